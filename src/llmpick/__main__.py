@@ -1,0 +1,3 @@
+from llmpick.cli.app import main
+
+main()

@@ -1,0 +1,445 @@
+"""Loading the catalog: bundled data plus overlays, validated, checked as a whole, cached.
+
+A catalog directory holds ``providers.yaml``, ``licenses.yaml`` and
+``families/<provider>/<family-id>.yaml``. Overlays have the same layout (any
+part may be missing) or are single family files; their entries replace
+bundled entries with the same id.
+
+The validated catalog is cached as JSON keyed by a hash of every file's bytes,
+so a repeated run skips YAML parsing and a changed file can never be served
+from a stale cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from llmpick import __version__
+from llmpick.errors import CatalogError, Problem
+from llmpick.schema import (
+    Catalog,
+    Family,
+    FamilyIn,
+    License,
+    Provider,
+    Variant,
+)
+from llmpick.yamlsafe import YamlProblem, decode, line_of, parse
+
+CACHE_FORMAT = "1"
+MAX_FILES = 20_000
+_KEEP_CACHES = 8
+
+
+def bundled_catalog_dir() -> Path:
+    """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "catalog"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "catalog"
+
+
+def overlay_paths_from_env() -> list[Path]:
+    raw = os.environ.get("LLMPICK_CATALOG", "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+# --- reading files -----------------------------------------------------------
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    label: str  # how it is named in messages
+    kind: str  # "providers" | "licenses" | "family"
+    data: bytes
+    family_id: str = ""
+    provider_dir: str = ""
+
+
+@dataclass
+class _Collected:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read(path: Path, label: str, out: _Collected) -> bytes | None:
+    try:
+        size = path.stat().st_size
+        if size > 2 * 1024 * 1024:
+            out.problems.append(Problem(label, f"file is {size:,} bytes; the limit is 2,097,152"))
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        out.problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
+        return None
+
+
+def _label(path: Path, root: Path, overlay: bool) -> str:
+    if not overlay:
+        try:
+            return f"catalog/{path.relative_to(root).as_posix()}"
+        except ValueError:
+            return str(path)
+    return str(path)
+
+
+def _collect(root: Path, overlay: bool, out: _Collected) -> None:
+    if not root.exists():
+        out.problems.append(Problem(str(root), "no such file or directory"))
+        return
+    if root.is_file():
+        if root.suffix not in (".yaml", ".yml"):
+            out.problems.append(Problem(str(root), "a catalog file must end in .yaml"))
+            return
+        data = _read(root, str(root), out)
+        if data is not None:
+            out.files.append(SourceFile(root, str(root), "family", data, family_id=root.stem))
+        return
+    for name, kind in (("providers.yaml", "providers"), ("licenses.yaml", "licenses")):
+        p = root / name
+        if p.is_file():
+            data = _read(p, _label(p, root, overlay), out)
+            if data is not None:
+                out.files.append(SourceFile(p, _label(p, root, overlay), kind, data))
+    fam_root = root / "families"
+    if not fam_root.is_dir():
+        return
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(fam_root):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            if fn.endswith((".yaml", ".yml")):
+                found.append(Path(dirpath) / fn)
+        if len(found) > MAX_FILES:
+            out.problems.append(Problem(str(fam_root), f"more than {MAX_FILES:,} family files"))
+            return
+    for p in found:
+        data = _read(p, _label(p, root, overlay), out)
+        if data is None:
+            continue
+        parent = p.parent.name if p.parent != fam_root else ""
+        out.files.append(
+            SourceFile(
+                p, _label(p, root, overlay), "family", data, family_id=p.stem, provider_dir=parent
+            )
+        )
+
+
+# --- validation --------------------------------------------------------------
+
+
+def _pydantic_problems(exc: ValidationError, src: SourceFile, text: str, prefix: tuple[Any, ...]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(err["loc"])
+        path = ".".join(str(p) for p in loc)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (not in the schema; see CONTRIBUTING.md)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "literal_error":
+            msg = f"{msg}; got {err.get('input')!r}"
+        problems.append(Problem(src.label, msg, path=path, line=line_of(text, loc)))
+    return problems
+
+
+@dataclass
+class _Parts:
+    providers: dict[str, tuple[Provider, str]] = field(default_factory=dict)
+    licenses: dict[str, tuple[License, str]] = field(default_factory=dict)
+    families: dict[str, tuple[FamilyIn, SourceFile]] = field(default_factory=dict)
+
+
+def _validate_mapping_file(
+    src: SourceFile, text: str, data: Any, model: type[Provider] | type[License], problems: list[Problem]
+) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(src.label, "expected a mapping of id to entry"))
+        return {}
+    out: dict[str, Any] = {}
+    for key, body in data.items():
+        if not isinstance(body, dict):
+            problems.append(
+                Problem(src.label, "expected a mapping", path=str(key), line=line_of(text, (key,)))
+            )
+            continue
+        try:
+            out[str(key)] = model.model_validate({"id": str(key), **body})
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, src, text, (key,)))
+    return out
+
+
+def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
+    parts = _Parts()
+    for src in files:
+        try:
+            text = decode(src.data, src.label)
+            data = parse(text, src.label)
+        except YamlProblem as exc:
+            problems.append(exc.problem)
+            continue
+        if src.kind == "providers":
+            for k, v in _validate_mapping_file(src, text, data, Provider, problems).items():
+                parts.providers[k] = (v, src.label)
+        elif src.kind == "licenses":
+            for k, v in _validate_mapping_file(src, text, data, License, problems).items():
+                parts.licenses[k] = (v, src.label)
+        else:
+            if not isinstance(data, dict):
+                problems.append(Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)"))
+                continue
+            if "id" in data:
+                problems.append(
+                    Problem(
+                        src.label,
+                        "unknown key: the family id comes from the file name",
+                        path="id",
+                        line=line_of(text, ("id",)),
+                    )
+                )
+                continue
+            try:
+                fam = FamilyIn.model_validate(data)
+            except ValidationError as exc:
+                problems.extend(_pydantic_problems(exc, src, text, ()))
+                continue
+            if src.provider_dir and fam.provider != src.provider_dir:
+                problems.append(
+                    Problem(
+                        src.label,
+                        f"provider {fam.provider!r} does not match the folder {src.provider_dir!r}",
+                        path="provider",
+                        line=line_of(text, ("provider",)),
+                    )
+                )
+            parts.families[src.family_id] = (fam, src)
+    return parts
+
+
+def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
+    providers = {k: v for k, (v, _) in parts.providers.items()}
+    licenses = {k: v for k, (v, _) in parts.licenses.items()}
+    families: dict[str, Family] = {}
+    variants: dict[str, Variant] = {}
+    variant_file: dict[str, str] = {}
+    pending_refs: list[tuple[str, str, str, str, dict[str, Any]]] = []
+
+    for fid, (fam, src) in sorted(parts.families.items()):
+        label = src.label
+        if fam.provider not in providers:
+            problems.append(
+                Problem(label, f"unknown provider {fam.provider!r} (not in providers.yaml)", path="provider")
+            )
+        if fam.successor:
+            pending_refs.append((label, "successor", fam.successor, "family-or-variant", {}))
+        for vid, v in fam.variants.items():
+            where = f"variants.{vid}"
+            if vid in variant_file:
+                problems.append(
+                    Problem(label, f"duplicate variant id {vid!r}, also in {variant_file[vid]}", path=where)
+                )
+                continue
+            lic = v.license or fam.license
+            open_weights = v.open_weights if v.open_weights is not None else fam.open_weights
+            verified = v.verified or fam.verified
+            sources = list(dict.fromkeys([*fam.sources, *v.sources]))
+            missing = [
+                name
+                for name, value in (("license", lic), ("open_weights", open_weights), ("verified", verified))
+                if value is None
+            ]
+            if not sources:
+                missing.append("sources")
+            if missing:
+                problems.append(
+                    Problem(
+                        label,
+                        f"required field missing on the variant or its family: {', '.join(missing)}",
+                        path=where,
+                    )
+                )
+                continue
+            assert lic is not None and open_weights is not None and verified is not None
+            if lic not in licenses:
+                problems.append(
+                    Problem(label, f"unknown licence {lic!r} (not in licenses.yaml)", path=f"{where}.license")
+                )
+            if v.successor:
+                pending_refs.append((label, f"{where}.successor", v.successor, "family-or-variant", {}))
+            if v.base_model:
+                pending_refs.append((label, f"{where}.base_model", v.base_model, "variant", {}))
+            variant_file[vid] = label
+            variants[vid] = Variant(
+                id=vid,
+                family=fid,
+                provider=fam.provider,
+                name=v.name,
+                flavour=v.flavour,
+                tuning=v.tuning,
+                architecture=fam.architecture,
+                moe=fam.moe,
+                params_b=v.params_b,
+                active_params_b=v.active_params_b,
+                context_window=v.context_window or fam.context_window,
+                max_output=v.max_output,
+                open_weights=open_weights,
+                license=lic,
+                status=v.status or fam.status,
+                successor=v.successor or (fam.successor if (v.status or fam.status) != "active" else None),
+                base_model=v.base_model,
+                domain=fam.domain,
+                modalities=fam.modalities,
+                languages=v.languages or fam.languages,
+                capabilities=v.capabilities if v.capabilities is not None else (fam.capabilities or []),
+                access=v.access,
+                arch=v.arch,
+                pricing=v.pricing,
+                evidence=v.evidence,
+                released=fam.released,
+                sources=sources,
+                verified=verified,
+                notes=v.notes,
+            )
+        families[fid] = Family(
+            id=fid,
+            name=fam.name,
+            provider=fam.provider,
+            released=fam.released,
+            architecture=fam.architecture,
+            moe=fam.moe,
+            modalities=fam.modalities,
+            languages=fam.languages,
+            domain=fam.domain,
+            status=fam.status,
+            successor=fam.successor,
+            description=fam.description,
+            guide=fam.guide,
+            aliases=fam.aliases,
+            sources=fam.sources,
+            variants=list(fam.variants),
+            file=label,
+        )
+
+    for label, path, ref, kind, _ in pending_refs:
+        ok = ref in variants or (kind == "family-or-variant" and ref in families)
+        if not ok:
+            what = "variant" if kind == "variant" else "family or variant"
+            problems.append(Problem(label, f"{ref!r} is not a {what} in the catalog", path=path))
+
+    dates = [v.verified for v in variants.values()]
+    return Catalog(
+        version=version,
+        providers=providers,
+        licenses=licenses,
+        families=families,
+        variants=variants,
+        newest_verified=max(dates) if dates else None,
+    )
+
+
+def _digest(files: Iterable[SourceFile]) -> str:
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
+    for f in files:
+        h.update(f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{len(f.data)}\0".encode())
+        h.update(f.data)
+    return h.hexdigest()
+
+
+# --- the cache ---------------------------------------------------------------
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("LLMPICK_NO_CACHE"):
+        return None
+    explicit = os.environ.get("LLMPICK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "llmpick"
+
+
+def _cache_read(path: Path, version: str) -> Catalog | None:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        cat = Catalog.model_validate_json(raw)
+    except ValidationError:
+        return None  # corrupted or from another schema: rebuild
+    return cat if cat.version == version else None
+
+
+def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(cat.model_dump_json().encode())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        olds = sorted(directory.glob("catalog-*.json"), key=lambda p: p.stat().st_mtime)
+        for old in olds[:-_KEEP_CACHES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache we cannot write only costs speed
+
+
+# --- public ------------------------------------------------------------------
+
+
+def load_catalog(
+    overlays: Sequence[str | Path] = (),
+    *,
+    base: Path | None = None,
+    use_cache: bool = True,
+) -> Catalog:
+    """Load and validate the bundled catalog plus overlays; raise CatalogError on any problem."""
+    col = _Collected()
+    _collect(base or bundled_catalog_dir(), False, col)
+    for ov in overlays:
+        _collect(Path(ov), True, col)
+    if col.problems:
+        raise CatalogError(col.problems)
+    version = _digest(col.files)
+    cdir = cache_dir() if use_cache else None
+    cpath = cdir / f"catalog-{version[:32]}.json" if cdir else None
+    if cpath is not None:
+        cached = _cache_read(cpath, version)
+        if cached is not None:
+            return cached
+    problems: list[Problem] = []
+    parts = _validate_files(col.files, problems)
+    cat = _resolve(parts, problems, version)
+    if problems:
+        raise CatalogError(problems)
+    if cdir is not None and cpath is not None:
+        _cache_write(cdir, cpath, cat)
+    return cat
+
+
+def validate_paths(paths: Sequence[str | Path]) -> Catalog:
+    """Validate overlays on top of the bundled catalog without touching the cache."""
+    return load_catalog(paths, use_cache=False)
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,121 @@
+"""Reading untrusted YAML: safe loaders only, bounded size, depth and sharing.
+
+``yaml.safe_load`` already refuses tags that build Python objects. On top of
+that this module bounds the file size, refuses non-UTF-8 text, refuses
+anchors/aliases that repeat a collection (the "billion laughs" bomb would make
+validation exponential), bounds nesting depth, and turns every failure into a
+``Problem`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from llmpick.errors import Problem
+
+try:  # libyaml is much faster and bounds nesting itself
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - wheels ship libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 200_000
+
+
+class YamlProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text of a file, or a problem naming the line of the first bad byte."""
+    if len(data) > MAX_BYTES:
+        raise YamlProblem(
+            Problem(name, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlProblem(
+            Problem(name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line=line)
+        ) from None
+
+
+def parse(text: str, name: str) -> Any:
+    """Parse YAML text with the safe loader and check its shape is plain data."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in what:
+            what = f"{what}; catalog files hold plain data only"
+        raise YamlProblem(Problem(name, f"invalid YAML: {what}", line=line)) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Problem(name, f"invalid YAML: {exc}")) from None
+    except (RecursionError, MemoryError):
+        raise YamlProblem(Problem(name, "YAML nested too deeply or too large")) from None
+    _check_plain(data, name)
+    return data
+
+
+def _check_plain(data: Any, name: str) -> None:
+    """Walk once: refuse shared collections (aliases), deep nesting, huge node counts."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    nodes = 0
+    while stack:
+        node, depth, path = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if id(node) in seen:
+            raise YamlProblem(
+                Problem(
+                    name,
+                    "anchors and aliases that repeat a mapping or list are not allowed",
+                    path=path.lstrip(".") or "(top)",
+                )
+            )
+        seen.add(id(node))
+        nodes += len(node)
+        if depth >= MAX_DEPTH:
+            raise YamlProblem(
+                Problem(name, f"nested deeper than {MAX_DEPTH} levels", path=path.lstrip("."))
+            )
+        if nodes > MAX_NODES:
+            raise YamlProblem(Problem(name, f"more than {MAX_NODES:,} values in one file"))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            stack.append((value, depth + 1, f"{path}.{key}"))
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    """Best-effort line number of a field path in YAML text (used on the error path only)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if str(key_node.value) == str(part):
+                    node = value_node
+                    line = key_node.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
