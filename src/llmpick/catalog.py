@@ -42,6 +42,9 @@ _KEEP_CACHES = 8
 
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/)."""
+    override = os.environ.get("LLMPICK_BASE_CATALOG")
+    if override:
+        return Path(override)
     here = Path(__file__).resolve().parent
     packaged = here / "catalog"
     if packaged.is_dir():
@@ -65,6 +68,8 @@ class SourceFile:
     data: bytes
     family_id: str = ""
     provider_dir: str = ""
+    root: str = ""
+    text: str = ""
 
 
 @dataclass
@@ -104,14 +109,16 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             return
         data = _read(root, str(root), out)
         if data is not None:
-            out.files.append(SourceFile(root, str(root), "family", data, family_id=root.stem))
+            out.files.append(
+                SourceFile(root, str(root), "family", data, family_id=root.stem, root=str(root))
+            )
         return
     for name, kind in (("providers.yaml", "providers"), ("licenses.yaml", "licenses")):
         p = root / name
         if p.is_file():
             data = _read(p, _label(p, root, overlay), out)
             if data is not None:
-                out.files.append(SourceFile(p, _label(p, root, overlay), kind, data))
+                out.files.append(SourceFile(p, _label(p, root, overlay), kind, data, root=str(root)))
     fam_root = root / "families"
     if not fam_root.is_dir():
         return
@@ -131,7 +138,13 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
         parent = p.parent.name if p.parent != fam_root else ""
         out.files.append(
             SourceFile(
-                p, _label(p, root, overlay), "family", data, family_id=p.stem, provider_dir=parent
+                p,
+                _label(p, root, overlay),
+                "family",
+                data,
+                family_id=p.stem,
+                provider_dir=parent,
+                root=str(root),
             )
         )
 
@@ -189,6 +202,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
     for src in files:
         try:
             text = decode(src.data, src.label)
+            src.text = text
             data = parse(text, src.label)
         except YamlProblem as exc:
             problems.append(exc.problem)
@@ -227,6 +241,15 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                         line=line_of(text, ("provider",)),
                     )
                 )
+            prev = parts.families.get(src.family_id)
+            if prev is not None and prev[1].root == src.root:
+                problems.append(
+                    Problem(
+                        src.label,
+                        f"duplicate family id {src.family_id!r}, also {prev[1].label}",
+                    )
+                )
+                continue
             parts.families[src.family_id] = (fam, src)
     return parts
 
@@ -237,21 +260,25 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
     families: dict[str, Family] = {}
     variants: dict[str, Variant] = {}
     variant_file: dict[str, str] = {}
-    pending_refs: list[tuple[str, str, str, str, dict[str, Any]]] = []
+    pending_refs: list[tuple[SourceFile, tuple[str, ...], str, str]] = []
+
+    def problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
+        return Problem(src.label, message, path=".".join(loc), line=line_of(src.text, loc))
+
 
     for fid, (fam, src) in sorted(parts.families.items()):
         label = src.label
         if fam.provider not in providers:
             problems.append(
-                Problem(label, f"unknown provider {fam.provider!r} (not in providers.yaml)", path="provider")
+                problem(src, ("provider",), f"unknown provider {fam.provider!r} (not in providers.yaml)")
             )
         if fam.successor:
-            pending_refs.append((label, "successor", fam.successor, "family-or-variant", {}))
+            pending_refs.append((src, ("successor",), fam.successor, "family-or-variant"))
         for vid, v in fam.variants.items():
-            where = f"variants.{vid}"
+            where = ("variants", vid)
             if vid in variant_file:
                 problems.append(
-                    Problem(label, f"duplicate variant id {vid!r}, also in {variant_file[vid]}", path=where)
+                    problem(src, where, f"duplicate variant id {vid!r}, also in {variant_file[vid]}")
                 )
                 continue
             lic = v.license or fam.license
@@ -267,22 +294,21 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 missing.append("sources")
             if missing:
                 problems.append(
-                    Problem(
-                        label,
+                    problem(
+                        src,
+                        where,
                         f"required field missing on the variant or its family: {', '.join(missing)}",
-                        path=where,
                     )
                 )
                 continue
             assert lic is not None and open_weights is not None and verified is not None
             if lic not in licenses:
-                problems.append(
-                    Problem(label, f"unknown licence {lic!r} (not in licenses.yaml)", path=f"{where}.license")
-                )
+                loc = (*where, "license") if v.license else ("license",)
+                problems.append(problem(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)"))
             if v.successor:
-                pending_refs.append((label, f"{where}.successor", v.successor, "family-or-variant", {}))
+                pending_refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
             if v.base_model:
-                pending_refs.append((label, f"{where}.base_model", v.base_model, "variant", {}))
+                pending_refs.append((src, (*where, "base_model"), v.base_model, "variant"))
             variant_file[vid] = label
             variants[vid] = Variant(
                 id=vid,
@@ -335,11 +361,11 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             file=label,
         )
 
-    for label, path, ref, kind, _ in pending_refs:
+    for src, loc, ref, kind in pending_refs:
         ok = ref in variants or (kind == "family-or-variant" and ref in families)
         if not ok:
             what = "variant" if kind == "variant" else "family or variant"
-            problems.append(Problem(label, f"{ref!r} is not a {what} in the catalog", path=path))
+            problems.append(problem(src, loc, f"{ref!r} is not a {what} in the catalog"))
 
     dates = [v.verified for v in variants.values()]
     return Catalog(

@@ -1,48 +1,112 @@
-"""Root of the command line: wires the command groups together and owns exit codes."""
+"""Root of the command line: wires the command groups together and owns exit codes.
+
+``main`` is the one boundary where errors become messages: a domain error prints
+``error: ...`` and a ``hint: ...`` on stderr and exits with its code; Ctrl-C exits
+130; any other exception is a bug, shown in full only with LLMPICK_DEBUG=1.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
+from llmpick import __version__
+from llmpick.cli import catalog_cmds
+from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
 app = typer.Typer(
     name="llmpick",
-    help="Pick the right large language model for a job, with reasons.",
+    help="Pick the right large language model for a job, with reasons.\n\n"
+    "Examples:\n\n"
+    "  llmpick providers\n\n"
+    "  llmpick models --access open --flavour chat\n\n"
+    "  llmpick show llama-2-13b-chat",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-catalog_app = typer.Typer(help="Check the bundled catalog or an overlay.", no_args_is_help=True)
-app.add_typer(catalog_app, name="catalog")
 
 
-@catalog_app.command("validate")
-def validate(paths: list[str] = typer.Argument(None)) -> None:
-    """Validate the bundled catalog, or overlays on top of it."""
-    from llmpick.catalog import load_catalog
+def _version(value: bool) -> None:
+    if value:
+        print(f"llmpick {__version__}")
+        raise typer.Exit()
 
-    cat = load_catalog(paths or [], use_cache=False)
-    print(f"ok: {len(cat.providers)} providers, {len(cat.licenses)} licences, "
-          f"{len(cat.families)} families, {len(cat.variants)} variants")
+
+@app.callback()
+def root(
+    catalog: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--catalog",
+            help="Overlay directory or family file with your own models (repeatable; "
+            "also LLMPICK_CATALOG).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    state.overlays = list(catalog or [])
+
+
+app.command("providers")(catalog_cmds.providers)
+app.command("models")(catalog_cmds.models)
+app.command("show")(catalog_cmds.show)
+app.add_typer(catalog_cmds.catalog_app, name="catalog")
+
+
+def _report(exc: LlmpickError) -> None:
+    if isinstance(exc, CatalogError):
+        for problem in exc.problems[:200]:
+            print(str(problem), file=sys.stderr)
+        if len(exc.problems) > 200:
+            print(f"... and {len(exc.problems) - 200} more", file=sys.stderr)
+    print(f"error: {exc.message}", file=sys.stderr)
+    if exc.hint:
+        print(f"hint: {exc.hint}", file=sys.stderr)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code (no sys.exit)."""
+    try:
+        rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
+    except LlmpickError as exc:
+        _report(exc)
+        return int(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors found by the parser
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", ExitCode.USAGE))
+    except typer.Abort:
+        print("interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.OK)
+    except Exception as exc:  # a bug: say so briefly unless debugging
+        if os.environ.get("LLMPICK_DEBUG"):
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("hint: this is a bug in llmpick; rerun with LLMPICK_DEBUG=1 for details",
+              file=sys.stderr)
+        return int(ExitCode.FAILURE)
+    return rv if isinstance(rv, int) else 0
 
 
 def main() -> None:
-    try:
-        app(standalone_mode=False)
-    except LlmpickError as exc:
-        if isinstance(exc, CatalogError):
-            for p in exc.problems:
-                print(str(p), file=sys.stderr)
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
-        sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        sys.exit(int(ExitCode.INTERRUPTED))
-    if os.environ.get("LLMPICK_DEBUG"):
-        pass
+    sys.exit(run())

@@ -1,0 +1,143 @@
+"""`providers`, `models`, `show` and `catalog validate`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from llmpick.cli.output import emit_json
+from llmpick.cli.state import state
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
+
+catalog_app = typer.Typer(
+    help="Check the bundled catalog or an organisation's overlay.", no_args_is_help=True
+)
+
+
+def providers(
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Only providers of this kind: proprietary, open-source-company, community, "
+            "academia-government (guide §1.1).",
+        ),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """List the providers, grouped by the four kinds of guide §1.1, with their model counts.
+
+    Example: llmpick providers --kind community
+    """
+    from llmpick.query import providers_by_kind
+
+    groups = providers_by_kind(state.catalog, kind)
+    if json:
+        emit_json(
+            [
+                {
+                    **r.provider.model_dump(mode="json"),
+                    "families": r.families,
+                    "models": r.variants,
+                }
+                for r in sorted(
+                    {r.provider.id: r for rows in groups.values() for r in rows}.values(),
+                    key=lambda r: r.provider.name.lower(),
+                )
+            ]
+        )
+        return
+    from llmpick.cli import render
+
+    render.providers(groups)
+
+
+def models(
+    provider: Annotated[str | None, typer.Option(help="Provider id, e.g. meta.")] = None,
+    access: Annotated[
+        str | None, typer.Option(help="open (downloadable weights) or proprietary (API only).")
+    ] = None,
+    flavour: Annotated[
+        str | None, typer.Option(help="base, instruct, chat or embedding (guide §2.2-2.6).")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="active, legacy, deprecated or retired.")
+    ] = None,
+    family: Annotated[str | None, typer.Option(help="Family id or name, e.g. llama-2.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """List the models in the catalog, one row per variant.
+
+    Example: llmpick models --provider meta --flavour chat
+    """
+    from llmpick.query import filter_variants, variant_summary
+    from llmpick.schema import FLAVOURS, STATUSES
+
+    from llmpick.cli.options import check_choice
+
+    check_choice("--flavour", flavour, FLAVOURS)
+    check_choice("--status", status, STATUSES)
+    check_choice("--access", access, ("open", "proprietary", "any"))
+    cat = state.catalog
+    rows = filter_variants(
+        cat, provider=provider, access=access, flavour=flavour, status=status, family=family
+    )
+    if json:
+        emit_json([variant_summary(cat, v) for v in rows])
+        return
+    from llmpick.cli import render
+
+    render.models(cat, rows)
+
+
+def show(
+    model: Annotated[
+        str, typer.Argument(help="Model id, name, Hugging Face repo id, Ollama tag or family.")
+    ],
+    json: JsonOpt = False,
+) -> None:
+    """Show everything the catalog knows about one model or family, with its sources.
+
+    Example: llmpick show meta-llama/Llama-2-13b-chat-hf
+    """
+    from llmpick.query import resolve, variant_summary
+    from llmpick.schema import Variant
+
+    cat = state.catalog
+    found = resolve(cat, model)
+    if json:
+        if isinstance(found, Variant):
+            emit_json(variant_summary(cat, found))
+        else:
+            data = found.model_dump(mode="json")
+            data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
+            emit_json(data)
+        return
+    from llmpick.cli import render
+
+    if isinstance(found, Variant):
+        render.variant(cat, found)
+    else:
+        render.family(cat, found)
+
+
+@catalog_app.command("validate")
+def validate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Overlay directories or family files; none: the bundled catalog."),
+    ] = None,
+) -> None:
+    """Validate the bundled catalog, or overlays on top of it; exit 3 on any problem.
+
+    Example: llmpick catalog validate ./our-models
+    """
+    from llmpick.catalog import load_catalog, overlay_paths_from_env
+
+    given = list(paths or [])
+    overlays = [str(p) for p in overlay_paths_from_env()] + state.overlays + given
+    cat = load_catalog(overlays, use_cache=False)
+    from llmpick.cli import render
+
+    render.validated(cat, overlays)

@@ -1,0 +1,175 @@
+"""Human output: the only module that imports rich.
+
+Data goes to stdout; errors, hints and warnings go to stderr. Colour is off when
+NO_COLOR is set or the output is not a terminal (rich's own rules).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from llmpick.query import ProviderRow
+from llmpick.schema import Catalog, Family, Variant
+
+
+def _console() -> Console:
+    probe = Console()
+    if probe.is_terminal or os.environ.get("COLUMNS"):
+        return Console(highlight=False)
+    return Console(highlight=False, width=120)  # piped: do not squeeze tables to 80 columns
+
+
+out = _console()
+
+KIND_TITLES = {
+    "proprietary": "Companies selling proprietary LLMs (§1.2)",
+    "open-source-company": "Companies releasing open LLMs (§1.3)",
+    "community": "Open-source collectives and non-profits (§1.4)",
+    "academia-government": "Academia and government (§1.5)",
+}
+COMMERCIAL_STYLE = {"yes": "green", "conditional": "yellow", "no": "red"}
+STATUS_STYLE = {"active": "green", "legacy": "yellow", "deprecated": "red", "retired": "red"}
+
+
+def fmt_params(v: Variant) -> str:
+    if v.params_b is None:
+        return "n/p"
+    total = f"{v.params_b:g}B" if v.params_b >= 1 else f"{v.params_b * 1000:g}M"
+    if v.active_params_b is not None:
+        active = f"{v.active_params_b:g}B"
+        return f"{total} ({active} active)"
+    return total
+
+
+def fmt_context(n: int | None) -> str:
+    if n is None:
+        return "n/p"
+    if n >= 1_000_000 and n % 1_000_000 < 50_000:
+        return f"{n / 1_000_000:g}M"
+    if n >= 1000:
+        return f"{round(n / 1024) if n % 1024 == 0 else round(n / 1000)}k"
+    return str(n)
+
+
+def providers(groups: dict[str, list[ProviderRow]]) -> None:
+    for kind, rows in groups.items():
+        if not rows:
+            out.print(f"[bold]{KIND_TITLES[kind]}[/bold]\n  (none in the catalog)\n")
+            continue
+        table = Table(title=KIND_TITLES[kind], title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("id", style="bold")
+        table.add_column("provider")
+        table.add_column("families", justify="right")
+        table.add_column("models", justify="right")
+        table.add_column("access")
+        for r in rows:
+            p = r.provider
+            table.add_row(p.id, p.name, str(r.families), str(r.variants), ", ".join(p.channels))
+        out.print(table)
+
+
+def models(catalog: Catalog, variants: Sequence[Variant]) -> None:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("family", overflow="ellipsis", max_width=22)
+    table.add_column("flavour", no_wrap=True)
+    table.add_column("params", justify="right", no_wrap=True)
+    table.add_column("context", justify="right", no_wrap=True)
+    table.add_column("weights", no_wrap=True)
+    table.add_column("commercial", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for v in variants:
+        lic = catalog.licenses[v.license]
+        table.add_row(
+            v.id,
+            catalog.families[v.family].name,
+            v.flavour,
+            fmt_params(v),
+            fmt_context(v.context_window),
+            "open" if v.open_weights else "API",
+            Text(lic.commercial_use, style=COMMERCIAL_STYLE[lic.commercial_use]),
+            Text(v.status, style=STATUS_STYLE[v.status]),
+        )
+    out.print(table)
+    out.print(f"{len(variants)} models", style="dim")
+
+
+def _kv(table: Table, key: str, value: str | Text | None) -> None:
+    if value not in (None, ""):
+        table.add_row(key, value)
+
+
+def variant(catalog: Catalog, v: Variant) -> None:
+    fam = catalog.families[v.family]
+    lic = catalog.licenses[v.license]
+    prov = catalog.providers[v.provider]
+    out.print(Text(v.name, style="bold"), Text(f"  ({v.id})", style="dim"))
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="dim")
+    t.add_column()
+    _kv(t, "family", f"{fam.name} ({fam.id})")
+    _kv(t, "provider", f"{prov.name} — {', '.join(prov.kinds)}")
+    _kv(t, "flavour", f"{v.flavour}" + (f" — tuned with {', '.join(v.tuning)}" if v.tuning else ""))
+    _kv(t, "architecture", f"{v.architecture}{', mixture-of-experts' if v.moe else ''}")
+    _kv(t, "parameters", fmt_params(v) if v.params_b else "not published")
+    _kv(t, "context", f"{v.context_window:,} tokens" if v.context_window else "not published")
+    if v.max_output:
+        _kv(t, "max output", f"{v.max_output:,} tokens")
+    _kv(t, "weights", "open (downloadable)" if v.open_weights else "API only")
+    lic_text = Text(f"{lic.name} — commercial use: {lic.commercial_use}")
+    lic_text.stylize(COMMERCIAL_STYLE[lic.commercial_use], len(lic.name) + 3)
+    _kv(t, "licence", lic_text)
+    if lic.condition:
+        _kv(t, "", lic.condition)
+    status = Text(v.status, style=STATUS_STYLE[v.status])
+    if v.successor:
+        status.append(f" — replaced by {v.successor}")
+    _kv(t, "status", status)
+    _kv(t, "domain", v.domain)
+    _kv(t, "languages", ", ".join(v.languages))
+    _kv(t, "modalities", ", ".join(v.modalities))
+    _kv(t, "capabilities", ", ".join(v.capabilities))
+    a = v.access
+    _kv(t, "hugging face", a.hf_repo)
+    _kv(t, "ollama", f"ollama run {a.ollama}" if a.ollama else None)
+    _kv(t, "api id", a.api)
+    for plat, pid in sorted(a.platforms.items()):
+        _kv(t, plat, pid)
+    if v.arch:
+        nums = v.arch.model_dump(exclude_none=True)
+        _kv(t, "arch", ", ".join(f"{k} {val}" for k, val in nums.items()))
+    if v.pricing:
+        p = v.pricing
+        _kv(t, "price", f"${p.input:g} in / ${p.output:g} out per 1M tokens (as of {p.as_of})")
+    for e in v.evidence:
+        when = f", {e.date}" if e.date else ""
+        _kv(t, "evidence", f"{e.benchmark}: {e.score:g}{' ' + e.metric if e.metric else ''}{when}")
+    _kv(t, "notes", v.notes)
+    _kv(t, "sources", "\n".join(v.sources))
+    _kv(t, "verified", str(v.verified))
+    out.print(t)
+
+
+def family(catalog: Catalog, fam: Family) -> None:
+    prov = catalog.providers[fam.provider]
+    out.print(Text(fam.name, style="bold"), Text(f"  ({fam.id}, {prov.name})", style="dim"))
+    out.print(fam.description)
+    status = f"status: {fam.status}" + (f", replaced by {fam.successor}" if fam.successor else "")
+    out.print(status, style=STATUS_STYLE[fam.status])
+    if fam.guide:
+        out.print(f"named in the guide: §{', §'.join(fam.guide)}", style="dim")
+    models(catalog, [catalog.variants[vid] for vid in fam.variants])
+
+
+def validated(catalog: Catalog, paths: Sequence[str]) -> None:
+    what = ", ".join(paths) if paths else "bundled catalog"
+    out.print(
+        f"ok: {what}: {len(catalog.providers)} providers, {len(catalog.licenses)} licences, "
+        f"{len(catalog.families)} families, {len(catalog.variants)} models"
+    )

@@ -1,0 +1,23 @@
+"""What the root command's global options set for the subcommands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from llmpick.schema import Catalog
+
+
+@dataclass
+class State:
+    overlays: list[str] = field(default_factory=list)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from llmpick.catalog import load_catalog, overlay_paths_from_env
+
+        paths = [str(p) for p in overlay_paths_from_env()] + self.overlays
+        return load_catalog(paths)
+
+
+state = State()

@@ -1,0 +1,191 @@
+"""Looking things up in a loaded catalog: filters, name resolution, listings.
+
+Pure functions over a ``Catalog``; no I/O and no presentation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from llmpick.errors import NotFoundError, UsageError
+from llmpick.schema import PROVIDER_KINDS, Catalog, Family, Provider, Variant
+
+_NORM = re.compile(r"[^a-z0-9]+")
+
+
+def norm(text: str) -> str:
+    """Lower-case and drop punctuation, so 'Llama 2-Chat' matches 'llama2chat'."""
+    return _NORM.sub("", text.lower())
+
+
+def _choices_error(what: str, value: str, choices: Iterable[str]) -> UsageError:
+    listed = ", ".join(choices)
+    return UsageError(f"unknown {what} {value!r}; choose from: {listed}")
+
+
+# --- providers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    provider: Provider
+    families: int
+    variants: int
+
+
+def provider_rows(catalog: Catalog, kind: str | None = None) -> list[ProviderRow]:
+    """Providers (optionally of one kind) with their model counts, by name."""
+    if kind is not None and kind not in PROVIDER_KINDS:
+        raise _choices_error("provider kind", kind, PROVIDER_KINDS)
+    fam_count: dict[str, int] = {}
+    var_count: dict[str, int] = {}
+    for fam in catalog.families.values():
+        fam_count[fam.provider] = fam_count.get(fam.provider, 0) + 1
+        var_count[fam.provider] = var_count.get(fam.provider, 0) + len(fam.variants)
+    rows = [
+        ProviderRow(p, fam_count.get(pid, 0), var_count.get(pid, 0))
+        for pid, p in catalog.providers.items()
+        if kind is None or kind in p.kinds
+    ]
+    return sorted(rows, key=lambda r: r.provider.name.lower())
+
+
+def providers_by_kind(catalog: Catalog, kind: str | None = None) -> dict[str, list[ProviderRow]]:
+    """Rows grouped under the four kinds of guide §1.1 (a provider may appear under several)."""
+    rows = provider_rows(catalog, kind)
+    kinds = [kind] if kind else list(PROVIDER_KINDS)
+    return {k: [r for r in rows if k in r.provider.kinds] for k in kinds}
+
+
+# --- models ------------------------------------------------------------------
+
+
+def filter_variants(
+    catalog: Catalog,
+    *,
+    provider: str | None = None,
+    access: str | None = None,
+    flavour: str | None = None,
+    status: str | None = None,
+    family: str | None = None,
+) -> list[Variant]:
+    """Variants matching every given filter, ordered by provider, family and size."""
+    if provider is not None and provider not in catalog.providers:
+        by_name = {norm(p.name): pid for pid, p in catalog.providers.items()}
+        if norm(provider) in by_name:
+            provider = by_name[norm(provider)]
+        else:
+            raise _not_found("provider", provider, list(catalog.providers))
+    if access not in (None, "open", "proprietary", "any"):
+        raise _choices_error("access", str(access), ("open", "proprietary", "any"))
+    if family is not None and family not in catalog.families:
+        fam = _match_family(catalog, family)
+        if fam is None:
+            raise _not_found("family", family, list(catalog.families))
+        family = fam.id
+    out = []
+    for v in catalog.variants.values():
+        if provider and v.provider != provider:
+            continue
+        if family and v.family != family:
+            continue
+        if access == "open" and not v.open_weights:
+            continue
+        if access == "proprietary" and v.open_weights:
+            continue
+        if flavour and v.flavour != flavour:
+            continue
+        if status and v.status != status:
+            continue
+        out.append(v)
+    return sorted(out, key=lambda v: (v.provider, v.family, v.params_b or 0.0, v.id))
+
+
+def _not_found(what: str, value: str, known: list[str]) -> NotFoundError:
+    close = difflib.get_close_matches(value.lower(), known, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"see 'llmpick {what}s' for the list"
+    if what in ("model", "family"):
+        hint = (
+            f"did you mean {', '.join(close)}?" if close else "see 'llmpick models' for the list"
+        )
+    return NotFoundError(f"no {what} {value!r} in the catalog", hint=hint)
+
+
+def _match_family(catalog: Catalog, name: str) -> Family | None:
+    key = norm(name)
+    for fam in catalog.families.values():
+        if key in (norm(fam.id), norm(fam.name), *(norm(a) for a in fam.aliases)):
+            return fam
+    return None
+
+
+def resolve(catalog: Catalog, name: str) -> Variant | Family:
+    """A variant by id, name, Hugging Face repo, Ollama tag or API id; else a family.
+
+    Raises NotFoundError with the closest names when nothing matches.
+    """
+    if name in catalog.variants:
+        return catalog.variants[name]
+    if name in catalog.families:
+        return catalog.families[name]
+    low = name.lower()
+    key = norm(name)
+    for v in catalog.variants.values():
+        a = v.access
+        if low in (
+            v.name.lower(),
+            (a.hf_repo or "").lower(),
+            (a.ollama or "").lower(),
+            (a.api or "").lower(),
+            *(pid.lower() for pid in a.platforms.values()),
+        ):
+            return v
+    fam = _match_family(catalog, name)
+    if fam is not None:
+        return fam
+    for v in catalog.variants.values():
+        if key and key == norm(v.name):
+            return v
+    names = list(catalog.variants) + list(catalog.families)
+    names += [v.name.lower() for v in catalog.variants.values()]
+    close = difflib.get_close_matches(low, names, n=4, cutoff=0.55)
+    if not close:  # try the normalised spelling ("llama2 13b" vs "llama-2-13b")
+        by_norm = {norm(n): n for n in names}
+        close = [by_norm[n] for n in difflib.get_close_matches(key, list(by_norm), n=4, cutoff=0.6)]
+    hint = f"did you mean: {', '.join(dict.fromkeys(close))}?" if close else None
+    return_hint = hint or "list the models with 'llmpick models', or search with 'llmpick models --json'"
+    raise NotFoundError(f"no model named {name!r} in the catalog", hint=return_hint)
+
+
+def resolve_variant(catalog: Catalog, name: str) -> Variant:
+    """Like resolve(), but a family resolves to its best-known variant is not allowed."""
+    found = resolve(catalog, name)
+    if isinstance(found, Variant):
+        return found
+    ids = ", ".join(found.variants[:6])
+    raise NotFoundError(
+        f"{name!r} is a model family, not one model", hint=f"name a variant: {ids}"
+    )
+
+
+# --- JSON shapes -------------------------------------------------------------
+
+
+def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
+    """The JSON record of one variant in listings."""
+    lic = catalog.licenses.get(v.license)
+    fam = catalog.families.get(v.family)
+    data = v.model_dump(mode="json", exclude_none=True)
+    data["family_name"] = fam.name if fam else v.family
+    data["provider_name"] = catalog.providers[v.provider].name if v.provider in catalog.providers else v.provider
+    data["license"] = {
+        "id": v.license,
+        "name": lic.name if lic else None,
+        "commercial_use": lic.commercial_use if lic else None,
+        "condition": lic.condition if lic else None,
+    }
+    return data
