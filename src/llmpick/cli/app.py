@@ -53,7 +53,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    state.overlays = list(catalog or [])
+    state.reset(list(catalog or []))
 
 
 app.command("providers")(catalog_cmds.providers)

@@ -12,6 +12,10 @@ from llmpick.schema import Catalog
 class State:
     overlays: list[str] = field(default_factory=list)
 
+    def reset(self, overlays: list[str]) -> None:
+        self.overlays = overlays
+        self.__dict__.pop("catalog", None)
+
     @cached_property
     def catalog(self) -> Catalog:
         from llmpick.catalog import load_catalog, overlay_paths_from_env

@@ -1,0 +1,160 @@
+"""Every malformed-catalog case exits 3 with one line per problem naming file and line/path."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result, run_process
+
+GOOD_FAMILY = """\
+name: Widget
+provider: acme
+architecture: decoder-only
+status: active
+description: Test family.
+license: apache-2.0
+open_weights: true
+sources: [https://example.org/widget]
+verified: 2026-11-26
+variants:
+  widget-1b:
+    name: Widget-1B
+    flavour: base
+    params_b: 1.0
+"""
+
+
+def overlay(tmp_path: Path, text: str | bytes, name: str = "widget.yaml") -> Path:
+    fam_dir = tmp_path / "overlay" / "families" / "acme"
+    fam_dir.mkdir(parents=True, exist_ok=True)
+    data = text.encode() if isinstance(text, str) else text
+    (fam_dir / name).write_bytes(data)
+    return tmp_path / "overlay"
+
+
+CASES: dict[str, tuple[str | bytes | Callable[[], bytes], str]] = {
+    "bad yaml": (GOOD_FAMILY + "  oops: [unclosed\n", "widget.yaml:16: invalid YAML"),
+    "wrong type": (GOOD_FAMILY.replace("params_b: 1.0", "params_b: lots"), "widget.yaml:14: variants.widget-1b.params_b"),
+    "unknown key": (GOOD_FAMILY + "colour: blue\n", "widget.yaml:15: colour: unknown key"),
+    "unknown flavour": (GOOD_FAMILY.replace("flavour: base", "flavour: sassy"), "variants.widget-1b.flavour"),
+    "missing field": (GOOD_FAMILY.replace("status: active\n", ""), "status: required field is missing"),
+    "duplicate key": (GOOD_FAMILY + "  widget-1b:\n    name: again\n    flavour: base\n", "duplicate key 'widget-1b'"),
+    "dangling provider": (GOOD_FAMILY.replace("provider: acme", "provider: nobody"), "unknown provider 'nobody'"),
+    "dangling licence": (GOOD_FAMILY.replace("license: apache-2.0", "license: made-up"), "unknown licence 'made-up'"),
+    "dangling successor": (GOOD_FAMILY.replace("status: active", "status: legacy\nsuccessor: nothing-here"), "widget.yaml:5: successor: 'nothing-here' is not a family or variant"),
+    "dangling base model": (GOOD_FAMILY + "    base_model: ghost\n", "variants.widget-1b.base_model: 'ghost' is not a variant"),
+    "id inside file": ("id: widget\n" + GOOD_FAMILY, "the family id comes from the file name"),
+    "python tag": ("!!python/object/apply:os.system ['echo pwned']\n", "plain data only"),
+    "not a mapping": ("- just\n- a list\n", "a family file is a mapping"),
+    "non-utf8": (GOOD_FAMILY.encode() + b"notes: caf\xe9\n", "widget.yaml:15: not UTF-8"),
+    "alias bomb": (
+        lambda: (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+        ).encode(),
+        "anchors and aliases",
+    ),
+    "deep nesting": (lambda: (GOOD_FAMILY + "notes: " + "[" * 5000 + "]" * 5000 + "\n").encode(), "widget.yaml"),
+    "huge file": (lambda: GOOD_FAMILY.encode() + b"# " + b"x" * (3 * 1024 * 1024) + b"\n", "the limit is"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_malformed_overlay_exits_3_with_located_message(
+    case: str, tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
+    text, expected = CASES[case]
+    data = text() if callable(text) else text
+    path = overlay(tmp_path, data)
+    result = cli("catalog", "validate", str(path))
+    assert result.code == 3, result
+    assert expected in result.err, result
+    assert "Traceback" not in result.err
+    assert result.err.strip().splitlines()[-2].startswith("error: the catalog has"), result
+
+
+def test_duplicate_variant_id_across_files(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    path = overlay(tmp_path, GOOD_FAMILY.replace("widget-1b:", "rocket-7b:"))
+    result = cli("catalog", "validate", str(path))
+    assert result.code == 3, result
+    assert "duplicate variant id 'rocket-7b'" in result.err, result
+
+
+def test_duplicate_family_file_in_one_catalog(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    path = overlay(tmp_path, GOOD_FAMILY)
+    other = path / "families" / "open-collective"
+    other.mkdir(parents=True)
+    (other / "widget.yaml").write_text(GOOD_FAMILY.replace("widget-1b", "widget-2b").replace("acme", "open-collective"))
+    result = cli("catalog", "validate", str(path))
+    assert result.code == 3, result
+    assert "duplicate family id 'widget'" in result.err, result
+
+
+def test_provider_folder_must_match(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    path = overlay(tmp_path, GOOD_FAMILY.replace("provider: acme", "provider: open-collective"))
+    result = cli("catalog", "validate", str(path))
+    assert result.code == 3, result
+    assert "does not match the folder 'acme'" in result.err, result
+
+
+def test_missing_path(fixture_catalog: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = cli("catalog", "validate", str(tmp_path / "nope"))
+    assert result.code == 3, result
+    assert "no such file or directory" in result.err
+
+
+def test_bad_overlay_breaks_every_command_cleanly(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    path = overlay(tmp_path, "name: [\n")
+    for args in (["models"], ["providers", "--json"], ["show", "rocket-7b"]):
+        result = cli("--catalog", str(path), *args)
+        assert result.code == 3, result
+        assert "widget.yaml" in result.err
+
+
+@pytest.mark.parametrize("case", ["alias bomb", "deep nesting", "huge file", "python tag", "non-utf8"])
+def test_hostile_files_in_a_real_process(case: str, tmp_path: Path, fixture_catalog: Path) -> None:
+    text, expected = CASES[case]
+    data = text() if callable(text) else text
+    path = overlay(tmp_path, data)
+    proc = run_process("catalog", "validate", str(path), timeout=20)
+    assert proc.returncode == 3, proc.stderr
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_valid_overlay_adds_and_overrides(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    path = overlay(tmp_path, GOOD_FAMILY)
+    result = cli("--catalog", str(path), "models", "--json")
+    assert result.code == 0, result
+    assert '"widget-1b"' in result.out
+    # a family file with a bundled id replaces the bundled family
+    path2 = overlay(tmp_path, GOOD_FAMILY.replace("widget-1b", "rocket-mini"), name="rocket.yaml")
+    result = cli("--catalog", str(path2), "models", "--json")
+    assert result.code == 0, result
+    assert '"rocket-mini"' in result.out and '"rocket-7b-chat"' not in result.out
+
+
+def test_env_overlay(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLMPICK_CATALOG", str(overlay(tmp_path, GOOD_FAMILY)))
+    result = cli("show", "Widget-1B", "--json")
+    assert result.code == 0, result
+    assert '"widget-1b"' in result.out
+
+
+def test_single_family_file_overlay(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    f = tmp_path / "widget.yaml"
+    f.write_text(GOOD_FAMILY)
+    result = cli("--catalog", str(f), "show", "widget-1b")
+    assert result.code == 0, result
+    assert "Widget-1B" in result.out
+
+
+def test_debug_variable_is_not_needed_for_user_errors(tmp_path: Path, fixture_catalog: Path) -> None:
+    proc = run_process("show", "no-such-model")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert sys.executable  # the process ran with this interpreter

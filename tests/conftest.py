@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CATALOG = ROOT / "tests" / "fixtures" / "catalog"
+BUNDLED_CATALOG = ROOT / "catalog"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own cache, a fixed width and no colour; no stray overlays."""
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("LLMPICK_CATALOG", raising=False)
+    monkeypatch.delenv("LLMPICK_BASE_CATALOG", raising=False)
+    monkeypatch.delenv("LLMPICK_DEBUG", raising=False)
+
+
+@pytest.fixture
+def fixture_catalog(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the CLI at the small fictional test catalog."""
+    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIXTURE_CATALOG))
+    return FIXTURE_CATALOG
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def __str__(self) -> str:  # shown when an assertion on the result fails
+        return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run llmpick in-process through its real error boundary."""
+    from llmpick.cli.app import run
+
+    def invoke(*args: str) -> Result:
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+def run_process(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
+                input: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """Run llmpick as a separate process (for tracebacks, timing, concurrency)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "llmpick", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        input=input.decode() if input is not None else None,
+        check=False,
+    )

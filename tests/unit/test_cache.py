@@ -1,0 +1,110 @@
+"""The validated-catalog cache: used when valid, never stale, rebuilt when damaged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from llmpick import catalog as catalog_mod
+from llmpick.catalog import load_catalog
+from llmpick.errors import CatalogError
+from tests.conftest import FIXTURE_CATALOG, run_process
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    dest = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, dest)
+    return dest
+
+
+def cache_files() -> list[Path]:
+    d = catalog_mod.cache_dir()
+    assert d is not None
+    return sorted(d.glob("catalog-*.json"))
+
+
+def test_second_load_is_served_from_cache(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_catalog(base=base)
+    assert len(cache_files()) == 1
+    calls = []
+    monkeypatch.setattr(catalog_mod, "_validate_files", lambda *a: calls.append(a))
+    second = load_catalog(base=base)
+    assert calls == []  # YAML was not parsed again
+    assert second == first
+
+
+def test_changed_file_is_never_served_stale(base: Path) -> None:
+    load_catalog(base=base)
+    fam = base / "families" / "acme" / "rocket.yaml"
+    fam.write_text(fam.read_text().replace("name: Rocket-7B\n", "name: Rocket-7B-renamed\n"))
+    cat = load_catalog(base=base)
+    assert cat.variants["rocket-7b"].name == "Rocket-7B-renamed"
+
+
+def test_change_that_breaks_the_file_is_reported_not_served_from_cache(base: Path) -> None:
+    load_catalog(base=base)
+    fam = base / "families" / "acme" / "rocket.yaml"
+    fam.write_text(fam.read_text().replace("params_b: 7.0", "params_b: seven", 1))
+    with pytest.raises(CatalogError):
+        load_catalog(base=base)
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"version": "other"}', b"\x00\xff" * 100])
+def test_corrupted_cache_is_rebuilt(base: Path, damage: bytes) -> None:
+    good = load_catalog(base=base)
+    (path,) = cache_files()
+    path.write_bytes(damage)
+    again = load_catalog(base=base)
+    assert again == good
+    assert path.read_bytes() != damage  # rewritten
+
+
+def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
+    """A cache file whose recorded version differs is ignored even under the right name."""
+    good = load_catalog(base=base)
+    (path,) = cache_files()
+    path.write_text(path.read_text().replace(good.version, "0" * 64))
+    assert load_catalog(base=base).version == good.version
+
+
+def test_unwritable_cache_dir_only_costs_speed(base: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(blocker / "cache"))
+    assert load_catalog(base=base).variants
+
+
+def test_no_cache_env(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLMPICK_NO_CACHE", "1")
+    load_catalog(base=base)
+    monkeypatch.delenv("LLMPICK_NO_CACHE")
+    assert cache_files() == []
+
+
+def test_concurrent_processes_build_the_cache_safely(base: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {"LLMPICK_BASE_CATALOG": str(base), "LLMPICK_CACHE_DIR": str(tmp_path / "shared-cache")}
+    import os
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "llmpick", "models", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env},
+        )
+        for _ in range(6)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1] for o in outs]
+    assert len({o[0] for o in outs}) == 1  # every process printed the same catalog
+    files = list((tmp_path / "shared-cache").iterdir())
+    assert [f.name for f in files if f.name.startswith(".catalog-")] == []  # no temp files left
+    assert len([f for f in files if f.suffix == ".json"]) == 1
+    proc = run_process("models", "--json", env=env)
+    assert proc.returncode == 0 and proc.stdout == outs[0][0].decode()
