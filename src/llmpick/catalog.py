@@ -12,30 +12,28 @@ from a stale cache.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import json
+import re
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from llmpick import __version__
 from llmpick.errors import CatalogError, Problem
-from llmpick.schema import (
-    Catalog,
-    Family,
-    FamilyIn,
-    License,
-    Provider,
-    Variant,
-)
+from llmpick.records import Catalog, Family, License, Provider, Variant, catalog_from_data, to_data
 from llmpick.yamlsafe import YamlProblem, decode, line_of, parse
 
-CACHE_FORMAT = "1"
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
+
+    from llmpick.schema import FamilyIn
+
+CACHE_FORMAT = "2"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_FILES = 20_000
 _KEEP_CACHES = 8
 
@@ -152,7 +150,9 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
 # --- validation --------------------------------------------------------------
 
 
-def _pydantic_problems(exc: ValidationError, src: SourceFile, text: str, prefix: tuple[Any, ...]) -> list[Problem]:
+def _pydantic_problems(
+    exc: ValidationError, src: SourceFile, text: str, prefix: tuple[Any, ...]
+) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = prefix + tuple(err["loc"])
@@ -163,7 +163,12 @@ def _pydantic_problems(exc: ValidationError, src: SourceFile, text: str, prefix:
         elif err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] == "literal_error":
-            msg = f"{msg}; got {err.get('input')!r}"
+            got = err.get("input")
+            msg = f"{msg}; got {got!r}"
+            if isinstance(got, bool):
+                msg += " (YAML reads a bare yes/no as true/false: quote it)"
+        elif err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
         problems.append(Problem(src.label, msg, path=path, line=line_of(text, loc)))
     return problems
 
@@ -176,8 +181,10 @@ class _Parts:
 
 
 def _validate_mapping_file(
-    src: SourceFile, text: str, data: Any, model: type[Provider] | type[License], problems: list[Problem]
+    src: SourceFile, text: str, data: Any, adapter: TypeAdapter[Any], problems: list[Problem]
 ) -> dict[str, Any]:
+    from pydantic import ValidationError
+
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -190,14 +197,38 @@ def _validate_mapping_file(
                 Problem(src.label, "expected a mapping", path=str(key), line=line_of(text, (key,)))
             )
             continue
+        if not isinstance(key, str) or not ID_RE.match(key):
+            problems.append(
+                Problem(
+                    src.label,
+                    "not a valid id: use lower-case letters, digits, '.', '_' and '-'",
+                    path=str(key),
+                    line=line_of(text, (key,)),
+                )
+            )
+            continue
+        if "id" in body:
+            problems.append(
+                Problem(
+                    src.label,
+                    "unknown key: the id is the mapping key",
+                    path=f"{key}.id",
+                    line=line_of(text, (key, "id")),
+                )
+            )
+            continue
         try:
-            out[str(key)] = model.model_validate({"id": str(key), **body})
+            out[key] = adapter.validate_python({"id": key, **body})
         except ValidationError as exc:
             problems.extend(_pydantic_problems(exc, src, text, (key,)))
     return out
 
 
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
+    from pydantic import ValidationError
+
+    from llmpick.schema import LICENSE, PROVIDER, FamilyIn
+
     parts = _Parts()
     for src in files:
         try:
@@ -208,10 +239,10 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
             problems.append(exc.problem)
             continue
         if src.kind == "providers":
-            for k, v in _validate_mapping_file(src, text, data, Provider, problems).items():
+            for k, v in _validate_mapping_file(src, text, data, PROVIDER, problems).items():
                 parts.providers[k] = (v, src.label)
         elif src.kind == "licenses":
-            for k, v in _validate_mapping_file(src, text, data, License, problems).items():
+            for k, v in _validate_mapping_file(src, text, data, LICENSE, problems).items():
                 parts.licenses[k] = (v, src.label)
         else:
             if not isinstance(data, dict):
@@ -367,14 +398,12 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             what = "variant" if kind == "variant" else "family or variant"
             problems.append(problem(src, loc, f"{ref!r} is not a {what} in the catalog"))
 
-    dates = [v.verified for v in variants.values()]
     return Catalog(
         version=version,
         providers=providers,
         licenses=licenses,
         families=families,
         variants=variants,
-        newest_verified=max(dates) if dates else None,
     )
 
 
@@ -400,24 +429,35 @@ def cache_dir() -> Path | None:
 
 
 def _cache_read(path: Path, version: str) -> Catalog | None:
+    """The cached catalog, or None when missing, damaged or for other files.
+
+    The file is ``<sha256 of payload>\n<payload>``; a damaged file fails the check
+    and is rebuilt, never served.
+    """
     try:
         raw = path.read_bytes()
     except OSError:
         return None
+    digest, _, payload = raw.partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
     try:
-        cat = Catalog.model_validate_json(raw)
-    except ValidationError:
-        return None  # corrupted or from another schema: rebuild
+        data = json.loads(payload)
+        cat = catalog_from_data(data)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
     return cat if cat.version == version else None
 
 
 def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
+    payload = json.dumps(to_data(cat), separators=(",", ":")).encode()
+    blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(cat.model_dump_json().encode())
+                fh.write(blob)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -467,5 +507,3 @@ def validate_paths(paths: Sequence[str | Path]) -> Catalog:
     return load_catalog(paths, use_cache=False)
 
 
-def today() -> dt.date:
-    return dt.date.today()

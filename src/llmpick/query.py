@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmpick.errors import NotFoundError, UsageError
-from llmpick.schema import PROVIDER_KINDS, Catalog, Family, Provider, Variant
+from llmpick.records import PROVIDER_KINDS, Catalog, Family, Provider, Variant, to_data
 
 _NORM = re.compile(r"[^a-z0-9]+")
 
@@ -179,7 +179,7 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
     """The JSON record of one variant in listings."""
     lic = catalog.licenses.get(v.license)
     fam = catalog.families.get(v.family)
-    data = v.model_dump(mode="json", exclude_none=True)
+    data = _drop_none(to_data(v))
     data["family_name"] = fam.name if fam else v.family
     data["provider_name"] = catalog.providers[v.provider].name if v.provider in catalog.providers else v.provider
     data["license"] = {
@@ -189,3 +189,11 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
         "condition": lic.condition if lic else None,
     }
     return data
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value

@@ -80,13 +80,6 @@ def run(argv: list[str] | None = None) -> int:
     except LlmpickError as exc:
         _report(exc)
         return int(exc.exit_code)
-    except typer.TyperException as exc:  # usage errors found by the parser
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(f"error: {exc}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", ExitCode.USAGE))
     except typer.Abort:
         print("interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
@@ -98,7 +91,14 @@ def run(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return int(ExitCode.OK)
-    except Exception as exc:  # a bug: say so briefly unless debugging
+    except Exception as exc:
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            # a usage error found by the parser (Click's exception, duck-typed so that
+            # this works whether or not Typer vendors Click)
+            show()
+            return int(exc.exit_code)  # type: ignore[attr-defined]
+        # anything else is a bug: say so briefly unless debugging
         if os.environ.get("LLMPICK_DEBUG"):
             raise
         print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -31,13 +31,14 @@ def providers(
     Example: llmpick providers --kind community
     """
     from llmpick.query import providers_by_kind
+    from llmpick.records import to_data
 
     groups = providers_by_kind(state.catalog, kind)
     if json:
         emit_json(
             [
                 {
-                    **r.provider.model_dump(mode="json"),
+                    **to_data(r.provider),
                     "families": r.families,
                     "models": r.variants,
                 }
@@ -72,7 +73,7 @@ def models(
     Example: llmpick models --provider meta --flavour chat
     """
     from llmpick.query import filter_variants, variant_summary
-    from llmpick.schema import FLAVOURS, STATUSES
+    from llmpick.records import FLAVOURS, STATUSES
 
     from llmpick.cli.options import check_choice
 
@@ -102,7 +103,7 @@ def show(
     Example: llmpick show meta-llama/Llama-2-13b-chat-hf
     """
     from llmpick.query import resolve, variant_summary
-    from llmpick.schema import Variant
+    from llmpick.records import Variant, to_data
 
     cat = state.catalog
     found = resolve(cat, model)
@@ -110,7 +111,7 @@ def show(
         if isinstance(found, Variant):
             emit_json(variant_summary(cat, found))
         else:
-            data = found.model_dump(mode="json")
+            data = to_data(found)
             data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
             emit_json(data)
         return

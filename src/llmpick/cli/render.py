@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmpick.query import ProviderRow
-from llmpick.schema import Catalog, Family, Variant
+from llmpick.records import Catalog, Family, Variant, to_data
 
 
 def _console() -> Console:
@@ -142,7 +142,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     for plat, pid in sorted(a.platforms.items()):
         _kv(t, plat, pid)
     if v.arch:
-        nums = v.arch.model_dump(exclude_none=True)
+        nums = {k: n for k, n in to_data(v.arch).items() if n is not None}
         _kv(t, "arch", ", ".join(f"{k} {val}" for k, val in nums.items()))
     if v.pricing:
         p = v.pricing

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from llmpick.schema import Catalog
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmpick.records import Catalog
 
 
 @dataclass

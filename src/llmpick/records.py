@@ -1,0 +1,336 @@
+"""The catalog's records as plain, frozen dataclasses.
+
+These are what the engine and the commands work with. They import nothing heavy,
+so a run served from the cache never pays for pydantic's model machinery; the
+same classes are validated by pydantic when catalog files are read (see
+``schema.py``), with unknown keys forbidden and field descriptions taken from the
+attribute docstrings below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ProviderKind = Literal["proprietary", "open-source-company", "community", "academia-government"]
+PROVIDER_KINDS: tuple[str, ...] = (
+    "proprietary",
+    "open-source-company",
+    "community",
+    "academia-government",
+)
+Channel = Literal["api", "open-weights", "bedrock", "sagemaker", "vertex", "azure"]
+Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
+PLATFORMS: tuple[str, ...] = ("bedrock", "sagemaker", "vertex", "azure")
+CommercialUse = Literal["yes", "conditional", "no"]
+Architecture = Literal["decoder-only", "encoder-only", "encoder-decoder"]
+Status = Literal["active", "legacy", "deprecated", "retired"]
+STATUSES: tuple[str, ...] = ("active", "legacy", "deprecated", "retired")
+Flavour = Literal["base", "instruct", "chat", "embedding"]
+FLAVOURS: tuple[str, ...] = ("base", "instruct", "chat", "embedding")
+Tuning = Literal[
+    "pretrain",
+    "sft",
+    "flan",
+    "rlhf",
+    "rlaif",
+    "dpo",
+    "safety",
+    "rl-reasoning",
+    "distilled",
+    "domain-pretraining",
+    "contrastive",
+    "task-finetune",
+    "undisclosed",
+]
+Capability = Literal[
+    "tools", "structured-output", "vision", "reasoning", "fill-in-the-middle", "audio"
+]
+CAPABILITIES: tuple[str, ...] = (
+    "tools",
+    "structured-output",
+    "vision",
+    "reasoning",
+    "fill-in-the-middle",
+    "audio",
+)
+Domain = Literal[
+    "general", "code", "biomedical", "science", "math", "finance", "legal", "safety", "dialogue"
+]
+DOMAINS: tuple[str, ...] = (
+    "general",
+    "code",
+    "biomedical",
+    "science",
+    "math",
+    "finance",
+    "legal",
+    "safety",
+    "dialogue",
+)
+Modality = Literal["text", "image", "audio", "video", "pdf"]
+
+# pydantic reads this when it validates the dataclasses (no pydantic import needed here)
+_STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    __pydantic_config__ = _STRICT
+
+    id: str
+    """Provider id (the key in providers.yaml)."""
+    name: str
+    """Display name, e.g. 'Meta'."""
+    kinds: list[ProviderKind]
+    """Kinds of provider from guide §1.1; a company can be several."""
+    channels: list[Channel] = field(default_factory=list)
+    """How it sells access: its own API, open weights, cloud partners."""
+    homepage: str | None = None
+    """Home page URL."""
+    description: str = ""
+    """One or two sentences in our words."""
+    guide: list[str] = field(default_factory=list)
+    """Guide sections that name this provider."""
+
+    def __post_init__(self) -> None:
+        if not self.kinds:
+            raise ValueError("kinds: name at least one kind of provider (guide §1.1)")
+
+
+@dataclass(frozen=True, slots=True)
+class License:
+    __pydantic_config__ = _STRICT
+
+    id: str
+    """Licence id (lower-case SPDX id where one exists)."""
+    name: str
+    """Full name of the licence or terms."""
+    commercial_use: CommercialUse
+    """Whether commercial use is allowed: yes, conditional or no."""
+    spdx: str | None = None
+    """SPDX identifier, if any."""
+    url: str | None = None
+    """Where the text lives."""
+    condition: str | None = None
+    """The condition or restriction, in words."""
+    osi_approved: bool = False
+    """Approved by the Open Source Initiative."""
+    proprietary: bool = False
+    """Provider terms of service for an API, not a weights licence."""
+
+    def __post_init__(self) -> None:
+        if self.commercial_use != "yes" and not self.condition:
+            raise ValueError(
+                "a licence whose commercial_use is 'conditional' or 'no' must state the "
+                "condition in words"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    __pydantic_config__ = _STRICT
+
+    hf_repo: str | None = None
+    """Hugging Face repo id, e.g. 'meta-llama/Llama-2-7b-hf'."""
+    ollama: str | None = None
+    """Official Ollama library tag, e.g. 'llama3.1:8b'."""
+    api: str | None = None
+    """The provider's own API model id."""
+    platforms: dict[Platform, str] = field(default_factory=dict)
+    """Model id on a cloud platform: bedrock, sagemaker, vertex, azure."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchNumbers:
+    __pydantic_config__ = _STRICT
+
+    layers: int | None = None
+    """Transformer layers."""
+    hidden_size: int | None = None
+    """Model dimension."""
+    attention_heads: int | None = None
+    """Query heads."""
+    kv_heads: int | None = None
+    """Key-value heads (fewer than query heads under grouped- or multi-query attention)."""
+    head_dim: int | None = None
+    """Dimension of one attention head."""
+    sliding_window: int | None = None
+    """Sliding-window size in tokens, where local attention is used."""
+    full_attention_layers: int | None = None
+    """Layers with full attention when the others use the sliding window."""
+    experts: int | None = None
+    """Experts per mixture-of-experts layer."""
+    active_experts: int | None = None
+    """Experts used per token."""
+
+    def __post_init__(self) -> None:
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if value is not None and value <= 0 and name != "full_attention_layers":
+                raise ValueError(f"{name} must be greater than 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    __pydantic_config__ = _STRICT
+
+    input: float
+    """USD per 1M input tokens."""
+    output: float
+    """USD per 1M output tokens."""
+    as_of: dt.date
+    """When the price was read."""
+    source: str
+    """Where the price comes from (URL or shared/data reference)."""
+
+    def __post_init__(self) -> None:
+        if self.input < 0 or self.output < 0:
+            raise ValueError("prices cannot be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    __pydantic_config__ = _STRICT
+
+    benchmark: str
+    """Benchmark or index name."""
+    score: float
+    """The published score."""
+    source: str
+    """Where the score is published (URL or shared/data reference)."""
+    metric: str | None = None
+    """What the score measures."""
+    date: dt.date | None = None
+    """Date of the result."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A concrete model you can download or call, with its family's defaults applied."""
+
+    id: str
+    family: str
+    provider: str
+    name: str
+    flavour: Flavour
+    tuning: list[Tuning]
+    architecture: Architecture
+    moe: bool
+    params_b: float | None
+    active_params_b: float | None
+    context_window: int | None
+    max_output: int | None
+    open_weights: bool
+    license: str
+    status: Status
+    successor: str | None
+    base_model: str | None
+    domain: Domain
+    modalities: list[Modality]
+    languages: list[str]
+    capabilities: list[Capability]
+    access: Access
+    arch: ArchNumbers | None
+    pricing: Pricing | None
+    evidence: list[Evidence]
+    released: dt.date | None
+    sources: list[str]
+    verified: dt.date
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A model line (Llama 2, FLAN-T5, Claude 2 ...)."""
+
+    id: str
+    name: str
+    provider: str
+    released: dt.date | None
+    architecture: Architecture
+    moe: bool
+    modalities: list[Modality]
+    languages: list[str]
+    domain: Domain
+    status: Status
+    successor: str | None
+    description: str
+    guide: list[str]
+    aliases: list[str]
+    sources: list[str]
+    variants: list[str]
+    file: str
+
+
+@dataclass(slots=True)
+class Catalog:
+    """The whole validated catalog."""
+
+    version: str
+    providers: dict[str, Provider]
+    licenses: dict[str, License]
+    families: dict[str, Family]
+    variants: dict[str, Variant]
+
+    @property
+    def newest_verified(self) -> dt.date | None:
+        dates = [v.verified for v in self.variants.values()]
+        return max(dates) if dates else None
+
+
+# --- plain-data round trip for the cache ------------------------------------
+
+
+def to_data(obj: Any) -> Any:
+    """A record (or catalog) as JSON-ready data; dates become ISO strings."""
+    if isinstance(obj, Catalog):
+        return {
+            "version": obj.version,
+            "providers": {k: to_data(v) for k, v in obj.providers.items()},
+            "licenses": {k: to_data(v) for k, v in obj.licenses.items()},
+            "families": {k: to_data(v) for k, v in obj.families.items()},
+            "variants": {k: to_data(v) for k, v in obj.variants.items()},
+        }
+    return _jsonable(asdict(obj))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value is not None else None
+
+
+def _variant(d: dict[str, Any]) -> Variant:
+    d = dict(d)
+    d["access"] = Access(**d["access"])
+    d["arch"] = ArchNumbers(**d["arch"]) if d["arch"] is not None else None
+    p = d["pricing"]
+    d["pricing"] = Pricing(**{**p, "as_of": _date(p["as_of"])}) if p is not None else None
+    d["evidence"] = [Evidence(**{**e, "date": _date(e["date"])}) for e in d["evidence"]]
+    d["released"] = _date(d["released"])
+    d["verified"] = _date(d["verified"])
+    return Variant(**d)
+
+
+def catalog_from_data(data: dict[str, Any]) -> Catalog:
+    """Rebuild a catalog from ``to_data`` output (raises KeyError/TypeError if damaged)."""
+    return Catalog(
+        version=data["version"],
+        providers={k: Provider(**v) for k, v in data["providers"].items()},
+        licenses={k: License(**v) for k, v in data["licenses"].items()},
+        families={
+            k: Family(**{**v, "released": _date(v["released"])})
+            for k, v in data["families"].items()
+        },
+        variants={k: _variant(v) for k, v in data["variants"].items()},
+    )
