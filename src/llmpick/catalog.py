@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from llmpick import __version__
 from llmpick.errors import CatalogError, Problem
 from llmpick.records import Catalog, Family, License, Provider, Variant, catalog_from_data, to_data
-from llmpick.yamlsafe import YamlProblem, decode, line_of, parse
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -227,6 +226,8 @@ def _validate_mapping_file(
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
+    from llmpick.yamlsafe import YamlProblem, decode, parse
+
     from llmpick.schema import LICENSE, PROVIDER, FamilyIn
 
     parts = _Parts()
@@ -367,7 +368,7 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 arch=v.arch,
                 pricing=v.pricing,
                 evidence=v.evidence,
-                released=fam.released,
+                released=v.released or fam.released,
                 sources=sources,
                 verified=verified,
                 notes=v.notes,
@@ -405,6 +406,13 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         families=families,
         variants=variants,
     )
+
+
+def line_of(text: str, path: tuple[Any, ...]) -> int | None:
+    """Line of a field path in a file's text (error path only: loads YAML's composer)."""
+    from llmpick.yamlsafe import line_of as find
+
+    return find(text, path)
 
 
 def _digest(files: Iterable[SourceFile]) -> str:

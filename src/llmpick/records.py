@@ -10,7 +10,7 @@ attribute docstrings below.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ProviderKind = Literal["proprietary", "open-source-company", "community", "academia-government"]
@@ -293,10 +293,13 @@ def to_data(obj: Any) -> Any:
             "families": {k: to_data(v) for k, v in obj.families.items()},
             "variants": {k: to_data(v) for k, v in obj.variants.items()},
         }
-    return _jsonable(asdict(obj))
+    return _jsonable(obj)
 
 
 def _jsonable(value: Any) -> Any:
+    # faster than dataclasses.asdict, which deep-copies every value
+    if hasattr(value, "__slots__") and hasattr(value, "__dataclass_fields__"):
+        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):

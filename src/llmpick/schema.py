@@ -107,6 +107,9 @@ class VariantIn(VariantFields):
         default=None, gt=0, description="Parameters active per token (mixture-of-experts)."
     )
     max_output: int | None = Field(default=None, gt=0, description="Maximum output tokens.")
+    released: dt.date | None = Field(
+        default=None, description="Release date, when it differs from the family's."
+    )
     base_model: Id | None = Field(
         default=None, description="Variant id this one was tuned from, when in the catalog."
     )

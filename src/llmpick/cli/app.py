@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from llmpick import __version__
-from llmpick.cli import catalog_cmds
+from llmpick.cli import catalog_cmds, recommend_cmds
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
@@ -56,6 +56,8 @@ def root(
     state.reset(list(catalog or []))
 
 
+app.command("recommend")(recommend_cmds.recommend)
+app.command("why")(recommend_cmds.why)
 app.command("providers")(catalog_cmds.providers)
 app.command("models")(catalog_cmds.models)
 app.command("show")(catalog_cmds.show)

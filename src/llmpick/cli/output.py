@@ -8,5 +8,10 @@ from typing import Any
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Pretty JSON for a person at a terminal; compact (and much faster) for a pipe."""
+    if sys.stdout.isatty():
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    else:
+        text = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
+    sys.stdout.write(text)
     sys.stdout.write("\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -26,6 +27,7 @@ def _console() -> Console:
 
 
 out = _console()
+err = Console(stderr=True, highlight=False)
 
 KIND_TITLES = {
     "proprietary": "Companies selling proprietary LLMs (§1.2)",
@@ -173,3 +175,95 @@ def validated(catalog: Catalog, paths: Sequence[str]) -> None:
         f"ok: {what}: {len(catalog.providers)} providers, {len(catalog.licenses)} licences, "
         f"{len(catalog.families)} families, {len(catalog.variants)} models"
     )
+
+
+# --- recommendations ---------------------------------------------------------------
+
+
+def _size(c: dict[str, Any]) -> str:
+    p = c.get("params_b")
+    if p is None:
+        return "n/p"
+    s = f"{p:g}B" if p >= 1 else f"{p * 1000:g}M"
+    return s + (f" ({c['active_params_b']:g}B act.)" if c.get("active_params_b") else "")
+
+
+def note(text: str) -> None:
+    err.print(text, style="dim")
+
+
+def recommendation(doc: dict[str, Any]) -> None:
+    cands = doc["candidates"]
+    req = {k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")}
+    asked = ", ".join(f"{k.replace('_', ' ')}={v}" for k, v in req.items()) or "no constraints"
+    out.print(Text(f"Shortlist for: {asked}", style="bold"))
+    if cands:
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("#", justify="right")
+        table.add_column("model", style="bold", no_wrap=True)
+        table.add_column("provider", overflow="ellipsis", max_width=18)
+        table.add_column("flavour")
+        table.add_column("size", justify="right", no_wrap=True)
+        table.add_column("context", justify="right", no_wrap=True)
+        table.add_column("licence", no_wrap=True)
+        table.add_column("memory", justify="right", no_wrap=True)
+        table.add_column("score", justify="right")
+        for c in cands:
+            lic = c["license"]["commercial_use"]
+            mem = f"{c['memory_gb']:.1f} GB {c['quantization']}" if "memory_gb" in c else "-"
+            table.add_row(
+                str(c["rank"]),
+                c["id"],
+                c["provider_name"],
+                c["flavour"],
+                _size(c),
+                fmt_context(c["context_window"]),
+                Text(lic, style=COMMERCIAL_STYLE[lic]),
+                mem,
+                f"{c['score']:g}",
+            )
+        out.print(table)
+        for c in cands:
+            out.print(Text(f"{c['rank']}. {c['name']}", style="bold"), Text(f" ({c['family_name']}, {c['provider_name']})", style="dim"))
+            for r in c["reasons"]:
+                sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
+                out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
+            for r in c["caveats"]:
+                out.print(Text("   ! ", style="yellow"), f"{r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
+    else:
+        out.print(Text("No model meets every requirement.", style="bold red"))
+        if doc["blocking"]:
+            most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
+            out.print(f"Constraints that removed the most models: {most}")
+        for r in doc["relaxations"]:
+            out.print(f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}")
+    ex = doc["excluded"]
+    if ex["by_constraint"]:
+        counts = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items())
+        out.print(
+            Text(
+                f"\n{doc['passed']} of {doc['considered']} models passed; left out by {counts}. "
+                "Ask 'llmpick why MODEL' about any model; 'llmpick guide ID' explains a §.",
+                style="dim",
+            )
+        )
+
+
+def verdict(doc: dict[str, Any]) -> None:
+    title = Text(doc["name"], style="bold")
+    title.append(f" ({doc['id']})", style="dim")
+    out.print(title)
+    if doc["passed"] and doc.get("duplicate_of"):
+        out.print(f"passes every requirement, but ranks as a copy of {doc['duplicate_of']}")
+    elif doc["passed"]:
+        out.print(Text(f"passes every requirement: rank {doc['rank']} of {doc['of']}, score {doc['score']:g}", style="green"))
+    else:
+        out.print(Text("excluded:", style="red"))
+        for x in doc["exclusions"]:
+            out.print(f"   x {x['constraint']}: {x['text']} ", Text(f"§{x['guide']}", style="cyan"), sep="")
+        out.print(Text(f"If it passed, it would score {doc['score']:g}:", style="dim"))
+    for r in doc["reasons"]:
+        sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
+        out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
+    for r in doc["caveats"]:
+        out.print(Text("   ! ", style="yellow"), f"{r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")

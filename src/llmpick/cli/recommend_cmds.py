@@ -1,0 +1,146 @@
+"""`recommend` and `why`: requirements in, an explained shortlist out."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from llmpick.cli.options import requirement_options
+from llmpick.cli.output import emit_json
+from llmpick.cli.state import state
+from llmpick.errors import UsageError
+
+RequirementsFile = Annotated[
+    str | None,
+    typer.Option(
+        "--requirements",
+        "-r",
+        help="YAML or JSON file of requirements (same names as the options; options win).",
+    ),
+]
+
+
+def _requirements(given: dict[str, Any], path: str | None) -> Any:
+    from llmpick.requirements import build, read_file
+
+    values = read_file(path) if path else {}
+    origin = "file" if path and not given else "options"
+    values.update(given)
+    return build(values, origin=origin)
+
+
+def _check_licences(req: Any) -> None:
+    unknown = [lic for lic in req.license if lic not in state.catalog.licenses]
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], list(state.catalog.licenses), n=3)
+        raise UsageError(
+            f"invalid value for --license: unknown licence {unknown[0]!r}",
+            hint=f"did you mean {', '.join(close)}?" if close else "see 'llmpick models --json' for licence ids",
+        )
+
+
+@requirement_options
+def recommend(
+    given: dict[str, Any],
+    requirements: RequirementsFile = None,
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many models to shortlist.")] = 5,
+    json: Annotated[bool, typer.Option("--json", help="Print the shortlist document (JSON) only.")] = False,
+    export: Annotated[
+        str | None, typer.Option(help="Also write the shortlist to FILE (.json or .md).")
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never ask questions, even in a terminal.")
+    ] = False,
+) -> None:
+    """Recommend models for a task and its constraints, explaining every pick and exclusion.
+
+    With no options in a terminal, asks its questions one by one.
+
+    Examples:
+
+      llmpick recommend --task chat --access open --gpu-memory 24 --commercial
+
+      llmpick recommend --task qa --min-context 200k --json
+
+      llmpick recommend -r requirements.yaml --export shortlist.md
+    """
+    if export is not None and not export.lower().endswith((".json", ".md")):
+        raise UsageError(
+            f"invalid value for --export: {export!r}; the file must end in .json or .md"
+        )
+    interactive = (
+        not given
+        and requirements is None
+        and not no_input
+        and not json
+        and sys.stdin.isatty()
+    )
+    if interactive:
+        from llmpick.cli.walkthrough import ask
+
+        given = ask()
+    req = _requirements(given, requirements)
+    _check_licences(req)
+
+    from llmpick.document import shortlist
+    from llmpick.engine import recommend as run_engine
+
+    cat = state.catalog
+    rec = run_engine(cat, req, top=top)
+    doc = shortlist(cat, rec, overlays=state.overlays)
+    if export is not None:
+        from llmpick.files import write_atomic
+
+        if export.lower().endswith(".md"):
+            from llmpick.report import markdown
+
+            write_atomic(export, markdown(doc))
+        else:
+            import json as jsonlib
+
+            write_atomic(export, jsonlib.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    if json:
+        emit_json(doc)
+        return
+    from llmpick.cli import render
+
+    render.recommendation(doc)
+    if export is not None:
+        render.note(f"wrote {export}")
+
+
+@requirement_options
+def why(
+    model: Annotated[str, typer.Argument(help="Model id, name or Hugging Face repo id.")],
+    given: dict[str, Any],
+    requirements: RequirementsFile = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+) -> None:
+    """Explain where one model stands under the requirements: its rank or what excludes it.
+
+    Examples:
+
+      llmpick why llama-2-13b-chat --task chat --commercial
+
+      llmpick why gpt-4o --platform bedrock
+    """
+    from llmpick.document import why as why_doc
+    from llmpick.engine import recommend as run_engine
+    from llmpick.query import resolve_variant
+
+    cat = state.catalog
+    variant = resolve_variant(cat, model)
+    req = _requirements(given, requirements)
+    _check_licences(req)
+    rec = run_engine(cat, req, top=5, explain=(variant.id,))
+    doc = why_doc(cat, rec, variant.id)
+    if json:
+        emit_json(doc)
+        return
+    from llmpick.cli import render
+
+    render.verdict(doc)

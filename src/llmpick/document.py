@@ -1,0 +1,155 @@
+"""The shortlist document: the JSON that `recommend --json` prints and `--export` writes.
+
+Plain data built from a ``Recommendation``; ``documents.py`` holds the pydantic
+models that describe it (for `llmpick schema shortlist`) and a test checks that
+every document produced validates against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmpick import __version__
+from llmpick.engine import Recommendation, Verdict, blended_price
+from llmpick.records import Catalog
+
+SCHEMA_VERSION = "1.0"
+
+
+def _reason(r: Any, with_weight: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {"text": r.text, "guide": r.guide}
+    if with_weight:
+        d["weight"] = r.weight
+    return d
+
+
+def candidate(c: Catalog, verdict: Verdict, rank: int | None) -> dict[str, Any]:
+    v = verdict.variant
+    lic = c.licenses[v.license]
+    fam = c.families[v.family]
+    d: dict[str, Any] = {
+        "rank": rank,
+        "id": v.id,
+        "name": v.name,
+        "family": v.family,
+        "family_name": fam.name,
+        "provider": v.provider,
+        "provider_name": c.providers[v.provider].name,
+        "flavour": v.flavour,
+        "tuning": list(v.tuning),
+        "architecture": v.architecture,
+        "moe": v.moe,
+        "open_weights": v.open_weights,
+        "license": {
+            "id": lic.id,
+            "name": lic.name,
+            "commercial_use": lic.commercial_use,
+            "condition": lic.condition,
+        },
+        "params_b": v.params_b,
+        "active_params_b": v.active_params_b,
+        "context_window": v.context_window,
+        "status": v.status,
+        "successor": v.successor,
+        "domain": v.domain,
+        "capabilities": list(v.capabilities),
+        "score": verdict.score,
+        "reasons": [_reason(r) for r in verdict.reasons],
+        "caveats": [_reason(r, with_weight=False) for r in verdict.caveats],
+        "hf_repo": v.access.hf_repo,
+        "ollama": v.access.ollama,
+        "api": v.access.api,
+        "platforms": dict(v.access.platforms),
+        "pricing": None,
+        "sources": list(v.sources),
+        "verified": v.verified.isoformat(),
+    }
+    if v.pricing is not None:
+        d["pricing"] = {
+            "input_per_1m": v.pricing.input,
+            "output_per_1m": v.pricing.output,
+            "blended_per_1m": round(blended_price(v) or 0.0, 4),
+            "as_of": v.pricing.as_of.isoformat(),
+            "source": v.pricing.source,
+        }
+    e = verdict.estimate
+    if e is not None:
+        d["quantization"] = e.quantization
+        d["memory_gb"] = round(e.total_gb, 2)
+        d["memory"] = {
+            "weights_gb": round(e.weights_gb, 2),
+            "kv_cache_gb": round(e.kv_cache_gb, 2),
+            "overhead_gb": round(e.overhead_gb, 2),
+            "context_tokens": e.context,
+        }
+    return d
+
+
+def exclusion(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "id": verdict.variant.id,
+        "name": verdict.variant.name,
+        "reasons": [
+            {"constraint": x.constraint, "text": x.text, "guide": x.guide}
+            for x in verdict.exclusions
+        ],
+    }
+
+
+def shortlist(
+    c: Catalog,
+    rec: Recommendation,
+    *,
+    overlays: list[str] | None = None,
+    named: list[str] | None = None,
+) -> dict[str, Any]:
+    """The whole document. ``named`` are model ids whose exclusions are spelled out."""
+    req = rec.requirements.to_data()
+    excluded_models = []
+    for vid in named or []:
+        verdict = rec.verdicts.get(vid)
+        if verdict is not None and not verdict.passed:
+            excluded_models.append(exclusion(verdict))
+    total_excluded = sum(1 for v in rec.verdicts.values() if not v.passed)
+    duplicates = {
+        v.variant.id: v.duplicate_of for v in rec.verdicts.values() if v.duplicate_of is not None
+    }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_by": f"llmpick {__version__}",
+        "requirements": req,
+        "catalog": {
+            "version": c.version[:16],
+            "verified": c.newest_verified.isoformat() if c.newest_verified else None,
+            "families": len(c.families),
+            "variants": len(c.variants),
+            "overlays": list(overlays or []),
+        },
+        "considered": len(rec.verdicts),
+        "passed": len(rec.ranked),
+        "candidates": [candidate(c, v, i) for i, v in enumerate(rec.candidates, 1)],
+        "excluded": {
+            "total": total_excluded,
+            "by_constraint": dict(rec.excluded_counts),
+            "models": excluded_models,
+            "duplicates": duplicates,
+        },
+        "blocking": [{"constraint": k, "excluded": n} for k, n in rec.blocking],
+        "relaxations": [
+            {"constraints": list(x.constraints), "suggestion": x.suggestion, "returns": x.returns}
+            for x in rec.relaxations
+        ],
+    }
+
+
+def why(c: Catalog, rec: Recommendation, variant_id: str) -> dict[str, Any]:
+    """The verdict document for one model under the requirements."""
+    verdict = rec.verdicts[variant_id]
+    rank = rec.rank_of(variant_id)
+    data = candidate(c, verdict, rank)
+    data["passed"] = verdict.passed
+    data["exclusions"] = exclusion(verdict)["reasons"]
+    data["duplicate_of"] = verdict.duplicate_of
+    data["of"] = len(rec.ranked)
+    data["requirements"] = rec.requirements.to_data()
+    return data

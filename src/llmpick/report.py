@@ -1,0 +1,90 @@
+"""The Markdown report that `recommend --export shortlist.md` writes for a team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _size(c: dict[str, Any]) -> str:
+    p = c.get("params_b")
+    if p is None:
+        return "not published"
+    s = f"{p:g}B" if p >= 1 else f"{p * 1000:g}M"
+    if c.get("active_params_b"):
+        s += f" ({c['active_params_b']:g}B active)"
+    return s
+
+
+def _ctx(n: int | None) -> str:
+    return f"{n:,}" if n else "not published"
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    req = {k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")}
+    lines = ["# LLM shortlist", ""]
+    lines.append(
+        f"Made by {doc['generated_by']} from a catalog of {doc['catalog']['variants']} models "
+        f"(facts checked up to {doc['catalog']['verified']}). Section numbers (§) refer to "
+        "the guide: `llmpick guide ID` shows each."
+    )
+    lines += ["", "## Requirements", ""]
+    if req:
+        lines += [f"- **{k.replace('_', ' ')}**: {v}" for k, v in req.items()]
+    else:
+        lines.append("- none given: any model")
+    lines += ["", "## Shortlist", ""]
+    cands = doc["candidates"]
+    if cands:
+        lines.append("| # | Model | Provider | Flavour | Size | Context | Commercial use | Score |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for c in cands:
+            lines.append(
+                f"| {c['rank']} | {c['name']} (`{c['id']}`) | {c['provider_name']} | {c['flavour']} "
+                f"| {_size(c)} | {_ctx(c['context_window'])} | {c['license']['commercial_use']} "
+                f"| {c['score']:g} |"
+            )
+        for c in cands:
+            lines += ["", f"### {c['rank']}. {c['name']}", ""]
+            lines.append(
+                f"{c['family_name']} from {c['provider_name']}; licence {c['license']['name']} "
+                f"(commercial use: {c['license']['commercial_use']}); status {c['status']}."
+            )
+            if c.get("memory_gb") is not None:
+                lines.append(
+                    f"Memory: about {c['memory_gb']:g} GB at {c['quantization']} "
+                    f"with {c['memory']['context_tokens']:,} tokens of context."
+                )
+            lines += ["", "Why:"]
+            lines += [f"- {r['text']} (§{r['guide']})" for r in c["reasons"]]
+            if c["caveats"]:
+                lines += ["", "Watch out:"]
+                lines += [f"- {r['text']} (§{r['guide']})" for r in c["caveats"]]
+            where = []
+            if c.get("hf_repo"):
+                where.append(f"Hugging Face `{c['hf_repo']}`")
+            if c.get("ollama"):
+                where.append(f"`ollama run {c['ollama']}`")
+            if c.get("api"):
+                where.append(f"API id `{c['api']}`")
+            where += [f"{p} `{i}`" for p, i in sorted(c.get("platforms", {}).items())]
+            if where:
+                lines += ["", "Get it: " + "; ".join(where) + "."]
+            lines += ["", "Sources: " + ", ".join(c["sources"]) + f" (checked {c['verified']})."]
+    else:
+        lines.append("No model meets every requirement.")
+        if doc["blocking"]:
+            lines += ["", "Constraints that removed the most models:", ""]
+            lines += [f"- {b['constraint']}: {b['excluded']}" for b in doc["blocking"][:5]]
+        if doc["relaxations"]:
+            lines += ["", "Smallest changes that return models:", ""]
+            lines += [f"- {r['suggestion']} ({r['returns']} models)" for r in doc["relaxations"]]
+    ex = doc["excluded"]
+    if ex["by_constraint"]:
+        lines += ["", "## Left out", ""]
+        lines.append(
+            f"{ex['total']} of {doc['considered']} models were left out "
+            "(a model can fail several constraints):"
+        )
+        lines.append("")
+        lines += [f"- {k.replace('_', ' ')}: {n}" for k, n in ex["by_constraint"].items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,267 @@
+"""What the user needs: one model for options, requirement files, the walkthrough and exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+
+from llmpick.errors import UsageError
+from llmpick.units import parse_memory, parse_params, parse_tokens
+
+Task = Literal[
+    "chat",
+    "instruct",
+    "classification",
+    "extraction",
+    "summarization",
+    "translation",
+    "qa",
+    "code",
+    "reasoning",
+    "creative",
+    "embedding",
+]
+TASKS: tuple[str, ...] = (
+    "chat",
+    "instruct",
+    "classification",
+    "extraction",
+    "summarization",
+    "translation",
+    "qa",
+    "code",
+    "reasoning",
+    "creative",
+    "embedding",
+)
+Need = Literal["tools", "structured-output", "vision", "reasoning"]
+NEEDS: tuple[str, ...] = ("tools", "structured-output", "vision", "reasoning")
+CONSTRAINT_FIELDS: tuple[str, ...] = (
+    "access",
+    "hosting",
+    "platform",
+    "gpu_memory",
+    "max_params",
+    "min_context",
+    "commercial",
+    "license",
+    "flavour",
+    "language",
+    "needs",
+    "max_price",
+)
+
+
+_STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
+Access = Literal["open", "proprietary", "any"]
+Hosting = Literal["self", "api", "any"]
+Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
+Quantization = Literal["auto", "fp16", "int8", "int4"]
+Flavour = Literal["base", "instruct", "chat", "embedding"]
+Alignment = Literal["safety", "own-values", "any"]
+Domain = Literal[
+    "general", "code", "biomedical", "science", "math", "finance", "legal", "safety", "dialogue"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """A team's task and constraints. Every field is optional; unset means 'any'.
+
+    A plain dataclass so that a recommendation never pays for pydantic's start-up;
+    ``build`` validates values by hand with messages that name the choices, and
+    pydantic derives the JSON Schema from these same annotations and docstrings.
+    """
+
+    __pydantic_config__ = _STRICT
+
+    task: Task | None = None
+    """What the model is for; unset means general instruction following or chat."""
+    access: Access = "any"
+    """open: downloadable weights; proprietary: API-only models (guide §1.2, §4.1)."""
+    hosting: Hosting = "any"
+    """self: you run it on your own hardware; api: a provider or cloud serves it."""
+    platform: Platform | None = None
+    """Cloud platform it must be offered on (guide §1.2)."""
+    gpu_memory: float | None = None
+    """GPU memory to run it on, in GB (options and files also take '24GB')."""
+    quantization: Quantization = "auto"
+    """Weight precision for the memory estimate; auto picks the best that fits."""
+    max_params: float | None = None
+    """Largest model size in billions of parameters (options and files also take '13B')."""
+    min_context: int | None = None
+    """Context window it must have, in tokens (options and files also take '32k', '1M')."""
+    commercial: bool = False
+    """The licence must allow commercial use (conditional licences pass with a caveat)."""
+    license: list[str] = field(default_factory=list)
+    """Allow-list of licence ids; empty means any."""
+    flavour: Flavour | None = None
+    """Only this flavour (guide §2.2-2.6, chat models)."""
+    fine_tune: bool = False
+    """You will fine-tune it yourself (favours open base models, §2.2, §2.4)."""
+    alignment: Alignment = "any"
+    """safety: favour safety-tuned models; own-values: you will align it yourself (§2.13)."""
+    domain: Domain | None = None
+    """Subject area; favours models adapted to it (guide §2.16)."""
+    language: str | None = None
+    """Language the model must support, as an ISO 639-1 code (e.g. 'de')."""
+    needs: list[Need] = field(default_factory=list)
+    """Capabilities it must have: tools, structured-output, vision, reasoning."""
+    max_price: float | None = None
+    """Most you will pay in USD per 1M tokens, blended 3 input : 1 output."""
+    include_legacy: bool = False
+    """Also consider deprecated and retired models."""
+
+    def to_data(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def replace(self, **changes: Any) -> Requirements:
+        return dataclasses.replace(self, **changes)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Requirements))
+CHOICES: dict[str, tuple[str, ...]] = {
+    name: typing.get_args(typing.get_args(tp)[0]) if typing.get_origin(tp) is typing.Union else typing.get_args(tp)
+    for name, tp in typing.get_type_hints(Requirements).items()
+    if name in ("task", "access", "hosting", "platform", "quantization", "flavour", "alignment", "domain")
+}
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_BOUNDS = {
+    "gpu_memory": (0.0, 100_000.0),
+    "max_params": (0.0, 100_000.0),
+    "min_context": (0, 100_000_000),
+    "max_price": (-0.0, 1_000_000.0),
+}
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "on", "false", "no", "0", "off"):
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    raise ValueError("expected true or false")
+
+
+def _str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ValueError("expected a list of names")
+    out: list[str] = []
+    for x in value:
+        for part in x.split(","):
+            if part.strip():
+                out.append(part.strip().lower())
+    return list(dict.fromkeys(out))
+
+
+def _field_value(name: str, value: Any) -> Any:
+    """One field's value, normalised; raises ValueError naming what is expected."""
+    if value is None:
+        return None
+    if name in CHOICES:
+        if not isinstance(value, str) or value.strip().lower() not in CHOICES[name]:
+            raise ValueError(f"{value!r}; choose from: {', '.join(CHOICES[name])}")
+        return value.strip().lower()
+    if name in ("commercial", "fine_tune", "include_legacy"):
+        return _bool(value)
+    if name == "license":
+        return _str_list(value)
+    if name == "needs":
+        names = _str_list(value)
+        bad = [n for n in names if n not in NEEDS]
+        if bad:
+            raise ValueError(f"{bad[0]!r}; choose from: {', '.join(NEEDS)}")
+        return names
+    if name == "language":
+        if not isinstance(value, str) or not _LANG.match(value.strip().lower()):
+            raise ValueError(f"{value!r}; use an ISO 639-1 code such as en, de or zh")
+        return value.strip().lower()
+    parsed: float | int
+    if name == "gpu_memory":
+        parsed = parse_memory(value)
+    elif name == "max_params":
+        parsed = parse_params(value)
+    elif name == "min_context":
+        parsed = parse_tokens(value)
+    else:  # max_price
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("expected a number of US dollars")
+        try:
+            parsed = float(str(value).strip().lstrip("$"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number of US dollars") from None
+    low, high = _BOUNDS[name]
+    if not (parsed > low if name != "max_price" else parsed >= 0) or parsed > high or parsed != parsed:
+        raise ValueError(f"{value!r} is out of range")
+    return parsed
+
+
+def build(values: dict[str, Any], origin: str = "options") -> Requirements:
+    """Validate requirement values, raising UsageError (exit 2) that names the choices."""
+    problems = []
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        name = str(key).replace("-", "_")
+        where = "--" + name.replace("_", "-") if origin == "options" else name
+        if name not in FIELD_NAMES:
+            problems.append(f"unknown requirement {key!r}; known: {', '.join(FIELD_NAMES)}")
+            continue
+        try:
+            v = _field_value(name, value)
+        except ValueError as exc:
+            problems.append(f"invalid value for {where}: {exc}")
+            continue
+        if v is not None:
+            clean[name] = v
+    if problems:
+        raise UsageError(
+            "; ".join(problems),
+            hint="see 'llmpick recommend --help' for the options and their values",
+        )
+    return Requirements(**clean)
+
+
+MAX_FILE_BYTES = 1024 * 1024
+
+
+def read_file(path: str) -> dict[str, Any]:
+    """Requirement values from a YAML or JSON file (safe loader, bounded size)."""
+    from llmpick.errors import Problem
+    from llmpick.yamlsafe import YamlProblem, decode, parse
+
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise UsageError(f"{path}: requirements file is larger than 1 MB")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such requirements file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a requirements file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = decode(data, path)
+        if p.suffix.lower() == ".json":
+            try:
+                loaded = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise YamlProblem(Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno)) from None
+        else:
+            loaded = parse(text, path)
+    except YamlProblem as exc:
+        raise UsageError(str(exc.problem)) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise UsageError(f"{path}: a requirements file is a mapping of field: value")
+    if isinstance(loaded.get("requirements"), dict):  # a scenario file: requirements + expect
+        loaded = loaded["requirements"]
+    return {str(k).replace("-", "_"): v for k, v in loaded.items()}
