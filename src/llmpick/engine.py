@@ -28,7 +28,8 @@ PLATFORM_NAMES = {
     "vertex": "Google Vertex AI",
     "azure": "Azure",
 }
-MAX_PER_FAMILY = 2  # in the shortlist, so that it offers real alternatives
+MAX_PER_FAMILY = 2  # near the top of the ranking, so that it offers real alternatives
+MAX_PER_PROVIDER = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -642,7 +643,7 @@ def _sort_key(v: Verdict) -> tuple[int, float, str]:
 
 
 def _rank(passing: list[Verdict]) -> list[Verdict]:
-    """Best first; one place per model; at most MAX_PER_FAMILY per family near the top."""
+    """Best first; one place per model; variety near the top (a few per family and maker)."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
     for v in sorted(passing, key=_sort_key):
@@ -655,11 +656,16 @@ def _rank(passing: list[Verdict]) -> list[Verdict]:
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
+    per_provider: dict[str, int] = {}
     for v in unique:
-        n = per_family.get(v.variant.family, 0)
-        (head if n < MAX_PER_FAMILY else tail).append(v)
-        per_family[v.variant.family] = n + 1
-    return head + tail
+        fam, prov = v.variant.family, v.variant.provider
+        if per_family.get(fam, 0) < MAX_PER_FAMILY and per_provider.get(prov, 0) < MAX_PER_PROVIDER:
+            head.append(v)
+            per_family[fam] = per_family.get(fam, 0) + 1
+            per_provider[prov] = per_provider.get(prov, 0) + 1
+        else:
+            tail.append(v)
+    return head + sorted(tail, key=_sort_key)
 
 
 def recommend(

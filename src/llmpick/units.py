@@ -10,7 +10,9 @@ _TOKENS = re.compile(rf"^{_NUM}\s*([km]?)$", re.IGNORECASE)
 _MEMORY = re.compile(rf"^{_NUM}\s*(gb|gib|g|mb|mib|m|tb|tib|t)?$", re.IGNORECASE)
 
 
-def _clean(text: str) -> str:
+def _clean(text: object) -> str:
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a number")
     return text.strip().replace("_", "").replace(",", "")
 
 
@@ -20,7 +22,7 @@ def parse_params(value: str | float | int) -> float:
         raise ValueError("expected a size such as 7, 13B or 500M")
     if isinstance(value, (int, float)):
         return float(value)
-    m = _PARAMS.match(_clean(value))
+    m = _PARAMS.match(_clean(value)) if isinstance(value, str) else None
     if not m:
         raise ValueError(f"{value!r} is not a size; use e.g. 7, 13B, 1.5B or 500M")
     number, unit = float(m.group(1)), m.group(2).lower()
@@ -38,7 +40,7 @@ def parse_tokens(value: str | int | float) -> int:
         raise ValueError("expected a token count such as 4096, 32k or 1M")
     if isinstance(value, (int, float)):
         return int(value)
-    m = _TOKENS.match(_clean(value))
+    m = _TOKENS.match(_clean(value)) if isinstance(value, str) else None
     if not m:
         raise ValueError(f"{value!r} is not a token count; use e.g. 4096, 32k or 1M")
     number, unit = float(m.group(1)), m.group(2).lower()
@@ -51,7 +53,7 @@ def parse_memory(value: str | int | float) -> float:
         raise ValueError("expected a memory size such as 24, 24GB or 80GB")
     if isinstance(value, (int, float)):
         return float(value)
-    m = _MEMORY.match(_clean(value))
+    m = _MEMORY.match(_clean(value)) if isinstance(value, str) else None
     if not m:
         raise ValueError(f"{value!r} is not a memory size; use e.g. 24, 24GB or 80GB")
     number, unit = float(m.group(1)), (m.group(2) or "gb").lower()

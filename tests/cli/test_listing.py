@@ -101,7 +101,7 @@ def test_show_family(cli: Cli) -> None:
 def test_show_retired_names_its_successor(cli: Cli) -> None:
     r = cli("show", "cloudy-1")
     assert r.code == 0, r
-    assert "retired" in r.out and "replaced by rocket" in r.out
+    assert "retired" in r.out and "replaced by: rocket" in r.out
 
 
 def test_show_unknown_suggests_closest_and_exits_2(cli: Cli) -> None:

@@ -131,7 +131,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
         _kv(t, "", lic.condition)
     status = Text(v.status, style=STATUS_STYLE[v.status])
     if v.successor:
-        status.append(f" — replaced by {v.successor}")
+        status.append(f" — {'newer release' if v.status == 'active' else 'replaced by'}: {v.successor}")
     _kv(t, "status", status)
     _kv(t, "domain", v.domain)
     _kv(t, "languages", ", ".join(v.languages))
@@ -162,7 +162,8 @@ def family(catalog: Catalog, fam: Family) -> None:
     prov = catalog.providers[fam.provider]
     out.print(Text(fam.name, style="bold"), Text(f"  ({fam.id}, {prov.name})", style="dim"))
     out.print(fam.description)
-    status = f"status: {fam.status}" + (f", replaced by {fam.successor}" if fam.successor else "")
+    newer = "newer release" if fam.status == "active" else "replaced by"
+    status = f"status: {fam.status}" + (f", {newer}: {fam.successor}" if fam.successor else "")
     out.print(status, style=STATUS_STYLE[fam.status])
     if fam.guide:
         out.print(f"named in the guide: §{', §'.join(fam.guide)}", style="dim")

@@ -1,0 +1,140 @@
+"""Invariants of the engine (DESIGN.md), checked by hypothesis on the bundled catalog."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from llmpick.catalog import load_catalog
+from llmpick.document import shortlist
+from llmpick.engine import recommend
+from llmpick.memory import best_fit, working_context
+from llmpick.records import Catalog
+from llmpick.requirements import TASKS, Requirements, build
+
+
+@cache
+def cat() -> Catalog:
+    return load_catalog(use_cache=False)
+
+
+CONSTRAINTS: dict[str, st.SearchStrategy[Any]] = {
+    "access": st.sampled_from(["open", "proprietary"]),
+    "hosting": st.sampled_from(["self", "api"]),
+    "platform": st.sampled_from(["bedrock", "sagemaker", "vertex", "azure"]),
+    "gpu_memory": st.sampled_from([4, 8, 16, 24, 48, 80]),
+    "max_params": st.sampled_from([0.5, 1, 3, 8, 14, 35, 80]),
+    "min_context": st.sampled_from([4096, 32000, 128000, 200000, 1000000]),
+    "commercial": st.just(True),
+    "license": st.sampled_from([["apache-2.0"], ["mit", "apache-2.0"], ["llama-3.1"]]),
+    "flavour": st.sampled_from(["base", "instruct", "chat", "embedding"]),
+    "language": st.sampled_from(["en", "de", "zh", "fr"]),
+    "needs": st.sampled_from([["tools"], ["vision"], ["structured-output"], ["reasoning"]]),
+    "max_price": st.sampled_from([0.5, 2.0, 10.0]),
+}
+INTENT: dict[str, st.SearchStrategy[Any]] = {
+    "task": st.sampled_from([None, *TASKS]),
+    "fine_tune": st.booleans(),
+    "alignment": st.sampled_from(["any", "safety", "own-values"]),
+    "domain": st.sampled_from([None, "code", "biomedical", "science"]),
+}
+
+
+@st.composite
+def requirement_values(draw: st.DrawFn) -> dict[str, Any]:
+    values = {k: draw(s) for k, s in INTENT.items()}
+    chosen = draw(st.sets(st.sampled_from(sorted(CONSTRAINTS)), max_size=4))
+    values.update({k: draw(CONSTRAINTS[k]) for k in chosen})
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
+    """Check a candidate against every hard constraint, independently of the engine."""
+    v = c.variants[vid]
+    lic = c.licenses[v.license]
+    assert r.include_legacy or v.status in ("active", "legacy"), vid
+    if r.access == "open" or r.hosting == "self" or r.fine_tune or r.gpu_memory:
+        assert v.open_weights, vid
+    if r.access == "proprietary":
+        assert not v.open_weights, vid
+    if r.hosting == "api":
+        assert v.access.api or v.access.platforms, vid
+    if r.platform:
+        assert r.platform in v.access.platforms, vid
+    if r.commercial:
+        assert lic.commercial_use in ("yes", "conditional"), vid
+    if r.license:
+        assert v.license in r.license, vid
+    if r.flavour:
+        assert v.flavour == r.flavour, vid
+    if r.max_params is not None:
+        assert v.params_b is not None and v.params_b <= r.max_params, vid
+    if r.min_context is not None:
+        assert v.context_window is not None and v.context_window >= r.min_context, vid
+    if r.gpu_memory is not None:
+        fit, _ = best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))
+        assert fit is not None and fit.total_gb <= r.gpu_memory, vid
+    if r.language:
+        assert r.language in v.languages or "mul" in v.languages, vid
+    for need in r.needs:
+        if need == "tools":
+            assert "tools" in v.capabilities, vid
+        if need == "reasoning":
+            assert "reasoning" in v.capabilities, vid
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(requirement_values())
+def test_every_candidate_meets_every_hard_constraint(values: dict[str, Any]) -> None:
+    c = cat()
+    r = build(values, origin="file")
+    rec = recommend(c, r, top=10)
+    for verdict in rec.ranked:
+        assert verdict.passed
+        assert_meets(c, r, verdict.variant.id)
+
+
+@SETTINGS
+@given(requirement_values(), st.sampled_from(sorted(CONSTRAINTS)), st.data())
+def test_adding_a_constraint_never_adds_a_candidate(
+    values: dict[str, Any], extra: str, data: st.DataObject
+) -> None:
+    c = cat()
+    before = build(values, origin="file")
+    tighter = dict(values)
+    tighter[extra] = data.draw(CONSTRAINTS[extra])
+    if extra in values and values[extra] != tighter[extra]:
+        return  # changing a value is not adding a constraint
+    after = build(tighter, origin="file")
+    passing_before = {k for k, v in recommend(c, before).verdicts.items() if v.passed}
+    passing_after = {k for k, v in recommend(c, after).verdicts.items() if v.passed}
+    assert passing_after <= passing_before
+
+
+@SETTINGS
+@given(requirement_values())
+def test_same_input_same_output(values: dict[str, Any]) -> None:
+    c = cat()
+    r = build(values, origin="file")
+    first = shortlist(c, recommend(c, r))
+    second = shortlist(c, recommend(c, build(dict(values), origin="file")))
+    assert first == second
+
+
+def test_every_reason_cites_a_section_of_the_guide() -> None:
+    from llmpick.schema import GUIDE_ID_RE
+
+    c = cat()
+    for values in ({"task": "chat"}, {"task": "classification", "access": "open"},
+                   {"fine_tune": True, "alignment": "own-values"}, {"alignment": "safety"},
+                   {"task": "code", "gpu_memory": 24}, {"task": "reasoning", "include_legacy": True}):
+        rec = recommend(c, build(values), top=50)
+        for v in rec.verdicts.values():
+            for item in [*v.reasons, *v.caveats, *v.exclusions]:
+                assert GUIDE_ID_RE.match(item.guide), (item, values)

@@ -1,0 +1,98 @@
+"""Every example scenario meets its `expect` on the bundled catalog.
+
+The scenarios come from tests/scenarios/ (our copy) and, when it is present beside
+the repository, from shared/scenarios/ (the team's current set).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from llmpick.catalog import load_catalog
+from llmpick.document import shortlist
+from llmpick.engine import recommend
+from llmpick.records import Catalog
+from llmpick.requirements import build
+from tests.conftest import ROOT, SHARED
+
+
+def scenario_files() -> list[Path]:
+    found: dict[str, Path] = {p.name: p for p in (ROOT / "tests" / "scenarios").glob("*.yaml")}
+    if (SHARED / "scenarios").is_dir():
+        found.update({p.name: p for p in (SHARED / "scenarios").glob("*.yaml")})
+    return [found[k] for k in sorted(found)]
+
+
+@cache
+def bundled() -> Catalog:
+    return load_catalog(use_cache=False)
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def run(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = yaml.safe_load(path.read_text())
+    req = build(data["requirements"], origin="file")
+    cat = bundled()
+    doc = shortlist(cat, recommend(cat, req, top=5))
+    return data["expect"], doc
+
+
+def cited(doc: dict[str, Any]) -> set[str]:
+    return {r["guide"] for c in doc["candidates"] for r in c["reasons"] + c["caveats"]}
+
+
+@pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.stem)
+def test_scenario(path: Path) -> None:
+    expect, doc = run(path)
+    cands = doc["candidates"]
+    req = doc["requirements"]
+    if expect.get("empty"):
+        assert cands == [], [c["id"] for c in cands]
+        named = {n for r in doc["relaxations"] for n in r["constraints"]}
+        named |= {b["constraint"] for b in doc["blocking"][:3]}
+        for constraint in expect.get("suggests_relaxing", []):
+            assert constraint in named, (constraint, doc["relaxations"], doc["blocking"])
+        assert doc["relaxations"], "an empty answer must say what to relax"
+        return
+    assert cands, f"no candidates for {path.name}"
+    for c in cands:
+        for key, want in expect.get("every_candidate", {}).items():
+            if key == "open_weights":
+                assert c["open_weights"] is want, c["id"]
+            elif key == "commercial_use":
+                # YAML 1.1 reads a bare yes/no in the scenario files as a boolean
+                allowed = [{True: "yes", False: "no"}.get(w, w) for w in want]
+                assert c["license"]["commercial_use"] in allowed, c["id"]
+            elif key == "flavour":
+                assert c["flavour"] in want, c["id"]
+            elif key == "min_context":
+                assert c["context_window"] >= want, c["id"]
+            elif key == "fits_gpu_memory":
+                assert c["memory_gb"] <= req["gpu_memory"], c["id"]
+            elif key == "on_platform":
+                assert want in c["platforms"], c["id"]
+            elif key == "status":
+                assert c["status"] in want, c["id"]
+            else:
+                pytest.fail(f"unknown expectation {key}")
+    names = [(c["family_name"], c["name"]) for c in cands[:5]]
+    if "top5_includes_one_of" in expect:
+        wanted = [w.lower() for w in expect["top5_includes_one_of"]]
+        assert any(w in f.lower() or w in n.lower() for f, n in names for w in wanted), names
+    if "top3_flavour" in expect:
+        flavours = Counter(c["flavour"] for c in cands[:3])
+        assert flavours[expect["top3_flavour"]] >= 2, flavours
+    for banned in expect.get("top5_excludes", []):
+        assert all(norm(banned) not in norm(n) for _, n in names), (banned, names)
+    missing = set(expect.get("cites", [])) - cited(doc)
+    assert not missing, f"not cited: {missing}"
