@@ -15,7 +15,9 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each test gets its own cache, a fixed width and no colour; no stray overlays."""
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("COLUMNS", "120")
@@ -55,8 +57,9 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     return invoke
 
 
-def run_process(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
-                input: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_process(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, input: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run llmpick as a separate process (for tracebacks, timing, concurrency)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -115,7 +115,9 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
         if p.is_file():
             data = _read(p, _label(p, root, overlay), out)
             if data is not None:
-                out.files.append(SourceFile(p, _label(p, root, overlay), kind, data, root=str(root)))
+                out.files.append(
+                    SourceFile(p, _label(p, root, overlay), kind, data, root=str(root))
+                )
     fam_root = root / "families"
     if not fam_root.is_dir():
         return
@@ -226,9 +228,8 @@ def _validate_mapping_file(
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
-    from llmpick.yamlsafe import YamlProblem, decode, parse
-
     from llmpick.schema import LICENSE, PROVIDER, FamilyIn
+    from llmpick.yamlsafe import YamlProblem, decode, parse
 
     parts = _Parts()
     for src in files:
@@ -247,7 +248,9 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 parts.licenses[k] = (v, src.label)
         else:
             if not isinstance(data, dict):
-                problems.append(Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)"))
+                problems.append(
+                    Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)")
+                )
                 continue
             if "id" in data:
                 problems.append(
@@ -297,12 +300,13 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
     def problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
         return Problem(src.label, message, path=".".join(loc), line=line_of(src.text, loc))
 
-
     for fid, (fam, src) in sorted(parts.families.items()):
         label = src.label
         if fam.provider not in providers:
             problems.append(
-                problem(src, ("provider",), f"unknown provider {fam.provider!r} (not in providers.yaml)")
+                problem(
+                    src, ("provider",), f"unknown provider {fam.provider!r} (not in providers.yaml)"
+                )
             )
         if fam.successor:
             pending_refs.append((src, ("successor",), fam.successor, "family-or-variant"))
@@ -310,7 +314,9 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             where = ("variants", vid)
             if vid in variant_file:
                 problems.append(
-                    problem(src, where, f"duplicate variant id {vid!r}, also in {variant_file[vid]}")
+                    problem(
+                        src, where, f"duplicate variant id {vid!r}, also in {variant_file[vid]}"
+                    )
                 )
                 continue
             lic = v.license or fam.license
@@ -319,7 +325,11 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             sources = list(dict.fromkeys([*fam.sources, *v.sources]))
             missing = [
                 name
-                for name, value in (("license", lic), ("open_weights", open_weights), ("verified", verified))
+                for name, value in (
+                    ("license", lic),
+                    ("open_weights", open_weights),
+                    ("verified", verified),
+                )
                 if value is None
             ]
             if not sources:
@@ -329,14 +339,17 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                     problem(
                         src,
                         where,
-                        f"required field missing on the variant or its family: {', '.join(missing)}",
+                        "required field missing on the variant or its family: "
+                        + ", ".join(missing),
                     )
                 )
                 continue
             assert lic is not None and open_weights is not None and verified is not None
             if lic not in licenses:
                 loc = (*where, "license") if v.license else ("license",)
-                problems.append(problem(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)"))
+                problems.append(
+                    problem(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)")
+                )
             if v.successor:
                 pending_refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
             if v.base_model:
@@ -358,12 +371,15 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 open_weights=open_weights,
                 license=lic,
                 status=v.status or fam.status,
-                successor=v.successor or (fam.successor if (v.status or fam.status) != "active" else None),
+                successor=v.successor
+                or (fam.successor if (v.status or fam.status) != "active" else None),
                 base_model=v.base_model,
                 domain=fam.domain,
                 modalities=fam.modalities,
                 languages=v.languages or fam.languages,
-                capabilities=v.capabilities if v.capabilities is not None else (fam.capabilities or []),
+                capabilities=v.capabilities
+                if v.capabilities is not None
+                else (fam.capabilities or []),
                 access=v.access,
                 arch=v.arch,
                 pricing=v.pricing,
@@ -393,11 +409,11 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             file=label,
         )
 
-    for src, loc, ref, kind in pending_refs:
+    for src, ref_loc, ref, kind in pending_refs:
         ok = ref in variants or (kind == "family-or-variant" and ref in families)
         if not ok:
             what = "variant" if kind == "variant" else "family or variant"
-            problems.append(problem(src, loc, f"{ref!r} is not a {what} in the catalog"))
+            problems.append(problem(src, ref_loc, f"{ref!r} is not a {what} in the catalog"))
 
     return Catalog(
         version=version,
@@ -418,7 +434,9 @@ def line_of(text: str, path: tuple[Any, ...]) -> int | None:
 def _digest(files: Iterable[SourceFile]) -> str:
     h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
     for f in files:
-        h.update(f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{len(f.data)}\0".encode())
+        h.update(
+            f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{len(f.data)}\0".encode()
+        )
         h.update(f.data)
     return h.hexdigest()
 
@@ -513,5 +531,3 @@ def load_catalog(
 def validate_paths(paths: Sequence[str | Path]) -> Catalog:
     """Validate overlays on top of the bundled catalog without touching the cache."""
     return load_catalog(paths, use_cache=False)
-
-

@@ -20,7 +20,17 @@ from llmpick.records import Catalog, License, Variant
 from llmpick.requirements import Requirements
 
 GENERATIVE = frozenset(
-    {None, "chat", "instruct", "summarization", "translation", "qa", "code", "reasoning", "creative"}
+    {
+        None,
+        "chat",
+        "instruct",
+        "summarization",
+        "translation",
+        "qa",
+        "code",
+        "reasoning",
+        "creative",
+    }
 )
 PLATFORM_NAMES = {
     "bedrock": "Amazon Bedrock",
@@ -181,7 +191,9 @@ def _max_params(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     if r.max_params is None:
         return None
     if v.params_b is None:
-        return Exclusion("max_params", "parameter count not published, so its size is unknown", "2.1")
+        return Exclusion(
+            "max_params", "parameter count not published, so its size is unknown", "2.1"
+        )
     if v.params_b > r.max_params:
         return Exclusion(
             "max_params", f"{_params(v.params_b)} parameters, over {_params(r.max_params)}", "2.1"
@@ -238,16 +250,12 @@ def _flavour(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
 def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     task = r.task
     if _is_safety_classifier(v) and r.domain != "safety":
-        return Exclusion(
-            "task", "a safety classifier (guard model), not a general model", "2.16"
-        )
+        return Exclusion("task", "a safety classifier (guard model), not a general model", "2.16")
     if task in GENERATIVE:
         if v.flavour == "embedding":
             return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
         if v.architecture == "encoder-only":
-            return Exclusion(
-                "task", "an encoder-only model: it cannot generate text", "2.2"
-            )
+            return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
         if v.flavour == "base" and not r.fine_tune:
             return Exclusion(
                 "task",
@@ -283,7 +291,7 @@ def _language(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
 
 
 def _needs(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    missing = []
+    missing: list[str] = []
     for need in r.needs:
         if need == "structured-output":
             # open weights can always be constrained to a schema at decoding time (§8)
@@ -312,7 +320,9 @@ def _max_price(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         return Exclusion("max_price", "API price not in the catalog", "5.3")
     if price > r.max_price:
         return Exclusion(
-            "max_price", f"about ${price:.2f} per 1M tokens (3:1 blend), over ${r.max_price:g}", "5.3"
+            "max_price",
+            f"about ${price:.2f} per 1M tokens (3:1 blend), over ${r.max_price:g}",
+            "5.3",
         )
     return None
 
@@ -386,7 +396,9 @@ def _tuning_reason(v: Variant) -> Reason | None:
     return None
 
 
-def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate | None) -> tuple[list[Reason], list[Reason]]:
+def _score(
+    v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate | None
+) -> tuple[list[Reason], list[Reason]]:
     reasons: list[Reason] = []
     caveats: list[Reason] = []
 
@@ -407,7 +419,7 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
             add("a chat model, tuned for multi-turn dialogue", "2.14", 15)
         elif fl == "instruct":
             add("instruction-tuned: follows instructions and can chat with a template", "2.6", 8)
-    elif task in GENERATIVE and task != "chat":
+    elif task in GENERATIVE:
         if fl == "instruct":
             add("instruction-tuned: follows single instructions well", "2.6", 12)
         elif fl == "chat":
@@ -424,7 +436,9 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
                 10,
             )
         elif v.architecture == "encoder-only" and fl == "base":
-            add("an encoder: small, fast and accurate for classification once fine-tuned", "2.2", 12)
+            add(
+                "an encoder: small, fast and accurate for classification once fine-tuned", "2.2", 12
+            )
             warn("needs fine-tuning on labelled examples before it can classify", "2.4")
         elif fl in ("instruct", "chat"):
             add("can classify from a prompt with no training data", "2.6", 7)
@@ -443,13 +457,18 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
             add("trained to produce sentence embeddings", "2.16", 20)
         else:
             add("an encoder that can embed text with pooling", "2.2", 4)
-            warn("not trained for embeddings: expect weaker retrieval without contrastive tuning", "2.16")
+            warn(
+                "not trained for embeddings: expect weaker retrieval without contrastive tuning",
+                "2.16",
+            )
     if task == "reasoning" or "reasoning" in r.needs:
         if "reasoning" in v.capabilities:
             add("has a reasoning (thinking) mode", "2.12", 10)
         if "flan" in tuning and "rl-reasoning" not in tuning:
             add("FLAN-only instruction tuning weakens chain-of-thought reasoning", "2.12", -10)
-            warn("FLAN tuning can cost chain-of-thought ability unless CoT data was included", "2.12")
+            warn(
+                "FLAN tuning can cost chain-of-thought ability unless CoT data was included", "2.12"
+            )
     elif "flan" in tuning and task in ("qa", "instruct", None):
         warn("FLAN instruction tuning can weaken step-by-step reasoning", "2.12")
 
@@ -464,7 +483,10 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
             add("not yet aligned: you can align it to your organisation's own values", "2.13", 15)
         elif tuning & {"rlhf", "rlaif", "safety"}:
             add("already aligned to its maker's values, which may not be yours", "2.13", -8)
-            warn("its alignment reflects its maker's values; check they match your organisation's", "2.13")
+            warn(
+                "its alignment reflects its maker's values; check they match your organisation's",
+                "2.13",
+            )
     elif r.alignment == "safety":
         tr = _tuning_reason(v)
         if tr is not None:
@@ -515,7 +537,11 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
                 "4.2",
                 -4,
             )
-    pcts = [(e.benchmark, ctx.percentiles[(v.id, e.benchmark)]) for e in v.evidence if (v.id, e.benchmark) in ctx.percentiles]
+    pcts = [
+        (e.benchmark, ctx.percentiles[(v.id, e.benchmark)])
+        for e in v.evidence
+        if (v.id, e.benchmark) in ctx.percentiles
+    ]
     if pcts:
         mean = sum(p for _, p in pcts) / len(pcts)
         best = max(pcts, key=lambda bp: bp[1])
@@ -528,11 +554,19 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
         )
     if v.params_b is not None and v.params_b >= 1:
         weight = round(min(6.0, 2 * math.log2(v.params_b)), 1)
-        add(f"{_params(v.params_b)} parameters{f' ({_params(v.active_params_b)} active)' if v.active_params_b else ''}", "2.1", weight)
+        add(
+            f"{_params(v.params_b)} parameters"
+            + (f" ({_params(v.active_params_b)} active)" if v.active_params_b else ""),
+            "2.1",
+            weight,
+        )
     elif v.params_b is not None:
         add(f"small ({_params(v.params_b)} parameters): cheap and fast to run", "2.1", 0)
-    if v.open_weights and v.params_b is not None and r.gpu_memory is None and (
-        r.fine_tune or r.access == "open" or r.hosting == "self"
+    if (
+        v.open_weights
+        and v.params_b is not None
+        and r.gpu_memory is None
+        and (r.fine_tune or r.access == "open" or r.hosting == "self")
     ):
         if v.params_b > 100:
             add(f"{_params(v.params_b)} parameters: needs a multi-GPU server to run", "2.1", -8)
@@ -555,15 +589,29 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
 
     # hard requirements that passed, stated so the pick is explained
     if r.min_context and v.context_window:
-        reasons.append(Reason(f"context window {_ctx(v.context_window)} tokens covers your {_ctx(r.min_context)}", "2.15", 0))
+        reasons.append(
+            Reason(
+                f"context window {_ctx(v.context_window)} tokens covers your {_ctx(r.min_context)}",
+                "2.15",
+                0,
+            )
+        )
         if v.context_window < 1.1 * r.min_context:
             warn("your documents fill nearly all of its context window", "2.15")
     if r.platform and r.platform in v.access.platforms:
-        reasons.append(Reason(f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}", "1.2", 0))
+        reasons.append(
+            Reason(
+                f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}",
+                "1.2",
+                0,
+            )
+        )
     if r.access == "open" or r.hosting == "self" or r.fine_tune:
         reasons.append(Reason(f"open weights ({v.access.hf_repo or 'downloadable'})", "3", 0))
     elif r.access == "proprietary":
-        reasons.append(Reason(f"a proprietary model served by {c.providers[v.provider].name}", "1.2", 0))
+        reasons.append(
+            Reason(f"a proprietary model served by {c.providers[v.provider].name}", "1.2", 0)
+        )
     for need in r.needs:
         if need == "structured-output" and "structured-output" not in v.capabilities:
             warn("no native JSON mode: constrain decoding to your schema instead", "8")
@@ -585,7 +633,7 @@ def _score(v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate
         }[v.status]
         add(what, "4.1", penalty)
         warn(what, "4.1")
-    if v.notes and "preview" in v.notes.lower() or "preview" in v.name.lower():
+    if "preview" in v.name.lower() or (v.notes is not None and "preview" in v.notes.lower()):
         warn("a preview release: it may change or be withdrawn", "4.1")
     if fl == "base" and task not in ("classification", "extraction", "embedding"):
         warn("a base model: unhelpful until you tune it, and unaligned", "2.2")

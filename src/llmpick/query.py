@@ -109,9 +109,7 @@ def _not_found(what: str, value: str, known: list[str]) -> NotFoundError:
     close = difflib.get_close_matches(value.lower(), known, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else f"see 'llmpick {what}s' for the list"
     if what in ("model", "family"):
-        hint = (
-            f"did you mean {', '.join(close)}?" if close else "see 'llmpick models' for the list"
-        )
+        hint = f"did you mean {', '.join(close)}?" if close else "see 'llmpick models' for the list"
     return NotFoundError(f"no {what} {value!r} in the catalog", hint=hint)
 
 
@@ -157,7 +155,9 @@ def resolve(catalog: Catalog, name: str) -> Variant | Family:
         by_norm = {norm(n): n for n in names}
         close = [by_norm[n] for n in difflib.get_close_matches(key, list(by_norm), n=4, cutoff=0.6)]
     hint = f"did you mean: {', '.join(dict.fromkeys(close))}?" if close else None
-    return_hint = hint or "list the models with 'llmpick models', or search with 'llmpick models --json'"
+    return_hint = (
+        hint or "list the models with 'llmpick models', or search with 'llmpick models --json'"
+    )
     raise NotFoundError(f"no model named {name!r} in the catalog", hint=return_hint)
 
 
@@ -167,9 +167,7 @@ def resolve_variant(catalog: Catalog, name: str) -> Variant:
     if isinstance(found, Variant):
         return found
     ids = ", ".join(found.variants[:6])
-    raise NotFoundError(
-        f"{name!r} is a model family, not one model", hint=f"name a variant: {ids}"
-    )
+    raise NotFoundError(f"{name!r} is a model family, not one model", hint=f"name a variant: {ids}")
 
 
 # --- JSON shapes -------------------------------------------------------------
@@ -179,9 +177,11 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
     """The JSON record of one variant in listings."""
     lic = catalog.licenses.get(v.license)
     fam = catalog.families.get(v.family)
-    data = _drop_none(to_data(v))
+    data: dict[str, Any] = _drop_none(to_data(v))
     data["family_name"] = fam.name if fam else v.family
-    data["provider_name"] = catalog.providers[v.provider].name if v.provider in catalog.providers else v.provider
+    data["provider_name"] = (
+        catalog.providers[v.provider].name if v.provider in catalog.providers else v.provider
+    )
     data["license"] = {
         "id": v.license,
         "name": lic.name if lic else None,

@@ -20,7 +20,9 @@ def _ctx(n: int | None) -> str:
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    req = {k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")}
+    req = {
+        k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")
+    }
     lines = ["# LLM shortlist", ""]
     lines.append(
         f"Made by {doc['generated_by']} from a catalog of {doc['catalog']['variants']} models "
@@ -39,7 +41,8 @@ def markdown(doc: dict[str, Any]) -> str:
         lines.append("|---|---|---|---|---|---|---|---|")
         for c in cands:
             lines.append(
-                f"| {c['rank']} | {c['name']} (`{c['id']}`) | {c['provider_name']} | {c['flavour']} "
+                f"| {c['rank']} | {c['name']} (`{c['id']}`) | {c['provider_name']} "
+                f"| {c['flavour']} "
                 f"| {_size(c)} | {_ctx(c['context_window'])} | {c['license']['commercial_use']} "
                 f"| {c['score']:g} |"
             )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-
 from llmpick.errors import UsageError
 from llmpick.units import parse_memory, parse_params, parse_tokens
 
@@ -127,9 +126,12 @@ class Requirements:
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Requirements))
 CHOICES: dict[str, tuple[str, ...]] = {
-    name: typing.get_args(typing.get_args(tp)[0]) if typing.get_origin(tp) is typing.Union else typing.get_args(tp)
+    name: typing.get_args(typing.get_args(tp)[0])
+    if typing.get_origin(tp) is typing.Union
+    else typing.get_args(tp)
     for name, tp in typing.get_type_hints(Requirements).items()
-    if name in ("task", "access", "hosting", "platform", "quantization", "flavour", "alignment", "domain")
+    if name
+    in ("task", "access", "hosting", "platform", "quantization", "flavour", "alignment", "domain")
 }
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _BOUNDS = {
@@ -143,7 +145,16 @@ _BOUNDS = {
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "on", "false", "no", "0", "off"):
+    if isinstance(value, str) and value.strip().lower() in (
+        "true",
+        "yes",
+        "1",
+        "on",
+        "false",
+        "no",
+        "0",
+        "off",
+    ):
         return value.strip().lower() in ("true", "yes", "1", "on")
     raise ValueError("expected true or false")
 
@@ -198,7 +209,11 @@ def _field_value(name: str, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"{value!r} is not a number of US dollars") from None
     low, high = _BOUNDS[name]
-    if not (parsed > low if name != "max_price" else parsed >= 0) or parsed > high or parsed != parsed:
+    if (
+        not (parsed > low if name != "max_price" else parsed >= 0)
+        or parsed > high
+        or parsed != parsed
+    ):
         raise ValueError(f"{value!r} is out of range")
     return parsed
 
@@ -253,7 +268,9 @@ def read_file(path: str) -> dict[str, Any]:
             try:
                 loaded = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise YamlProblem(Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno)) from None
+                raise YamlProblem(
+                    Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno)
+                ) from None
         else:
             loaded = parse(text, path)
     except YamlProblem as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -26,16 +26,16 @@ from pydantic import (
 
 from llmpick.records import (
     Access,
-    License,
-    Provider,
     Architecture,
     ArchNumbers,
     Capability,
     Domain,
     Evidence,
     Flavour,
+    License,
     Modality,
     Pricing,
+    Provider,
     Status,
     Tuning,
 )
@@ -56,8 +56,7 @@ def _check_source(value: str) -> str:
     if value.startswith(("https://", "http://", "shared/data/")):
         return value
     raise ValueError(
-        "a source is a URL (https://...) or a snapshot reference "
-        "('shared/data/<file>: <key>')"
+        "a source is a URL (https://...) or a snapshot reference ('shared/data/<file>: <key>')"
     )
 
 
@@ -141,7 +140,10 @@ class FamilyIn(VariantFields):
     released: dt.date | None = Field(default=None, description="First release date.")
     architecture: Architecture = Field(description="decoder-only, encoder-only, encoder-decoder.")
     moe: bool = Field(default=False, description="Mixture-of-experts rather than dense.")
-    modalities: list[Modality] = Field(default_factory=lambda: ["text"], description="Inputs.")
+    modalities: list[Modality] = Field(
+        default_factory=lambda: ["text"],  # type: ignore[arg-type]
+        description="Inputs.",
+    )
     languages: list[str] = Field(default_factory=lambda: ["en"], description="Language codes.")
     domain: Domain = Field(default="general", description="What it was made for.")
     status: Status = Field(description="active, legacy, deprecated or retired.")
@@ -150,7 +152,6 @@ class FamilyIn(VariantFields):
     guide: list[GuideId] = Field(default_factory=list, description="Guide sections naming it.")
     aliases: list[str] = Field(default_factory=list, description="Other names users type.")
     variants: dict[Id, VariantIn] = Field(min_length=1, description="Variants by id.")
-
 
 
 PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)

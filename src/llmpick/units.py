@@ -44,7 +44,7 @@ def parse_tokens(value: str | int | float) -> int:
     if not m:
         raise ValueError(f"{value!r} is not a token count; use e.g. 4096, 32k or 1M")
     number, unit = float(m.group(1)), m.group(2).lower()
-    return int(round(number * {"": 1, "k": 1_000, "m": 1_000_000}[unit]))
+    return round(number * {"": 1, "k": 1_000, "m": 1_000_000}[unit])
 
 
 def parse_memory(value: str | int | float) -> float:
@@ -57,8 +57,20 @@ def parse_memory(value: str | int | float) -> float:
     if not m:
         raise ValueError(f"{value!r} is not a memory size; use e.g. 24, 24GB or 80GB")
     number, unit = float(m.group(1)), (m.group(2) or "gb").lower()
-    return number * {"g": 1, "gb": 1, "gib": 1, "m": 1e-3, "mb": 1e-3, "mib": 1e-3,
-                     "t": 1e3, "tb": 1e3, "tib": 1e3}[unit]
+    return (
+        number
+        * {
+            "g": 1,
+            "gb": 1,
+            "gib": 1,
+            "m": 1e-3,
+            "mb": 1e-3,
+            "mib": 1e-3,
+            "t": 1e3,
+            "tb": 1e3,
+            "tib": 1e3,
+        }[unit]
+    )
 
 
 def parse_token_pair(value: str) -> tuple[int, int]:

@@ -35,7 +35,9 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -51,9 +53,7 @@ class YamlProblem(Exception):
 def decode(data: bytes, name: str) -> str:
     """UTF-8 text of a file, or a problem naming the line of the first bad byte."""
     if len(data) > MAX_BYTES:
-        raise YamlProblem(
-            Problem(name, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-        )
+        raise YamlProblem(Problem(name, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -66,7 +66,7 @@ def decode(data: bytes, name: str) -> str:
 def parse(text: str, name: str) -> Any:
     """Parse YAML text with the safe loader and check its shape is plain data."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -38,15 +38,39 @@ def overlay(tmp_path: Path, text: str | bytes, name: str = "widget.yaml") -> Pat
 
 CASES: dict[str, tuple[str | bytes | Callable[[], bytes], str]] = {
     "bad yaml": (GOOD_FAMILY + "  oops: [unclosed\n", "widget.yaml:16: invalid YAML"),
-    "wrong type": (GOOD_FAMILY.replace("params_b: 1.0", "params_b: lots"), "widget.yaml:14: variants.widget-1b.params_b"),
+    "wrong type": (
+        GOOD_FAMILY.replace("params_b: 1.0", "params_b: lots"),
+        "widget.yaml:14: variants.widget-1b.params_b",
+    ),
     "unknown key": (GOOD_FAMILY + "colour: blue\n", "widget.yaml:15: colour: unknown key"),
-    "unknown flavour": (GOOD_FAMILY.replace("flavour: base", "flavour: sassy"), "variants.widget-1b.flavour"),
-    "missing field": (GOOD_FAMILY.replace("status: active\n", ""), "status: required field is missing"),
-    "duplicate key": (GOOD_FAMILY + "  widget-1b:\n    name: again\n    flavour: base\n", "duplicate key 'widget-1b'"),
-    "dangling provider": (GOOD_FAMILY.replace("provider: acme", "provider: nobody"), "unknown provider 'nobody'"),
-    "dangling licence": (GOOD_FAMILY.replace("license: apache-2.0", "license: made-up"), "unknown licence 'made-up'"),
-    "dangling successor": (GOOD_FAMILY.replace("status: active", "status: legacy\nsuccessor: nothing-here"), "widget.yaml:5: successor: 'nothing-here' is not a family or variant"),
-    "dangling base model": (GOOD_FAMILY + "    base_model: ghost\n", "variants.widget-1b.base_model: 'ghost' is not a variant"),
+    "unknown flavour": (
+        GOOD_FAMILY.replace("flavour: base", "flavour: sassy"),
+        "variants.widget-1b.flavour",
+    ),
+    "missing field": (
+        GOOD_FAMILY.replace("status: active\n", ""),
+        "status: required field is missing",
+    ),
+    "duplicate key": (
+        GOOD_FAMILY + "  widget-1b:\n    name: again\n    flavour: base\n",
+        "duplicate key 'widget-1b'",
+    ),
+    "dangling provider": (
+        GOOD_FAMILY.replace("provider: acme", "provider: nobody"),
+        "unknown provider 'nobody'",
+    ),
+    "dangling licence": (
+        GOOD_FAMILY.replace("license: apache-2.0", "license: made-up"),
+        "unknown licence 'made-up'",
+    ),
+    "dangling successor": (
+        GOOD_FAMILY.replace("status: active", "status: legacy\nsuccessor: nothing-here"),
+        "widget.yaml:5: successor: 'nothing-here' is not a family or variant",
+    ),
+    "dangling base model": (
+        GOOD_FAMILY + "    base_model: ghost\n",
+        "variants.widget-1b.base_model: 'ghost' is not a variant",
+    ),
     "id inside file": ("id: widget\n" + GOOD_FAMILY, "the family id comes from the file name"),
     "python tag": ("!!python/object/apply:os.system ['echo pwned']\n", "plain data only"),
     "not a mapping": ("- just\n- a list\n", "a family file is a mapping"),
@@ -54,12 +78,21 @@ CASES: dict[str, tuple[str | bytes | Callable[[], bytes], str]] = {
     "alias bomb": (
         lambda: (
             "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-            + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+            + "".join(
+                f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            )
         ).encode(),
         "anchors and aliases",
     ),
-    "deep nesting": (lambda: (GOOD_FAMILY + "notes: " + "[" * 5000 + "]" * 5000 + "\n").encode(), "widget.yaml"),
-    "huge file": (lambda: GOOD_FAMILY.encode() + b"# " + b"x" * (3 * 1024 * 1024) + b"\n", "the limit is"),
+    "deep nesting": (
+        lambda: (GOOD_FAMILY + "notes: " + "[" * 5000 + "]" * 5000 + "\n").encode(),
+        "widget.yaml",
+    ),
+    "huge file": (
+        lambda: GOOD_FAMILY.encode() + b"# " + b"x" * (3 * 1024 * 1024) + b"\n",
+        "the limit is",
+    ),
 }
 
 
@@ -77,24 +110,32 @@ def test_malformed_overlay_exits_3_with_located_message(
     assert result.err.strip().splitlines()[-2].startswith("error: the catalog has"), result
 
 
-def test_duplicate_variant_id_across_files(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+def test_duplicate_variant_id_across_files(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
     path = overlay(tmp_path, GOOD_FAMILY.replace("widget-1b:", "rocket-7b:"))
     result = cli("catalog", "validate", str(path))
     assert result.code == 3, result
     assert "duplicate variant id 'rocket-7b'" in result.err, result
 
 
-def test_duplicate_family_file_in_one_catalog(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+def test_duplicate_family_file_in_one_catalog(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
     path = overlay(tmp_path, GOOD_FAMILY)
     other = path / "families" / "open-collective"
     other.mkdir(parents=True)
-    (other / "widget.yaml").write_text(GOOD_FAMILY.replace("widget-1b", "widget-2b").replace("acme", "open-collective"))
+    (other / "widget.yaml").write_text(
+        GOOD_FAMILY.replace("widget-1b", "widget-2b").replace("acme", "open-collective")
+    )
     result = cli("catalog", "validate", str(path))
     assert result.code == 3, result
     assert "duplicate family id 'widget'" in result.err, result
 
 
-def test_provider_folder_must_match(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+def test_provider_folder_must_match(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
     path = overlay(tmp_path, GOOD_FAMILY.replace("provider: acme", "provider: open-collective"))
     result = cli("catalog", "validate", str(path))
     assert result.code == 3, result
@@ -107,7 +148,9 @@ def test_missing_path(fixture_catalog: Path, cli: Callable[..., Result], tmp_pat
     assert "no such file or directory" in result.err
 
 
-def test_bad_overlay_breaks_every_command_cleanly(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+def test_bad_overlay_breaks_every_command_cleanly(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
     path = overlay(tmp_path, "name: [\n")
     for args in (["models"], ["providers", "--json"], ["show", "rocket-7b"]):
         result = cli("--catalog", str(path), *args)
@@ -115,7 +158,9 @@ def test_bad_overlay_breaks_every_command_cleanly(tmp_path: Path, fixture_catalo
         assert "widget.yaml" in result.err
 
 
-@pytest.mark.parametrize("case", ["alias bomb", "deep nesting", "huge file", "python tag", "non-utf8"])
+@pytest.mark.parametrize(
+    "case", ["alias bomb", "deep nesting", "huge file", "python tag", "non-utf8"]
+)
 def test_hostile_files_in_a_real_process(case: str, tmp_path: Path, fixture_catalog: Path) -> None:
     text, expected = CASES[case]
     data = text() if callable(text) else text
@@ -126,7 +171,9 @@ def test_hostile_files_in_a_real_process(case: str, tmp_path: Path, fixture_cata
     assert "Traceback" not in proc.stderr
 
 
-def test_valid_overlay_adds_and_overrides(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+def test_valid_overlay_adds_and_overrides(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
     path = overlay(tmp_path, GOOD_FAMILY)
     result = cli("--catalog", str(path), "models", "--json")
     assert result.code == 0, result
@@ -138,14 +185,21 @@ def test_valid_overlay_adds_and_overrides(tmp_path: Path, fixture_catalog: Path,
     assert '"rocket-mini"' in result.out and '"rocket-7b-chat"' not in result.out
 
 
-def test_env_overlay(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_overlay(
+    tmp_path: Path,
+    fixture_catalog: Path,
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("LLMPICK_CATALOG", str(overlay(tmp_path, GOOD_FAMILY)))
     result = cli("show", "Widget-1B", "--json")
     assert result.code == 0, result
     assert '"widget-1b"' in result.out
 
 
-def test_single_family_file_overlay(tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+def test_single_family_file_overlay(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
     f = tmp_path / "widget.yaml"
     f.write_text(GOOD_FAMILY)
     result = cli("--catalog", str(f), "show", "widget-1b")
@@ -153,7 +207,9 @@ def test_single_family_file_overlay(tmp_path: Path, fixture_catalog: Path, cli: 
     assert "Widget-1B" in result.out
 
 
-def test_debug_variable_is_not_needed_for_user_errors(tmp_path: Path, fixture_catalog: Path) -> None:
+def test_debug_variable_is_not_needed_for_user_errors(
+    tmp_path: Path, fixture_catalog: Path
+) -> None:
     proc = run_process("show", "no-such-model")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

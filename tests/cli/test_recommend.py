@@ -25,10 +25,30 @@ def test_json_prints_only_the_document(cli: Cli) -> None:
     assert doc["requirements"]["gpu_memory"] == 24.0
     assert 1 <= len(doc["candidates"]) <= 5
     first = doc["candidates"][0]
-    for key in ("rank", "id", "name", "family", "provider", "flavour", "tuning", "architecture",
-                "open_weights", "license", "params_b", "context_window", "status", "score",
-                "reasons", "caveats", "hf_repo", "ollama", "api", "platforms", "quantization",
-                "memory_gb"):
+    for key in (
+        "rank",
+        "id",
+        "name",
+        "family",
+        "provider",
+        "flavour",
+        "tuning",
+        "architecture",
+        "open_weights",
+        "license",
+        "params_b",
+        "context_window",
+        "status",
+        "score",
+        "reasons",
+        "caveats",
+        "hf_repo",
+        "ollama",
+        "api",
+        "platforms",
+        "quantization",
+        "memory_gb",
+    ):
         assert key in first, key
     assert first["memory_gb"] <= 24
     assert all({"text", "guide"} <= set(x) for x in first["reasons"] + first["caveats"])
@@ -74,7 +94,9 @@ def test_requirements_file_yaml_json_and_options_win(cli: Cli, tmp_path: Path) -
     y = tmp_path / "req.yaml"
     y.write_text("task: chat\naccess: open\ngpu_memory: 24GB\ncommercial: true\n")
     j = tmp_path / "req.json"
-    j.write_text(json.dumps({"task": "chat", "access": "open", "gpu_memory": 24, "commercial": True}))
+    j.write_text(
+        json.dumps({"task": "chat", "access": "open", "gpu_memory": 24, "commercial": True})
+    )
     a = json.loads(cli("recommend", "-r", str(y), "--json").out)
     b = json.loads(cli("recommend", "-r", str(j), "--json").out)
     assert a == b
@@ -101,7 +123,9 @@ def test_scenario_files_work_as_requirements(cli: Cli) -> None:
         (b"gpu_memory: [24]\n", "is not a memory size"),
     ],
 )
-def test_bad_requirement_files(cli: Cli, tmp_path: Path, content: bytes, message: str | None) -> None:
+def test_bad_requirement_files(
+    cli: Cli, tmp_path: Path, content: bytes, message: str | None
+) -> None:
     f = tmp_path / "req.yaml"
     f.write_bytes(content)
     r = cli("recommend", "-r", str(f), "--json")
@@ -166,7 +190,9 @@ def test_export_to_missing_directory(cli: Cli, tmp_path: Path) -> None:
     assert "does not exist" in r.err
 
 
-def test_full_disk_leaves_nothing_half_written(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_leaves_nothing_half_written(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
 
     target = tmp_path / "shortlist.json"
@@ -223,6 +249,9 @@ def test_no_traceback_when_output_pipe_closes(tmp_path: Path) -> None:
 
     p = subprocess.run(
         f"{sys.executable} -m llmpick models | head -1",
-        shell=True, capture_output=True, text=True, check=False,
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "Traceback" not in p.stderr

@@ -70,7 +70,9 @@ def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     assert load_catalog(base=base).version == good.version
 
 
-def test_unwritable_cache_dir_only_costs_speed(base: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unwritable_cache_dir_only_costs_speed(
+    base: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(blocker / "cache"))

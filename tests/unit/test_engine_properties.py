@@ -131,9 +131,14 @@ def test_every_reason_cites_a_section_of_the_guide() -> None:
     from llmpick.schema import GUIDE_ID_RE
 
     c = cat()
-    for values in ({"task": "chat"}, {"task": "classification", "access": "open"},
-                   {"fine_tune": True, "alignment": "own-values"}, {"alignment": "safety"},
-                   {"task": "code", "gpu_memory": 24}, {"task": "reasoning", "include_legacy": True}):
+    for values in (
+        {"task": "chat"},
+        {"task": "classification", "access": "open"},
+        {"fine_tune": True, "alignment": "own-values"},
+        {"alignment": "safety"},
+        {"task": "code", "gpu_memory": 24},
+        {"task": "reasoning", "include_legacy": True},
+    ):
         rec = recommend(c, build(values), top=50)
         for v in rec.verdicts.values():
             for item in [*v.reasons, *v.caveats, *v.exclusions]:

@@ -20,14 +20,35 @@ LICENSES = {
     "nc": License("nc", "Non-commercial", "no", condition="Research only."),
 }
 BASE = Variant(
-    id="x", family="fam", provider="acme", name="X", flavour="chat", tuning=["sft"],
-    architecture="decoder-only", moe=False, params_b=7.0, active_params_b=None,
-    context_window=32768, max_output=None, open_weights=True, license="apache-2.0",
-    status="active", successor=None, base_model=None, domain="general", modalities=["text"],
-    languages=["en"], capabilities=[], access=Access(hf_repo=None), arch=ArchNumbers(
-        layers=32, hidden_size=4096, attention_heads=32, kv_heads=8, head_dim=128),
-    pricing=None, evidence=[], released=dt.date(2026, 1, 1), sources=["https://example.org"],
-    verified=TODAY, notes=None,
+    id="x",
+    family="fam",
+    provider="acme",
+    name="X",
+    flavour="chat",
+    tuning=["sft"],
+    architecture="decoder-only",
+    moe=False,
+    params_b=7.0,
+    active_params_b=None,
+    context_window=32768,
+    max_output=None,
+    open_weights=True,
+    license="apache-2.0",
+    status="active",
+    successor=None,
+    base_model=None,
+    domain="general",
+    modalities=["text"],
+    languages=["en"],
+    capabilities=[],
+    access=Access(hf_repo=None),
+    arch=ArchNumbers(layers=32, hidden_size=4096, attention_heads=32, kv_heads=8, head_dim=128),
+    pricing=None,
+    evidence=[],
+    released=dt.date(2026, 1, 1),
+    sources=["https://example.org"],
+    verified=TODAY,
+    notes=None,
 )
 
 
@@ -45,8 +66,25 @@ def make_catalog(*variants: Variant) -> Catalog:
         providers={"acme": Provider("acme", "Acme", ["proprietary"])},
         licenses=LICENSES,
         families={
-            f: Family(f, f, "acme", None, "decoder-only", False, ["text"], ["en"], "general",
-                      "active", None, "test", [], [], [], ids, "test.yaml")
+            f: Family(
+                f,
+                f,
+                "acme",
+                None,
+                "decoder-only",
+                False,
+                ["text"],
+                ["en"],
+                "general",
+                "active",
+                None,
+                "test",
+                [],
+                [],
+                [],
+                ids,
+                "test.yaml",
+            )
             for f, ids in fams.items()
         },
         variants={v.id: v for v in variants},
@@ -101,8 +139,13 @@ def test_safety_alignment_favours_rlhf_and_rlaif() -> None:
 def test_reasoning_warns_off_flan_only_tuning() -> None:
     c = make_catalog(
         make_variant("flan", flavour="instruct", tuning=["flan"], family="a"),
-        make_variant("cot", flavour="instruct", tuning=["sft", "rl-reasoning"],
-                     capabilities=["reasoning"], family="b"),
+        make_variant(
+            "cot",
+            flavour="instruct",
+            tuning=["sft", "rl-reasoning"],
+            capabilities=["reasoning"],
+            family="b",
+        ),
     )
     rec = recommend(c, build({"task": "reasoning"}))
     assert rec.ranked[0].variant.id == "cot"
@@ -112,8 +155,14 @@ def test_reasoning_warns_off_flan_only_tuning() -> None:
 def test_classification_can_use_encoders_and_flan() -> None:
     c = make_catalog(
         make_variant("enc", flavour="base", architecture="encoder-only", params_b=0.3, family="a"),
-        make_variant("flan-t5", flavour="instruct", tuning=["flan"],
-                     architecture="encoder-decoder", params_b=0.8, family="b"),
+        make_variant(
+            "flan-t5",
+            flavour="instruct",
+            tuning=["flan"],
+            architecture="encoder-decoder",
+            params_b=0.8,
+            family="b",
+        ),
         make_variant("decoder-base", flavour="base", family="c"),
     )
     got = ids(c, task="classification")
@@ -207,8 +256,11 @@ def test_llama2_7b_fp16_weights_match_published_13_5_gb() -> None:
 
 
 def test_llama2_70b_gqa_kv_cache_at_4096_tokens() -> None:
-    v = make_variant("l70", params_b=69.0, arch=ArchNumbers(
-        layers=80, hidden_size=8192, attention_heads=64, kv_heads=8, head_dim=128))
+    v = make_variant(
+        "l70",
+        params_b=69.0,
+        arch=ArchNumbers(layers=80, hidden_size=8192, attention_heads=64, kv_heads=8, head_dim=128),
+    )
     # 2 (K and V) x 80 layers x 8 kv heads x 128 dims x 2 bytes x 4096 tokens = 1.34 GB
     assert kv_cache_gb(v, 4096) == pytest.approx(1.342, rel=0.01)
     # not the 10.7 GB that ignoring grouped-query attention would give
@@ -217,8 +269,12 @@ def test_llama2_70b_gqa_kv_cache_at_4096_tokens() -> None:
 
 
 def test_sliding_window_caps_the_cache_of_local_layers() -> None:
-    v = make_variant("gemma-like", arch=ArchNumbers(
-        layers=6, kv_heads=1, head_dim=100, sliding_window=1000, full_attention_layers=1))
+    v = make_variant(
+        "gemma-like",
+        arch=ArchNumbers(
+            layers=6, kv_heads=1, head_dim=100, sliding_window=1000, full_attention_layers=1
+        ),
+    )
     # 1 full layer at 10,000 tokens + 5 local layers at 1,000 tokens, 400 bytes per token-layer
     assert kv_cache_gb(v, 10_000) == pytest.approx((10_000 + 5 * 1000) * 400 / 1e9)
 

@@ -104,8 +104,10 @@ def run(argv: list[str] | None = None) -> int:
         if os.environ.get("LLMPICK_DEBUG"):
             raise
         print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("hint: this is a bug in llmpick; rerun with LLMPICK_DEBUG=1 for details",
-              file=sys.stderr)
+        print(
+            "hint: this is a bug in llmpick; rerun with LLMPICK_DEBUG=1 for details",
+            file=sys.stderr,
+        )
         return int(ExitCode.FAILURE)
     return rv if isinstance(rv, int) else 0
 

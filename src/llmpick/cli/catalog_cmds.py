@@ -72,10 +72,9 @@ def models(
 
     Example: llmpick models --provider meta --flavour chat
     """
+    from llmpick.cli.options import check_choice
     from llmpick.query import filter_variants, variant_summary
     from llmpick.records import FLAVOURS, STATUSES
-
-    from llmpick.cli.options import check_choice
 
     check_choice("--flavour", flavour, FLAVOURS)
     check_choice("--status", status, STATUSES)

@@ -30,15 +30,22 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "access": Annotated[
         str | None,
-        typer.Option(help="open (downloadable weights), proprietary (API only) or any.", rich_help_panel=PANEL),
+        typer.Option(
+            help="open (downloadable weights), proprietary (API only) or any.",
+            rich_help_panel=PANEL,
+        ),
     ],
     "hosting": Annotated[
         str | None,
-        typer.Option(help="self (your hardware), api (a provider serves it) or any.", rich_help_panel=PANEL),
+        typer.Option(
+            help="self (your hardware), api (a provider serves it) or any.", rich_help_panel=PANEL
+        ),
     ],
     "platform": Annotated[
         str | None,
-        typer.Option(help="Cloud it must be on: bedrock, sagemaker, vertex or azure.", rich_help_panel=PANEL),
+        typer.Option(
+            help="Cloud it must be on: bedrock, sagemaker, vertex or azure.", rich_help_panel=PANEL
+        ),
     ],
     "gpu_memory": Annotated[
         str | None,
@@ -46,7 +53,9 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "quantization": Annotated[
         str | None,
-        typer.Option(help="auto, fp16, int8 or int4 (for the memory estimate).", rich_help_panel=PANEL),
+        typer.Option(
+            help="auto, fp16, int8 or int4 (for the memory estimate).", rich_help_panel=PANEL
+        ),
     ],
     "max_params": Annotated[
         str | None,
@@ -67,7 +76,9 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "license": Annotated[
         list[str] | None,
-        typer.Option(help="Allowed licence id (repeatable), e.g. apache-2.0.", rich_help_panel=PANEL),
+        typer.Option(
+            help="Allowed licence id (repeatable), e.g. apache-2.0.", rich_help_panel=PANEL
+        ),
     ],
     "flavour": Annotated[
         str | None,
@@ -95,12 +106,15 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "language": Annotated[
         str | None,
-        typer.Option(help="Language it must support, as an ISO code, e.g. de.", rich_help_panel=PANEL),
+        typer.Option(
+            help="Language it must support, as an ISO code, e.g. de.", rich_help_panel=PANEL
+        ),
     ],
     "needs": Annotated[
         list[str] | None,
         typer.Option(
-            help="Capability it must have (repeatable): tools, structured-output, vision, reasoning.",
+            help="Capability it must have (repeatable): tools, structured-output, vision, "
+            "reasoning.",
             rich_help_panel=PANEL,
         ),
     ],
@@ -147,11 +161,13 @@ def requirement_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__signature__ = sig.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {**hints, **REQUIREMENT_OPTIONS}
-    del wrapper.__wrapped__  # type: ignore[attr-defined]  # Typer must see the new signature
+    del wrapper.__wrapped__  # Typer must see the new signature, not the wrapped one
     return wrapper
 
 
 def check_choice(option: str, value: str | None, choices: Iterable[str]) -> None:
     allowed = tuple(choices)
     if value is not None and value not in allowed:
-        raise UsageError(f"invalid value for {option}: {value!r}; choose from: {', '.join(allowed)}")
+        raise UsageError(
+            f"invalid value for {option}: {value!r}; choose from: {', '.join(allowed)}"
+        )

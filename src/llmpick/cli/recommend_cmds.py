@@ -39,7 +39,9 @@ def _check_licences(req: Any) -> None:
         close = difflib.get_close_matches(unknown[0], list(state.catalog.licenses), n=3)
         raise UsageError(
             f"invalid value for --license: unknown licence {unknown[0]!r}",
-            hint=f"did you mean {', '.join(close)}?" if close else "see 'llmpick models --json' for licence ids",
+            hint=f"did you mean {', '.join(close)}?"
+            if close
+            else "see 'llmpick models --json' for licence ids",
         )
 
 
@@ -48,7 +50,9 @@ def recommend(
     given: dict[str, Any],
     requirements: RequirementsFile = None,
     top: Annotated[int, typer.Option(min=1, max=100, help="How many models to shortlist.")] = 5,
-    json: Annotated[bool, typer.Option("--json", help="Print the shortlist document (JSON) only.")] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print the shortlist document (JSON) only.")
+    ] = False,
     export: Annotated[
         str | None, typer.Option(help="Also write the shortlist to FILE (.json or .md).")
     ] = None,
@@ -73,11 +77,7 @@ def recommend(
             f"invalid value for --export: {export!r}; the file must end in .json or .md"
         )
     interactive = (
-        not given
-        and requirements is None
-        and not no_input
-        and not json
-        and sys.stdin.isatty()
+        not given and requirements is None and not no_input and not json and sys.stdin.isatty()
     )
     if interactive:
         from llmpick.cli.walkthrough import ask

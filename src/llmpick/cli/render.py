@@ -131,7 +131,9 @@ def variant(catalog: Catalog, v: Variant) -> None:
         _kv(t, "", lic.condition)
     status = Text(v.status, style=STATUS_STYLE[v.status])
     if v.successor:
-        status.append(f" — {'newer release' if v.status == 'active' else 'replaced by'}: {v.successor}")
+        status.append(
+            f" — {'newer release' if v.status == 'active' else 'replaced by'}: {v.successor}"
+        )
     _kv(t, "status", status)
     _kv(t, "domain", v.domain)
     _kv(t, "languages", ", ".join(v.languages))
@@ -195,7 +197,9 @@ def note(text: str) -> None:
 
 def recommendation(doc: dict[str, Any]) -> None:
     cands = doc["candidates"]
-    req = {k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")}
+    req = {
+        k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")
+    }
     asked = ", ".join(f"{k.replace('_', ' ')}={v}" for k, v in req.items()) or "no constraints"
     out.print(Text(f"Shortlist for: {asked}", style="bold"))
     if cands:
@@ -225,19 +229,29 @@ def recommendation(doc: dict[str, Any]) -> None:
             )
         out.print(table)
         for c in cands:
-            out.print(Text(f"{c['rank']}. {c['name']}", style="bold"), Text(f" ({c['family_name']}, {c['provider_name']})", style="dim"))
+            out.print(
+                Text(f"{c['rank']}. {c['name']}", style="bold"),
+                Text(f" ({c['family_name']}, {c['provider_name']})", style="dim"),
+            )
             for r in c["reasons"]:
                 sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
                 out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
             for r in c["caveats"]:
-                out.print(Text("   ! ", style="yellow"), f"{r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
+                out.print(
+                    Text("   ! ", style="yellow"),
+                    f"{r['text']} ",
+                    Text(f"§{r['guide']}", style="cyan"),
+                    sep="",
+                )
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
             most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
             out.print(f"Constraints that removed the most models: {most}")
         for r in doc["relaxations"]:
-            out.print(f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}")
+            out.print(
+                f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
+            )
     ex = doc["excluded"]
     if ex["by_constraint"]:
         counts = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items())
@@ -257,14 +271,29 @@ def verdict(doc: dict[str, Any]) -> None:
     if doc["passed"] and doc.get("duplicate_of"):
         out.print(f"passes every requirement, but ranks as a copy of {doc['duplicate_of']}")
     elif doc["passed"]:
-        out.print(Text(f"passes every requirement: rank {doc['rank']} of {doc['of']}, score {doc['score']:g}", style="green"))
+        out.print(
+            Text(
+                f"passes every requirement: rank {doc['rank']} of {doc['of']}, "
+                f"score {doc['score']:g}",
+                style="green",
+            )
+        )
     else:
         out.print(Text("excluded:", style="red"))
         for x in doc["exclusions"]:
-            out.print(f"   x {x['constraint']}: {x['text']} ", Text(f"§{x['guide']}", style="cyan"), sep="")
+            out.print(
+                f"   x {x['constraint']}: {x['text']} ",
+                Text(f"§{x['guide']}", style="cyan"),
+                sep="",
+            )
         out.print(Text(f"If it passed, it would score {doc['score']:g}:", style="dim"))
     for r in doc["reasons"]:
         sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
         out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
     for r in doc["caveats"]:
-        out.print(Text("   ! ", style="yellow"), f"{r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
+        out.print(
+            Text("   ! ", style="yellow"),
+            f"{r['text']} ",
+            Text(f"§{r['guide']}", style="cyan"),
+            sep="",
+        )

@@ -12,12 +12,14 @@ from typing import Any
 
 import typer
 
-from llmpick.requirements import TASKS, build
 from llmpick.errors import UsageError
+from llmpick.requirements import TASKS, build
 
 
 def _say(text: str) -> None:
-    typer.secho(f"  {text}", dim=True, err=True, color=None if not os.environ.get("NO_COLOR") else False)
+    typer.secho(
+        f"  {text}", dim=True, err=True, color=None if not os.environ.get("NO_COLOR") else False
+    )
 
 
 def _choice(question: str, choices: tuple[str, ...], default: str, why: str) -> str:
@@ -38,7 +40,9 @@ def _yes(question: str, why: str, default: bool = False) -> bool:
 def _value(question: str, field: str, why: str) -> Any:
     _say(why)
     while True:
-        answer = typer.prompt(f"{question} (blank: no limit)", default="", show_default=False, err=True)
+        answer = typer.prompt(
+            f"{question} (blank: no limit)", default="", show_default=False, err=True
+        )
         if not answer.strip():
             return None
         try:
@@ -70,7 +74,8 @@ def ask() -> dict[str, Any]:
     if given["access"] != "proprietary":
         given["fine_tune"] = _yes(
             "Will you fine-tune it on your own data?",
-            "If so, start from a base model: it is not yet tuned, so your data shapes it (§2.2, §2.4).",
+            "If so, start from a base model: it is not yet tuned, so your data shapes it "
+            "(§2.2, §2.4).",
         )
         hosting = _choice(
             "Will you run it on your own hardware?",

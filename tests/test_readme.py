@@ -1,0 +1,44 @@
+"""The README's commands work, and CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Result
+
+README = (ROOT / "README.md").read_text()
+BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+COMMANDS = [
+    line.strip()
+    for block in BLOCKS
+    for line in block.splitlines()
+    if line.strip().startswith("llmpick ")
+]
+
+
+def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
+    setup = [b.strip() for b in BLOCKS[:2]]
+    assert setup[0].startswith("python3 -m venv .venv && .venv/bin/pip install")
+    assert "llmpick recommend" in setup[0]
+    assert setup[1] == ".venv/bin/python -m pytest"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "\n" + setup[1] + "\n" in ci
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_runs(
+    command: str, cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = [
+        a.replace("tests/", f"{ROOT}/tests/", 1) if a.startswith("tests/") else a
+        for a in shlex.split(command)[1:]
+    ]
+    r = cli(*args)
+    assert r.code == 0, r
+    assert r.out.strip(), r
