@@ -29,8 +29,17 @@ CASES: list[tuple[str, list[str], float | None]] = [
     ("llmpick providers --json", ["providers", "--json"], 1.5),
     (
         "llmpick recommend --json (chatbot, 24 GB)",
-        ["recommend", "--task", "chat", "--access", "open", "--gpu-memory", "24",
-         "--commercial", "--json"],
+        [
+            "recommend",
+            "--task",
+            "chat",
+            "--access",
+            "open",
+            "--gpu-memory",
+            "24",
+            "--commercial",
+            "--json",
+        ],
         1.5,
     ),
     (
@@ -45,7 +54,9 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS in MB of one whole process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
+    proc = subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False
+    )
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
@@ -65,18 +76,24 @@ def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
         f"subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, check=True);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     return int(out.stdout.strip()) / 1024
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=11, help="timed runs per command (default 11)")
     args = parser.parse_args()
     env = {**os.environ, "NO_COLOR": "1"}
     env.setdefault("LLMPICK_CACHE_DIR", tempfile.mkdtemp(prefix="llmpick-bench-"))
     floor = median_time(FLOOR, env, args.runs)
-    print(f"import floor (typer, rich, pydantic, yaml): {floor * 1000:.0f} ms (median of {args.runs})")
+    print(
+        f"import floor (typer, rich, pydantic, yaml): {floor * 1000:.0f} ms (median of {args.runs})"
+    )
     failed = False
     for label, argv, budget in CASES:
         t = median_time(LLMPICK + argv, env, args.runs)
