@@ -11,6 +11,7 @@ wall time. Peak memory is the child's maximum resident set size.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -89,6 +90,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=11, help="timed runs per command (default 11)")
     args = parser.parse_args()
     env = {**os.environ, "NO_COLOR": "1"}
+    # An installed package is byte-compiled by pip; an editable one is not, and with
+    # PYTHONDONTWRITEBYTECODE set every run would recompile llmpick from source.
+    import llmpick
+
+    compileall.compile_dir(os.path.dirname(llmpick.__file__), quiet=1)
     env.setdefault("LLMPICK_CACHE_DIR", tempfile.mkdtemp(prefix="llmpick-bench-"))
     floor = median_time(FLOOR, env, args.runs)
     print(

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +56,7 @@ def overlay_paths_from_env() -> list[Path]:
 # --- reading files -----------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SourceFile:
     path: Path
     label: str  # how it is named in messages
@@ -69,7 +68,7 @@ class SourceFile:
     text: str = ""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Collected:
     files: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -174,7 +173,7 @@ def _pydantic_problems(
     return problems
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Parts:
     providers: dict[str, tuple[Provider, str]] = field(default_factory=dict)
     licenses: dict[str, tuple[License, str]] = field(default_factory=dict)
@@ -476,6 +475,8 @@ def _cache_read(path: Path, version: str) -> Catalog | None:
 
 
 def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
+    import tempfile
+
     payload = json.dumps(to_data(cat), separators=(",", ":")).encode()
     blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:

@@ -42,7 +42,7 @@ MAX_PER_FAMILY = 2  # near the top of the ranking, so that it offers real altern
 MAX_PER_PROVIDER = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Reason:
     """One explained factor: text in our words, the guide section it rests on, its weight."""
 
@@ -51,7 +51,7 @@ class Reason:
     weight: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Exclusion:
     """Why a hard constraint drops a model."""
 
@@ -60,7 +60,7 @@ class Exclusion:
     guide: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Verdict:
     """Everything the engine concluded about one variant."""
 
@@ -77,7 +77,7 @@ class Verdict:
         return not self.exclusions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Relaxation:
     """A change to the requirements that would return models."""
 
@@ -86,7 +86,7 @@ class Relaxation:
     returns: int
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Recommendation:
     requirements: Requirements
     candidates: list[Verdict]
@@ -361,7 +361,7 @@ def check(v: Variant, r: Requirements, c: Catalog) -> list[Exclusion]:
 # --- soft scoring ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class _Context:
     today: dt.date
     percentiles: dict[tuple[str, str], float]  # (variant id, benchmark) -> 0..1

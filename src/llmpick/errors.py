@@ -33,7 +33,7 @@ class NotFoundError(UsageError):
     """A model, provider or guide section that the catalog does not have."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Problem:
     """One problem in one catalog file."""
 

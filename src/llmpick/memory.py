@@ -31,7 +31,7 @@ OVERHEAD_FRACTION = 0.05
 DEFAULT_CONTEXT = 8192
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Estimate:
     quantization: str
     weights_gb: float

@@ -75,7 +75,7 @@ Modality = Literal["text", "image", "audio", "video", "pdf"]
 _STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Provider:
     __pydantic_config__ = _STRICT
 
@@ -99,7 +99,7 @@ class Provider:
             raise ValueError("kinds: name at least one kind of provider (guide §1.1)")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class License:
     __pydantic_config__ = _STRICT
 
@@ -128,7 +128,7 @@ class License:
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Access:
     __pydantic_config__ = _STRICT
 
@@ -142,7 +142,7 @@ class Access:
     """Model id on a cloud platform: bedrock, sagemaker, vertex, azure."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class ArchNumbers:
     __pydantic_config__ = _STRICT
 
@@ -172,7 +172,7 @@ class ArchNumbers:
                 raise ValueError(f"{name} must be greater than 0")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Pricing:
     __pydantic_config__ = _STRICT
 
@@ -190,7 +190,7 @@ class Pricing:
             raise ValueError("prices cannot be negative")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Evidence:
     __pydantic_config__ = _STRICT
 
@@ -206,7 +206,7 @@ class Evidence:
     """Date of the result."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Variant:
     """A concrete model you can download or call, with its family's defaults applied."""
 
@@ -241,7 +241,7 @@ class Variant:
     notes: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Family:
     """A model line (Llama 2, FLAN-T5, Claude 2 ...)."""
 
@@ -264,7 +264,7 @@ class Family:
     file: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Catalog:
     """The whole validated catalog."""
 

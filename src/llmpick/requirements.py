@@ -69,7 +69,7 @@ Domain = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Requirements:
     """A team's task and constraints. Every field is optional; unset means 'any'.
 

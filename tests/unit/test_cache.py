@@ -10,6 +10,7 @@ import pytest
 from llmpick import catalog as catalog_mod
 from llmpick.catalog import load_catalog
 from llmpick.errors import CatalogError
+from llmpick.records import to_data
 from tests.conftest import FIXTURE_CATALOG, run_process
 
 
@@ -33,7 +34,7 @@ def test_second_load_is_served_from_cache(base: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(catalog_mod, "_validate_files", lambda *a: calls.append(a))
     second = load_catalog(base=base)
     assert calls == []  # YAML was not parsed again
-    assert second == first
+    assert to_data(second) == to_data(first)
 
 
 def test_changed_file_is_never_served_stale(base: Path) -> None:
@@ -58,7 +59,7 @@ def test_corrupted_cache_is_rebuilt(base: Path, damage: bytes) -> None:
     (path,) = cache_files()
     path.write_bytes(damage)
     again = load_catalog(base=base)
-    assert again == good
+    assert to_data(again) == to_data(good)
     assert path.read_bytes() != damage  # rewritten
 
 
