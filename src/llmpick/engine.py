@@ -849,3 +849,57 @@ def _suggest(combo: tuple[str, ...], hits: list[Verdict], r: Requirements) -> tu
 def _smallest_estimate(v: Variant, r: Requirements, context: int) -> Estimate | None:
     quantization = "int4" if r.quantization == "auto" else r.quantization
     return estimate(v, quantization, context)
+
+
+# --- what each guide section justifies (shown by `llmpick guide ID`) ---------------
+
+RULES: tuple[tuple[str, str], ...] = (
+    ("1.2", "--platform keeps models offered on that cloud; --access proprietary keeps API models"),
+    (
+        "2.1",
+        "--max-params caps the size; --gpu-memory keeps models whose weights, KV cache and "
+        "overhead fit at fp16, int8 or int4; size adds a little to the score, capped",
+    ),
+    (
+        "2.2",
+        "base and encoder-only models are left out of generative tasks unless you "
+        "--fine-tune; encoders score well for classification and extraction",
+    ),
+    ("2.4", "--fine-tune favours base models and needs open weights"),
+    ("2.6", "instruct models score well for single-request tasks"),
+    ("2.7", "FLAN-tuned models score well for classification and extraction"),
+    ("2.8", "FLAN-tuned models classify zero-shot, like the guide's sentiment example"),
+    ("2.9", "--alignment safety favours safety-tuned models and warns about base models"),
+    ("2.10", "--alignment safety favours RLHF-tuned models"),
+    ("2.11", "--alignment safety favours RLAIF (constitutional AI) models"),
+    ("2.12", "reasoning work is warned off FLAN-only tuning and favours reasoning modes"),
+    (
+        "2.13",
+        "--alignment own-values favours unaligned base models and warns about vendor-aligned ones",
+    ),
+    ("2.14", "chat tasks favour chat-tuned models"),
+    ("2.15", "--min-context keeps models whose context window is long enough"),
+    (
+        "2.16",
+        "--domain favours models adapted to it; embedding models serve embedding tasks; "
+        "guard models and single-task fine-tunes are kept out of general work",
+    ),
+    (
+        "3",
+        "--commercial and --license filter on the licence; conditional licences pass with "
+        "their condition as a caveat",
+    ),
+    (
+        "4.1",
+        "retired and deprecated models are left out unless --include-legacy; legacy ones "
+        "rank after current ones; --access open and --hosting self need open weights",
+    ),
+    ("4.2", "published benchmark results and recency move the score"),
+    ("5.3", "--hosting api needs a provider or cloud API; --max-price filters on API price"),
+    ("7", "--needs tools / vision keep models with those capabilities"),
+    (
+        "8",
+        "--needs structured-output keeps models with a JSON mode or open weights that can "
+        "be constrained at decoding time",
+    ),
+)

@@ -69,14 +69,12 @@ Domain = Literal[
 ]
 
 
+# A plain dataclass so that a recommendation never pays for pydantic's start-up:
+# ``build`` validates values by hand, with messages that name the choices, and
+# pydantic derives the JSON Schema from these same annotations and docstrings.
 @dataclass(slots=True, eq=False, repr=False)
 class Requirements:
-    """A team's task and constraints. Every field is optional; unset means 'any'.
-
-    A plain dataclass so that a recommendation never pays for pydantic's start-up;
-    ``build`` validates values by hand with messages that name the choices, and
-    pydantic derives the JSON Schema from these same annotations and docstrings.
-    """
+    """A team's task and constraints. Every field is optional; unset means 'any'."""
 
     __pydantic_config__ = _STRICT
 

@@ -297,3 +297,48 @@ def verdict(doc: dict[str, Any]) -> None:
             Text(f"§{r['guide']}", style="cyan"),
             sep="",
         )
+
+
+# --- the guide ---------------------------------------------------------------------
+
+
+def guide_tree(g: Any) -> None:
+    from rich.tree import Tree
+
+    from llmpick.guide import PARTS
+
+    tree = Tree(Text("Adapting LLMs to your use case — in our words", style="bold"))
+    branches: dict[str, Any] = {}
+    for sec in g.sections.values():
+        part = g.part(sec.id)
+        if part not in branches:
+            branches[part] = tree.add(Text(f"{part}. {PARTS[part]}", style="bold"))
+        if sec.id != part:
+            branches[part].add(Text.assemble((f"§{sec.id}", "cyan"), f"  {sec.title}"))
+    out.print(tree)
+    out.print(
+        Text("Read one with 'llmpick guide ID' or by term, e.g. 'llmpick guide rlhf'.", style="dim")
+    )
+
+
+def guide_section(
+    sec: Any, models: list[dict[str, str]], rules: list[str], terms: list[str]
+) -> None:
+    from rich.markdown import Markdown
+
+    out.print(Text.assemble((f"§{sec.id} ", "cyan bold"), (sec.title, "bold")))
+    out.print(Text(sec.heading, style="dim"))
+    out.print(Markdown(sec.text))
+    if models:
+        out.print(
+            Text("Catalog models: ", style="bold"),
+            ", ".join(f"{m['name']} ({m['id']})" for m in models),
+        )
+    if rules:
+        out.print(Text("How llmpick uses it:", style="bold"))
+        for r in rules:
+            out.print(f"  - {r}")
+    if terms:
+        out.print(Text("Terms: ", style="bold"), ", ".join(terms))
+    if sec.sources:
+        out.print(Text("Sources: ", style="bold"), "  ".join(sec.sources))

@@ -1,0 +1,96 @@
+"""`guide` (the sections our explanations cite) and `schema` (JSON Schemas)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from llmpick.cli.output import emit_json
+from llmpick.errors import UsageError
+
+
+def guide(
+    key: Annotated[
+        str | None, typer.Argument(help="Section id (2.14) or term (rlhf, base llm).")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Read the guide that explanations cite: the section tree, or one section.
+
+    Examples:
+
+      llmpick guide
+
+      llmpick guide 2.14
+
+      llmpick guide rlhf
+    """
+    from llmpick.engine import RULES
+    from llmpick.guide import PARTS, load_guide, lookup
+
+    g = load_guide()
+    if key is None:
+        if json:
+            emit_json(
+                [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "heading": s.heading,
+                        "part": PARTS[g.part(s.id)],
+                    }
+                    for s in g.sections.values()
+                ]
+            )
+            return
+        from llmpick.cli import render
+
+        render.guide_tree(g)
+        return
+    sec = lookup(g, key)
+    from llmpick.cli.state import state
+
+    cat = state.catalog
+    models = [{"id": f, "name": cat.families[f].name} for f in sec.models if f in cat.families]
+    rules = [text for sid, text in RULES if sid == sec.id]
+    terms = sorted(t for t, sid in g.terms.items() if sid == sec.id)
+    if json:
+        emit_json(
+            {
+                "id": sec.id,
+                "title": sec.title,
+                "heading": sec.heading,
+                "part": PARTS[g.part(sec.id)],
+                "text": sec.text,
+                "models": models,
+                "rules": rules,
+                "terms": terms,
+                "sources": sec.sources,
+            }
+        )
+        return
+    from llmpick.cli import render
+
+    render.guide_section(sec, models, rules, terms)
+
+
+def schema(
+    name: Annotated[str, typer.Argument(help="shortlist, requirements or catalog.")] = "shortlist",
+) -> None:
+    """Print a JSON Schema: the shortlist document, requirements files, or catalog files.
+
+    Examples:
+
+      llmpick schema shortlist > shortlist.schema.json
+
+      llmpick schema requirements
+    """
+    from llmpick.documents import SCHEMAS
+
+    if name not in SCHEMAS:
+        raise UsageError(f"invalid value for NAME: {name!r}; choose from: {', '.join(SCHEMAS)}")
+    import json as jsonlib
+    import sys
+
+    sys.stdout.write(jsonlib.dumps(SCHEMAS[name](), indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,208 @@
+"""pydantic models of the documents llmpick writes, for `llmpick schema` and for tests.
+
+``document.py`` builds the documents as plain data (fast, no pydantic at run time);
+these models describe them, generate the JSON Schema, and a test validates every
+produced document against them so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from llmpick.records import Architecture, Capability, CommercialUse, Flavour, Status, Tuning
+from llmpick.requirements import Requirements
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class Cited(_Doc):
+    text: str
+    """The reason in words."""
+    guide: str
+    """Guide section id it rests on; `llmpick guide ID` shows it."""
+    weight: float | None = None
+    """How much it moved the score (reasons only)."""
+
+
+class LicenseRef(_Doc):
+    id: str
+    name: str
+    commercial_use: CommercialUse
+    condition: str | None
+
+
+class PricingDoc(_Doc):
+    input_per_1m: float
+    """USD per 1M input tokens."""
+    output_per_1m: float
+    """USD per 1M output tokens."""
+    blended_per_1m: float
+    """USD per 1M tokens at 3 input : 1 output."""
+    as_of: str
+    source: str
+
+
+class MemoryDoc(_Doc):
+    weights_gb: float
+    kv_cache_gb: float
+    overhead_gb: float
+    context_tokens: int
+
+
+class Candidate(_Doc):
+    rank: int | None
+    """Place in the ranking (None for a model that did not pass)."""
+    id: str
+    name: str
+    family: str
+    family_name: str
+    provider: str
+    provider_name: str
+    flavour: Flavour
+    tuning: list[Tuning]
+    architecture: Architecture
+    moe: bool
+    open_weights: bool
+    license: LicenseRef
+    params_b: float | None
+    """Total parameters in billions; null when not published."""
+    active_params_b: float | None
+    context_window: int | None
+    status: Status
+    successor: str | None
+    domain: str
+    capabilities: list[Capability]
+    score: float
+    """0-100; how well it fits, from the reasons' weights."""
+    reasons: list[Cited]
+    caveats: list[Cited]
+    hf_repo: str | None
+    ollama: str | None
+    api: str | None
+    platforms: dict[str, str]
+    pricing: PricingDoc | None
+    sources: list[str]
+    verified: str
+    quantization: Literal["fp16", "int8", "int4"] | None = None
+    """Precision the memory estimate is made at (when a GPU budget or quantization is given)."""
+    memory_gb: float | None = None
+    """Estimated GPU memory at that precision and context."""
+    memory: MemoryDoc | None = None
+
+
+class ExclusionReason(_Doc):
+    constraint: str
+    text: str
+    guide: str
+
+
+class Excluded(_Doc):
+    id: str
+    name: str
+    reasons: list[ExclusionReason]
+
+
+class ExcludedSummary(_Doc):
+    total: int
+    by_constraint: dict[str, int]
+    """How many models each constraint removed (a model can fail several)."""
+    models: list[Excluded]
+    """Spelled-out reasons for models named with `why`."""
+    duplicates: dict[str, str]
+    """Snapshots and repacks left out in favour of the same model (id -> kept id)."""
+
+
+class CatalogInfo(_Doc):
+    version: str
+    verified: str | None
+    families: int
+    variants: int
+    overlays: list[str]
+
+
+class Blocking(_Doc):
+    constraint: str
+    excluded: int
+
+
+class RelaxationDoc(_Doc):
+    constraints: list[str]
+    suggestion: str
+    returns: int
+
+
+class Shortlist(_Doc):
+    """The document `llmpick recommend --json` prints and `--export x.json` writes."""
+
+    schema_version: Literal["1.0"]
+    generated_by: str
+    requirements: dict[str, Any]
+    """The requirements, resolved: every field, with its default where not given."""
+    catalog: CatalogInfo
+    considered: int
+    passed: int
+    candidates: list[Candidate]
+    excluded: ExcludedSummary
+    blocking: list[Blocking]
+    """When nothing passes: the constraints that removed the most models."""
+    relaxations: list[RelaxationDoc]
+    """When nothing passes: the smallest changes that return models."""
+
+
+class Verdict(Candidate):
+    """The document `llmpick why MODEL --json` prints."""
+
+    passed: bool
+    exclusions: list[ExclusionReason]
+    duplicate_of: str | None
+    of: int
+    requirements: dict[str, Any]
+
+
+def requirements_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = TypeAdapter(Requirements).json_schema()
+    schema["title"] = "llmpick requirements"
+    return schema
+
+
+def shortlist_schema() -> dict[str, Any]:
+    schema = Shortlist.model_json_schema()
+    req = requirements_schema()
+    schema.setdefault("$defs", {})["Requirements"] = req
+    schema["properties"]["requirements"] = {"$ref": "#/$defs/Requirements"}
+    return schema
+
+
+def catalog_schema() -> dict[str, Any]:
+    from llmpick.records import License, Provider
+    from llmpick.schema import FamilyIn
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "llmpick catalog files",
+        "description": "providers.yaml and licenses.yaml map ids to entries; each "
+        "families/<provider>/<id>.yaml file is one family.",
+        "type": "object",
+        "properties": {
+            "providers.yaml": {
+                "type": "object",
+                "additionalProperties": TypeAdapter(Provider).json_schema(),
+            },
+            "licenses.yaml": {
+                "type": "object",
+                "additionalProperties": TypeAdapter(License).json_schema(),
+            },
+            "family file": FamilyIn.model_json_schema(),
+        },
+    }
+
+
+SCHEMAS = {
+    "shortlist": shortlist_schema,
+    "requirements": requirements_schema,
+    "catalog": catalog_schema,
+}

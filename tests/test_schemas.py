@@ -1,0 +1,52 @@
+"""JSON Schemas: the committed copies match the models, and real documents validate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from llmpick.documents import SCHEMAS, Shortlist, Verdict
+from tests.conftest import ROOT, Result
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_committed_schema_matches_the_models(name: str) -> None:
+    committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+    assert committed == SCHEMAS[name](), (
+        f"schemas/{name}.schema.json is stale: regenerate it with "
+        f"'llmpick schema {name} > schemas/{name}.schema.json' and review the diff"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--task", "chat", "--access", "open", "--gpu-memory", "24", "--commercial"),
+        ("--task", "qa", "--min-context", "200k", "--access", "proprietary"),
+        ("--task", "code", "--access", "open", "--gpu-memory", "2", "--min-context", "1M"),
+        ("--task", "embedding", "--top", "10"),
+        ("--include-legacy", "--needs", "tools", "--max-price", "5"),
+    ],
+)
+def test_shortlists_validate_against_the_schema(
+    cli: Callable[..., Result], args: tuple[str, ...]
+) -> None:
+    r = cli("recommend", *args, "--json")
+    assert r.code == 0, r
+    Shortlist.model_validate_json(r.out)
+
+
+def test_why_validates(cli: Callable[..., Result]) -> None:
+    for model in ("llama-2-13b-chat", "claude-2.1", "flan-t5-large"):
+        r = cli("why", model, "--task", "chat", "--json")
+        assert r.code == 0, r
+        Verdict.model_validate_json(r.out)
+
+
+def test_schema_command(cli: Callable[..., Result]) -> None:
+    r = cli("schema", "requirements")
+    assert r.code == 0 and json.loads(r.out)["title"] == "llmpick requirements"
+    r = cli("schema", "nonsense")
+    assert r.code == 2 and "choose from: shortlist, requirements, catalog" in r.err
