@@ -1,10 +1,10 @@
 """Reading untrusted YAML: safe loaders only, bounded size, depth and sharing.
 
 ``yaml.safe_load`` already refuses tags that build Python objects. On top of
-that this module bounds the file size, refuses non-UTF-8 text, refuses
-anchors/aliases that repeat a collection (the "billion laughs" bomb would make
-validation exponential), bounds nesting depth, and turns every failure into a
-``Problem`` naming the file and line.
+that this module bounds the file size, refuses non-UTF-8 text and duplicate keys,
+bounds how far anchors and aliases may expand (the "billion laughs" bomb would
+make validation exponential) and how deep data may nest, and turns every failure
+into a ``Problem`` naming the file and line.
 """
 
 from __future__ import annotations
@@ -83,30 +83,29 @@ def parse(text: str, name: str) -> Any:
 
 
 def _check_plain(data: Any, name: str) -> None:
-    """Walk once: refuse shared collections (aliases), deep nesting, huge node counts."""
-    seen: set[int] = set()
+    """Walk the data as validation will, counting shared (aliased) parts each time they are
+    reached: a file whose aliases expand beyond MAX_NODES values (the "billion laughs"
+    bomb) or that nests deeper than MAX_DEPTH is refused, in bounded time."""
     stack: list[tuple[Any, int, str]] = [(data, 0, "")]
     nodes = 0
     while stack:
         node, depth, path = stack.pop()
         if not isinstance(node, (dict, list)):
             continue
-        if id(node) in seen:
+        nodes += len(node)
+        if nodes > MAX_NODES:
             raise YamlProblem(
                 Problem(
                     name,
-                    "anchors and aliases that repeat a mapping or list are not allowed",
+                    f"expands to more than {MAX_NODES:,} values (anchors and aliases that "
+                    "multiply are refused)",
                     path=path.lstrip(".") or "(top)",
                 )
             )
-        seen.add(id(node))
-        nodes += len(node)
         if depth >= MAX_DEPTH:
             raise YamlProblem(
                 Problem(name, f"nested deeper than {MAX_DEPTH} levels", path=path.lstrip("."))
             )
-        if nodes > MAX_NODES:
-            raise YamlProblem(Problem(name, f"more than {MAX_NODES:,} values in one file"))
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
             stack.append((value, depth + 1, f"{path}.{key}"))

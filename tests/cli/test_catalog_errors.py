@@ -83,7 +83,7 @@ CASES: dict[str, tuple[str | bytes | Callable[[], bytes], str]] = {
                 for p, c in zip("abcdefgh", "bcdefghi", strict=True)
             )
         ).encode(),
-        "anchors and aliases",
+        "expands to more than",
     ),
     "deep nesting": (
         lambda: (GOOD_FAMILY + "notes: " + "[" * 5000 + "]" * 5000 + "\n").encode(),

@@ -118,7 +118,14 @@ def test_scenario_files_work_as_requirements(cli: Cli) -> None:
         (b"- a\n- list\n", "a requirements file is a mapping"),
         (b"task: [unclosed\n", "invalid YAML"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
-        (b"a: &a [1,2]\nb: [*a, *a]\n", "anchors and aliases"),
+        (
+            b"a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+            + b"".join(
+                f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n".encode()
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
+            "expands to more than",
+        ),
         (b"colour: blue\n", "unknown requirement 'colour'"),
         (b"gpu_memory: [24]\n", "is not a memory size"),
     ],
