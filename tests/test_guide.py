@@ -128,12 +128,10 @@ def test_overlap_check_catches_a_copied_sentence() -> None:
     sys.path.insert(0, str(ROOT / "tools"))
     from check_guide_overlap import overlaps
 
-    article = "Base models are generally unhelpful and uncooperative, and sometimes harmful or odd."
-    copied = {
-        "x": "We note that base models are generally unhelpful and uncooperative, and sometimes harmful."
-    }
+    article = "the quick brown fox jumps over the lazy dog and then runs far away home"
+    copied = {"x": "Note that the quick brown fox jumps over the lazy dog and then runs off."}
     assert overlaps(article, copied)
-    assert not overlaps(article, {"x": "Untuned models rarely cooperate and can misbehave."})
+    assert not overlaps(article, {"x": "A fast fox leapt past a sleepy hound before going home."})
 
 
 Cli = Callable[..., Result]
