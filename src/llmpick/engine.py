@@ -8,6 +8,7 @@ factor that moves a score returns a ``Reason``; each carries a guide section id
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -346,10 +347,34 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 CONSTRAINT_NAMES = tuple(name for name, _ in CHECKS)
 
 
-def check(v: Variant, r: Requirements, c: Catalog) -> list[Exclusion]:
+_ALWAYS = ("status", "task")
+
+
+def active_checks(r: Requirements) -> tuple[Check, ...]:
+    """The checks that can fail under ``r`` (the others would return None for every model)."""
+    given = {
+        "access": r.access != "any",
+        "hosting": r.hosting != "any",
+        "platform": r.platform is not None,
+        "commercial": r.commercial,
+        "license": bool(r.license),
+        "flavour": r.flavour is not None,
+        "max_params": r.max_params is not None,
+        "min_context": r.min_context is not None,
+        "gpu_memory": r.gpu_memory is not None,
+        "language": r.language is not None,
+        "needs": bool(r.needs),
+        "max_price": r.max_price is not None,
+    }
+    return tuple(fn for name, fn in CHECKS if name in _ALWAYS or given[name])
+
+
+def check(
+    v: Variant, r: Requirements, c: Catalog, checks: tuple[Check, ...] | None = None
+) -> list[Exclusion]:
     """Every hard constraint ``v`` fails (all of them, so counts and relaxations are exact)."""
     found = []
-    for _, fn in CHECKS:
+    for fn in checks if checks is not None else active_checks(r):
         ex = fn(v, r, c)
         if ex is not None:
             found.append(ex)
@@ -365,6 +390,7 @@ def check(v: Variant, r: Requirements, c: Catalog) -> list[Exclusion]:
 class _Context:
     today: dt.date
     percentiles: dict[tuple[str, str], float]  # (variant id, benchmark) -> 0..1
+    checks: tuple[Check, ...] = ()
 
 
 def _evidence_percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], float]:
@@ -379,8 +405,8 @@ def _evidence_percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], 
         scores = sorted(s for s, _ in rows)
         n = len(scores)
         for s, vid in rows:
-            below = sum(1 for x in scores if x < s)
-            equal = sum(1 for x in scores if x == s)
+            below = bisect.bisect_left(scores, s)
+            equal = bisect.bisect_right(scores, s) - below
             out[(vid, bench)] = (below + 0.5 * equal) / n
     return out
 
@@ -660,8 +686,8 @@ def evaluate(
     v: Variant, r: Requirements, c: Catalog, ctx: _Context | None = None, *, full: bool = True
 ) -> Verdict:
     """The verdict for one variant: its exclusions, and (if it passes, or ``full``) its score."""
-    ctx = ctx or _make_context(c)
-    verdict = Verdict(v, exclusions=check(v, r, c))
+    ctx = ctx or _make_context(c, r)
+    verdict = Verdict(v, exclusions=check(v, r, c, ctx.checks))
     if verdict.exclusions and not full:
         return verdict
     est = None
@@ -677,9 +703,9 @@ def evaluate(
     return verdict
 
 
-def _make_context(c: Catalog) -> _Context:
+def _make_context(c: Catalog, r: Requirements) -> _Context:
     today = c.newest_verified or dt.date(2026, 1, 1)
-    return _Context(today, _evidence_percentiles(c.variants.values()))
+    return _Context(today, _evidence_percentiles(c.variants.values()), active_checks(r))
 
 
 _STATUS_ORDER = {"active": 0, "legacy": 1, "deprecated": 2, "retired": 3}
@@ -723,7 +749,7 @@ def recommend(
 
     Excluded models are scored too only when named in ``explain`` (for `why`).
     """
-    ctx = _make_context(c)
+    ctx = _make_context(c, r)
     verdicts = {
         vid: evaluate(v, r, c, ctx, full=vid in explain) for vid, v in sorted(c.variants.items())
     }

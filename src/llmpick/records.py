@@ -165,12 +165,6 @@ class ArchNumbers:
     active_experts: int | None = None
     """Experts used per token."""
 
-    def __post_init__(self) -> None:
-        for name in self.__slots__:
-            value = getattr(self, name)
-            if value is not None and value <= 0 and name != "full_attention_layers":
-                raise ValueError(f"{name} must be greater than 0")
-
 
 @dataclass(slots=True, eq=False, repr=False)
 class Pricing:
@@ -336,4 +330,89 @@ def catalog_from_data(data: dict[str, Any]) -> Catalog:
             for k, v in data["families"].items()
         },
         variants={k: _variant(v) for k, v in data["variants"].items()},
+    )
+
+
+# --- compact rows for the cache (marshal-able tuples, no keys) --------------------
+
+_V_FIELDS = tuple(Variant.__dataclass_fields__)
+_F_FIELDS = tuple(Family.__dataclass_fields__)
+_V_ACCESS = _V_FIELDS.index("access")
+_V_ARCH = _V_FIELDS.index("arch")
+_V_PRICING = _V_FIELDS.index("pricing")
+_V_EVIDENCE = _V_FIELDS.index("evidence")
+_V_RELEASED = _V_FIELDS.index("released")
+_V_VERIFIED = _V_FIELDS.index("verified")
+_F_RELEASED = _F_FIELDS.index("released")
+
+
+def _row(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, name) for name in obj.__dataclass_fields__)
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def catalog_rows(cat: Catalog) -> dict[str, Any]:
+    """The catalog as plain tuples and strings, for a fast marshal-ed cache."""
+    variants = {}
+    for vid, v in cat.variants.items():
+        row = list(_row(v))
+        row[_V_ACCESS] = _row(v.access)
+        row[_V_ARCH] = _row(v.arch) if v.arch is not None else None
+        p = v.pricing
+        row[_V_PRICING] = (p.input, p.output, p.as_of.isoformat(), p.source) if p else None
+        row[_V_EVIDENCE] = [
+            (e.benchmark, e.score, e.source, e.metric, _iso(e.date)) for e in v.evidence
+        ]
+        row[_V_RELEASED] = _iso(v.released)
+        row[_V_VERIFIED] = v.verified.isoformat()
+        variants[vid] = tuple(row)
+    families = {}
+    for fid, f in cat.families.items():
+        frow = list(_row(f))
+        frow[_F_RELEASED] = _iso(f.released)
+        families[fid] = tuple(frow)
+    return {
+        "version": cat.version,
+        "providers": {k: _row(v) for k, v in cat.providers.items()},
+        "licenses": {k: _row(v) for k, v in cat.licenses.items()},
+        "families": families,
+        "variants": variants,
+    }
+
+
+def catalog_from_rows(data: dict[str, Any]) -> Catalog:
+    """Rebuild a catalog from ``catalog_rows`` output (raises on damaged data)."""
+    fromiso = dt.date.fromisoformat
+    variants = {}
+    for vid, row in data["variants"].items():
+        r = list(row)
+        r[_V_ACCESS] = Access(*r[_V_ACCESS])
+        if r[_V_ARCH] is not None:
+            r[_V_ARCH] = ArchNumbers(*r[_V_ARCH])
+        p = r[_V_PRICING]
+        if p is not None:
+            r[_V_PRICING] = Pricing(p[0], p[1], fromiso(p[2]), p[3])
+        r[_V_EVIDENCE] = [
+            Evidence(b, sc, src, m, fromiso(d) if d else None)
+            for b, sc, src, m, d in r[_V_EVIDENCE]
+        ]
+        if r[_V_RELEASED] is not None:
+            r[_V_RELEASED] = fromiso(r[_V_RELEASED])
+        r[_V_VERIFIED] = fromiso(r[_V_VERIFIED])
+        variants[vid] = Variant(*r)
+    families = {}
+    for fid, row in data["families"].items():
+        fr = list(row)
+        if fr[_F_RELEASED] is not None:
+            fr[_F_RELEASED] = fromiso(fr[_F_RELEASED])
+        families[fid] = Family(*fr)
+    return Catalog(
+        version=data["version"],
+        providers={k: Provider(*v) for k, v in data["providers"].items()},
+        licenses={k: License(*v) for k, v in data["licenses"].items()},
+        families=families,
+        variants=variants,
     )

@@ -24,7 +24,7 @@ def base(tmp_path: Path) -> Path:
 def cache_files() -> list[Path]:
     d = catalog_mod.cache_dir()
     assert d is not None
-    return sorted(d.glob("catalog-*.json"))
+    return sorted(d.glob("catalog-*.bin"))
 
 
 def test_second_load_is_served_from_cache(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,7 +53,9 @@ def test_change_that_breaks_the_file_is_reported_not_served_from_cache(base: Pat
         load_catalog(base=base)
 
 
-@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"version": "other"}', b"\x00\xff" * 100])
+@pytest.mark.parametrize(
+    "damage", [b"", b"{not json", b"0" * 64 + b"\n\x00\xff", b"\x00\xff" * 100]
+)
 def test_corrupted_cache_is_rebuilt(base: Path, damage: bytes) -> None:
     good = load_catalog(base=base)
     (path,) = cache_files()
@@ -64,11 +66,21 @@ def test_corrupted_cache_is_rebuilt(base: Path, damage: bytes) -> None:
 
 
 def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
-    """A cache file whose recorded version differs is ignored even under the right name."""
+    """A well-formed cache whose recorded version differs is ignored even under the right name."""
+    import hashlib
+    import marshal
+
+    from llmpick.records import catalog_rows
+
     good = load_catalog(base=base)
     (path,) = cache_files()
-    path.write_text(path.read_text().replace(good.version, "0" * 64))
-    assert load_catalog(base=base).version == good.version
+    rows = catalog_rows(good)
+    rows["version"] = "0" * 64
+    rows["variants"] = {}
+    payload = marshal.dumps(rows)
+    path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    again = load_catalog(base=base)
+    assert again.version == good.version and again.variants
 
 
 def test_unwritable_cache_dir_only_costs_speed(
@@ -108,6 +120,6 @@ def test_concurrent_processes_build_the_cache_safely(base: Path, tmp_path: Path)
     assert len({o[0] for o in outs}) == 1  # every process printed the same catalog
     files = list((tmp_path / "shared-cache").iterdir())
     assert [f.name for f in files if f.name.startswith(".catalog-")] == []  # no temp files left
-    assert len([f for f in files if f.suffix == ".json"]) == 1
+    assert len([f for f in files if f.suffix == ".bin"]) == 1
     proc = run_process("models", "--json", env=env)
     assert proc.returncode == 0 and proc.stdout == outs[0][0].decode()
