@@ -11,7 +11,9 @@ from typing import Any
 
 from llmpick import __version__
 from llmpick.engine import Recommendation, Verdict, blended_price
+from llmpick.loading import decoding, how_to_load, monthly_cost, structured_output
 from llmpick.records import Catalog
+from llmpick.requirements import Requirements
 
 SCHEMA_VERSION = "1.0"
 
@@ -23,8 +25,11 @@ def _reason(r: Any, with_weight: bool = True) -> dict[str, Any]:
     return d
 
 
-def candidate(c: Catalog, verdict: Verdict, rank: int | None) -> dict[str, Any]:
+def candidate(
+    c: Catalog, verdict: Verdict, rank: int | None, req: Requirements | None = None
+) -> dict[str, Any]:
     v = verdict.variant
+    task = req.task if req is not None else None
     lic = c.licenses[v.license]
     fam = c.families[v.family]
     d: dict[str, Any] = {
@@ -73,6 +78,12 @@ def candidate(c: Catalog, verdict: Verdict, rank: int | None) -> dict[str, Any]:
             "source": v.pricing.source,
         }
     e = verdict.estimate
+    d["how_to_load"] = how_to_load(v)
+    d["decoding"] = decoding(task, v)
+    d["structured_output"] = structured_output(v)
+    d["monthly_cost"] = None
+    if req is not None and req.tokens_per_month is not None:
+        d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month)
     if e is not None:
         d["quantization"] = e.quantization
         d["memory_gb"] = round(e.total_gb, 2)
@@ -127,7 +138,9 @@ def shortlist(
         },
         "considered": len(rec.verdicts),
         "passed": len(rec.ranked),
-        "candidates": [candidate(c, v, i) for i, v in enumerate(rec.candidates, 1)],
+        "candidates": [
+            candidate(c, v, i, rec.requirements) for i, v in enumerate(rec.candidates, 1)
+        ],
         "excluded": {
             "total": total_excluded,
             "by_constraint": dict(rec.excluded_counts),
@@ -146,7 +159,7 @@ def why(c: Catalog, rec: Recommendation, variant_id: str) -> dict[str, Any]:
     """The verdict document for one model under the requirements."""
     verdict = rec.verdicts[variant_id]
     rank = rec.rank_of(variant_id)
-    data = candidate(c, verdict, rank)
+    data = candidate(c, verdict, rank, rec.requirements)
     data["passed"] = verdict.passed
     data["exclusions"] = exclusion(verdict)["reasons"]
     data["duplicate_of"] = verdict.duplicate_of

@@ -87,6 +87,15 @@ class Candidate(_Doc):
     pricing: PricingDoc | None
     sources: list[str]
     verified: str
+    how_to_load: dict[str, Any]
+    """Ways to run it: ollama command, Hugging Face repo, API model id, cloud ids (§5.1-5.3)."""
+    decoding: dict[str, Any] | None
+    """Suggested decoding for the task: strategy, why, Hugging Face GenerationConfig keys and
+    OpenAI-style API keys (§6.1-6.4); null for embedding and encoder models."""
+    structured_output: dict[str, str]
+    """Whether it gives JSON or schema-constrained output natively, and otherwise how (§8)."""
+    monthly_cost: dict[str, Any] | None
+    """USD per month at the catalog's prices for --tokens-per-month (API models)."""
     quantization: Literal["fp16", "int8", "int4"] | None = None
     """Precision the memory estimate is made at (when a GPU budget or quantization is given)."""
     memory_gb: float | None = None

@@ -62,6 +62,24 @@ def markdown(doc: dict[str, Any]) -> str:
             if c["caveats"]:
                 lines += ["", "Watch out:"]
                 lines += [f"- {r['text']} (§{r['guide']})" for r in c["caveats"]]
+            dec = c.get("decoding")
+            if dec:
+                keys = ", ".join(f"`{k}={v}`" for k, v in dec["generation_config"].items())
+                lines += [
+                    "",
+                    f"Decoding: {dec['strategy']}, {dec['why']} ({keys}; §{dec['guide']}).",
+                ]
+            so = c.get("structured_output")
+            if so:
+                native = "native" if so["native"] == "yes" else "not native"
+                lines.append(f"Structured output: {native}; {so['how']} (§8).")
+            cost = c.get("monthly_cost")
+            if cost:
+                lines.append(
+                    f"Cost: about ${cost['usd']:,.2f} a month for {cost['tokens_in']:,} input and "
+                    f"{cost['tokens_out']:,} output tokens "
+                    f"(prices as of {cost['prices_as_of']}; §5.3)."
+                )
             where = []
             if c.get("hf_repo"):
                 where.append(f"Hugging Face `{c['hf_repo']}`")

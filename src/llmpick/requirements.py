@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from llmpick.errors import UsageError
-from llmpick.units import parse_memory, parse_params, parse_tokens
+from llmpick.units import parse_memory, parse_params, parse_token_pair, parse_tokens
 
 Task = Literal[
     "chat",
@@ -114,6 +114,8 @@ class Requirements:
     """Most you will pay in USD per 1M tokens, blended 3 input : 1 output."""
     include_legacy: bool = False
     """Also consider deprecated and retired models."""
+    tokens_per_month: tuple[int, int] | None = None
+    """Monthly input and output tokens, for cost estimates (options take '10M:2M')."""
 
     def to_data(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -188,6 +190,14 @@ def _field_value(name: str, value: Any) -> Any:
         if bad:
             raise ValueError(f"{bad[0]!r}; choose from: {', '.join(NEEDS)}")
         return names
+    if name == "tokens_per_month":
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            pair = (parse_tokens(value[0]), parse_tokens(value[1]))
+        else:
+            pair = parse_token_pair(value)
+        if min(pair) < 0 or max(pair) > 10**15:
+            raise ValueError(f"{value!r} is out of range")
+        return pair
     if name == "language":
         if not isinstance(value, str) or not _LANG.match(value.strip().lower()):
             raise ValueError(f"{value!r}; use an ISO 639-1 code such as en, de or zh")

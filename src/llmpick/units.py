@@ -75,6 +75,8 @@ def parse_memory(value: str | int | float) -> float:
 
 def parse_token_pair(value: str) -> tuple[int, int]:
     """'10M:2M' -> (10,000,000, 2,000,000) input and output tokens."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r}: use INPUT:OUTPUT tokens, e.g. 10M:2M")
     parts = _clean(value).split(":")
     if len(parts) != 2:
         raise ValueError(f"{value!r}: use INPUT:OUTPUT tokens, e.g. 10M:2M")

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from llmpick import __version__
-from llmpick.cli import catalog_cmds, guide_cmds, recommend_cmds
+from llmpick.cli import catalog_cmds, fit_cmds, guide_cmds, recommend_cmds
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
@@ -61,6 +61,7 @@ app.command("why")(recommend_cmds.why)
 app.command("providers")(catalog_cmds.providers)
 app.command("models")(catalog_cmds.models)
 app.command("show")(catalog_cmds.show)
+app.command("fit")(fit_cmds.fit)
 app.command("guide")(guide_cmds.guide)
 app.add_typer(catalog_cmds.catalog_app, name="catalog")
 app.command("schema")(guide_cmds.schema)

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
+from llmpick.cli.options import check_choice
 from llmpick.cli.output import emit_json
 from llmpick.cli.state import state
+from llmpick.errors import UsageError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
 
@@ -72,7 +74,6 @@ def models(
 
     Example: llmpick models --provider meta --flavour chat
     """
-    from llmpick.cli.options import check_choice
     from llmpick.query import filter_variants, variant_summary
     from llmpick.records import FLAVOURS, STATUSES
 
@@ -96,15 +97,46 @@ def show(
         str, typer.Argument(help="Model id, name, Hugging Face repo id, Ollama tag or family.")
     ],
     json: JsonOpt = False,
+    snippet: Annotated[
+        str | None,
+        typer.Option(help="Print a ready-to-paste way to run it: ollama, transformers or api."),
+    ] = None,
 ) -> None:
     """Show everything the catalog knows about one model or family, with its sources.
 
-    Example: llmpick show meta-llama/Llama-2-13b-chat-hf
+    Examples:
+
+      llmpick show meta-llama/Llama-2-13b-chat-hf
+
+      llmpick show qwen3-8b --snippet transformers
     """
-    from llmpick.query import resolve, variant_summary
+    from llmpick.query import resolve, resolve_variant, variant_summary
     from llmpick.records import Variant, to_data
 
     cat = state.catalog
+    if snippet is not None:
+        from llmpick.loading import SNIPPET_KINDS
+        from llmpick.loading import snippet as make_snippet
+
+        check_choice("--snippet", snippet, SNIPPET_KINDS)
+        v = resolve_variant(cat, model)
+        text = make_snippet(v, snippet)
+        if text is None:
+            ways = [k for k in SNIPPET_KINDS if make_snippet(v, k) is not None]
+            raise UsageError(
+                f"no {snippet} snippet for {v.id}: the catalog has no "
+                + {
+                    "ollama": "official Ollama tag",
+                    "transformers": "open weights on Hugging Face",
+                    "api": "API or cloud model id",
+                }[snippet]
+                + " for it",
+                hint=f"try --snippet {ways[0]}" if ways else "see 'llmpick show " + v.id + "'",
+            )
+        from llmpick.cli import render
+
+        render.snippet(text, "bash" if snippet == "ollama" else "python")
+        return
     found = resolve(cat, model)
     if json:
         if isinstance(found, Variant):

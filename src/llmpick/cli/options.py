@@ -49,7 +49,10 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "gpu_memory": Annotated[
         str | None,
-        typer.Option(help="GPU memory it must fit in, e.g. 24 or 24GB.", rich_help_panel=PANEL),
+        typer.Option(
+            help="GPU memory it must fit in, e.g. 24 or 24GB, or 'auto' to detect NVIDIA GPUs.",
+            rich_help_panel=PANEL,
+        ),
     ],
     "quantization": Annotated[
         str | None,
@@ -121,6 +124,12 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "max_price": Annotated[
         float | None,
         typer.Option(help="Most USD per 1M tokens (blended 3 in : 1 out).", rich_help_panel=PANEL),
+    ],
+    "tokens_per_month": Annotated[
+        str | None,
+        typer.Option(
+            help="Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.", rich_help_panel=PANEL
+        ),
     ],
     "include_legacy": Annotated[
         bool | None,

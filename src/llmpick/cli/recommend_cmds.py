@@ -28,7 +28,28 @@ def _requirements(given: dict[str, Any], path: str | None) -> Any:
     values = read_file(path) if path else {}
     origin = "file" if path and not given else "options"
     values.update(given)
+    if isinstance(values.get("gpu_memory"), str) and values["gpu_memory"].strip().lower() == "auto":
+        values["gpu_memory"] = detected_gpu_memory()
     return build(values, origin=origin)
+
+
+def detected_gpu_memory() -> float:
+    """The largest NVIDIA GPU's memory, or a usage error asking for a number."""
+    from llmpick.hardware import detect
+
+    hw = detect()
+    best = hw.best_gpu_gb
+    if best is None:
+        ram = f" (this machine has {hw.ram_gb:g} GB of RAM)" if hw.ram_gb else ""
+        raise UsageError(
+            f"--gpu-memory auto: {hw.problem or 'no GPU found'}{ram}",
+            hint="give the memory of the GPU you will use, e.g. --gpu-memory 24",
+        )
+    from llmpick.cli import render
+
+    names = ", ".join(f"{g.name} {g.memory_gb:g} GB" for g in hw.gpus)
+    render.note(f"detected with {hw.source}: {names}; sizing for {best:g} GB (one GPU)")
+    return best
 
 
 def _check_licences(req: Any) -> None:

@@ -243,6 +243,7 @@ def recommendation(doc: dict[str, Any]) -> None:
                     Text(f"§{r['guide']}", style="cyan"),
                     sep="",
                 )
+            _running(c)
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
@@ -342,3 +343,106 @@ def guide_section(
         out.print(Text("Terms: ", style="bold"), ", ".join(terms))
     if sec.sources:
         out.print(Text("Sources: ", style="bold"), "  ".join(sec.sources))
+
+
+def _gb(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:.1f} GB"
+
+
+def fit(doc: dict[str, Any]) -> None:
+    size = f"{doc['params_b']:g}B" + (
+        f" ({doc['active_params_b']:g}B active)" if doc["active_params_b"] else ""
+    )
+    out.print(
+        Text(
+            f"{doc['name']} ({doc['id']}): {size} parameters, "
+            f"{doc['context_tokens']:,} tokens of context",
+            style="bold",
+        )
+    )
+    table = Table(box=box.SIMPLE_HEAD)
+    for col in ("quantization", "weights", "KV cache", "overhead", "total", "fits"):
+        table.add_column(col, justify="right" if col != "quantization" else "left")
+    gpu = doc["gpu_memory_gb"]
+    for r in doc["estimates"]:
+        fits = (
+            "-"
+            if r["fits"] is None
+            else Text("yes", style="green")
+            if r["fits"]
+            else Text("no", style="red")
+        )
+        table.add_row(
+            r["quantization"],
+            _gb(r["weights_gb"]),
+            _gb(r["kv_cache_gb"]),
+            _gb(r["overhead_gb"]),
+            _gb(r["total_gb"]),
+            fits,
+        )
+    out.print(table)
+    if gpu is not None:
+        out.print(f"against {gpu:g} GB of GPU memory")
+    if not doc["kv_cache_known"]:
+        out.print(
+            Text(
+                "the catalog lacks this model's attention numbers: the KV cache is not estimated",
+                style="yellow",
+            )
+        )
+    for n in doc["notes"]:
+        out.print(Text(f"note: {n}", style="dim"))
+    out.print(
+        Text(
+            "see 'llmpick guide 2.1' on sizes and memory, 'llmpick guide 5.1' on loading",
+            style="dim",
+        )
+    )
+
+
+def snippet(text: str, language: str) -> None:
+    if language == "bash" or not out.is_terminal:
+        out.print(text, markup=False, highlight=False, end="" if text.endswith("\n") else "\n")
+        return
+    from rich.syntax import Syntax
+
+    out.print(Syntax(text, "python", theme="ansi_dark", background_color="default"))
+
+
+def _running(c: dict[str, Any]) -> None:
+    """How to run a candidate, decode for the task, get JSON, and what it costs."""
+    ways = c.get("how_to_load") or {}
+    parts = []
+    if "ollama" in ways:
+        parts.append(ways["ollama"]["command"])
+    if "transformers" in ways:
+        parts.append(f"transformers: {ways['transformers']['repo']}")
+    if "api" in ways:
+        parts.append(f"API: {ways['api']['model']}")
+    if "platforms" in ways:
+        parts += [f"{p}: {i}" for p, i in sorted(ways["platforms"]["ids"].items())]
+    if parts:
+        out.print(Text("   run: ", style="bold"), "; ".join(parts), sep="")
+    dec = c.get("decoding")
+    if dec:
+        keys = ", ".join(f"{k}={v}" for k, v in dec["generation_config"].items())
+        out.print(
+            Text("   decode: ", style="bold"),
+            f"{dec['strategy']} ({keys}) ",
+            Text(f"§{dec['guide']}", style="cyan"),
+            sep="",
+        )
+    so = c.get("structured_output")
+    if so and so["native"] == "no" and dec:
+        out.print(
+            Text("   JSON: ", style="bold"), f"{so['how']} ", Text("§8", style="cyan"), sep=""
+        )
+    cost = c.get("monthly_cost")
+    if cost:
+        out.print(
+            Text("   cost: ", style="bold"),
+            f"about ${cost['usd']:,.2f} a month for {cost['tokens_in']:,} in / "
+            f"{cost['tokens_out']:,} out (prices as of {cost['prices_as_of']}) ",
+            Text("§5.3", style="cyan"),
+            sep="",
+        )

@@ -1,0 +1,413 @@
+"""From shortlist to running model: how to load, decode, constrain and pay for a model.
+
+Pure functions over catalog records (guide §5.1-5.3 loading, §6.1-6.4 decoding,
+§8 structured outputs). Snippets are short, ready-to-paste programs; the tests
+parse every one of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmpick.records import Variant
+
+SNIPPET_KINDS = ("ollama", "transformers", "api")
+
+# --- decoding (§6.1-6.4) ------------------------------------------------------------
+
+_GREEDY = {"do_sample": False, "num_beams": 1}
+DECODING: dict[str, dict[str, Any]] = {
+    "classification": {
+        "strategy": "greedy",
+        "guide": "6.1",
+        "why": "one right label: take the most likely tokens, no randomness",
+        "generation_config": {**_GREEDY, "max_new_tokens": 8},
+        "api": {"temperature": 0.0, "max_tokens": 8},
+    },
+    "extraction": {
+        "strategy": "greedy",
+        "guide": "6.1",
+        "why": "copy facts out of the input faithfully: deterministic output",
+        "generation_config": {**_GREEDY, "max_new_tokens": 512},
+        "api": {"temperature": 0.0, "max_tokens": 512},
+    },
+    "summarization": {
+        "strategy": "beam search",
+        "guide": "6.2",
+        "why": "keeps several candidate sequences and picks the most likely whole summary",
+        "generation_config": {
+            "do_sample": False,
+            "num_beams": 4,
+            "length_penalty": 1.0,
+            "no_repeat_ngram_size": 3,
+            "early_stopping": True,
+            "max_new_tokens": 256,
+        },
+        "api": {"temperature": 0.2, "top_p": 0.9, "max_tokens": 512},
+    },
+    "translation": {
+        "strategy": "beam search",
+        "guide": "6.2",
+        "why": "searches for the most likely complete translation rather than word by word",
+        "generation_config": {
+            "do_sample": False,
+            "num_beams": 5,
+            "early_stopping": True,
+            "max_new_tokens": 512,
+        },
+        "api": {"temperature": 0.0, "max_tokens": 1024},
+    },
+    "qa": {
+        "strategy": "greedy",
+        "guide": "6.1",
+        "why": "factual answers: low randomness keeps them grounded in the context",
+        "generation_config": {**_GREEDY, "max_new_tokens": 512, "repetition_penalty": 1.05},
+        "api": {"temperature": 0.0, "max_tokens": 1024},
+    },
+    "code": {
+        "strategy": "low-temperature top-p",
+        "guide": "6.4",
+        "why": "mostly deterministic, with a little sampling to avoid loops",
+        "generation_config": {
+            "do_sample": True,
+            "temperature": 0.2,
+            "top_p": 0.95,
+            "max_new_tokens": 1024,
+        },
+        "api": {"temperature": 0.2, "top_p": 0.95, "max_tokens": 2048},
+    },
+    "reasoning": {
+        "strategy": "top-p",
+        "guide": "6.4",
+        "why": "reasoning models are tuned for moderate sampling; greedy can loop",
+        "generation_config": {
+            "do_sample": True,
+            "temperature": 0.6,
+            "top_p": 0.95,
+            "max_new_tokens": 4096,
+        },
+        "api": {"temperature": 0.6, "top_p": 0.95, "max_tokens": 8192},
+    },
+    "chat": {
+        "strategy": "top-p with temperature",
+        "guide": "6.4",
+        "why": "natural, varied replies while cutting off the unlikely tail",
+        "generation_config": {
+            "do_sample": True,
+            "temperature": 0.7,
+            "top_p": 0.9,
+            "max_new_tokens": 512,
+        },
+        "api": {"temperature": 0.7, "top_p": 0.9, "max_tokens": 1024},
+    },
+    "creative": {
+        "strategy": "top-k and top-p, higher temperature",
+        "guide": "6.3",
+        "why": "more diverse text; top-k bounds how far sampling can wander",
+        "generation_config": {
+            "do_sample": True,
+            "temperature": 0.9,
+            "top_k": 50,
+            "top_p": 0.95,
+            "max_new_tokens": 1024,
+        },
+        "api": {"temperature": 0.9, "top_p": 0.95, "max_tokens": 2048},
+    },
+    "instruct": {
+        "strategy": "top-p, low temperature",
+        "guide": "6.4",
+        "why": "follows the instruction closely with a little variety",
+        "generation_config": {
+            "do_sample": True,
+            "temperature": 0.3,
+            "top_p": 0.9,
+            "max_new_tokens": 512,
+        },
+        "api": {"temperature": 0.3, "top_p": 0.9, "max_tokens": 1024},
+    },
+}
+
+
+def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
+    """Suggested decoding settings for ``task`` on ``v`` (None for embedding models)."""
+    if v.flavour == "embedding" or task == "embedding" or v.architecture == "encoder-only":
+        return None
+    key = task if task in DECODING else "instruct"
+    if key in ("summarization", "translation") and v.architecture != "encoder-decoder":
+        # beam search shines with encoder-decoder models; decoders do well greedily
+        d = dict(DECODING["qa"])
+        d["why"] = "greedy decoding: beam search helps encoder-decoder models most"
+        return d
+    if "reasoning" in v.capabilities and key in ("qa", "instruct", "chat"):
+        return DECODING["reasoning"]
+    return DECODING[key]
+
+
+# --- structured outputs (§8) ------------------------------------------------------
+
+
+def structured_output(v: Variant) -> dict[str, str]:
+    """Whether ``v`` gives JSON or schema-constrained output natively, else how to get it."""
+    if v.flavour == "embedding" or v.architecture == "encoder-only":
+        return {
+            "native": "no",
+            "how": "not a text generator: use a classification or extraction head",
+        }
+    if "structured-output" in v.capabilities:
+        how = (
+            "JSON-schema response format in the provider's API"
+            if v.access.api or v.access.platforms
+            else "built-in JSON output"
+        )
+        return {"native": "yes", "how": how}
+    if v.open_weights:
+        return {
+            "native": "no",
+            "how": "constrain decoding to a JSON Schema: Outlines or XGrammar with transformers/vLLM, "
+            "or a GBNF grammar / --json-schema in llama.cpp (Ollama: format=<schema>)",
+        }
+    return {
+        "native": "no",
+        "how": "ask for JSON in the prompt and validate the reply; retry on failure",
+    }
+
+
+# --- snippets (§5.1-5.3) ------------------------------------------------------------
+
+
+def _dtype(quantization: str | None) -> tuple[str, str]:
+    """(extra imports, from_pretrained keyword arguments) for a quantization."""
+    if quantization == "int8":
+        return (
+            "from transformers import BitsAndBytesConfig\n",
+            'quantization_config=BitsAndBytesConfig(load_in_8bit=True), device_map="auto"',
+        )
+    if quantization == "int4":
+        return (
+            "from transformers import BitsAndBytesConfig\n",
+            "quantization_config=BitsAndBytesConfig(load_in_4bit=True, "
+            'bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16), device_map="auto"',
+        )
+    return ("", 'dtype=torch.bfloat16, device_map="auto"')
+
+
+def transformers_snippet(
+    v: Variant, task: str | None = None, quantization: str | None = None
+) -> str | None:
+    repo = v.access.hf_repo
+    if not repo or not v.open_weights:
+        return None
+    if v.flavour == "embedding":
+        return (
+            "from sentence_transformers import SentenceTransformer\n\n"
+            f'model = SentenceTransformer("{repo}")\n'
+            'vectors = model.encode(["The pizza was ok but the service was slow."])\n'
+            "print(vectors.shape)\n"
+        )
+    if v.architecture == "encoder-only":
+        return (
+            "from transformers import AutoModelForSequenceClassification, AutoTokenizer\n\n"
+            f'repo = "{repo}"\n'
+            "tokenizer = AutoTokenizer.from_pretrained(repo)\n"
+            "# a fresh classification head: fine-tune it on your labelled examples first\n"
+            "model = AutoModelForSequenceClassification.from_pretrained(repo, num_labels=2)\n"
+            'inputs = tokenizer("The pizza was ok but the service was slow.", return_tensors="pt")\n'
+            "print(model(**inputs).logits)\n"
+        )
+    extra, kwargs = _dtype(quantization)
+    auto = (
+        "AutoModelForSeq2SeqLM" if v.architecture == "encoder-decoder" else "AutoModelForCausalLM"
+    )
+    settings = decoding(task, v) or DECODING["instruct"]
+    gen = ", ".join(f"{k}={v_!r}" for k, v_ in settings["generation_config"].items())
+    if v.flavour in ("chat", "instruct") and v.architecture != "encoder-decoder":
+        prompt = (
+            'messages = [{"role": "user", "content": "Summarise our refund policy in two sentences."}]\n'
+            "inputs = tokenizer.apply_chat_template(\n"
+            '    messages, add_generation_prompt=True, return_tensors="pt"\n'
+            ").to(model.device)\n"
+        )
+        decode = "print(tokenizer.decode(output[0][inputs.shape[-1]:], skip_special_tokens=True))\n"
+        call = f"output = model.generate(inputs, {gen})\n"
+    else:
+        prompt = (
+            'inputs = tokenizer("Translate to German: The meeting is at noon.", '
+            'return_tensors="pt").to(model.device)\n'
+        )
+        decode = "print(tokenizer.decode(output[0], skip_special_tokens=True))\n"
+        call = f"output = model.generate(**inputs, {gen})\n"
+    return (
+        "# pip install transformers accelerate" + (" bitsandbytes" if extra else "") + "\n"
+        "import torch\n"
+        f"from transformers import {auto}, AutoTokenizer\n"
+        f"{extra}\n"
+        f'repo = "{repo}"\n'
+        "tokenizer = AutoTokenizer.from_pretrained(repo)\n"
+        f"model = {auto}.from_pretrained(repo, {kwargs})\n"
+        f"{prompt}{call}{decode}"
+    )
+
+
+def ollama_snippet(v: Variant) -> str | None:
+    if not v.access.ollama:
+        return None
+    return f"ollama run {v.access.ollama}"
+
+
+_PROVIDER_SDK = {
+    "anthropic": (
+        "# pip install anthropic  (reads ANTHROPIC_API_KEY)\n"
+        "import anthropic\n\n"
+        "client = anthropic.Anthropic()\n"
+        "reply = client.messages.create(\n"
+        '    model="{model}",\n'
+        "    max_tokens=1024,\n"
+        '    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
+        ")\n"
+        "print(reply.content[0].text)\n"
+    ),
+    "google": (
+        "# pip install google-genai  (reads GEMINI_API_KEY)\n"
+        "from google import genai\n\n"
+        "client = genai.Client()\n"
+        'reply = client.models.generate_content(model="{model}", contents="Summarise our refund policy.")\n'
+        "print(reply.text)\n"
+    ),
+    "cohere": (
+        "# pip install cohere  (reads CO_API_KEY)\n"
+        "import cohere\n\n"
+        "client = cohere.ClientV2()\n"
+        "reply = client.chat(\n"
+        '    model="{model}",\n'
+        '    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
+        ")\n"
+        "print(reply.message.content[0].text)\n"
+    ),
+}
+# providers with OpenAI-compatible endpoints: the openai SDK with their base URL
+_OPENAI_COMPATIBLE = {
+    "openai": None,
+    "mistral": "https://api.mistral.ai/v1",
+    "xai": "https://api.x.ai/v1",
+    "deepseek": "https://api.deepseek.com",
+    "alibaba": "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+    "moonshot": "https://api.moonshot.ai/v1",
+    "zhipu": "https://api.z.ai/api/paas/v4",
+    "minimax": "https://api.minimax.io/v1",
+}
+
+
+def api_snippet(v: Variant, platform: str | None = None) -> str | None:
+    """A minimal call through the provider's API, or through a cloud platform."""
+    platforms = v.access.platforms
+    if platform is None and not v.access.api and platforms:
+        platform = sorted(platforms)[0]
+    if platform == "bedrock" and "bedrock" in platforms:
+        return (
+            "# pip install boto3  (uses your AWS credentials and region)\n"
+            "import boto3\n\n"
+            'client = boto3.client("bedrock-runtime")\n'
+            "reply = client.converse(\n"
+            f'    modelId="{platforms["bedrock"]}",\n'
+            '    messages=[{"role": "user", "content": [{"text": "Summarise our refund policy."}]}],\n'
+            ")\n"
+            'print(reply["output"]["message"]["content"][0]["text"])\n'
+        )
+    if platform == "azure" and "azure" in platforms:
+        return (
+            "# pip install openai  (reads AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT)\n"
+            "from openai import AzureOpenAI\n\n"
+            'client = AzureOpenAI(api_version="2024-10-21")\n'
+            "reply = client.chat.completions.create(\n"
+            f'    model="{platforms["azure"]}",  # your deployment name\n'
+            '    messages=[{"role": "user", "content": "Summarise our refund policy."}],\n'
+            ")\n"
+            "print(reply.choices[0].message.content)\n"
+        )
+    if platform == "vertex" and "vertex" in platforms:
+        return (
+            "# pip install google-genai  (uses your Google Cloud project and location)\n"
+            "from google import genai\n\n"
+            'client = genai.Client(vertexai=True, project="your-project", location="us-central1")\n'
+            f'reply = client.models.generate_content(model="{platforms["vertex"]}", '
+            'contents="Summarise our refund policy.")\n'
+            "print(reply.text)\n"
+        )
+    if platform == "sagemaker" and "sagemaker" in platforms:
+        return (
+            "# pip install sagemaker  (uses your AWS credentials and an IAM role)\n"
+            "from sagemaker.jumpstart.model import JumpStartModel\n\n"
+            f'model = JumpStartModel(model_id="{platforms["sagemaker"]}")\n'
+            "predictor = model.deploy(accept_eula=True)\n"
+            'print(predictor.predict({"inputs": "Summarise our refund policy."}))\n'
+        )
+    model = v.access.api
+    if not model:
+        return None
+    if v.provider in _PROVIDER_SDK:
+        return _PROVIDER_SDK[v.provider].format(model=model)
+    base = _OPENAI_COMPATIBLE.get(v.provider, "https://your-provider.example/v1")
+    client = "OpenAI()" if base is None else f'OpenAI(base_url="{base}", api_key="...")'
+    method = "embeddings.create" if v.flavour == "embedding" else "chat.completions.create"
+    body = (
+        f'    model="{model}",\n    input="Summarise our refund policy.",\n'
+        if v.flavour == "embedding"
+        else f'    model="{model}",\n    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
+    )
+    out = (
+        "print(reply.data[0].embedding[:5])\n"
+        if v.flavour == "embedding"
+        else "print(reply.choices[0].message.content)\n"
+    )
+    return (
+        "# pip install openai  (an OpenAI-compatible endpoint)\n"
+        "from openai import OpenAI\n\n"
+        f"client = {client}\n"
+        f"reply = client.{method}(\n{body})\n{out}"
+    )
+
+
+def snippet(
+    v: Variant, kind: str, task: str | None = None, quantization: str | None = None
+) -> str | None:
+    if kind == "ollama":
+        return ollama_snippet(v)
+    if kind == "transformers":
+        return transformers_snippet(v, task, quantization)
+    if kind == "api":
+        return api_snippet(v)
+    raise ValueError(kind)
+
+
+def how_to_load(
+    v: Variant, task: str | None = None, quantization: str | None = None
+) -> dict[str, Any]:
+    """Every way the catalog knows to run ``v``, with the guide section for each."""
+    out: dict[str, Any] = {}
+    if v.access.ollama:
+        out["ollama"] = {"command": ollama_snippet(v), "guide": "5.2"}
+    if v.open_weights and v.access.hf_repo:
+        out["transformers"] = {"repo": v.access.hf_repo, "guide": "5.1"}
+    if v.access.api:
+        out["api"] = {"model": v.access.api, "provider": v.provider, "guide": "5.3"}
+    if v.access.platforms:
+        out["platforms"] = {"ids": dict(v.access.platforms), "guide": "1.2"}
+    return out
+
+
+# --- cost (§5.3) -----------------------------------------------------------------
+
+
+def monthly_cost(v: Variant, tokens_in: int, tokens_out: int) -> dict[str, Any] | None:
+    """USD per month at the catalog's prices for the given token volumes."""
+    p = v.pricing
+    if p is None:
+        return None
+    usd = tokens_in / 1e6 * p.input + tokens_out / 1e6 * p.output
+    return {
+        "usd": round(usd, 2),
+        "tokens_in": tokens_in,
+        "tokens_out": tokens_out,
+        "prices_as_of": p.as_of.isoformat(),
+        "source": p.source,
+    }
