@@ -1,0 +1,108 @@
+"""fit, --gpu-memory auto, show --snippet and the running advice in recommend."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Callable
+
+import pytest
+
+from llmpick import hardware
+from tests.conftest import Result
+
+Cli = Callable[..., Result]
+
+
+def test_fit_matches_published_and_hand_computed_figures(cli: Cli) -> None:
+    r = cli("fit", "llama-2-70b-chat", "--gpu-memory", "80", "--context", "4096", "--json")
+    assert r.code == 0, r
+    rows = {e["quantization"]: e for e in json.loads(r.out)["estimates"]}
+    # grouped-query attention: 2 x 80 layers x 8 kv heads x 128 x 2 bytes x 4096 = 1.34 GB
+    assert rows["fp16"]["kv_cache_gb"] == pytest.approx(1.34, rel=0.1)
+    assert rows["fp16"]["fits"] is False and rows["int8"]["fits"] is True
+    r7 = json.loads(cli("fit", "llama-2-7b", "--json").out)
+    # published: about 13.5 GB of fp16 weights for Llama-2-7B
+    assert r7["estimates"][0]["weights_gb"] == pytest.approx(13.5, rel=0.1)
+
+
+def test_fit_human_and_errors(cli: Cli) -> None:
+    r = cli("fit", "mistral-7b-instruct-v0.3", "--gpu-memory", "12")
+    assert r.code == 0, r
+    assert "KV cache" in r.out and "int4" in r.out
+    assert cli("fit", "gpt-4.1").code == 2
+    assert cli("fit", "llama-2-7b", "--context", "lots").code == 2
+    assert cli("fit", "no-such-model").code == 2
+
+
+def test_gpu_memory_auto_without_a_gpu_asks_for_a_number(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        hardware, "detect", lambda: hardware.Hardware(problem="no NVIDIA GPU found", ram_gb=24.0)
+    )
+    r = cli("recommend", "--gpu-memory", "auto", "--task", "chat")
+    assert r.code == 2, r
+    assert "no NVIDIA GPU found" in r.err and "--gpu-memory 24" in r.err
+
+
+def test_gpu_memory_auto_uses_the_detected_gpu(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        hardware,
+        "detect",
+        lambda: hardware.Hardware(gpus=[hardware.Gpu("RTX 4090", 25.8)], source="nvidia-smi"),
+    )
+    r = cli("recommend", "--gpu-memory", "auto", "--task", "chat", "--access", "open", "--json")
+    assert r.code == 0, r
+    doc = json.loads(r.out)
+    assert doc["requirements"]["gpu_memory"] == 25.8
+    assert all(c["memory_gb"] <= 25.8 for c in doc["candidates"])
+    assert "detected with nvidia-smi" in r.err
+
+
+@pytest.mark.parametrize(
+    ("model", "kind"),
+    [
+        ("qwen3-8b", "transformers"),
+        ("gpt-4.1", "api"),
+        ("claude-sonnet-4-5", "api"),
+        ("flan-t5-large", "transformers"),
+    ],
+)
+def test_show_snippet_is_ready_to_paste(cli: Cli, model: str, kind: str) -> None:
+    r = cli("show", model, "--snippet", kind)
+    assert r.code == 0, r
+    ast.parse(r.out)
+
+
+def test_show_snippet_ollama_and_missing(cli: Cli) -> None:
+    r = cli("show", "llama-2-13b-chat", "--snippet", "ollama")
+    assert r.code == 0 and r.out.strip() == "ollama run llama2:13b"
+    r = cli("show", "gpt-4.1", "--snippet", "ollama")
+    assert r.code == 2 and "no ollama snippet" in r.err and "--snippet api" in r.err
+    assert cli("show", "gpt-4.1", "--snippet", "docker").code == 2
+
+
+def test_recommend_carries_loading_decoding_json_and_cost(cli: Cli, tmp_path: object) -> None:
+    r = cli(
+        "recommend",
+        "--task",
+        "chat",
+        "--access",
+        "proprietary",
+        "--tokens-per-month",
+        "10M:2M",
+        "--json",
+    )
+    assert r.code == 0, r
+    doc = json.loads(r.out)
+    priced = [c for c in doc["candidates"] if c["monthly_cost"]]
+    assert priced and all(c["monthly_cost"]["prices_as_of"] for c in priced)
+    for c in doc["candidates"]:
+        assert c["decoding"]["strategy"] and c["structured_output"]["how"]
+        assert c["how_to_load"]
+    human = cli(
+        "recommend", "--task", "chat", "--access", "proprietary", "--tokens-per-month", "10M:2M"
+    )
+    assert "decode:" in human.out and "cost: about $" in human.out and "§6.4" in human.out
+    assert cli("recommend", "--tokens-per-month", "lots").code == 2
