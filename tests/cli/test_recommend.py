@@ -262,3 +262,59 @@ def test_no_traceback_when_output_pipe_closes(tmp_path: Path) -> None:
         check=False,
     )
     assert "Traceback" not in p.stderr
+
+
+def test_ctrl_c_during_export_exits_130_and_keeps_the_old_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "shortlist.md"
+    target.write_text("previous")
+    real_fdopen = os.fdopen
+
+    class Interrupted:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Interrupted:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()  # type: ignore[attr-defined]
+
+        def write(self, data: str) -> int:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Interrupted(real_fdopen(fd, *a, **k)))
+    r = cli("recommend", "--export", str(target))
+    assert r.code == 130, r
+    assert "Traceback" not in r.err
+    assert target.read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["shortlist.md"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--max-price", "-1"), "out of range"),
+        (("--gpu-memory", "1000000000"), "out of range"),
+        (("--max-params", "0"), "out of range"),
+        (("--top", "1000"), "1000"),
+        (("--quantization", "int3"), "choose from: auto, fp16, int8, int4"),
+        (("--min-context", "1e9"), "not a token count"),
+    ],
+)
+def test_out_of_range_values(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    r = cli("recommend", *args)
+    assert r.code == 2, r
+    assert message in r.err, r
+
+
+def test_json_requirements_file_with_bad_json(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "req.json"
+    f.write_text("task: chat\n")  # YAML in a .json file
+    r = cli("recommend", "-r", str(f))
+    assert r.code == 2 and "invalid JSON" in r.err, r
+    d = tmp_path / "dir.yaml"
+    d.mkdir()
+    r = cli("recommend", "-r", str(d))
+    assert r.code == 2 and "is a directory" in r.err, r
