@@ -4,8 +4,9 @@
 
 The floor is `python -c "import typer, rich, pydantic, yaml"` in the same
 environment: the least any Typer + rich + pydantic CLI can cost. Each command is
-run once first to warm the catalog cache, then N times; the figure is the median
-wall time. Peak memory is the child's maximum resident set size.
+run once first to warm the catalog cache, then N times, each run paired with a
+floor run just before it; the figures are the median wall time and the median
+of the paired ratios. Peak memory is the child's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -70,6 +71,19 @@ def median_time(cmd: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(run_once(cmd, env)[0] for _ in range(runs))
 
 
+def paired(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median time of ``cmd`` and median of its ratio to the floor, runs interleaved with
+    floor runs so that drift in the machine's speed affects both alike."""
+    run_once(cmd, env)
+    times, ratios = [], []
+    for _ in range(runs):
+        f = run_once(FLOOR, env)[0]
+        t = run_once(cmd, env)[0]
+        times.append(t)
+        ratios.append(t / f)
+    return statistics.median(times), statistics.median(ratios)
+
+
 def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
     """Peak RSS of one run, measured in a fresh interpreter so others do not mask it."""
     code = (
@@ -88,6 +102,14 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=11, help="timed runs per command (default 11)")
+    parser.add_argument(
+        "--scale",
+        nargs="*",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also time recommend on synthetic catalogs of N variants (default 1000 5000 20000)",
+    )
     args = parser.parse_args()
     env = {**os.environ, "NO_COLOR": "1"}
     # An installed package is byte-compiled by pip; an editable one is not, and with
@@ -102,16 +124,56 @@ def main() -> int:
     )
     failed = False
     for label, argv, budget in CASES:
-        t = median_time(LLMPICK + argv, env, args.runs)
+        t, ratio = paired(LLMPICK + argv, env, args.runs)
         mem = peak_mb(LLMPICK + argv, env)
-        ratio = t / floor
         verdict = ""
         if budget is not None:
             ok = ratio <= budget
             failed |= not ok
             verdict = f"budget {budget:.1f}x: {'ok' if ok else 'MISSED'}"
         print(f"{label:<40} {t * 1000:6.0f} ms  {ratio:4.2f}x floor  peak {mem:5.1f} MB  {verdict}")
+    if args.scale is not None:
+        failed |= scale(args.scale or [1000, 5000, 20000], env, max(3, args.runs // 2))
     return 1 if failed else 0
+
+
+def scale(sizes: list[int], env: dict[str, str], runs: int) -> bool:
+    """recommend on synthetic catalogs: cold (empty cache) and warm, with peak memory."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    argv = ["recommend", "--task", "chat", "--json"]
+    failed = False
+    print(f"\nscale: llmpick --catalog SYNTH {' '.join(argv)} (median of {runs} warm runs)")
+    warm_times = {}
+    for n in sizes:
+        out = tempfile.mkdtemp(prefix=f"llmpick-synth-{n}-")
+        subprocess.run(
+            [sys.executable, os.path.join(here, "make_catalog.py"), "--variants", str(n), out],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        cache = tempfile.mkdtemp(prefix="llmpick-bench-cache-")
+        e = {**env, "LLMPICK_CACHE_DIR": cache}
+        cmd = [*LLMPICK, "--catalog", out, *argv]
+        cold, _ = run_once(cmd, e)
+        warm = statistics.median(run_once(cmd, e)[0] for _ in range(runs))
+        mem = peak_mb(cmd, e)
+        warm_times[n] = warm
+        verdict = ""
+        if n >= 20000:
+            ok = warm <= 0.5
+            failed |= not ok
+            verdict = f"budget 0.5 s warm: {'ok' if ok else 'MISSED'}"
+        print(
+            f"  {n:>6} variants (+ bundled): cold {cold:6.2f} s  warm {warm:6.2f} s  "
+            f"peak {mem:6.1f} MB  {verdict}"
+        )
+    if len(warm_times) >= 2:
+        small, big = min(warm_times), max(warm_times)
+        print(
+            f"  growth: {warm_times[big] / warm_times[small]:.1f}x time for "
+            f"{big / small:.0f}x variants"
+        )
+    return failed
 
 
 if __name__ == "__main__":
