@@ -605,8 +605,8 @@ def _score(
     if est is not None:
         bonus = {"fp16": 4, "int8": 2, "int4": 0}[est.quantization]
         add(
-            f"fits your {r.gpu_memory:g} GB GPU at {est.quantization}: about {est.total_gb:.1f} GB "
-            f"with {_ctx(est.context)} tokens of context",
+            f"fits your {r.gpu_memory:g} GB GPU at {est.quantization}: about "
+            f"{round(est.total_gb, 2):.1f} GB with {_ctx(est.context)} tokens of context",
             "2.1",
             bonus,
         )

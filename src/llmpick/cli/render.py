@@ -188,7 +188,7 @@ def _size(c: dict[str, Any]) -> str:
     if p is None:
         return "n/p"
     s = f"{p:g}B" if p >= 1 else f"{p * 1000:g}M"
-    return s + (f" ({c['active_params_b']:g}B act.)" if c.get("active_params_b") else "")
+    return s + (f"/{c['active_params_b']:g}B" if c.get("active_params_b") else "")
 
 
 def note(text: str) -> None:
@@ -197,30 +197,29 @@ def note(text: str) -> None:
 
 def recommendation(doc: dict[str, Any]) -> None:
     cands = doc["candidates"]
-    req = {
-        k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")
-    }
-    asked = ", ".join(f"{k.replace('_', ' ')}={v}" for k, v in req.items()) or "no constraints"
+    asked = describe_requirements(doc["requirements"]) or "no constraints"
     out.print(Text(f"Shortlist for: {asked}", style="bold"))
     if cands:
-        table = Table(box=box.SIMPLE_HEAD)
-        table.add_column("#", justify="right")
-        table.add_column("model", style="bold", no_wrap=True)
-        table.add_column("provider", overflow="ellipsis", max_width=18)
-        table.add_column("flavour")
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        wide = out.width >= 110
+        table.add_column("#", justify="right", no_wrap=True, min_width=1)
+        table.add_column(
+            "model", style="bold", no_wrap=True, min_width=min(24, max(len(c["id"]) for c in cands))
+        )
+        if wide:
+            table.add_column("provider", no_wrap=True)
+        table.add_column("flavour", no_wrap=True)
         table.add_column("size", justify="right", no_wrap=True)
         table.add_column("context", justify="right", no_wrap=True)
-        table.add_column("licence", no_wrap=True)
+        table.add_column("commercial", no_wrap=True)
         table.add_column("memory", justify="right", no_wrap=True)
-        table.add_column("score", justify="right")
+        table.add_column("score", justify="right", no_wrap=True)
         for c in cands:
             lic = c["license"]["commercial_use"]
             mem = f"{c['memory_gb']:.1f} GB {c['quantization']}" if "memory_gb" in c else "-"
+            cells = [str(c["rank"]), c["id"], *([c["provider"]] if wide else []), c["flavour"]]
             table.add_row(
-                str(c["rank"]),
-                c["id"],
-                c["provider_name"],
-                c["flavour"],
+                *cells,
                 _size(c),
                 fmt_context(c["context_window"]),
                 Text(lic, style=COMMERCIAL_STYLE[lic]),
@@ -446,3 +445,29 @@ def _running(c: dict[str, Any]) -> None:
             Text("§5.3", style="cyan"),
             sep="",
         )
+
+
+def describe_requirements(req: dict[str, Any]) -> str:
+    """'task=chat, gpu memory=24 GB, min context=200,000' from the resolved requirements."""
+    parts = []
+    for key, value in req.items():
+        if value in (None, False, [], "any", "auto"):
+            continue
+        name = key.replace("_", " ")
+        if key == "gpu_memory":
+            text = f"{value:g} GB"
+        elif key == "max_params":
+            text = f"{value:g}B"
+        elif key == "min_context":
+            text = f"{value:,}"
+        elif key == "tokens_per_month":
+            text = f"{value[0]:,} in / {value[1]:,} out"
+        elif value is True:
+            parts.append(name)
+            continue
+        elif isinstance(value, list):
+            text = ", ".join(str(x) for x in value)
+        else:
+            text = str(value)
+        parts.append(f"{name}={text}")
+    return ", ".join(parts)
