@@ -451,7 +451,7 @@ def _score(
         elif fl == "chat":
             add("a chat model: instruction-tuned, also handles single requests", "2.14", 10)
         if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
-            add("encoder-decoder: built for input-to-output tasks like this", "2.7", 4)
+            add("encoder-decoder: built for input-to-output tasks like this", "2.7", 8)
     elif task == "classification":
         if "flan" in tuning:
             add("instruction-tuned on the FLAN collection of tasks", "2.7", 8)
@@ -535,7 +535,7 @@ def _score(
             add(f"adapted to {v.domain}, not {r.domain}", "2.16", -10)
     elif task == "code":
         if v.domain == "code":
-            add("adapted to code", "2.16", 12)
+            add("adapted to code", "2.16", 18)
         if "fill-in-the-middle" in v.capabilities:
             add("supports fill-in-the-middle, for code completion", "2.16", 4)
     elif v.domain not in ("general", "dialogue"):
@@ -587,7 +587,11 @@ def _score(
             weight,
         )
     elif v.params_b is not None:
-        add(f"small ({_params(v.params_b)} parameters): cheap and fast to run", "2.1", 0)
+        # below 1B, capacity falls off quickly: a 780M model beats a 135M one
+        weight = round(max(-6.0, 2 * math.log2(v.params_b)), 1)
+        add(
+            f"small ({_params(v.params_b)} parameters): cheap and fast, less capable", "2.1", weight
+        )
     if (
         v.open_weights
         and v.params_b is not None
@@ -650,7 +654,7 @@ def _score(
     elif r.commercial:
         reasons.append(Reason(f"licence {lic.id} allows commercial use", "3", 0))
     if v.status != "active":
-        penalty = {"legacy": -8, "deprecated": -20, "retired": -40}[v.status]
+        penalty = {"legacy": -15, "deprecated": -25, "retired": -40}[v.status]
         succ = f" by {v.successor}" if v.successor else ""
         what = {
             "legacy": f"superseded{succ}, though still available",
@@ -708,12 +712,19 @@ def _make_context(c: Catalog, r: Requirements) -> _Context:
     return _Context(today, _evidence_percentiles(c.variants.values()), active_checks(r))
 
 
-_STATUS_ORDER = {"active": 0, "legacy": 1, "deprecated": 2, "retired": 3}
+def _current(v: Verdict) -> bool:
+    """Current models come first. A legacy model competes with them on score only when it
+    is adapted to the domain the job asks for (a code model for code), where a newer
+    general model is not the better pick."""
+    if v.variant.status == "active":
+        return True
+    if v.variant.status == "legacy":
+        return any(r.guide == "2.16" and r.weight > 0 for r in v.reasons)
+    return False
 
 
-def _sort_key(v: Verdict) -> tuple[int, float, str]:
-    # current models first: a superseded one only fills places no current model can
-    return (_STATUS_ORDER[v.variant.status], -v.score, v.variant.id)
+def _sort_key(v: Verdict) -> tuple[bool, float, str]:
+    return (not _current(v), -v.score, v.variant.id)
 
 
 def _rank(passing: list[Verdict]) -> list[Verdict]:
@@ -918,7 +929,8 @@ RULES: tuple[tuple[str, str], ...] = (
     (
         "4.1",
         "retired and deprecated models are left out unless --include-legacy; legacy ones "
-        "rank after current ones; --access open and --hosting self need open weights",
+        "lose 15 points and rank after current ones unless adapted to your domain; "
+        "--access open and --hosting self need open weights",
     ),
     ("4.2", "published benchmark results and recency move the score"),
     ("5.3", "--hosting api needs a provider or cloud API; --max-price filters on API price"),

@@ -292,3 +292,28 @@ def test_missing_architecture_numbers_exclude_rather_than_guess() -> None:
     rec = recommend(c, build({"gpu_memory": 80}))
     assert rec.ranked == []
     assert "cannot be estimated" in rec.verdicts["mystery"].exclusions[0].text
+
+
+def test_legacy_models_follow_current_ones_unless_adapted_to_the_domain() -> None:
+    c = make_catalog(
+        make_variant("current-general", family="a", flavour="instruct"),
+        make_variant(
+            "old-general",
+            family="b",
+            flavour="instruct",
+            status="legacy",
+            released=dt.date(2026, 10, 1),
+            params_b=70.0,
+        ),
+        make_variant("old-coder", family="c", flavour="instruct", status="legacy", domain="code"),
+    )
+    chat = ids(c, task="chat")
+    assert chat.index("current-general") < chat.index("old-general")
+    code = ids(c, task="code")
+    assert code[0] == "old-coder"  # adapted to code, it beats a current general model
+    penalty = [
+        r
+        for r in recommend(c, build({"task": "code"})).verdicts["old-coder"].reasons
+        if r.guide == "4.1"
+    ]
+    assert penalty and penalty[0].weight < 0
