@@ -197,3 +197,27 @@ def _drop_none(value: Any) -> Any:
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
+
+
+def successor_chain(catalog: Catalog, start: str | None) -> list[str]:
+    """Follow successors from ``start`` until a current (active) family or model.
+
+    Claude 2 -> claude-3 -> ... -> the line that is current today. Stops at a loop.
+    """
+    chain: list[str] = []
+    ref = start
+    while ref and ref not in chain and len(chain) < 12:
+        chain.append(ref)
+        if ref in catalog.variants:
+            v = catalog.variants[ref]
+            if v.status == "active":
+                break
+            ref = v.successor
+        elif ref in catalog.families:
+            f = catalog.families[ref]
+            if f.status == "active":
+                break
+            ref = f.successor
+        else:
+            break
+    return chain

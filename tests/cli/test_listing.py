@@ -127,3 +127,8 @@ def test_validate_ok(cli: Cli, fixture_catalog: Path) -> None:
     r = cli("catalog", "validate")
     assert r.code == 0, r
     assert "2 providers" in r.out and "5 models" in r.out
+
+
+def test_successor_chain_leads_to_todays_model(cli: Cli) -> None:
+    r = cli("show", "cloudy-1", "--json")
+    assert json.loads(r.out)["successor_chain"] == ["rocket"]

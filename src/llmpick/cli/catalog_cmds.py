@@ -139,10 +139,15 @@ def show(
         return
     found = resolve(cat, model)
     if json:
+        from llmpick.query import successor_chain
+
         if isinstance(found, Variant):
-            emit_json(variant_summary(cat, found))
+            data = variant_summary(cat, found)
+            data["successor_chain"] = successor_chain(cat, found.successor)
+            emit_json(data)
         else:
             data = to_data(found)
+            data["successor_chain"] = successor_chain(cat, found.successor)
             data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
             emit_json(data)
         return

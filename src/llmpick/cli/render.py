@@ -107,6 +107,11 @@ def _kv(table: Table, key: str, value: str | Text | None) -> None:
         table.add_row(key, value)
 
 
+def _chain(ids: list[str]) -> str:
+    """'a → b' or, for a long line of successors, 'a → … → today'."""
+    return " → ".join(ids) if len(ids) <= 3 else f"{ids[0]} → … → {ids[-1]}"
+
+
 def variant(catalog: Catalog, v: Variant) -> None:
     fam = catalog.families[v.family]
     lic = catalog.licenses[v.license]
@@ -130,7 +135,11 @@ def variant(catalog: Catalog, v: Variant) -> None:
     if lic.condition:
         _kv(t, "", lic.condition)
     status = Text(v.status, style=STATUS_STYLE[v.status])
-    if v.successor:
+    if v.successor and v.status != "active":
+        from llmpick.query import successor_chain
+
+        status.append(f" — replaced by: {_chain(successor_chain(catalog, v.successor))}")
+    elif v.successor:
         status.append(
             f" — {'newer release' if v.status == 'active' else 'replaced by'}: {v.successor}"
         )
@@ -164,8 +173,11 @@ def family(catalog: Catalog, fam: Family) -> None:
     prov = catalog.providers[fam.provider]
     out.print(Text(fam.name, style="bold"), Text(f"  ({fam.id}, {prov.name})", style="dim"))
     out.print(fam.description)
+    from llmpick.query import successor_chain
+
     newer = "newer release" if fam.status == "active" else "replaced by"
-    status = f"status: {fam.status}" + (f", {newer}: {fam.successor}" if fam.successor else "")
+    chain = _chain(successor_chain(catalog, fam.successor)) if fam.successor else ""
+    status = f"status: {fam.status}" + (f", {newer}: {chain}" if chain else "")
     out.print(status, style=STATUS_STYLE[fam.status])
     if fam.guide:
         out.print(f"named in the guide: §{', §'.join(fam.guide)}", style="dim")
