@@ -72,6 +72,7 @@ class Verdict:
     score: float = 0.0
     estimate: Estimate | None = None
     duplicate_of: str | None = None
+    domain_fit: bool = False  # adapted to the domain the requirements ask for
 
     @property
     def passed(self) -> bool:
@@ -422,17 +423,37 @@ def _tuning_reason(v: Variant) -> Reason | None:
     return None
 
 
+Text = str | Callable[[], str]
+
+
 def _score(
-    v: Variant, r: Requirements, c: Catalog, ctx: _Context, est: Estimate | None
-) -> tuple[list[Reason], list[Reason]]:
+    v: Variant,
+    r: Requirements,
+    c: Catalog,
+    ctx: _Context,
+    est: Estimate | None,
+    explain: bool = True,
+) -> tuple[float, list[Reason], list[Reason]]:
+    """The score of ``v`` (50 plus every factor's weight, clipped to 0-100) and, when
+    ``explain``, the reasons and caveats. Without ``explain`` no text is built: the
+    engine scores every passing model that way and explains only the ones it shows."""
     reasons: list[Reason] = []
     caveats: list[Reason] = []
+    total = 50.0
 
-    def add(text: str, guide: str, weight: float) -> None:
-        reasons.append(Reason(text, guide, weight))
+    def add(text: Text, guide: str, weight: float) -> None:
+        nonlocal total
+        total += weight
+        if explain:
+            reasons.append(Reason(text if isinstance(text, str) else text(), guide, weight))
 
-    def warn(text: str, guide: str) -> None:
-        caveats.append(Reason(text, guide))
+    def warn(text: Text, guide: str) -> None:
+        if explain:
+            caveats.append(Reason(text if isinstance(text, str) else text(), guide))
+
+    def note(text: Text, guide: str) -> None:
+        if explain:
+            reasons.append(Reason(text if isinstance(text, str) else text(), guide, 0))
 
     task = r.task
     fl = v.flavour
@@ -522,8 +543,8 @@ def _score(
             warn("unaligned base model: add your own safety tuning or filters", "2.9")
         elif "undisclosed" in tuning:
             warn("its maker does not document how it was aligned", "2.9")
-    elif fl in ("chat", "instruct") and (tr := _tuning_reason(v)) is not None:
-        reasons.append(Reason(tr.text, tr.guide, 0))
+    elif explain and fl in ("chat", "instruct") and (tr := _tuning_reason(v)) is not None:
+        note(tr.text, tr.guide)
 
     # domain
     if r.domain and r.domain != "general":
@@ -551,11 +572,11 @@ def _score(
         scale = 1.0 if task in GENERATIVE else 0.4
         age = (ctx.today - v.released).days / 365.25
         if age <= 1:
-            add(f"a current generation (released {v.released:%b %Y})", "4.2", 10 * scale)
+            add(lambda: f"a current generation (released {v.released:%b %Y})", "4.2", 10 * scale)
         elif age <= 2:
-            add(f"a recent generation (released {v.released:%b %Y})", "4.2", 6 * scale)
+            add(lambda: f"a recent generation (released {v.released:%b %Y})", "4.2", 6 * scale)
         elif age <= 3:
-            add(f"released {v.released:%b %Y}", "4.2", 2 * scale)
+            add(lambda: f"released {v.released:%b %Y}", "4.2", 2 * scale)
         elif age > 4 and task in GENERATIVE:
             add(
                 f"an older generation (released {v.released:%Y}); newer models are generally "
@@ -573,16 +594,20 @@ def _score(
         best = max(pcts, key=lambda bp: bp[1])
         weight = round(14 * mean - 7, 1)
         add(
-            f"published results: {best[0]} in the top {max(1, round(100 * (1 - best[1])))}% "
-            f"of catalogued models",
+            lambda: (
+                f"published results: {best[0]} in the top "
+                f"{max(1, round(100 * (1 - best[1])))}% of catalogued models"
+            ),
             "4.2",
             weight,
         )
     if v.params_b is not None and v.params_b >= 1:
         weight = round(min(6.0, 2 * math.log2(v.params_b)), 1)
         add(
-            f"{_params(v.params_b)} parameters"
-            + (f" ({_params(v.active_params_b)} active)" if v.active_params_b else ""),
+            lambda: (
+                f"{_params(v.params_b or 0)} parameters"
+                + (f" ({_params(v.active_params_b)} active)" if v.active_params_b else "")
+            ),
             "2.1",
             weight,
         )
@@ -590,7 +615,9 @@ def _score(
         # below 1B, capacity falls off quickly: a 780M model beats a 135M one
         weight = round(max(-6.0, 2 * math.log2(v.params_b)), 1)
         add(
-            f"small ({_params(v.params_b)} parameters): cheap and fast, less capable", "2.1", weight
+            lambda: f"small ({_params(v.params_b or 0)} parameters): cheap and fast, less capable",
+            "2.1",
+            weight,
         )
     if (
         v.open_weights
@@ -608,9 +635,12 @@ def _score(
     # fit to the hardware
     if est is not None:
         bonus = {"fp16": 4, "int8": 2, "int4": 0}[est.quantization]
+        fit = est
         add(
-            f"fits your {r.gpu_memory:g} GB GPU at {est.quantization}: about "
-            f"{round(est.total_gb, 2):.1f} GB with {_ctx(est.context)} tokens of context",
+            lambda: (
+                f"fits your {r.gpu_memory:g} GB GPU at {fit.quantization}: about "
+                f"{round(fit.total_gb, 2):.1f} GB with {_ctx(fit.context)} tokens of context"
+            ),
             "2.1",
             bonus,
         )
@@ -619,29 +649,22 @@ def _score(
 
     # hard requirements that passed, stated so the pick is explained
     if r.min_context and v.context_window:
-        reasons.append(
-            Reason(
-                f"context window {_ctx(v.context_window)} tokens covers your {_ctx(r.min_context)}",
-                "2.15",
-                0,
-            )
+        note(
+            lambda: (
+                f"context window {_ctx(v.context_window or 0)} tokens covers your "
+                f"{_ctx(r.min_context or 0)}"
+            ),
+            "2.15",
         )
         if v.context_window < 1.1 * r.min_context:
             warn("your documents fill nearly all of its context window", "2.15")
     if r.platform and r.platform in v.access.platforms:
-        reasons.append(
-            Reason(
-                f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}",
-                "1.2",
-                0,
-            )
-        )
+        plat = r.platform
+        note(lambda: f"offered on {PLATFORM_NAMES[plat]} as {v.access.platforms[plat]}", "1.2")
     if r.access == "open" or r.hosting == "self" or r.fine_tune:
-        reasons.append(Reason(f"open weights ({v.access.hf_repo or 'downloadable'})", "3", 0))
+        note(lambda: f"open weights ({v.access.hf_repo or 'downloadable'})", "3")
     elif r.access == "proprietary":
-        reasons.append(
-            Reason(f"a proprietary model served by {c.providers[v.provider].name}", "1.2", 0)
-        )
+        note(lambda: f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
     for need in r.needs:
         if need == "structured-output" and "structured-output" not in v.capabilities:
             warn("no native JSON mode: constrain decoding to your schema instead", "8")
@@ -652,7 +675,7 @@ def _score(
     elif lic.commercial_use == "no":
         warn(f"licence {lic.id} forbids commercial use: {lic.condition}", "3")
     elif r.commercial:
-        reasons.append(Reason(f"licence {lic.id} allows commercial use", "3", 0))
+        note(lambda: f"licence {lic.id} allows commercial use", "3")
     if v.status != "active":
         penalty = {"legacy": -15, "deprecated": -25, "retired": -40}[v.status]
         succ = f" by {v.successor}" if v.successor else ""
@@ -667,7 +690,7 @@ def _score(
         warn("a preview release: it may change or be withdrawn", "4.1")
     if fl == "base" and task not in ("classification", "extraction", "embedding"):
         warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
-    return reasons, caveats
+    return round(max(0.0, min(100.0, total)), 1), reasons, caveats
 
 
 # --- deduplication ---------------------------------------------------------------
@@ -687,24 +710,40 @@ def identity(v: Variant) -> tuple[object, ...]:
 
 
 def evaluate(
-    v: Variant, r: Requirements, c: Catalog, ctx: _Context | None = None, *, full: bool = True
+    v: Variant,
+    r: Requirements,
+    c: Catalog,
+    ctx: _Context | None = None,
+    *,
+    full: bool = True,
+    explain: bool = True,
 ) -> Verdict:
-    """The verdict for one variant: its exclusions, and (if it passes, or ``full``) its score."""
+    """The verdict for one variant: its exclusions, and (if it passes, or ``full``) its
+    score, with the reasons spelled out when ``explain``."""
     ctx = ctx or _make_context(c, r)
     verdict = Verdict(v, exclusions=check(v, r, c, ctx.checks))
     if verdict.exclusions and not full:
         return verdict
     est = None
-    if r.gpu_memory is not None and v.open_weights and v.params_b is not None:
-        est = best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))[0]
-    elif r.quantization != "auto" and v.open_weights and v.params_b is not None:
-        est = estimate(v, r.quantization, working_context(v, r.min_context))
+    if v.open_weights and v.params_b is not None:
+        if r.gpu_memory is not None:
+            est = best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))[0]
+        elif r.quantization != "auto":
+            est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    reasons, caveats = _score(v, r, c, ctx, est if r.gpu_memory is not None else None)
-    verdict.reasons = reasons
-    verdict.caveats = caveats
-    verdict.score = round(max(0.0, min(100.0, 50 + sum(x.weight for x in reasons))), 1)
+    verdict.domain_fit = (bool(r.domain) and r.domain != "general" and v.domain == r.domain) or (
+        r.task == "code" and v.domain == "code"
+    )
+    verdict.score, verdict.reasons, verdict.caveats = _score(
+        v, r, c, ctx, est if r.gpu_memory is not None else None, explain
+    )
     return verdict
+
+
+def _explain(verdict: Verdict, r: Requirements, c: Catalog, ctx: _Context) -> None:
+    """Fill in the reasons and caveats of a verdict scored without them."""
+    est = verdict.estimate if r.gpu_memory is not None else None
+    _, verdict.reasons, verdict.caveats = _score(verdict.variant, r, c, ctx, est, True)
 
 
 def _make_context(c: Catalog, r: Requirements) -> _Context:
@@ -718,9 +757,7 @@ def _current(v: Verdict) -> bool:
     general model is not the better pick."""
     if v.variant.status == "active":
         return True
-    if v.variant.status == "legacy":
-        return any(r.guide == "2.16" and r.weight > 0 for r in v.reasons)
-    return False
+    return v.variant.status == "legacy" and v.domain_fit
 
 
 def _sort_key(v: Verdict) -> tuple[bool, float, str]:
@@ -761,11 +798,16 @@ def recommend(
     Excluded models are scored too only when named in ``explain`` (for `why`).
     """
     ctx = _make_context(c, r)
+    named = set(explain)
     verdicts = {
-        vid: evaluate(v, r, c, ctx, full=vid in explain) for vid, v in sorted(c.variants.items())
+        vid: evaluate(v, r, c, ctx, full=vid in named, explain=vid in named)
+        for vid, v in sorted(c.variants.items())
     }
     passing = [v for v in verdicts.values() if v.passed]
     ranked = _rank(passing)
+    for verdict in ranked[:top]:  # scored without text; spell out what is shown
+        if verdict.variant.id not in named:
+            _explain(verdict, r, c, ctx)
     counts: dict[str, int] = {}
     for v in verdicts.values():
         for name in dict.fromkeys(e.constraint for e in v.exclusions):
