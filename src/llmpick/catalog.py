@@ -69,7 +69,8 @@ class SourceFile:
     path: Path
     label: str  # how it is named in messages
     kind: str  # "providers" | "licenses" | "family"
-    data: bytes
+    stat: tuple[int, int, int, int]  # size, mtime_ns, inode, device
+    data: bytes = b""
     family_id: str = ""
     provider_dir: str = ""
     root: str = ""
@@ -82,16 +83,34 @@ class _Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _read(path: Path, label: str, out: _Collected) -> bytes | None:
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _stat(path: Path, label: str, out: _Collected) -> tuple[int, int, int, int] | None:
     try:
-        size = path.stat().st_size
-        if size > 2 * 1024 * 1024:
-            out.problems.append(Problem(label, f"file is {size:,} bytes; the limit is 2,097,152"))
-            return None
-        return path.read_bytes()
+        st = path.stat()
     except OSError as exc:
         out.problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
         return None
+    if st.st_size > MAX_FILE_BYTES:
+        out.problems.append(Problem(label, f"file is {st.st_size:,} bytes; the limit is 2,097,152"))
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def _read_all(files: Sequence[SourceFile]) -> list[Problem]:
+    problems = []
+    for f in files:
+        try:
+            f.data = f.path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(f.label, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if len(f.data) > MAX_FILE_BYTES:
+            problems.append(
+                Problem(f.label, f"file is {len(f.data):,} bytes; the limit is 2,097,152")
+            )
+    return problems
 
 
 def _label(path: Path, root: Path, overlay: bool) -> str:
@@ -111,20 +130,18 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
         if root.suffix not in (".yaml", ".yml"):
             out.problems.append(Problem(str(root), "a catalog file must end in .yaml"))
             return
-        data = _read(root, str(root), out)
-        if data is not None:
+        st = _stat(root, str(root), out)
+        if st is not None:
             out.files.append(
-                SourceFile(root, str(root), "family", data, family_id=root.stem, root=str(root))
+                SourceFile(root, str(root), "family", st, family_id=root.stem, root=str(root))
             )
         return
     for name, kind in (("providers.yaml", "providers"), ("licenses.yaml", "licenses")):
         p = root / name
         if p.is_file():
-            data = _read(p, _label(p, root, overlay), out)
-            if data is not None:
-                out.files.append(
-                    SourceFile(p, _label(p, root, overlay), kind, data, root=str(root))
-                )
+            st = _stat(p, _label(p, root, overlay), out)
+            if st is not None:
+                out.files.append(SourceFile(p, _label(p, root, overlay), kind, st, root=str(root)))
     fam_root = root / "families"
     if not fam_root.is_dir():
         return
@@ -138,16 +155,17 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             out.problems.append(Problem(str(fam_root), f"more than {MAX_FILES:,} family files"))
             return
     for p in found:
-        data = _read(p, _label(p, root, overlay), out)
-        if data is None:
+        label = _label(p, root, overlay)
+        st = _stat(p, label, out)
+        if st is None:
             continue
         parent = p.parent.name if p.parent != fam_root else ""
         out.files.append(
             SourceFile(
                 p,
-                _label(p, root, overlay),
+                label,
                 "family",
-                data,
+                st,
                 family_id=p.stem,
                 provider_dir=parent,
                 root=str(root),
@@ -507,14 +525,25 @@ def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        olds = sorted(directory.glob("catalog-*.bin"), key=lambda p: p.stat().st_mtime)
-        for old in olds[:-_KEEP_CACHES]:
-            old.unlink(missing_ok=True)
+        for pattern, keep in (("catalog-*.bin", _KEEP_CACHES), ("index-*", 4 * _KEEP_CACHES)):
+            olds = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime)
+            for old in olds[:-keep]:
+                old.unlink(missing_ok=True)
     except OSError:
         pass  # a cache we cannot write only costs speed
 
 
 # --- public ------------------------------------------------------------------
+
+
+def _stat_key(files: Iterable[SourceFile]) -> str:
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
+    for f in files:
+        h.update(f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.stat}".encode())
+    return h.hexdigest()[:32]
+
+
+RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
 
 
 def load_catalog(
@@ -523,28 +552,65 @@ def load_catalog(
     base: Path | None = None,
     use_cache: bool = True,
 ) -> Catalog:
-    """Load and validate the bundled catalog plus overlays; raise CatalogError on any problem."""
+    """Load and validate the bundled catalog plus overlays; raise CatalogError on any problem.
+
+    The cache is keyed by a hash of every file's content. To avoid reading every file on
+    each run, an index maps the files' stat data (size, mtime, inode) to that hash, the
+    way git's index does; files modified in the last two seconds are never indexed, so
+    a quick edit that keeps the size and timestamp is still noticed.
+    """
     col = _Collected()
     _collect(base or bundled_catalog_dir(), False, col)
     for ov in overlays:
         _collect(Path(ov), True, col)
     if col.problems:
         raise CatalogError(col.problems)
-    version = _digest(col.files)
     cdir = cache_dir() if use_cache else None
+    index = cdir / f"index-{_stat_key(col.files)}" if cdir else None
+    if cdir is not None and index is not None:
+        try:
+            known = index.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            known = ""
+        if len(known) == 64:
+            cached = _cache_read(cdir / f"catalog-{known[:32]}.bin", known)
+            if cached is not None:
+                return cached
+    problems = _read_all(col.files)
+    if problems:
+        raise CatalogError(problems)
+    version = _digest(col.files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     if cpath is not None:
         cached = _cache_read(cpath, version)
         if cached is not None:
+            _index_write(index, version, col.files)
             return cached
-    problems: list[Problem] = []
+    problems = []
     parts = _validate_files(col.files, problems)
     cat = _resolve(parts, problems, version)
     if problems:
         raise CatalogError(problems)
     if cdir is not None and cpath is not None:
         _cache_write(cdir, cpath, cat)
+        _index_write(index, version, col.files)
     return cat
+
+
+def _index_write(index: Path | None, version: str, files: Sequence[SourceFile]) -> None:
+    import time
+
+    if index is None:
+        return
+    now = time.time_ns()
+    if any(now - f.stat[1] < RACY_NS for f in files):
+        return  # too fresh to trust stat data for
+    try:
+        tmp = index.with_name(f".{index.name}.{os.getpid()}.tmp")
+        tmp.write_text(version, encoding="ascii")
+        os.replace(tmp, index)
+    except OSError:
+        pass
 
 
 def validate_paths(paths: Sequence[str | Path]) -> Catalog:

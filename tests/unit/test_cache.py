@@ -123,3 +123,47 @@ def test_concurrent_processes_build_the_cache_safely(base: Path, tmp_path: Path)
     assert len([f for f in files if f.suffix == ".bin"]) == 1
     proc = run_process("models", "--json", env=env)
     assert proc.returncode == 0 and proc.stdout == outs[0][0].decode()
+
+
+def age(base: Path, seconds: int = 3600) -> None:
+    """Make every catalog file look last modified an hour ago (old enough to index)."""
+    import os
+    import time
+
+    t = time.time() - seconds
+    for p in base.rglob("*.yaml"):
+        os.utime(p, (t, t))
+
+
+def test_stat_index_skips_reading_unchanged_files(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(base)
+    first = load_catalog(base=base)
+    d = catalog_mod.cache_dir()
+    assert d is not None and len(list(d.glob("index-*"))) == 1
+    monkeypatch.setattr(catalog_mod, "_read_all", lambda files: pytest.fail("files were read"))
+    assert to_data(load_catalog(base=base)) == to_data(first)
+
+
+def test_edited_file_is_reread_despite_the_index(base: Path) -> None:
+    age(base)
+    load_catalog(base=base)
+    fam = base / "families" / "acme" / "rocket.yaml"
+    fam.write_text(fam.read_text().replace("name: Rocket-7B\n", "name: Rocket-7B-v2\n"))
+    assert load_catalog(base=base).variants["rocket-7b"].name == "Rocket-7B-v2"
+
+
+def test_freshly_modified_files_are_not_indexed(base: Path) -> None:
+    age(base, seconds=0)  # just modified: a same-size edit could keep this timestamp
+    load_catalog(base=base)
+    d = catalog_mod.cache_dir()
+    assert d is not None and list(d.glob("index-*")) == []
+
+
+def test_index_pointing_at_a_missing_cache_falls_back(base: Path) -> None:
+    age(base)
+    first = load_catalog(base=base)
+    for f in cache_files():
+        f.unlink()
+    assert to_data(load_catalog(base=base)) == to_data(first)
