@@ -10,25 +10,21 @@ attribute docstrings below.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ProviderKind = Literal["proprietary", "open-source-company", "community", "academia-government"]
-PROVIDER_KINDS: tuple[str, ...] = (
-    "proprietary",
-    "open-source-company",
-    "community",
-    "academia-government",
-)
+PROVIDER_KINDS: tuple[str, ...] = typing.get_args(ProviderKind)
 Channel = Literal["api", "open-weights", "bedrock", "sagemaker", "vertex", "azure"]
 Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
-PLATFORMS: tuple[str, ...] = ("bedrock", "sagemaker", "vertex", "azure")
+PLATFORMS: tuple[str, ...] = typing.get_args(Platform)
 CommercialUse = Literal["yes", "conditional", "no"]
 Architecture = Literal["decoder-only", "encoder-only", "encoder-decoder", "undisclosed"]
 Status = Literal["active", "legacy", "deprecated", "retired"]
-STATUSES: tuple[str, ...] = ("active", "legacy", "deprecated", "retired")
+STATUSES: tuple[str, ...] = typing.get_args(Status)
 Flavour = Literal["base", "instruct", "chat", "embedding"]
-FLAVOURS: tuple[str, ...] = ("base", "instruct", "chat", "embedding")
+FLAVOURS: tuple[str, ...] = typing.get_args(Flavour)
 Tuning = Literal[
     "pretrain",
     "sft",
@@ -47,28 +43,11 @@ Tuning = Literal[
 Capability = Literal[
     "tools", "structured-output", "vision", "reasoning", "fill-in-the-middle", "audio"
 ]
-CAPABILITIES: tuple[str, ...] = (
-    "tools",
-    "structured-output",
-    "vision",
-    "reasoning",
-    "fill-in-the-middle",
-    "audio",
-)
+CAPABILITIES: tuple[str, ...] = typing.get_args(Capability)
 Domain = Literal[
     "general", "code", "biomedical", "science", "math", "finance", "legal", "safety", "dialogue"
 ]
-DOMAINS: tuple[str, ...] = (
-    "general",
-    "code",
-    "biomedical",
-    "science",
-    "math",
-    "finance",
-    "legal",
-    "safety",
-    "dialogue",
-)
+DOMAINS: tuple[str, ...] = typing.get_args(Domain)
 Modality = Literal["text", "image", "audio", "video", "pdf"]
 
 # pydantic reads this when it validates the dataclasses (no pydantic import needed here)

@@ -26,21 +26,9 @@ Task = Literal[
     "creative",
     "embedding",
 ]
-TASKS: tuple[str, ...] = (
-    "chat",
-    "instruct",
-    "classification",
-    "extraction",
-    "summarization",
-    "translation",
-    "qa",
-    "code",
-    "reasoning",
-    "creative",
-    "embedding",
-)
+TASKS: tuple[str, ...] = typing.get_args(Task)
 Need = Literal["tools", "structured-output", "vision", "reasoning"]
-NEEDS: tuple[str, ...] = ("tools", "structured-output", "vision", "reasoning")
+NEEDS: tuple[str, ...] = typing.get_args(Need)
 CONSTRAINT_FIELDS: tuple[str, ...] = (
     "access",
     "hosting",

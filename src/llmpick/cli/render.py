@@ -244,16 +244,7 @@ def recommendation(doc: dict[str, Any]) -> None:
                 Text(f"{c['rank']}. {c['name']}", style="bold"),
                 Text(f" ({c['family_name']}, {c['provider_name']})", style="dim"),
             )
-            for r in c["reasons"]:
-                sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
-                out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
-            for r in c["caveats"]:
-                out.print(
-                    Text("   ! ", style="yellow"),
-                    f"{r['text']} ",
-                    Text(f"§{r['guide']}", style="cyan"),
-                    sep="",
-                )
+            _explained(c)
             _running(c)
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
@@ -273,6 +264,20 @@ def recommendation(doc: dict[str, Any]) -> None:
                 "Ask 'llmpick why MODEL' about any model; 'llmpick guide ID' explains a §.",
                 style="dim",
             )
+        )
+
+
+def _explained(c: dict[str, Any]) -> None:
+    """Reasons (+ raised the score, - lowered it, · stated) and caveats (!), with their §."""
+    for r in c["reasons"]:
+        sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
+        out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
+    for r in c["caveats"]:
+        out.print(
+            Text("   ! ", style="yellow"),
+            f"{r['text']} ",
+            Text(f"§{r['guide']}", style="cyan"),
+            sep="",
         )
 
 
@@ -299,16 +304,7 @@ def verdict(doc: dict[str, Any]) -> None:
                 sep="",
             )
         out.print(Text(f"If it passed, it would score {doc['score']:g}:", style="dim"))
-    for r in doc["reasons"]:
-        sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
-        out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
-    for r in doc["caveats"]:
-        out.print(
-            Text("   ! ", style="yellow"),
-            f"{r['text']} ",
-            Text(f"§{r['guide']}", style="cyan"),
-            sep="",
-        )
+    _explained(doc)
 
 
 # --- the guide ---------------------------------------------------------------------
