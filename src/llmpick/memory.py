@@ -86,12 +86,11 @@ def estimate(v: Variant, quantization: str, context: int) -> Estimate | None:
 
 
 def working_context(v: Variant, min_context: int | None) -> int:
-    """The context the estimate is made at: what the user needs, else up to 8k."""
-    if min_context:
-        return min_context
-    if v.context_window:
-        return min(v.context_window, DEFAULT_CONTEXT)
-    return DEFAULT_CONTEXT
+    """The context the estimate is made at: up to 8k tokens by default (the model's window
+    if shorter), or what the user needs if more. Never less than the default, so that
+    asking for a short context can only remove models, never add them."""
+    default = min(v.context_window, DEFAULT_CONTEXT) if v.context_window else DEFAULT_CONTEXT
+    return max(default, min_context or 0)
 
 
 def best_fit(
