@@ -86,7 +86,11 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
             assert "reasoning" in v.capabilities, vid
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("LLMPICK_PROPERTY_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @SETTINGS
