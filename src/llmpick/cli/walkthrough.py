@@ -74,8 +74,8 @@ def ask() -> dict[str, Any]:
     if given["access"] != "proprietary":
         given["fine_tune"] = _yes(
             "Will you fine-tune it on your own data?",
-            "If so, start from a base model: it is not yet tuned, so your data shapes it "
-            "(§2.2, §2.4).",
+            "Fine-tuning is best started from a base model: nothing is tuned in yet, so your "
+            "data shapes it (§2.2, §2.4).",
         )
         hosting = _choice(
             "Will you run it on your own hardware?",
@@ -125,7 +125,8 @@ def ask() -> dict[str, Any]:
     given = {k: v for k, v in given.items() if v not in (False, "any")}
     typer.secho("\nYou asked for:", err=True, bold=True)
     for key, value in given.items():
-        typer.echo(f"  {key.replace('_', ' ')}: {value}", err=True)
+        shown = "yes" if value is True else f"{value} GB" if key == "gpu_memory" else value
+        typer.echo(f"  {key.replace('_', ' ')}: {shown}", err=True)
     typer.echo("", err=True)
     if not typer.confirm("Recommend models for this?", default=True, err=True):
         typer.echo("nothing to do", err=True)
