@@ -45,6 +45,7 @@ def root(
         list[str] | None,
         typer.Option(
             "--catalog",
+            metavar="PATH",
             help="Overlay directory or family file with your own models (repeatable; "
             "also LLMPICK_CATALOG).",
         ),

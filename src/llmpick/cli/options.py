@@ -23,6 +23,7 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "task": Annotated[
         str | None,
         typer.Option(
+            metavar="TASK",
             help="chat, instruct, classification, extraction, summarization, translation, qa, "
             "code, reasoning, creative or embedding.",
             rich_help_panel=PANEL,
@@ -31,6 +32,7 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "access": Annotated[
         str | None,
         typer.Option(
+            metavar="ACCESS",
             help="open (downloadable weights), proprietary (API only) or any.",
             rich_help_panel=PANEL,
         ),
@@ -38,18 +40,23 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "hosting": Annotated[
         str | None,
         typer.Option(
-            help="self (your hardware), api (a provider serves it) or any.", rich_help_panel=PANEL
+            metavar="HOSTING",
+            help="self (your hardware), api (a provider serves it) or any.",
+            rich_help_panel=PANEL,
         ),
     ],
     "platform": Annotated[
         str | None,
         typer.Option(
-            help="Cloud it must be on: bedrock, sagemaker, vertex or azure.", rich_help_panel=PANEL
+            metavar="PLATFORM",
+            help="Cloud it must be on: bedrock, sagemaker, vertex or azure.",
+            rich_help_panel=PANEL,
         ),
     ],
     "gpu_memory": Annotated[
         str | None,
         typer.Option(
+            metavar="GB",
             help="GPU memory it must fit in, e.g. 24 or 24GB, or 'auto' to detect NVIDIA GPUs.",
             rich_help_panel=PANEL,
         ),
@@ -57,16 +64,24 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "quantization": Annotated[
         str | None,
         typer.Option(
-            help="auto, fp16, int8 or int4 (for the memory estimate).", rich_help_panel=PANEL
+            metavar="PRECISION",
+            help="auto, fp16, int8 or int4 (for the memory estimate).",
+            rich_help_panel=PANEL,
         ),
     ],
     "max_params": Annotated[
         str | None,
-        typer.Option(help="Largest size, e.g. 13 or 13B or 500M.", rich_help_panel=PANEL),
+        typer.Option(
+            metavar="SIZE", help="Largest size, e.g. 13 or 13B or 500M.", rich_help_panel=PANEL
+        ),
     ],
     "min_context": Annotated[
         str | None,
-        typer.Option(help="Context window it needs, e.g. 32k or 1M tokens.", rich_help_panel=PANEL),
+        typer.Option(
+            metavar="TOKENS",
+            help="Context window it needs, e.g. 32k or 1M tokens.",
+            rich_help_panel=PANEL,
+        ),
     ],
     "commercial": Annotated[
         bool | None,
@@ -80,12 +95,16 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "license": Annotated[
         list[str] | None,
         typer.Option(
-            help="Allowed licence id (repeatable), e.g. apache-2.0.", rich_help_panel=PANEL
+            metavar="LICENCE",
+            help="Allowed licence id (repeatable), e.g. apache-2.0.",
+            rich_help_panel=PANEL,
         ),
     ],
     "flavour": Annotated[
         str | None,
-        typer.Option(help="base, instruct, chat or embedding.", rich_help_panel=PANEL),
+        typer.Option(
+            metavar="FLAVOUR", help="base, instruct, chat or embedding.", rich_help_panel=PANEL
+        ),
     ],
     "fine_tune": Annotated[
         bool | None,
@@ -98,11 +117,12 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "alignment": Annotated[
         str | None,
-        typer.Option(help="safety, own-values or any.", rich_help_panel=PANEL),
+        typer.Option(metavar="ALIGNMENT", help="safety, own-values or any.", rich_help_panel=PANEL),
     ],
     "domain": Annotated[
         str | None,
         typer.Option(
+            metavar="DOMAIN",
             help="general, code, biomedical, science, math, finance, legal, safety or dialogue.",
             rich_help_panel=PANEL,
         ),
@@ -110,12 +130,15 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     "language": Annotated[
         str | None,
         typer.Option(
-            help="Language it must support, as an ISO code, e.g. de.", rich_help_panel=PANEL
+            metavar="CODE",
+            help="Language it must support, as an ISO code, e.g. de.",
+            rich_help_panel=PANEL,
         ),
     ],
     "needs": Annotated[
         list[str] | None,
         typer.Option(
+            metavar="CAPABILITY",
             help="Capability it must have (repeatable): tools, structured-output, vision, "
             "reasoning.",
             rich_help_panel=PANEL,
@@ -123,12 +146,18 @@ REQUIREMENT_OPTIONS: dict[str, Any] = {
     ],
     "max_price": Annotated[
         float | None,
-        typer.Option(help="Most USD per 1M tokens (blended 3 in : 1 out).", rich_help_panel=PANEL),
+        typer.Option(
+            metavar="USD",
+            help="Most USD per 1M tokens (blended 3 in : 1 out).",
+            rich_help_panel=PANEL,
+        ),
     ],
     "tokens_per_month": Annotated[
         str | None,
         typer.Option(
-            help="Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.", rich_help_panel=PANEL
+            metavar="IN:OUT",
+            help="Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.",
+            rich_help_panel=PANEL,
         ),
     ],
     "include_legacy": Annotated[

@@ -17,6 +17,7 @@ RequirementsFile = Annotated[
     typer.Option(
         "--requirements",
         "-r",
+        metavar="FILE",
         help="YAML or JSON file of requirements (same names as the options; options win).",
     ),
 ]
@@ -75,7 +76,8 @@ def recommend(
         bool, typer.Option("--json", help="Print the shortlist document (JSON) only.")
     ] = False,
     export: Annotated[
-        str | None, typer.Option(help="Also write the shortlist to FILE (.json or .md).")
+        str | None,
+        typer.Option(metavar="FILE", help="Also write the shortlist to FILE (.json or .md)."),
     ] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never ask questions, even in a terminal.")
