@@ -23,9 +23,11 @@ app = typer.Typer(
     name="llmpick",
     help="Pick the right large language model for a job, with reasons.\n\n"
     "Examples:\n\n"
-    "  llmpick providers\n\n"
+    "  llmpick recommend                  (asks its questions in a terminal)\n\n"
+    "  llmpick recommend --task chat --access open --gpu-memory 24 --commercial\n\n"
+    "  llmpick why llama-2-13b-chat --task chat --commercial\n\n"
     "  llmpick models --access open --flavour chat\n\n"
-    "  llmpick show llama-2-13b-chat",
+    "  llmpick guide 2.14",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
