@@ -19,10 +19,32 @@ def _ctx(n: int | None) -> str:
     return f"{n:,}" if n else "not published"
 
 
+def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The requirements that were set, as (name, value in human units); flags have None."""
+    items: list[tuple[str, str | None]] = []
+    for key, value in req.items():
+        if value in (None, False, [], "any", "auto"):
+            continue
+        name = key.replace("_", " ")
+        if value is True:
+            items.append((name, None))
+        elif key == "gpu_memory":
+            items.append((name, f"{value:g} GB"))
+        elif key == "max_params":
+            items.append((name, f"{value:g}B"))
+        elif key == "min_context":
+            items.append((name, f"{value:,} tokens"))
+        elif key == "tokens_per_month":
+            items.append((name, f"{value[0]:,} in / {value[1]:,} out"))
+        elif isinstance(value, list):
+            items.append((name, ", ".join(str(x) for x in value)))
+        else:
+            items.append((name, str(value)))
+    return items
+
+
 def markdown(doc: dict[str, Any]) -> str:
-    req = {
-        k: v for k, v in doc["requirements"].items() if v not in (None, False, [], "any", "auto")
-    }
+    req = requirement_items(doc["requirements"])
     lines = ["# LLM shortlist", ""]
     lines.append(
         f"Made by {doc['generated_by']} from a catalog of {doc['catalog']['variants']} models "
@@ -31,7 +53,7 @@ def markdown(doc: dict[str, Any]) -> str:
     )
     lines += ["", "## Requirements", ""]
     if req:
-        lines += [f"- **{k.replace('_', ' ')}**: {v}" for k, v in req.items()]
+        lines += [f"- **{k}**" + (f": {v}" if v is not None else "") for k, v in req]
     else:
         lines.append("- none given: any model")
     lines += ["", "## Shortlist", ""]
@@ -54,7 +76,7 @@ def markdown(doc: dict[str, Any]) -> str:
             )
             if c.get("memory_gb") is not None:
                 lines.append(
-                    f"Memory: about {c['memory_gb']:g} GB at {c['quantization']} "
+                    f"Memory: about {c['memory_gb']:.1f} GB at {c['quantization']} "
                     f"with {c['memory']['context_tokens']:,} tokens of context."
                 )
             lines += ["", "Why:"]

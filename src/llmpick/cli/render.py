@@ -17,6 +17,7 @@ from rich.text import Text
 
 from llmpick.query import ProviderRow
 from llmpick.records import Catalog, Family, Variant, to_data
+from llmpick.report import requirement_items
 
 
 def _console() -> Console:
@@ -209,7 +210,10 @@ def note(text: str) -> None:
 
 def recommendation(doc: dict[str, Any]) -> None:
     cands = doc["candidates"]
-    asked = describe_requirements(doc["requirements"]) or "no constraints"
+    asked = (
+        ", ".join(n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"]))
+        or "no constraints"
+    )
     out.print(Text(f"Shortlist for: {asked}", style="bold"))
     if cands:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -453,29 +457,3 @@ def _running(c: dict[str, Any]) -> None:
             Text("§5.3", style="cyan"),
             sep="",
         )
-
-
-def describe_requirements(req: dict[str, Any]) -> str:
-    """'task=chat, gpu memory=24 GB, min context=200,000' from the resolved requirements."""
-    parts = []
-    for key, value in req.items():
-        if value in (None, False, [], "any", "auto"):
-            continue
-        name = key.replace("_", " ")
-        if key == "gpu_memory":
-            text = f"{value:g} GB"
-        elif key == "max_params":
-            text = f"{value:g}B"
-        elif key == "min_context":
-            text = f"{value:,}"
-        elif key == "tokens_per_month":
-            text = f"{value[0]:,} in / {value[1]:,} out"
-        elif value is True:
-            parts.append(name)
-            continue
-        elif isinstance(value, list):
-            text = ", ".join(str(x) for x in value)
-        else:
-            text = str(value)
-        parts.append(f"{name}={text}")
-    return ", ".join(parts)
