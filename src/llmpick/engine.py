@@ -845,7 +845,20 @@ def _relaxations(verdicts: list[Verdict], r: Requirements) -> list[Relaxation]:
             text, returns = _suggest(combo, hits, r)
             out.append(Relaxation(combo, text, returns))
     singles = [x for x in out if len(x.constraints) == 1]
-    pairs = [x for x in out if len(x.constraints) == 2]
+    single_returns = {x.constraints[0]: x.returns for x in singles}
+    # a pair is worth suggesting if it returns more than either half alone, or if it
+    # eases two limits a little rather than one a lot (--gpu-memory 7 and --min-context
+    # 250k, rather than --gpu-memory 267)
+    numeric = {"gpu_memory", "min_context", "max_params", "max_price"}
+    pairs = [
+        x
+        for x in out
+        if len(x.constraints) == 2
+        and (
+            x.returns > max(single_returns.get(n, 0) for n in x.constraints)
+            or set(x.constraints) <= numeric
+        )
+    ]
     singles.sort(key=lambda x: (-x.returns, x.constraints))
     pairs.sort(key=lambda x: (-x.returns, x.constraints))
     return (singles + pairs)[:6]
