@@ -611,8 +611,3 @@ def _index_write(index: Path | None, version: str, files: Sequence[SourceFile]) 
         os.replace(tmp, index)
     except OSError:
         pass
-
-
-def validate_paths(paths: Sequence[str | Path]) -> Catalog:
-    """Validate overlays on top of the bundled catalog without touching the cache."""
-    return load_catalog(paths, use_cache=False)

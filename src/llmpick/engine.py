@@ -345,7 +345,6 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("needs", _needs),
     ("max_price", _max_price),
 )
-CONSTRAINT_NAMES = tuple(name for name, _ in CHECKS)
 
 
 _ALWAYS = ("status", "task")

@@ -253,7 +253,7 @@ class Catalog:
         return max(dates) if dates else None
 
 
-# --- plain-data round trip for the cache ------------------------------------
+# --- plain data (JSON output) ----------------------------------------------------
 
 
 def to_data(obj: Any) -> Any:
@@ -280,36 +280,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value is not None else None
-
-
-def _variant(d: dict[str, Any]) -> Variant:
-    d = dict(d)
-    d["access"] = Access(**d["access"])
-    d["arch"] = ArchNumbers(**d["arch"]) if d["arch"] is not None else None
-    p = d["pricing"]
-    d["pricing"] = Pricing(**{**p, "as_of": _date(p["as_of"])}) if p is not None else None
-    d["evidence"] = [Evidence(**{**e, "date": _date(e["date"])}) for e in d["evidence"]]
-    d["released"] = _date(d["released"])
-    d["verified"] = _date(d["verified"])
-    return Variant(**d)
-
-
-def catalog_from_data(data: dict[str, Any]) -> Catalog:
-    """Rebuild a catalog from ``to_data`` output (raises KeyError/TypeError if damaged)."""
-    return Catalog(
-        version=data["version"],
-        providers={k: Provider(**v) for k, v in data["providers"].items()},
-        licenses={k: License(**v) for k, v in data["licenses"].items()},
-        families={
-            k: Family(**{**v, "released": _date(v["released"])})
-            for k, v in data["families"].items()
-        },
-        variants={k: _variant(v) for k, v in data["variants"].items()},
-    )
 
 
 # --- compact rows for the cache (marshal-able tuples, no keys) --------------------

@@ -29,20 +29,6 @@ Task = Literal[
 TASKS: tuple[str, ...] = typing.get_args(Task)
 Need = Literal["tools", "structured-output", "vision", "reasoning"]
 NEEDS: tuple[str, ...] = typing.get_args(Need)
-CONSTRAINT_FIELDS: tuple[str, ...] = (
-    "access",
-    "hosting",
-    "platform",
-    "gpu_memory",
-    "max_params",
-    "min_context",
-    "commercial",
-    "license",
-    "flavour",
-    "language",
-    "needs",
-    "max_price",
-)
 
 
 _STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
