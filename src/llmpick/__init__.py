@@ -5,7 +5,7 @@ The public API is a library; the ``llmpick`` command is a thin layer over it::
     import llmpick
 
     catalog = llmpick.load_catalog()
-    req = llmpick.requirements({"task": "chat", "access": "open", "gpu_memory": "24GB"})
+    req = llmpick.build_requirements({"task": "chat", "access": "open", "gpu_memory": "24GB"})
     rec = llmpick.recommend(catalog, req, top=5)
     doc = llmpick.shortlist(catalog, rec)        # the JSON document of `recommend --json`
 
@@ -22,10 +22,10 @@ __all__ = [
     "LlmpickError",
     "UsageError",
     "__version__",
+    "build_requirements",
     "load_catalog",
     "load_guide",
     "recommend",
-    "requirements",
     "shortlist",
     "why",
 ]
@@ -34,7 +34,7 @@ _EXPORTS = {
     "load_catalog": ("llmpick.catalog", "load_catalog"),
     "load_guide": ("llmpick.guide", "load_guide"),
     "recommend": ("llmpick.engine", "recommend"),
-    "requirements": ("llmpick.requirements", "build"),
+    "build_requirements": ("llmpick.requirements", "build"),
     "shortlist": ("llmpick.document", "shortlist"),
     "why": ("llmpick.document", "why"),
     "CatalogError": ("llmpick.errors", "CatalogError"),

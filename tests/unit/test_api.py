@@ -7,7 +7,7 @@ import llmpick
 
 def test_library_api_end_to_end() -> None:
     catalog = llmpick.load_catalog(use_cache=False)
-    req = llmpick.requirements({"task": "chat", "access": "open", "gpu_memory": "24GB"})
+    req = llmpick.build_requirements({"task": "chat", "access": "open", "gpu_memory": "24GB"})
     rec = llmpick.recommend(catalog, req, top=3)
     doc = llmpick.shortlist(catalog, rec)
     assert len(doc["candidates"]) == 3
