@@ -132,9 +132,58 @@ def main() -> int:
             failed |= not ok
             verdict = f"budget {budget:.1f}x: {'ok' if ok else 'MISSED'}"
         print(f"{label:<40} {t * 1000:6.0f} ms  {ratio:4.2f}x floor  peak {mem:5.1f} MB  {verdict}")
+    failed |= hostile(env)
     if args.scale is not None:
         failed |= scale(args.scale or [1000, 5000, 20000], env, max(3, args.runs // 2))
     return 1 if failed else 0
+
+
+HOSTILE = {
+    "alias bomb": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n"
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+    ).encode(),
+    "deep nesting": b"name: x\nnotes: " + b"[" * 50_000 + b"]" * 50_000 + b"\n",
+    "huge file": b"name: x\n# " + b"x" * (8 * 1024 * 1024) + b"\n",
+    "python object tag": b"!!python/object/apply:os.system ['echo pwned']\n",
+}
+
+
+def hostile(env: dict[str, str]) -> bool:
+    """Malformed overlays must fail with exit 3 within a second and bounded memory."""
+    print("\nhostile catalog files: llmpick catalog validate OVERLAY (budget: exit 3 within 1 s)")
+    failed = False
+    for label, data in HOSTILE.items():
+        root = tempfile.mkdtemp(prefix="llmpick-hostile-")
+        fam = os.path.join(root, "families", "meta")
+        os.makedirs(fam)
+        with open(os.path.join(fam, "bad.yaml"), "wb") as fh:
+            fh.write(data)
+        cmd = [*LLMPICK, "catalog", "validate", root]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, env=env, check=False)
+        wall = time.perf_counter() - start
+        mem = peak_mb_any(cmd, env)
+        ok = proc.returncode == 3 and wall <= 1.0 and b"Traceback" not in proc.stderr
+        failed |= not ok
+        verdict = "ok" if ok else "MISSED"
+        print(f"  {label:<20} exit {proc.returncode}  {wall:5.2f} s  peak {mem:5.1f} MB  {verdict}")
+    return failed
+
+
+def peak_mb_any(cmd: list[str], env: dict[str, str]) -> float:
+    code = (
+        "import resource, subprocess, sys;"
+        f"subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return int(out.stdout.strip()) / 1024
 
 
 def scale(sizes: list[int], env: dict[str, str], runs: int) -> bool:
