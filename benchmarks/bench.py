@@ -88,7 +88,7 @@ def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
     """Peak RSS of one run, measured in a fresh interpreter so others do not mask it."""
     code = (
         "import resource, subprocess, sys;"
-        f"subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, check=True);"
+        f"subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     out = subprocess.run(
@@ -166,24 +166,12 @@ def hostile(env: dict[str, str]) -> bool:
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, env=env, check=False)
         wall = time.perf_counter() - start
-        mem = peak_mb_any(cmd, env)
+        mem = peak_mb(cmd, env)
         ok = proc.returncode == 3 and wall <= 1.0 and b"Traceback" not in proc.stderr
         failed |= not ok
         verdict = "ok" if ok else "MISSED"
         print(f"  {label:<20} exit {proc.returncode}  {wall:5.2f} s  peak {mem:5.1f} MB  {verdict}")
     return failed
-
-
-def peak_mb_any(cmd: list[str], env: dict[str, str]) -> float:
-    code = (
-        "import resource, subprocess, sys;"
-        f"subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    return int(out.stdout.strip()) / 1024
 
 
 def scale(sizes: list[int], env: dict[str, str], runs: int) -> bool:

@@ -197,6 +197,26 @@ def test_export_to_missing_directory(cli: Cli, tmp_path: Path) -> None:
     assert "does not exist" in r.err
 
 
+def fail_writes(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """Make every write through os.fdopen raise ``error`` (a full disk, a Ctrl-C)."""
+    real_fdopen = os.fdopen
+
+    class Failing:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Failing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()  # type: ignore[attr-defined]
+
+        def write(self, data: str) -> int:
+            raise error
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Failing(real_fdopen(fd, *a, **k)))
+
+
 def test_full_disk_leaves_nothing_half_written(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -204,22 +224,7 @@ def test_full_disk_leaves_nothing_half_written(
 
     target = tmp_path / "shortlist.json"
     target.write_text("previous")
-    real_fdopen = os.fdopen
-
-    class FullDisk:
-        def __init__(self, fh: object) -> None:
-            self.fh = fh
-
-        def __enter__(self) -> FullDisk:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.fh.close()  # type: ignore[attr-defined]
-
-        def write(self, data: str) -> int:
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    fail_writes(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     r = cli("recommend", "--export", str(target))
     assert r.code == 1, r
     assert "the disk is full" in r.err
@@ -269,22 +274,7 @@ def test_ctrl_c_during_export_exits_130_and_keeps_the_old_file(
 ) -> None:
     target = tmp_path / "shortlist.md"
     target.write_text("previous")
-    real_fdopen = os.fdopen
-
-    class Interrupted:
-        def __init__(self, fh: object) -> None:
-            self.fh = fh
-
-        def __enter__(self) -> Interrupted:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.fh.close()  # type: ignore[attr-defined]
-
-        def write(self, data: str) -> int:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Interrupted(real_fdopen(fd, *a, **k)))
+    fail_writes(monkeypatch, KeyboardInterrupt())
     r = cli("recommend", "--export", str(target))
     assert r.code == 130, r
     assert "Traceback" not in r.err
