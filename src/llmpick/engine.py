@@ -18,20 +18,11 @@ from dataclasses import dataclass, field
 
 from llmpick.memory import Estimate, best_fit, estimate, working_context
 from llmpick.records import Catalog, License, Variant
-from llmpick.requirements import Requirements
+from llmpick.requirements import TASKS, Requirements
 
-GENERATIVE = frozenset(
-    {
-        None,
-        "chat",
-        "instruct",
-        "summarization",
-        "translation",
-        "qa",
-        "code",
-        "reasoning",
-        "creative",
-    }
+# tasks whose output is text the model writes (not labels, spans or vectors)
+GENERATIVE: frozenset[str | None] = frozenset(
+    {None, *TASKS} - {"classification", "extraction", "embedding"}
 )
 PLATFORM_NAMES = {
     "bedrock": "Amazon Bedrock",
