@@ -276,7 +276,8 @@ def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
 
 
 def _language(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.language and r.language not in v.languages and "mul" not in v.languages:
+    # an empty list means the catalog's sources do not say: not grounds to exclude
+    if r.language and v.languages and r.language not in v.languages and "mul" not in v.languages:
         return Exclusion(
             "language", f"the catalog does not list {r.language!r} among its languages", "2.16"
         )
@@ -655,6 +656,11 @@ def _score(
         note(lambda: f"open weights ({v.access.hf_repo or 'downloadable'})", "3")
     elif r.access == "proprietary":
         note(lambda: f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
+    if r.language and not v.languages:
+        warn(
+            f"its languages are not stated in the catalog: check how it handles {r.language!r}",
+            "4.2",
+        )
     for need in r.needs:
         if need == "structured-output" and "structured-output" not in v.capabilities:
             warn("no native JSON mode: constrain decoding to your schema instead", "8")

@@ -144,7 +144,10 @@ class FamilyIn(VariantFields):
         default_factory=lambda: ["text"],  # type: ignore[arg-type]
         description="Inputs.",
     )
-    languages: list[str] = Field(default_factory=lambda: ["en"], description="Language codes.")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="ISO 639-1 codes of the languages it is documented for; empty: not stated.",
+    )
     domain: Domain = Field(default="general", description="What it was made for.")
     status: Status = Field(description="active, legacy, deprecated or retired.")
     successor: Id | None = Field(default=None, description="Family id that replaces it.")

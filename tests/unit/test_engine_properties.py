@@ -77,7 +77,7 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
     if r.gpu_memory is not None:
         fit, _ = best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))
         assert fit is not None and fit.total_gb <= r.gpu_memory, vid
-    if r.language:
+    if r.language and v.languages:  # an empty list is "not stated" and passes with a caveat
         assert r.language in v.languages or "mul" in v.languages, vid
     for need in r.needs:
         if need == "tools":

@@ -146,7 +146,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
         )
     _kv(t, "status", status)
     _kv(t, "domain", v.domain)
-    _kv(t, "languages", ", ".join(v.languages))
+    _kv(t, "languages", ", ".join(v.languages) or "not stated in our sources")
     _kv(t, "modalities", ", ".join(v.modalities))
     _kv(t, "capabilities", ", ".join(v.capabilities))
     a = v.access
