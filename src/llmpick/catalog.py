@@ -32,6 +32,7 @@ from llmpick.records import (
     catalog_from_rows,
     catalog_rows,
 )
+from llmpick.yamlsafe import read_bounded
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -102,14 +103,9 @@ def _read_all(files: Sequence[SourceFile]) -> list[Problem]:
     problems = []
     for f in files:
         try:
-            f.data = f.path.read_bytes()
+            f.data = read_bounded(f.path, MAX_FILE_BYTES)
         except OSError as exc:
             problems.append(Problem(f.label, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if len(f.data) > MAX_FILE_BYTES:
-            problems.append(
-                Problem(f.label, f"file is {len(f.data):,} bytes; the limit is 2,097,152")
-            )
     return problems
 
 
@@ -123,8 +119,14 @@ def _label(path: Path, root: Path, overlay: bool) -> str:
 
 
 def _collect(root: Path, overlay: bool, out: _Collected) -> None:
+    if not str(root).strip() or str(root) == ".":
+        out.problems.append(Problem(repr(str(root)), "an empty path is not a catalog overlay"))
+        return
     if not root.exists():
         out.problems.append(Problem(str(root), "no such file or directory"))
+        return
+    if not root.is_file() and not root.is_dir():
+        out.problems.append(Problem(str(root), "not a regular file or a directory"))
         return
     if root.is_file():
         if root.suffix not in (".yaml", ".yml"):

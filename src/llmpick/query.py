@@ -126,6 +126,8 @@ def resolve(catalog: Catalog, name: str) -> Variant | Family:
 
     Raises NotFoundError with the closest names when nothing matches.
     """
+    if not name.strip():
+        raise NotFoundError("no model named '' in the catalog", hint="give a model id or name")
     if name in catalog.variants:
         return catalog.variants[name]
     if name in catalog.families:
@@ -136,9 +138,9 @@ def resolve(catalog: Catalog, name: str) -> Variant | Family:
         a = v.access
         if low in (
             v.name.lower(),
-            (a.hf_repo or "").lower(),
-            (a.ollama or "").lower(),
-            (a.api or "").lower(),
+            (a.hf_repo or "\0").lower(),
+            (a.ollama or "\0").lower(),
+            (a.api or "\0").lower(),
             *(pid.lower() for pid in a.platforms.values()),
         ):
             return v

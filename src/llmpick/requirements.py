@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import re
 import typing
@@ -231,18 +232,18 @@ MAX_FILE_BYTES = 1024 * 1024
 def read_file(path: str) -> dict[str, Any]:
     """Requirement values from a YAML or JSON file (safe loader, bounded size)."""
     from llmpick.errors import Problem
-    from llmpick.yamlsafe import YamlProblem, decode, parse
+    from llmpick.yamlsafe import YamlProblem, decode, parse, read_bounded
 
     p = Path(path)
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise UsageError(f"{path}: requirements file is larger than 1 MB")
-        data = p.read_bytes()
+        data = read_bounded(p, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such requirements file") from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a directory, not a requirements file") from None
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise UsageError(f"{path}: requirements file is larger than 1 MB") from None
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
         text = decode(data, path)

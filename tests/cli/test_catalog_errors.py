@@ -214,3 +214,24 @@ def test_debug_variable_is_not_needed_for_user_errors(
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert sys.executable  # the process ran with this interpreter
+
+
+@pytest.mark.parametrize("device", ["/dev/urandom", "/dev/zero"])
+def test_endless_device_files_are_refused_not_read(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result], device: str
+) -> None:
+    fam = tmp_path / "overlay" / "families" / "acme"
+    fam.mkdir(parents=True)
+    (fam / "endless.yaml").symlink_to(device)
+    r = cli("catalog", "validate", str(tmp_path / "overlay"))
+    assert r.code == 3, r
+    assert "not a regular file" in r.err
+    link = tmp_path / "direct.yaml"
+    link.symlink_to(device)
+    r = cli("catalog", "validate", str(link))
+    assert r.code == 3 and "not a regular file" in r.err, r
+
+
+def test_empty_overlay_path(fixture_catalog: Path, cli: Callable[..., Result]) -> None:
+    r = cli("--catalog", "", "models")
+    assert r.code == 3 and "empty path" in r.err, r

@@ -308,3 +308,15 @@ def test_json_requirements_file_with_bad_json(cli: Cli, tmp_path: Path) -> None:
     d.mkdir()
     r = cli("recommend", "-r", str(d))
     assert r.code == 2 and "is a directory" in r.err, r
+
+
+@pytest.mark.parametrize("device", ["/dev/urandom", "/dev/zero"])
+def test_endless_requirement_files_are_refused(cli: Cli, device: str) -> None:
+    r = cli("recommend", "-r", device)
+    assert r.code == 2 and "not a regular file" in r.err, r
+
+
+def test_empty_model_name(cli: Cli) -> None:
+    for args in (("show", ""), ("why", ""), ("fit", "")):
+        r = cli(*args)
+        assert r.code == 2 and "no model named ''" in r.err, r
