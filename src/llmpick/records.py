@@ -51,7 +51,11 @@ DOMAINS: tuple[str, ...] = typing.get_args(Domain)
 Modality = Literal["text", "image", "audio", "video", "pdf"]
 
 # pydantic reads this when it validates the dataclasses (no pydantic import needed here)
-_STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
+_STRICT: dict[str, Any] = {
+    "extra": "forbid",
+    "use_attribute_docstrings": True,
+    "allow_inf_nan": False,  # .inf or .nan in YAML would make invalid JSON output
+}
 
 
 @dataclass(slots=True, eq=False, repr=False)

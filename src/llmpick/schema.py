@@ -74,7 +74,9 @@ GuideId = Annotated[str, BeforeValidator(str), AfterValidator(_check_guide)]
 class Strict(BaseModel):
     """Base for catalog records: unknown keys are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
 
 
 # --- family files -------------------------------------------------------------

@@ -235,3 +235,13 @@ def test_endless_device_files_are_refused_not_read(
 def test_empty_overlay_path(fixture_catalog: Path, cli: Callable[..., Result]) -> None:
     r = cli("--catalog", "", "models")
     assert r.code == 3 and "empty path" in r.err, r
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "-.inf"])
+def test_infinite_or_nan_numbers_are_refused(
+    value: str, tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
+    path = overlay(tmp_path, GOOD_FAMILY.replace("params_b: 1.0", f"params_b: {value}"))
+    r = cli("catalog", "validate", str(path))
+    assert r.code == 3, r
+    assert "variants.widget-1b.params_b" in r.err
