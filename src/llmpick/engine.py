@@ -756,8 +756,10 @@ def _current(v: Verdict) -> bool:
     return v.variant.status == "legacy" and v.domain_fit
 
 
-def _sort_key(v: Verdict) -> tuple[bool, float, str]:
-    return (not _current(v), -v.score, v.variant.id)
+def _sort_key(v: Verdict) -> tuple[bool, float, int, str]:
+    # among equal scores, the newer release first; the id makes the order total
+    released = v.variant.released.toordinal() if v.variant.released else 0
+    return (not _current(v), -v.score, -released, v.variant.id)
 
 
 def _rank(passing: list[Verdict]) -> list[Verdict]:
