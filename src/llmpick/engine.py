@@ -550,17 +550,20 @@ def _score(
             add("adapted to code", "2.16", 18)
         if "fill-in-the-middle" in v.capabilities:
             add("supports fill-in-the-middle, for code completion", "2.16", 4)
+    elif v.domain == "dialogue" and task not in ("chat", None):
+        add("tuned for open-ended conversation, not for following instructions", "2.14", -10)
     elif v.domain not in ("general", "dialogue"):
-        add(f"adapted to {v.domain}: less suited to general work", "2.16", -6)
+        add(f"adapted to {v.domain}: less suited to general work", "2.16", -12)
     if "task-finetune" in tuning:
         add("fine-tuned for one specific task", "2.16", -8)
         warn("fine-tuned for one task: check that task is yours", "2.16")
 
     # evidence of quality and currency (never size alone)
     if v.released is not None:
-        # newer generations of generative models are markedly stronger; small encoders
-        # for classification, extraction and embeddings age far more slowly
-        scale = 1.0 if task in GENERATIVE else 0.4
+        # newer generations of generative models are markedly stronger; encoders (and
+        # encoder-decoders) used for classification, extraction and embeddings age slowly
+        aging = task in GENERATIVE or v.architecture == "decoder-only"
+        scale = 1.0 if aging else 0.4
         age = (ctx.today - v.released).days / 365.25
         if age <= 1:
             add(lambda: f"a current generation (released {v.released:%b %Y})", "4.2", 10 * scale)
@@ -568,7 +571,7 @@ def _score(
             add(lambda: f"a recent generation (released {v.released:%b %Y})", "4.2", 6 * scale)
         elif age <= 3:
             add(lambda: f"released {v.released:%b %Y}", "4.2", 2 * scale)
-        elif age > 4 and task in GENERATIVE:
+        elif age > 4 and aging:
             add(
                 f"an older generation (released {v.released:%Y}); newer models are generally "
                 "stronger",
