@@ -17,159 +17,61 @@ import typer
 
 from llmpick.errors import UsageError
 
-PANEL = "Requirements"
-
-REQUIREMENT_OPTIONS: dict[str, Any] = {
-    "task": Annotated[
-        str | None,
-        typer.Option(
-            metavar="TASK",
-            help="chat, instruct, classification, extraction, summarization, translation, qa, "
-            "code, reasoning, creative or embedding.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "access": Annotated[
-        str | None,
-        typer.Option(
-            metavar="ACCESS",
-            help="open (downloadable weights), proprietary (API only) or any.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "hosting": Annotated[
-        str | None,
-        typer.Option(
-            metavar="HOSTING",
-            help="self (your hardware), api (a provider serves it) or any.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "platform": Annotated[
-        str | None,
-        typer.Option(
-            metavar="PLATFORM",
-            help="Cloud it must be on: bedrock, sagemaker, vertex or azure.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "gpu_memory": Annotated[
-        str | None,
-        typer.Option(
-            metavar="GB",
-            help="GPU memory it must fit in, e.g. 24 or 24GB, or 'auto' to detect NVIDIA GPUs.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "quantization": Annotated[
-        str | None,
-        typer.Option(
-            metavar="PRECISION",
-            help="auto, fp16, int8 or int4 (for the memory estimate).",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "max_params": Annotated[
-        str | None,
-        typer.Option(
-            metavar="SIZE", help="Largest size, e.g. 13 or 13B or 500M.", rich_help_panel=PANEL
-        ),
-    ],
-    "min_context": Annotated[
-        str | None,
-        typer.Option(
-            metavar="TOKENS",
-            help="Context window it needs, e.g. 32k or 1M tokens.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "commercial": Annotated[
-        bool | None,
-        typer.Option(
-            "--commercial/--no-commercial",
-            help="The licence must allow commercial use.",
-            rich_help_panel=PANEL,
-            show_default=False,
-        ),
-    ],
-    "license": Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="LICENCE",
-            help="Allowed licence id (repeatable), e.g. apache-2.0.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "flavour": Annotated[
-        str | None,
-        typer.Option(
-            metavar="FLAVOUR", help="base, instruct, chat or embedding.", rich_help_panel=PANEL
-        ),
-    ],
-    "fine_tune": Annotated[
-        bool | None,
-        typer.Option(
-            "--fine-tune/--no-fine-tune",
-            help="You will fine-tune it yourself.",
-            rich_help_panel=PANEL,
-            show_default=False,
-        ),
-    ],
-    "alignment": Annotated[
-        str | None,
-        typer.Option(metavar="ALIGNMENT", help="safety, own-values or any.", rich_help_panel=PANEL),
-    ],
-    "domain": Annotated[
-        str | None,
-        typer.Option(
-            metavar="DOMAIN",
-            help="general, code, biomedical, science, math, finance, legal, safety or dialogue.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "language": Annotated[
-        str | None,
-        typer.Option(
-            metavar="CODE",
-            help="Language it must support, as an ISO code, e.g. de.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "needs": Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="CAPABILITY",
-            help="Capability it must have (repeatable): tools, structured-output, vision, "
-            "reasoning.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "max_price": Annotated[
-        float | None,
-        typer.Option(
-            metavar="USD",
-            help="Most USD per 1M tokens (blended 3 in : 1 out).",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "tokens_per_month": Annotated[
-        str | None,
-        typer.Option(
-            metavar="IN:OUT",
-            help="Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.",
-            rich_help_panel=PANEL,
-        ),
-    ],
-    "include_legacy": Annotated[
-        bool | None,
-        typer.Option(
-            "--include-legacy/--no-include-legacy",
-            help="Also consider deprecated and retired models.",
-            rich_help_panel=PANEL,
-            show_default=False,
-        ),
-    ],
+# name: (type, metavar, help); booleans become --name/--no-name flags
+_SPEC: dict[str, tuple[Any, str | None, str]] = {
+    "task": (
+        str,
+        "TASK",
+        "chat, instruct, classification, extraction, summarization, translation, qa, code, "
+        "reasoning, creative or embedding.",
+    ),
+    "access": (str, "ACCESS", "open (downloadable weights), proprietary (API only) or any."),
+    "hosting": (str, "HOSTING", "self (your hardware), api (a provider serves it) or any."),
+    "platform": (str, "PLATFORM", "Cloud it must be on: bedrock, sagemaker, vertex or azure."),
+    "gpu_memory": (
+        str,
+        "GB",
+        "GPU memory it must fit in, e.g. 24 or 24GB, or 'auto' to detect NVIDIA GPUs.",
+    ),
+    "quantization": (str, "PRECISION", "auto, fp16, int8 or int4 (for the memory estimate)."),
+    "max_params": (str, "SIZE", "Largest size, e.g. 13 or 13B or 500M."),
+    "min_context": (str, "TOKENS", "Context window it needs, e.g. 32k or 1M tokens."),
+    "commercial": (bool, None, "The licence must allow commercial use."),
+    "license": (list[str], "LICENCE", "Allowed licence id (repeatable), e.g. apache-2.0."),
+    "flavour": (str, "FLAVOUR", "base, instruct, chat or embedding."),
+    "fine_tune": (bool, None, "You will fine-tune it yourself."),
+    "alignment": (str, "ALIGNMENT", "safety, own-values or any."),
+    "domain": (
+        str,
+        "DOMAIN",
+        "general, code, biomedical, science, math, finance, legal, safety or dialogue.",
+    ),
+    "language": (str, "CODE", "Language it must support, as an ISO code, e.g. de."),
+    "needs": (
+        list[str],
+        "CAPABILITY",
+        "Capability it must have (repeatable): tools, structured-output, vision, reasoning.",
+    ),
+    "max_price": (float, "USD", "Most USD per 1M tokens (blended 3 in : 1 out)."),
+    "tokens_per_month": (
+        str,
+        "IN:OUT",
+        "Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.",
+    ),
+    "include_legacy": (bool, None, "Also consider deprecated and retired models."),
 }
+
+
+def _option(name: str, kind: Any, metavar: str | None, help: str) -> Any:
+    if kind is bool:
+        flag = "--" + name.replace("_", "-")
+        info = typer.Option(f"{flag}/--no-{flag[2:]}", help=help, show_default=False)
+    else:
+        info = typer.Option(metavar=metavar, help=help)
+    return Annotated[kind | None, info]
+
+
+REQUIREMENT_OPTIONS: dict[str, Any] = {name: _option(name, *spec) for name, spec in _SPEC.items()}
 
 
 def requirement_options(fn: Callable[..., Any]) -> Callable[..., Any]:
