@@ -16,41 +16,40 @@ from typing import Annotated, Any
 import typer
 
 from llmpick.errors import UsageError
+from llmpick.requirements import CHOICES, NEEDS
+
+
+def _one_of(field: str) -> str:
+    """'a, b or c' from a requirement's vocabulary, so help and validation agree."""
+    *head, last = NEEDS if field == "needs" else CHOICES[field]
+    return f"{', '.join(head)} or {last}"
+
 
 # name: (type, metavar, help); booleans become --name/--no-name flags
 _SPEC: dict[str, tuple[Any, str | None, str]] = {
-    "task": (
-        str,
-        "TASK",
-        "chat, instruct, classification, extraction, summarization, translation, qa, code, "
-        "reasoning, creative or embedding.",
-    ),
+    "task": (str, "TASK", f"{_one_of('task')}."),
     "access": (str, "ACCESS", "open (downloadable weights), proprietary (API only) or any."),
     "hosting": (str, "HOSTING", "self (your hardware), api (a provider serves it) or any."),
-    "platform": (str, "PLATFORM", "Cloud it must be on: bedrock, sagemaker, vertex or azure."),
+    "platform": (str, "PLATFORM", f"Cloud it must be on: {_one_of('platform')}."),
     "gpu_memory": (
         str,
         "GB",
         "GPU memory it must fit in, e.g. 24 or 24GB, or 'auto' to detect NVIDIA GPUs.",
     ),
-    "quantization": (str, "PRECISION", "auto, fp16, int8 or int4 (for the memory estimate)."),
+    "quantization": (str, "PRECISION", f"{_one_of('quantization')} (for the memory estimate)."),
     "max_params": (str, "SIZE", "Largest size, e.g. 13 or 13B or 500M."),
     "min_context": (str, "TOKENS", "Context window it needs, e.g. 32k or 1M tokens."),
     "commercial": (bool, None, "The licence must allow commercial use."),
     "license": (list[str], "LICENCE", "Allowed licence id (repeatable), e.g. apache-2.0."),
-    "flavour": (str, "FLAVOUR", "base, instruct, chat or embedding."),
+    "flavour": (str, "FLAVOUR", f"{_one_of('flavour')}."),
     "fine_tune": (bool, None, "You will fine-tune it yourself."),
-    "alignment": (str, "ALIGNMENT", "safety, own-values or any."),
-    "domain": (
-        str,
-        "DOMAIN",
-        "general, code, biomedical, science, math, finance, legal, safety or dialogue.",
-    ),
+    "alignment": (str, "ALIGNMENT", f"{_one_of('alignment')}."),
+    "domain": (str, "DOMAIN", f"{_one_of('domain')}."),
     "language": (str, "CODE", "Language it must support, as an ISO code, e.g. de."),
     "needs": (
         list[str],
         "CAPABILITY",
-        "Capability it must have (repeatable): tools, structured-output, vision, reasoning.",
+        f"Capability it must have (repeatable): {_one_of('needs')}.",
     ),
     "max_price": (float, "USD", "Most USD per 1M tokens (blended 3 in : 1 out)."),
     "tokens_per_month": (
