@@ -122,6 +122,9 @@ def markdown(doc: dict[str, Any]) -> str:
             lines += ["", "Smallest changes that return models:", ""]
             lines += [f"- {r['suggestion']} ({r['returns']} models)" for r in doc["relaxations"]]
     ex = doc["excluded"]
+    for m in ex["models"]:
+        lines += ["", f"**{m['name']}** (`{m['id']}`) was left out:", ""]
+        lines += [f"- {x['constraint']}: {x['text']} (§{x['guide']})" for x in m["reasons"]]
     if ex["by_constraint"]:
         lines += ["", "## Left out", ""]
         lines.append(

@@ -320,3 +320,17 @@ def test_empty_model_name(cli: Cli) -> None:
     for args in (("show", ""), ("why", ""), ("fit", "")):
         r = cli(*args)
         assert r.code == 2 and "no model named ''" in r.err, r
+
+
+def test_explain_names_why_a_model_was_left_out(cli: Cli, tmp_path: Path) -> None:
+    args = ("recommend", "--task", "chat", "--commercial", "--explain", "mpt-7b-chat")
+    doc = json.loads(cli(*args, "--json").out)
+    (left,) = doc["excluded"]["models"]
+    assert left["id"] == "mpt-7b-chat"
+    assert left["reasons"][0]["constraint"] == "commercial" and left["reasons"][0]["guide"] == "3"
+    human = cli(*args)
+    assert "MPT-7B-Chat (mpt-7b-chat) was left out" in human.out
+    md = tmp_path / "s.md"
+    cli(*args, "--export", str(md))
+    assert "was left out" in md.read_text()
+    assert cli("recommend", "--explain", "no-such-model").code == 2

@@ -82,6 +82,13 @@ def recommend(
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never ask questions, even in a terminal.")
     ] = False,
+    explain: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="MODEL",
+            help="Also say why MODEL was left out, if it was (repeatable; in the document).",
+        ),
+    ] = None,
 ) -> None:
     """Recommend models for a task and its constraints, explaining every pick and exclusion.
 
@@ -113,8 +120,11 @@ def recommend(
     from llmpick.engine import recommend as run_engine
 
     cat = state.catalog
-    rec = run_engine(cat, req, top=top)
-    doc = shortlist(cat, rec, overlays=state.overlays)
+    from llmpick.query import resolve_variant
+
+    named = [resolve_variant(cat, name).id for name in explain or []]
+    rec = run_engine(cat, req, top=top, explain=tuple(named))
+    doc = shortlist(cat, rec, overlays=state.overlays, named=named)
     if export is not None:
         from llmpick.files import write_atomic
 

@@ -260,6 +260,14 @@ def recommendation(doc: dict[str, Any]) -> None:
                 f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
             )
     ex = doc["excluded"]
+    for m in ex["models"]:
+        out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
+        for x in m["reasons"]:
+            out.print(
+                f"   x {x['constraint']}: {x['text']} ",
+                Text(f"§{x['guide']}", style="cyan"),
+                sep="",
+            )
     if ex["by_constraint"]:
         counts = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items())
         out.print(
