@@ -72,8 +72,11 @@ def filter_variants(
     flavour: str | None = None,
     status: str | None = None,
     family: str | None = None,
+    search: str | None = None,
 ) -> list[Variant]:
-    """Variants matching every given filter, ordered by provider, family and size."""
+    """Variants matching every given filter, ordered by provider, family and size.
+
+    ``search`` matches words in the id, name, family name or Hugging Face repo."""
     if provider is not None and provider not in catalog.providers:
         by_name = {norm(p.name): pid for pid, p in catalog.providers.items()}
         if norm(provider) in by_name:
@@ -101,8 +104,15 @@ def filter_variants(
             continue
         if status and v.status != status:
             continue
+        if search and not _matches(catalog, v, search):
+            continue
         out.append(v)
     return sorted(out, key=lambda v: (v.provider, v.family, v.params_b or 0.0, v.id))
+
+
+def _matches(catalog: Catalog, v: Variant, search: str) -> bool:
+    hay = norm(" ".join((v.id, v.name, catalog.families[v.family].name, v.access.hf_repo or "")))
+    return all(norm(word) in hay for word in search.split())
 
 
 def _not_found(what: str, value: str, known: list[str]) -> NotFoundError:

@@ -132,3 +132,10 @@ def test_validate_ok(cli: Cli, fixture_catalog: Path) -> None:
 def test_successor_chain_leads_to_todays_model(cli: Cli) -> None:
     r = cli("show", "cloudy-1", "--json")
     assert json.loads(r.out)["successor_chain"] == ["rocket"]
+
+
+def test_models_search(cli: Cli) -> None:
+    r = cli("models", "--search", "rocket chat", "--json")
+    assert [m["id"] for m in json.loads(r.out)] == ["rocket-7b-chat"]
+    r = cli("models", "--search", "nothing-like-this", "--json")
+    assert json.loads(r.out) == []

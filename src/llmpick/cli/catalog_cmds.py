@@ -68,11 +68,19 @@ def models(
         str | None, typer.Option(help="active, legacy, deprecated or retired.")
     ] = None,
     family: Annotated[str | None, typer.Option(help="Family id or name, e.g. llama-2.")] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(metavar="WORDS", help="Words in the id, name or repo, e.g. 'coder 7b'."),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """List the models in the catalog, one row per variant.
 
-    Example: llmpick models --provider meta --flavour chat
+    Examples:
+
+      llmpick models --provider meta --flavour chat
+
+      llmpick models --search "coder 7b"
     """
     from llmpick.query import filter_variants, variant_summary
     from llmpick.records import FLAVOURS, STATUSES
@@ -82,7 +90,13 @@ def models(
     check_choice("--access", access, ("open", "proprietary", "any"))
     cat = state.catalog
     rows = filter_variants(
-        cat, provider=provider, access=access, flavour=flavour, status=status, family=family
+        cat,
+        provider=provider,
+        access=access,
+        flavour=flavour,
+        status=status,
+        family=family,
+        search=search,
     )
     if json:
         emit_json([variant_summary(cat, v) for v in rows])
