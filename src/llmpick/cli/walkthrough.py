@@ -45,6 +45,8 @@ def _value(question: str, field: str, why: str) -> Any:
         )
         if not answer.strip():
             return None
+        if field == "gpu_memory" and answer.strip().lower() == "auto":
+            return "auto"  # detected when the requirements are built
         try:
             build({field: answer.strip()})
         except UsageError as exc:
@@ -86,7 +88,7 @@ def ask() -> dict[str, Any]:
         given["hosting"] = hosting
         if hosting == "self":
             gpu = _value(
-                "GPU memory in GB",
+                "GPU memory in GB, or auto to detect it",
                 "gpu_memory",
                 "The estimate counts weights at fp16, int8 or int4 plus the KV cache (§2.1).",
             )
