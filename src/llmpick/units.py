@@ -16,18 +16,32 @@ def _clean(text: object) -> str:
     return text.strip().replace("_", "").replace(",", "")
 
 
-def parse_params(value: str | float | int) -> float:
-    """Parameters in billions: '13B' -> 13.0, '500M' -> 0.5, '7' -> 7.0."""
+def _parse(
+    value: object, pattern: re.Pattern[str], scales: dict[str, float], what: str, examples: str
+) -> float:
+    """A number with an optional unit suffix, scaled; ValueError naming the expected form."""
     if isinstance(value, bool):
-        raise ValueError("expected a size such as 7, 13B or 500M")
+        raise ValueError(f"expected {what} such as {examples}")
     if isinstance(value, (int, float)):
         return float(value)
-    m = _PARAMS.match(_clean(value)) if isinstance(value, str) else None
+    m = pattern.match(_clean(value)) if isinstance(value, str) else None
     if not m:
-        raise ValueError(f"{value!r} is not a size; use e.g. 7, 13B, 1.5B or 500M")
-    number, unit = float(m.group(1)), m.group(2).lower()
-    scale = {"": 1.0, "b": 1.0, "m": 1e-3, "k": 1e-6, "t": 1e3}[unit]
-    return number * scale
+        raise ValueError(f"{value!r} is not {what}; use e.g. {examples}")
+    return float(m.group(1)) * scales[(m.group(2) or "").lower()]
+
+
+_PARAM_SCALES = {"": 1.0, "b": 1.0, "m": 1e-3, "k": 1e-6, "t": 1e3}
+_TOKEN_SCALES = {"": 1.0, "k": 1e3, "m": 1e6}
+_MEMORY_SCALES = {
+    **dict.fromkeys(("", "g", "gb", "gib"), 1.0),
+    **dict.fromkeys(("m", "mb", "mib"), 1e-3),
+    **dict.fromkeys(("t", "tb", "tib"), 1e3),
+}
+
+
+def parse_params(value: str | float | int) -> float:
+    """Parameters in billions: '13B' -> 13.0, '500M' -> 0.5, '7' -> 7.0."""
+    return _parse(value, _PARAMS, _PARAM_SCALES, "a size", "7, 13B, 1.5B or 500M")
 
 
 def parse_tokens(value: str | int | float) -> int:
@@ -36,41 +50,12 @@ def parse_tokens(value: str | int | float) -> int:
     k and M are decimal, so '200k' accepts a 200,000-token model and '128k' a
     131,072-token one.
     """
-    if isinstance(value, bool):
-        raise ValueError("expected a token count such as 4096, 32k or 1M")
-    if isinstance(value, (int, float)):
-        return int(value)
-    m = _TOKENS.match(_clean(value)) if isinstance(value, str) else None
-    if not m:
-        raise ValueError(f"{value!r} is not a token count; use e.g. 4096, 32k or 1M")
-    number, unit = float(m.group(1)), m.group(2).lower()
-    return round(number * {"": 1, "k": 1_000, "m": 1_000_000}[unit])
+    return round(_parse(value, _TOKENS, _TOKEN_SCALES, "a token count", "4096, 32k or 1M"))
 
 
 def parse_memory(value: str | int | float) -> float:
     """Memory in GB: '24GB' -> 24.0, '24' -> 24.0, '512MB' -> 0.512."""
-    if isinstance(value, bool):
-        raise ValueError("expected a memory size such as 24, 24GB or 80GB")
-    if isinstance(value, (int, float)):
-        return float(value)
-    m = _MEMORY.match(_clean(value)) if isinstance(value, str) else None
-    if not m:
-        raise ValueError(f"{value!r} is not a memory size; use e.g. 24, 24GB or 80GB")
-    number, unit = float(m.group(1)), (m.group(2) or "gb").lower()
-    return (
-        number
-        * {
-            "g": 1,
-            "gb": 1,
-            "gib": 1,
-            "m": 1e-3,
-            "mb": 1e-3,
-            "mib": 1e-3,
-            "t": 1e3,
-            "tb": 1e3,
-            "tib": 1e3,
-        }[unit]
-    )
+    return _parse(value, _MEMORY, _MEMORY_SCALES, "a memory size", "24, 24GB or 80GB")
 
 
 def parse_token_pair(value: str) -> tuple[int, int]:
