@@ -12,6 +12,7 @@ from a stale cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmpick import __version__
-from llmpick.errors import CatalogError, Problem
+from llmpick.errors import CatalogError, Problem, WriteError
+from llmpick.files import MAX_BYTES, read_bounded, write_atomic
 from llmpick.records import (
     Catalog,
     Family,
@@ -32,7 +34,6 @@ from llmpick.records import (
     catalog_from_rows,
     catalog_rows,
 )
-from llmpick.yamlsafe import read_bounded
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -84,17 +85,16 @@ class _Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-
-
 def _stat(path: Path, label: str, out: _Collected) -> tuple[int, int, int, int] | None:
     try:
         st = path.stat()
     except OSError as exc:
         out.problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
         return None
-    if st.st_size > MAX_FILE_BYTES:
-        out.problems.append(Problem(label, f"file is {st.st_size:,} bytes; the limit is 2,097,152"))
+    if st.st_size > MAX_BYTES:
+        out.problems.append(
+            Problem(label, f"file is {st.st_size:,} bytes; the limit is {MAX_BYTES:,}")
+        )
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
@@ -103,7 +103,7 @@ def _read_all(files: Sequence[SourceFile]) -> list[Problem]:
     problems = []
     for f in files:
         try:
-            f.data = read_bounded(f.path, MAX_FILE_BYTES)
+            f.data = read_bounded(f.path, MAX_BYTES)
         except OSError as exc:
             problems.append(Problem(f.label, f"cannot read: {exc.strerror or exc}"))
     return problems
@@ -513,25 +513,16 @@ def _cache_read(path: Path, version: str) -> Catalog | None:
 
 
 def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
-    import tempfile
-
     payload = marshal.dumps(catalog_rows(cat))
     blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, blob)
         for pattern, keep in (("catalog-*.bin", _KEEP_CACHES), ("index-*", 4 * _KEEP_CACHES)):
             olds = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime)
             for old in olds[:-keep]:
                 old.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, WriteError):
         pass  # a cache we cannot write only costs speed
 
 
@@ -607,9 +598,5 @@ def _index_write(index: Path | None, version: str, files: Sequence[SourceFile]) 
     now = time.time_ns()
     if any(now - f.stat[1] < RACY_NS for f in files):
         return  # too fresh to trust stat data for
-    try:
-        tmp = index.with_name(f".{index.name}.{os.getpid()}.tmp")
-        tmp.write_text(version, encoding="ascii")
-        os.replace(tmp, index)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError, WriteError):  # an index only saves time
+        write_atomic(index, version)

@@ -1,16 +1,34 @@
-"""Writing files atomically: a failed write leaves what was there before."""
+"""Reading files safely and writing them atomically.
+
+Reads are bounded (a device or an endless pipe is refused, not read forever); a
+failed write leaves what was there before.
+"""
 
 from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import stat
 from pathlib import Path
 
 from llmpick.errors import WriteError
 
+MAX_BYTES = 2 * 1024 * 1024  # the largest catalog file read
 
-def write_atomic(path: str | Path, data: str) -> None:
+
+def read_bounded(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, refusing devices, pipes and anything over ``limit``
+    (a size from stat is not enough: /dev/urandom reports 0 and never ends)."""
+    with open(path, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+    return data
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -19,11 +37,13 @@ def write_atomic(path: str | Path, data: str) -> None:
             f"cannot write {target}: the directory {directory} does not exist",
             hint="create it first, or export to another path",
         )
+    import tempfile
+
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode() if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, target)

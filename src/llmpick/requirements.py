@@ -232,7 +232,8 @@ MAX_FILE_BYTES = 1024 * 1024
 def read_file(path: str) -> dict[str, Any]:
     """Requirement values from a YAML or JSON file (safe loader, bounded size)."""
     from llmpick.errors import Problem
-    from llmpick.yamlsafe import YamlProblem, decode, parse, read_bounded
+    from llmpick.files import read_bounded
+    from llmpick.yamlsafe import YamlProblem, decode, parse
 
     p = Path(path)
     try:

@@ -9,14 +9,12 @@ into a ``Problem`` naming the file and line.
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from typing import Any
 
 import yaml
 
 from llmpick.errors import Problem
+from llmpick.files import MAX_BYTES
 
 try:  # libyaml is much faster and bounds nesting itself
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -42,7 +40,6 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
         return mapping
 
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 200_000
 
@@ -51,18 +48,6 @@ class YamlProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
-
-
-def read_bounded(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file, refusing devices, pipes and anything over ``limit``
-    (a size from stat is not enough: /dev/urandom reports 0 and never ends)."""
-    with open(path, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
-    return data
 
 
 def decode(data: bytes, name: str) -> str:
