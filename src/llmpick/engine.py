@@ -321,6 +321,12 @@ def _max_price(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     return None
 
 
+def _fine_tune(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
+    if r.fine_tune and not v.open_weights:
+        return Exclusion("fine_tune", "you cannot fine-tune it yourself: no weights", "2.4")
+    return None
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("status", _status),
     ("access", _access),
@@ -336,6 +342,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("language", _language),
     ("needs", _needs),
     ("max_price", _max_price),
+    ("fine_tune", _fine_tune),
 )
 
 
@@ -357,6 +364,7 @@ def active_checks(r: Requirements) -> tuple[Check, ...]:
         "language": r.language is not None,
         "needs": bool(r.needs),
         "max_price": r.max_price is not None,
+        "fine_tune": r.fine_tune,
     }
     return tuple(fn for name, fn in CHECKS if name in _ALWAYS or given[name])
 
@@ -370,8 +378,6 @@ def check(
         ex = fn(v, r, c)
         if ex is not None:
             found.append(ex)
-    if r.fine_tune and not v.open_weights and not any(e.constraint == "access" for e in found):
-        found.append(Exclusion("fine_tune", "you cannot fine-tune it yourself: no weights", "2.4"))
     return found
 
 
