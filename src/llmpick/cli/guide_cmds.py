@@ -8,6 +8,7 @@ import typer
 
 from llmpick.cli.output import emit_json
 from llmpick.errors import UsageError
+from llmpick.guide import PARTS, Guide, Section
 
 
 def guide(
@@ -27,22 +28,12 @@ def guide(
       llmpick guide rlhf
     """
     from llmpick.engine import RULES
-    from llmpick.guide import PARTS, load_guide, lookup
+    from llmpick.guide import load_guide, lookup
 
     g = load_guide()
     if key is None:
         if json:
-            emit_json(
-                [
-                    {
-                        "id": s.id,
-                        "title": s.title,
-                        "heading": s.heading,
-                        "part": PARTS[g.part(s.id)],
-                    }
-                    for s in g.sections.values()
-                ]
-            )
+            emit_json([_summary(g, s) for s in g.sections.values()])
             return
         from llmpick.cli import render
 
@@ -58,10 +49,7 @@ def guide(
     if json:
         emit_json(
             {
-                "id": sec.id,
-                "title": sec.title,
-                "heading": sec.heading,
-                "part": PARTS[g.part(sec.id)],
+                **_summary(g, sec),
                 "text": sec.text,
                 "models": models,
                 "rules": rules,
@@ -73,6 +61,10 @@ def guide(
     from llmpick.cli import render
 
     render.guide_section(sec, models, rules, terms)
+
+
+def _summary(g: Guide, sec: Section) -> dict[str, str]:
+    return {"id": sec.id, "title": sec.title, "heading": sec.heading, "part": PARTS[g.part(sec.id)]}
 
 
 def schema(
