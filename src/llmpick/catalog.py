@@ -13,6 +13,7 @@ from a stale cache.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import marshal
 import os
@@ -27,6 +28,7 @@ from llmpick.errors import CatalogError, Problem, WriteError
 from llmpick.files import MAX_BYTES, read_bounded, write_atomic
 from llmpick.records import (
     Catalog,
+    Dataset,
     Family,
     License,
     Provider,
@@ -38,9 +40,9 @@ from llmpick.records import (
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
 
-    from llmpick.schema import FamilyIn
+    from llmpick.schema import FamilyIn, VariantIn
 
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_FILES = 20_000
 _KEEP_CACHES = 8
@@ -138,7 +140,11 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
                 SourceFile(root, str(root), "family", st, family_id=root.stem, root=str(root))
             )
         return
-    for name, kind in (("providers.yaml", "providers"), ("licenses.yaml", "licenses")):
+    for name, kind in (
+        ("providers.yaml", "providers"),
+        ("licenses.yaml", "licenses"),
+        ("datasets.yaml", "datasets"),
+    ):
         p = root / name
         if p.is_file():
             st = _stat(p, _label(p, root, overlay), out)
@@ -205,6 +211,7 @@ def _pydantic_problems(
 class _Parts:
     providers: dict[str, tuple[Provider, str]] = field(default_factory=dict)
     licenses: dict[str, tuple[License, str]] = field(default_factory=dict)
+    datasets: dict[str, tuple[Dataset, str]] = field(default_factory=dict)
     families: dict[str, tuple[FamilyIn, SourceFile]] = field(default_factory=dict)
 
 
@@ -255,7 +262,7 @@ def _validate_mapping_file(
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
-    from llmpick.schema import LICENSE, PROVIDER, FamilyIn
+    from llmpick.schema import DATASET, LICENSE, PROVIDER, FamilyIn
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
     parts = _Parts()
@@ -273,6 +280,9 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
         elif src.kind == "licenses":
             for k, v in _validate_mapping_file(src, text, data, LICENSE, problems).items():
                 parts.licenses[k] = (v, src.label)
+        elif src.kind == "datasets":
+            for k, v in _validate_mapping_file(src, text, data, DATASET, problems).items():
+                parts.datasets[k] = (v, src.label)
         else:
             if not isinstance(data, dict):
                 problems.append(
@@ -319,6 +329,12 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
 def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
     providers = {k: v for k, (v, _) in parts.providers.items()}
     licenses = {k: v for k, (v, _) in parts.licenses.items()}
+    datasets = {k: v for k, (v, _) in parts.datasets.items()}
+    for did, (ds, label) in parts.datasets.items():
+        if ds.license not in licenses:
+            problems.append(
+                Problem(label, f"unknown licence {ds.license!r} (not in licenses.yaml)", path=did)
+            )
     families: dict[str, Family] = {}
     variants: dict[str, Variant] = {}
     variant_file: dict[str, str] = {}
@@ -380,12 +396,25 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             if v.arch is not None:
                 for name in v.arch.__dataclass_fields__:
                     number = getattr(v.arch, name)
-                    if number is not None and number < (
+                    if isinstance(number, int) and number < (
                         0 if name == "full_attention_layers" else 1
                     ):
                         problems.append(
                             problem(src, (*where, "arch", name), "must be greater than 0")
                         )
+            moe = v.moe if v.moe is not None else fam.moe
+            released = v.released or fam.released
+            for loc, message in _fact_problems(vid, v, moe, released, verified, fam):
+                problems.append(problem(src, (*where, *loc), message))
+            for loc, cited in _citations(fam, v):
+                if _cited_dataset(cited) not in (None, *datasets):
+                    problems.append(
+                        problem(
+                            src,
+                            loc if loc[0] == "sources" and not v.sources else (*where, *loc),
+                            f"source {cited!r} names no dataset declared in datasets.yaml",
+                        )
+                    )
             if v.successor:
                 pending_refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
             if v.base_model:
@@ -399,7 +428,7 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 flavour=v.flavour,
                 tuning=v.tuning,
                 architecture=fam.architecture,
-                moe=fam.moe,
+                moe=moe,
                 params_b=v.params_b,
                 active_params_b=v.active_params_b,
                 context_window=v.context_window or fam.context_window,
@@ -420,10 +449,12 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 arch=v.arch,
                 pricing=v.pricing,
                 evidence=v.evidence,
-                released=v.released or fam.released,
+                released=released,
                 sources=sources,
                 verified=verified,
                 notes=v.notes,
+                weights_format=v.weights_format,
+                api_status=v.api_status,
             )
         families[fid] = Family(
             id=fid,
@@ -457,7 +488,106 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         licenses=licenses,
         families=families,
         variants=variants,
+        datasets=datasets,
     )
+
+
+_STAMP = re.compile(r"-(20\d{2})-?(\d{2})-?(\d{2})$|-(\d{2})(\d{2})$")
+
+
+def _stamp_problem(vid: str, released: dt.date | None) -> str | None:
+    """A variant id ending in a date stamp (gpt-4o-2024-08-06, kimi-k2-instruct-0905,
+    qwen3-30b-a3b-instruct-2507) must agree with its release date."""
+    m = _STAMP.search(vid)
+    if m is None:
+        return None
+    if m.group(1):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        try:
+            stamped = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if released is None or abs((released - stamped).days) > 45:
+            return f"the id says {stamped}, but released is {released or 'not given'}"
+        return None
+    a, b = int(m.group(4)), int(m.group(5))
+    if a >= 23 and 1 <= b <= 12:  # YYMM, as Qwen and Mistral stamp their updates
+        want, what = (2000 + a, b), f"20{a:02d}-{b:02d}"
+    elif 1 <= a <= 12 and 1 <= b <= 31:  # MMDD, as Kimi and DeepSeek do
+        want, what = (None, a), f"month {a:02d}"
+    else:
+        return None
+    if released is None:
+        return f"the id says {what}, but no release date is given"
+    year, month = want
+    if month != released.month or (year is not None and year != released.year):
+        return f"the id says {what}, but released is {released}"
+    return None
+
+
+def _fact_problems(
+    vid: str,
+    v: VariantIn,
+    moe: bool,
+    released: dt.date | None,
+    verified: dt.date,
+    fam: FamilyIn,
+) -> list[tuple[tuple[str, ...], str]]:
+    """Facts of one variant that contradict each other (each a field path and a message)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    if v.arch is not None and (v.arch.experts or 0) > 1 and not moe:
+        out.append((("moe",), "lists experts in its architecture numbers but moe is false"))
+    if (
+        v.params_b is not None
+        and v.active_params_b is not None
+        and v.active_params_b < v.params_b
+        and not moe
+    ):
+        out.append((("moe",), "fewer active than total parameters, but moe is false"))
+    if released is not None and released > verified:
+        out.append((("released",), f"released {released} is after the check date {verified}"))
+    if released is not None and fam.released is not None and released < fam.released:
+        out.append(
+            (("released",), f"released {released}, before its family's first release")
+        )
+    stamp = _stamp_problem(vid, released)
+    if stamp is not None:
+        out.append((("released",), stamp))
+    return out
+
+
+def _citations(fam: FamilyIn, v: VariantIn) -> list[tuple[tuple[str, ...], str]]:
+    out: list[tuple[tuple[str, ...], str]] = [(("sources",), s) for s in v.sources]
+    if not v.sources:
+        out += [(("sources",), s) for s in fam.sources]
+    if v.pricing is not None:
+        out.append((("pricing", "source"), v.pricing.source))
+    out += [(("evidence", str(i), "source"), e.source) for i, e in enumerate(v.evidence)]
+    return out
+
+
+def _cited_dataset(source: str) -> str | None:
+    """The dataset a source cites, or None for a URL."""
+    if source.startswith(("https://", "http://")):
+        return None
+    return source.partition(":")[0]
+
+
+def current_successor(cat: Catalog, ref: str | None) -> str | None:
+    """Follow a successor chain to the first model that is still available (active or
+    legacy), so that a retired model points to what to use today."""
+    seen: set[str] = set()
+    while ref is not None and ref not in seen:
+        seen.add(ref)
+        status, nxt = None, None
+        if ref in cat.variants:
+            status, nxt = cat.variants[ref].status, cat.variants[ref].successor
+        elif ref in cat.families:
+            status, nxt = cat.families[ref].status, cat.families[ref].successor
+        if status in ("active", "legacy") or nxt is None:
+            return ref
+        ref = nxt
+    return ref
 
 
 def line_of(text: str, path: tuple[Any, ...]) -> int | None:

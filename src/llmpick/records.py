@@ -49,6 +49,8 @@ Domain = Literal[
 ]
 DOMAINS: tuple[str, ...] = typing.get_args(Domain)
 Modality = Literal["text", "image", "audio", "video", "pdf"]
+WeightsFormat = Literal["fp16", "bf16", "fp8", "mxfp4", "int4"]
+ApiStatus = Literal["active", "deprecated", "retired"]
 
 # pydantic reads this when it validates the dataclasses (no pydantic import needed here)
 _STRICT: dict[str, Any] = {
@@ -112,6 +114,26 @@ class License:
 
 
 @dataclass(slots=True, eq=False, repr=False)
+class Dataset:
+    __pydantic_config__ = _STRICT
+
+    id: str
+    """Dataset id, the prefix of a citation such as 'models.dev:labs.openai.gpt-4.1'."""
+    name: str
+    """What the dataset is."""
+    url: str
+    """Public URL of the file the snapshot was taken from."""
+    snapshot: str
+    """Date of the snapshot (YYYY-MM-DD, or YYYY-MM for the newest entries in it)."""
+    license: str
+    """Licence id (in licenses.yaml) the data is published under."""
+    repository: str | None = None
+    """Where the dataset is maintained."""
+    key: str | None = None
+    """How a citation's key locates an entry."""
+
+
+@dataclass(slots=True, eq=False, repr=False)
 class Access:
     __pydantic_config__ = _STRICT
 
@@ -147,6 +169,17 @@ class ArchNumbers:
     """Experts per mixture-of-experts layer."""
     active_experts: int | None = None
     """Experts used per token."""
+    kv_lora_rank: int | None = None
+    """Multi-head latent attention: size of the compressed key-value latent that is cached
+    instead of full keys and values (DeepSeek V3, Kimi K2)."""
+    qk_rope_head_dim: int | None = None
+    """Multi-head latent attention: the rotary part of each key, cached beside the latent."""
+    kv_layers: int | None = None
+    """Hybrid models: layers that keep a KV cache; the others (linear attention or
+    state-space layers) keep a small fixed-size state whatever the context length."""
+    unpublished: str | None = None
+    """Why the numbers are missing (e.g. no public configuration); memory is then
+    estimated from the parameter count and labelled as such."""
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -160,7 +193,7 @@ class Pricing:
     as_of: dt.date
     """When the price was read."""
     source: str
-    """Where the price comes from (URL or shared/data reference)."""
+    """Where the price comes from (URL or dataset:key)."""
 
     def __post_init__(self) -> None:
         if self.input < 0 or self.output < 0:
@@ -176,7 +209,7 @@ class Evidence:
     score: float
     """The published score."""
     source: str
-    """Where the score is published (URL or shared/data reference)."""
+    """Where the score is published (URL or dataset:key)."""
     metric: str | None = None
     """What the score measures."""
     date: dt.date | None = None
@@ -216,6 +249,8 @@ class Variant:
     sources: list[str]
     verified: dt.date
     notes: str | None
+    weights_format: WeightsFormat | None = None
+    api_status: ApiStatus | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -250,6 +285,7 @@ class Catalog:
     licenses: dict[str, License]
     families: dict[str, Family]
     variants: dict[str, Variant]
+    datasets: dict[str, Dataset] = field(default_factory=dict)
 
     @property
     def newest_verified(self) -> dt.date | None:
@@ -267,6 +303,7 @@ def to_data(obj: Any) -> Any:
             "version": obj.version,
             "providers": {k: to_data(v) for k, v in obj.providers.items()},
             "licenses": {k: to_data(v) for k, v in obj.licenses.items()},
+            "datasets": {k: to_data(v) for k, v in obj.datasets.items()},
             "families": {k: to_data(v) for k, v in obj.families.items()},
             "variants": {k: to_data(v) for k, v in obj.variants.items()},
         }
@@ -331,6 +368,7 @@ def catalog_rows(cat: Catalog) -> dict[str, Any]:
         "version": cat.version,
         "providers": {k: _row(v) for k, v in cat.providers.items()},
         "licenses": {k: _row(v) for k, v in cat.licenses.items()},
+        "datasets": {k: _row(v) for k, v in cat.datasets.items()},
         "families": families,
         "variants": variants,
     }
@@ -368,4 +406,5 @@ def catalog_from_rows(data: dict[str, Any]) -> Catalog:
         licenses={k: License(*v) for k, v in data["licenses"].items()},
         families=families,
         variants=variants,
+        datasets={k: Dataset(*v) for k, v in data["datasets"].items()},
     )

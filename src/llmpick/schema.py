@@ -26,9 +26,11 @@ from pydantic import (
 
 from llmpick.records import (
     Access,
+    ApiStatus,
     Architecture,
     ArchNumbers,
     Capability,
+    Dataset,
     Domain,
     Evidence,
     Flavour,
@@ -38,6 +40,7 @@ from llmpick.records import (
     Provider,
     Status,
     Tuning,
+    WeightsFormat,
 )
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -52,11 +55,15 @@ def _check_id(value: str) -> str:
     return value
 
 
+SOURCE_RE = re.compile(r"^(https?://\S+|[a-z0-9][a-z0-9._-]*:\S.*)$")
+
+
 def _check_source(value: str) -> str:
-    if value.startswith(("https://", "http://", "shared/data/")):
+    if SOURCE_RE.match(value) and not value.startswith(("file:", "shared/")):
         return value
     raise ValueError(
-        "a source is a URL (https://...) or a snapshot reference ('shared/data/<file>: <key>')"
+        "a source is a URL (https://...) or 'dataset:key' with a dataset declared in "
+        "datasets.yaml (e.g. 'models.dev:labs.openai.gpt-4.1')"
     )
 
 
@@ -109,7 +116,19 @@ class VariantIn(VariantFields):
     )
     max_output: int | None = Field(default=None, gt=0, description="Maximum output tokens.")
     released: dt.date | None = Field(
-        default=None, description="Release date, when it differs from the family's."
+        default=None, description="Release date of this variant, when it differs from the family's."
+    )
+    moe: bool | None = Field(
+        default=None, description="Mixture-of-experts, when it differs from the family's."
+    )
+    weights_format: WeightsFormat | None = Field(
+        default=None,
+        description="Number format of the published weights when not 16-bit (fp8, mxfp4, int4).",
+    )
+    api_status: ApiStatus | None = Field(
+        default=None,
+        description="Lifecycle of the provider's API for an open-weights model, when it "
+        "differs from the weights' (an API shutdown leaves the weights downloadable).",
     )
     base_model: Id | None = Field(
         default=None, description="Variant id this one was tuned from, when in the catalog."
@@ -160,4 +179,5 @@ class FamilyIn(VariantFields):
 
 
 PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)
+DATASET: TypeAdapter[Dataset] = TypeAdapter(Dataset)
 LICENSE: TypeAdapter[License] = TypeAdapter(License)
