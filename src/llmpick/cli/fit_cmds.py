@@ -30,7 +30,7 @@ def fit(
 
       llmpick fit qwen3-8b --gpu-memory auto
     """
-    from llmpick.memory import BITS_PER_WEIGHT, QUANT_ORDER, estimate, working_context
+    from llmpick.memory import FALLBACK_KV_ERROR, estimate, quantizations, working_context
     from llmpick.query import resolve_variant
     from llmpick.units import parse_memory, parse_tokens
 
@@ -60,19 +60,25 @@ def fit(
     if v.params_b is None:
         raise UsageError(f"{v.id}: its parameter count is not published, so it cannot be sized")
     rows: list[dict[str, Any]] = []
-    for q in QUANT_ORDER:
+    method = None
+    for q in quantizations(v):
         e = estimate(v, q, tokens)
-        w = v.params_b * BITS_PER_WEIGHT[q] / 8
-        row: dict[str, Any] = {
-            "quantization": q,
-            "bits_per_weight": BITS_PER_WEIGHT[q],
-            "weights_gb": round(w, 2),
-            "kv_cache_gb": round(e.kv_cache_gb, 2) if e else None,
-            "overhead_gb": round(e.overhead_gb, 2) if e else None,
-            "total_gb": round(e.total_gb, 2) if e else None,
-            "fits": (e.total_gb <= gpu) if (e is not None and gpu is not None) else None,
-        }
-        rows.append(row)
+        if e is None:
+            continue
+        method = e.method
+        rows.append(
+            {
+                "quantization": q,
+                "as_released": e.native,
+                "bits_per_weight": e.bits_per_weight,
+                "weights_gb": round(e.weights_gb, 2),
+                "kv_cache_gb": round(e.kv_cache_gb, 2),
+                "overhead_gb": round(e.overhead_gb, 2),
+                "total_gb": round(e.total_gb, 2),
+                "range_gb": [round(e.low_gb, 2), round(e.high_gb, 2)],
+                "fits": (e.total_gb <= gpu) if gpu is not None else None,
+            }
+        )
     notes = [
         "GB are 10^9 bytes; a card sold as 24 GB holds 24 GiB = 25.8 GB",
         "weights count every expert of a mixture-of-experts model",
@@ -91,7 +97,9 @@ def fit(
         "context_window": v.context_window,
         "gpu_memory_gb": gpu,
         "estimates": rows,
-        "kv_cache_known": rows[0]["kv_cache_gb"] is not None,
+        "weights_format": v.weights_format,
+        "method": method,
+        "method_error": FALLBACK_KV_ERROR if method == "parameter count" else 0.0,
         "notes": notes,
         "guide": ["2.1", "5.1"],
     }

@@ -392,7 +392,7 @@ def fit(doc: dict[str, Any]) -> None:
             else Text("no", style="red")
         )
         table.add_row(
-            r["quantization"],
+            r["quantization"] + (" (as released)" if r["as_released"] else ""),
             _gb(r["weights_gb"]),
             _gb(r["kv_cache_gb"]),
             _gb(r["overhead_gb"]),
@@ -402,13 +402,17 @@ def fit(doc: dict[str, Any]) -> None:
     out.print(table)
     if gpu is not None:
         out.print(f"against {gpu:g} GB of GPU memory")
-    if not doc["kv_cache_known"]:
+    if doc["method"] == "parameter count":
         out.print(
             Text(
-                "the catalog lacks this model's attention numbers: the KV cache is not estimated",
+                "estimate: the model's architecture numbers are not published, so the KV cache "
+                f"is sized from its parameter count and may be off by "
+                f"{doc['method_error']:.0%} either way",
                 style="yellow",
             )
         )
+    else:
+        out.print(Text("KV cache sized from the published architecture numbers", style="dim"))
     for n in doc["notes"]:
         out.print(Text(f"note: {n}", style="dim"))
     out.print(
