@@ -45,7 +45,16 @@ Capability = Literal[
 ]
 CAPABILITIES: tuple[str, ...] = typing.get_args(Capability)
 Domain = Literal[
-    "general", "code", "biomedical", "science", "math", "finance", "legal", "safety", "dialogue"
+    "general",
+    "code",
+    "biomedical",
+    "science",
+    "math",
+    "finance",
+    "legal",
+    "safety",
+    "dialogue",
+    "translation",
 ]
 DOMAINS: tuple[str, ...] = typing.get_args(Domain)
 Modality = Literal["text", "image", "audio", "video", "pdf"]

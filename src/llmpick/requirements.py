@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from llmpick.errors import UsageError
+from llmpick.records import Domain, Flavour, Platform
 from llmpick.units import parse_memory, parse_params, parse_token_pair, parse_tokens
+from llmpick.vocab import DOMAIN_WORDS, language_code, language_name
 
 Task = Literal[
     "chat",
@@ -35,13 +37,9 @@ NEEDS: tuple[str, ...] = typing.get_args(Need)
 _STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
 Access = Literal["open", "proprietary", "any"]
 Hosting = Literal["self", "api", "any"]
-Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
 Quantization = Literal["auto", "fp16", "int8", "int4"]
-Flavour = Literal["base", "instruct", "chat", "embedding"]
 Alignment = Literal["safety", "own-values", "any"]
-Domain = Literal[
-    "general", "code", "biomedical", "science", "math", "finance", "legal", "safety", "dialogue"
-]
+Prefer = Literal["balanced", "quality", "cost", "speed"]
 
 
 # A plain dataclass so that a recommendation never pays for pydantic's start-up:
@@ -91,6 +89,12 @@ class Requirements:
     """Also consider deprecated and retired models."""
     tokens_per_month: tuple[int, int] | None = None
     """Monthly input and output tokens, for cost estimates (options take '10M:2M')."""
+    prefer: Prefer = "balanced"
+    """What to optimise among models that pass: quality (the strongest published results
+    first), cost (cheapest per token, or smallest GPU footprint), speed (fewest active
+    parameters, fast tiers) or a balance of them."""
+    resolved: list[str] = field(default_factory=list)
+    """How the values given were understood (e.g. 'medical' as biomedical); set by llmpick."""
 
     def to_data(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -106,8 +110,19 @@ CHOICES: dict[str, tuple[str, ...]] = {
     else typing.get_args(tp)
     for name, tp in typing.get_type_hints(Requirements).items()
     if name
-    in ("task", "access", "hosting", "platform", "quantization", "flavour", "alignment", "domain")
+    in (
+        "task",
+        "access",
+        "hosting",
+        "platform",
+        "quantization",
+        "flavour",
+        "alignment",
+        "domain",
+        "prefer",
+    )
 }
+INPUT_FIELDS: tuple[str, ...] = tuple(n for n in FIELD_NAMES if n != "resolved")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _BOUNDS = {
     "gpu_memory": (0.0, 100_000.0),
@@ -151,6 +166,8 @@ def _field_value(name: str, value: Any) -> Any:
     """One field's value, normalised; raises ValueError naming what is expected."""
     if value is None:
         return None
+    if name == "domain" and isinstance(value, str) and value.strip().lower() in DOMAIN_WORDS:
+        return DOMAIN_WORDS[value.strip().lower()]
     if name in CHOICES:
         if not isinstance(value, str) or value.strip().lower() not in CHOICES[name]:
             raise ValueError(f"{value!r}; choose from: {', '.join(CHOICES[name])}")
@@ -174,9 +191,12 @@ def _field_value(name: str, value: Any) -> Any:
             raise ValueError(f"{value!r} is out of range")
         return pair
     if name == "language":
-        if not isinstance(value, str) or not _LANG.match(value.strip().lower()):
-            raise ValueError(f"{value!r}; use an ISO 639-1 code such as en, de or zh")
-        return value.strip().lower()
+        code = language_code(value) if isinstance(value, str) else None
+        if code is None and isinstance(value, str) and _LANG.match(value.strip().lower()):
+            code = value.strip().lower()
+        if code is None:
+            raise ValueError(f"{value!r}; use a language name or ISO 639-1 code, e.g. de or German")
+        return code
     parsed: float | int
     if name == "gpu_memory":
         parsed = parse_memory(value)
@@ -205,11 +225,12 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
     """Validate requirement values, raising UsageError (exit 2) that names the choices."""
     problems = []
     clean: dict[str, Any] = {}
+    resolved: list[str] = []
     for key, value in values.items():
         name = str(key).replace("-", "_")
         where = "--" + name.replace("_", "-") if origin == "options" else name
-        if name not in FIELD_NAMES:
-            problems.append(f"unknown requirement {key!r}; known: {', '.join(FIELD_NAMES)}")
+        if name not in INPUT_FIELDS:
+            problems.append(f"unknown requirement {key!r}; known: {', '.join(INPUT_FIELDS)}")
             continue
         try:
             v = _field_value(name, value)
@@ -218,12 +239,20 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
             continue
         if v is not None:
             clean[name] = v
+            typed = value.strip().lower() if isinstance(value, str) else None
+            if name in ("domain", "language") and typed is not None and typed != v:
+                shown = language_name(v) + f" ({v})" if name == "language" else v
+                resolved.append(f"{name} {value.strip()!r} read as {shown}")
+    if "gpu_memory" in clean and "hosting" not in clean and clean.get("access") != "proprietary":
+        # a GPU budget says where the model will run; --hosting any keeps API models too
+        clean["hosting"] = "self"
+        resolved.append("hosting: self, since a GPU budget was given (--hosting any keeps APIs)")
     if problems:
         raise UsageError(
             "; ".join(problems),
             hint="see 'llmpick recommend --help' for the options and their values",
         )
-    return Requirements(**clean)
+    return Requirements(**clean, resolved=resolved)
 
 
 MAX_FILE_BYTES = 1024 * 1024

@@ -140,6 +140,7 @@ class VariantIn(VariantFields):
     pricing: Pricing | None = Field(default=None, description="API price per 1M tokens.")
     evidence: list[Evidence] = Field(default_factory=list, description="Public quality results.")
     languages: list[str] | None = Field(default=None, description="Overrides family languages.")
+    domain: Domain | None = Field(default=None, description="Overrides the family's domain.")
     notes: str | None = Field(default=None, description="Anything a user should know, our words.")
 
     @model_validator(mode="after")

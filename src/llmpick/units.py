@@ -66,3 +66,30 @@ def parse_token_pair(value: str) -> tuple[int, int]:
     if len(parts) != 2:
         raise ValueError(f"{value!r}: use INPUT:OUTPUT tokens, e.g. 10M:2M")
     return parse_tokens(parts[0]), parse_tokens(parts[1])
+
+
+# --- the one formatter for each kind of number ------------------------------------
+
+
+def format_tokens(n: int) -> str:
+    """Token counts as people say them: 8k, 128k (for 128,000 or 131,072), 1M, 1.05M."""
+    if n >= 1024 and n % 1024 == 0 and n % 1000 != 0:
+        k = n // 1024
+        if k >= 1024 and k % 1024 == 0:
+            return f"{k // 1024}M"
+        if k < 1000:
+            return f"{k}k"
+    if n >= 1_000_000:
+        return f"{round(n / 1e6, 2):g}M"
+    if n >= 1000:
+        return f"{round(n / 1e3, 1):g}k"
+    return str(n)
+
+
+def format_params(b: float) -> str:
+    """Parameter counts given in billions: 0.35 -> 350M, 7.0 -> 7B, 1000 -> 1T."""
+    if b >= 1000:
+        return f"{round(b / 1000, 2):g}T"
+    if b >= 1:
+        return f"{round(b, 1):g}B"
+    return f"{round(b * 1000):g}M"

@@ -44,8 +44,8 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
     "flavour": (str, "FLAVOUR", f"{_one_of('flavour')}."),
     "fine_tune": (bool, None, "You will fine-tune it yourself."),
     "alignment": (str, "ALIGNMENT", f"{_one_of('alignment')}."),
-    "domain": (str, "DOMAIN", f"{_one_of('domain')}."),
-    "language": (str, "CODE", "Language it must support, as an ISO code, e.g. de."),
+    "domain": (str, "DOMAIN", f"{_one_of('domain')} (also medical, law ...)."),
+    "language": (str, "LANGUAGE", "Language it must support: a name or ISO code, e.g. de."),
     "needs": (
         list[str],
         "CAPABILITY",
@@ -58,6 +58,11 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
         "Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.",
     ),
     "include_legacy": (bool, None, "Also consider deprecated and retired models."),
+    "prefer": (
+        str,
+        "GOAL",
+        f"What to optimise: {_one_of('prefer')} (default balanced).",
+    ),
 }
 
 

@@ -1,0 +1,153 @@
+"""Which published results measure which task, and how results compare (guide §4.2).
+
+Quality is judged only on results relevant to the job: a coding benchmark says
+nothing about summarising German tickets. Each task maps to the benchmarks that
+measure it; a language other than English adds the multilingual ones, long
+documents the long-context ones, a domain its own. Results of different
+benchmarks are put on one scale by their percentile among the catalog's models
+that report the same benchmark (at least three of them), and a model's quality
+for a task is the mean percentile of its relevant results.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+
+from llmpick.records import Variant
+
+# canonical name -> other spellings found in model cards and datasets
+ALIASES: dict[str, tuple[str, ...]] = {
+    "MMLU-Pro": ("MMLU Pro",),
+    "SWE-Bench Verified": ("SWE-bench Verified",),
+    "SWE-Bench Pro": ("SWE-Bench Pro (public)", "SWE Bench Pro"),
+    "Terminal-Bench": (
+        "Terminal-Bench 2.0",
+        "Terminal Bench 2.0",
+        "Terminal-Bench 2.1",
+        "Terminal Bench 2.1",
+        "Terminal-Bench 2.1 (Terminus-2 harness)",
+    ),
+    "LiveCodeBench": ("LiveCodeBench v6", "LiveCodeBench v5"),
+    "Humanity's Last Exam": ("Humanity’s Last Exam", "HLE"),
+    "τ²-Bench": ("tau2-bench", "τ2-bench", "tau-bench"),
+    "BFCL": ("BFCL V2", "BFCL v3", "BFCL V3", "BFCL v4"),
+    "MRCR": ("MRCRv2", "MRCR v2"),
+    "GPQA Diamond": ("GPQA-Diamond",),
+    "MedQA": ("MedQA (4-option)",),
+}
+
+GENERAL = ("Artificial Analysis Intelligence Index", "LMArena Text", "MMLU-Pro", "MMLU")
+REASONING = ("GPQA Diamond", "Humanity's Last Exam", "AIME 2025", "AIME 2024", "MATH-500")
+CODE = (
+    "SWE-Bench Verified",
+    "SWE-Bench Pro",
+    "LiveCodeBench",
+    "Aider Polyglot",
+    "Terminal-Bench",
+    "HumanEval",
+    "Artificial Analysis Coding Index",
+)
+INSTRUCTIONS = ("IFEval",)
+TOOLS = ("BFCL", "τ²-Bench")
+MULTILINGUAL = ("MMMLU", "MMLU-ProX", "Global-MMLU")
+TRANSLATION = ("WMT24++", "FLORES-200")
+LONG_CONTEXT = ("RULER", "LongBench v2", "MRCR")
+EMBEDDING = ("MTEB (English)", "MTEB (Multilingual)", "MTEB (Code)")
+CLASSIFICATION = ("GLUE", "SuperGLUE", "SST-2", "MNLI-m")
+BIOMEDICAL = ("MedQA", "PubMedQA", "MedMCQA")
+SUMMARIES = ("CNN/DailyMail", "XSum")
+
+# the results that measure each task (None: no task given, general instruction following)
+TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
+    None: GENERAL + INSTRUCTIONS,
+    "chat": ("LMArena Text", "Artificial Analysis Intelligence Index", "IFEval", "MMLU-Pro"),
+    "instruct": ("IFEval", *GENERAL),
+    "creative": ("LMArena Text", "Artificial Analysis Intelligence Index"),
+    "classification": (*CLASSIFICATION, "IFEval", "MMLU-Pro"),
+    "extraction": ("IFEval", *TOOLS, "MMLU-Pro"),
+    "summarization": (*SUMMARIES, "IFEval", "MMLU-Pro", "Artificial Analysis Intelligence Index"),
+    "translation": (*TRANSLATION, *MULTILINGUAL),
+    "qa": ("MMLU-Pro", "GPQA Diamond", "Artificial Analysis Intelligence Index", "IFEval"),
+    "code": CODE,
+    "reasoning": (*REASONING, "Artificial Analysis Intelligence Index", "MMLU-Pro"),
+    "embedding": EMBEDDING,
+}
+DOMAIN_BENCHMARKS: dict[str, tuple[str, ...]] = {
+    "biomedical": BIOMEDICAL,
+    "code": CODE,
+    "math": ("AIME 2025", "AIME 2024", "MATH-500"),
+    "science": ("GPQA Diamond",),
+}
+LONG_DOCUMENTS = 100_000  # a required context from which long-context results count
+
+MIN_RESULTS = 3  # a benchmark needs results for this many models to compare them
+
+_SPELLINGS = {
+    re.sub(r"[^a-z0-9²+]", "", alias.lower()): name
+    for name, aliases in ALIASES.items()
+    for alias in (name, *aliases)
+}
+
+
+def canonical(benchmark: str) -> str:
+    """The canonical name of a benchmark, whatever the spelling."""
+    key = re.sub(r"[^a-z0-9²+]", "", benchmark.lower())
+    return _SPELLINGS.get(key, benchmark)
+
+
+def comparable(score: float) -> float:
+    """A score on the 0-100 scale most results use: fractions (0.93 for 93%) are scaled."""
+    return score * 100 if 0 < score <= 1 else score
+
+
+def relevant(
+    task: str | None,
+    *,
+    language: str | None = None,
+    min_context: int | None = None,
+    domain: str | None = None,
+    needs: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """The benchmarks that measure a job, most telling first."""
+    names = list(TASK_BENCHMARKS.get(task, TASK_BENCHMARKS[None]))
+    if language and language != "en":
+        names += [*TRANSLATION, *MULTILINGUAL] if task == "translation" else MULTILINGUAL
+    if min_context is not None and min_context >= LONG_DOCUMENTS:
+        names = [*LONG_CONTEXT, *names]
+    if domain in DOMAIN_BENCHMARKS:
+        names = [*DOMAIN_BENCHMARKS[domain], *names]
+    if "tools" in needs:
+        names += TOOLS
+    if "reasoning" in needs:
+        names += REASONING
+    return tuple(dict.fromkeys(names))
+
+
+def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], float]:
+    """(variant id, canonical benchmark) -> percentile 0..1 among the models reporting it.
+
+    Ties share the middle of their range; a benchmark with fewer than MIN_RESULTS
+    models is left out (too few to compare). When a model reports a benchmark twice,
+    its best result counts.
+    """
+    best: dict[str, dict[str, float]] = {}
+    for v in variants:
+        for e in v.evidence:
+            name = canonical(e.benchmark)
+            scores = best.setdefault(name, {})
+            score = comparable(e.score)
+            if v.id not in scores or score > scores[v.id]:
+                scores[v.id] = score
+    out: dict[tuple[str, str], float] = {}
+    for bench, by_model in best.items():
+        if len(by_model) < MIN_RESULTS:
+            continue
+        ordered = sorted(by_model.values())
+        n = len(ordered)
+        for vid, s in by_model.items():
+            below = bisect.bisect_left(ordered, s)
+            equal = bisect.bisect_right(ordered, s) - below
+            out[(vid, bench)] = (below + 0.5 * equal) / n
+    return out

@@ -1,0 +1,596 @@
+"""Soft scoring: a table of small rules, each explaining the points it gives.
+
+A model that passes every hard constraint starts at 50 points; each rule looks at
+the requirements and the model and returns its effects: points with a reason, or a
+caveat, each citing the guide section it rests on. ``llmpick why`` shows every
+rule's points, and ``llmpick guide ID`` lists what each section justifies, read from
+the ``cites`` of the rules below (never parsed from the source).
+
+Principles (DESIGN.md, "How advice is ranked"): quality comes only from published
+results relevant to the job, compared within the catalog; a model without such a
+result is neither rewarded nor punished, and says so. Parameter count is never a
+merit in itself: it matters through memory, cost and speed. Newer generations rank
+above older ones unless evidence says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from llmpick.evidence import canonical
+from llmpick.memory import Estimate
+from llmpick.records import Catalog, Variant
+from llmpick.requirements import TASKS, Requirements
+from llmpick.units import format_params, format_tokens
+from llmpick.vocab import language_name
+
+# tasks whose output is text the model writes (not labels, spans or vectors)
+GENERATIVE: frozenset[str | None] = frozenset(
+    {None, *TASKS} - {"classification", "extraction", "embedding"}
+)
+PLATFORM_NAMES = {
+    "bedrock": "Amazon Bedrock",
+    "sagemaker": "SageMaker JumpStart",
+    "vertex": "Google Vertex AI",
+    "azure": "Azure",
+}
+# how much each kind of rule weighs for what the user optimises
+WEIGHTS: dict[str, dict[str, float]] = {
+    #          evidence  recency  cost  speed
+    "balanced": {"evidence": 12, "recency": 1.0, "cost": 4, "speed": 0},
+    "quality": {"evidence": 24, "recency": 1.0, "cost": 0, "speed": 0},
+    "cost": {"evidence": 6, "recency": 0.5, "cost": 20, "speed": 0},
+    "speed": {"evidence": 6, "recency": 0.5, "cost": 4, "speed": 16},
+}
+_THINKING = re.compile(r"think|reason|(^|-)r1(-|$)|magistral|^o[1-9](-|$)|speciale")
+_FAST_TIER = re.compile(r"(^|[-.])(mini|nano|flash|lite|haiku|turbo|instant|fast)([-.]|$)")
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Reason:
+    """One explained factor: text in our words, the guide section it rests on, its points,
+    and the rule that gave it."""
+
+    text: str
+    guide: str
+    weight: float = 0.0
+    rule: str = ""
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Context:
+    """What the rules need besides the model and the requirements."""
+
+    catalog: Catalog
+    today: dt.date
+    percentiles: dict[tuple[str, str], float]  # (variant id, benchmark) -> 0..1
+    benchmarks: tuple[str, ...]  # the results that measure this job
+    cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
+    speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
+    estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Effects:
+    """What one rule concluded: reasons (with points) and caveats."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    caveats: list[Reason] = field(default_factory=list)
+
+    def add(self, points: float, text: str, guide: str) -> None:
+        self.reasons.append(Reason(text, guide, round(points, 1)))
+
+    def note(self, text: str, guide: str) -> None:
+        self.reasons.append(Reason(text, guide, 0.0))
+
+    def warn(self, text: str, guide: str) -> None:
+        self.caveats.append(Reason(text, guide))
+
+
+RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
+
+
+@dataclass(slots=True, frozen=True)
+class Rule:
+    name: str
+    fn: RuleFn
+    cites: tuple[tuple[str, str], ...]  # (guide id, what the rule does on that ground)
+
+
+RULES: list[Rule] = []
+
+
+def rule(name: str, *cites: tuple[str, str]) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        RULES.append(Rule(name, fn, cites))
+        return fn
+
+    return register
+
+
+# --- facts about a model that several rules read ------------------------------------
+
+
+def thinks_always(v: Variant) -> bool:
+    """A model that always reasons step by step before it answers (R1, "Thinking" and
+    "Reasoning" releases, Magistral, the o-series)."""
+    return bool(_THINKING.search(v.id))
+
+
+def translation_specialist(v: Variant) -> bool:
+    return v.domain == "translation"
+
+
+def ready_made_classifier(v: Variant) -> bool:
+    return "task-finetune" in v.tuning and v.architecture in ("encoder-only", "encoder-decoder")
+
+
+def blended_price(v: Variant) -> float | None:
+    """USD per 1M tokens at 3 input : 1 output."""
+    if v.pricing is None:
+        return None
+    return (3 * v.pricing.input + v.pricing.output) / 4
+
+
+def _task_word(task: str | None) -> str:
+    return {
+        None: "general instruction following",
+        "qa": "question answering",
+        "instruct": "instruction following",
+    }.get(task, task or "")
+
+
+# --- the rules --------------------------------------------------------------------
+
+
+@rule(
+    "task fit",
+    ("2.2", "encoders score well for classification and extraction"),
+    ("2.6", "instruct models score well for single-request tasks"),
+    ("2.7", "FLAN-tuned models score well for classification and extraction"),
+    ("2.8", "FLAN-tuned models classify zero-shot, like the guide's sentiment example"),
+    ("2.14", "chat tasks favour chat-tuned models"),
+)
+def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    task, fl, tuning = r.task, v.flavour, set(v.tuning)
+    if task == "chat":
+        if fl == "chat":
+            fx.add(15, "a chat model, tuned for multi-turn dialogue", "2.14")
+        elif fl == "instruct":
+            fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
+    elif task in GENERATIVE:
+        if fl == "instruct":
+            fx.add(12, "instruction-tuned: follows single instructions well", "2.6")
+        elif fl == "chat":
+            fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
+        if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
+            fx.add(6, "encoder-decoder: built for input-to-output tasks like this", "2.7")
+    elif task == "classification":
+        if ready_made_classifier(v):
+            return  # the ready-made rule speaks for it
+        if "flan" in tuning:
+            fx.add(8, "instruction-tuned on the FLAN collection of tasks", "2.7")
+            fx.add(
+                10,
+                "FLAN's tasks include classification prompts like the guide's review-sentiment "
+                "example, so it classifies zero-shot, with no labelled data",
+                "2.8",
+            )
+        elif v.architecture == "encoder-only" and fl == "base":
+            fx.add(12, "an encoder: small, fast and accurate for classification once fine-tuned", "2.2")
+            fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
+        elif fl in ("instruct", "chat"):
+            fx.add(7, "can classify from a prompt with no training data", "2.6")
+        elif fl == "embedding":
+            fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
+    elif task == "extraction":
+        if "flan" in tuning:
+            fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
+        elif fl in ("instruct", "chat"):
+            fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
+        elif v.architecture == "encoder-only":
+            fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
+            fx.warn("needs fine-tuning on labelled examples first", "2.4")
+    elif task == "embedding":
+        if fl == "embedding":
+            fx.add(20, "trained to produce sentence embeddings", "2.16")
+        else:
+            fx.add(4, "an encoder that can embed text with pooling", "2.2")
+            fx.warn(
+                "not trained for embeddings: expect weaker retrieval without contrastive tuning",
+                "2.16",
+            )
+
+
+@rule(
+    "ready-made classifier",
+    ("2.16", "classifiers already fine-tuned for a labelled task score well for classification"),
+)
+def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    if r.task == "classification" and ready_made_classifier(v):
+        fx.add(16, "a ready-made classifier: already fine-tuned on labelled examples", "2.16")
+        fx.warn("check that its labels are the ones you need (see 'llmpick show')", "2.16")
+
+
+@rule(
+    "translation",
+    ("2.16", "translation favours translation-specialised and broadly multilingual models"),
+)
+def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    if r.task != "translation":
+        return
+    if translation_specialist(v):
+        fx.add(16, "specialised for translation", "2.16")
+    n = len(v.languages)
+    if "mul" in v.languages or n >= 20:
+        fx.add(6, f"documented for {'many' if 'mul' in v.languages else n} languages", "2.16")
+    elif v.languages == ["en"]:
+        fx.add(-14, "documented for English only: a poor fit for translation", "2.16")
+        fx.warn("its maker documents English only", "2.16")
+    elif not v.languages:
+        fx.warn("its languages are not stated in the catalog: test your language pairs", "4.2")
+
+
+@rule("language", ("4.2", "--language favours models that document the language"))
+def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    if not r.language:
+        return
+    name = f"{language_name(r.language)} ({r.language})"
+    if r.language in v.languages:
+        fx.add(6, f"its maker documents {name} support", "4.2")
+    elif "mul" in v.languages:
+        fx.add(2, f"multilingual; {name} is not listed by name", "4.2")
+        fx.warn(f"check its {language_name(r.language)} on your own examples", "4.2")
+    else:
+        fx.warn(f"its languages are not stated in the catalog: check its {name}", "4.2")
+
+
+@rule(
+    "reasoning",
+    ("2.12", "reasoning work favours reasoning modes and is warned off FLAN-only tuning"),
+    ("7", "models that always think are slower and costlier where no reasoning is needed"),
+)
+def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    tuning = set(v.tuning)
+    if r.task == "reasoning" or "reasoning" in r.needs:
+        if "reasoning" in v.capabilities or thinks_always(v):
+            fx.add(10, "has a reasoning (thinking) mode", "2.12")
+        if "flan" in tuning and "rl-reasoning" not in tuning:
+            fx.add(-10, "FLAN-only instruction tuning weakens chain-of-thought reasoning", "2.12")
+            fx.warn("FLAN tuning can cost chain-of-thought ability unless CoT data was included", "2.12")
+        return
+    if thinks_always(v) and r.task in (
+        "chat",
+        "classification",
+        "extraction",
+        "summarization",
+        "translation",
+        "creative",
+    ):
+        fx.add(-8, f"always reasons before answering: slow and costly for {r.task}", "7")
+        fx.warn("a thinking model: expect long, slow answers; a non-thinking variant suits better", "7")
+    elif "flan" in tuning and r.task in ("qa", "instruct", None):
+        fx.warn("FLAN instruction tuning can weaken step-by-step reasoning", "2.12")
+
+
+@rule(
+    "fine-tuning and alignment",
+    ("2.4", "--fine-tune favours base models"),
+    ("2.9", "--alignment safety favours safety-tuned models and warns about base models"),
+    ("2.10", "--alignment safety favours RLHF-tuned models"),
+    ("2.11", "--alignment safety favours RLAIF (constitutional AI) models"),
+    ("2.13", "--alignment own-values favours unaligned base models, warns about vendor-aligned ones"),
+)
+def tuning_intent(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    fl, tuning = v.flavour, set(v.tuning)
+    if r.fine_tune:
+        if fl == "base":
+            fx.add(18, "a base model: the clean starting point for your own fine-tuning", "2.4")
+        elif fl in ("instruct", "chat"):
+            fx.warn("already instruction-tuned: your fine-tuning builds on its existing tuning", "2.4")
+    aligned = _alignment(v)
+    if r.alignment == "own-values":
+        if fl == "base":
+            fx.add(15, "not yet aligned: you can align it to your organisation's own values", "2.13")
+        elif tuning & {"rlhf", "rlaif", "safety"}:
+            fx.add(-8, "already aligned to its maker's values, which may not be yours", "2.13")
+            fx.warn("its alignment reflects its maker's values; check they match yours", "2.13")
+    elif r.alignment == "safety":
+        if aligned is not None:
+            fx.add(12, *aligned)
+        elif fl == "base":
+            fx.add(-12, "a base model: not aligned, can produce harmful output", "2.9")
+            fx.warn("unaligned base model: add your own safety tuning or filters", "2.9")
+        elif "undisclosed" in tuning:
+            fx.warn("its maker does not document how it was aligned", "2.9")
+
+
+def _alignment(v: Variant) -> tuple[str, str] | None:
+    t = set(v.tuning)
+    if "rlaif" in t:
+        return "aligned with AI feedback against a written constitution (RLAIF)", "2.11"
+    if "rlhf" in t:
+        return "aligned with reinforcement learning from human feedback (RLHF)", "2.10"
+    if "safety" in t:
+        return "alignment-tuned on safety data", "2.9"
+    return None
+
+
+@rule(
+    "domain",
+    ("2.16", "--domain favours models adapted to it; single-task fine-tunes and other domains "
+     "weigh less for general work"),
+)
+def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    tuning = set(v.tuning)
+    if r.domain and r.domain != "general":
+        if v.domain == r.domain:
+            fx.add(15, f"adapted to the {r.domain} domain", "2.16")
+        elif v.domain == "general":
+            fx.warn(f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16")
+        else:
+            fx.add(-10, f"adapted to {v.domain}, not {r.domain}", "2.16")
+    elif r.task == "code":
+        if v.domain == "code":
+            fx.add(18, "adapted to code", "2.16")
+        if "fill-in-the-middle" in v.capabilities:
+            fx.add(4, "supports fill-in-the-middle, for code completion", "2.16")
+    elif r.task == "translation" and v.domain == "translation":
+        pass  # the translation rule speaks for it
+    elif v.domain == "dialogue" and r.task not in ("chat", None):
+        fx.add(-10, "tuned for open-ended conversation, not for following instructions", "2.14")
+    elif v.domain not in ("general", "dialogue"):
+        fx.add(-12, f"adapted to {v.domain}: less suited to general work", "2.16")
+    if "task-finetune" in tuning and not (r.task == "classification" and ready_made_classifier(v)):
+        fx.add(-8, "fine-tuned for one specific task", "2.16")
+        fx.warn("fine-tuned for one task: check that task is yours", "2.16")
+
+
+@rule(
+    "published results",
+    ("4.2", "published results on benchmarks that measure the task move the score; a model "
+     "with none is neither rewarded nor punished, and says so"),
+)
+def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    weight = WEIGHTS[r.prefer]["evidence"]
+    found: dict[str, tuple[float, float, dt.date | None, str | None]] = {}
+    for e in v.evidence:
+        name = canonical(e.benchmark)
+        p = ctx.percentiles.get((v.id, name))
+        if name in ctx.benchmarks and p is not None:
+            if name not in found or e.score > found[name][1]:
+                found[name] = (p, e.score, e.date, e.metric)
+    if not found:
+        fx.warn(
+            f"no published result for {_task_word(r.task)} in the catalog: its quality for "
+            "this job is unmeasured; test it on your own examples",
+            "4.2",
+        )
+        return
+    mean = sum(p for p, *_ in found.values()) / len(found)
+    # the most telling results first (the order of the task's benchmark list)
+    shown = [n for n in ctx.benchmarks if n in found][:2]
+    parts = []
+    for n in shown:
+        p, score, date, _ = found[n]
+        when = f", {date:%b %Y}" if date else ""
+        parts.append(f"{n} {score:g}{when}: top {max(1, round(100 * (1 - p)))}%")
+    more = f" (+{len(found) - len(shown)} more)" if len(found) > len(shown) else ""
+    fx.add(weight * (2 * mean - 1), "published results: " + "; ".join(parts) + more, "4.2")
+
+
+@rule(
+    "recency",
+    ("4.2", "newer generations rank above older ones (encoders age more slowly)"),
+)
+def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    if v.released is None:
+        return
+    # newer generations of generative models are markedly stronger; encoders (and
+    # encoder-decoders) used for classification, extraction and embeddings age slowly
+    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
+    scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
+    age = (ctx.today - v.released).days / 365.25
+    points = max(-4.0, min(12.0, 12.0 - 6.0 * age)) * scale
+    if age <= 1:
+        text = f"a current generation (released {v.released:%b %Y})"
+    elif age <= 2:
+        text = f"a recent generation (released {v.released:%b %Y})"
+    elif age > 4 and aging:
+        text = f"an older generation (released {v.released:%Y}); newer models are generally stronger"
+    else:
+        text = f"released {v.released:%b %Y}"
+    fx.add(points, text, "4.2")
+
+
+@rule(
+    "hardware",
+    ("2.1", "on your GPU, higher precision scores a little higher; memory estimated from the "
+     "parameter count is labelled with its range; very large models need a GPU server"),
+)
+def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    est = ctx.estimates.get(v.id)
+    if r.gpu_memory is not None and est is not None:
+        bonus = 4 if est.native else {"fp16": 4, "int8": 2, "int4": 0}[est.quantization]
+        precision = (
+            f"{est.quantization} (its published format)" if est.native else est.quantization
+        )
+        fx.add(
+            bonus,
+            f"fits your {r.gpu_memory:g} GB GPU at {precision}: about {est.total_gb:.1f} GB "
+            f"with {format_tokens(est.context)} tokens of context",
+            "2.1",
+        )
+        if est.quantization == "int4" and not est.native:
+            fx.warn("runs only 4-bit quantized on this GPU: expect a small loss of quality", "2.1")
+        if est.estimated:
+            fx.warn(
+                f"its architecture numbers are not published: memory estimated from its size, "
+                f"{est.low_gb:.0f}-{est.high_gb:.0f} GB",
+                "2.1",
+            )
+    elif (
+        r.gpu_memory is None
+        and v.open_weights
+        and v.params_b is not None
+        and v.params_b > 100
+        and (r.fine_tune or r.hosting == "self")
+    ):
+        fx.warn(f"{format_params(v.params_b)} parameters: needs a multi-GPU server to run", "2.1")
+        if r.fine_tune:
+            fx.warn("fine-tuning a model this size needs a GPU cluster", "2.4")
+
+
+@rule(
+    "cost",
+    ("5.3", "cheaper per token (or a smaller GPU footprint when self-hosting) scores higher, "
+     "most with --prefer cost"),
+)
+def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    weight = WEIGHTS[r.prefer]["cost"]
+    rank = ctx.cost_rank.get(v.id)
+    if not weight or rank is None:
+        if r.prefer == "cost" and rank is None:
+            fx.warn("its cost cannot be compared: no price or memory estimate", "5.3")
+        return
+    price = blended_price(v)
+    est = ctx.estimates.get(v.id)
+    band = 0 if rank <= 0.25 else 2 if rank >= 0.75 else 1
+    if est is not None and _self_hosted(v, r):
+        what = ("among the lightest to host", "mid-sized to host", "among the heaviest to host")
+        text = f"{what[band]} of the models that pass: about {est.total_gb:.0f} GB of GPU memory"
+    elif price is not None:
+        what = ("among the cheapest", "mid-priced", "among the costliest")
+        text = f"{what[band]} of the models that pass: ${price:.2f} per 1M tokens (3:1 blend)"
+    else:
+        return
+    fx.add(weight * (1 - 2 * rank), text, "5.3")
+
+
+def _self_hosted(v: Variant, r: Requirements) -> bool:
+    return v.open_weights and r.hosting != "api"
+
+
+@rule(
+    "speed",
+    ("7", "--prefer speed favours few active parameters and fast tiers"),
+)
+def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    weight = WEIGHTS[r.prefer]["speed"]
+    if not weight:
+        return
+    rank = ctx.speed_rank.get(v.id)
+    active = v.active_params_b or v.params_b
+    if rank is not None and active is not None:
+        fx.add(weight * (1 - 2 * rank), f"{format_params(active)} active parameters per token", "7")
+    elif _FAST_TIER.search(v.id):
+        fx.add(weight * 0.5, "a fast, light tier of its provider's models", "7")
+    else:
+        fx.warn("its speed cannot be compared: size not published", "7")
+    if thinks_always(v):
+        fx.add(-weight / 2, "thinks before answering: slower replies", "7")
+
+
+@rule(
+    "lifecycle",
+    ("4.1", "legacy models lose 15 points and rank after current ones unless adapted to your "
+     "domain; previews are flagged"),
+)
+def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    successor = _successor_name(ctx.catalog, v)
+    if v.status != "active":
+        penalty = {"legacy": -15, "deprecated": -25, "retired": -40}[v.status]
+        what = {
+            "legacy": f"superseded{successor}, though still available",
+            "deprecated": f"deprecated: shutdown announced; replaced{successor}",
+            "retired": f"retired: no longer served; replaced{successor}",
+        }[v.status]
+        fx.add(penalty, what, "4.1")
+    if v.api_status in ("deprecated", "retired") and v.open_weights:
+        fx.warn(
+            f"its maker's API is {'shut down' if v.api_status == 'retired' else 'being shut down'}"
+            ": self-host the weights",
+            "4.1",
+        )
+    if "preview" in v.name.lower() or (v.notes is not None and "preview" in v.notes.lower()):
+        fx.warn("a preview release: it may change or be withdrawn", "4.1")
+
+
+def _successor_name(c: Catalog, v: Variant) -> str:
+    from llmpick.catalog import current_successor
+
+    if not v.successor:
+        return ""
+    now = current_successor(c, v.successor)
+    if now is not None and now != v.successor:
+        return f" by {v.successor} (now {now})"
+    return f" by {v.successor}"
+
+
+@rule(
+    "requirements met",
+    ("1.2", "--platform and --access proprietary: where the model is served is stated"),
+    ("2.15", "a context window that covers your documents is stated; a tight fit is flagged"),
+    ("3", "licences: the condition of a conditional licence is shown"),
+    ("8", "--needs structured-output: how JSON output is obtained is stated"),
+)
+def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    c = ctx.catalog
+    if r.min_context and v.context_window:
+        fx.note(
+            f"context window {format_tokens(v.context_window)} tokens covers your "
+            f"{format_tokens(r.min_context)}",
+            "2.15",
+        )
+        if v.context_window < 1.1 * r.min_context:
+            fx.warn("your documents fill nearly all of its context window", "2.15")
+    if r.platform and r.platform in v.access.platforms:
+        fx.note(
+            f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}", "1.2"
+        )
+    elif r.access == "proprietary" or (not v.open_weights and r.access == "any"):
+        fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
+    if not v.open_weights and r.gpu_memory is not None:
+        fx.note("served through an API: it does not use your GPU", "5.3")
+    if r.max_price is not None and blended_price(v) is None and v.open_weights:
+        fx.note("self-hosted: no per-token price; you pay for the hardware", "5.3")
+    if "structured-output" in r.needs or r.task == "extraction":
+        if "structured-output" in v.capabilities:
+            fx.note("native JSON-schema output", "8")
+        elif v.open_weights and "structured-output" in r.needs:
+            fx.note("JSON output by constraining decoding to your schema when self-hosted", "8")
+    lic = c.licenses[v.license]
+    if lic.commercial_use == "conditional":
+        fx.warn(f"licence {lic.id}: {lic.condition}", "3")
+    elif lic.commercial_use == "no":
+        fx.warn(f"licence {lic.id} forbids commercial use: {lic.condition}", "3")
+    if v.flavour == "base" and r.task not in ("classification", "extraction", "embedding"):
+        fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
+
+
+def score(
+    v: Variant, r: Requirements, ctx: Context
+) -> tuple[float, list[Reason], list[Reason]]:
+    """50 plus every rule's points, clipped to 0-100, with the reasons and caveats."""
+    reasons: list[Reason] = []
+    caveats: list[Reason] = []
+    for spec in RULES:
+        fx = Effects()
+        spec.fn(v, r, ctx, fx)
+        for x in fx.reasons:
+            x.rule = spec.name
+        for x in fx.caveats:
+            x.rule = spec.name
+        reasons += fx.reasons
+        caveats += fx.caveats
+    total = 50.0 + sum(x.weight for x in reasons)
+    reasons.sort(key=lambda x: -abs(x.weight))
+    return round(max(0.0, min(100.0, total)), 1), reasons, caveats
+
+
+def guide_citations() -> list[tuple[str, str]]:
+    """(guide id, what the scoring does on that ground), read from the rules."""
+    return [cite for spec in RULES for cite in spec.cites]
