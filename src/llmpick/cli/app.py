@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from llmpick import __version__
-from llmpick.cli import catalog_cmds, fit_cmds, guide_cmds, recommend_cmds
+from llmpick.cli import catalog_cmds, eval_cmds, fit_cmds, guide_cmds, recommend_cmds
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
@@ -69,14 +69,16 @@ app.command("fit")(fit_cmds.fit)
 app.command("guide")(guide_cmds.guide)
 app.add_typer(catalog_cmds.catalog_app, name="catalog")
 app.command("schema")(guide_cmds.schema)
+app.command("eval")(eval_cmds.eval_)
 
 
 def _report(exc: LlmpickError) -> None:
-    if isinstance(exc, CatalogError):
-        for problem in exc.problems[:200]:
+    problems = getattr(exc, "problems", None) or []  # a catalog's, or eval's input files'
+    if isinstance(exc, CatalogError) or len(problems) > 1:
+        for problem in problems[:200]:
             print(str(problem), file=sys.stderr)
-        if len(exc.problems) > 200:
-            print(f"... and {len(exc.problems) - 200} more", file=sys.stderr)
+        if len(problems) > 200:
+            print(f"... and {len(problems) - 200} more", file=sys.stderr)
     print(f"error: {exc.message}", file=sys.stderr)
     if exc.hint:
         print(f"hint: {exc.hint}", file=sys.stderr)

@@ -469,3 +469,215 @@ def _running(c: dict[str, Any]) -> None:
             Text("§5.3", style="cyan"),
             sep="",
         )
+
+
+# --- eval -----------------------------------------------------------------------
+
+
+class _EvalProgress:
+    """A progress bar on stderr (a terminal only) while the requests run."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled and total > 0
+        self.failed = 0
+        self._progress: Any = None
+
+    def __enter__(self) -> _EvalProgress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._progress = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("asking", total=self.total)
+        return self
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        if self._progress is not None:
+            self.failed += record.get("outcome") == "error"
+            desc = f"asking ({self.failed} errors)" if self.failed else "asking"
+            self._progress.update(self._task, advance=1, description=desc)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+
+def eval_progress(total: int, enabled: bool) -> _EvalProgress:
+    return _EvalProgress(total, enabled)
+
+
+def eval_report(doc: dict[str, Any]) -> None:
+    """The eval report: one row per target, pass rate against cost, the pick, notes."""
+    from llmpick.evaluation.report import fmt_usd
+
+    def secs(x: float | None) -> str:
+        return "–" if x is None else f"{x:.2f}s"
+
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("target", style="bold", no_wrap=True)
+    table.add_column("passed", justify="right", no_wrap=True)
+    table.add_column("rate [95%]", justify="right", no_wrap=True)
+    table.add_column("errors", justify="right")
+    table.add_column("p50/p95", justify="right")
+    table.add_column("1st token", justify="right")
+    table.add_column("tok/s", justify="right")
+    table.add_column("cost", justify="right", no_wrap=True)
+    for r in doc["targets"]:
+        iv = r["pass_rate_interval"]
+        rate = "–" if r["pass_rate"] is None else f"{r['pass_rate']:.0%} [{iv[0]:.0%}–{iv[1]:.0%}]"
+        ttft = r["ttft_s"]["p50"] if r["ttft_s"] else None
+        table.add_row(
+            Text(r["name"]),
+            f"{r['passed']}/{r['total']}",
+            rate,
+            Text(str(r["errors"]), style="red" if r["errors"] else ""),
+            f"{secs(r['latency_s']['p50'])}/{secs(r['latency_s']['p95'])}",
+            secs(ttft),
+            "–" if r["output_tokens_per_s"] is None else f"{r['output_tokens_per_s']:g}",
+            fmt_usd(r["cost_usd"]) + ("*" if r["self_hosted"] else ""),
+        )
+    out.print(table)
+    rows = [r for r in doc["targets"] if r["pass_rate"] is not None]
+    if len(rows) > 1:
+        out.print("pass rate against cost per answer (cheapest first)", style="bold")
+        width = 24
+        name_w = min(24, max(len(r["name"]) for r in rows))
+        cost_key = lambda r: (r["cost_per_answer_usd"] is None, r["cost_per_answer_usd"] or 0)  # noqa: E731
+        for r in sorted(rows, key=cost_key):
+            filled = round(r["pass_rate"] * width)
+            line = Text(r["name"][:name_w].ljust(name_w) + "  ")
+            line.append(fmt_usd(r["cost_per_answer_usd"]).rjust(9) + "  ")
+            line.append("█" * filled, style="green")
+            line.append("░" * (width - filled), style="dim")
+            line.append(f" {r['pass_rate']:.0%}")
+            out.print(line)
+    rec = doc["recommendation"]
+    if rec:
+        out.print(
+            Text("pick: ", style="bold"),
+            Text(rec["target"], style="bold green"),
+            Text(f" — {rec['why']}"),
+            sep="",
+        )
+    else:
+        out.print(Text("no pick: no target passed any case", style="yellow"))
+    for r in doc["targets"]:
+        if r["stopped"]:
+            out.print(Text(f"{r['name']}: {r['stopped']}", style="yellow"))
+        for e in r["top_errors"]:
+            out.print(Text(f"{r['name']}: {e['count']} × {e['error']}", style="red"))
+        for n in r["notes"]:
+            out.print(Text(f"{r['name']}: {n}", style="dim"))
+    if doc["judge"]:
+        j = doc["judge"]
+        out.print(
+            Text(
+                f"judge: {j['name']} ({j['served_as']}), {j['requests']} verdicts, "
+                f"{j['errors']} errors, cost {fmt_usd(j['cost_usd'])}",
+                style="dim",
+            )
+        )
+    if any(r["self_hosted"] for r in doc["targets"]):
+        out.print(
+            Text("* self-hosted: 0 USD per token; hardware and power not counted", style="dim")
+        )
+    if doc["results_file"]:
+        out.print(Text(f"results: {doc['results_file']}", style="dim"))
+
+
+# --- the refresh layer -------------------------------------------------------------
+
+
+def _fact(name: str, value: Any) -> str:
+    if value is None:
+        return "none"
+    if name == "price":
+        return f"${value[0]:g} in / ${value[1]:g} out"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _refreshed(catalog: Catalog, v: Variant, t: Table) -> None:
+    info = catalog.refresh
+    if info is None:
+        return
+    if v.id in info.unreviewed:
+        _kv(t, "review", Text("unreviewed: added by 'llmpick catalog refresh'", style="yellow"))
+    for ch in info.changes.get(v.id, []):
+        _kv(
+            t,
+            "refreshed",
+            f"{ch.field.replace('_', ' ')}: {_fact(ch.field, ch.old)} → "
+            f"{_fact(ch.field, ch.new)} ({ch.source}, {ch.date})",
+        )
+
+
+def refresh_report(r: dict[str, Any]) -> None:
+    for name, s in r["sources"].items():
+        out.print(
+            f"{name}: {s['entries']:,} entries, {s['bytes']:,} bytes from {s['from']} "
+            f"in {s['seconds']:g} s"
+        )
+    added, changed, missing = r["added"], r["changed"], r["missing"]
+    since = f"the layer of {r['previous']}" if r["previous"] else "the curated catalog"
+    out.print(Text(f"\nCompared with {since}:", style="bold"))
+    out.print(Text(f"added, unreviewed: {len(added)}", style="bold"))
+    for a in added[:40]:
+        out.print(f"  + {a['id']} ({a['provider']})")
+    if len(added) > 40:
+        out.print(f"  ... and {len(added) - 40} more (--json lists them all)", style="dim")
+    out.print(Text(f"changed: {len(changed)}", style="bold"))
+    for c in changed[:60]:
+        out.print(
+            f"  ~ {c['id']}: {c['field'].replace('_', ' ')} {_fact(c['field'], c['old'])} → "
+            f"{_fact(c['field'], c['new'])}",
+            Text(f"  {c['source']}", style="dim"),
+        )
+    if len(changed) > 60:
+        out.print(f"  ... and {len(changed) - 60} more (--json lists them all)", style="dim")
+    out.print(Text(f"missing upstream (kept, not removed): {len(missing)}", style="bold"))
+    for m in missing[:20]:
+        out.print(f"  ? {m['key']} (cited by {', '.join(m['cited_by'][:3])})")
+    if r.get("previous_problem"):
+        note(f"the previous layer was unusable and is replaced: {r['previous_problem']}")
+    if r["written"]:
+        note(f"wrote {r['layer']}: every command now uses it (--no-refresh ignores it)")
+    else:
+        note("dry run: nothing was written")
+
+
+def catalog_status(doc: dict[str, Any]) -> None:
+    c = doc["catalog"]
+    out.print(f"curated catalog: {c['models']:,} models, checked up to {c['verified']}")
+    layer = doc["layer"]
+    if layer is None:
+        out.print(
+            f"refresh layer: none (run 'llmpick catalog refresh'; it goes to {doc['layer_path']})"
+        )
+    else:
+        state = "in force" if doc["in_force"] else "ignored (--no-refresh)"
+        out.print(f"refresh layer: {layer['fetched']}, {state}, {doc['layer_path']}")
+        for name, s in layer["sources"].items():
+            out.print(f"  {name}: {s['entries']:,} entries read {s['fetched']} from {s['url']}")
+        facts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in layer["changed_facts"].items())
+        out.print(
+            f"  changes {layer['changed_models']} curated models ({facts or 'nothing'}); "
+            f"confirms {layer['confirmed_prices']} prices"
+        )
+        u = doc["unreviewed"]
+        by = ", ".join(f"{p} {n}" for p, n in u["by_provider"].items())
+        out.print(f"  adds {u['total']} unreviewed API models" + (f": {by}" if by else ""))
+    if doc["layer_problem"]:
+        err.print(f"warning: {doc['layer_problem']}", style="yellow")
+    if doc["warning"]:
+        err.print(f"warning: {doc['warning']}", style="yellow")
+    else:
+        out.print(f"data age: {doc['age_days']} days (a warning comes after 90)", style="dim")

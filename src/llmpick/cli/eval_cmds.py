@@ -1,0 +1,218 @@
+"""`eval`: ask the candidate models your own cases and report which pass, how fast, at
+what cost. Parses, calls llmpick.evaluation, hands the report to the renderer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from llmpick.errors import LlmpickError, UsageError
+
+
+class NothingAnswered(LlmpickError):
+    """Every request failed: exit 1 (failed cases are results; this is not)."""
+
+
+def _lookup(model: str) -> Any:
+    from llmpick.cli.state import state
+    from llmpick.evaluation.targets import model_info_from_variant
+    from llmpick.query import resolve_variant
+
+    return model_info_from_variant(resolve_variant(state.catalog, model))
+
+
+def eval_(
+    cases: Annotated[
+        str, typer.Argument(metavar="CASES", help="Cases file: JSON Lines or a YAML list.")
+    ],
+    targets: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Targets file (YAML): the models and their endpoints."),
+    ] = None,
+    shortlist: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="A shortlist from 'recommend --export x.json'."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="Endpoint serving the shortlist, e.g. Ollama's."),
+    ] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="With --shortlist: variable holding the API key."),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE", help="Append one JSON line per request here, as it completes."
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the requests already answered in --out.")
+    ] = False,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=256, help="Requests at once per endpoint.")
+    ] = 4,
+    repeat: Annotated[int, typer.Option(min=1, max=1000, help="Ask each case N times.")] = 1,
+    timeout: Annotated[
+        float, typer.Option(min=0.05, max=3600, metavar="SECONDS", help="Per attempt.")
+    ] = 60.0,
+    retries: Annotated[
+        int, typer.Option(min=0, max=10, help="Retries on 429, 5xx, timeouts, dropped links.")
+    ] = 2,
+    max_failures: Annotated[
+        int,
+        typer.Option(min=1, max=10_000, help="Stop a target after N failed requests in a row."),
+    ] = 5,
+    judge: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Target that grades 'judge' checks (not a candidate)."),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the report as JSON only.")] = False,
+    export: Annotated[
+        str | None, typer.Option(metavar="FILE", help="Also write the report (.json or .md).")
+    ] = None,
+) -> None:
+    """Try models on your own cases: which pass, how fast, at what cost.
+
+    Each case is sent to every target's OpenAI-compatible /chat/completions endpoint;
+    the answer passes when all of the case's checks pass (equals, contains, regex,
+    json_schema, judge). Exit 0 when the run completes, 1 when no request was answered,
+    2 for bad input, 130 when interrupted (results so far are kept in --out).
+
+    Examples:
+
+      llmpick eval cases.jsonl --targets targets.yaml --out results.jsonl
+
+      llmpick eval cases.yaml --targets targets.yaml --out results.jsonl --resume
+
+      llmpick recommend --task chat --access open --export shortlist.json
+
+      llmpick eval cases.jsonl --shortlist shortlist.json --base-url http://localhost:11434
+
+      llmpick eval cases.jsonl --targets targets.yaml --judge grader --export report.md
+    """
+    from llmpick.evaluation import cases as cases_mod
+    from llmpick.evaluation import targets as targets_mod
+    from llmpick.evaluation.report import answered_any, build_report, current, markdown
+    from llmpick.evaluation.results import ResultsWriter, is_done, read_results
+    from llmpick.evaluation.runner import RunConfig, plan, run_sync
+
+    if export is not None and Path(export).suffix.lower() not in (".json", ".md"):
+        raise UsageError(f"--export {export}: give a .json or .md file name")
+    if resume and out is None:
+        raise UsageError("--resume needs --out FILE (the results to continue)")
+    if base_url is not None and shortlist is None:
+        raise UsageError("--base-url goes with --shortlist", hint="or write a targets file")
+    if shortlist is not None and base_url is None:
+        raise UsageError(
+            "--shortlist needs --base-url URL (the endpoint that serves the models)",
+            hint="e.g. --base-url http://localhost:11434 for a local Ollama",
+        )
+    if targets is None and shortlist is None:
+        raise UsageError(
+            "no targets: give --targets FILE, or --shortlist FILE with --base-url URL",
+            hint="see 'llmpick eval --help' for a targets file",
+        )
+    case_list = cases_mod.load_cases(cases)
+    everyone: list[Any] = []
+    notes: list[str] = []
+    if targets is not None:
+        everyone += targets_mod.load_targets(targets, _lookup)
+    if shortlist is not None and base_url is not None:
+        more, notes = targets_mod.shortlist_targets(shortlist, base_url, api_key_env)
+        taken = {t.name for t in everyone}
+        clash = [t.name for t in more if t.name in taken]
+        if clash:
+            raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
+        everyone += more
+    needs_judge = any(c.expect.judge is not None for c in case_list)
+    grader = targets_mod.check_judge(everyone, judge, needs_judge)
+    candidates = [t for t in everyone if t is not grader]
+    if not candidates:
+        raise UsageError("no target left to evaluate besides the judge")
+
+    records: dict[Any, dict[str, Any]] = {}
+    if resume and out is not None:
+        records, bad = read_results(out)
+        if bad:
+            notes.append(f"{bad} unreadable lines in {out} were ignored")
+    by_name = {t.name: t for t in candidates}
+    by_id = {c.id: c for c in case_list}
+    skip = {
+        k
+        for k, rec in records.items()
+        if k[0] in by_name
+        and k[1] in by_id
+        and is_done(rec)
+        and current(rec, by_name[k[0]], by_id[k[1]])
+        and (grader is None or by_id[k[1]].expect.judge is None or "judge" in rec)
+    }
+    jobs = len(plan(candidates, case_list, repeat, skip))
+    writer = ResultsWriter(out, resume) if out is not None else None
+    config = RunConfig(
+        concurrency=concurrency,
+        repeat=repeat,
+        timeout=timeout,
+        retries=retries,
+        max_failures=max_failures,
+    )
+    from llmpick.cli import render
+
+    with render.eval_progress(jobs, enabled=not json and sys.stderr.isatty()) as progress:
+
+        def on_result(rec: dict[str, Any]) -> None:
+            if writer is not None:
+                writer.append(rec)
+            records[(rec["target"], rec["case"], rec["repeat"])] = rec
+            progress(rec)
+
+        try:
+            summary = run_sync(
+                candidates, case_list, config, judge=grader, skip=skip, on_result=on_result
+            )
+        except KeyboardInterrupt:
+            if writer is not None:
+                writer.close()
+                render.note(f"results so far are in {out}; add --resume to continue")
+            raise
+        finally:
+            if writer is not None:
+                writer.close()
+    for name, n in summary.not_run.items():
+        notes.append(f"{name}: {n} requests not sent after the target was stopped")
+    doc = build_report(
+        candidates,
+        case_list,
+        repeat,
+        records,
+        cases_file=cases,
+        results_file=out,
+        judge=grader,
+        stopped=summary.stopped,
+        notes=notes,
+    )
+    if export is not None:
+        from llmpick.files import write_atomic
+
+        if export.lower().endswith(".md"):
+            write_atomic(export, markdown(doc))
+        else:
+            import json as json_mod
+
+            write_atomic(export, json_mod.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    if json:
+        from llmpick.cli.output import emit_json
+
+        emit_json(doc)
+    else:
+        render.eval_report(doc)
+    if not answered_any(doc):
+        raise NothingAnswered(
+            "no request was answered by any target",
+            hint="check that the endpoints are up, the model names (served_as) and the keys; "
+            "see the errors above",
+        )

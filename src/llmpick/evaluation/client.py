@@ -1,0 +1,322 @@
+"""One chat completion from an OpenAI-compatible endpoint, with retries and a timeout.
+
+The only module that imports the HTTP client (httpx), and only ``eval`` imports it.
+Streams with usage where the endpoint allows, falling back to a plain request
+where it refuses; retries 429, 5xx, timeouts and dropped connections with
+exponential backoff, honouring ``Retry-After``; every attempt is bounded by the
+timeout, so a dead endpoint costs at most about timeout × attempts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from llmpick.evaluation.targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    timeout: float = 60.0
+    """Seconds one attempt may take, from sending to the last byte."""
+    retries: int = 2
+    """Attempts after the first, for 429, 5xx, timeouts and dropped connections."""
+    backoff: float = 0.5
+    """First wait between attempts; doubles each time (with jitter)."""
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0
+    """Longest Retry-After honoured (a longer one is cut to this)."""
+
+
+@dataclass(slots=True)
+class Reply:
+    """What came back, or why nothing did."""
+
+    text: str | None = None
+    error: str | None = None
+    status: int | None = None
+    attempts: int = 0
+    latency_s: float | None = None
+    ttft_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    streamed: bool = False
+    finish_reason: str | None = None
+    retry_waits: list[float] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class EndpointState:
+    """What we learn about a target while running: whether it streams."""
+
+    streams: bool | None = None
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, status: int | None = None, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.wait = wait
+
+
+class _Final(Exception):
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class _StreamRefused(Exception):
+    pass
+
+
+def make_client(policy: RetryPolicy) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(policy.timeout),
+        limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+        follow_redirects=False,
+    )
+
+
+def retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date), at most ``cap``."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        secs = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        secs = when.timestamp() - time.time()
+    if secs != secs:  # NaN
+        return None
+    return min(max(secs, 0.0), cap)
+
+
+def _error_text(status: int, raw: bytes) -> str:
+    detail = ""
+    try:
+        data = json.loads(raw)
+        err = data.get("error") if isinstance(data, dict) else None
+        if isinstance(err, dict):
+            detail = str(err.get("message") or err.get("type") or "")
+        elif isinstance(err, str):
+            detail = err
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        detail = raw.decode("utf-8", "replace")
+    detail = " ".join(detail.split())[:200]
+    return f"HTTP {status}" + (f": {detail}" if detail else "")
+
+
+def _content(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # content parts
+        return "".join(p.get("text", "") for p in value if isinstance(p, dict))
+    return str(value)
+
+
+def _usage(reply: Reply, usage: Any) -> None:
+    if isinstance(usage, dict):
+        pt, ct = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if isinstance(pt, int) and not isinstance(pt, bool):
+            reply.prompt_tokens = pt
+        if isinstance(ct, int) and not isinstance(ct, bool):
+            reply.completion_tokens = ct
+
+
+def _plain(reply: Reply, raw: bytes) -> None:
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise _Final("the reply is not valid JSON", 200) from None
+    if not isinstance(data, dict):
+        raise _Final("the reply is not a chat completion object", 200)
+    if "error" in data and not data.get("choices"):
+        raise _Final(_error_text(200, raw), 200)
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise _Final("the reply has no choices", 200)
+    msg = choices[0].get("message")
+    if not isinstance(msg, dict):
+        raise _Final("the reply's first choice has no message", 200)
+    reply.text = _content(msg.get("content"))
+    reply.finish_reason = choices[0].get("finish_reason")
+    _usage(reply, data.get("usage"))
+
+
+async def _sse(reply: Reply, resp: httpx.Response, t0: float) -> None:
+    parts: list[str] = []
+    done = False
+    async for line in resp.aiter_lines():
+        if not line.startswith("data:"):
+            continue
+        payload = line[5:].strip()
+        if payload == "[DONE]":
+            done = True
+            break
+        try:
+            chunk = json.loads(payload)
+        except json.JSONDecodeError:
+            raise _Final("a streamed chunk is not valid JSON", 200) from None
+        if not isinstance(chunk, dict):
+            raise _Final("a streamed chunk is not an object", 200)
+        if "error" in chunk:
+            raise _Final(_error_text(200, payload.encode()), 200)
+        _usage(reply, chunk.get("usage"))
+        for choice in chunk.get("choices") or []:
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta") or {}
+            text = _content(delta.get("content")) if isinstance(delta, dict) else ""
+            if text:
+                if reply.ttft_s is None:
+                    reply.ttft_s = time.perf_counter() - t0
+                parts.append(text)
+            if choice.get("finish_reason"):
+                reply.finish_reason = choice["finish_reason"]
+    if not done and reply.finish_reason is None:
+        raise _Retryable("the stream ended before the answer did")
+    reply.text = "".join(parts)
+    reply.streamed = True
+
+
+async def _attempt(
+    client: httpx.AsyncClient,
+    target: Target,
+    body: dict[str, Any],
+    stream: bool,
+    policy: RetryPolicy,
+    may_refuse: bool = False,
+) -> Reply:
+    reply = Reply()
+    payload = dict(body)
+    if stream:
+        payload["stream"] = True
+        payload["stream_options"] = {"include_usage": True}
+    t0 = time.perf_counter()
+    try:
+        async with asyncio.timeout(policy.timeout):
+            async with client.stream(
+                "POST", target.url, json=payload, headers=target.request_headers()
+            ) as resp:
+                reply.status = resp.status_code
+                if resp.status_code == 429 or resp.status_code >= 500:
+                    raw = await resp.aread()
+                    raise _Retryable(
+                        _error_text(resp.status_code, raw),
+                        resp.status_code,
+                        retry_after(resp.headers.get("retry-after"), policy.retry_after_cap),
+                    )
+                if resp.status_code >= 400:
+                    raw = await resp.aread()
+                    if may_refuse and resp.status_code in (400, 404, 415, 422, 501):
+                        raise _StreamRefused(_error_text(resp.status_code, raw))
+                    raise _Final(_error_text(resp.status_code, raw), resp.status_code)
+                if resp.status_code != 200:
+                    raise _Final(
+                        f"HTTP {resp.status_code}: not a chat completion", resp.status_code
+                    )
+                if "text/event-stream" in resp.headers.get("content-type", ""):
+                    await _sse(reply, resp, t0)
+                else:
+                    _plain(reply, await resp.aread())
+    except TimeoutError:
+        raise _Retryable(f"no complete answer within {policy.timeout:g} s") from None
+    except httpx.TimeoutException:
+        raise _Retryable(f"no complete answer within {policy.timeout:g} s") from None
+    except httpx.TransportError as exc:
+        raise _Retryable(f"connection failed: {type(exc).__name__}: {exc}".rstrip(": ")) from None
+    reply.latency_s = time.perf_counter() - t0
+    return reply
+
+
+def _redact(text: str | None, secret: str | None) -> str | None:
+    if text and secret and len(secret) >= 4:
+        return text.replace(secret, "[redacted]")
+    return text
+
+
+async def complete(
+    client: httpx.AsyncClient,
+    target: Target,
+    messages: list[dict[str, Any]],
+    policy: RetryPolicy,
+    state: EndpointState,
+    *,
+    max_tokens: int | None = None,
+    response_format: dict[str, Any] | None = None,
+    temperature: float | None = None,
+) -> Reply:
+    """Ask ``target`` once (with retries); never raises for a network or endpoint failure."""
+    body: dict[str, Any] = {**target.params, "model": target.served_as, "messages": messages}
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    if response_format is not None:
+        body["response_format"] = response_format
+    if temperature is not None:
+        body["temperature"] = temperature
+    attempts = 0
+    waits: list[float] = []
+    secret = target.api_key()
+    last = Reply()
+    while True:
+        attempts += 1
+        stream = target.stream and state.streams is not False
+        try:
+            try:
+                reply = await _attempt(
+                    client,
+                    target,
+                    body,
+                    stream,
+                    policy,
+                    may_refuse=stream and state.streams is None,
+                )
+            except _StreamRefused:
+                reply = await _attempt(client, target, body, False, policy)
+                state.streams = False
+            if stream and reply.streamed:
+                state.streams = True
+            reply.attempts, reply.retry_waits = attempts, waits
+            reply.text = _redact(reply.text, secret)
+            return reply
+        except _Final as exc:
+            return Reply(
+                error=_redact(exc.message, secret),
+                status=exc.status,
+                attempts=attempts,
+                retry_waits=waits,
+            )
+        except _Retryable as exc:
+            last = Reply(
+                error=_redact(exc.message, secret),
+                status=exc.status,
+                attempts=attempts,
+                retry_waits=waits,
+            )
+            if attempts > policy.retries:
+                return last
+            wait = exc.wait
+            if wait is None:
+                wait = min(policy.backoff * 2 ** (attempts - 1), policy.backoff_cap)
+                wait *= 0.5 + random.random() / 2
+            waits.append(round(wait, 3))
+            await asyncio.sleep(wait)

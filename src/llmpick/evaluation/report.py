@@ -1,0 +1,318 @@
+"""The eval report: figures per target and the recommendation (pure: records in, a
+JSON-ready document out), and its Markdown form.
+
+Per target: ``passed`` of ``total`` answered-or-failed requests, ``pass_rate`` with a
+95% Wilson interval, ``errors`` (no answer, or the judge failed), results per check,
+latency p50/p95, time to first token (streamed answers), output tokens per second,
+tokens in and out, and ``cost_usd`` from the target's prices and the token usage the
+endpoint returned. The recommendation is the cheapest target whose pass rate is not
+significantly below the best one's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from llmpick import __version__
+from llmpick.evaluation.cases import CHECK_KINDS, Case
+from llmpick.evaluation.results import Key
+from llmpick.evaluation.stats import not_worse, percentile, wilson
+from llmpick.evaluation.targets import Target
+
+SCHEMA_VERSION = "1.0"
+
+
+def fmt_usd(x: float | None) -> str:
+    """Money at a precision that shows a fraction of a cent: $0.0042, $1.23, $0."""
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "$0"
+    if abs(x) >= 1:
+        return f"${x:,.2f}"
+    digits = max(2, 1 - math.floor(math.log10(abs(x))))  # two significant digits
+    return f"${x:.{min(digits, 10)}f}"
+
+
+def _r(x: float | None, n: int = 3) -> float | None:
+    return None if x is None else round(x, n)
+
+
+def current(rec: dict[str, Any] | None, target: Target, case: Case) -> bool:
+    """A record made for this very case and target (not a stale one)."""
+    return (
+        rec is not None
+        and rec.get("target_fp") == target.fingerprint
+        and rec.get("case_fp") == case.fingerprint()
+    )
+
+
+def target_figures(
+    target: Target, cases: list[Case], repeat: int, records: dict[Key, dict[str, Any]]
+) -> dict[str, Any]:
+    recs = []
+    for c in cases:
+        for r in range(repeat):
+            rec = records.get((target.name, c.id, r))
+            if rec is not None and current(rec, target, c):
+                recs.append(rec)
+    planned = len(cases) * repeat
+    total = len(recs)
+    passed = sum(1 for x in recs if x.get("outcome") == "pass")
+    failed = sum(1 for x in recs if x.get("outcome") == "fail")
+    errors = total - passed - failed
+    answered = [r for r in recs if r.get("answer") is not None and not r.get("error")]
+    checks: dict[str, dict[str, int]] = {}
+    for a in answered:
+        for ch in a.get("checks") or []:
+            row = checks.setdefault(ch["kind"], {"pass": 0, "fail": 0, "error": 0})
+            row[ch["outcome"]] = row.get(ch["outcome"], 0) + 1
+    checks = {k: checks[k] for k in CHECK_KINDS if k in checks}
+    latencies = [r["latency_s"] for r in answered if isinstance(r.get("latency_s"), (int, float))]
+    ttfts = [r["ttft_s"] for r in answered if isinstance(r.get("ttft_s"), (int, float))]
+    with_usage = [
+        r
+        for r in answered
+        if isinstance(r.get("prompt_tokens"), int) and isinstance(r.get("completion_tokens"), int)
+    ]
+    tokens_in = sum(r["prompt_tokens"] for r in with_usage)
+    tokens_out = sum(r["completion_tokens"] for r in with_usage)
+    gen_time = 0.0
+    for u in with_usage:
+        lat = u.get("latency_s")
+        if isinstance(lat, (int, float)):
+            ttft = u.get("ttft_s")
+            gen_time += lat - ttft if isinstance(ttft, (int, float)) and ttft < lat else lat
+    tok_s = tokens_out / gen_time if gen_time > 0 and tokens_out else None
+    cost = None
+    if target.price_in is not None and target.price_out is not None:
+        cost = (tokens_in * target.price_in + tokens_out * target.price_out) / 1e6
+    per_answer = cost / len(with_usage) if cost is not None and with_usage else None
+    if cost is not None and target.self_hosted:
+        per_answer = 0.0
+    lo, hi = wilson(passed, total) if total else (None, None)
+    error_kinds = Counter(
+        str(r.get("error") or "the judge failed") for r in recs if r.get("outcome") == "error"
+    )
+    notes: list[str] = []
+    if answered and len(with_usage) < len(answered):
+        notes.append(
+            f"{len(answered) - len(with_usage)} of {len(answered)} answers came without token "
+            "usage; tokens and cost count the others only"
+        )
+    return {
+        **target.to_data(),
+        "planned": planned,
+        "total": total,
+        "passed": passed,
+        "failed": failed,
+        "errors": errors,
+        "not_run": planned - total,
+        "pass_rate": _r(passed / total, 4) if total else None,
+        "pass_rate_interval": None if lo is None else [_r(lo, 4), _r(hi, 4)],
+        "checks": checks,
+        "latency_s": {"p50": _r(percentile(latencies, 50)), "p95": _r(percentile(latencies, 95))},
+        "ttft_s": {"p50": _r(percentile(ttfts, 50)), "p95": _r(percentile(ttfts, 95))}
+        if ttfts
+        else None,
+        "output_tokens_per_s": _r(tok_s, 1),
+        "tokens": {"input": tokens_in, "output": tokens_out},
+        "cost_usd": _r(cost, 6),
+        "cost_per_answer_usd": _r(per_answer, 8),
+        "retries": sum(max(0, int(r.get("attempts") or 1) - 1) for r in recs),
+        "top_errors": [{"error": e, "count": n} for e, n in error_kinds.most_common(3)],
+        "stopped": None,
+        "notes": notes,
+    }
+
+
+def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cheapest target whose pass rate is not significantly below the best's."""
+    scored = [r for r in rows if r["total"] and r["pass_rate"] is not None]
+    if not scored or all(r["passed"] == 0 for r in scored):
+        return None
+    best = max(scored, key=lambda r: (r["pass_rate"], r["pass_rate_interval"][0]))
+    close = [
+        r
+        for r in scored
+        if not_worse(tuple(r["pass_rate_interval"]), tuple(best["pass_rate_interval"]))
+    ]
+    priced = [r for r in close if r["cost_per_answer_usd"] is not None]
+    pool = priced or close
+
+    def order(r: dict[str, Any]) -> tuple[float, float, float, str]:
+        cost = r["cost_per_answer_usd"] if r["cost_per_answer_usd"] is not None else 0.0
+        p50 = r["latency_s"]["p50"]
+        return (cost, -r["pass_rate"], p50 if p50 is not None else float("inf"), r["name"])
+
+    pick = min(pool, key=order)
+    pct = f"{pick['pass_rate']:.0%}"
+    if pick is best and len(close) == 1:
+        why = f"the best pass rate ({pct}), significantly above every other target"
+    elif pick is best:
+        why = f"the best pass rate ({pct}) and the cheapest of the {len(close)} targets near it"
+    else:
+        why = (
+            f"the cheapest target ({fmt_usd(pick['cost_per_answer_usd'])} an answer) whose pass "
+            f"rate ({pct}) is not significantly below the best's ({best['name']}, "
+            f"{best['pass_rate']:.0%}): their 95% intervals overlap"
+        )
+    if not priced:
+        why += "; no target has a known price, so cost could not decide"
+    return {
+        "target": pick["name"],
+        "pass_rate": pick["pass_rate"],
+        "cost_per_answer_usd": pick["cost_per_answer_usd"],
+        "best": best["name"],
+        "not_significantly_worse": [r["name"] for r in close],
+        "why": why,
+    }
+
+
+def build_report(
+    targets: list[Target],
+    cases: list[Case],
+    repeat: int,
+    records: dict[Key, dict[str, Any]],
+    *,
+    cases_file: str,
+    results_file: str | None,
+    judge: Target | None = None,
+    stopped: dict[str, str] | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    rows = [target_figures(t, cases, repeat, records) for t in targets]
+    for row in rows:
+        if stopped and row["name"] in stopped:
+            row["stopped"] = stopped[row["name"]]
+    judge_doc = None
+    if judge is not None:
+        jrecs = [
+            r["judge"]
+            for t in targets
+            for c in cases
+            for i in range(repeat)
+            if (r := records.get((t.name, c.id, i))) is not None
+            and current(r, t, c)
+            and isinstance(r.get("judge"), dict)
+        ]
+        tin = sum(j.get("prompt_tokens") or 0 for j in jrecs)
+        tout = sum(j.get("completion_tokens") or 0 for j in jrecs)
+        jcost = None
+        if judge.price_in is not None and judge.price_out is not None:
+            jcost = (tin * judge.price_in + tout * judge.price_out) / 1e6
+        judge_doc = {
+            **judge.to_data(),
+            "requests": len(jrecs),
+            "errors": sum(1 for j in jrecs if j.get("error")),
+            "tokens": {"input": tin, "output": tout},
+            "cost_usd": _r(jcost, 6),
+        }
+    self_hosted = [r["name"] for r in rows if r["self_hosted"]]
+    all_notes = list(notes or [])
+    if self_hosted:
+        all_notes.append(
+            "self-hosted targets cost 0 USD per token here ("
+            + ", ".join(self_hosted)
+            + "); your hardware and power are not counted"
+        )
+    all_notes.append(
+        "pass_rate is passed / total; total counts answered requests and errors alike; "
+        "the interval is the 95% Wilson score interval"
+    )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_by": f"llmpick {__version__}",
+        "cases": {"file": cases_file, "count": len(cases)},
+        "repeat": repeat,
+        "results_file": results_file,
+        "targets": rows,
+        "judge": judge_doc,
+        "recommendation": recommend(rows),
+        "notes": all_notes,
+    }
+
+
+def answered_any(doc: dict[str, Any]) -> bool:
+    return any(r["passed"] + r["failed"] > 0 for r in doc["targets"])
+
+
+def _md(text: object) -> str:
+    s = "" if text is None else str(text)
+    for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+        s = s.replace(ch, "\\" + ch)
+    return " ".join(s.split())
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.0%}"
+
+
+def _secs(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f} s"
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """The report as Markdown (for --export report.md)."""
+    lines = [
+        "# llmpick eval report",
+        "",
+        f"{doc['cases']['count']} cases from `{_md(doc['cases']['file'])}`"
+        + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
+        + f"; {doc['generated_by']}.",
+        "",
+        "| target | passed | pass rate (95% interval) | errors | latency p50 / p95 | "
+        "first token p50 | tokens/s | tokens in / out | cost |",
+        "| --- | ---: | --- | ---: | --- | --- | ---: | --- | ---: |",
+    ]
+    for r in doc["targets"]:
+        iv = r["pass_rate_interval"]
+        rate = _pct(r["pass_rate"]) + (f" ({_pct(iv[0])}–{_pct(iv[1])})" if iv else "")
+        ttft = r["ttft_s"]["p50"] if r["ttft_s"] else None
+        lines.append(
+            f"| {_md(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['errors']} | "
+            f"{_secs(r['latency_s']['p50'])} / {_secs(r['latency_s']['p95'])} | {_secs(ttft)} | "
+            f"{r['output_tokens_per_s'] if r['output_tokens_per_s'] is not None else 'n/a'} | "
+            f"{r['tokens']['input']:,} / {r['tokens']['output']:,} | "
+            f"{fmt_usd(r['cost_usd'])}{' (self-hosted)' if r['self_hosted'] else ''} |"
+        )
+    lines.append("")
+    rec = doc["recommendation"]
+    if rec:
+        lines += [f"**Recommendation: {_md(rec['target'])}** — {_md(rec['why'])}.", ""]
+    else:
+        lines += ["**No recommendation**: no target passed any case.", ""]
+    kinds = [k for k in CHECK_KINDS if any(k in r["checks"] for r in doc["targets"])]
+    if kinds:
+        lines += [
+            "## Checks passed",
+            "",
+            "| target | " + " | ".join(kinds) + " |",
+            "| --- |" + " ---: |" * len(kinds),
+        ]
+        for r in doc["targets"]:
+            cells = []
+            for k in kinds:
+                c = r["checks"].get(k)
+                cells.append(f"{c['pass']} / {sum(c.values())}" if c else "–")
+            lines.append(f"| {_md(r['name'])} | " + " | ".join(cells) + " |")
+        lines.append("")
+    extra = []
+    for r in doc["targets"]:
+        if r["stopped"]:
+            extra.append(f"- {_md(r['name'])}: {_md(r['stopped'])}")
+        for e in r["top_errors"]:
+            extra.append(f"- {_md(r['name'])}: {e['count']} × {_md(e['error'])}")
+        extra.extend(f"- {_md(r['name'])}: {_md(n)}" for n in r["notes"])
+        extra.append(f"- {_md(r['name'])}: cost: {_md(r['price_note'])}")
+    if doc["judge"]:
+        j = doc["judge"]
+        extra.append(
+            f"- judge: {_md(j['name'])} ({_md(j['served_as'])}), {j['requests']} verdicts, "
+            f"{j['errors']} errors, cost {fmt_usd(j['cost_usd'])}"
+        )
+    extra.extend(f"- {_md(n)}" for n in doc["notes"])
+    lines += ["## Notes", "", *extra, ""]
+    return "\n".join(lines)

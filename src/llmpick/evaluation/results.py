@@ -1,0 +1,102 @@
+"""The results file: one JSON line per (target, case, repeat), appended as each
+request completes and flushed, so an interrupted run loses nothing.
+
+A record holds what was asked and answered, never an API key or header value. On
+``--resume`` the answered records are kept and skipped; errors and records made for
+a case or target that has since changed are run again (the newest line wins).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from llmpick.errors import UsageError, WriteError
+
+Key = tuple[str, str, int]  # target name, case id, repeat
+
+
+def key_of(record: dict[str, Any]) -> Key | None:
+    t, c, r = record.get("target"), record.get("case"), record.get("repeat")
+    if isinstance(t, str) and isinstance(c, str) and isinstance(r, int):
+        return (t, c, r)
+    return None
+
+
+def is_done(record: dict[str, Any]) -> bool:
+    """Answered and judged: nothing to gain from asking again."""
+    return record.get("outcome") in ("pass", "fail")
+
+
+def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
+    """The newest record per key, and how many lines could not be read (e.g. a line
+    cut short by a crash)."""
+    records: dict[Key, dict[str, Any]] = {}
+    bad = 0
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except (json.JSONDecodeError, RecursionError):
+                    bad += 1
+                    continue
+                k = key_of(rec) if isinstance(rec, dict) else None
+                if k is None:
+                    bad += 1
+                    continue
+                records[k] = rec
+    except FileNotFoundError:
+        return {}, 0
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return records, bad
+
+
+class ResultsWriter:
+    """Appends records to a JSON Lines file, one flushed line each."""
+
+    def __init__(self, path: str | Path, resume: bool) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise UsageError(f"--out {path} is a directory; give a file name")
+        if not resume and self.path.exists() and self.path.stat().st_size > 0:
+            raise UsageError(
+                f"{path} already holds results",
+                hint="add --resume to continue that run, or give another --out",
+            )
+        try:
+            needs_newline = False
+            if self.path.exists() and self.path.stat().st_size > 0:
+                with open(self.path, "rb") as fh:
+                    fh.seek(-1, os.SEEK_END)
+                    needs_newline = fh.read(1) != b"\n"
+            self._fh: IO[str] | None = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+            if needs_newline:  # a line cut short by a crash stays on its own line
+                self._fh.write("\n")
+                self._fh.flush()
+        except OSError as exc:
+            raise WriteError(
+                f"cannot write {path}: {exc.strerror or exc}", hint="give a writable --out"
+            ) from None
+
+    def append(self, record: dict[str, Any]) -> None:
+        if self._fh is None:
+            return
+        try:
+            self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._fh.flush()
+        except OSError as exc:
+            raise WriteError(f"cannot append to {self.path}: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(self._fh.fileno())
+            self._fh.close()
+            self._fh = None
