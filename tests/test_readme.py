@@ -32,9 +32,15 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_readme_command_runs(
-    command: str, cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    command: str,
+    cli: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    if command.startswith("llmpick eval"):
+        command = _eval_setup(command, tmp_path, request)
     args = [
         a.replace("tests/", f"{ROOT}/tests/", 1) if a.startswith("tests/") else a
         for a in shlex.split(command)[1:]
@@ -42,3 +48,22 @@ def test_readme_command_runs(
     r = cli(*args)
     assert r.code == 0, r
     assert r.out.strip(), r
+
+
+def _eval_setup(command: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The eval examples run against the scripted OpenAI-compatible test server, with
+    small cases, targets and shortlist files written where the commands expect them."""
+    import json
+
+    from tests.eval.fake_openai import FakeOpenAI
+
+    srv = FakeOpenAI().start()
+    request.addfinalizer(srv.stop)
+    case = {"id": "a", "prompt": "Say <<yes>>", "expect": {"equals": "yes"}}
+    (tmp_path / "cases.jsonl").write_text(json.dumps(case) + "\n")
+    (tmp_path / "targets.yaml").write_text(
+        f"targets:\n  - {{name: local, base_url: '{srv.url}', served_as: right}}\n"
+    )
+    shortlist = {"candidates": [{"id": "m", "name": "M", "hf_repo": "right"}]}
+    (tmp_path / "shortlist.json").write_text(json.dumps(shortlist))
+    return command.replace("http://localhost:11434", srv.url)

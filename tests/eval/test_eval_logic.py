@@ -306,3 +306,44 @@ def test_report_figures_from_records() -> None:
     assert r["cost_usd"] == pytest.approx((2000 * 2 + 200 * 10) / 1e6)
     assert r["checks"] == {"equals": {"pass": 1, "fail": 1, "error": 0}}
     assert r["retries"] == 1 and r["top_errors"] == [{"error": "boom", "count": 1}]
+
+
+# --- layering -----------------------------------------------------------------------
+
+
+def test_only_the_eval_client_and_the_downloader_import_httpx() -> None:
+    import ast
+
+    from tests.conftest import ROOT
+
+    src = ROOT / "src" / "llmpick"
+    users = set()
+    for p in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(n.split(".")[0] in ("httpx", "jsonschema") for n in names):
+                users.add(p.relative_to(src).as_posix())
+    assert users <= {
+        "evaluation/client.py",
+        "evaluation/cases.py",
+        "evaluation/checks.py",
+        "http.py",
+    }
+
+
+def test_the_command_line_does_not_load_the_http_client() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, llmpick.cli.app; "
+        "print(sorted({'httpx', 'jsonschema', 'asyncio'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
