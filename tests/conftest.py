@@ -18,8 +18,11 @@ SHARED = ROOT.parent / "shared"
 def _isolated_env(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each test gets its own cache, a fixed width and no colour; no stray overlays."""
+    """Each test gets its own cache and data directory (no refresh layer), a fixed width,
+    no colour and a fixed date; no stray overlays."""
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("LLMPICK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("LLMPICK_TODAY", "2026-11-30")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("LLMPICK_CATALOG", raising=False)

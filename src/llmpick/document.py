@@ -13,6 +13,7 @@ from llmpick import __version__
 from llmpick.engine import Recommendation, Verdict, blended_price
 from llmpick.loading import decoding, how_to_load, monthly_cost, structured_output
 from llmpick.records import Catalog
+from llmpick.refresh import age_warning
 from llmpick.requirements import Requirements
 
 SCHEMA_VERSION = "1.0"
@@ -60,7 +61,7 @@ def candidate(
         "capabilities": list(v.capabilities),
         "score": verdict.score,
         "reasons": [_reason(r) for r in verdict.reasons],
-        "caveats": [_reason(r, with_weight=False) for r in verdict.caveats],
+        "caveats": [_reason(r, with_weight=False) for r in verdict.caveats] + _layer_caveats(c, v),
         "hf_repo": v.access.hf_repo,
         "ollama": v.access.ollama,
         "api": v.access.api,
@@ -94,6 +95,45 @@ def candidate(
             "context_tokens": e.context,
         }
     return d
+
+
+def _layer_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:
+    """What the refresh layer did to this model, said where the answer names it."""
+    info = c.refresh
+    if info is None:
+        return []
+    if v.id in info.unreviewed:
+        where = ", ".join(sorted({s.partition(":")[0] for s in info.unreviewed[v.id]}))
+        return [
+            {
+                "text": f"unreviewed: added from {where} by 'llmpick catalog refresh' "
+                f"({info.fetched}); its licence, flavour, tuning and quality are not checked",
+                "guide": "4.2",
+            }
+        ]
+    changed = sorted({ch.field.replace("_", " ") for ch in info.changes.get(v.id, [])})
+    if changed:
+        return [
+            {
+                "text": f"{', '.join(changed)} refreshed {info.fetched} from the public "
+                "tables (not the curated catalog)",
+                "guide": "5.3",
+            }
+        ]
+    return []
+
+
+def refresh_info(c: Catalog) -> dict[str, Any] | None:
+    """The refresh layer in force, for the document's catalog section."""
+    info = c.refresh
+    if info is None:
+        return None
+    return {
+        "fetched": info.fetched.isoformat(),
+        "sources": sorted(info.sources),
+        "changed_models": len(info.changes),
+        "unreviewed_models": len(info.unreviewed),
+    }
 
 
 def exclusion(verdict: Verdict) -> dict[str, Any]:
@@ -135,6 +175,8 @@ def shortlist(
             "families": len(c.families),
             "variants": len(c.variants),
             "overlays": list(overlays or []),
+            "refresh": refresh_info(c),
+            "warning": age_warning(c),
         },
         "considered": len(rec.verdicts),
         "passed": len(rec.ranked),

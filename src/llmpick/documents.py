@@ -125,12 +125,27 @@ class ExcludedSummary(_Doc):
     """Snapshots and repacks left out in favour of the same model (id -> kept id)."""
 
 
+class RefreshDoc(_Doc):
+    fetched: str
+    """When the public tables were read (`llmpick catalog refresh`)."""
+    sources: list[str]
+    """The datasets read: litellm, models.dev."""
+    changed_models: int
+    """Catalog models with a price, limit or lifecycle fact from the refresh layer."""
+    unreviewed_models: int
+    """API models added from the tables, not reviewed (each says so in a caveat)."""
+
+
 class CatalogInfo(_Doc):
     version: str
     verified: str | None
     families: int
     variants: int
     overlays: list[str]
+    refresh: RefreshDoc | None = None
+    """The refresh layer in force, if any (`--no-refresh` ignores it)."""
+    warning: str | None = None
+    """Set when the newest data is older than 90 days."""
 
 
 class Blocking(_Doc):

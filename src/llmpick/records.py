@@ -295,6 +295,9 @@ class Catalog:
     families: dict[str, Family]
     variants: dict[str, Variant]
     datasets: dict[str, Dataset] = field(default_factory=dict)
+    refresh: Any = None
+    """The refresh layer merged in (``refresh.RefreshInfo``), None for the curated catalog;
+    never cached: the layer is applied after loading."""
 
     @property
     def newest_verified(self) -> dt.date | None:

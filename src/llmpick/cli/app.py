@@ -52,12 +52,19 @@ def root(
             "also LLMPICK_CATALOG).",
         ),
     ] = None,
+    no_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--no-refresh",
+            help="Ignore the refresh layer ('llmpick catalog refresh'): curated facts only.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    state.reset(list(catalog or []))
+    state.reset(list(catalog or []), no_refresh)
 
 
 app.command("recommend")(recommend_cmds.recommend)

@@ -14,7 +14,8 @@ from llmpick.errors import UsageError
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
 
 catalog_app = typer.Typer(
-    help="Check the bundled catalog or an organisation's overlay.", no_args_is_help=True
+    help="Check the bundled catalog or an overlay; refresh prices, limits and new models.",
+    no_args_is_help=True,
 )
 
 
@@ -192,3 +193,89 @@ def validate(
     from llmpick.cli import render
 
     render.validated(cat, overlays)
+
+
+def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
+    from llmpick.refresh import SOURCES
+
+    out: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            raise UsageError(f"invalid value for {option}: {item!r}; expected NAME=VALUE")
+        check_choice(option, name, SOURCES)
+        out[name] = value
+    return out
+
+
+@catalog_app.command("refresh")
+def refresh(
+    source: Annotated[
+        list[str] | None,
+        typer.Option(help="Dataset to read: litellm or models.dev (repeatable; default both)."),
+    ] = None,
+    url: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME=URL", help="Read dataset NAME from another URL."),
+    ] = None,
+    from_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from", metavar="NAME=FILE", help="Read dataset NAME from a local file (offline)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, max=600, help="Seconds each download may take.")
+    ] = 60.0,
+    json: JsonOpt = False,
+) -> None:
+    """Update prices, limits and lifecycle from LiteLLM and models.dev, and add new API
+    models as unreviewed, in a layer beside the curated catalog (never changing a licence,
+    flavour, tuning or open-weights flag, never deleting).
+
+    Examples:
+
+      llmpick catalog refresh --dry-run
+
+      llmpick catalog refresh --from litellm=model_prices_and_context_window.json
+    """
+    from llmpick.refresh import SOURCES, run_refresh
+
+    urls = _pairs("--url", url)
+    files = _pairs("--from", from_)
+    for name in source or []:
+        check_choice("--source", name, SOURCES)
+    both = set(urls) & set(files)
+    if both:
+        raise UsageError(f"{sorted(both)[0]}: give --url or --from, not both")
+    names = [n for n in SOURCES if n in {*(source or []), *urls, *files}] or list(SOURCES)
+    report = run_refresh(
+        state.curated, names, urls=urls, files=files, dry_run=dry_run, timeout=timeout
+    )
+    if json:
+        emit_json(report)
+        return
+    from llmpick.cli import render
+
+    render.refresh_report(report)
+
+
+@catalog_app.command("status")
+def status(json: JsonOpt = False) -> None:
+    """Say how fresh the catalog is: the curated catalog's date, the refresh layer and its
+    sources, unreviewed models, and a warning when the data is older than 90 days.
+
+    Example: llmpick catalog status
+    """
+    from llmpick.refresh import status as status_doc
+
+    doc = status_doc(state.curated, ignored=state.no_refresh)
+    if json:
+        emit_json(doc)
+        return
+    from llmpick.cli import render
+
+    render.catalog_status(doc)

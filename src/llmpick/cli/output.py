@@ -15,3 +15,8 @@ def emit_json(data: Any) -> None:
         text = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
     sys.stdout.write(text)
     sys.stdout.write("\n")
+
+
+def notice(text: str) -> None:
+    """One line for a person on stderr (notes and warnings), leaving stdout to the data."""
+    sys.stderr.write("".join(ch for ch in text if ch.isprintable()) + "\n")

@@ -167,6 +167,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     _kv(t, "notes", v.notes)
     _kv(t, "sources", "\n".join(v.sources))
     _kv(t, "verified", str(v.verified))
+    _refreshed(catalog, v, t)
     out.print(t)
 
 
@@ -259,6 +260,8 @@ def recommendation(doc: dict[str, Any]) -> None:
             out.print(
                 f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
             )
+    if doc["catalog"].get("warning"):
+        out.print(Text(f"warning: {doc['catalog']['warning']}", style="yellow"))
     ex = doc["excluded"]
     for m in ex["models"]:
         out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
@@ -680,4 +683,5 @@ def catalog_status(doc: dict[str, Any]) -> None:
     if doc["warning"]:
         err.print(f"warning: {doc['warning']}", style="yellow")
     else:
-        out.print(f"data age: {doc['age_days']} days (a warning comes after 90)", style="dim")
+        days = doc["age_days"]
+        out.print(f"data age: {days} day{'s' if days != 1 else ''} (a warning comes after 90)")

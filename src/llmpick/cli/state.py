@@ -13,17 +13,41 @@ if TYPE_CHECKING:
 @dataclass
 class State:
     overlays: list[str] = field(default_factory=list)
+    no_refresh: bool = False
 
-    def reset(self, overlays: list[str]) -> None:
+    def reset(self, overlays: list[str], no_refresh: bool = False) -> None:
         self.overlays = overlays
+        self.no_refresh = no_refresh
         self.__dict__.pop("catalog", None)
+        self.__dict__.pop("curated", None)
 
     @cached_property
-    def catalog(self) -> Catalog:
+    def curated(self) -> Catalog:
+        """The bundled catalog and overlays, without the refresh layer."""
         from llmpick.catalog import load_catalog, overlay_paths_from_env
 
         paths = [str(p) for p in overlay_paths_from_env()] + self.overlays
         return load_catalog(paths)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The catalog every command uses: curated, plus the refresh layer unless
+        --no-refresh (a note on stderr says which layer is in force)."""
+        cat = self.curated
+        if self.no_refresh:
+            return cat
+        from llmpick.cli.output import notice
+        from llmpick.refresh import apply_layer, layer_path, read_layer
+
+        path = layer_path()
+        layer, problem = read_layer(path)
+        if problem is not None:
+            notice(f"warning: refresh layer ignored: {problem}; run 'llmpick catalog refresh'")
+        if layer is None:
+            return cat
+        cat = apply_layer(cat, layer, path=str(path))
+        notice(f"note: {cat.refresh.summary()} (--no-refresh to ignore)")
+        return cat
 
 
 state = State()

@@ -1,0 +1,1055 @@
+"""The refresh layer: today's prices, limits and new API models, without touching a
+curated fact.
+
+``llmpick catalog refresh`` downloads two public tables (LiteLLM's model prices and
+context windows, models.dev's ``api.json``), keeps from each only the entries that
+matter (those the catalog cites as ``dataset:key``, and first-party API models of the
+catalog's providers) in a normalised form, and writes them as one JSON file, the
+*layer*, in the user's data directory. Every command then merges the layer into the
+loaded catalog with ``apply_layer``, a pure function (catalog + layer -> catalog, with a
+record of every fact it changed), run after loading and caching so that the cache of
+the curated catalog stays valid.
+
+What the merge may change, on a catalog model matched by a key it cites:
+- prices (from the key the price cites; else a first-party key the model cites);
+- context window and maximum output (API-only models, first-party keys only, since a
+  cloud platform's limits are its own; differences under 3% are rounding, 128,000 for
+  131,072, not changes);
+- lifecycle: an announced shutdown makes an active API model deprecated, a past one
+  retired (forwards only, never back).
+A curated fact checked after the upstream data was fetched wins. Licence, flavour,
+tuning and the open-weights flag are never read from upstream. Nothing is deleted: an
+entry gone upstream keeps its last known facts and is reported as missing.
+
+What it may add: API models of the catalog's providers that the catalog does not have,
+each marked unreviewed (a family ``unreviewed-<provider>``, the licence
+``unreviewed-api-terms``) with what upstream knows.
+
+Pure functions except the small file helpers at the end; no network here (see
+``http.py``) and nothing heavy imported, since every command reads the layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from llmpick.errors import LlmpickError
+from llmpick.records import (
+    Access,
+    Catalog,
+    Family,
+    License,
+    Pricing,
+    Variant,
+)
+
+FORMAT = 1
+LAYER_FILE = "refresh.json"
+MAX_LAYER_BYTES = 32 * 1024 * 1024
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+STALE_DAYS = 90
+TOLERANCE = 0.03  # limits that differ by less are the same number, rounded
+SOURCES = ("litellm", "models.dev")
+DEFAULT_URLS = {
+    "litellm": "https://raw.githubusercontent.com/BerriAI/litellm/main/"
+    "model_prices_and_context_window.json",
+    "models.dev": "https://models.dev/api.json",
+}
+UNREVIEWED_LICENSE = "unreviewed-api-terms"
+
+# upstream provider ids of each catalog provider's own API (clouds and resellers are
+# not first-party: their limits and prices are theirs, not the maker's)
+LITELLM_PROVIDERS = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "anthropic": "anthropic",
+    "gemini": "google",
+    "mistral": "mistral",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "xai": "xai",
+    "deepseek": "deepseek",
+    "dashscope": "alibaba",
+    "moonshot": "moonshot",
+    "zai": "zhipu",
+    "minimax": "minimax",
+    "ai21": "ai21",
+}
+MODELS_DEV_PROVIDERS = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google": "google",
+    "mistral": "mistral",
+    "cohere": "cohere",
+    "xai": "xai",
+    "deepseek": "deepseek",
+    "alibaba": "alibaba",
+    "moonshotai": "moonshot",
+    "zai": "zhipu",
+    "minimax": "minimax",
+}
+_LITELLM_KINDS = {
+    "chat": "chat",
+    "responses": "chat",
+    "completion": "instruct",
+    "embedding": "embedding",
+}
+_MD_FIELDS = frozenset(
+    (
+        "cost", "limit", "release_date", "last_updated", "modalities", "tool_call",
+        "reasoning", "structured_output", "name", "status", "open_weights", "knowledge",
+        "attachment", "temperature", "family", "input", "output", "context", "base_model",
+    )
+)  # fmt: skip
+_CAPS = ("tools", "structured-output", "vision", "reasoning", "audio")
+_MODALITIES = ("text", "image", "audio", "video", "pdf")
+_ID_BAD = re.compile(r"[^a-z0-9._-]+")
+# a date stamp at the end of an API id: -2025-08-07, -20250807, -0905, -05-2026
+_STAMPED = re.compile(r"-(?:20\d\d-?\d\d-?\d\d|\d{4}|\d\d-20\d\d)$")
+
+
+class RefreshRefused(Exception):
+    """Upstream data that fails a guard; the message says which, in words."""
+
+
+# --- reading upstream tables --------------------------------------------------------
+
+
+def _num(x: Any) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return None
+    f = float(x)
+    return f if math.isfinite(f) and f >= 0 else None
+
+
+def _int(x: Any) -> int | None:
+    f = _num(x)
+    return int(f) if f is not None and f >= 1 and f == int(f) and f < 1e12 else None
+
+
+def _date(x: Any) -> str | None:
+    if not isinstance(x, str):
+        return None
+    try:
+        return dt.date.fromisoformat(x.strip()[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _per_million(per_token: Any) -> float | None:
+    f = _num(per_token)
+    return None if f is None else round(f * 1e6, 6)
+
+
+def parse_litellm(data: Any, seen: str) -> dict[str, dict[str, Any]]:
+    """LiteLLM's table (``{model_id: {...}}``, prices per token) as normalised entries."""
+    if not isinstance(data, dict):
+        raise RefreshRefused("not a LiteLLM table: expected a JSON object of model entries")
+    out: dict[str, dict[str, Any]] = {}
+    for key, e in data.items():
+        if not isinstance(key, str) or not isinstance(e, dict) or key == "sample_spec":
+            continue
+        upstream = e.get("litellm_provider")
+        provider = LITELLM_PROVIDERS.get(upstream) if isinstance(upstream, str) else None
+        model = key.partition("/")[2] if "/" in key else key
+        caps = [
+            cap
+            for cap, flag in (
+                ("tools", "supports_function_calling"),
+                ("structured-output", "supports_response_schema"),
+                ("vision", "supports_vision"),
+                ("reasoning", "supports_reasoning"),
+                ("audio", "supports_audio_input"),
+            )
+            if e.get(flag) is True
+        ]
+        outs = e.get("supported_output_modalities")
+        mode = e.get("mode")
+        kind = _LITELLM_KINDS.get(mode) if isinstance(mode, str) else None
+        if isinstance(outs, list) and any(m != "text" for m in outs):
+            kind = None  # speech, images or music: not a text model
+        mods = ["text"]
+        mods += ["image"] if e.get("supports_vision") is True else []
+        mods += ["audio"] if e.get("supports_audio_input") is True else []
+        mods += ["pdf"] if e.get("supports_pdf_input") is True else []
+        out[key] = _entry(
+            provider=provider if provider and "/" not in model else None,
+            model=model,
+            name=None,
+            input=_per_million(e.get("input_cost_per_token")),
+            output=_per_million(e.get("output_cost_per_token")),
+            context=None,  # LiteLLM gives an input cap, not the whole window
+            max_input=_int(e.get("max_input_tokens")),
+            max_output=_int(e.get("max_output_tokens")),
+            deprecation=_date(e.get("deprecation_date")),
+            deprecated=False,
+            capabilities=caps,
+            modalities=mods,
+            kind=kind,
+            released=None,
+            seen=seen,
+        )
+    return out
+
+
+def parse_models_dev(data: Any, seen: str) -> dict[str, dict[str, Any]]:
+    """models.dev's ``api.json`` (``{provider: {models: {model: {...}}}}``, prices per 1M
+    tokens) as entries keyed ``providers.<provider>.models.<model>``, the way the catalog
+    cites them. The repository snapshot's layout (``{"providers": {...}, "labs": ...}``)
+    is read too."""
+    if isinstance(data, dict) and isinstance(data.get("providers"), dict) and "labs" in data:
+        data = data["providers"]
+    if not isinstance(data, dict):
+        raise RefreshRefused("not models.dev's api.json: expected a JSON object of providers")
+    out: dict[str, dict[str, Any]] = {}
+    for pid, p in data.items():
+        if not isinstance(pid, str) or not isinstance(p, dict):
+            continue
+        models = p.get("models")
+        if not isinstance(models, dict):
+            continue
+        provider = MODELS_DEV_PROVIDERS.get(pid)
+        for mid, e in models.items():
+            if not isinstance(mid, str) or not isinstance(e, dict):
+                continue
+            cost = _obj(e.get("cost"))
+            limit = _obj(e.get("limit"))
+            modalities = _obj(e.get("modalities"))
+            mods_in, mods_out = modalities.get("input"), modalities.get("output")
+            listed = mods_in if isinstance(mods_in, list) else ["text"]
+            mods = [m for m in listed if m in _MODALITIES] or ["text"]
+            caps = [
+                cap
+                for cap, flag in (
+                    ("tools", "tool_call"),
+                    ("structured-output", "structured_output"),
+                    ("reasoning", "reasoning"),
+                )
+                if e.get(flag) is True
+            ]
+            caps += ["vision"] if "image" in mods else []
+            caps += ["audio"] if "audio" in mods else []
+            embedding = "embed" in mid.lower()
+            text_model = (
+                isinstance(mods_out, list)
+                and mods_out == ["text"]
+                and isinstance(mods_in, list)
+                and "text" in mods_in
+            )
+            out[f"providers.{pid}.models.{mid}"] = _entry(
+                provider=provider,
+                model=mid,
+                name=e.get("name") if isinstance(e.get("name"), str) else None,
+                input=_num(cost.get("input")),
+                output=_num(cost.get("output")),
+                context=_int(limit.get("context")),
+                max_input=_int(limit.get("input")),
+                max_output=_int(limit.get("output")),
+                deprecation=None,
+                deprecated=e.get("status") == "deprecated",
+                capabilities=caps,
+                modalities=mods,
+                kind="embedding" if embedding else ("chat" if text_model else None),
+                released=_date(e.get("release_date")),
+                seen=seen,
+            )
+    return out
+
+
+def _obj(x: Any) -> dict[str, Any]:
+    return x if isinstance(x, dict) else {}
+
+
+def _entry(**kw: Any) -> dict[str, Any]:
+    # drop what is not known (a price of 0 is known: 0 == False, so test identity)
+    return {k: v for k, v in kw.items() if v is not None and v is not False and v != []}
+
+
+PARSERS = {"litellm": parse_litellm, "models.dev": parse_models_dev}
+
+
+def parse_source(name: str, raw: bytes, seen: str) -> dict[str, dict[str, Any]]:
+    """Decode and parse one download; RefreshRefused when it is not what we expect."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        where = f" at byte {exc.pos:,}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise RefreshRefused(f"not valid JSON{where} (truncated or not a JSON file?)") from None
+    entries = PARSERS[name](data, seen)
+    if not entries:
+        raise RefreshRefused("no model entries in it")
+    return entries
+
+
+# --- citations ----------------------------------------------------------------------
+
+
+def citation_key(source: str, known: Mapping[str, Any] | None = None) -> tuple[str, str] | None:
+    """(dataset, key) of a ``dataset:key`` citation of a refreshable dataset, or None.
+
+    A models.dev citation may name a field of an entry (``...models.gpt-4.1.cost``); with
+    ``known`` given, the field is dropped when the longer key is not an entry.
+    """
+    ds, sep, key = source.partition(":")
+    if not sep or ds not in SOURCES or source.startswith(("http://", "https://")):
+        return None
+    if "*" in key:
+        return None
+    if ds == "models.dev":
+        if not key.startswith("providers.") or ".models." not in key:
+            return None
+        if known is not None:
+            k = key
+            while k not in known:
+                head, dot, last = k.rpartition(".")
+                if not dot or last not in _MD_FIELDS or ".models." not in head:
+                    return ds, key
+                k = head
+            return ds, k
+    return ds, key
+
+
+def _cited(v: Variant) -> list[str]:
+    out = [v.pricing.source] if v.pricing is not None else []
+    return out + [s for s in v.sources if s not in out]
+
+
+def cited_keys(cat: Catalog, name: str, known: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Keys of dataset ``name`` the catalog cites, each with the variants citing it."""
+    out: dict[str, list[str]] = {}
+    for v in cat.variants.values():
+        for s in _cited(v):
+            ck = citation_key(s, known)
+            if ck is not None and ck[0] == name:
+                out.setdefault(ck[1], []).append(v.id)
+    return out
+
+
+# --- the layer ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SourceData:
+    url: str
+    fetched: str
+    entries: int
+    models: dict[str, dict[str, Any]]
+
+
+@dataclass(slots=True)
+class Layer:
+    written: str
+    sources: dict[str, SourceData]
+
+    @property
+    def fetched(self) -> dt.date:
+        return max(dt.date.fromisoformat(s.fetched) for s in self.sources.values())
+
+
+def layer_to_json(layer: Layer) -> str:
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "written": layer.written,
+            "sources": {
+                n: {"url": s.url, "fetched": s.fetched, "entries": s.entries, "models": s.models}
+                for n, s in sorted(layer.sources.items())
+            },
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def layer_from_json(raw: bytes) -> Layer:
+    """Parse a layer file; ValueError when it is damaged or of another format."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError("not valid JSON") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"not a format-{FORMAT} refresh layer")
+    sources = {}
+    raw_sources = data.get("sources")
+    if not isinstance(raw_sources, dict) or not raw_sources:
+        raise ValueError("names no sources")
+    for name, s in raw_sources.items():
+        if name not in SOURCES or not isinstance(s, dict):
+            raise ValueError(f"unknown source {name!r}")
+        models = s.get("models")
+        if (
+            not isinstance(models, dict)
+            or _date(s.get("fetched")) is None
+            or not isinstance(s.get("url"), str)
+            or _int(s.get("entries")) is None
+        ):
+            raise ValueError(f"source {name!r} is incomplete")
+        sources[name] = SourceData(
+            s["url"],
+            _date(s["fetched"]) or "",
+            int(s["entries"]),
+            {k: e for k, e in models.items() if isinstance(e, dict)},
+        )
+    return Layer(str(data.get("written", "")), sources)
+
+
+def build_layer(
+    cat: Catalog,
+    fetched: Mapping[str, tuple[str, dict[str, dict[str, Any]]]],
+    previous: Layer | None,
+    now: dt.datetime,
+) -> tuple[Layer, dict[str, list[str]]]:
+    """The new layer from fresh downloads (``{source: (url, entries)}``) and the previous
+    layer, with the cited keys missing upstream (``{"dataset:key": [variant ids]}``).
+
+    A source not downloaded this time keeps its previous data; an entry gone upstream
+    keeps its last known facts (nothing is deleted) and is reported as missing.
+    """
+    sources: dict[str, SourceData] = dict(previous.sources) if previous else {}
+    missing: dict[str, list[str]] = {}
+    for name, (url, entries) in fetched.items():
+        cited = cited_keys(cat, name, entries)
+        keep = {
+            k: e
+            for k, e in entries.items()
+            if k in cited or (e.get("provider") in cat.providers and e.get("kind"))
+        }
+        old = previous.sources[name].models if previous and name in previous.sources else {}
+        for k, e in old.items():
+            if k not in entries:
+                keep[k] = e  # gone upstream: keep what we knew
+        for k, vids in cited.items():
+            if k not in entries:
+                missing[f"{name}:{k}"] = vids
+        sources[name] = SourceData(url, now.date().isoformat(), len(entries), keep)
+    return Layer(now.isoformat(timespec="seconds"), sources), missing
+
+
+def check_shrink(name: str, entries: int, previous: Layer | None) -> None:
+    """Refuse a table with fewer than half the entries of the previous fetch."""
+    if previous is None or name not in previous.sources:
+        return
+    before = previous.sources[name].entries
+    if entries * 2 < before:
+        raise RefreshRefused(
+            f"it has {entries:,} entries, fewer than half of the {before:,} of the "
+            f"previous fetch ({previous.sources[name].fetched}); a partial download?"
+        )
+
+
+# --- merging the layer into a catalog ------------------------------------------------
+
+
+@dataclass(slots=True)
+class Change:
+    """One fact the layer changed on one model."""
+
+    field: str  # "price" | "context_window" | "max_output" | "status" | "api_status"
+    old: Any
+    new: Any
+    source: str  # dataset:key
+    date: str  # when upstream was read
+
+
+@dataclass(slots=True)
+class RefreshInfo:
+    """What a layer did to a catalog (``Catalog.refresh``)."""
+
+    path: str
+    written: str
+    sources: dict[str, tuple[str, str, int]]  # name -> (url, fetched, entries)
+    fetched: dt.date
+    bundled_date: dt.date | None
+    changes: dict[str, list[Change]] = field(default_factory=dict)
+    confirmed: int = 0  # prices upstream still agrees with (their date moved on)
+    unreviewed: dict[str, list[str]] = field(default_factory=dict)  # id -> sources
+
+    def summary(self) -> str:
+        names = ", ".join(sorted(self.sources))
+        return f"prices and limits refreshed {self.fetched} from {names}"
+
+
+def _close(a: int | None, b: int) -> bool:
+    return a is not None and abs(a - b) <= TOLERANCE * max(a, b)
+
+
+def _lookup(layer: Layer, source: str) -> tuple[str, dict[str, Any]] | None:
+    ck = citation_key(source)
+    if ck is None or ck[0] not in layer.sources:
+        return None
+    models = layer.sources[ck[0]].models
+    ck = citation_key(source, models)
+    if ck is None or ck[1] not in models:
+        return None
+    return f"{ck[0]}:{ck[1]}", models[ck[1]]
+
+
+def _merge_variant(v: Variant, layer: Layer, today: dt.date) -> tuple[Variant, list[Change], bool]:
+    found = [x for x in (_lookup(layer, s) for s in _cited(v)) if x is not None]
+    if not found:
+        return v, [], False
+    # the maker's own API: the entry's provider and model id are the variant's
+    own = [
+        (src, e)
+        for src, e in found
+        if e.get("provider") == v.provider and v.access.api and e.get("model") == v.access.api
+    ]
+    own.sort(key=lambda x: not x[0].startswith("models.dev:"))  # its context is the window
+    changes: list[Change] = []
+    updates: dict[str, Any] = {}
+    confirmed = False
+
+    priced = []
+    if v.pricing is not None:
+        hit = _lookup(layer, v.pricing.source)  # the key the curated price cites
+        if hit is not None:
+            priced.append(hit)
+    priced += own
+    for src, e in priced:
+        if "input" not in e or "output" not in e:
+            continue
+        seen = dt.date.fromisoformat(e["seen"])
+        p = v.pricing
+        if p is not None and p.as_of > seen:
+            break  # the curated price was checked after upstream was read
+        new = (e["input"], e["output"])
+        if p is not None and abs(p.input - new[0]) < 1e-9 and abs(p.output - new[1]) < 1e-9:
+            if src == p.source or citation_key(p.source) is None:
+                updates["pricing"] = Pricing(p.input, p.output, seen, src)
+                confirmed = True
+            break
+        updates["pricing"] = Pricing(new[0], new[1], seen, src)
+        changes.append(
+            Change("price", [p.input, p.output] if p else None, list(new), src, e["seen"])
+        )
+        break
+
+    if not v.open_weights:  # an open model's window is the weights' fact, not an API's
+        for name, keys in (("context_window", ("context",)), ("max_output", ("max_output",))):
+            if name == "max_output" and v.flavour == "embedding":
+                continue  # an embedding's "output" upstream is its vector size
+            cur = getattr(v, name)
+            for src, e in own:
+                if dt.date.fromisoformat(e["seen"]) < v.verified:
+                    continue
+                value = next((e[k] for k in keys if k in e), None)
+                if value is None and name == "context_window" and cur is None:
+                    value = e.get("max_input")  # an input cap: a safe lower bound
+                if value is None:
+                    continue
+                if not _close(cur, value):
+                    updates[name] = value
+                    changes.append(Change(name, cur, value, src, e["seen"]))
+                break
+
+    for src, e in own:
+        if dt.date.fromisoformat(e["seen"]) < v.verified:
+            continue
+        when = e.get("deprecation")
+        if when is None and not e.get("deprecated"):
+            continue
+        past = when is not None and dt.date.fromisoformat(when) <= today
+        target = "retired" if past else "deprecated"
+        if v.open_weights:  # the weights stay; the maker's API is what goes
+            order = {None: 0, "active": 0, "deprecated": 1, "retired": 2}
+            if order[v.api_status] < order[target]:
+                updates["api_status"] = target
+                changes.append(Change("api_status", v.api_status, target, src, when or e["seen"]))
+        else:
+            lifecycle = {"active": 0, "legacy": 0, "deprecated": 1, "retired": 2}
+            if lifecycle[v.status] < lifecycle[target]:
+                updates["status"] = target
+                changes.append(Change("status", v.status, target, src, when or e["seen"]))
+        break
+    return (replace(v, **updates) if updates else v), changes, confirmed
+
+
+def apply_layer(
+    cat: Catalog, layer: Layer, *, path: str = "", on: dt.date | None = None
+) -> Catalog:
+    """The catalog with the layer's facts merged in and its unreviewed models added.
+
+    Pure: ``cat`` is not modified. The result's ``refresh`` records every change.
+    """
+    on = on or today()
+    info = RefreshInfo(
+        path=path,
+        written=layer.written,
+        sources={n: (s.url, s.fetched, s.entries) for n, s in sorted(layer.sources.items())},
+        fetched=layer.fetched,
+        bundled_date=cat.newest_verified,
+    )
+    variants = dict(cat.variants)
+    known_api: set[tuple[str, str]] = set()
+    cited: set[str] = set()
+    for vid, v in cat.variants.items():
+        if v.access.api:
+            known_api.add((v.provider, v.access.api))
+        for s in _cited(v):
+            hit = _lookup(layer, s)
+            if hit is not None:
+                cited.add(hit[0])
+        new, changes, confirmed = _merge_variant(v, layer, on)
+        if new is not v:
+            variants[vid] = new
+        if changes:
+            info.changes[vid] = changes
+        info.confirmed += confirmed
+
+    added = _unreviewed(cat, layer, known_api, cited, on)
+    families = dict(cat.families)
+    licenses = dict(cat.licenses)
+    if added:
+        licenses.setdefault(UNREVIEWED_LICENSE, _UNREVIEWED_TERMS)
+    for v in added:
+        if v.id in variants:
+            continue
+        variants[v.id] = v
+        info.unreviewed[v.id] = list(v.sources)
+        fam = families.get(v.family)
+        if fam is not None and v.family in cat.families:
+            fam = families[v.family] = replace(fam, variants=list(fam.variants))
+        if fam is None:
+            prov = cat.providers[v.provider]
+            fam = Family(
+                id=v.family,
+                name=f"{prov.name} API models not yet reviewed",
+                provider=v.provider,
+                released=None,
+                architecture="undisclosed",
+                moe=False,
+                modalities=["text"],
+                languages=[],
+                domain="general",
+                status="active",
+                successor=None,
+                description=(
+                    f"Models {prov.name} serves through its API that llmpick's catalog does "
+                    "not cover yet, added by 'llmpick catalog refresh' with what the public "
+                    "tables say; their licence, flavour and tuning have not been reviewed."
+                ),
+                guide=[],
+                aliases=[],
+                sources=[layer.sources[n].url for n in sorted(layer.sources)],
+                variants=[],
+                file="refresh layer",
+            )
+            families[v.family] = fam
+        fam.variants.append(v.id)
+    out = Catalog(
+        version=cat.version,
+        providers=cat.providers,
+        licenses=licenses,
+        families=families,
+        variants=variants,
+        datasets=cat.datasets,
+    )
+    out.refresh = info
+    return out
+
+
+_UNREVIEWED_TERMS = License(
+    id=UNREVIEWED_LICENSE,
+    name="The provider's API terms (not reviewed by llmpick)",
+    commercial_use="conditional",
+    condition="an unreviewed model added by 'llmpick catalog refresh': read the provider's "
+    "terms of service before relying on it commercially",
+    proprietary=True,
+)
+
+
+def _model_id(model: str) -> str:
+    return _ID_BAD.sub("-", model.lower()).strip("-._") or "model"
+
+
+def _unreviewed(
+    cat: Catalog,
+    layer: Layer,
+    known_api: set[tuple[str, str]],
+    cited: set[str],
+    today: dt.date,
+) -> list[Variant]:
+    groups: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for name in ("models.dev", "litellm"):  # models.dev first: its context is the window
+        if name not in layer.sources:
+            continue
+        for key, e in sorted(layer.sources[name].models.items()):
+            provider, model, kind = e.get("provider"), e.get("model"), e.get("kind")
+            if not (isinstance(provider, str) and isinstance(model, str) and kind):
+                continue
+            if provider not in cat.providers or f"{name}:{key}" in cited:
+                continue
+            if (provider, model) in known_api or model.startswith("ft:"):
+                continue
+            when = _date(e.get("deprecation"))
+            if when is not None and dt.date.fromisoformat(when) <= today:
+                continue  # already shut down: nothing to recommend
+            groups.setdefault((provider, model), []).append((f"{name}:{key}", e))
+    out = []
+    known = set(cat.variants) | {_model_id(m) for _, m in known_api}
+    taken = set(cat.variants)
+    for (provider, model), entries in sorted(groups.items()):
+        vid = _model_id(model)
+        if vid in known or _model_id(_STAMPED.sub("", model)) in known:
+            continue  # a catalog model under another name, or a dated alias of one
+        if not any("input" in e and "output" in e for _, e in entries):
+            continue  # no price: not something upstream sells as a model
+        if vid in taken:
+            vid = _model_id(f"{provider}-{model}")
+            if vid in taken:
+                continue
+        taken.add(vid)
+        out.append(_unreviewed_variant(vid, provider, model, entries, today))
+    return out
+
+
+def _first(entries: list[tuple[str, dict[str, Any]]], key: str) -> Any:
+    return next((e[key] for _, e in entries if key in e), None)
+
+
+def _unreviewed_variant(
+    vid: str, provider: str, model: str, entries: list[tuple[str, dict[str, Any]]], today: dt.date
+) -> Variant:
+    srcs = [s for s, _ in entries]
+    seen = max(dt.date.fromisoformat(e["seen"]) for _, e in entries)
+    pricing = None
+    for src, e in entries:
+        if "input" in e and "output" in e:
+            pricing = Pricing(e["input"], e["output"], dt.date.fromisoformat(e["seen"]), src)
+            break
+    caps: list[Any] = [c for c in _CAPS if any(c in e.get("capabilities", []) for _, e in entries)]
+    mods: list[Any] = [
+        m for m in _MODALITIES if any(m in e.get("modalities", []) for _, e in entries)
+    ]
+    when = _first(entries, "deprecation")
+    deprecated = when is not None or any(e.get("deprecated") for _, e in entries)
+    released = _first(entries, "released")
+    flavour = _first(entries, "kind")
+    return Variant(
+        id=vid,
+        family=f"unreviewed-{provider}",
+        provider=provider,
+        name=_first(entries, "name") or model,
+        flavour=flavour if flavour in ("chat", "instruct", "embedding") else "chat",
+        tuning=["undisclosed"],
+        architecture="undisclosed",
+        moe=False,
+        params_b=None,
+        active_params_b=None,
+        context_window=_first(entries, "context") or _first(entries, "max_input"),
+        max_output=_first(entries, "max_output"),
+        open_weights=False,
+        license=UNREVIEWED_LICENSE,
+        status="deprecated" if deprecated else "active",
+        successor=None,
+        base_model=None,
+        domain="general",
+        modalities=mods or ["text"],
+        languages=[],
+        capabilities=caps,
+        access=Access(api=model),
+        arch=None,
+        pricing=pricing,
+        evidence=[],
+        released=dt.date.fromisoformat(released) if released else None,
+        sources=srcs,
+        verified=min(seen, today),
+        notes="unreviewed: added by 'llmpick catalog refresh' from "
+        + ", ".join(sorted({s.partition(":")[0] for s in srcs}))
+        + f" on {seen}; its facts are upstream's, not checked by llmpick"
+        + (f"; shutdown announced for {when}" if when else ""),
+        api_status="deprecated" if deprecated else None,
+    )
+
+
+# --- what a refresh changes -----------------------------------------------------------
+
+_TRACKED = ("pricing", "context_window", "max_output", "status", "api_status")
+
+
+def _value(v: Variant, name: str) -> Any:
+    if name == "pricing":
+        return [v.pricing.input, v.pricing.output] if v.pricing else None
+    return getattr(v, name)
+
+
+def diff(before: Catalog, after: Catalog) -> dict[str, Any]:
+    """What moving from ``before`` to ``after`` changes: models added (unreviewed) and
+    facts changed, old -> new, each with the source of the new value."""
+    added = [vid for vid in after.variants if vid not in before.variants]
+    changed = []
+    info = after.refresh
+    for vid, v in after.variants.items():
+        old = before.variants.get(vid)
+        if old is None or old is v:
+            continue
+        for name in _TRACKED:
+            a, b = _value(old, name), _value(v, name)
+            if a != b:
+                src = ""
+                if info is not None:
+                    src = next(
+                        (
+                            c.source
+                            for c in info.changes.get(vid, [])
+                            if c.field == ("price" if name == "pricing" else name)
+                        ),
+                        "",
+                    )
+                    if not src and name == "pricing" and v.pricing is not None:
+                        src = v.pricing.source
+                changed.append(
+                    {
+                        "id": vid,
+                        "field": "price" if name == "pricing" else name,
+                        "old": a,
+                        "new": b,
+                        "source": src,
+                        "unreviewed": info is not None and vid in info.unreviewed,
+                    }
+                )
+    return {
+        "added": [
+            {
+                "id": vid,
+                "provider": after.variants[vid].provider,
+                "name": after.variants[vid].name,
+                "sources": list(after.variants[vid].sources),
+            }
+            for vid in sorted(added)
+        ],
+        "changed": changed,
+    }
+
+
+def today() -> dt.date:
+    """Today, or LLMPICK_TODAY (YYYY-MM-DD) for reproducible runs and tests."""
+    fixed = _date(os.environ.get("LLMPICK_TODAY"))
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def age_warning(cat: Catalog, on: dt.date | None = None) -> str | None:
+    """A warning when the newest data (catalog check or refresh) is older than 90 days."""
+    on = on or today()
+    dates: list[dt.date] = [d for d in (cat.newest_verified,) if d is not None]
+    info = cat.refresh
+    if info is not None:
+        dates.append(info.fetched)
+        if info.bundled_date is not None:
+            dates.append(info.bundled_date)
+    if not dates:
+        return None
+    newest = max(dates)
+    age = (on - newest).days
+    if age <= STALE_DAYS:
+        return None
+    return (
+        f"the catalog's newest data is from {newest}, {age} days ago: prices, limits and "
+        "new models may have changed; run 'llmpick catalog refresh'"
+    )
+
+
+# --- files -------------------------------------------------------------------------
+
+
+def data_dir() -> Path:
+    explicit = os.environ.get("LLMPICK_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "llmpick"
+
+
+def layer_path() -> Path:
+    return data_dir() / LAYER_FILE
+
+
+def read_layer(path: Path | None = None) -> tuple[Layer | None, str | None]:
+    """(the layer, None), (None, None) when there is none, or (None, why it is unusable)."""
+    from llmpick.files import read_bounded
+
+    path = path or layer_path()
+    try:
+        raw = read_bounded(path, MAX_LAYER_BYTES)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cannot read {path}: {exc.strerror or exc}"
+    try:
+        return layer_from_json(raw), None
+    except ValueError as exc:
+        return None, f"{path} is damaged ({exc})"
+
+
+def write_layer(layer: Layer, path: Path | None = None) -> Path:
+    """Replace the layer atomically (readers see the old file or the new, never a mix)."""
+    from llmpick.files import write_atomic
+
+    path = path or layer_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from llmpick.errors import WriteError
+
+        raise WriteError(
+            f"cannot create {path.parent}: {exc.strerror or exc}; nothing was changed",
+            hint="set LLMPICK_DATA_DIR to a writable directory",
+        ) from None
+    write_atomic(path, layer_to_json(layer) + "\n")
+    return path
+
+
+def unreviewed_counts(cat: Catalog) -> dict[str, int]:
+    info = cat.refresh
+    counts: dict[str, int] = {}
+    for vid in info.unreviewed if info is not None else ():
+        p = cat.variants[vid].provider
+        counts[p] = counts.get(p, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# --- the two commands -----------------------------------------------------------------
+
+
+class RefreshFailed(LlmpickError):
+    """A refresh refused or failed; nothing was written (exit 1)."""
+
+
+def _kept(previous: Layer | None, bundled: dt.date | None) -> str:
+    if previous is not None:
+        names = ", ".join(sorted(previous.sources))
+        return f"the refresh layer of {previous.fetched} ({names}) stays in force"
+    return f"no layer was written; the curated catalog (checked up to {bundled}) stays in force"
+
+
+def _download(name: str, url: str | None, file: str | None, timeout: float) -> tuple[str, bytes]:
+    """(where it came from, the bytes); RefreshRefused when it cannot be had."""
+    if file is not None:
+        from llmpick.files import read_bounded
+
+        try:
+            return file, read_bounded(file, MAX_DOWNLOAD_BYTES)
+        except OSError as exc:
+            raise RefreshRefused(f"cannot read {file}: {exc.strerror or exc}") from None
+    from llmpick.http import FetchError, get_bytes
+
+    where = url or DEFAULT_URLS[name]
+    try:
+        return where, get_bytes(where, timeout=timeout, max_bytes=MAX_DOWNLOAD_BYTES)
+    except FetchError as exc:
+        raise RefreshRefused(exc.message) from None
+
+
+def run_refresh(
+    curated: Catalog,
+    names: Iterable[str],
+    *,
+    urls: Mapping[str, str],
+    files: Mapping[str, str],
+    dry_run: bool,
+    timeout: float,
+    path: Path | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Download, check, diff and (unless ``dry_run``) write the layer; the report as data.
+
+    Any source that fails a guard refuses the whole refresh: nothing is written and the
+    previous layer stays in force (RefreshFailed says so).
+    """
+    import time
+
+    path = path or layer_path()
+    now = now or dt.datetime.now(dt.UTC)
+    if "LLMPICK_TODAY" in os.environ:
+        now = dt.datetime.combine(today(), now.timetz())
+    previous, problem = read_layer(path)
+    seen = now.date().isoformat()
+    fetched: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
+    report: dict[str, Any] = {"sources": {}}
+    for name in names:
+        start = time.perf_counter()
+        try:
+            where, raw = _download(name, urls.get(name), files.get(name), timeout)
+            entries = parse_source(name, raw, seen)
+            check_shrink(name, len(entries), previous)
+        except RefreshRefused as exc:
+            raise RefreshFailed(
+                f"{name}: refused: {exc}; nothing was changed: "
+                + _kept(previous, curated.newest_verified),
+                hint="try again later, or give a local copy with --from "
+                f"{name}=FILE (--no-refresh ignores any layer)",
+            ) from None
+        fetched[name] = (where, entries)
+        report["sources"][name] = {
+            "from": where,
+            "entries": len(entries),
+            "bytes": len(raw),
+            "seconds": round(time.perf_counter() - start, 3),
+        }
+    layer, missing = build_layer(curated, fetched, previous, now)
+    before = apply_layer(curated, previous, path=str(path)) if previous else curated
+    after = apply_layer(curated, layer, path=str(path))
+    report.update(diff(before, after))
+    report["missing"] = [{"key": k, "cited_by": v} for k, v in sorted(missing.items())]
+    report["dry_run"] = dry_run
+    report["layer"] = str(path)
+    report["previous"] = previous.fetched.isoformat() if previous else None
+    if problem is not None:
+        report["previous_problem"] = problem
+    report["written"] = False
+    if not dry_run:
+        write_layer(layer, path)
+        report["written"] = True
+    return report
+
+
+def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> dict[str, Any]:
+    """``catalog status`` as data: the curated catalog's date, the layer, unreviewed
+    models, and the age warning."""
+    path = path or layer_path()
+    layer, problem = read_layer(path)
+    cat = apply_layer(curated, layer, path=str(path)) if layer else curated
+    info = cat.refresh
+    on = today()
+    newest = max(d for d in (curated.newest_verified, info.fetched if info else None) if d)
+    doc: dict[str, Any] = {
+        "catalog": {
+            "verified": curated.newest_verified.isoformat() if curated.newest_verified else None,
+            "models": len(curated.variants),
+            "version": curated.version[:16],
+        },
+        "layer": None,
+        "layer_path": str(path),
+        "layer_problem": problem,
+        "in_force": layer is not None and not ignored,
+        "unreviewed": {"total": 0, "by_provider": {}},
+        "age_days": (on - newest).days,
+        "warning": age_warning(cat, on),
+    }
+    if info is not None:
+        fields: dict[str, int] = {}
+        for changes in info.changes.values():
+            for ch in changes:
+                fields[ch.field] = fields.get(ch.field, 0) + 1
+        doc["layer"] = {
+            "fetched": info.fetched.isoformat(),
+            "written": info.written,
+            "sources": {
+                n: {"url": u, "fetched": f, "entries": e} for n, (u, f, e) in info.sources.items()
+            },
+            "changed_models": len(info.changes),
+            "changed_facts": fields,
+            "confirmed_prices": info.confirmed,
+        }
+        counts = unreviewed_counts(cat)
+        doc["unreviewed"] = {"total": sum(counts.values()), "by_provider": counts}
+    return doc
