@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from functools import cache
 
 import pytest
@@ -174,8 +176,18 @@ def test_cloud_platforms_the_guide_names_are_present() -> None:
 def test_every_variant_is_sourced_and_dated() -> None:
     for v in cat().variants.values():
         assert v.sources, v.id
-        assert all(s.startswith(("https://", "http://", "shared/data/")) for s in v.sources), v.id
+        for s in v.sources:  # a URL, or dataset:key with the dataset declared once
+            assert s.startswith(("https://", "http://")) or s.split(":")[0] in cat().datasets, s
+            assert "shared/" not in s, s
         assert v.verified.year >= 2026, v.id
+
+
+def test_datasets_name_their_public_file_and_licence() -> None:
+    assert {"models.dev", "litellm", "llmfit"} <= set(cat().datasets)
+    for d in cat().datasets.values():
+        assert d.url.startswith("https://"), d.id
+        assert d.license in cat().licenses, d.id
+        assert re.match(r"^\d{4}-\d{2}(-\d{2})?$", d.snapshot), d.id
 
 
 def test_licences_state_conditions() -> None:

@@ -26,6 +26,8 @@ class Cited(_Doc):
     """Guide section id it rests on; `llmpick guide ID` shows it."""
     weight: float | None = None
     """How much it moved the score (reasons only)."""
+    rule: str = ""
+    """The scoring rule that gave it (`llmpick why` shows every rule's points)."""
 
 
 class LicenseRef(_Doc):
@@ -92,8 +94,9 @@ class Candidate(_Doc):
     decoding: dict[str, Any] | None
     """Suggested decoding for the task: strategy, why, Hugging Face GenerationConfig keys and
     OpenAI-style API keys (§6.1-6.4); null for embedding and encoder models."""
-    structured_output: dict[str, str]
-    """Whether it gives JSON or schema-constrained output natively, and otherwise how (§8)."""
+    structured_output: dict[str, str] | None
+    """When the task or --needs asks for JSON: whether it gives JSON or schema-constrained
+    output natively, and otherwise how (§8)."""
     monthly_cost: dict[str, Any] | None
     """USD per month at the catalog's prices for --tokens-per-month (API models)."""
     quantization: Literal["fp16", "int8", "int4"] | None = None
@@ -155,8 +158,18 @@ class Blocking(_Doc):
 
 class RelaxationDoc(_Doc):
     constraints: list[str]
+    """The requirement fields it changes (one, or a named pair)."""
     suggestion: str
+    """The change, as options to pass."""
     returns: int
+    """How many models the engine returns with that change (counted by running it)."""
+    top: list[str] = []
+    """The first models it would return."""
+
+
+class RulePoints(_Doc):
+    rule: str
+    points: float
 
 
 class Shortlist(_Doc):
@@ -185,6 +198,10 @@ class Verdict(Candidate):
     duplicate_of: str | None
     of: int
     requirements: dict[str, Any]
+    rules: list[RulePoints]
+    """Every scoring rule's points for this model (the score is 50 plus their sum, 0-100)."""
+    benchmarks: list[str]
+    """The published results that measure this job, most telling first."""
 
 
 def requirements_schema() -> dict[str, Any]:

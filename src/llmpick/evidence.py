@@ -6,7 +6,9 @@ measure it; a language other than English adds the multilingual ones, long
 documents the long-context ones, a domain its own. Results of different
 benchmarks are put on one scale by their percentile among the catalog's models
 that report the same benchmark (at least three of them), and a model's quality
-for a task is the mean percentile of its relevant results.
+for a task is the mean percentile of its relevant results, each weighted by how
+many models report that benchmark and pulled towards the middle when there are
+few (``quality``).
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MMLU-Pro": ("MMLU Pro",),
     "SWE-Bench Verified": ("SWE-bench Verified",),
     "SWE-Bench Pro": ("SWE-Bench Pro (public)", "SWE Bench Pro"),
-    "Terminal-Bench": (
+    # versions differ by tens of points: each is its own benchmark
+    "Terminal-Bench 2": (
         "Terminal-Bench 2.0",
         "Terminal Bench 2.0",
         "Terminal-Bench 2.1",
         "Terminal Bench 2.1",
         "Terminal-Bench 2.1 (Terminus-2 harness)",
     ),
+    "Terminal-Bench 4": ("Terminal-Bench 4.0", "Terminal Bench 4.0"),
     "LiveCodeBench": ("LiveCodeBench v6", "LiveCodeBench v5"),
     "Humanity's Last Exam": ("Humanity’s Last Exam", "HLE"),
     "τ²-Bench": ("tau2-bench", "τ2-bench", "tau-bench"),
@@ -39,13 +43,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 GENERAL = ("Artificial Analysis Intelligence Index", "LMArena Text", "MMLU-Pro", "MMLU")
-REASONING = ("GPQA Diamond", "Humanity's Last Exam", "AIME 2025", "AIME 2024", "MATH-500")
+REASONING = (
+    "GPQA Diamond",
+    "Humanity's Last Exam",
+    "Humanity's Last Exam (tools)",
+    "AIME 2025",
+    "AIME 2024",
+    "MATH-500",
+)
 CODE = (
     "SWE-Bench Verified",
     "SWE-Bench Pro",
     "LiveCodeBench",
     "Aider Polyglot",
-    "Terminal-Bench",
+    "Terminal-Bench 2",
+    "Terminal-Bench 4",
     "HumanEval",
     "Artificial Analysis Coding Index",
 )
@@ -83,6 +95,8 @@ DOMAIN_BENCHMARKS: dict[str, tuple[str, ...]] = {
 LONG_DOCUMENTS = 100_000  # a required context from which long-context results count
 
 MIN_RESULTS = 3  # a benchmark needs results for this many models to compare them
+FULL_WEIGHT = 10  # a benchmark reported by this many catalogued models counts fully
+PRIOR = 1.0  # weight of the neutral 0.5 that every model's quality starts from
 
 _SPELLINGS = {
     re.sub(r"[^a-z0-9²+]", "", alias.lower()): name
@@ -125,8 +139,26 @@ def relevant(
     return tuple(dict.fromkeys(names))
 
 
-def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], float]:
-    """(variant id, canonical benchmark) -> percentile 0..1 among the models reporting it.
+def quality(results: Iterable[tuple[float, int]]) -> float:
+    """One model's quality for a job, 0..1, from (percentile, models reporting) pairs.
+
+    A result counts in proportion to how many catalogued models report the same
+    benchmark (fully from FULL_WEIGHT on): being first of four says less than being
+    first of forty. The mean starts from a neutral 0.5 worth PRIOR results, so one
+    lucky result cannot outrank a broad record, and no result at all is neutral.
+    """
+    total = PRIOR * 0.5
+    weight = PRIOR
+    for p, n in results:
+        w = min(1.0, n / FULL_WEIGHT)
+        total += w * p
+        weight += w
+    return total / weight
+
+
+def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(variant id, canonical benchmark) -> (percentile 0..1 among the models reporting
+    it, how many models report it).
 
     Ties share the middle of their range; a benchmark with fewer than MIN_RESULTS
     models is left out (too few to compare). When a model reports a benchmark twice,
@@ -140,7 +172,7 @@ def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], float]:
             score = comparable(e.score)
             if v.id not in scores or score > scores[v.id]:
                 scores[v.id] = score
-    out: dict[tuple[str, str], float] = {}
+    out: dict[tuple[str, str], tuple[float, int]] = {}
     for bench, by_model in best.items():
         if len(by_model) < MIN_RESULTS:
             continue
@@ -149,5 +181,5 @@ def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], float]:
         for vid, s in by_model.items():
             below = bisect.bisect_left(ordered, s)
             equal = bisect.bisect_right(ordered, s) - below
-            out[(vid, bench)] = (below + 0.5 * equal) / n
+            out[(vid, bench)] = ((below + 0.5 * equal) / n, n)
     return out

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from llmpick.evidence import canonical
+from llmpick.evidence import canonical, quality
 from llmpick.memory import Estimate
 from llmpick.records import Catalog, Variant
 from llmpick.requirements import TASKS, Requirements
@@ -66,7 +66,7 @@ class Context:
 
     catalog: Catalog
     today: dt.date
-    percentiles: dict[tuple[str, str], float]  # (variant id, benchmark) -> 0..1
+    percentiles: dict[tuple[str, str], tuple[float, int]]  # -> (0..1, models reporting)
     benchmarks: tuple[str, ...]  # the results that measure this job
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
@@ -163,7 +163,7 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
     elif task in GENERATIVE:
         if fl == "instruct":
-            fx.add(12, "instruction-tuned: follows single instructions well", "2.6")
+            fx.add(12 if task == "instruct" else 10, "instruction-tuned: follows single instructions well", "2.6")
         elif fl == "chat":
             fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
         if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
@@ -356,13 +356,13 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
-    found: dict[str, tuple[float, float, dt.date | None, str | None]] = {}
+    found: dict[str, tuple[float, int, float, dt.date | None]] = {}
     for e in v.evidence:
         name = canonical(e.benchmark)
-        p = ctx.percentiles.get((v.id, name))
-        if name in ctx.benchmarks and p is not None:
-            if name not in found or e.score > found[name][1]:
-                found[name] = (p, e.score, e.date, e.metric)
+        standing = ctx.percentiles.get((v.id, name))
+        if name in ctx.benchmarks and standing is not None:
+            if name not in found or e.score > found[name][2]:
+                found[name] = (*standing, e.score, e.date)
     if not found:
         fx.warn(
             f"no published result for {_task_word(r.task)} in the catalog: its quality for "
@@ -370,16 +370,16 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
             "4.2",
         )
         return
-    mean = sum(p for p, *_ in found.values()) / len(found)
+    level = quality((p, n) for p, n, *_ in found.values())
     # the most telling results first (the order of the task's benchmark list)
-    shown = [n for n in ctx.benchmarks if n in found][:2]
+    shown = [name for name in ctx.benchmarks if name in found][:2]
     parts = []
-    for n in shown:
-        p, score, date, _ = found[n]
+    for name in shown:
+        p, n, score, date = found[name]
         when = f", {date:%b %Y}" if date else ""
-        parts.append(f"{n} {score:g}{when}: top {max(1, round(100 * (1 - p)))}%")
+        parts.append(f"{name} {score:g}{when}: top {max(1, round(100 * (1 - p)))}% of {n}")
     more = f" (+{len(found) - len(shown)} more)" if len(found) > len(shown) else ""
-    fx.add(weight * (2 * mean - 1), "published results: " + "; ".join(parts) + more, "4.2")
+    fx.add(weight * (2 * level - 1), "published results: " + "; ".join(parts) + more, "4.2")
 
 
 @rule(

@@ -99,8 +99,12 @@ def test_recommend_carries_loading_decoding_json_and_cost(cli: Cli, tmp_path: ob
     priced = [c for c in doc["candidates"] if c["monthly_cost"]]
     assert priced and all(c["monthly_cost"]["prices_as_of"] for c in priced)
     for c in doc["candidates"]:
-        assert c["decoding"]["strategy"] and c["structured_output"]["how"]
-        assert c["how_to_load"]
+        assert c["decoding"]["strategy"] and c["how_to_load"]
+        assert c["structured_output"] is None  # JSON advice only when JSON is asked for
+        if not c["open_weights"]:  # API-only: API parameters, no local GenerationConfig
+            assert "generation_config" not in c["decoding"] and c["decoding"]["api"]
+    extraction = json.loads(cli("recommend", "--task", "extraction", "--json").out)
+    assert all(c["structured_output"]["how"] for c in extraction["candidates"])
     human = cli(
         "recommend", "--task", "chat", "--access", "proprietary", "--tokens-per-month", "10M:2M"
     )

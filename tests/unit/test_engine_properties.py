@@ -56,12 +56,15 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
     v = c.variants[vid]
     lic = c.licenses[v.license]
     assert r.include_legacy or v.status in ("active", "legacy"), vid
-    if r.access == "open" or r.hosting == "self" or r.fine_tune or r.gpu_memory:
+    served = bool(v.access.api or v.access.platforms) and v.api_status != "retired"
+    if r.hosting == "api" and v.open_weights and not r.include_legacy:
+        assert v.api_status in (None, "active"), vid  # the API's own lifecycle
+    if r.access == "open" or r.hosting == "self" or r.fine_tune:
         assert v.open_weights, vid
     if r.access == "proprietary":
         assert not v.open_weights, vid
     if r.hosting == "api":
-        assert v.access.api or v.access.platforms, vid
+        assert served, vid
     if r.platform:
         assert r.platform in v.access.platforms, vid
     if r.commercial:
@@ -75,8 +78,17 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
     if r.min_context is not None:
         assert v.context_window is not None and v.context_window >= r.min_context, vid
     if r.gpu_memory is not None:
-        fit, _ = best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))
-        assert fit is not None and fit.total_gb <= r.gpu_memory, vid
+        # a GPU budget binds what you host yourself; an API-served model needs no GPU
+        fit = None
+        if v.open_weights:
+            ctx = working_context(v, r.min_context)
+            fit, _ = best_fit(v, r.gpu_memory, r.quantization, ctx)
+        assert (fit is not None and fit.total_gb <= r.gpu_memory) or (
+            r.hosting != "self" and served
+        ), vid
+    if r.max_price is not None and not (v.open_weights and r.hosting != "api"):
+        price = None if v.pricing is None else (3 * v.pricing.input + v.pricing.output) / 4
+        assert price is not None and price <= r.max_price, vid
     if r.language and v.languages:  # an empty list is "not stated" and passes with a caveat
         assert r.language in v.languages or "mul" in v.languages, vid
     for need in r.needs:
@@ -84,6 +96,8 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
             assert "tools" in v.capabilities, vid
         if need == "reasoning":
             assert "reasoning" in v.capabilities, vid
+        if need == "structured-output" and "structured-output" not in v.capabilities:
+            assert v.open_weights and r.hosting != "api", vid
 
 
 SETTINGS = settings(

@@ -287,11 +287,16 @@ def test_moe_counts_all_experts_and_encoders_have_no_cache() -> None:
     assert kv_cache_gb(enc, 512) == 0.0
 
 
-def test_missing_architecture_numbers_exclude_rather_than_guess() -> None:
+def test_missing_architecture_numbers_are_estimated_and_said_so() -> None:
     c = make_catalog(make_variant("mystery", arch=None))
     rec = recommend(c, build({"gpu_memory": 80}))
-    assert rec.ranked == []
-    assert "cannot be estimated" in rec.verdicts["mystery"].exclusions[0].text
+    assert [v.variant.id for v in rec.ranked] == ["mystery"]
+    est = rec.ranked[0].estimate
+    assert est is not None and est.estimated and est.low_gb < est.total_gb < est.high_gb
+    assert any("estimated from its size" in x.text for x in rec.ranked[0].caveats)
+    # too big even so: excluded, and the reason says the figure is an estimate
+    small = recommend(c, build({"gpu_memory": 4}))
+    assert "estimated from its size" in small.verdicts["mystery"].exclusions[0].text
 
 
 def test_legacy_models_follow_current_ones_unless_adapted_to_the_domain() -> None:
