@@ -2,12 +2,20 @@
 
 A catalog directory holds ``providers.yaml``, ``licenses.yaml`` and
 ``families/<provider>/<family-id>.yaml``. Overlays have the same layout (any
-part may be missing) or are single family files; their entries replace
-bundled entries with the same id.
+part may be missing) or are single family files. An overlay is somebody else's
+text, so it is accountable: an entry that replaces one with the same id says so
+(``replaces: true`` in the entry, or at the top of a family file; otherwise exit 3),
+a variant may not claim a repo, tag or API id another model already has, and the
+``Provenance`` of a loaded catalog says which overlays are in force and which entries
+they added or replaced, for every answer to show. ``LLMPICK_BASE_CATALOG`` replaces
+the bundled catalog as a whole (an organisation's own catalog, or a test catalog);
+it is listed with the overlays wherever they are shown.
 
-The validated catalog is cached as JSON keyed by a hash of every file's bytes,
-so a repeated run skips YAML parsing and a changed file can never be served
-from a stale cache.
+The validated catalog is cached, keyed by a hash of every file's bytes, so a
+repeated run skips YAML parsing and a changed file can never be served from a stale
+cache. The cache is private: its directory is created 0700 and refused (with a
+one-line warning, and bypassed) when another user owns it or others can write to
+it; what is read from it is a bounded regular file, checked for shape before use.
 """
 
 from __future__ import annotations
@@ -16,8 +24,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import marshal
+import math
 import os
 import re
+import stat
+import sys
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,30 +39,44 @@ from llmpick import __version__
 from llmpick.errors import CatalogError, Problem, WriteError
 from llmpick.files import MAX_BYTES, read_bounded, write_atomic
 from llmpick.records import (
+    Access,
+    ArchNumbers,
     Catalog,
     Dataset,
+    Evidence,
     Family,
     License,
+    Pricing,
     Provider,
     Variant,
     catalog_from_rows,
     catalog_rows,
 )
+from llmpick.safetext import one_line
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
 
     from llmpick.schema import FamilyIn, VariantIn
 
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "5"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_FILES = 20_000
+MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
 _KEEP_CACHES = 8
+BASE_ENV = "LLMPICK_BASE_CATALOG"
+# the shape of the cached records: a change of any field name (or of Python, whose
+# marshal format may change) gives another key, so an old cache is never misread
+_RECORD_SHAPE = "|".join(
+    f"{cls.__name__}:{','.join(cls.__dataclass_fields__)}"
+    for cls in (Provider, License, Dataset, Access, ArchNumbers, Pricing, Evidence, Variant, Family)
+) + f"|py{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def bundled_catalog_dir() -> Path:
-    """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/)."""
-    override = os.environ.get("LLMPICK_BASE_CATALOG")
+    """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
+    or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""
+    override = os.environ.get(BASE_ENV)
     if override:
         return Path(override)
     here = Path(__file__).resolve().parent
@@ -63,6 +89,99 @@ def bundled_catalog_dir() -> Path:
 def overlay_paths_from_env() -> list[Path]:
     raw = os.environ.get("LLMPICK_CATALOG", "")
     return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+# --- where entries come from ---------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Provenance:
+    """Which overlays a catalog was loaded with, and what each added or replaced.
+
+    Keys are ``kind:id`` with kind ``provider``, ``license``, ``dataset``, ``family`` or
+    ``variant``; an entry absent from ``origin`` comes from the base catalog."""
+
+    base: str | None = None
+    """The LLMPICK_BASE_CATALOG path, when it replaced the bundled catalog."""
+    overlays: tuple[str, ...] = ()
+    """Overlay paths in the order they apply."""
+    origin: dict[str, str] = field(default_factory=dict)
+    """The overlay each overlay entry comes from."""
+    replaced: frozenset[str] = frozenset()
+    """Overlay entries that replaced an entry with the same id."""
+
+    def in_force(self) -> list[str]:
+        """What answers list: the overlays, and a replaced base catalog."""
+        base = [f"{self.base} ({BASE_ENV})"] if self.base else []
+        return base + list(self.overlays)
+
+    def of(self, kind: str, key: str) -> str | None:
+        """The overlay that defines ``key``, or None for the base catalog."""
+        return self.origin.get(f"{kind}:{key}")
+
+    def replaces(self, kind: str, key: str) -> bool:
+        return f"{kind}:{key}" in self.replaced
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "overlays": list(self.overlays),
+            "origin": dict(self.origin),
+            "replaced": sorted(self.replaced),
+        }
+
+    @classmethod
+    def from_data(cls, data: Any) -> Provenance:
+        if not isinstance(data, dict):
+            raise TypeError("provenance")
+        base, overlays = data["base"], data["overlays"]
+        origin, replaced = data["origin"], data["replaced"]
+        if not (
+            (base is None or isinstance(base, str))
+            and isinstance(overlays, list)
+            and isinstance(origin, dict)
+            and isinstance(replaced, list)
+            and all(isinstance(x, str) for x in (*overlays, *origin, *origin.values(), *replaced))
+        ):
+            raise TypeError("provenance")
+        return cls(base, tuple(overlays), dict(origin), frozenset(replaced))
+
+
+# by catalog version (the hash of every file): Catalog records stay plain data
+_PROVENANCE: dict[str, Provenance] = {}
+
+
+def provenance(cat: Catalog) -> Provenance:
+    """Where the entries of ``cat`` come from (empty for a catalog built in code)."""
+    return _PROVENANCE.get(cat.version) or Provenance()
+
+
+def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
+    """What an overlay decided about model ``v`` (the model itself, its licence, its
+    provider), each as a sentence and the guide section it bears on."""
+    prov = provenance(cat)
+    out = []
+    for kind, key, what, guide in (
+        ("variant", v.id, "this model", "3"),
+        ("license", v.license, f"its licence {v.license!r}", "4.1"),
+        ("provider", v.provider, f"its provider {v.provider!r}", "1.1"),
+    ):
+        source = prov.of(kind, key)
+        if source is not None:
+            how = "replacing the bundled entry" if prov.replaces(kind, key) else "not bundled"
+            out.append((f"{what} comes from overlay {source} ({how})", guide))
+    return out
+
+
+def _fail(problems: list[Problem]) -> CatalogError:
+    """The error for ``problems``, with their text made safe to print: file names, keys
+    and values in them come from the files and may hold control characters."""
+    return CatalogError(
+        [
+            Problem(one_line(p.file), one_line(p.message), one_line(p.path), p.line)
+            for p in problems
+        ]
+    )
 
 
 # --- reading files -----------------------------------------------------------
@@ -79,6 +198,18 @@ class SourceFile:
     provider_dir: str = ""
     root: str = ""
     text: str = ""
+    overlay: str = ""  # the overlay path it belongs to; "" for the base catalog
+    _lines: Any = None
+
+    def line(self, loc: tuple[Any, ...]) -> int | None:
+        """Line of a field path in this file; the file is composed once, however many
+        problems it has (a lookup per problem that re-parsed it was quadratic)."""
+        if self._lines is None:
+            from llmpick.yamlsafe import LineIndex
+
+            self._lines = LineIndex(self.text)
+        line: int | None = self._lines(loc)
+        return line
 
 
 @dataclass(eq=False, repr=False)
@@ -92,6 +223,9 @@ def _stat(path: Path, label: str, out: _Collected) -> tuple[int, int, int, int] 
         st = path.stat()
     except OSError as exc:
         out.problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
+        return None
+    if not stat.S_ISREG(st.st_mode):  # a pipe or a device would block or never end
+        out.problems.append(Problem(label, "not a regular file"))
         return None
     if st.st_size > MAX_BYTES:
         out.problems.append(
@@ -120,6 +254,13 @@ def _label(path: Path, root: Path, overlay: bool) -> str:
     return str(path)
 
 
+_PARTS = (
+    ("providers.yaml", "providers"),
+    ("licenses.yaml", "licenses"),
+    ("datasets.yaml", "datasets"),
+)
+
+
 def _collect(root: Path, overlay: bool, out: _Collected) -> None:
     if not str(root).strip() or str(root) == ".":
         out.problems.append(Problem(repr(str(root)), "an empty path is not a catalog overlay"))
@@ -130,6 +271,7 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
     if not root.is_file() and not root.is_dir():
         out.problems.append(Problem(str(root), "not a regular file or a directory"))
         return
+    tag = str(root) if overlay else ""
     if root.is_file():
         if root.suffix not in (".yaml", ".yml"):
             out.problems.append(Problem(str(root), "a catalog file must end in .yaml"))
@@ -137,30 +279,46 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
         st = _stat(root, str(root), out)
         if st is not None:
             out.files.append(
-                SourceFile(root, str(root), "family", st, family_id=root.stem, root=str(root))
+                SourceFile(
+                    root, str(root), "family", st, family_id=root.stem, root=str(root), overlay=tag
+                )
             )
         return
-    for name, kind in (
-        ("providers.yaml", "providers"),
-        ("licenses.yaml", "licenses"),
-        ("datasets.yaml", "datasets"),
-    ):
-        p = root / name
-        if p.is_file():
-            st = _stat(p, _label(p, root, overlay), out)
-            if st is not None:
-                out.files.append(SourceFile(p, _label(p, root, overlay), kind, st, root=str(root)))
     fam_root = root / "families"
+    if not fam_root.is_dir() and not any((root / name).exists() for name, _ in _PARTS):
+        out.problems.append(
+            Problem(
+                str(root),
+                "not a catalog directory: it has no providers.yaml, licenses.yaml, "
+                "datasets.yaml or families/ (see CONTRIBUTING.md, Overlays)",
+            )
+        )
+        return
+    for name, kind in _PARTS:
+        p = root / name
+        if p.exists() or p.is_symlink():  # a pipe or a dangling link is refused, not skipped
+            label = _label(p, root, overlay)
+            st = _stat(p, label, out)
+            if st is not None:
+                out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
     if not fam_root.is_dir():
         return
     found: list[Path] = []
+    seen = 0
     for dirpath, dirnames, filenames in os.walk(fam_root):
         dirnames.sort()
+        seen += len(dirnames) + len(filenames)
         for fn in sorted(filenames):
             if fn.endswith((".yaml", ".yml")):
                 found.append(Path(dirpath) / fn)
-        if len(found) > MAX_FILES:
-            out.problems.append(Problem(str(fam_root), f"more than {MAX_FILES:,} family files"))
+        if len(found) > MAX_FILES or seen > MAX_WALK:
+            out.problems.append(
+                Problem(
+                    str(fam_root),
+                    f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: "
+                    "not a catalog",
+                )
+            )
             return
     for p in found:
         label = _label(p, root, overlay)
@@ -177,6 +335,7 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
                 family_id=p.stem,
                 provider_dir=parent,
                 root=str(root),
+                overlay=tag,
             )
         )
 
@@ -203,7 +362,7 @@ def _pydantic_problems(
                 msg += " (YAML reads a bare yes/no as true/false: quote it)"
         elif err["type"] == "value_error":
             msg = msg.removeprefix("Value error, ")
-        problems.append(Problem(src.label, msg, path=path, line=line_of(text, loc)))
+        problems.append(Problem(src.label, msg, path=path, line=src.line(loc)))
     return problems
 
 
@@ -213,11 +372,76 @@ class _Parts:
     licenses: dict[str, tuple[License, str]] = field(default_factory=dict)
     datasets: dict[str, tuple[Dataset, str]] = field(default_factory=dict)
     families: dict[str, tuple[FamilyIn, SourceFile]] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)  # "kind:id" -> overlay
+    replaced: set[str] = field(default_factory=set)
+    # ids of the variants of each family as first defined (to know what a family replaces)
+    replaced_variants: set[str] = field(default_factory=set)
+
+
+def _replaces_flag(
+    body: dict[Any, Any], src: SourceFile, loc: tuple[Any, ...], problems: list[Problem]
+) -> tuple[dict[Any, Any], bool]:
+    """``body`` without its ``replaces`` key, and whether that key said true. Only an
+    overlay may say it (the bundled catalog replaces nothing)."""
+    if "replaces" not in body:
+        return body, False
+    body = dict(body)
+    flag = body.pop("replaces")
+    if flag is not True or not src.overlay:
+        problems.append(
+            Problem(
+                src.label,
+                "replaces: must be true, in an overlay entry that replaces an entry with "
+                "the same id"
+                if src.overlay
+                else "replaces: only an overlay entry can replace another",
+                path=".".join(str(x) for x in (*loc, "replaces")),
+                line=src.line((*loc, "replaces")),
+            )
+        )
+    return body, flag is True
+
+
+def _shadows(
+    parts: _Parts,
+    kind: str,
+    key: str,
+    prev_label: str | None,
+    src: SourceFile,
+    replaces: bool,
+    loc: tuple[Any, ...],
+    problems: list[Problem],
+) -> bool:
+    """Record where an entry comes from; False (with a problem) when an overlay would
+    replace an existing entry without saying so."""
+    tag = f"{kind}:{key}"
+    if prev_label is not None and src.overlay and not replaces:
+        what = {"license": "licence", "family": "family"}.get(kind, kind)
+        where = "the top of this file" if kind == "family" else "this entry"
+        problems.append(
+            Problem(
+                src.label,
+                f"{what} {key!r} is already defined in {prev_label}; an overlay that "
+                f"replaces it must say so: add 'replaces: true' to {where}",
+                path=".".join(str(x) for x in loc),
+                line=src.line(loc) if loc else None,
+            )
+        )
+        return False
+    if src.overlay:
+        parts.origin[tag] = src.overlay
+        if prev_label is not None:
+            parts.replaced.add(tag)
+    else:
+        parts.origin.pop(tag, None)
+    return True
 
 
 def _validate_mapping_file(
     src: SourceFile, text: str, data: Any, adapter: TypeAdapter[Any], problems: list[Problem]
-) -> dict[str, Any]:
+) -> dict[str, tuple[Any, bool]]:
+    """Each valid entry of a providers, licences or datasets file, with whether it says
+    ``replaces: true``."""
     from pydantic import ValidationError
 
     if data is None:
@@ -225,11 +449,11 @@ def _validate_mapping_file(
     if not isinstance(data, dict):
         problems.append(Problem(src.label, "expected a mapping of id to entry"))
         return {}
-    out: dict[str, Any] = {}
+    out: dict[str, tuple[Any, bool]] = {}
     for key, body in data.items():
         if not isinstance(body, dict):
             problems.append(
-                Problem(src.label, "expected a mapping", path=str(key), line=line_of(text, (key,)))
+                Problem(src.label, "expected a mapping", path=str(key), line=src.line((key,)))
             )
             continue
         if not isinstance(key, str) or not ID_RE.match(key):
@@ -238,7 +462,7 @@ def _validate_mapping_file(
                     src.label,
                     "not a valid id: use lower-case letters, digits, '.', '_' and '-'",
                     path=str(key),
-                    line=line_of(text, (key,)),
+                    line=src.line((key,)),
                 )
             )
             continue
@@ -248,12 +472,13 @@ def _validate_mapping_file(
                     src.label,
                     "unknown key: the id is the mapping key",
                     path=f"{key}.id",
-                    line=line_of(text, (key, "id")),
+                    line=src.line((key, "id")),
                 )
             )
             continue
+        body, replaces = _replaces_flag(body, src, (key,), problems)
         try:
-            out[key] = adapter.validate_python({"id": key, **body})
+            out[key] = (adapter.validate_python({"id": key, **body}), replaces)
         except ValidationError as exc:
             problems.extend(_pydantic_problems(exc, src, text, (key,)))
     return out
@@ -274,15 +499,20 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
         except YamlProblem as exc:
             problems.append(exc.problem)
             continue
-        if src.kind == "providers":
-            for k, v in _validate_mapping_file(src, text, data, PROVIDER, problems).items():
-                parts.providers[k] = (v, src.label)
-        elif src.kind == "licenses":
-            for k, v in _validate_mapping_file(src, text, data, LICENSE, problems).items():
-                parts.licenses[k] = (v, src.label)
-        elif src.kind == "datasets":
-            for k, v in _validate_mapping_file(src, text, data, DATASET, problems).items():
-                parts.datasets[k] = (v, src.label)
+        if src.kind in ("providers", "licenses", "datasets"):
+            kinds: dict[str, tuple[str, TypeAdapter[Any], dict[str, Any]]] = {
+                "providers": ("provider", PROVIDER, parts.providers),
+                "licenses": ("license", LICENSE, parts.licenses),
+                "datasets": ("dataset", DATASET, parts.datasets),
+            }
+            kind, adapter, table = kinds[src.kind]
+            for k, (v, replaces) in _validate_mapping_file(
+                src, text, data, adapter, problems
+            ).items():
+                prev = table.get(k)
+                prev_label = prev[1] if prev is not None else None
+                if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
+                    table[k] = (v, src.label)
         else:
             if not isinstance(data, dict):
                 problems.append(
@@ -295,10 +525,11 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                         src.label,
                         "unknown key: the family id comes from the file name",
                         path="id",
-                        line=line_of(text, ("id",)),
+                        line=src.line(("id",)),
                     )
                 )
                 continue
+            data, replaces = _replaces_flag(data, src, (), problems)
             try:
                 fam = FamilyIn.model_validate(data)
             except ValidationError as exc:
@@ -310,7 +541,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                         src.label,
                         f"provider {fam.provider!r} does not match the folder {src.provider_dir!r}",
                         path="provider",
-                        line=line_of(text, ("provider",)),
+                        line=src.line(("provider",)),
                     )
                 )
             prev = parts.families.get(src.family_id)
@@ -322,6 +553,17 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                     )
                 )
                 continue
+            prev_label = prev[1].label if prev is not None else None
+            fid = src.family_id
+            if not _shadows(parts, "family", fid, prev_label, src, replaces, (), problems):
+                continue
+            if prev is not None:  # the replaced family's variants go with it
+                parts.replaced_variants.update(prev[0].variants)
+                for vid in prev[0].variants:
+                    parts.origin.pop(f"variant:{vid}", None)
+            for vid in fam.variants:
+                if src.overlay:
+                    parts.origin[f"variant:{vid}"] = src.overlay
             parts.families[src.family_id] = (fam, src)
     return parts
 
@@ -338,10 +580,11 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
     families: dict[str, Family] = {}
     variants: dict[str, Variant] = {}
     variant_file: dict[str, str] = {}
+    variant_src: dict[str, SourceFile] = {}
     pending_refs: list[tuple[SourceFile, tuple[str, ...], str, str]] = []
 
     def problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
-        return Problem(src.label, message, path=".".join(loc), line=line_of(src.text, loc))
+        return Problem(src.label, message, path=".".join(loc), line=src.line(loc))
 
     for fid, (fam, src) in sorted(parts.families.items()):
         label = src.label
@@ -389,7 +632,7 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 continue
             assert lic is not None and open_weights is not None and verified is not None
             if lic not in licenses:
-                loc = (*where, "license") if v.license else ("license",)
+                loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
                 problems.append(
                     problem(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)")
                 )
@@ -420,6 +663,7 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             if v.base_model:
                 pending_refs.append((src, (*where, "base_model"), v.base_model, "variant"))
             variant_file[vid] = label
+            variant_src[vid] = src
             variants[vid] = Variant(
                 id=vid,
                 family=fid,
@@ -476,6 +720,13 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             file=label,
         )
 
+    for vid, field_loc, message in _access_problems(variants, variant_src):
+        access_loc = ("variants", vid, "access", *field_loc)
+        problems.append(problem(variant_src[vid], access_loc, message))
+    for vid in variants:
+        if variant_src[vid].overlay and vid in parts.replaced_variants:
+            parts.replaced.add(f"variant:{vid}")
+
     for src, ref_loc, ref, kind in pending_refs:
         ok = ref in variants or (kind == "family-or-variant" and ref in families)
         if not ok:
@@ -490,6 +741,51 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         variants=variants,
         datasets=datasets,
     )
+
+
+def _access_problems(
+    variants: dict[str, Variant], sources: dict[str, SourceFile]
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """Identifiers that do not have the shape of one (they end up in snippets people
+    paste into a shell or an interpreter), and overlay variants that claim a repo, tag
+    or API id of a model of the base catalog (``show REPO`` would find the impostor)."""
+    from llmpick.loading import ID_SHAPE_HELP, plausible_id
+
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    owners: dict[tuple[str, str], str] = {}
+    claims: list[tuple[str, str, str]] = []
+    for vid, v in variants.items():
+        a = v.access
+        named: list[tuple[str, tuple[str, ...], str | None]] = [
+            ("hf_repo", ("hf_repo",), a.hf_repo),
+            ("ollama", ("ollama",), a.ollama),
+            ("api", ("api",), a.api),
+        ]
+        named += [("platform", ("platforms", p), pid) for p, pid in sorted(a.platforms.items())]
+        for kind, loc, value in named:
+            if value is None:
+                continue
+            if not isinstance(value, str) or not plausible_id(kind, value):
+                out.append((vid, loc, f"{value!r} is not {ID_SHAPE_HELP[kind]}"))
+            elif kind != "platform":
+                if sources[vid].overlay:
+                    claims.append((vid, kind, value))
+                else:
+                    owners.setdefault((kind, value.lower()), vid)
+    for vid, kind, value in claims:
+        owner = owners.get((kind, value.lower()))
+        if owner is not None and owner != vid:
+            out.append(
+                (
+                    vid,
+                    (kind,),
+                    f"{value!r} is the {kind} of {owner!r} in "
+                    f"{sources[owner].label}; an overlay may not claim it (to replace that "
+                    f"model, replace its family {variants[owner].family!r} with "
+                    "'replaces: true')",
+                )
+            )
+    return out
 
 
 _STAMP = re.compile(r"-(20\d{2})-?(\d{2})-?(\d{2})$|-(\d{2})(\d{2})$")
@@ -600,16 +896,22 @@ def line_of(text: str, path: tuple[Any, ...]) -> int | None:
 
 
 def _digest(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{_RECORD_SHAPE}".encode())
     for f in files:
         h.update(
-            f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{len(f.data)}\0".encode()
+            f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
+            f"\0{len(f.data)}\0".encode()
         )
         h.update(f.data)
     return h.hexdigest()
 
 
 # --- the cache ---------------------------------------------------------------
+
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+_CACHE_NAME = re.compile(r"catalog-[0-9a-f]{32}\.bin")
+_INDEX_NAME = re.compile(r"index-[0-9a-f]{32}")
+_warned: set[str] = set()
 
 
 def cache_dir() -> Path | None:
@@ -622,15 +924,53 @@ def cache_dir() -> Path | None:
     return Path(base) / "llmpick"
 
 
+def _warn(message: str) -> None:
+    """One line on stderr, once per process (the cache only costs speed when bypassed)."""
+    if message not in _warned:
+        _warned.add(message)
+        print(f"warning: {one_line(message)}", file=sys.stderr)
+
+
+def _private_dir(directory: Path) -> bool:
+    """Whether ``directory`` is safe to keep the cache in, creating it (and any missing
+    parent) with mode 0700. A directory another user owns, or that others can write to,
+    could serve a planted catalog: it is refused with a warning and the cache bypassed."""
+    try:
+        missing = [p for p in (directory, *directory.parents) if not p.exists()]
+        for p in reversed(missing):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(p, 0o700)  # the umask can only narrow this
+        st = os.stat(directory)
+    except OSError:
+        return False  # cannot create it: run without a cache
+    if not stat.S_ISDIR(st.st_mode):
+        _warn(f"not using the cache at {directory}: not a directory")
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        _warn(f"not using the cache directory {directory}: it belongs to another user")
+        return False
+    if st.st_mode & 0o022:
+        _warn(
+            f"not using the cache directory {directory}: others can write to it "
+            f"(mode {stat.S_IMODE(st.st_mode):o}; 'chmod 700' it to use it)"
+        )
+        return False
+    return True
+
+
 def _cache_read(path: Path, version: str) -> Catalog | None:
-    """The cached catalog, or None when missing, damaged or for other files.
+    """The cached catalog, or None when missing, damaged, unsafe or for other files.
 
     The file is ``<sha256 of payload>\n<payload>``, the payload a marshal of plain
     tuples and strings (marshal cannot run code, and is several times faster to read
-    than JSON); a damaged file fails the check and is rebuilt, never served.
+    than JSON). It must be a regular file we own, not a link, at most MAX_CACHE_BYTES;
+    what it holds must pass the hash and then the shape check of ``_well_formed``.
+    Anything else is rebuilt, never served.
     """
+    from llmpick.files import read_bounded as read
+
     try:
-        raw = path.read_bytes()
+        raw = read(path, MAX_CACHE_BYTES, private=True)
     except OSError:
         return None
     digest, _, payload = raw.partition(b"\n")
@@ -639,32 +979,132 @@ def _cache_read(path: Path, version: str) -> Catalog | None:
     try:
         data = marshal.loads(payload)
         cat = catalog_from_rows(data)
+        prov = Provenance.from_data(data["provenance"])
+        if cat.version != version or not _well_formed(cat):
+            return None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError):
         return None
-    return cat if cat.version == version else None
+    _PROVENANCE[version] = prov
+    return cat
 
 
 def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
-    payload = marshal.dumps(catalog_rows(cat))
+    rows = catalog_rows(cat)
+    rows["provenance"] = provenance(cat).to_data()
+    payload = marshal.dumps(rows)
+    if len(payload) >= MAX_CACHE_BYTES:
+        return
     blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         write_atomic(path, blob)
-        for pattern, keep in (("catalog-*.bin", _KEEP_CACHES), ("index-*", 4 * _KEEP_CACHES)):
-            olds = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime)
-            for old in olds[:-keep]:
-                old.unlink(missing_ok=True)
+        _clean_cache(directory)
     except (OSError, WriteError):
         pass  # a cache we cannot write only costs speed
+
+
+def _clean_cache(directory: Path) -> None:
+    """Keep the newest few caches and indexes. Only files whose whole name is one this
+    module writes (``catalog-<32 hex>.bin``, ``index-<32 hex>``), that are regular files
+    and ours, are ever removed: the directory may be shared by mistake."""
+    for pattern, keep in ((_CACHE_NAME, _KEEP_CACHES), (_INDEX_NAME, 4 * _KEEP_CACHES)):
+        ours: list[tuple[int, str]] = []
+        with os.scandir(directory) as entries:
+            for e in entries:
+                if not pattern.fullmatch(e.name):
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode) and (
+                    not hasattr(os, "getuid") or st.st_uid == os.getuid()
+                ):
+                    ours.append((st.st_mtime_ns, e.name))
+        for _, name in sorted(ours)[:-keep]:
+            (directory / name).unlink(missing_ok=True)
+
+
+def _well_formed(cat: Catalog) -> bool:
+    """A cheap check that a catalog read back from the cache has the shape and the
+    vocabulary of a validated one (types, closed vocabularies, finite numbers, references
+    that resolve), done a column at a time so that a 20,000-model cache stays fast."""
+    try:
+        return (
+            _column_ok(Provider, list(cat.providers.values()))
+            and _column_ok(License, list(cat.licenses.values()))
+            and _column_ok(Dataset, list(cat.datasets.values()))
+            and _column_ok(Family, list(cat.families.values()))
+            and _column_ok(Variant, list(cat.variants.values()))
+            and all(k == v.id for k, v in cat.variants.items())
+            and all(k == f.id for k, f in cat.families.items())
+            and all(k == x.id for k, x in cat.licenses.items())
+            and all(k == x.id for k, x in cat.providers.items())
+            and {v.license for v in cat.variants.values()} <= cat.licenses.keys()
+            and {v.family for v in cat.variants.values()} <= cat.families.keys()
+            and {v.provider for v in cat.variants.values()} <= cat.providers.keys()
+            and {f.provider for f in cat.families.values()} <= cat.providers.keys()
+            and {x for f in cat.families.values() for x in f.variants} <= cat.variants.keys()
+        )
+    except TypeError:  # an unhashable value where a string belongs
+        return False
+
+
+_HINTS: dict[type, list[tuple[str, Any]]] = {}
+
+
+def _column_ok(cls: type, objs: list[Any]) -> bool:
+    if not all(type(o) is cls for o in objs):
+        return False
+    hints = _HINTS.get(cls)
+    if hints is None:
+        import llmpick.records as records
+
+        resolved = typing.get_type_hints(cls, vars(records))
+        names = list(getattr(cls, "__dataclass_fields__", ()))
+        hints = _HINTS[cls] = [(n, resolved[n]) for n in names]
+    return all(_values_ok(tp, [getattr(o, name) for o in objs]) for name, tp in hints)
+
+
+def _values_ok(tp: Any, values: list[Any]) -> bool:
+    """Whether every value in ``values`` is of type ``tp`` (a record field's annotation)."""
+    if not values:
+        return True
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Union or type(tp).__name__ == "UnionType":
+        inner = [a for a in args if a is not type(None)]
+        present = [x for x in values if x is not None]
+        return len(inner) == 1 and _values_ok(inner[0], present)
+    if origin is typing.Literal:
+        return set(values) <= set(args)
+    if origin is list:
+        if not {type(x) for x in values} <= {list}:
+            return False
+        return _values_ok(args[0], [y for x in values for y in x])
+    if origin is dict:
+        if not {type(x) for x in values} <= {dict}:
+            return False
+        return _values_ok(args[0], [k for x in values for k in x]) and _values_ok(
+            args[1], [v for x in values for v in x.values()]
+        )
+    if tp is float:
+        return {type(x) for x in values} <= {float, int} and all(map(math.isfinite, values))
+    if tp in (str, int, bool, dt.date):
+        return {type(x) for x in values} <= {tp}
+    if hasattr(tp, "__dataclass_fields__"):
+        return _column_ok(tp, values)
+    return False  # a field type this check does not know: do not trust the cache
 
 
 # --- public ------------------------------------------------------------------
 
 
 def _stat_key(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{_RECORD_SHAPE}".encode())
     for f in files:
-        h.update(f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.stat}".encode())
+        h.update(
+            f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
+            f"\0{f.stat}".encode()
+        )
     return h.hexdigest()[:32]
 
 
@@ -683,27 +1123,32 @@ def load_catalog(
     each run, an index maps the files' stat data (size, mtime, inode) to that hash, the
     way git's index does; files modified in the last two seconds are never indexed, so
     a quick edit that keeps the size and timestamp is still noticed.
+
+    ``provenance(catalog)`` then says which overlays are in force and what they changed.
     """
     col = _Collected()
+    base_env = os.environ.get(BASE_ENV) if base is None else None
     _collect(base or bundled_catalog_dir(), False, col)
     for ov in overlays:
         _collect(Path(ov), True, col)
     if col.problems:
-        raise CatalogError(col.problems)
+        raise _fail(col.problems)
     cdir = cache_dir() if use_cache else None
+    if cdir is not None and not _private_dir(cdir):
+        cdir = None
     index = cdir / f"index-{_stat_key(col.files)}" if cdir else None
     if cdir is not None and index is not None:
         try:
-            known = index.read_text(encoding="ascii").strip()
+            known = read_bounded(index, 64, private=True).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             known = ""
-        if len(known) == 64:
+        if re.fullmatch(r"[0-9a-f]{64}", known):
             cached = _cache_read(cdir / f"catalog-{known[:32]}.bin", known)
             if cached is not None:
                 return cached
     problems = _read_all(col.files)
     if problems:
-        raise CatalogError(problems)
+        raise _fail(problems)
     version = _digest(col.files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     if cpath is not None:
@@ -715,7 +1160,13 @@ def load_catalog(
     parts = _validate_files(col.files, problems)
     cat = _resolve(parts, problems, version)
     if problems:
-        raise CatalogError(problems)
+        raise _fail(problems)
+    _PROVENANCE[version] = Provenance(
+        base=base_env,
+        overlays=tuple(str(ov) for ov in overlays),
+        origin=dict(parts.origin),
+        replaced=frozenset(parts.replaced),
+    )
     if cdir is not None and cpath is not None:
         _cache_write(cdir, cpath, cat)
         _index_write(index, version, col.files)

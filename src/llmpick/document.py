@@ -70,6 +70,7 @@ def candidate(
         "sources": list(v.sources),
         "verified": v.verified.isoformat(),
     }
+    d["caveats"] += overlay_caveats(c, v)
     if v.pricing is not None:
         d["pricing"] = {
             "input_per_1m": v.pricing.input,
@@ -136,6 +137,21 @@ def refresh_info(c: Catalog) -> dict[str, Any] | None:
     }
 
 
+def overlays_in_force(c: Catalog, given: list[str] | None = None) -> list[str]:
+    """The overlays (and a replaced base catalog) that ``c`` was loaded with."""
+    from llmpick.catalog import provenance
+
+    listed = provenance(c).in_force()
+    return listed + [p for p in given or [] if p not in listed]
+
+
+def overlay_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:
+    """What an overlay decided about this model, said where the answer names it."""
+    from llmpick.catalog import overlay_facts
+
+    return [{"text": text, "guide": guide} for text, guide in overlay_facts(c, v)]
+
+
 def exclusion(verdict: Verdict) -> dict[str, Any]:
     return {
         "id": verdict.variant.id,
@@ -154,7 +170,10 @@ def shortlist(
     overlays: list[str] | None = None,
     named: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The whole document. ``named`` are model ids whose exclusions are spelled out."""
+    """The whole document. ``named`` are model ids whose exclusions are spelled out.
+    ``overlays`` lists every overlay in force, those from LLMPICK_CATALOG too (the
+    catalog's provenance knows them; ``overlays`` only adds any it does not)."""
+    overlays = overlays_in_force(c, overlays)
     req = rec.requirements.to_data()
     excluded_models = []
     for vid in named or []:

@@ -16,13 +16,40 @@ from llmpick.errors import WriteError
 MAX_BYTES = 2 * 1024 * 1024  # the largest catalog file read
 
 
-def read_bounded(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
+def read_bounded(
+    path: str | os.PathLike[str], limit: int = MAX_BYTES, *, private: bool = False
+) -> bytes:
     """The bytes of a regular file, refusing devices, pipes and anything over ``limit``
-    (a size from stat is not enough: /dev/urandom reports 0 and never ends)."""
-    with open(path, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+    (a size from stat is not enough: /dev/urandom reports 0 and never ends).
+
+    The file is opened without blocking (opening a FIFO for reading would wait for a
+    writer forever) and checked with fstat before a byte is read. ``private``: also
+    refuse a symbolic link and a file another user owns (the cache)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if private:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        data = fh.read(limit + 1)
+        if private and hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise OSError(errno.EPERM, "owned by another user")
+        if st.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
     return data

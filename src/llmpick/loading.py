@@ -3,15 +3,55 @@
 Pure functions over catalog records (guide §5.1-5.3 loading, §6.1-6.4 decoding,
 §8 structured outputs). Snippets are short, ready-to-paste programs; the tests
 parse every one of them.
+
+A snippet is pasted into a shell or an interpreter, so the identifiers it carries
+(from a catalog or an overlay: somebody else's text) are quoted for that language,
+never spliced in: ``_py`` for Python string literals, ``shlex.quote`` for the shell.
+The catalog also refuses identifiers that do not have the shape of one (``ID_SHAPES``).
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from typing import Any
 
 from llmpick.records import Variant
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
+
+# what an identifier in ``access`` looks like; anything else is refused when the
+# catalog loads (a quote, a space or a semicolon has no business in a model id)
+ID_SHAPES: dict[str, re.Pattern[str]] = {
+    # owner/name: letters, digits, '-', '_', '.'; at most 96 characters each
+    "hf_repo": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}"),
+    # model[:tag], optionally namespace/model[:tag]
+    "ollama": re.compile(
+        r"[a-z0-9][a-z0-9._-]{0,99}(/[a-z0-9][a-z0-9._-]{0,99})?(:[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
+    ),
+    # provider and cloud model ids: gpt-4o-2024-08-06, anthropic.claude-v2:1,
+    # claude-3-5-sonnet@20240620, models/gemini-pro, accounts/x/models/y
+    "api": re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}"),
+    "platform": re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}"),
+}
+ID_SHAPE_HELP = {
+    "hf_repo": "a Hugging Face repo id, owner/name (letters, digits, '-', '_', '.')",
+    "ollama": "an Ollama tag, model:tag (lower-case letters, digits, '-', '_', '.')",
+    "api": "an API model id (letters, digits and . _ : / @ + -)",
+    "platform": "a cloud model id (letters, digits and . _ : / @ + -)",
+}
+
+
+def plausible_id(kind: str, value: str) -> bool:
+    """Whether ``value`` has the shape of an identifier of ``kind`` (see ID_SHAPES)."""
+    return ID_SHAPES[kind].fullmatch(value) is not None
+
+
+def _py(value: str) -> str:
+    """``value`` as a Python string literal (JSON's double-quoted form is one; ASCII
+    only, so no control or bidirectional character survives into the snippet)."""
+    return json.dumps(value)
 
 # --- decoding (§6.1-6.4) ------------------------------------------------------------
 
@@ -200,14 +240,14 @@ def transformers_snippet(
     if v.flavour == "embedding":
         return (
             "from sentence_transformers import SentenceTransformer\n\n"
-            f'model = SentenceTransformer("{repo}")\n'
+            f"model = SentenceTransformer({_py(repo)})\n"
             'vectors = model.encode(["The pizza was ok but the service was slow."])\n'
             "print(vectors.shape)\n"
         )
     if v.architecture == "encoder-only":
         return (
             "from transformers import AutoModelForSequenceClassification, AutoTokenizer\n\n"
-            f'repo = "{repo}"\n'
+            f"repo = {_py(repo)}\n"
             "tokenizer = AutoTokenizer.from_pretrained(repo)\n"
             "# a fresh classification head: fine-tune it on your labelled examples first\n"
             "model = AutoModelForSequenceClassification.from_pretrained(repo, num_labels=2)\n"
@@ -241,7 +281,7 @@ def transformers_snippet(
         "import torch\n"
         f"from transformers import {auto}, AutoTokenizer\n"
         f"{extra}\n"
-        f'repo = "{repo}"\n'
+        f"repo = {_py(repo)}\n"
         "tokenizer = AutoTokenizer.from_pretrained(repo)\n"
         f"model = {auto}.from_pretrained(repo, {kwargs})\n"
         f"{prompt}{call}{decode}"
@@ -251,7 +291,7 @@ def transformers_snippet(
 def ollama_snippet(v: Variant) -> str | None:
     if not v.access.ollama:
         return None
-    return f"ollama run {v.access.ollama}"
+    return f"ollama run {shlex.quote(v.access.ollama)}"
 
 
 _PROVIDER_SDK = {
@@ -260,7 +300,7 @@ _PROVIDER_SDK = {
         "import anthropic\n\n"
         "client = anthropic.Anthropic()\n"
         "reply = client.messages.create(\n"
-        '    model="{model}",\n'
+        "    model={model},\n"
         "    max_tokens=1024,\n"
         '    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
         ")\n"
@@ -270,7 +310,8 @@ _PROVIDER_SDK = {
         "# pip install google-genai  (reads GEMINI_API_KEY)\n"
         "from google import genai\n\n"
         "client = genai.Client()\n"
-        'reply = client.models.generate_content(model="{model}", contents="Summarise our refund policy.")\n'
+        "reply = client.models.generate_content(model={model}, "
+        'contents="Summarise our refund policy.")\n'
         "print(reply.text)\n"
     ),
     "cohere": (
@@ -278,7 +319,7 @@ _PROVIDER_SDK = {
         "import cohere\n\n"
         "client = cohere.ClientV2()\n"
         "reply = client.chat(\n"
-        '    model="{model}",\n'
+        "    model={model},\n"
         '    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
         ")\n"
         "print(reply.message.content[0].text)\n"
@@ -308,7 +349,7 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
             "import boto3\n\n"
             'client = boto3.client("bedrock-runtime")\n'
             "reply = client.converse(\n"
-            f'    modelId="{platforms["bedrock"]}",\n'
+            f"    modelId={_py(platforms['bedrock'])},\n"
             '    messages=[{"role": "user", "content": [{"text": "Summarise our refund policy."}]}],\n'
             ")\n"
             'print(reply["output"]["message"]["content"][0]["text"])\n'
@@ -319,7 +360,7 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
             "from openai import AzureOpenAI\n\n"
             'client = AzureOpenAI(api_version="2024-10-21")\n'
             "reply = client.chat.completions.create(\n"
-            f'    model="{platforms["azure"]}",  # your deployment name\n'
+            f"    model={_py(platforms['azure'])},  # your deployment name\n"
             '    messages=[{"role": "user", "content": "Summarise our refund policy."}],\n'
             ")\n"
             "print(reply.choices[0].message.content)\n"
@@ -329,7 +370,7 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
             "# pip install google-genai  (uses your Google Cloud project and location)\n"
             "from google import genai\n\n"
             'client = genai.Client(vertexai=True, project="your-project", location="us-central1")\n'
-            f'reply = client.models.generate_content(model="{platforms["vertex"]}", '
+            f"reply = client.models.generate_content(model={_py(platforms['vertex'])}, "
             'contents="Summarise our refund policy.")\n'
             "print(reply.text)\n"
         )
@@ -337,7 +378,7 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
         return (
             "# pip install sagemaker  (uses your AWS credentials and an IAM role)\n"
             "from sagemaker.jumpstart.model import JumpStartModel\n\n"
-            f'model = JumpStartModel(model_id="{platforms["sagemaker"]}")\n'
+            f"model = JumpStartModel(model_id={_py(platforms['sagemaker'])})\n"
             "predictor = model.deploy(accept_eula=True)\n"
             'print(predictor.predict({"inputs": "Summarise our refund policy."}))\n'
         )
@@ -345,14 +386,15 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
     if not model:
         return None
     if v.provider in _PROVIDER_SDK:
-        return _PROVIDER_SDK[v.provider].format(model=model)
+        return _PROVIDER_SDK[v.provider].format(model=_py(model))
     base = _OPENAI_COMPATIBLE.get(v.provider, "https://your-provider.example/v1")
-    client = "OpenAI()" if base is None else f'OpenAI(base_url="{base}", api_key="...")'
+    client = "OpenAI()" if base is None else f'OpenAI(base_url={_py(base)}, api_key="...")'
     method = "embeddings.create" if v.flavour == "embedding" else "chat.completions.create"
     body = (
-        f'    model="{model}",\n    input="Summarise our refund policy.",\n'
+        f'    model={_py(model)},\n    input="Summarise our refund policy.",\n'
         if v.flavour == "embedding"
-        else f'    model="{model}",\n    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
+        else f"    model={_py(model)},\n"
+        '    messages=[{"role": "user", "content": "Summarise our refund policy."}],\n'
     )
     out = (
         "print(reply.data[0].embedding[:5])\n"

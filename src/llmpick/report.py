@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmpick.safetext import md_code, md_text
+
 
 def _size(c: dict[str, Any]) -> str:
     p = c.get("params_b")
@@ -45,6 +47,7 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 def markdown(doc: dict[str, Any]) -> str:
     req = requirement_items(doc["requirements"])
+    # every string from the document is data: md_text/md_code escape it (safetext.py)
     lines = ["# LLM shortlist", ""]
     lines.append(
         f"Made by {doc['generated_by']} from a catalog of {doc['catalog']['variants']} models "
@@ -53,9 +56,12 @@ def markdown(doc: dict[str, Any]) -> str:
     )
     lines += ["", "## Requirements", ""]
     if req:
-        lines += [f"- **{k}**" + (f": {v}" if v is not None else "") for k, v in req]
+        lines += [f"- **{k}**" + (f": {md_text(v)}" if v is not None else "") for k, v in req]
     else:
         lines.append("- none given: any model")
+    overlays = doc["catalog"].get("overlays") or []
+    if overlays:
+        lines += ["", "Overlays in force: " + ", ".join(md_text(o) for o in overlays) + "."]
     lines += ["", "## Shortlist", ""]
     cands = doc["candidates"]
     if cands:
@@ -63,15 +69,16 @@ def markdown(doc: dict[str, Any]) -> str:
         lines.append("|---|---|---|---|---|---|---|---|")
         for c in cands:
             lines.append(
-                f"| {c['rank']} | {c['name']} (`{c['id']}`) | {c['provider_name']} "
-                f"| {c['flavour']} "
+                f"| {c['rank']} | {md_text(c['name'])} ({md_code(c['id'])}) "
+                f"| {md_text(c['provider_name'])} | {c['flavour']} "
                 f"| {_size(c)} | {_ctx(c['context_window'])} | {c['license']['commercial_use']} "
                 f"| {c['score']:g} |"
             )
         for c in cands:
-            lines += ["", f"### {c['rank']}. {c['name']}", ""]
+            lines += ["", f"### {c['rank']}. {md_text(c['name'])}", ""]
             lines.append(
-                f"{c['family_name']} from {c['provider_name']}; licence {c['license']['name']} "
+                f"{md_text(c['family_name'])} from {md_text(c['provider_name'])}; "
+                f"licence {md_text(c['license']['name'])} "
                 f"(commercial use: {c['license']['commercial_use']}); status {c['status']}."
             )
             if c.get("memory_gb") is not None:
@@ -80,10 +87,10 @@ def markdown(doc: dict[str, Any]) -> str:
                     f"with {c['memory']['context_tokens']:,} tokens of context."
                 )
             lines += ["", "Why:"]
-            lines += [f"- {r['text']} (§{r['guide']})" for r in c["reasons"]]
+            lines += [f"- {md_text(r['text'])} (§{r['guide']})" for r in c["reasons"]]
             if c["caveats"]:
                 lines += ["", "Watch out:"]
-                lines += [f"- {r['text']} (§{r['guide']})" for r in c["caveats"]]
+                lines += [f"- {md_text(r['text'])} (§{r['guide']})" for r in c["caveats"]]
             dec = c.get("decoding")
             if dec:
                 keys = ", ".join(f"`{k}={v}`" for k, v in dec["generation_config"].items())
@@ -94,7 +101,7 @@ def markdown(doc: dict[str, Any]) -> str:
             so = c.get("structured_output")
             if so:
                 native = "native" if so["native"] == "yes" else "not native"
-                lines.append(f"Structured output: {native}; {so['how']} (§8).")
+                lines.append(f"Structured output: {native}; {md_text(so['how'])} (§8).")
             cost = c.get("monthly_cost")
             if cost:
                 lines.append(
@@ -104,15 +111,16 @@ def markdown(doc: dict[str, Any]) -> str:
                 )
             where = []
             if c.get("hf_repo"):
-                where.append(f"Hugging Face `{c['hf_repo']}`")
+                where.append(f"Hugging Face {md_code(c['hf_repo'])}")
             if c.get("ollama"):
-                where.append(f"`ollama run {c['ollama']}`")
+                where.append(md_code(c["ollama"], before="ollama run "))
             if c.get("api"):
-                where.append(f"API id `{c['api']}`")
-            where += [f"{p} `{i}`" for p, i in sorted(c.get("platforms", {}).items())]
+                where.append(f"API id {md_code(c['api'])}")
+            where += [f"{p} {md_code(i)}" for p, i in sorted(c.get("platforms", {}).items())]
             if where:
                 lines += ["", "Get it: " + "; ".join(where) + "."]
-            lines += ["", "Sources: " + ", ".join(c["sources"]) + f" (checked {c['verified']})."]
+            sources = ", ".join(md_text(x) for x in c["sources"])
+            lines += ["", f"Sources: {sources} (checked {c['verified']})."]
     else:
         lines.append("No model meets every requirement.")
         if doc["blocking"]:
@@ -123,8 +131,10 @@ def markdown(doc: dict[str, Any]) -> str:
             lines += [f"- {r['suggestion']} ({r['returns']} models)" for r in doc["relaxations"]]
     ex = doc["excluded"]
     for m in ex["models"]:
-        lines += ["", f"**{m['name']}** (`{m['id']}`) was left out:", ""]
-        lines += [f"- {x['constraint']}: {x['text']} (§{x['guide']})" for x in m["reasons"]]
+        lines += ["", f"**{md_text(m['name'])}** ({md_code(m['id'])}) was left out:", ""]
+        lines += [
+            f"- {x['constraint']}: {md_text(x['text'])} (§{x['guide']})" for x in m["reasons"]
+        ]
     if ex["by_constraint"]:
         lines += ["", "## Left out", ""]
         lines.append(

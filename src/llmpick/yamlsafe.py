@@ -111,27 +111,59 @@ def _check_plain(data: Any, name: str) -> None:
             stack.append((value, depth + 1, f"{path}.{key}"))
 
 
-def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
-    """Best-effort line number of a field path in YAML text (used on the error path only)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
+class LineIndex:
+    """Line numbers of the field paths of one YAML text, for error messages.
+
+    The text is composed once, on the first lookup; each mapping's keys are indexed when
+    first walked through, so N problems in one file cost one parse and N short walks,
+    not N parses (which took minutes for a file with a few thousand bad entries)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+        self._keys: dict[int, dict[str, tuple[int, yaml.Node]]] = {}
+
+    def _compose(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_Base)
+            except (yaml.YAMLError, RecursionError):
+                self._root = None
+        return self._root
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, tuple[int, yaml.Node]]:
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = {}
             for key_node, value_node in node.value:
-                if str(key_node.value) == str(part):
-                    node = value_node
-                    line = key_node.start_mark.line + 1
-                    break
+                keys.setdefault(str(key_node.value), (key_node.start_mark.line + 1, value_node))
+            self._keys[id(node)] = keys
+        return keys
+
+    def __call__(self, path: tuple[str | int, ...]) -> int | None:
+        node = self._compose()
+        if node is None:
+            return None
+        line: int | None = node.start_mark.line + 1
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                found = self._mapping(node).get(str(part))
+                if found is None:
+                    return line
+                line, node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    return line
+                node = node.value[part]
+                line = node.start_mark.line + 1
             else:
                 return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+        return line
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    """Best-effort line number of a field path in YAML text (one lookup; for many in one
+    file, use a ``LineIndex``)."""
+    return LineIndex(text)(path)

@@ -178,8 +178,14 @@ def test_valid_overlay_adds_and_overrides(
     result = cli("--catalog", str(path), "models", "--json")
     assert result.code == 0, result
     assert '"widget-1b"' in result.out
-    # a family file with a bundled id replaces the bundled family
-    path2 = overlay(tmp_path, GOOD_FAMILY.replace("widget-1b", "rocket-mini"), name="rocket.yaml")
+    # a family file with a bundled id replaces the bundled family, when it says so
+    text = GOOD_FAMILY.replace("widget-1b", "rocket-mini")
+    path2 = overlay(tmp_path, text, name="rocket.yaml")
+    result = cli("--catalog", str(path2), "models", "--json")
+    assert result.code == 3, result
+    assert "rocket.yaml: family 'rocket' is already defined in catalog/families" in result.err
+    assert "add 'replaces: true' to the top of this file" in result.err
+    path2 = overlay(tmp_path, "replaces: true\n" + text, name="rocket.yaml")
     result = cli("--catalog", str(path2), "models", "--json")
     assert result.code == 0, result
     assert '"rocket-mini"' in result.out and '"rocket-7b-chat"' not in result.out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +169,148 @@ def test_index_pointing_at_a_missing_cache_falls_back(base: Path) -> None:
     for f in cache_files():
         f.unlink()
     assert to_data(load_catalog(base=base)) == to_data(first)
+
+
+# --- a cache no one else can poison (issue 12) -------------------------------------
+
+
+def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
+    """A cache file with a valid hash whose payload was changed by ``change``."""
+    import hashlib
+    import marshal
+
+    from llmpick.records import catalog_rows
+
+    rows = catalog_rows(good)  # type: ignore[arg-type]
+    rows["provenance"] = catalog_mod.provenance(good).to_data()  # type: ignore[arg-type]
+    change(rows)
+    payload = marshal.dumps(rows)
+    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def _set_licence(rows: dict[str, Any], index: int, value: object) -> None:
+    lic = list(rows["licenses"]["apache-2.0"])
+    lic[index] = value
+    rows["licenses"]["apache-2.0"] = tuple(lic)
+
+
+def _set_params(rows: dict[str, Any], value: object) -> None:
+    from llmpick.records import Variant
+
+    row = list(rows["variants"]["rocket-7b"])
+    row[list(Variant.__dataclass_fields__).index("params_b")] = value
+    rows["variants"]["rocket-7b"] = tuple(row)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: _set_licence(rows, 2, "maybe"),  # commercial_use outside its vocabulary
+        lambda rows: _set_licence(rows, 1, ["not", "a", "name"]),
+        lambda rows: _set_params(rows, float("nan")),
+        lambda rows: _set_params(rows, float("inf")),
+        lambda rows: _set_params(rows, "seven"),
+        lambda rows: rows["licenses"].pop("apache-2.0"),  # a dangling reference
+        lambda rows: rows.pop("provenance"),
+    ],
+)
+def test_a_hash_valid_payload_with_bad_values_is_rebuilt(
+    base: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    good = load_catalog(base=base)
+    (path,) = cache_files()
+    path.write_bytes(_planted(good, change))
+    again = load_catalog(base=base)
+    assert to_data(again) == to_data(good)
+    assert path.read_bytes() != _planted(good, change)  # rewritten
+
+
+def test_cache_directory_of_another_user_is_not_used(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    if os.getuid() != 0:
+        pytest.skip("needs root to give a directory to another user")
+    planted = tmp_path / "planted"
+    planted.mkdir(mode=0o700)
+    os.chown(planted, 65534, 65534)
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(planted))
+    assert load_catalog(base=base).variants
+    assert list(planted.iterdir()) == []
+    assert "belongs to another user" in capsys.readouterr().err
+
+
+def test_cache_directory_others_can_write_is_not_used(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(shared))
+    good = load_catalog(base=base)
+    assert list(shared.iterdir()) == []
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "others can write to it" in err
+    assert to_data(load_catalog(base=base)) == to_data(good)
+
+
+def test_cache_directories_are_created_private_whatever_the_umask(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import stat
+
+    target = tmp_path / "new" / "deeper" / "llmpick"
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(target))
+    old = os.umask(0)
+    try:
+        load_catalog(base=base)
+    finally:
+        os.umask(old)
+    for d in (tmp_path / "new", tmp_path / "new" / "deeper", target):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+    assert cache_files()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "link"])
+def test_a_cache_file_that_is_not_a_regular_file_of_ours_is_ignored(
+    base: Path, kind: str, tmp_path: Path
+) -> None:
+    import os
+
+    good = load_catalog(base=base)
+    (path,) = cache_files()
+    real = tmp_path / "elsewhere.bin"
+    real.write_bytes(path.read_bytes())
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it would block for ever
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")  # reading it would never end
+    else:
+        path.symlink_to(real)  # a valid cache, but through a link
+    assert catalog_mod._cache_read(path, good.version) is None
+    assert to_data(load_catalog(base=base)) == to_data(good)
+
+
+def test_cleanup_removes_only_its_own_files(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = catalog_mod.cache_dir()
+    assert d is not None
+    d.mkdir(mode=0o700, exist_ok=True)
+    theirs = [d / f"index-page{i}.html" for i in range(40)] + [d / "catalog-notes.bin"]
+    for f in theirs:
+        f.write_text("a user's file")
+    monkeypatch.setattr(catalog_mod, "_KEEP_CACHES", 0)
+    for i in range(3):
+        fam = base / "families" / "acme" / "rocket.yaml"
+        fam.write_text(fam.read_text().replace("name: Rocket-7B\n", f"name: Rocket-7B-{i}\n", 1))
+        load_catalog(base=base)
+    assert all(f.exists() for f in theirs)
+
+
+def test_cache_key_covers_the_record_shape_and_python() -> None:
+    import sys
+
+    shape = catalog_mod._RECORD_SHAPE
+    assert "Variant:id,family," in shape and f"py{sys.version_info[0]}." in shape

@@ -83,7 +83,7 @@ def test_models_dev_reads_the_api_layout_and_the_repository_snapshot_layout() ->
 @pytest.mark.parametrize(
     ("raw", "why"),
     [
-        (b"{\"gpt-t\": {\"input_cost", "not valid JSON"),
+        (b'{"gpt-t": {"input_cost', "not valid JSON"),
         (b"<html>rate limited</html>", "not valid JSON"),
         (b"\xff\xfe", "not valid JSON"),
         (b"[1, 2, 3]", "not a LiteLLM table"),
@@ -103,12 +103,15 @@ def test_a_shrunk_table_is_refused(curated: Catalog) -> None:
         R.check_shrink("litellm", len(lite) // 2 - 1, previous)
 
 
+GPT41 = "providers.openai.models.gpt-4.1"  # a model id with a dot in it
+
+
 @pytest.mark.parametrize(
     ("source", "key"),
     [
         ("litellm:gpt-t", ("litellm", "gpt-t")),
-        ("models.dev:providers.openai.models.gpt-4.1.cost", ("models.dev", "providers.openai.models.gpt-4.1")),
-        ("models.dev:providers.openai.models.gpt-4.1", ("models.dev", "providers.openai.models.gpt-4.1")),
+        ("models.dev:providers.openai.models.gpt-4.1.cost", ("models.dev", GPT41)),
+        ("models.dev:providers.openai.models.gpt-4.1", ("models.dev", GPT41)),
         ("models.dev:labs.openai.gpt-4.1", None),
         ("litellm:sagemaker/meta-textgeneration-llama-2-*", None),
         ("https://example.org/litellm:x", None),
@@ -116,7 +119,7 @@ def test_a_shrunk_table_is_refused(curated: Catalog) -> None:
     ],
 )  # fmt: skip
 def test_citation_keys(source: str, key: tuple[str, str] | None) -> None:
-    known = {"providers.openai.models.gpt-4.1": {}}
+    known = {GPT41: {}}
     assert R.citation_key(source, known) == key
 
 

@@ -2,33 +2,74 @@
 
 Data goes to stdout; errors, hints and warnings go to stderr. Colour is off when
 NO_COLOR is set or the output is not a terminal (rich's own rules).
+
+Text from data is data: the consoles never read markup or emoji codes (a model note
+holding ``[/INST]`` or ``[link=...]`` prints as written), and every piece of text they
+write passes through ``safetext.clean`` (escape sequences, control characters and
+bidirectional overrides removed) in ``_DataConsole.render``, the one boundary all
+output crosses, whatever renderable holds it. Our own styling is ``Text`` styles.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from llmpick.query import ProviderRow
 from llmpick.records import Catalog, Family, Variant, to_data
 from llmpick.report import requirement_items
+from llmpick.safetext import UNSAFE, clean
+
+
+class _DataConsole(Console):
+    """A console that treats every string as plain text and removes what a terminal
+    would act on (see ``safetext``) from every segment it renders."""
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for seg in super().render(renderable, options):
+            if seg.control is None and UNSAFE.search(seg.text):
+                yield Segment(clean(seg.text), seg.style)
+            else:
+                yield seg
 
 
 def _console() -> Console:
+    plain = {"highlight": False, "markup": False, "emoji": False}
     probe = Console()
     if probe.is_terminal or os.environ.get("COLUMNS"):
-        return Console(highlight=False)
-    return Console(highlight=False, width=120)  # piped: do not squeeze tables to 80 columns
+        return _DataConsole(**plain)  # type: ignore[arg-type]
+    # piped: do not squeeze tables to 80 columns
+    return _DataConsole(width=120, **plain)  # type: ignore[arg-type]
 
 
 out = _console()
-err = Console(stderr=True, highlight=False)
+err = _DataConsole(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def overlays_notice(paths: Sequence[str] | None = None) -> None:
+    """Say on stderr which overlays the answer rests on: an overlay is somebody else's
+    text and may change facts. ``paths`` default to those of the loaded catalog."""
+    if paths is None:
+        from llmpick.cli.state import state
+
+        cat = state.__dict__.get("catalog")  # only if a command loaded it
+        if cat is None:
+            return
+        from llmpick.catalog import provenance
+
+        paths = provenance(cat).in_force()
+    if paths:
+        err.print(Text(f"overlays in force: {', '.join(paths)}", style="yellow"))
+
 
 KIND_TITLES = {
     "proprietary": "Companies selling proprietary LLMs (§1.2)",
@@ -61,9 +102,11 @@ def fmt_context(n: int | None) -> str:
 
 
 def providers(groups: dict[str, list[ProviderRow]]) -> None:
+    overlays_notice()
     for kind, rows in groups.items():
         if not rows:
-            out.print(f"[bold]{KIND_TITLES[kind]}[/bold]\n  (none in the catalog)\n")
+            out.print(Text(KIND_TITLES[kind], style="bold"))
+            out.print("  (none in the catalog)\n")
             continue
         table = Table(title=KIND_TITLES[kind], title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("id", style="bold")
@@ -78,6 +121,11 @@ def providers(groups: dict[str, list[ProviderRow]]) -> None:
 
 
 def models(catalog: Catalog, variants: Sequence[Variant]) -> None:
+    overlays_notice()
+    _models(catalog, variants)
+
+
+def _models(catalog: Catalog, variants: Sequence[Variant]) -> None:
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("family", overflow="ellipsis", max_width=22)
@@ -114,6 +162,9 @@ def _chain(ids: list[str]) -> str:
 
 
 def variant(catalog: Catalog, v: Variant) -> None:
+    from llmpick.catalog import overlay_facts
+
+    overlays_notice()
     fam = catalog.families[v.family]
     lic = catalog.licenses[v.license]
     prov = catalog.providers[v.provider]
@@ -135,6 +186,8 @@ def variant(catalog: Catalog, v: Variant) -> None:
     _kv(t, "licence", lic_text)
     if lic.condition:
         _kv(t, "", lic.condition)
+    for fact, _guide in overlay_facts(catalog, v):
+        _kv(t, "overlay", Text(fact, style="yellow"))
     status = Text(v.status, style=STATUS_STYLE[v.status])
     if v.successor and v.status != "active":
         from llmpick.query import successor_chain
@@ -172,6 +225,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
 
 
 def family(catalog: Catalog, fam: Family) -> None:
+    overlays_notice()
     prov = catalog.providers[fam.provider]
     out.print(Text(fam.name, style="bold"), Text(f"  ({fam.id}, {prov.name})", style="dim"))
     out.print(fam.description)
@@ -183,7 +237,7 @@ def family(catalog: Catalog, fam: Family) -> None:
     out.print(status, style=STATUS_STYLE[fam.status])
     if fam.guide:
         out.print(f"named in the guide: §{', §'.join(fam.guide)}", style="dim")
-    models(catalog, [catalog.variants[vid] for vid in fam.variants])
+    _models(catalog, [catalog.variants[vid] for vid in fam.variants])
 
 
 def validated(catalog: Catalog, paths: Sequence[str]) -> None:
@@ -210,6 +264,7 @@ def note(text: str) -> None:
 
 
 def recommendation(doc: dict[str, Any]) -> None:
+    overlays_notice(doc["catalog"]["overlays"])
     cands = doc["candidates"]
     asked = (
         ", ".join(n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"]))
@@ -297,6 +352,7 @@ def _explained(c: dict[str, Any]) -> None:
 
 
 def verdict(doc: dict[str, Any]) -> None:
+    overlays_notice()
     title = Text(doc["name"], style="bold")
     title.append(f" ({doc['id']})", style="dim")
     out.print(title)
@@ -372,6 +428,7 @@ def _gb(x: float | None) -> str:
 
 
 def fit(doc: dict[str, Any]) -> None:
+    overlays_notice()
     size = f"{doc['params_b']:g}B" + (
         f" ({doc['active_params_b']:g}B active)" if doc["active_params_b"] else ""
     )
