@@ -15,12 +15,13 @@ from llmpick.loading import decoding, how_to_load, monthly_cost, structured_outp
 from llmpick.records import Catalog
 from llmpick.refresh import age_warning
 from llmpick.requirements import Requirements
+from llmpick.scoring import RULES
 
 SCHEMA_VERSION = "1.0"
 
 
 def _reason(r: Any, with_weight: bool = True) -> dict[str, Any]:
-    d: dict[str, Any] = {"text": r.text, "guide": r.guide}
+    d: dict[str, Any] = {"text": r.text, "guide": r.guide, "rule": r.rule}
     if with_weight:
         d["weight"] = r.weight
     return d
@@ -82,7 +83,10 @@ def candidate(
     e = verdict.estimate
     d["how_to_load"] = how_to_load(v)
     d["decoding"] = decoding(task, v)
-    d["structured_output"] = structured_output(v)
+    wants_json = req is not None and (
+        req.task == "extraction" or "structured-output" in req.needs
+    )
+    d["structured_output"] = structured_output(v) if wants_json else None
     d["monthly_cost"] = None
     if req is not None and req.tokens_per_month is not None:
         d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month)
@@ -210,7 +214,12 @@ def shortlist(
         },
         "blocking": [{"constraint": k, "excluded": n} for k, n in rec.blocking],
         "relaxations": [
-            {"constraints": list(x.constraints), "suggestion": x.suggestion, "returns": x.returns}
+            {
+                "constraints": list(x.constraints),
+                "suggestion": x.suggestion,
+                "returns": x.returns,
+                "top": list(x.top),
+            }
             for x in rec.relaxations
         ],
     }
@@ -226,4 +235,9 @@ def why(c: Catalog, rec: Recommendation, variant_id: str) -> dict[str, Any]:
     data["duplicate_of"] = verdict.duplicate_of
     data["of"] = len(rec.ranked)
     data["requirements"] = rec.requirements.to_data()
+    points: dict[str, float] = {spec.name: 0.0 for spec in RULES}
+    for r in verdict.reasons:
+        points[r.rule] = round(points.get(r.rule, 0.0) + r.weight, 1)
+    data["rules"] = [{"rule": name, "points": p} for name, p in points.items()]
+    data["benchmarks"] = list(rec.benchmarks)
     return data

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from llmpick import evidence
@@ -259,8 +259,10 @@ def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
             return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
         if v.architecture == "encoder-only":
             return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
-        if "task-finetune" in v.tuning and v.architecture != "decoder-only" and task != (
-            "translation" if v.domain == "translation" else ""
+        if (
+            "task-finetune" in v.tuning
+            and v.architecture != "decoder-only"
+            and task != ("translation" if v.domain == "translation" else "")
         ):
             return Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
         if v.flavour == "base" and not r.fine_tune and v.domain != "translation":
@@ -585,7 +587,9 @@ def recommend(
     ctx = _context(c, r)
     named = set(explain)
     checks = active_checks(r)
-    verdicts = {vid: Verdict(v, exclusions=check(v, r, c, checks)) for vid, v in sorted(c.variants.items())}
+    verdicts = {
+        vid: Verdict(v, exclusions=check(v, r, c, checks)) for vid, v in sorted(c.variants.items())
+    }
     passing = [v for v in verdicts.values() if v.passed]
     for verdict in passing:
         _fit(verdict, r, ctx)
@@ -593,10 +597,10 @@ def recommend(
     for verdict in passing:
         _score(verdict, r, ctx)
     for vid in named:
-        verdict = verdicts.get(vid)
-        if verdict is not None and not verdict.passed:
-            _fit(verdict, r, ctx)
-            _score(verdict, r, ctx)
+        excluded = verdicts.get(vid)
+        if excluded is not None and not excluded.passed:
+            _fit(excluded, r, ctx)
+            _score(excluded, r, ctx)
     ranked = _rank(passing)
     counts: dict[str, int] = {}
     for v in verdicts.values():
@@ -638,7 +642,7 @@ def _count(c: Catalog, r: Requirements) -> tuple[int, list[str]]:
 
 
 def _first_that_returns(
-    c: Catalog, r: Requirements, name: str, values: list[float]
+    c: Catalog, r: Requirements, name: str, values: Sequence[float]
 ) -> tuple[float, int, list[str]] | None:
     for value in values:
         n, top = _count(c, r.replace(**{name: value}))
@@ -651,7 +655,9 @@ def relaxations_for(c: Catalog, r: Requirements) -> list[Relaxation]:
     """The single changes (or a named pair) that return models, smallest change first."""
     tried: list[tuple[float, Relaxation]] = []
 
-    def numeric(name: str, option: str, values: list[float], fmt: Callable[[float], str]) -> None:
+    def numeric(
+        name: str, option: str, values: Sequence[float], fmt: Callable[[float], str]
+    ) -> None:
         found = _first_that_returns(c, r, name, values)
         if found is not None:
             value, n, top = found
@@ -678,7 +684,9 @@ def relaxations_for(c: Catalog, r: Requirements) -> list[Relaxation]:
         else:
             kinds.append((("access",), "--access any", {"access": "any"}, 1.0))
     elif r.hosting == "self":
-        kinds.append((("hosting",), "--hosting any (API-served models too)", {"hosting": "any"}, 1.0))
+        kinds.append(
+            (("hosting",), "--hosting any (API-served models too)", {"hosting": "any"}, 1.0)
+        )
     if r.access == "proprietary":
         kinds.append((("access",), "--access any (open weights too)", {"access": "any"}, 1.0))
     if r.hosting == "api":
@@ -717,7 +725,7 @@ def _gpu_and_context(c: Catalog, r: Requirements) -> tuple[float, Relaxation] | 
     that moves least from what was asked (ratios, on the same ladders), checked by a run."""
     assert r.gpu_memory is not None and r.min_context is not None
     others = {"gpu_memory", "min_context"}
-    best: tuple[float, float, int] | None = None
+    best: tuple[float, int, int] | None = None
     for v in c.variants.values():
         fails = {e.constraint for e in check(v, r, c)}
         if not fails or not fails <= others or not v.open_weights or v.params_b is None:
@@ -728,8 +736,8 @@ def _gpu_and_context(c: Catalog, r: Requirements) -> tuple[float, Relaxation] | 
             e = best_fit(v, GPU_LADDER[-1], r.quantization, max(working_context(v, None), t))[0]
             if e is None:
                 continue
-            gpu = next((g for g in GPU_LADDER if g >= max(e.total_gb, r.gpu_memory)), None)
-            if gpu is None:
+            gpu = next((g for g in GPU_LADDER if g >= max(e.total_gb, r.gpu_memory)), 0)
+            if not gpu:
                 continue
             strain = math.log(r.min_context / t) + math.log(gpu / r.gpu_memory)
             if best is None or strain < best[0]:

@@ -168,19 +168,36 @@ DECODING: dict[str, dict[str, Any]] = {
 }
 
 
+REASONING_BUDGET = 32_768  # room for a thinking model's reasoning before its answer
+
+
 def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
-    """Suggested decoding settings for ``task`` on ``v`` (None for embedding models)."""
+    """Suggested decoding settings for ``task`` on ``v`` (None for embedding models).
+
+    A model served only through an API gets API parameters only; a model that thinks
+    before it answers gets a token budget large enough for its reasoning (its maximum
+    output when the catalog knows it), whatever the task.
+    """
     if v.flavour == "embedding" or task == "embedding" or v.architecture == "encoder-only":
         return None
+    from llmpick.scoring import thinks_always
+
     key = task if task in DECODING else "instruct"
     if key in ("summarization", "translation") and v.architecture != "encoder-decoder":
         # beam search shines with encoder-decoder models; decoders do well greedily
         d = dict(DECODING["qa"])
         d["why"] = "greedy decoding: beam search helps encoder-decoder models most"
-        return d
-    if "reasoning" in v.capabilities and key in ("qa", "instruct", "chat"):
-        return DECODING["reasoning"]
-    return DECODING[key]
+    elif thinks_always(v) or ("reasoning" in v.capabilities and key in ("qa", "reasoning")):
+        d = dict(DECODING["reasoning"])
+        budget = min(v.max_output, REASONING_BUDGET) if v.max_output else REASONING_BUDGET
+        d["why"] = "it reasons before answering: leave room for its thinking; greedy can loop"
+        d["generation_config"] = {**d["generation_config"], "max_new_tokens": budget}
+        d["api"] = {**d["api"], "max_tokens": budget}
+    else:
+        d = dict(DECODING[key])
+    if not v.open_weights:
+        d.pop("generation_config", None)  # nothing to configure locally: API parameters only
+    return d
 
 
 # --- structured outputs (§8) ------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpick.safetext import md_code, md_text
+from llmpick.units import format_params, format_tokens
 
 
 def _size(c: dict[str, Any]) -> str:
@@ -25,7 +26,9 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
     """The requirements that were set, as (name, value in human units); flags have None."""
     items: list[tuple[str, str | None]] = []
     for key, value in req.items():
-        if value in (None, False, [], "any", "auto"):
+        if value in (None, False, [], "any", "auto") or key == "resolved":
+            continue
+        if key == "prefer" and value == "balanced":
             continue
         name = key.replace("_", " ")
         if value is True:
@@ -33,9 +36,9 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
         elif key == "gpu_memory":
             items.append((name, f"{value:g} GB"))
         elif key == "max_params":
-            items.append((name, f"{value:g}B"))
+            items.append((name, format_params(value)))
         elif key == "min_context":
-            items.append((name, f"{value:,} tokens"))
+            items.append((name, f"{format_tokens(value)} tokens"))
         elif key == "tokens_per_month":
             items.append((name, f"{value[0]:,} in / {value[1]:,} out"))
         elif isinstance(value, list):
@@ -93,7 +96,8 @@ def markdown(doc: dict[str, Any]) -> str:
                 lines += [f"- {md_text(r['text'])} (§{r['guide']})" for r in c["caveats"]]
             dec = c.get("decoding")
             if dec:
-                keys = ", ".join(f"`{k}={v}`" for k, v in dec["generation_config"].items())
+                config = dec.get("generation_config") or dec["api"]
+                keys = ", ".join(f"`{k}={v}`" for k, v in config.items())
                 lines += [
                     "",
                     f"Decoding: {dec['strategy']}, {dec['why']} ({keys}; §{dec['guide']}).",
@@ -128,7 +132,11 @@ def markdown(doc: dict[str, Any]) -> str:
             lines += [f"- {b['constraint']}: {b['excluded']}" for b in doc["blocking"][:5]]
         if doc["relaxations"]:
             lines += ["", "Smallest changes that return models:", ""]
-            lines += [f"- {r['suggestion']} ({r['returns']} models)" for r in doc["relaxations"]]
+            lines += [
+                f"- {r['suggestion']} ({r['returns']} models"
+                + (f", e.g. {', '.join(r['top'])})" if r.get("top") else ")")
+                for r in doc["relaxations"]
+            ]
     ex = doc["excluded"]
     for m in ex["models"]:
         lines += ["", f"**{md_text(m['name'])}** ({md_code(m['id'])}) was left out:", ""]

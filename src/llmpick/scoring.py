@@ -163,7 +163,11 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
     elif task in GENERATIVE:
         if fl == "instruct":
-            fx.add(12 if task == "instruct" else 10, "instruction-tuned: follows single instructions well", "2.6")
+            fx.add(
+                12 if task == "instruct" else 10,
+                "instruction-tuned: follows single instructions well",
+                "2.6",
+            )
         elif fl == "chat":
             fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
         if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
@@ -180,7 +184,9 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
                 "2.8",
             )
         elif v.architecture == "encoder-only" and fl == "base":
-            fx.add(12, "an encoder: small, fast and accurate for classification once fine-tuned", "2.2")
+            fx.add(
+                12, "an encoder: small, fast and accurate for classification once fine-tuned", "2.2"
+            )
             fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
         elif fl in ("instruct", "chat"):
             fx.add(7, "can classify from a prompt with no training data", "2.6")
@@ -260,7 +266,9 @@ def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(10, "has a reasoning (thinking) mode", "2.12")
         if "flan" in tuning and "rl-reasoning" not in tuning:
             fx.add(-10, "FLAN-only instruction tuning weakens chain-of-thought reasoning", "2.12")
-            fx.warn("FLAN tuning can cost chain-of-thought ability unless CoT data was included", "2.12")
+            fx.warn(
+                "FLAN tuning can cost chain-of-thought ability unless CoT data was included", "2.12"
+            )
         return
     if thinks_always(v) and r.task in (
         "chat",
@@ -271,7 +279,9 @@ def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "creative",
     ):
         fx.add(-8, f"always reasons before answering: slow and costly for {r.task}", "7")
-        fx.warn("a thinking model: expect long, slow answers; a non-thinking variant suits better", "7")
+        fx.warn(
+            "a thinking model: expect long, slow answers; a non-thinking variant suits better", "7"
+        )
     elif "flan" in tuning and r.task in ("qa", "instruct", None):
         fx.warn("FLAN instruction tuning can weaken step-by-step reasoning", "2.12")
 
@@ -282,7 +292,10 @@ def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     ("2.9", "--alignment safety favours safety-tuned models and warns about base models"),
     ("2.10", "--alignment safety favours RLHF-tuned models"),
     ("2.11", "--alignment safety favours RLAIF (constitutional AI) models"),
-    ("2.13", "--alignment own-values favours unaligned base models, warns about vendor-aligned ones"),
+    (
+        "2.13",
+        "--alignment own-values favours unaligned base models, warns about vendor-aligned ones",
+    ),
 )
 def tuning_intent(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     fl, tuning = v.flavour, set(v.tuning)
@@ -290,11 +303,15 @@ def tuning_intent(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> Non
         if fl == "base":
             fx.add(18, "a base model: the clean starting point for your own fine-tuning", "2.4")
         elif fl in ("instruct", "chat"):
-            fx.warn("already instruction-tuned: your fine-tuning builds on its existing tuning", "2.4")
+            fx.warn(
+                "already instruction-tuned: your fine-tuning builds on its existing tuning", "2.4"
+            )
     aligned = _alignment(v)
     if r.alignment == "own-values":
         if fl == "base":
-            fx.add(15, "not yet aligned: you can align it to your organisation's own values", "2.13")
+            fx.add(
+                15, "not yet aligned: you can align it to your organisation's own values", "2.13"
+            )
         elif tuning & {"rlhf", "rlaif", "safety"}:
             fx.add(-8, "already aligned to its maker's values, which may not be yours", "2.13")
             fx.warn("its alignment reflects its maker's values; check they match yours", "2.13")
@@ -321,8 +338,11 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
 
 @rule(
     "domain",
-    ("2.16", "--domain favours models adapted to it; single-task fine-tunes and other domains "
-     "weigh less for general work"),
+    (
+        "2.16",
+        "--domain favours models adapted to it; single-task fine-tunes and other domains "
+        "weigh less for general work",
+    ),
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
@@ -330,7 +350,9 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         if v.domain == r.domain:
             fx.add(15, f"adapted to the {r.domain} domain", "2.16")
         elif v.domain == "general":
-            fx.warn(f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16")
+            fx.warn(
+                f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16"
+            )
         else:
             fx.add(-10, f"adapted to {v.domain}, not {r.domain}", "2.16")
     elif r.task == "code":
@@ -351,8 +373,11 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 @rule(
     "published results",
-    ("4.2", "published results on benchmarks that measure the task move the score; a model "
-     "with none is neither rewarded nor punished, and says so"),
+    (
+        "4.2",
+        "published results on benchmarks that measure the task move the score; a model "
+        "with none is neither rewarded nor punished, and says so",
+    ),
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
@@ -360,9 +385,10 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     for e in v.evidence:
         name = canonical(e.benchmark)
         standing = ctx.percentiles.get((v.id, name))
-        if name in ctx.benchmarks and standing is not None:
-            if name not in found or e.score > found[name][2]:
-                found[name] = (*standing, e.score, e.date)
+        if standing is None or name not in ctx.benchmarks:
+            continue
+        if name not in found or e.score > found[name][2]:
+            found[name] = (*standing, e.score, e.date)
     if not found:
         fx.warn(
             f"no published result for {_task_word(r.task)} in the catalog: its quality for "
@@ -400,7 +426,9 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     elif age <= 2:
         text = f"a recent generation (released {v.released:%b %Y})"
     elif age > 4 and aging:
-        text = f"an older generation (released {v.released:%Y}); newer models are generally stronger"
+        text = (
+            f"an older generation (released {v.released:%Y}); newer models are generally stronger"
+        )
     else:
         text = f"released {v.released:%b %Y}"
     fx.add(points, text, "4.2")
@@ -408,16 +436,17 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 @rule(
     "hardware",
-    ("2.1", "on your GPU, higher precision scores a little higher; memory estimated from the "
-     "parameter count is labelled with its range; very large models need a GPU server"),
+    (
+        "2.1",
+        "on your GPU, higher precision scores a little higher; memory estimated from the "
+        "parameter count is labelled with its range; very large models need a GPU server",
+    ),
 )
 def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     est = ctx.estimates.get(v.id)
     if r.gpu_memory is not None and est is not None:
         bonus = 4 if est.native else {"fp16": 4, "int8": 2, "int4": 0}[est.quantization]
-        precision = (
-            f"{est.quantization} (its published format)" if est.native else est.quantization
-        )
+        precision = f"{est.quantization} (its published format)" if est.native else est.quantization
         fx.add(
             bonus,
             f"fits your {r.gpu_memory:g} GB GPU at {precision}: about {est.total_gb:.1f} GB "
@@ -446,8 +475,11 @@ def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 @rule(
     "cost",
-    ("5.3", "cheaper per token (or a smaller GPU footprint when self-hosting) scores higher, "
-     "most with --prefer cost"),
+    (
+        "5.3",
+        "cheaper per token (or a smaller GPU footprint when self-hosting) scores higher, "
+        "most with --prefer cost",
+    ),
 )
 def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["cost"]
@@ -496,8 +528,11 @@ def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 @rule(
     "lifecycle",
-    ("4.1", "legacy models lose 15 points and rank after current ones unless adapted to your "
-     "domain; previews are flagged"),
+    (
+        "4.1",
+        "legacy models lose 15 points and rank after current ones unless adapted to your "
+        "domain; previews are flagged",
+    ),
 )
 def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     successor = _successor_name(ctx.catalog, v)
@@ -571,9 +606,7 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
 
 
-def score(
-    v: Variant, r: Requirements, ctx: Context
-) -> tuple[float, list[Reason], list[Reason]]:
+def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason], list[Reason]]:
     """50 plus every rule's points, clipped to 0-100, with the reasons and caveats."""
     reasons: list[Reason] = []
     caveats: list[Reason] = []

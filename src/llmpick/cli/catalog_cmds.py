@@ -180,19 +180,41 @@ def validate(
         list[str] | None,
         typer.Argument(help="Overlay directories or family files; none: the bundled catalog."),
     ] = None,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Also report how complete the facts are.")
+    ] = False,
+    json: JsonOpt = False,
 ) -> None:
     """Validate the bundled catalog, or overlays on top of it; exit 3 on any problem.
 
-    Example: llmpick catalog validate ./our-models
+    The bundled catalog must also leave no active open generative model without
+    architecture numbers or a stated reason to estimate from its size, and cite no
+    path outside the project.
+
+    Examples:
+
+      llmpick catalog validate ./our-models
+
+      llmpick catalog validate --stats --json
     """
     from llmpick.catalog import load_catalog, overlay_paths_from_env
+    from llmpick.coverage import coverage
+    from llmpick.errors import CatalogError, Problem
 
     given = list(paths or [])
     overlays = [str(p) for p in overlay_paths_from_env()] + state.overlays + given
     cat = load_catalog(overlays, use_cache=False)
+    report = coverage(cat)
+    if not overlays and report.gaps:
+        raise CatalogError([Problem("catalog", gap) for gap in report.gaps])
     from llmpick.cli import render
 
+    if json:
+        emit_json({"ok": True, "overlays": overlays, "coverage": report.to_data()})
+        return
     render.validated(cat, overlays)
+    if stats:
+        render.coverage(report.to_data())
 
 
 def _pairs(option: str, values: list[str] | None) -> dict[str, str]:

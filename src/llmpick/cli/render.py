@@ -248,6 +248,20 @@ def validated(catalog: Catalog, paths: Sequence[str]) -> None:
     )
 
 
+def coverage(data: dict[str, Any]) -> None:
+    """The share of active models that carry each fact the advice reads."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+    table.add_column("fact (active models)")
+    table.add_column("have", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    rows = [*data["facts"].items()]
+    rows += [(f"evidence for {task}", v) for task, v in data["evidence_by_task"].items()]
+    for name, v in rows:
+        share = "-" if v["share"] is None else f"{v['share']:.0%}"
+        table.add_row(Text(name), f"{v['have']}/{v['of']}", share)
+    out.print(table)
+
+
 # --- recommendations ---------------------------------------------------------------
 
 
@@ -271,6 +285,8 @@ def recommendation(doc: dict[str, Any]) -> None:
         or "no constraints"
     )
     out.print(Text(f"Shortlist for: {asked}", style="bold"))
+    for line in doc["requirements"].get("resolved", []):
+        out.print(Text(f"  ({line})", style="dim"))
     if cands:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         wide = out.width >= 110
@@ -314,6 +330,7 @@ def recommendation(doc: dict[str, Any]) -> None:
         for r in doc["relaxations"]:
             out.print(
                 f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
+                + (f", e.g. {', '.join(r['top'])}" if r.get("top") else "")
             )
     if doc["catalog"].get("warning"):
         out.print(Text(f"warning: {doc['catalog']['warning']}", style="yellow"))
@@ -376,6 +393,10 @@ def verdict(doc: dict[str, Any]) -> None:
             )
         out.print(Text(f"If it passed, it would score {doc['score']:g}:", style="dim"))
     _explained(doc)
+    rules = doc.get("rules") or []
+    if rules:
+        points = ", ".join(f"{r['rule']} {r['points']:+g}" for r in rules)
+        out.print(Text(f"   points by rule (from 50): {points}", style="dim"))
 
 
 # --- the guide ---------------------------------------------------------------------
@@ -508,7 +529,8 @@ def _running(c: dict[str, Any]) -> None:
         out.print(Text("   run: ", style="bold"), "; ".join(parts), sep="")
     dec = c.get("decoding")
     if dec:
-        keys = ", ".join(f"{k}={v}" for k, v in dec["generation_config"].items())
+        config = dec.get("generation_config") or dec["api"]
+        keys = ", ".join(f"{k}={v}" for k, v in config.items())
         out.print(
             Text("   decode: ", style="bold"),
             f"{dec['strategy']} ({keys}) ",

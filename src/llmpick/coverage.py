@@ -1,0 +1,93 @@
+"""How complete the catalog's facts are, and the gaps CI refuses (``llmpick catalog stats``).
+
+For the models the advice is about (active ones), the share that carries each fact
+the engine reads: architecture numbers for memory, a release date of their own,
+languages, API prices, and published results relevant to each task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmpick.evidence import TASK_BENCHMARKS, canonical
+from llmpick.records import Catalog, Variant
+
+
+def generative(v: Variant) -> bool:
+    return v.architecture != "encoder-only" and v.flavour != "embedding"
+
+
+def _has_arch(v: Variant) -> bool:
+    return v.arch is not None and v.arch.layers is not None
+
+
+@dataclass(slots=True)
+class Coverage:
+    active: int = 0
+    open_generative: int = 0
+    facts: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (have, of)
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # task -> (have, of)
+    gaps: list[str] = field(default_factory=list)  # what CI refuses
+
+    def to_data(self) -> dict[str, Any]:
+        def share(pair: tuple[int, int]) -> dict[str, Any]:
+            have, of = pair
+            return {"have": have, "of": of, "share": round(have / of, 3) if of else None}
+
+        return {
+            "active_models": self.active,
+            "active_open_generative": self.open_generative,
+            "facts": {k: share(v) for k, v in self.facts.items()},
+            "evidence_by_task": {k: share(v) for k, v in self.evidence.items()},
+            "gaps": list(self.gaps),
+        }
+
+
+def coverage(c: Catalog) -> Coverage:
+    active = [v for v in c.variants.values() if v.status == "active"]
+    open_gen = [v for v in active if v.open_weights and generative(v)]
+    api = [v for v in active if v.access.api or v.access.platforms]
+    out = Coverage(active=len(active), open_generative=len(open_gen))
+    out.facts = {
+        "architecture numbers (open generative)": (sum(map(_has_arch, open_gen)), len(open_gen)),
+        "memory sized somehow (open generative)": (
+            sum(1 for v in open_gen if _has_arch(v) or v.params_b is not None),
+            len(open_gen),
+        ),
+        "release date": (sum(v.released is not None for v in active), len(active)),
+        "languages stated": (sum(bool(v.languages) for v in active), len(active)),
+        "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
+        "context window": (sum(v.context_window is not None for v in active), len(active)),
+    }
+    for task, names in TASK_BENCHMARKS.items():
+        if task is None:
+            continue
+        wanted = set(names)
+        pool = [v for v in active if _task_pool(v, task)]
+        have = sum(1 for v in pool if any(canonical(e.benchmark) in wanted for e in v.evidence))
+        out.evidence[task] = (have, len(pool))
+    for v in open_gen:
+        if not _has_arch(v) and not (v.arch is not None and v.arch.unpublished):
+            out.gaps.append(
+                f"{v.id}: an active open generative model with neither architecture numbers "
+                "nor a stated reason (arch.unpublished) for estimating from its size"
+            )
+    for v in c.variants.values():
+        cited = [*v.sources]
+        if v.pricing is not None:
+            cited.append(v.pricing.source)
+        cited += [e.source for e in v.evidence]
+        for s in cited:
+            if "shared/" in s or s.startswith(("/", "file:", "..")):
+                out.gaps.append(f"{v.id}: source {s!r} names a path outside the project")
+    return out
+
+
+def _task_pool(v: Variant, task: str) -> bool:
+    """The models a task's evidence is expected from."""
+    if task == "embedding":
+        return v.flavour == "embedding"
+    if task == "classification":
+        return True
+    return generative(v)
