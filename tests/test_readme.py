@@ -41,6 +41,8 @@ def test_readme_command_runs(
     monkeypatch.chdir(tmp_path)
     if command.startswith("llmpick eval"):
         command = _eval_setup(command, tmp_path, request)
+    if command.startswith("llmpick catalog refresh"):
+        command = _refresh_setup(command, request)
     args = [
         a.replace("tests/", f"{ROOT}/tests/", 1) if a.startswith("tests/") else a
         for a in shlex.split(command)[1:]
@@ -48,6 +50,15 @@ def test_readme_command_runs(
     r = cli(*args)
     assert r.code == 0, r
     assert r.out.strip(), r
+
+
+def _refresh_setup(command: str, request: pytest.FixtureRequest) -> str:
+    """The refresh examples read the fixture tables from a server on 127.0.0.1."""
+    from tests.refresh_upstream import Upstream
+
+    up = Upstream().start()
+    request.addfinalizer(up.stop)
+    return f"{command} --url litellm={up.url('litellm.json')} --url models.dev={up.url('api.json')}"
 
 
 def _eval_setup(command: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:

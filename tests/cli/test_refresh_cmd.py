@@ -3,124 +3,33 @@ loopback interface serving the fixture tables, with scripted changes and failure
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from llmpick import refresh as R
 from tests.conftest import Result, run_process
+from tests.refresh_upstream import FIX, Upstream
 
 Cli = Callable[..., Result]
-FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refresh"
 KEPT = "nothing was changed: the refresh layer of 2026-11-30 (litellm, models.dev) stays in force"
-
-
-def tables() -> dict[str, Any]:
-    return {
-        "litellm": json.loads((FIX / "litellm.json").read_text()),
-        "models.dev": json.loads((FIX / "models-dev.json").read_text()),
-    }
-
-
-class Upstream:
-    """What the server serves: the two tables (editable) and scripted failures."""
-
-    def __init__(self) -> None:
-        self.data = tables()
-        self.base = ""
-
-    def url(self, path: str) -> str:
-        return f"{self.base}/{path}"
-
-    def args(self, litellm: str = "litellm.json", models_dev: str = "api.json") -> list[str]:
-        return [
-            *("--url", f"litellm={self.url(litellm)}"),
-            *("--url", f"models.dev={self.url(models_dev)}"),
-        ]
-
-
-def _handler(up: Upstream) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def send_body(self, body: bytes, status: int = 200, length: bool = True) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            if length:
-                self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
-            self.close_connection = True
-
-        def do_GET(self) -> None:
-            litellm = json.dumps(up.data["litellm"]).encode()
-            path = self.path.lstrip("/")
-            if path == "litellm.json":
-                self.send_body(litellm)
-            elif path == "api.json":
-                self.send_body(json.dumps(up.data["models.dev"]).encode())
-            elif path == "truncated":
-                self.send_body(litellm[: len(litellm) // 2])
-            elif path == "garbage":
-                self.send_body(b"<html><body>Too many requests</body></html>")
-            elif path == "layout":
-                self.send_body(b"[1, 2, 3]")
-            elif path == "shrunk":
-                self.send_body(json.dumps(dict(list(up.data["litellm"].items())[:4])).encode())
-            elif path == "huge":
-                self.send_body(litellm + b" " * (R.MAX_DOWNLOAD_BYTES + 1))
-            elif path == "huge-chunked":
-                self.send_body(litellm + b" " * (R.MAX_DOWNLOAD_BYTES + 1), length=False)
-            elif path == "slow":
-                time.sleep(3)
-                self.send_body(litellm)
-            elif path == "drip":
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(litellm)))
-                self.end_headers()
-                try:
-                    for i in range(0, len(litellm), 64):
-                        self.wfile.write(litellm[i : i + 64])
-                        self.wfile.flush()
-                        time.sleep(0.1)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                self.close_connection = True
-            else:
-                self.send_body(b'{"error": "not found"}', status=404)
-
-    return Handler
 
 
 @pytest.fixture
 def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
     monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
     monkeypatch.setattr(R, "MAX_DOWNLOAD_BYTES", 256 * 1024)
-    up = Upstream()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(up))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    up.base = f"http://127.0.0.1:{server.server_address[1]}"
+    up = Upstream().start()
     try:
         yield up
     finally:
-        server.shutdown()
-        server.server_close()
+        up.stop()
 
 
 def layer_file() -> Path:
