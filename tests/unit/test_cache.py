@@ -314,3 +314,17 @@ def test_cache_key_covers_the_record_shape_and_python() -> None:
 
     shape = catalog_mod._RECORD_SHAPE
     assert "Variant:id,family," in shape and f"py{sys.version_info[0]}." in shape
+
+
+def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(base)
+    good = load_catalog(base=base)  # built, written and indexed with the file's identity
+    (path,) = cache_files()
+    monkeypatch.setattr(catalog_mod, "_well_formed", lambda *a: pytest.fail("checked again"))
+    assert to_data(load_catalog(base=base)) == to_data(good)
+    monkeypatch.undo()
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
+    path.write_bytes(_planted(good, lambda rows: _set_licence(rows, 2, "maybe")))
+    assert to_data(load_catalog(base=base)) == to_data(good)  # changed: checked, rebuilt
