@@ -200,6 +200,15 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
         "commercial_use": lic.commercial_use if lic else None,
         "condition": lic.condition if lic else None,
     }
+    info = catalog.refresh
+    if info is not None:  # what the refresh layer did to it (`llmpick catalog refresh`)
+        if v.id in info.unreviewed:
+            data["unreviewed"] = True
+        if v.id in info.changes:
+            data["refreshed"] = [
+                {"field": c.field, "old": c.old, "new": c.new, "source": c.source, "date": c.date}
+                for c in info.changes[v.id]
+            ]
     return data
 
 

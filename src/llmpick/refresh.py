@@ -483,18 +483,39 @@ def _close(a: int | None, b: int) -> bool:
 
 
 def _lookup(layer: Layer, source: str) -> tuple[str, dict[str, Any]] | None:
-    ck = citation_key(source)
-    if ck is None or ck[0] not in layer.sources:
+    """(normalised citation, entry) for a citation of an entry in the layer, else None.
+    (Every command runs this for every citation in the catalog: kept to dict lookups.)"""
+    ds, _, key = source.partition(":")
+    data = layer.sources.get(ds)
+    if data is None:
         return None
-    models = layer.sources[ck[0]].models
-    ck = citation_key(source, models)
-    if ck is None or ck[1] not in models:
-        return None
-    return f"{ck[0]}:{ck[1]}", models[ck[1]]
+    e = data.models.get(key)
+    if e is not None:
+        return source, e
+    if ds == "models.dev":  # a citation of one field of an entry
+        ck = citation_key(source, data.models)
+        if ck is not None and ck[1] in data.models:
+            return f"{ds}:{ck[1]}", data.models[ck[1]]
+    return None
 
 
-def _merge_variant(v: Variant, layer: Layer, today: dt.date) -> tuple[Variant, list[Change], bool]:
-    found = [x for x in (_lookup(layer, s) for s in _cited(v)) if x is not None]
+_VARIANT_FIELDS = tuple(Variant.__dataclass_fields__)
+
+
+def _with(v: Variant, updates: Mapping[str, Any]) -> Variant:
+    """A copy of ``v`` with some fields replaced (dataclasses.replace, without its cost)."""
+    new = object.__new__(Variant)
+    for name in _VARIANT_FIELDS:
+        object.__setattr__(new, name, updates[name] if name in updates else getattr(v, name))
+    return new
+
+
+def _merge_variant(
+    v: Variant,
+    found: list[tuple[str, dict[str, Any]]],
+    price_hit: tuple[str, dict[str, Any]] | None,
+    today: dt.date,
+) -> tuple[Variant, list[Change], bool]:
     if not found:
         return v, [], False
     # the maker's own API: the entry's provider and model id are the variant's
@@ -508,11 +529,8 @@ def _merge_variant(v: Variant, layer: Layer, today: dt.date) -> tuple[Variant, l
     updates: dict[str, Any] = {}
     confirmed = False
 
-    priced = []
-    if v.pricing is not None:
-        hit = _lookup(layer, v.pricing.source)  # the key the curated price cites
-        if hit is not None:
-            priced.append(hit)
+    # the key the curated price cites, then the maker's API
+    priced = [price_hit] if price_hit is not None else []
     priced += own
     for src, e in priced:
         if "input" not in e or "output" not in e:
@@ -570,7 +588,7 @@ def _merge_variant(v: Variant, layer: Layer, today: dt.date) -> tuple[Variant, l
                 updates["status"] = target
                 changes.append(Change("status", v.status, target, src, when or e["seen"]))
         break
-    return (replace(v, **updates) if updates else v), changes, confirmed
+    return (_with(v, updates) if updates else v), changes, confirmed
 
 
 def apply_layer(
@@ -594,11 +612,16 @@ def apply_layer(
     for vid, v in cat.variants.items():
         if v.access.api:
             known_api.add((v.provider, v.access.api))
+        found = []
         for s in _cited(v):
             hit = _lookup(layer, s)
             if hit is not None:
                 cited.add(hit[0])
-        new, changes, confirmed = _merge_variant(v, layer, on)
+                found.append(hit)
+        price_hit = None
+        if found and v.pricing is not None and _lookup(layer, v.pricing.source) is not None:
+            price_hit = found[0]  # _cited lists the price's source first
+        new, changes, confirmed = _merge_variant(v, found, price_hit, on)
         if new is not v:
             variants[vid] = new
         if changes:
@@ -726,10 +749,10 @@ def _unreviewed_variant(
         if "input" in e and "output" in e:
             pricing = Pricing(e["input"], e["output"], dt.date.fromisoformat(e["seen"]), src)
             break
-    caps: list[Any] = [c for c in _CAPS if any(c in e.get("capabilities", []) for _, e in entries)]
-    mods: list[Any] = [
-        m for m in _MODALITIES if any(m in e.get("modalities", []) for _, e in entries)
-    ]
+    has_caps = {c for _, e in entries for c in e.get("capabilities", ())}
+    has_mods = {m for _, e in entries for m in e.get("modalities", ())}
+    caps: list[Any] = [c for c in _CAPS if c in has_caps]
+    mods: list[Any] = [m for m in _MODALITIES if m in has_mods]
     when = _first(entries, "deprecation")
     deprecated = when is not None or any(e.get("deprecated") for _, e in entries)
     released = _first(entries, "released")

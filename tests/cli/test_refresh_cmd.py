@@ -59,6 +59,15 @@ def test_a_raised_price_is_used_by_show_and_recommend_with_its_date(
     assert (p["input"], p["as_of"], p["source"]) == (1.5, "2026-11-30", "litellm:gpt-t")
     assert "prices and limits refreshed 2026-11-30 from litellm, models.dev" in shown.err
 
+    assert json.loads(shown.out)["refreshed"] == [
+        {
+            "field": "price",
+            "old": [1.25, 10.0],
+            "new": [1.5, 10.0],
+            "source": "litellm:gpt-t",
+            "date": "2026-11-30",
+        }
+    ]
     human = ok(cli("show", "gpt-t"))
     assert "refreshed" in human.out and "$1.25 in / $10 out → $1.5 in / $10 out" in human.out
 
@@ -85,6 +94,7 @@ def test_new_upstream_models_appear_unreviewed_and_licences_are_unchanged(
     ok(cli("catalog", "refresh", *upstream.args()))
     models = {m["id"]: m for m in json.loads(ok(cli("models", "--json")).out)}
     assert models["gpt-t-nova"]["license"]["id"] == "unreviewed-api-terms"
+    assert models["gpt-t-nova"]["unreviewed"] is True and "unreviewed" not in models["gpt-t"]
     assert models["gpt-t-nova"]["license"]["commercial_use"] == "conditional"
     assert models["gpt-t"]["license"]["id"] == "openai-terms"
     assert models["llama-t-8b-instruct"]["license"]["id"] == "llama-t"

@@ -148,6 +148,12 @@ def test_the_price_follows_the_key_it_cites(curated: Catalog) -> None:
     p = cat.variants["gpt-t-mini"].pricing
     assert p is not None and p.input == 0.3
     assert p.source == "models.dev:providers.openai.models.gpt-t-mini"
+    # a cited price's key wins over the maker's API entry ("...gpt-t-mini.cost" cites it)
+    md["openai"]["models"]["gpt-t-mini"]["id"] = "other"
+    old = curated.variants["gpt-t-mini"]
+    curated.variants["gpt-t-mini"] = R._with(old, {"access": R.Access(api="elsewhere")})
+    cat = merged(curated, layer_from(curated, lite, md)[0])
+    assert cat.variants["gpt-t-mini"].pricing.input == 0.3
 
 
 def test_an_unchanged_price_is_confirmed_not_changed(curated: Catalog) -> None:
