@@ -49,6 +49,15 @@ evil-licence:
   url: {q(HOSTILE_URL)}
   spdx: {q(HOSTILE)}
 """
+DATASETS = f"""\
+evilset:
+  name: {q(HOSTILE)}
+  url: {q(HOSTILE_URL)}
+  snapshot: {q(HOSTILE)}
+  license: evil-licence
+  repository: {q(HOSTILE_URL)}
+  key: {q(HOSTILE)}
+"""
 FAMILY = f"""\
 name: {q(HOSTILE)}
 provider: evil
@@ -60,7 +69,7 @@ aliases: [{q(HOSTILE)}]
 license: evil-licence
 open_weights: true
 context_window: 8192
-sources: [{q(HOSTILE_URL)}]
+sources: [{q(HOSTILE_URL)}, "evilset:{HOSTILE_URL[8:]}"]
 verified: 2026-11-26
 variants:
   evil-7b-chat:
@@ -82,6 +91,7 @@ def make_overlay(root: Path, family: str = FAMILY, **files: str) -> Path:
     (root / "families" / "evil" / "evil.yaml").write_text(family)
     (root / "providers.yaml").write_text(files.get("providers", PROVIDERS))
     (root / "licenses.yaml").write_text(files.get("licenses", LICENSES))
+    (root / "datasets.yaml").write_text(files.get("datasets", DATASETS))
     return root
 
 
@@ -106,6 +116,9 @@ def assert_safe(text: str) -> None:
         ("recommend", "--task", "chat", "--no-input", "--explain", "evil-7b-chat", "--commercial"),
         ("why", "evil-7b-chat", "--task", "chat"),
         ("show", "evil-7b-chat", "--snippet", "ollama"),
+        ("show", "evil-7b-chat", "--snippet", "transformers"),
+        ("fit", "evil-7b-chat", "--gpu-memory", "24"),
+        ("catalog", "validate"),
     ],
 )
 def test_every_text_field_prints_as_data(
@@ -306,6 +319,17 @@ def test_problem_messages_are_safe_to_print(
 ) -> None:
     family = FAMILY.replace("  evil-7b-chat:\n", '  "\\e]52;c;eA==\\a\\e[2J\\u202e":\n', 1)
     r = cli("catalog", "validate", str(make_overlay(tmp_path / "o", family)))
+    assert r.code == 3, r
+    assert_safe(r.err)
+
+
+def test_error_messages_quoting_arguments_are_safe_to_print(
+    tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
+) -> None:
+    r = cli("recommend", "-r", str(tmp_path / "x\x1b]52;c;eA==\x07\x1b[2J\u202ey.yaml"))
+    assert r.code == 2 and "no such requirements file" in r.err, r
+    assert_safe(r.err)
+    r = cli("--catalog", str(tmp_path / "\x1b[2J\x9b"), "models")
     assert r.code == 3, r
     assert_safe(r.err)
 

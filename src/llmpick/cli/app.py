@@ -80,15 +80,19 @@ app.command("eval")(eval_cmds.eval_)
 
 
 def _report(exc: LlmpickError) -> None:
+    # messages quote file names, keys and values from files and arguments: text from
+    # data, made safe for the terminal here, where every error is printed
+    from llmpick.safetext import clean
+
     problems = getattr(exc, "problems", None) or []  # a catalog's, or eval's input files'
     if isinstance(exc, CatalogError) or len(problems) > 1:
         for problem in problems[:200]:
-            print(str(problem), file=sys.stderr)
+            print(clean(str(problem)), file=sys.stderr)
         if len(problems) > 200:
             print(f"... and {len(problems) - 200} more", file=sys.stderr)
-    print(f"error: {exc.message}", file=sys.stderr)
+    print(f"error: {clean(exc.message)}", file=sys.stderr)
     if exc.hint:
-        print(f"hint: {exc.hint}", file=sys.stderr)
+        print(f"hint: {clean(exc.hint)}", file=sys.stderr)
 
 
 def run(argv: list[str] | None = None) -> int:
