@@ -40,7 +40,7 @@ PLATFORM_NAMES = {
 # how much each kind of rule weighs for what the user optimises
 WEIGHTS: dict[str, dict[str, float]] = {
     #          evidence  recency  cost  speed
-    "balanced": {"evidence": 12, "recency": 1.0, "cost": 4, "speed": 0},
+    "balanced": {"evidence": 16, "recency": 1.0, "cost": 2, "speed": 0},
     "quality": {"evidence": 24, "recency": 1.0, "cost": 0, "speed": 0},
     "cost": {"evidence": 6, "recency": 0.5, "cost": 20, "speed": 0},
     "speed": {"evidence": 6, "recency": 0.5, "cost": 4, "speed": 16},
@@ -161,6 +161,10 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(15, "a chat model, tuned for multi-turn dialogue", "2.14")
         elif fl == "instruct":
             fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
+        if v.architecture == "encoder-decoder":
+            fx.add(
+                -8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7"
+            )
     elif task in GENERATIVE:
         if fl == "instruct":
             fx.add(
@@ -172,6 +176,13 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
         if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
             fx.add(6, "encoder-decoder: built for input-to-output tasks like this", "2.7")
+        elif task != "qa" and v.architecture == "encoder-decoder":
+            fx.add(
+                -8,
+                "encoder-decoder: built to map an input to an output, not for "
+                "open-ended generation",
+                "2.7",
+            )
     elif task == "classification":
         if ready_made_classifier(v):
             return  # the ready-made rule speaks for it
@@ -420,7 +431,8 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     aging = r.task in GENERATIVE or v.architecture == "decoder-only"
     scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
     age = (ctx.today - v.released).days / 365.25
-    points = max(-4.0, min(12.0, 12.0 - 6.0 * age)) * scale
+    floor = -12.0 if aging else -4.0
+    points = max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
     if age <= 1:
         text = f"a current generation (released {v.released:%b %Y})"
     elif age <= 2:
@@ -445,10 +457,10 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     est = ctx.estimates.get(v.id)
     if r.gpu_memory is not None and est is not None:
-        bonus = 4 if est.native else {"fp16": 4, "int8": 2, "int4": 0}[est.quantization]
+        # no points: a bigger model at 4 bits usually beats a small one at 16; the fit is
+        # stated, and 4-bit quantization of a 16-bit release is flagged below
         precision = f"{est.quantization} (its published format)" if est.native else est.quantization
-        fx.add(
-            bonus,
+        fx.note(
             f"fits your {r.gpu_memory:g} GB GPU at {precision}: about {est.total_gb:.1f} GB "
             f"with {format_tokens(est.context)} tokens of context",
             "2.1",
@@ -490,6 +502,8 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         return
     price = blended_price(v)
     est = ctx.estimates.get(v.id)
+    if r.prefer != "cost" and _self_hosted(v, r):
+        return  # once it fits, its footprint matters only when you optimise for cost
     band = 0 if rank <= 0.25 else 2 if rank >= 0.75 else 1
     if est is not None and _self_hosted(v, r):
         what = ("among the lightest to host", "mid-sized to host", "among the heaviest to host")
