@@ -454,12 +454,25 @@ def identity(v: Variant) -> tuple[object, ...]:
 # --- the recommendation ----------------------------------------------------------
 
 
+_STANDINGS: dict[int, tuple[Catalog, dict[tuple[str, str], tuple[float, int]]]] = {}
+
+
+def _standings(c: Catalog) -> dict[tuple[str, str], tuple[float, int]]:
+    """Every model's standing on every benchmark, computed once per catalog."""
+    hit = _STANDINGS.get(id(c))
+    if hit is None or hit[0] is not c:
+        _STANDINGS.clear()
+        hit = (c, evidence.percentiles(c.variants.values()))
+        _STANDINGS[id(c)] = hit
+    return hit[1]
+
+
 def _context(c: Catalog, r: Requirements) -> Context:
     today = c.newest_verified or dt.date(2026, 1, 1)
     benchmarks = evidence.relevant(
         r.task, language=r.language, min_context=r.min_context, domain=r.domain, needs=r.needs
     )
-    return Context(c, today, evidence.percentiles(c.variants.values()), benchmarks)
+    return Context(c, today, _standings(c), benchmarks)
 
 
 def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
@@ -577,18 +590,22 @@ def recommend(
     explain: tuple[str, ...] = (),
     *,
     relax: bool = True,
+    only: frozenset[str] | None = None,
 ) -> Recommendation:
     """Filter, score, rank and explain the catalog for ``r``.
 
     Excluded models are scored too only when named in ``explain`` (for `why`). When
     nothing passes (and ``relax``), the answer carries the changes that would return
-    models, each counted by running the engine again with that change.
+    models, each counted by running the engine again with that change. ``only`` limits
+    the run to some models (a relaxation need only re-check those it could admit).
     """
     ctx = _context(c, r)
     named = set(explain)
     checks = active_checks(r)
     verdicts = {
-        vid: Verdict(v, exclusions=check(v, r, c, checks)) for vid, v in sorted(c.variants.items())
+        vid: Verdict(v, exclusions=check(v, r, c, checks))
+        for vid, v in sorted(c.variants.items())
+        if only is None or vid in only
     }
     passing = [v for v in verdicts.values() if v.passed]
     for verdict in passing:
@@ -611,7 +628,8 @@ def recommend(
     if not ranked:
         blocking = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         if relax:
-            relaxations = relaxations_for(c, r)
+            failing = {vid: {e.constraint for e in v.exclusions} for vid, v in verdicts.items()}
+            relaxations = relaxations_for(c, r, failing)
     return Recommendation(
         requirements=r,
         candidates=ranked[:top],
@@ -636,29 +654,57 @@ PARAMS_LADDER = (0.5, 1, 2, 3, 4, 8, 14, 24, 32, 70, 120, 235, 405, 700, 1100)
 PRICE_LADDER = (0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 15, 30, 60)
 
 
-def _count(c: Catalog, r: Requirements) -> tuple[int, list[str]]:
-    rec = recommend(c, r, top=3, relax=False)
-    return len(rec.ranked), [v.variant.id for v in rec.candidates]
+# which constraints a change of each requirement can lift
+_LIFTS: dict[str, frozenset[str]] = {
+    "gpu_memory": frozenset({"gpu_memory"}),
+    "min_context": frozenset({"min_context", "gpu_memory"}),
+    "max_params": frozenset({"max_params"}),
+    "max_price": frozenset({"max_price"}),
+    "access": frozenset({"access"}),
+    "hosting": frozenset({"hosting", "gpu_memory", "max_price", "needs", "status"}),
+    "platform": frozenset({"platform"}),
+    "include_legacy": frozenset({"status"}),
+    "language": frozenset({"language"}),
+    "needs": frozenset({"needs"}),
+    "flavour": frozenset({"flavour"}),
+    "license": frozenset({"license"}),
+    "commercial": frozenset({"commercial"}),
+    "fine_tune": frozenset({"fine_tune", "task"}),
+}
 
 
-def _first_that_returns(
-    c: Catalog, r: Requirements, name: str, values: Sequence[float]
-) -> tuple[float, int, list[str]] | None:
-    for value in values:
-        n, top = _count(c, r.replace(**{name: value}))
-        if n:
-            return value, n, top
-    return None
+def relaxations_for(
+    c: Catalog, r: Requirements, failing: dict[str, set[str]] | None = None
+) -> list[Relaxation]:
+    """The single changes (or a named pair) that return models, smallest change first.
 
+    Each is counted by running the engine with the change, over the models it could
+    admit (those that fail only constraints the change can lift)."""
+    if failing is None:
+        failing = {vid: {e.constraint for e in check(v, r, c)} for vid, v in c.variants.items()}
 
-def relaxations_for(c: Catalog, r: Requirements) -> list[Relaxation]:
-    """The single changes (or a named pair) that return models, smallest change first."""
+    def count(changes: dict[str, object]) -> tuple[int, list[str]]:
+        lifts = frozenset().union(*(_LIFTS[k] for k in changes))
+        only = frozenset(vid for vid, fails in failing.items() if fails and fails <= lifts)
+        if not only:
+            return 0, []
+        rec = recommend(c, r.replace(**changes), top=3, relax=False, only=only)
+        return len(rec.ranked), [v.variant.id for v in rec.candidates]
+
     tried: list[tuple[float, Relaxation]] = []
 
     def numeric(
         name: str, option: str, values: Sequence[float], fmt: Callable[[float], str]
     ) -> None:
-        found = _first_that_returns(c, r, name, values)
+        # the ladders are monotone (a bigger GPU never returns fewer models): bisect
+        lo, hi, found = 0, len(values), None
+        while lo < hi:
+            mid = (lo + hi) // 2
+            n, top = count({name: values[mid]})
+            if n:
+                found, hi = (values[mid], n, top), mid
+            else:
+                lo = mid + 1
         if found is not None:
             value, n, top = found
             asked = float(getattr(r, name))
@@ -709,7 +755,7 @@ def relaxations_for(c: Catalog, r: Requirements) -> list[Relaxation]:
     if r.fine_tune:
         kinds.append((("fine_tune",), "drop --fine-tune", {"fine_tune": False}, 1.6))
     for names, text, changes, strain in kinds:
-        n, top = _count(c, r.replace(**changes))
+        n, top = count(changes)
         if n:
             tried.append((strain, Relaxation(names, text, n, top)))
     if not tried and r.gpu_memory is not None and r.min_context is not None:
@@ -745,7 +791,8 @@ def _gpu_and_context(c: Catalog, r: Requirements) -> tuple[float, Relaxation] | 
     if best is None:
         return None
     strain, gpu, t = best
-    n, top = _count(c, r.replace(gpu_memory=gpu, min_context=t))
+    rec = recommend(c, r.replace(gpu_memory=gpu, min_context=t), top=3, relax=False)
+    n, top = len(rec.ranked), [v.variant.id for v in rec.candidates]
     if not n:
         return None
     text = f"--gpu-memory {_gb(gpu)} and --min-context {format_tokens(t)}"
