@@ -254,15 +254,17 @@ def refresh(
     ] = 60.0,
     json: JsonOpt = False,
 ) -> None:
-    """Update prices, limits and lifecycle from LiteLLM and models.dev, and add new API
-    models as unreviewed, in a layer beside the curated catalog (never changing a licence,
-    flavour, tuning or open-weights flag, never deleting).
+    """Refresh prices, limits and new API models from LiteLLM and models.dev.
+
+    Writes a layer beside the curated catalog that every command uses: it never changes
+    a licence, flavour, tuning or open-weights flag, never deletes, and marks new models
+    unreviewed. A bad download changes nothing (exit 1).
 
     Examples:
 
       llmpick catalog refresh --dry-run
 
-      llmpick catalog refresh --from litellm=model_prices_and_context_window.json
+      llmpick catalog refresh --from litellm=prices.json
     """
     from llmpick.refresh import SOURCES, run_refresh
 
@@ -287,8 +289,9 @@ def refresh(
 
 @catalog_app.command("status")
 def status(json: JsonOpt = False) -> None:
-    """Say how fresh the catalog is: the curated catalog's date, the refresh layer and its
-    sources, unreviewed models, and a warning when the data is older than 90 days.
+    """Show how fresh the catalog is: its dates, the refresh layer, unreviewed models.
+
+    Warns when the newest data is older than 90 days.
 
     Example: llmpick catalog status
     """
