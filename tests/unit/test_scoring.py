@@ -1,0 +1,167 @@
+"""Each scoring rule on its own, and the relaxations of an empty answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from llmpick import scoring
+from llmpick.engine import _context, recommend
+from llmpick.evidence import canonical, quality, relevant
+from llmpick.records import Access, Evidence, Pricing, Variant
+from llmpick.requirements import build
+from llmpick.scoring import Effects
+from tests.unit.test_engine_rules import make_catalog, make_variant
+
+RULE = {spec.name: spec.fn for spec in scoring.RULES}
+
+
+def effects(rule: str, v: Variant, others: tuple[Variant, ...] = (), **req: Any) -> Effects:
+    c = make_catalog(v, *others)
+    r = build(req)
+    fx = Effects()
+    RULE[rule](v, r, _context(c, r), fx)
+    return fx
+
+
+def points(fx: Effects) -> float:
+    return sum(x.weight for x in fx.reasons)
+
+
+def test_every_rule_cites_the_guide() -> None:
+    assert {s for spec in scoring.RULES for s, _ in spec.cites} >= {"2.14", "4.2", "2.16"}
+    assert len({spec.name for spec in scoring.RULES}) == len(scoring.RULES)
+
+
+def test_task_fit_prefers_chat_models_for_chat_and_warns_encoder_decoders() -> None:
+    assert points(effects("task fit", make_variant("c", flavour="chat"), task="chat")) == 15
+    ed = make_variant("t5", flavour="instruct", architecture="encoder-decoder")
+    assert points(effects("task fit", ed, task="chat")) < 8
+    assert points(effects("task fit", ed, task="summarization")) > 10
+
+
+def test_ready_made_classifiers_score_for_classification_only() -> None:
+    clf = make_variant(
+        "sst2", flavour="base", tuning=["task-finetune"], architecture="encoder-only"
+    )
+    assert points(effects("ready-made classifier", clf, task="classification")) > 0
+    assert points(effects("ready-made classifier", clf, task="chat")) == 0
+
+
+def test_translation_favours_specialists_and_warns_off_english_only_models() -> None:
+    mt = make_variant("mt", domain="translation", languages=["en", "de", "fr"])
+    en = make_variant("en", languages=["en"])
+    assert points(effects("translation", mt, task="translation")) > 0
+    assert points(effects("translation", en, task="translation")) < 0
+
+
+def test_language_names_the_language_and_flags_unstated_ones() -> None:
+    de = effects("language", make_variant("de", languages=["en", "de"]), language="german")
+    assert points(de) > 0 and "German (de)" in de.reasons[0].text
+    unstated = effects("language", make_variant("x", languages=[]), language="de")
+    assert points(unstated) == 0 and "German" in unstated.caveats[0].text
+
+
+def test_thinking_models_lose_points_where_no_reasoning_is_needed() -> None:
+    think = make_variant("model-thinking-2507", capabilities=["reasoning"])
+    assert points(effects("reasoning", think, task="chat")) < 0
+    assert points(effects("reasoning", think, task="reasoning")) > 0
+
+
+def test_published_results_count_only_when_relevant_to_the_task() -> None:
+    def coder(i: int, score: float) -> Variant:
+        return make_variant(f"m{i}", evidence=[Evidence("SWE-bench Verified", score, "https://x")])
+
+    best, *rest = [coder(i, s) for i, s in enumerate((80.0, 60.0, 40.0, 20.0))]
+    code = effects("published results", best, tuple(rest), task="code")
+    assert points(code) > 0 and "SWE-Bench Verified 80" in code.reasons[0].text
+    chat = effects("published results", best, tuple(rest), task="translation")
+    assert points(chat) == 0 and "unmeasured" in chat.caveats[0].text
+
+
+def test_one_thin_result_cannot_outrank_a_broad_record() -> None:
+    assert quality([(0.95, 4)]) < quality([(0.9, 30), (0.9, 30)])
+    assert quality([]) == 0.5
+    assert canonical("Humanity’s Last Exam") == "Humanity's Last Exam"
+    assert "MRCR" in relevant("qa", min_context=500_000)
+    assert "MMMLU" in relevant("summarization", language="de")
+
+
+def test_recency_ages_decoders_faster_than_encoders() -> None:
+    old = dt.date(2019, 1, 1)
+    assert points(effects("recency", make_variant("d", released=old), task="chat")) == -12
+    enc = make_variant("e", released=old, architecture="encoder-only")
+    assert -4 < points(effects("recency", enc, task="classification")) < 0
+
+
+def test_size_is_never_a_merit() -> None:
+    small, big = make_variant("s", params_b=1.0), make_variant("b", params_b=400.0)
+    rec = recommend(make_catalog(small, big), build({"task": "chat"}))
+    assert len(rec.ranked) == 2 and rec.ranked[0].score == rec.ranked[1].score
+
+
+def test_cost_counts_api_prices_and_footprint_only_when_optimising_cost() -> None:
+    def api(i: int, price: float) -> Variant:
+        p = Pricing(price, price, dt.date(2026, 1, 1), "https://x")
+        return make_variant(f"a{i}", open_weights=False, access=Access(api=f"a{i}"), pricing=p)
+
+    cheap, dear = api(1, 0.1), api(2, 10.0)
+    c = make_catalog(cheap, dear)
+    for prefer in ("balanced", "cost"):
+        ranked = recommend(c, build({"prefer": prefer})).ranked
+        assert ranked[0].variant.id == "a1"
+
+
+def test_lifecycle_names_the_current_end_of_a_successor_chain() -> None:
+    old = make_variant("old", status="legacy", successor="mid")
+    mid = make_variant("mid", status="retired", successor="new")
+    new = make_variant("new")
+    fx = effects("lifecycle", old, (mid, new), task="chat")
+    assert points(fx) == -15 and "(now new)" in fx.reasons[0].text
+
+
+def test_an_api_model_without_a_price_is_unknown_under_max_price() -> None:
+    priced = make_variant(
+        "p",
+        open_weights=False,
+        access=Access(api="p"),
+        pricing=Pricing(0.1, 0.2, dt.date(2026, 1, 1), "https://x"),
+    )
+    unpriced = make_variant("u", open_weights=False, access=Access(api="u"))
+    rec = recommend(make_catalog(priced, unpriced), build({"max_price": 1}))
+    assert [v.variant.id for v in rec.ranked] == ["p"]
+    assert rec.verdicts["u"].exclusions[0].text.startswith("unknown")
+
+
+def test_structured_output_through_an_api_needs_a_documented_json_mode() -> None:
+    api = make_variant("api", open_weights=False, access=Access(api="api"))
+    hosted = make_variant("hosted")
+    rec = recommend(make_catalog(api, hosted), build({"needs": ["structured-output"]}))
+    assert [v.variant.id for v in rec.ranked] == ["hosted"]
+    assert not any("native JSON" in x.text for x in rec.ranked[0].caveats)
+
+
+@pytest.mark.parametrize("gpu", [4, 6])
+def test_relaxations_change_one_thing_and_are_counted_by_running_the_engine(gpu: int) -> None:
+    c = make_catalog(
+        make_variant("long", context_window=1_000_000, params_b=8.0),
+        make_variant("short", context_window=32_768, params_b=1.0),
+        make_variant("api", open_weights=False, access=Access(api="x"), context_window=2_000_000),
+    )
+    r = build({"access": "open", "gpu_memory": gpu, "min_context": "1M"})
+    rec = recommend(c, r)
+    assert rec.ranked == []
+    by_what = {x.constraints: x for x in rec.relaxations}
+    assert ("access", "hosting") in by_what  # a change of kind: use an API
+    for x in rec.relaxations:
+        changed = {
+            "gpu_memory": {"gpu_memory": float(x.suggestion.split()[-1])}
+            if x.constraints == ("gpu_memory",)
+            else None,
+        }.get(x.constraints[0])
+        if changed:
+            again = recommend(c, r.replace(**changed), relax=False)
+            assert len(again.ranked) == x.returns and x.top
+            assert changed["gpu_memory"] <= 1128  # real hardware
