@@ -74,7 +74,13 @@ SUMMARIES = ("CNN/DailyMail", "XSum")
 # the results that measure each task (None: no task given, general instruction following)
 TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     None: GENERAL + INSTRUCTIONS,
-    "chat": ("LMArena Text", "Artificial Analysis Intelligence Index", "IFEval", "MMLU-Pro", "MMLU"),
+    "chat": (
+        "LMArena Text",
+        "Artificial Analysis Intelligence Index",
+        "IFEval",
+        "MMLU-Pro",
+        "MMLU",
+    ),
     "instruct": ("IFEval", *GENERAL),
     "creative": ("LMArena Text", "Artificial Analysis Intelligence Index"),
     "classification": (*CLASSIFICATION, "IFEval", "MMLU-Pro"),
