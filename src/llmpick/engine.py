@@ -46,7 +46,7 @@ __all__ = [
     "recommend",
 ]
 
-MAX_PER_FAMILY = 2  # near the top of the ranking, so that it offers real alternatives
+MAX_PER_FAMILY = 2  # per model line near the top of the ranking, for real alternatives
 MAX_PER_PROVIDER = 3
 
 
@@ -557,7 +557,18 @@ def _sort_key(v: Verdict) -> tuple[bool, float, int, str]:
     return (not _current(v), -v.score, -released, v.variant.id)
 
 
-def _rank(passing: list[Verdict]) -> list[Verdict]:
+_MINOR = re.compile(r"(\d+)\.\d+")
+
+
+def line(c: Catalog, v: Variant) -> str:
+    """A model line for variety: a family with its minor releases (GPT-6 and GPT-6.1,
+    Claude 5 and 5.5, Qwen3.5 and 3.6 are one line; GPT-5 and GPT-6 are two)."""
+    fam = c.families.get(v.family)
+    name = fam.name if fam is not None else v.family
+    return v.provider + ":" + _MINOR.sub(r"\1", name.lower())
+
+
+def _rank(passing: list[Verdict], c: Catalog | None = None) -> list[Verdict]:
     """Best first; one place per model; variety near the top (a few per family and maker)."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
@@ -573,7 +584,8 @@ def _rank(passing: list[Verdict]) -> list[Verdict]:
     per_family: dict[str, int] = {}
     per_provider: dict[str, int] = {}
     for v in unique:
-        fam, prov = v.variant.family, v.variant.provider
+        fam = line(c, v.variant) if c is not None else v.variant.family
+        prov = v.variant.provider
         if per_family.get(fam, 0) < MAX_PER_FAMILY and per_provider.get(prov, 0) < MAX_PER_PROVIDER:
             head.append(v)
             per_family[fam] = per_family.get(fam, 0) + 1
@@ -618,7 +630,7 @@ def recommend(
         if excluded is not None and not excluded.passed:
             _fit(excluded, r, ctx)
             _score(excluded, r, ctx)
-    ranked = _rank(passing)
+    ranked = _rank(passing, c)
     counts: dict[str, int] = {}
     for v in verdicts.values():
         for name in dict.fromkeys(e.constraint for e in v.exclusions):

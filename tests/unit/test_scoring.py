@@ -165,3 +165,17 @@ def test_relaxations_change_one_thing_and_are_counted_by_running_the_engine(gpu:
             again = recommend(c, r.replace(**changed), relax=False)
             assert len(again.ranked) == x.returns and x.top
             assert changed["gpu_memory"] <= 1128  # real hardware
+
+
+def test_minor_releases_share_one_line_for_variety() -> None:
+    from llmpick.engine import line
+
+    c = make_catalog(
+        make_variant("a", family="gpt-6"),
+        make_variant("b", family="gpt-6.1"),
+        make_variant("c", family="gpt-5.6"),
+    )
+    c.families["gpt-6"].name, c.families["gpt-6.1"].name = "GPT-6", "GPT-6.1"
+    c.families["gpt-5.6"].name = "GPT-5.6"
+    lines = {vid: line(c, v) for vid, v in c.variants.items()}
+    assert lines["a"] == lines["b"] != lines["c"]
