@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmpick.evidence import TASK_BENCHMARKS, canonical
+from llmpick.evidence import TASK_BENCHMARKS, canonical, measures
 from llmpick.records import Catalog, Variant
 
 
@@ -65,7 +65,11 @@ def coverage(c: Catalog) -> Coverage:
             continue
         wanted = set(names)
         pool = [v for v in active if _task_pool(v, task)]
-        have = sum(1 for v in pool if any(canonical(e.benchmark) in wanted for e in v.evidence))
+        have = sum(
+            1
+            for v in pool
+            if any(measures(canonical(e.benchmark, e.metric), wanted) for e in v.evidence)
+        )
         out.evidence[task] = (have, len(pool))
     for v in open_gen:
         if not _has_arch(v) and not (v.arch is not None and v.arch.unpublished):

@@ -111,10 +111,28 @@ _SPELLINGS = {
 }
 
 
-def canonical(benchmark: str) -> str:
-    """The canonical name of a benchmark, whatever the spelling."""
+# translation results are only comparable under the same scorer
+_SCORERS = re.compile(
+    r"\b(xcomet-xxl|xcomet-xl|xcomet|comet-?kiwi|comet|metricx|chrf\+\+|chrf|bleu)\b"
+)
+_BY_SCORER = frozenset({"WMT24++", "FLORES-200"})
+
+
+def canonical(benchmark: str, metric: str | None = None) -> str:
+    """The canonical name of a benchmark, whatever the spelling. Translation benchmarks
+    carry their scorer ('FLORES-200 (XCOMET-XL)'), since scorers differ in scale."""
     key = re.sub(r"[^a-z0-9²+]", "", benchmark.lower())
-    return _SPELLINGS.get(key, benchmark)
+    name = _SPELLINGS.get(key, benchmark)
+    if name in _BY_SCORER and metric:
+        m = _SCORERS.search(metric.lower())
+        if m:
+            return f"{name} ({m.group(1).upper()})"
+    return name
+
+
+def measures(name: str, benchmarks: Iterable[str]) -> bool:
+    """Whether a canonical name (perhaps with its scorer) is one of ``benchmarks``."""
+    return name in benchmarks or name.split(" (")[0] in benchmarks
 
 
 def comparable(score: float) -> float:
@@ -173,7 +191,7 @@ def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[floa
     best: dict[str, dict[str, float]] = {}
     for v in variants:
         for e in v.evidence:
-            name = canonical(e.benchmark)
+            name = canonical(e.benchmark, e.metric)
             scores = best.setdefault(name, {})
             score = comparable(e.score)
             if v.id not in scores or score > scores[v.id]:

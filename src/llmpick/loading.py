@@ -183,20 +183,36 @@ def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
     from llmpick.scoring import thinks_always
 
     key = task if task in DECODING else "instruct"
-    if key in ("summarization", "translation") and v.architecture != "encoder-decoder":
-        # beam search shines with encoder-decoder models; decoders do well greedily
-        d = dict(DECODING["qa"])
-        d["why"] = "greedy decoding: beam search helps encoder-decoder models most"
-    elif thinks_always(v) or ("reasoning" in v.capabilities and key in ("qa", "reasoning")):
+    thinks = thinks_always(v) or (
+        "reasoning" in v.capabilities and key not in ("classification", "extraction")
+    )
+    if thinks:
         d = dict(DECODING["reasoning"])
         budget = min(v.max_output, REASONING_BUDGET) if v.max_output else REASONING_BUDGET
         d["why"] = "it reasons before answering: leave room for its thinking; greedy can loop"
         d["generation_config"] = {**d["generation_config"], "max_new_tokens": budget}
         d["api"] = {**d["api"], "max_tokens": budget}
+    elif key in ("summarization", "translation") and v.architecture != "encoder-decoder":
+        # beam search shines with encoder-decoder models; decoders do well greedily
+        d = dict(DECODING["qa"])
+        d["why"] = "greedy decoding: beam search helps encoder-decoder models most"
     else:
         d = dict(DECODING[key])
     if not v.open_weights:
         d.pop("generation_config", None)  # nothing to configure locally: API parameters only
+        if thinks or "reasoning" in v.capabilities:
+            if not thinks:
+                budget = min(v.max_output, REASONING_BUDGET) if v.max_output else REASONING_BUDGET
+                d["api"] = {**d["api"], "max_tokens": budget}
+            # hosted reasoning models fix their own sampling (several reject temperature)
+            d["api"] = {"max_tokens": d["api"]["max_tokens"]}
+            d["why"] = (
+                "a hosted model with a reasoning mode: keep the provider's sampling defaults "
+                "(some reject temperature) and leave room for its thinking"
+            )
+        elif v.provider == "anthropic" and "temperature" in d["api"]:
+            # Anthropic's API takes temperature or top_p, not both
+            d["api"] = {k: x for k, x in d["api"].items() if k not in ("top_p", "top_k")}
     return d
 
 

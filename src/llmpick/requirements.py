@@ -243,7 +243,7 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
             if name in ("domain", "language") and typed is not None and typed != v:
                 shown = language_name(v) + f" ({v})" if name == "language" else v
                 resolved.append(f"{name} {value.strip()!r} read as {shown}")
-    if "gpu_memory" in clean and "hosting" not in clean and clean.get("access") != "proprietary":
+    if "gpu_memory" in clean and "hosting" not in clean:
         # a GPU budget says where the model will run; --hosting any keeps API models too
         clean["hosting"] = "self"
         resolved.append("hosting: self, since a GPU budget was given (--hosting any keeps APIs)")

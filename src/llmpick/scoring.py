@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from llmpick.evidence import canonical, quality
+from llmpick.evidence import canonical, measures, quality
 from llmpick.memory import Estimate
 from llmpick.records import Catalog, Variant
 from llmpick.requirements import TASKS, Requirements
@@ -43,7 +43,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "balanced": {"evidence": 16, "recency": 1.0, "cost": 2, "speed": 0},
     "quality": {"evidence": 24, "recency": 1.0, "cost": 0, "speed": 0},
     "cost": {"evidence": 6, "recency": 0.5, "cost": 20, "speed": 0},
-    "speed": {"evidence": 6, "recency": 0.5, "cost": 4, "speed": 16},
+    "speed": {"evidence": 8, "recency": 1.0, "cost": 4, "speed": 10},
 }
 _THINKING = re.compile(r"think|reason|(^|-)r1(-|$)|magistral|^o[1-9](-|$)|speciale")
 _FAST_TIER = re.compile(r"(^|[-.])(mini|nano|flash|lite|haiku|turbo|instant|fast)([-.]|$)")
@@ -133,6 +133,15 @@ def blended_price(v: Variant) -> float | None:
     if v.pricing is None:
         return None
     return (3 * v.pricing.input + v.pricing.output) / 4
+
+
+def standing(p: float, n: int) -> str:
+    """'3rd of 6' for a short list, 'top 8% of 38' for a long one."""
+    if n < 10:
+        place = max(1, min(n, round(n * (1 - p) + 0.5)))
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
+        return f"{place}{suffix} of {n} reporting it"
+    return f"top {max(1, round(100 * (1 - p)))}% of {n} reporting it"
 
 
 def _task_word(task: str | None) -> str:
@@ -369,6 +378,8 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     elif r.task == "code":
         if v.domain == "code":
             fx.add(18, "adapted to code", "2.16")
+        elif v.domain != "general":
+            fx.add(-12, f"adapted to {v.domain}, not to code", "2.16")
         if "fill-in-the-middle" in v.capabilities:
             fx.add(4, "supports fill-in-the-middle, for code completion", "2.16")
     elif r.task == "translation" and v.domain == "translation":
@@ -394,12 +405,12 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     weight = WEIGHTS[r.prefer]["evidence"]
     found: dict[str, tuple[float, int, float, dt.date | None]] = {}
     for e in v.evidence:
-        name = canonical(e.benchmark)
-        standing = ctx.percentiles.get((v.id, name))
-        if standing is None or name not in ctx.benchmarks:
+        name = canonical(e.benchmark, e.metric)
+        place = ctx.percentiles.get((v.id, name))
+        if place is None or not measures(name, ctx.benchmarks):
             continue
         if name not in found or e.score > found[name][2]:
-            found[name] = (*standing, e.score, e.date)
+            found[name] = (*place, e.score, e.date)
     if not found:
         fx.warn(
             f"no published result for {_task_word(r.task)} in the catalog: its quality for "
@@ -409,12 +420,13 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         return
     level = quality((p, n) for p, n, *_ in found.values())
     # the most telling results first (the order of the task's benchmark list)
-    shown = [name for name in ctx.benchmarks if name in found][:2]
+    order = {b: i for i, b in enumerate(ctx.benchmarks)}
+    shown = sorted(found, key=lambda n: (order.get(n.split(" (")[0], 99), n))[:2]
     parts = []
     for name in shown:
         p, n, score, date = found[name]
         when = f", {date:%b %Y}" if date else ""
-        parts.append(f"{name} {score:g}{when}: top {max(1, round(100 * (1 - p)))}% of {n}")
+        parts.append(f"{name} {score:g}{when}: {standing(p, n)}")
     more = f" (+{len(found) - len(shown)} more)" if len(found) > len(shown) else ""
     fx.add(weight * (2 * level - 1), "published results: " + "; ".join(parts) + more, "4.2")
 
@@ -604,8 +616,16 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
     if not v.open_weights and r.gpu_memory is not None:
         fx.note("served through an API: it does not use your GPU", "5.3")
-    if r.max_price is not None and blended_price(v) is None and v.open_weights:
-        fx.note("self-hosted: no per-token price; you pay for the hardware", "5.3")
+    price = blended_price(v)
+    if r.max_price is not None and v.open_weights and r.hosting != "api":
+        if price is None:
+            fx.note("self-hosted: no per-token price; you pay for the hardware", "5.3")
+        elif price > r.max_price:
+            fx.warn(
+                f"within --max-price only if you host it yourself: its API costs about "
+                f"${price:.2f} per 1M tokens (3:1), over your ${r.max_price:g}",
+                "5.3",
+            )
     if "structured-output" in r.needs or r.task == "extraction":
         if "structured-output" in v.capabilities:
             fx.note("native JSON-schema output", "8")
@@ -616,7 +636,11 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.warn(f"licence {lic.id}: {lic.condition}", "3")
     elif lic.commercial_use == "no":
         fx.warn(f"licence {lic.id} forbids commercial use: {lic.condition}", "3")
-    if v.flavour == "base" and r.task not in ("classification", "extraction", "embedding"):
+    if (
+        v.flavour == "base"
+        and v.domain != "translation"  # a translation model translates as it is
+        and r.task not in ("classification", "extraction", "embedding")
+    ):
         fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
 
 

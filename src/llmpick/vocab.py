@@ -63,6 +63,7 @@ _LANGUAGE_WORDS = {name.lower(): code for code, name in LANGUAGES.items()} | {
     "farsi": "fa",
     "filipino": "tl",
     "brazilian portuguese": "pt",
+    "cantonese": "zh",
 }
 
 DOMAIN_WORDS: dict[str, str] = {
@@ -86,10 +87,13 @@ DOMAIN_WORDS: dict[str, str] = {
 
 def language_code(text: str) -> str | None:
     """The ISO 639-1 code for a language code or name ('de', 'German', 'deutsch')."""
-    t = text.strip().lower()
+    t = text.strip().lower().replace("_", "-")
     if t in LANGUAGES:
         return t
-    return _LANGUAGE_WORDS.get(t)
+    base = t.split("-")[0].split(" (")[0].strip()  # pt-BR, zh-Hant, Chinese (Traditional)
+    if base in LANGUAGES:
+        return base
+    return _LANGUAGE_WORDS.get(t) or _LANGUAGE_WORDS.get(base)
 
 
 def language_name(code: str) -> str:
