@@ -206,6 +206,7 @@ def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
                 d["api"] = {**d["api"], "max_tokens": budget}
             # hosted reasoning models fix their own sampling (several reject temperature)
             d["api"] = {"max_tokens": d["api"]["max_tokens"]}
+            d["strategy"] = "the provider's sampling defaults"
             d["why"] = (
                 "a hosted model with a reasoning mode: keep the provider's sampling defaults "
                 "(some reject temperature) and leave room for its thinking"

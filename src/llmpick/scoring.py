@@ -136,12 +136,13 @@ def blended_price(v: Variant) -> float | None:
 
 
 def standing(p: float, n: int) -> str:
-    """'3rd of 6' for a short list, 'top 8% of 38' for a long one."""
+    """Place among the catalogued models reporting a benchmark: '3rd of 6' for a short
+    list, 'top 8% of 38' for a long one."""
     if n < 10:
         place = max(1, min(n, round(n * (1 - p) + 0.5)))
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
-        return f"{place}{suffix} of {n} reporting it"
-    return f"top {max(1, round(100 * (1 - p)))}% of {n} reporting it"
+        return f"{place}{suffix} of {n}"
+    return f"top {max(1, round(100 * (1 - p)))}% of {n}"
 
 
 def _task_word(task: str | None) -> str:
