@@ -44,6 +44,8 @@ def parse_nvidia_smi(text: str) -> list[Gpu]:
             mib = float(mem.strip())
         except ValueError:
             continue
+        if not 0 < mib < 16 * 1024 * 1024:  # finite and below 16 TiB: else not a reading
+            continue
         gpus.append(Gpu(name.strip() or "NVIDIA GPU", round(mib * MIB / 1e9, 1)))
     return gpus
 

@@ -74,3 +74,19 @@ def test_unexpected_error_is_reported_as_a_bug_without_traceback(
     r = cli("recommend", "--task", "chat")
     assert r.code == 1
     assert "internal error" in r.err and "LLMPICK_DEBUG=1" in r.err and "Traceback" not in r.err
+
+
+def test_json_escapes_terminal_controls_and_refuses_nan() -> None:
+    import math
+
+    import pytest
+
+    from llmpick.cli.output import dumps
+    from llmpick.hardware import parse_nvidia_smi
+
+    text = dumps({"note": "ok\u202eevil\x9b\x1b[2J", "name": "Bokmål"})
+    assert "\u202e" not in text and "\x1b" not in text and "\x9b" not in text
+    assert "Bokmål" in text and __import__("json").loads(text)["note"].startswith("ok\u202e")
+    with pytest.raises(ValueError):
+        dumps({"x": math.nan})
+    assert [g.name for g in parse_nvidia_smi("A, nan\nB, inf\nC, -1\nD, 81920")] == ["D"]

@@ -17,7 +17,15 @@ from llmpick.errors import CatalogError, UsageError
 from llmpick.requirements import FIELD_NAMES, build
 from tests.conftest import FIXTURE_CATALOG
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+# CI runs a fixed sequence of examples (derandomize); LLMPICK_FUZZ_LONG=1 explores anew
+# with many more (see CONTRIBUTING.md)
+_LONG = bool(__import__("os").environ.get("LLMPICK_FUZZ_LONG"))
+FUZZ = settings(
+    max_examples=3000 if _LONG else 150,
+    derandomize=not _LONG,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 yaml_scalars = st.one_of(
     st.none(),

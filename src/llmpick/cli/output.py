@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
+
+# C0 and C1 controls, bidi overrides and isolates: valid inside a JSON string, but a
+# terminal would act on them, so they are written as \u escapes (still the same JSON)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(data: Any, *, pretty: bool = False) -> str:
+    """JSON text of ``data``: NaN and infinity refused, terminal controls escaped."""
+    if pretty:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    else:
+        text = json.dumps(
+            data, ensure_ascii=False, default=str, separators=(",", ":"), allow_nan=False
+        )
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def emit_json(data: Any) -> None:
     """Pretty JSON for a person at a terminal; compact (and much faster) for a pipe."""
-    if sys.stdout.isatty():
-        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    else:
-        text = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
+    text = dumps(data, pretty=sys.stdout.isatty())
     sys.stdout.write(text)
     sys.stdout.write("\n")
 

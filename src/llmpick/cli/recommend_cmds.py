@@ -82,6 +82,15 @@ def recommend(
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never ask questions, even in a terminal.")
     ] = False,
+    long: Annotated[
+        bool,
+        typer.Option(
+            "--long",
+            "-v",
+            help="Show every reason, caveat, way to run and decoding setting (the default "
+            "answer shows the strongest).",
+        ),
+    ] = False,
     explain: Annotated[
         list[str] | None,
         typer.Option(
@@ -133,22 +142,22 @@ def recommend(
 
             write_atomic(export, markdown(doc))
         else:
-            import json as jsonlib
+            from llmpick.cli.output import dumps
 
-            write_atomic(export, jsonlib.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            write_atomic(export, dumps(doc, pretty=True) + "\n")
     if json:
         emit_json(doc)
         return
     from llmpick.cli import render
 
-    render.recommendation(doc)
+    render.recommendation(doc, long=long)
     if export is not None:
         render.note(f"wrote {export}")
 
 
 @requirement_options
 def why(
-    model: Annotated[str, typer.Argument(help="Model id, name or Hugging Face repo id.")],
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")],
     given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
