@@ -109,7 +109,10 @@ def models(
 
 def show(
     model: Annotated[
-        str, typer.Argument(help="Model id, name, Hugging Face repo id, Ollama tag or family.")
+        str,
+        typer.Argument(
+            metavar="MODEL", help="Model id, name, Hugging Face repo id, Ollama tag or family."
+        ),
     ],
     json: JsonOpt = False,
     snippet: Annotated[

@@ -12,7 +12,9 @@ from llmpick.errors import UsageError
 
 
 def fit(
-    model: Annotated[str, typer.Argument(help="Model id, name or Hugging Face repo id.")],
+    model: Annotated[
+        str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")
+    ],
     gpu_memory: Annotated[
         str | None,
         typer.Option(help="GPU memory to check against, e.g. 24 or 24GB, or 'auto' to detect."),

@@ -157,7 +157,9 @@ def recommend(
 
 @requirement_options
 def why(
-    model: Annotated[str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")],
+    model: Annotated[
+        str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")
+    ],
     given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
