@@ -14,13 +14,27 @@ BUNDLED_CATALOG = ROOT / "catalog"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One catalog cache for the whole run: it is keyed by the content of every catalog
+    file, so a test that edits a catalog gets its own entry, and the bundled and test
+    catalogs are parsed and validated once per run instead of once per test."""
+    return tmp_path_factory.mktemp("session-cache")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    _session_cache: Path,
 ) -> None:
-    """Each test gets its own cache and data directory (no refresh layer), a fixed width,
-    no colour and a fixed date; no stray overlays."""
-    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    """Each test gets its own data directory (no refresh layer), a fixed width, no colour
+    and a fixed date; no stray overlays. The catalog cache is the session's, except for
+    tests marked ``private_cache`` (the tests of the cache itself), which start empty."""
+    private = request.node.get_closest_marker("private_cache") is not None
+    cache = tmp_path_factory.mktemp("cache") if private else _session_cache
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(cache))
     monkeypatch.setenv("LLMPICK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("LLMPICK_TODAY", "2026-11-30")
     monkeypatch.setenv("COLUMNS", "120")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -213,13 +212,33 @@ def test_single_family_file_overlay(
     assert "Widget-1B" in result.out
 
 
+@pytest.mark.parametrize("debug", ["", "1"])
 def test_debug_variable_is_not_needed_for_user_errors(
-    tmp_path: Path, fixture_catalog: Path
+    tmp_path: Path, fixture_catalog: Path, debug: str
 ) -> None:
-    proc = run_process("show", "no-such-model")
-    assert proc.returncode == 2
+    """A user error reads the same with and without LLMPICK_DEBUG: a message, no traceback."""
+    proc = run_process("show", "no-such-model", env={"LLMPICK_DEBUG": debug})
+    assert proc.returncode == 2, proc.stderr
+    assert "error: " in proc.stderr and "no-such-model" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert sys.executable  # the process ran with this interpreter
+
+
+def test_debug_variable_shows_the_traceback_of_a_bug(
+    fixture_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a bug (an unexpected exception) is shown in full, and only with LLMPICK_DEBUG."""
+    import llmpick.query
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(llmpick.query, "resolve", boom)
+    monkeypatch.setattr(llmpick.query, "resolve_variant", boom)
+    monkeypatch.setenv("LLMPICK_DEBUG", "1")
+    from llmpick.cli.app import run
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run(["show", "anything"])
 
 
 @pytest.mark.parametrize("device", ["/dev/urandom", "/dev/zero"])

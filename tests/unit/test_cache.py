@@ -15,6 +15,9 @@ from llmpick.errors import CatalogError
 from llmpick.records import to_data
 from tests.conftest import FIXTURE_CATALOG, run_process
 
+# every test here starts with an empty cache directory of its own
+pytestmark = pytest.mark.private_cache
+
 
 @pytest.fixture
 def base(tmp_path: Path) -> Path:
