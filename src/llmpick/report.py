@@ -5,21 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from llmpick.safetext import md_code, md_text
-from llmpick.units import format_params, format_tokens
+from llmpick.units import format_memory, format_params, format_tokens
 
 
 def _size(c: dict[str, Any]) -> str:
     p = c.get("params_b")
     if p is None:
         return "not published"
-    s = f"{p:g}B" if p >= 1 else f"{p * 1000:g}M"
-    if c.get("active_params_b"):
-        s += f" ({c['active_params_b']:g}B active)"
-    return s
+    active = c.get("active_params_b")
+    return format_params(p) + (f" ({format_params(active)} active)" if active else "")
 
 
 def _ctx(n: int | None) -> str:
-    return f"{n:,}" if n else "not published"
+    return format_tokens(n) if n else "not published"
 
 
 def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -34,13 +32,13 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
         if value is True:
             items.append((name, None))
         elif key == "gpu_memory":
-            items.append((name, f"{value:g} GB"))
+            items.append((name, format_memory(value)))
         elif key == "max_params":
             items.append((name, format_params(value)))
         elif key == "min_context":
             items.append((name, f"{format_tokens(value)} tokens"))
         elif key == "tokens_per_month":
-            items.append((name, f"{value[0]:,} in / {value[1]:,} out"))
+            items.append((name, f"{format_tokens(value[0])} in / {format_tokens(value[1])} out"))
         elif isinstance(value, list):
             items.append((name, ", ".join(str(x) for x in value)))
         else:

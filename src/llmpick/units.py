@@ -93,3 +93,35 @@ def format_params(b: float) -> str:
     if b >= 1:
         return f"{round(b, 1):g}B"
     return f"{round(b * 1000):g}M"
+
+
+def format_size(params_b: float | None, active_b: float | None = None) -> str:
+    """A model's size: 7B, 350M, or total/active for a mixture of experts (30B/3B)."""
+    if params_b is None:
+        return "n/p"
+    total = format_params(params_b)
+    return f"{total}/{format_params(active_b)}" if active_b else total
+
+
+def format_memory(gb: float, fixed: bool = False) -> str:
+    """Memory given in GB: 0.512 -> 512 MB, 22.72 -> 22.7 GB, 24.0 -> 24 GB, 1500 -> 1.5 TB;
+    ``fixed``: always one decimal (24.0 GB), so a column of sizes lines up."""
+    if gb >= 1000:
+        return f"{round(gb / 1000, 2):g} TB"
+    if gb >= 1 or (fixed and gb > 0):
+        return f"{gb:.1f} GB" if fixed else f"{round(gb, 1):g} GB"
+    return f"{round(gb * 1000):g} MB"
+
+
+def format_usd(x: float | None) -> str:
+    """Money at a precision that shows a fraction of a cent: $0.0042, $1.23, $1,234.50, $0."""
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "$0"
+    if abs(x) >= 1:
+        return f"${x:,.2f}"
+    import math
+
+    digits = max(2, 1 - math.floor(math.log10(abs(x))))  # two significant digits
+    return f"${x:.{min(digits, 10)}f}"

@@ -50,7 +50,7 @@ def test_a_raised_price_is_used_by_show_and_recommend_with_its_date(
 ) -> None:
     upstream.data["litellm"]["gpt-t"]["input_cost_per_token"] = 1.5e-06
     r = ok(cli("catalog", "refresh", *upstream.args()))
-    assert "gpt-t: price $1.25 in / $10 out → $1.5 in / $10 out" in r.out
+    assert "gpt-t: price $1.25 in / $10.00 out → $1.50 in / $10.00 out" in r.out
     assert "+ gpt-t-nova (openai)" in r.out
     assert layer_file().is_file()
 
@@ -69,7 +69,7 @@ def test_a_raised_price_is_used_by_show_and_recommend_with_its_date(
         }
     ]
     human = ok(cli("show", "gpt-t"))
-    assert "refreshed" in human.out and "$1.25 in / $10 out → $1.5 in / $10 out" in human.out
+    assert "refreshed" in human.out and "$1.25 in / $10.00 out → $1.50 in / $10.00 out" in human.out
 
     rec = ok(
         cli("recommend", "--task", "chat", "--access", "proprietary", "--tokens-per-month",
@@ -122,7 +122,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(cli: Cli, upstream: Upstream
     del upstream.data["litellm"]["gpt-t-old"]
     r = ok(cli("catalog", "refresh", "--dry-run", *upstream.args()))
     assert "added, unreviewed: 2" in r.out
-    assert "~ gpt-t: price $1.25 in / $10 out → $1.5 in / $10 out" in r.out
+    assert "~ gpt-t: price $1.25 in / $10.00 out → $1.50 in / $10.00 out" in r.out
     assert "? litellm:gpt-t-old (cited by gpt-t-old)" in r.out
     assert "dry run: nothing was written" in r.err
     assert not layer_file().exists()

@@ -106,7 +106,14 @@ def test_recommend_carries_loading_decoding_json_and_cost(cli: Cli, tmp_path: ob
     extraction = json.loads(cli("recommend", "--task", "extraction", "--json").out)
     assert all(c["structured_output"]["how"] for c in extraction["candidates"])
     human = cli(
-        "recommend", "--task", "chat", "--access", "proprietary", "--tokens-per-month", "10M:2M"
+        "recommend",
+        "--task",
+        "chat",
+        "--access",
+        "proprietary",
+        "--tokens-per-month",
+        "10M:2M",
+        "--long",
     )
     assert "decode:" in human.out and "cost: about $" in human.out and "§6.4" in human.out
     assert cli("recommend", "--tokens-per-month", "lots").code == 2

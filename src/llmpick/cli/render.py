@@ -13,10 +13,13 @@ output crosses, whatever renderable holds it. Our own styling is ``Text`` styles
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.table import Table
@@ -26,33 +29,262 @@ from llmpick.query import ProviderRow
 from llmpick.records import Catalog, Family, Variant, to_data
 from llmpick.report import requirement_items
 from llmpick.safetext import UNSAFE, clean
+from llmpick.units import format_memory, format_params, format_size, format_tokens, format_usd
+
+MIN_WIDTH = 40  # narrower (or COLUMNS=0 or nonsense) is treated as 80
+_ASCII = str.maketrans(
+    {
+        "→": "->",
+        "—": "-",
+        "–": "-",
+        "…": "...",
+        "§": "S",
+        "·": "*",
+        "×": "x",
+        "█": "#",
+        "░": ".",
+        "≈": "~",
+        "≤": "<=",
+        "≥": ">=",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+    }
+)
 
 
 class _DataConsole(Console):
     """A console that treats every string as plain text and removes what a terminal
-    would act on (see ``safetext``) from every segment it renders."""
+    would act on (see ``safetext``) from every segment it renders; under an ASCII or
+    C locale, glyphs degrade to ASCII instead of failing."""
 
     def render(
         self, renderable: RenderableType, options: ConsoleOptions | None = None
     ) -> Iterable[Segment]:
+        narrow = not self.encoding.lower().startswith("utf")
         for seg in super().render(renderable, options):
-            if seg.control is None and UNSAFE.search(seg.text):
-                yield Segment(clean(seg.text), seg.style)
-            else:
+            if seg.control is not None:
                 yield seg
+                continue
+            text = clean(seg.text) if UNSAFE.search(seg.text) else seg.text
+            if narrow and not text.isascii():
+                text = (
+                    text.translate(_ASCII)
+                    .encode(self.encoding or "ascii", "replace")
+                    .decode(self.encoding or "ascii")
+                )
+            yield seg if text is seg.text else Segment(text, seg.style)
 
 
-def _console() -> Console:
-    plain = {"highlight": False, "markup": False, "emoji": False}
-    probe = Console()
-    if probe.is_terminal or os.environ.get("COLUMNS"):
-        return _DataConsole(**plain)  # type: ignore[arg-type]
+def _columns() -> int | None:
+    """The width COLUMNS asks for (80 when it is tiny or nonsense), or None if unset."""
+    raw = os.environ.get("COLUMNS")
+    if raw is None:
+        return None
+    n = int(raw) if raw.strip().isdigit() else 0
+    return n if n >= MIN_WIDTH else 80
+
+
+def _console(stderr: bool = False) -> Console:
+    plain: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
+    width = _columns()
+    if width is not None:
+        return _DataConsole(width=width, stderr=stderr, **plain)
+    console = _DataConsole(stderr=stderr, **plain)
+    if console.is_terminal:
+        if console.width < MIN_WIDTH:
+            console.width = 80
+        return console
     # piped: do not squeeze tables to 80 columns
-    return _DataConsole(width=120, **plain)  # type: ignore[arg-type]
+    return _DataConsole(width=120, stderr=stderr, **plain)
 
 
-out = _console()
-err = _DataConsole(stderr=True, highlight=False, markup=False, emoji=False)
+class _Lazy:
+    """The console, made again when the width or colour asked for changes (tests run
+    many commands in one process under different COLUMNS)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._key: tuple[str | None, ...] | None = None
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        key = (os.environ.get("COLUMNS"), os.environ.get("NO_COLOR"), str(id(sys.stdout)))
+        if self._console is None or key != self._key:
+            self._console, self._key = _console(self._stderr), key
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+out: Console = cast(Console, _Lazy())
+err: Console = cast(Console, _Lazy(stderr=True))
+
+
+# --- layout: tables that drop columns by priority, lines with a hanging indent ------
+
+
+@dataclass(frozen=True)
+class Col:
+    """A table column: ``drop`` 0 never drops; otherwise lower numbers drop first when
+    the table does not fit. ``wrap`` columns may wrap between words (never mid-word)."""
+
+    header: str
+    justify: Literal["left", "right"] = "left"
+    drop: int = 0
+    wrap: bool = False
+    style: str | None = None
+
+
+Cell = str | Text
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
+def _cells(cell: Cell) -> int:
+    return max((cell_len(line) for line in _plain(cell).split("\n")), default=0)
+
+
+def _longest_word(cell: Cell) -> int:
+    return max((cell_len(w) for w in _plain(cell).split()), default=0)
+
+
+GAP = 2  # columns are separated by two spaces
+
+
+def _text(cell: Cell, style: str | None = None) -> Text:
+    return cell.copy() if isinstance(cell, Text) else Text(cell, style=style or "")
+
+
+def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | None = None) -> None:
+    """Print a table that fits the width without cutting a value.
+
+    Columns drop in their declared order rather than being cut; ``wrap`` columns wrap
+    between words. The first column (the id you type) is never cut: if a few ids are
+    much longer than the rest, those ids get a line of their own and their row
+    continues below. When even the columns that never drop do not fit, each row is
+    printed as one item with its other values on an indented line."""
+    width = out.width
+    natural = [max([cell_len(c.header), *(_cells(r[i]) for r in rows)]) for i, c in enumerate(cols)]
+    least = [
+        max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows)]) if c.wrap else n
+        for i, (c, n) in enumerate(zip(cols, natural, strict=True))
+    ]
+    keys = sorted(_cells(r[0]) for r in rows) or [0]
+    usual_key = max(cell_len(cols[0].header), keys[int(len(keys) * 0.9)])
+    keep = list(range(len(cols)))
+
+    def need(sizes: list[int]) -> int:
+        return sum(sizes[i] for i in keep) + GAP * (len(keep) - 1)
+
+    droppable = sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: cols[i].drop)
+    while True:
+        if need(least) <= width:
+            break
+        if need([usual_key, *least[1:]]) <= width:
+            least[0] = natural[0] = usual_key
+            break
+        if not droppable:
+            _stacked(cols, rows, title)
+            return
+        keep.remove(droppable.pop(0))
+    sizes = list(natural)
+    excess = need(natural) - width
+    for i in sorted(keep, key=lambda i: least[i] - natural[i]):
+        if excess <= 0:
+            break
+        take = min(excess, natural[i] - least[i])
+        sizes[i] -= take
+        excess -= take
+    lines: list[Text] = []
+    if title:
+        for line in Text(title, style="bold").wrap(out, width):
+            line.rstrip()
+            lines.append(line)
+
+    def row_lines(cells: Sequence[Text]) -> list[Text]:
+        wrapped = []
+        for i, cell in zip(keep, cells, strict=True):
+            if cols[i].wrap and cell.cell_len > sizes[i]:
+                wrapped.append(list(cell.wrap(out, sizes[i], overflow="fold")))
+            else:
+                wrapped.append([cell])
+        result = []
+        for n in range(max(len(w) for w in wrapped)):
+            line = Text()
+            for k, (i, w) in enumerate(zip(keep, wrapped, strict=True)):
+                part = w[n].copy() if n < len(w) else Text()
+                part.rstrip()
+                pad = " " * max(0, sizes[i] - part.cell_len)
+                if k:
+                    line.append(" " * GAP)
+                if cols[i].justify == "right":
+                    line.append(pad)
+                    line.append_text(part)
+                else:
+                    line.append_text(part)
+                    line.append(pad)
+            line.rstrip()
+            result.append(line)
+        return result
+
+    lines += row_lines([Text(cols[i].header, style="bold") for i in keep])
+    lines.append(Text("─" * need(sizes), style="dim"))
+    for r in rows:
+        cells = [_text(r[i], cols[i].style) for i in keep]
+        if cells[0].cell_len > sizes[keep[0]]:
+            lines.append(cells[0])  # an unusually long id: a line of its own
+            cells[0] = Text()
+        lines += row_lines(cells)
+    out.print(Text("\n").join(lines), soft_wrap=True)
+
+
+def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | None) -> None:
+    """One item per line, for widths where no table fits: the values that never drop
+    first, the others as 'header value' on indented lines, never split inside a pair."""
+    if title:
+        hang("", Text(title, style="bold"))
+    for r in rows:
+        head = Text("  ").join(_text(r[i], c.style) for i, c in enumerate(cols) if not c.drop)
+        out.print(head, soft_wrap=True)
+        pairs = [
+            Text.assemble((f"{c.header} ", "dim"), _text(r[i]))
+            for i, c in enumerate(cols)
+            if c.drop and _plain(r[i])
+        ]
+        line = Text("    ")
+        for n, pair in enumerate(pairs):
+            sep = ", " if n else ""
+            if n and line.cell_len + len(sep) + pair.cell_len > out.width:
+                out.print(Text.assemble(line, ","), soft_wrap=True)
+                line, sep = Text("    "), ""
+            line.append(sep)
+            line.append_text(pair)
+        if pairs:
+            out.print(line, soft_wrap=True)
+
+
+def hang(marker: Text | str, body: Text | str, indent: int | None = None) -> None:
+    """``marker`` then ``body`` wrapped between words, continuation lines indented to
+    where the body starts (or to ``indent``); only a word longer than a line folds."""
+    marker = Text(marker) if isinstance(marker, str) else marker
+    body = Text(body) if isinstance(body, str) else body
+    ind = marker.cell_len if indent is None else indent
+    room = max(20, out.width - max(ind, marker.cell_len))
+    for n, line in enumerate(body.wrap(out, room, overflow="fold")):
+        line.rstrip()
+        out.print(Text.assemble(marker if n == 0 else " " * ind, line), soft_wrap=True)
+
+
+def raw(text: str) -> None:
+    """Text written exactly as it is: no wrapping, cropping or styling (snippets)."""
+    text = clean(text)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
 
 
 def overlays_notice(paths: Sequence[str] | None = None) -> None:
@@ -81,24 +313,17 @@ COMMERCIAL_STYLE = {"yes": "green", "conditional": "yellow", "no": "red"}
 STATUS_STYLE = {"active": "green", "legacy": "yellow", "deprecated": "red", "retired": "red"}
 
 
-def fmt_params(v: Variant) -> str:
-    if v.params_b is None:
-        return "n/p"
-    total = f"{v.params_b:g}B" if v.params_b >= 1 else f"{v.params_b * 1000:g}M"
-    if v.active_params_b is not None:
-        active = f"{v.active_params_b:g}B"
-        return f"{total} ({active} active)"
-    return total
+def _context(n: int | None) -> str:
+    return "n/p" if n is None else format_tokens(n)
 
 
-def fmt_context(n: int | None) -> str:
-    if n is None:
-        return "n/p"
-    if n >= 1_000_000 and n % 1_000_000 < 50_000:
-        return f"{n / 1_000_000:g}M"
-    if n >= 1000:
-        return f"{round(n / 1024) if n % 1024 == 0 else round(n / 1000)}k"
-    return str(n)
+PROVIDER_COLS = (
+    Col("id", style="bold"),
+    Col("provider", wrap=True, drop=3),
+    Col("families", justify="right", drop=1),
+    Col("models", justify="right", drop=2),
+    Col("access", wrap=True, drop=4),
+)
 
 
 def providers(groups: dict[str, list[ProviderRow]]) -> None:
@@ -108,16 +333,21 @@ def providers(groups: dict[str, list[ProviderRow]]) -> None:
             out.print(Text(KIND_TITLES[kind], style="bold"))
             out.print("  (none in the catalog)\n")
             continue
-        table = Table(title=KIND_TITLES[kind], title_justify="left", box=box.SIMPLE_HEAD)
-        table.add_column("id", style="bold")
-        table.add_column("provider")
-        table.add_column("families", justify="right")
-        table.add_column("models", justify="right")
-        table.add_column("access")
-        for r in rows:
-            p = r.provider
-            table.add_row(p.id, p.name, str(r.families), str(r.variants), ", ".join(p.channels))
-        out.print(table)
+        table(
+            PROVIDER_COLS,
+            [
+                (
+                    r.provider.id,
+                    r.provider.name,
+                    str(r.families),
+                    str(r.variants),
+                    ", ".join(r.provider.channels),
+                )
+                for r in rows
+            ],
+            title=KIND_TITLES[kind],
+        )
+        out.print()
 
 
 def models(catalog: Catalog, variants: Sequence[Variant]) -> None:
@@ -125,30 +355,42 @@ def models(catalog: Catalog, variants: Sequence[Variant]) -> None:
     _models(catalog, variants)
 
 
+# ids you type never drop; status says whether it is still served
+MODEL_COLS = (
+    Col("id", style="bold"),
+    Col("family", wrap=True, drop=1),
+    Col("flavour", drop=5),
+    Col("params", justify="right", drop=4),
+    Col("context", justify="right", drop=2),
+    Col("weights", drop=3),
+    Col("commercial", drop=6),
+    Col("status"),
+)
+
+
 def _models(catalog: Catalog, variants: Sequence[Variant]) -> None:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("family", overflow="ellipsis", max_width=22)
-    table.add_column("flavour", no_wrap=True)
-    table.add_column("params", justify="right", no_wrap=True)
-    table.add_column("context", justify="right", no_wrap=True)
-    table.add_column("weights", no_wrap=True)
-    table.add_column("commercial", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    rows = []
     for v in variants:
         lic = catalog.licenses[v.license]
-        table.add_row(
-            v.id,
-            catalog.families[v.family].name,
-            v.flavour,
-            fmt_params(v),
-            fmt_context(v.context_window),
-            "open" if v.open_weights else "API",
-            Text(lic.commercial_use, style=COMMERCIAL_STYLE[lic.commercial_use]),
-            Text(v.status, style=STATUS_STYLE[v.status]),
+        rows.append(
+            (
+                v.id,
+                catalog.families[v.family].name,
+                v.flavour,
+                format_size(v.params_b, v.active_params_b),
+                _context(v.context_window),
+                "open" if v.open_weights else "API",
+                Text(lic.commercial_use, style=COMMERCIAL_STYLE[lic.commercial_use]),
+                Text(v.status, style=STATUS_STYLE[v.status]),
+            )
         )
-    out.print(table)
+    table(MODEL_COLS, rows)
     out.print(f"{len(variants)} models", style="dim")
+
+
+def _tokens_exact(n: int) -> str:
+    short = format_tokens(n)
+    return f"{short} ({n:,} tokens)" if short != str(n) else f"{n:,} tokens"
 
 
 def _kv(table: Table, key: str, value: str | Text | None) -> None:
@@ -168,7 +410,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     fam = catalog.families[v.family]
     lic = catalog.licenses[v.license]
     prov = catalog.providers[v.provider]
-    out.print(Text(v.name, style="bold"), Text(f"  ({v.id})", style="dim"))
+    out.print(Text(v.name, style="bold"), Text(f"({v.id})", style="dim"))
     t = Table.grid(padding=(0, 2))
     t.add_column(style="dim")
     t.add_column()
@@ -176,10 +418,15 @@ def variant(catalog: Catalog, v: Variant) -> None:
     _kv(t, "provider", f"{prov.name} — {', '.join(prov.kinds)}")
     _kv(t, "flavour", f"{v.flavour}" + (f" — tuned with {', '.join(v.tuning)}" if v.tuning else ""))
     _kv(t, "architecture", f"{v.architecture}{', mixture-of-experts' if v.moe else ''}")
-    _kv(t, "parameters", fmt_params(v) if v.params_b else "not published")
-    _kv(t, "context", f"{v.context_window:,} tokens" if v.context_window else "not published")
+    params = "not published"
+    if v.params_b:
+        params = format_params(v.params_b) + (
+            f" ({format_params(v.active_params_b)} active)" if v.active_params_b else ""
+        )
+    _kv(t, "parameters", params)
+    _kv(t, "context", _tokens_exact(v.context_window) if v.context_window else "not published")
     if v.max_output:
-        _kv(t, "max output", f"{v.max_output:,} tokens")
+        _kv(t, "max output", _tokens_exact(v.max_output))
     _kv(t, "weights", "open (downloadable)" if v.open_weights else "API only")
     lic_text = Text(f"{lic.name} — commercial use: {lic.commercial_use}")
     lic_text.stylize(COMMERCIAL_STYLE[lic.commercial_use], len(lic.name) + 3)
@@ -213,15 +460,24 @@ def variant(catalog: Catalog, v: Variant) -> None:
         _kv(t, "arch", ", ".join(f"{k} {val}" for k, val in nums.items()))
     if v.pricing:
         p = v.pricing
-        _kv(t, "price", f"${p.input:g} in / ${p.output:g} out per 1M tokens (as of {p.as_of})")
+        _kv(
+            t,
+            "price",
+            f"{format_usd(p.input)} in / {format_usd(p.output)} out per 1M tokens "
+            f"(as of {p.as_of})",
+        )
     for e in v.evidence:
         when = f", {e.date}" if e.date else ""
         _kv(t, "evidence", f"{e.benchmark}: {e.score:g}{' ' + e.metric if e.metric else ''}{when}")
     _kv(t, "notes", v.notes)
-    _kv(t, "sources", "\n".join(v.sources))
     _kv(t, "verified", str(v.verified))
     _refreshed(catalog, v, t)
     out.print(t)
+    if v.sources:
+        # a citation is printed whole, never folded or cut, so it can be copied
+        out.print(Text("sources", style="dim"))
+        for src in v.sources:
+            out.print(Text(f"  {src}"), soft_wrap=True)
 
 
 def family(catalog: Catalog, fam: Family) -> None:
@@ -265,107 +521,174 @@ def coverage(data: dict[str, Any]) -> None:
 # --- recommendations ---------------------------------------------------------------
 
 
-def _size(c: dict[str, Any]) -> str:
-    p = c.get("params_b")
-    if p is None:
-        return "n/p"
-    s = f"{p:g}B" if p >= 1 else f"{p * 1000:g}M"
-    return s + (f"/{c['active_params_b']:g}B" if c.get("active_params_b") else "")
-
-
 def note(text: str) -> None:
     err.print(text, style="dim")
 
 
-def recommendation(doc: dict[str, Any]) -> None:
+def _memory(c: dict[str, Any]) -> str:
+    if "memory_gb" not in c:
+        return "-"
+    return f"{format_memory(c['memory_gb'], fixed=True)} {c['quantization']}"
+
+
+def _said(r: dict[str, Any]) -> tuple[str, str]:
+    return (r["text"], r["guide"])
+
+
+def _shared(cands: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Reasons and caveats every candidate carries (said once above the list)."""
+    if len(cands) < 2:
+        return set()
+    sets = [{_said(r) for r in (*c["reasons"], *c["caveats"])} for c in cands]
+    return set.intersection(*sets)
+
+
+# which caveat to show when only one fits: an unreviewed entry, licence terms, then
+# lifecycle, then memory and quantization, then unmeasured quality
+_CAVEAT_ORDER = ("unreviewed", "licence", "lifecycle", "hardware", "published results")
+
+
+def _caveat_rank(r: dict[str, Any]) -> int:
+    first = r["text"].split(":")[0].split()[0] if r["text"].strip() else ""
+    key = first if first in ("unreviewed", "licence") else r.get("rule", "")
+    return _CAVEAT_ORDER.index(key) if key in _CAVEAT_ORDER else len(_CAVEAT_ORDER)
+
+
+def _ref(text: str, guide: str) -> Text:
+    return Text.assemble(f"{text} ", (f"§{guide}", "cyan"))
+
+
+REC_COLS = (
+    Col("#", justify="right"),
+    Col("model", style="bold"),
+    Col("provider", drop=1),
+    Col("context", justify="right", drop=2),
+    Col("flavour", drop=3),
+    Col("commercial", drop=4),
+    Col("size", justify="right", drop=5),
+    Col("cost/month", justify="right", drop=6),
+    Col("memory", justify="right", drop=7),
+    Col("score", justify="right"),
+)
+
+
+def recommendation(doc: dict[str, Any], long: bool = False) -> None:
+    """The shortlist: a table, what every candidate shares (once), then per model its
+    strongest reasons, its key caveat and how to run it; ``long``: everything."""
     overlays_notice(doc["catalog"]["overlays"])
     cands = doc["candidates"]
     asked = (
         ", ".join(n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"]))
         or "no constraints"
     )
-    out.print(Text(f"Shortlist for: {asked}", style="bold"))
+    hang(Text("Shortlist for: ", style="bold"), Text(asked, style="bold"), indent=2)
     for line in doc["requirements"].get("resolved", []):
-        out.print(Text(f"  ({line})", style="dim"))
+        hang("  ", Text(f"({line})", style="dim"), indent=3)
     if cands:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        wide = out.width >= 110
-        table.add_column("#", justify="right", no_wrap=True, min_width=1)
-        table.add_column(
-            "model", style="bold", no_wrap=True, min_width=min(24, max(len(c["id"]) for c in cands))
-        )
-        if wide:
-            table.add_column("provider", no_wrap=True)
-        table.add_column("flavour", no_wrap=True)
-        table.add_column("size", justify="right", no_wrap=True)
-        table.add_column("context", justify="right", no_wrap=True)
-        table.add_column("commercial", no_wrap=True)
-        table.add_column("memory", justify="right", no_wrap=True)
-        table.add_column("score", justify="right", no_wrap=True)
+        has_mem = any("memory_gb" in c for c in cands)
+        has_cost = any(c.get("monthly_cost") for c in cands)
+        cols = [
+            c
+            for c in REC_COLS
+            if (c.header != "memory" or has_mem) and (c.header != "cost/month" or has_cost)
+        ]
+        rows = []
         for c in cands:
             lic = c["license"]["commercial_use"]
-            mem = f"{c['memory_gb']:.1f} GB {c['quantization']}" if "memory_gb" in c else "-"
-            cells = [str(c["rank"]), c["id"], *([c["provider"]] if wide else []), c["flavour"]]
-            table.add_row(
-                *cells,
-                _size(c),
-                fmt_context(c["context_window"]),
-                Text(lic, style=COMMERCIAL_STYLE[lic]),
-                mem,
-                f"{c['score']:g}",
-            )
-        out.print(table)
+            cost = c.get("monthly_cost")
+            cells: dict[str, Cell] = {
+                "#": str(c["rank"]),
+                "model": c["id"],
+                "provider": c["provider"],
+                "context": _context(c["context_window"]),
+                "flavour": c["flavour"],
+                "commercial": Text(lic, style=COMMERCIAL_STYLE[lic]),
+                "size": format_size(c.get("params_b"), c.get("active_params_b")),
+                "cost/month": format_usd(cost["usd"]) if cost else "-",
+                "memory": _memory(c),
+                "score": f"{c['score']:g}",
+            }
+            rows.append([cells[col.header] for col in cols])
+        out.print()
+        table(cols, rows)
+        out.print()
+        shared = _shared(cands)
+        said = [r for r in (*cands[0]["reasons"], *cands[0]["caveats"]) if _said(r) in shared]
+        for r in said:
+            hang(Text("All: " if r is said[0] else "     ", style="bold"), _ref(*_said(r)))
         for c in cands:
             out.print(
                 Text(f"{c['rank']}. {c['name']}", style="bold"),
-                Text(f" ({c['family_name']}, {c['provider_name']})", style="dim"),
+                Text(f"({c['family_name']}, {c['provider_name']})", style="dim"),
             )
-            _explained(c)
-            _running(c)
+            _explained(c, long=long, skip=shared)
+            _running(c, long=long)
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
             most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
-            out.print(f"Constraints that removed the most models: {most}")
+            hang("", f"Constraints that removed the most models: {most}", indent=2)
         for r in doc["relaxations"]:
-            out.print(
-                f"  try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
-                + (f", e.g. {', '.join(r['top'])}" if r.get("top") else "")
+            hang(
+                "  ",
+                f"try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
+                + (f", e.g. {', '.join(r['top'])}" if r.get("top") else ""),
+                indent=4,
             )
     if doc["catalog"].get("warning"):
-        out.print(Text(f"warning: {doc['catalog']['warning']}", style="yellow"))
+        hang("", Text(f"warning: {doc['catalog']['warning']}", style="yellow"), indent=2)
     ex = doc["excluded"]
     for m in ex["models"]:
         out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
         for x in m["reasons"]:
-            out.print(
-                f"   x {x['constraint']}: {x['text']} ",
-                Text(f"§{x['guide']}", style="cyan"),
-                sep="",
-            )
+            hang("   x ", _ref(f"{x['constraint']}: {x['text']}", x["guide"]))
     if ex["by_constraint"]:
         counts = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items())
-        out.print(
+        out.print()
+        hang(
+            "",
             Text(
-                f"\n{doc['passed']} of {doc['considered']} models passed; left out by {counts}. "
-                "Ask 'llmpick why MODEL' about any model; 'llmpick guide ID' explains a §.",
+                f"{doc['passed']} of {doc['considered']} models passed; left out by {counts}.",
                 style="dim",
-            )
+            ),
+        )
+    if cands and not long:
+        hang(
+            "",
+            Text(
+                "--long shows every reason and caveat, decoding settings and every way "
+                "to run each model; 'llmpick why MODEL' explains one model.",
+                style="dim",
+            ),
         )
 
 
-def _explained(c: dict[str, Any]) -> None:
-    """Reasons (+ raised the score, - lowered it, · stated) and caveats (!), with their §."""
-    for r in c["reasons"]:
+def _explained(
+    c: dict[str, Any], long: bool = True, skip: set[tuple[str, str]] | None = None
+) -> None:
+    """Reasons (+ raised the score, - lowered it, · stated) and caveats (!), with their §.
+
+    Short: the strongest two or three reasons and the one caveat that matters most (a
+    reason that lowered the score counts as a caveat). A caveat that repeats a reason
+    is said once."""
+    skip = skip or set()
+    reasons = [r for r in c["reasons"] if _said(r) not in skip]
+    stated = {r["text"] for r in reasons}
+    caveats = [r for r in c["caveats"] if _said(r) not in skip and r["text"] not in stated]
+    if not long:
+        good = sorted((r for r in reasons if r["weight"] > 0), key=lambda r: -r["weight"])
+        bad = [{"rule": r.get("rule", ""), **r} for r in reasons if r["weight"] < 0] + list(caveats)
+        bad.sort(key=lambda r: (_caveat_rank(r), r.get("weight", 0)))
+        reasons = good[: 3 if not bad else 2]
+        caveats = bad[:1]
+    for r in reasons:
         sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
-        out.print(f"   {sign} {r['text']} ", Text(f"§{r['guide']}", style="cyan"), sep="")
-    for r in c["caveats"]:
-        out.print(
-            Text("   ! ", style="yellow"),
-            f"{r['text']} ",
-            Text(f"§{r['guide']}", style="cyan"),
-            sep="",
+        hang(
+            Text(f"   {sign} ", style="yellow" if sign == "-" else ""), _ref(r["text"], r["guide"])
         )
+    for r in caveats:
+        mark = "-" if r.get("weight", 0) < 0 else "!"
+        hang(Text(f"   {mark} ", style="yellow"), _ref(r["text"], r["guide"]))
 
 
 def verdict(doc: dict[str, Any]) -> None:
@@ -386,17 +709,16 @@ def verdict(doc: dict[str, Any]) -> None:
     else:
         out.print(Text("excluded:", style="red"))
         for x in doc["exclusions"]:
-            out.print(
-                f"   x {x['constraint']}: {x['text']} ",
-                Text(f"§{x['guide']}", style="cyan"),
-                sep="",
-            )
+            hang("   x ", _ref(f"{x['constraint']}: {x['text']}", x["guide"]))
         out.print(Text(f"If it passed, it would score {doc['score']:g}:", style="dim"))
     _explained(doc)
     rules = doc.get("rules") or []
     if rules:
-        points = ", ".join(f"{r['rule']} {r['points']:+g}" for r in rules)
-        out.print(Text(f"   points by rule (from 50): {points}", style="dim"))
+        moved = [r for r in rules if r["points"]]
+        points = ", ".join(f"{r['rule']} {r['points']:+g}" for r in moved)
+        if len(moved) < len(rules):
+            points += f"{', ' if moved else ''}{len(rules) - len(moved)} other rules +0"
+        hang(Text("   points by rule (from 50): ", style="dim"), Text(points, style="dim"))
 
 
 # --- the guide ---------------------------------------------------------------------
@@ -445,44 +767,54 @@ def guide_section(
 
 
 def _gb(x: float | None) -> str:
-    return "unknown" if x is None else f"{x:.1f} GB"
+    return "unknown" if x is None else format_memory(x, fixed=True)
 
 
 def fit(doc: dict[str, Any]) -> None:
     overlays_notice()
-    size = f"{doc['params_b']:g}B" + (
-        f" ({doc['active_params_b']:g}B active)" if doc["active_params_b"] else ""
+    size = format_params(doc["params_b"]) + (
+        f" ({format_params(doc['active_params_b'])} active)" if doc["active_params_b"] else ""
     )
     out.print(
         Text(
             f"{doc['name']} ({doc['id']}): {size} parameters, "
-            f"{doc['context_tokens']:,} tokens of context",
+            f"{format_tokens(doc['context_tokens'])} tokens of context",
             style="bold",
         )
     )
-    table = Table(box=box.SIMPLE_HEAD)
-    for col in ("quantization", "weights", "KV cache", "overhead", "total", "fits"):
-        table.add_column(col, justify="right" if col != "quantization" else "left")
     gpu = doc["gpu_memory_gb"]
+    rows = []
     for r in doc["estimates"]:
-        fits = (
+        fits: Cell = (
             "-"
             if r["fits"] is None
             else Text("yes", style="green")
             if r["fits"]
             else Text("no", style="red")
         )
-        table.add_row(
-            r["quantization"] + (" (as released)" if r["as_released"] else ""),
-            _gb(r["weights_gb"]),
-            _gb(r["kv_cache_gb"]),
-            _gb(r["overhead_gb"]),
-            _gb(r["total_gb"]),
-            fits,
+        rows.append(
+            (
+                r["quantization"] + (" (as released)" if r["as_released"] else ""),
+                _gb(r["weights_gb"]),
+                _gb(r["kv_cache_gb"]),
+                _gb(r["overhead_gb"]),
+                _gb(r["total_gb"]),
+                fits,
+            )
         )
-    out.print(table)
+    table(
+        (
+            Col("quantization"),
+            Col("weights", justify="right", drop=2),
+            Col("KV cache", justify="right", drop=1),
+            Col("overhead", justify="right", drop=1),
+            Col("total", justify="right"),
+            Col("fits", justify="right"),
+        ),
+        rows,
+    )
     if gpu is not None:
-        out.print(f"against {gpu:g} GB of GPU memory")
+        out.print(f"against {format_memory(gpu)} of GPU memory")
     if doc["method"] == "parameter count":
         out.print(
             Text(
@@ -505,16 +837,13 @@ def fit(doc: dict[str, Any]) -> None:
 
 
 def snippet(text: str, language: str) -> None:
-    if language == "bash" or not out.is_terminal:
-        out.print(text, markup=False, highlight=False, end="" if text.endswith("\n") else "\n")
-        return
-    from rich.syntax import Syntax
-
-    out.print(Syntax(text, "python", theme="ansi_dark", background_color="default"))
+    """Code to paste: printed raw (no wrapping, cropping or colour) so it parses at any
+    width; ``language`` is kept for callers."""
+    del language
+    raw(text)
 
 
-def _running(c: dict[str, Any]) -> None:
-    """How to run a candidate, decode for the task, get JSON, and what it costs."""
+def _ways(c: dict[str, Any]) -> list[str]:
     ways = c.get("how_to_load") or {}
     parts = []
     if "ollama" in ways:
@@ -525,32 +854,44 @@ def _running(c: dict[str, Any]) -> None:
         parts.append(f"API: {ways['api']['model']}")
     if "platforms" in ways:
         parts += [f"{p}: {i}" for p, i in sorted(ways["platforms"]["ids"].items())]
+    return parts
+
+
+def _running(c: dict[str, Any], long: bool = True) -> None:
+    """How to run a candidate (short: the ways that fit on one line), and in full how
+    to decode for the task, how to get JSON, and what it costs."""
+    parts = _ways(c)
+    if parts and not long:
+        room = out.width - len("   run: ")
+        shown = parts[:1]
+        for p in parts[1:]:
+            if len("; ".join([*shown, p])) > room:
+                break
+            shown.append(p)
+        parts = shown
     if parts:
-        out.print(Text("   run: ", style="bold"), "; ".join(parts), sep="")
+        hang(Text("   run: ", style="bold"), "; ".join(parts))
+    cost = c.get("monthly_cost")
+    if cost:
+        hang(
+            Text("   cost: ", style="bold"),
+            _ref(
+                f"about {format_usd(cost['usd'])} a month for {format_tokens(cost['tokens_in'])} "
+                f"in / {format_tokens(cost['tokens_out'])} out "
+                f"(prices as of {cost['prices_as_of']})",
+                "5.3",
+            ),
+        )
+    if not long:
+        return
     dec = c.get("decoding")
     if dec:
         config = dec.get("generation_config") or dec["api"]
         keys = ", ".join(f"{k}={v}" for k, v in config.items())
-        out.print(
-            Text("   decode: ", style="bold"),
-            f"{dec['strategy']} ({keys}) ",
-            Text(f"§{dec['guide']}", style="cyan"),
-            sep="",
-        )
+        hang(Text("   decode: ", style="bold"), _ref(f"{dec['strategy']} ({keys})", dec["guide"]))
     so = c.get("structured_output")
     if so and so["native"] == "no" and dec:
-        out.print(
-            Text("   JSON: ", style="bold"), f"{so['how']} ", Text("§8", style="cyan"), sep=""
-        )
-    cost = c.get("monthly_cost")
-    if cost:
-        out.print(
-            Text("   cost: ", style="bold"),
-            f"about ${cost['usd']:,.2f} a month for {cost['tokens_in']:,} in / "
-            f"{cost['tokens_out']:,} out (prices as of {cost['prices_as_of']}) ",
-            Text("§5.3", style="cyan"),
-            sep="",
-        )
+        hang(Text("   JSON: ", style="bold"), _ref(so["how"], "8"))
 
 
 # --- eval -----------------------------------------------------------------------
@@ -681,7 +1022,7 @@ def _fact(name: str, value: Any) -> str:
     if value is None:
         return "none"
     if name == "price":
-        return f"${value[0]:g} in / ${value[1]:g} out"
+        return f"{format_usd(value[0])} in / {format_usd(value[1])} out"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)

@@ -11,7 +11,6 @@ significantly below the best one's.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Any
 
@@ -20,20 +19,12 @@ from llmpick.evaluation.cases import CHECK_KINDS, Case
 from llmpick.evaluation.results import Key
 from llmpick.evaluation.stats import not_worse, percentile, wilson
 from llmpick.evaluation.targets import Target
+from llmpick.units import format_usd
 
 SCHEMA_VERSION = "1.0"
 
 
-def fmt_usd(x: float | None) -> str:
-    """Money at a precision that shows a fraction of a cent: $0.0042, $1.23, $0."""
-    if x is None:
-        return "n/a"
-    if x == 0:
-        return "$0"
-    if abs(x) >= 1:
-        return f"${x:,.2f}"
-    digits = max(2, 1 - math.floor(math.log10(abs(x))))  # two significant digits
-    return f"${x:.{min(digits, 10)}f}"
+fmt_usd = format_usd  # the one money formatter lives in units
 
 
 def _r(x: float | None, n: int = 3) -> float | None:
