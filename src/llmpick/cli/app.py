@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import Annotated
@@ -97,9 +96,6 @@ def _report(exc: LlmpickError) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
-    # A short-lived process that builds many small objects and no reference cycles: the
-    # cyclic garbage collector only costs time here (half of reading a large catalog).
-    gc.disable()
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
     except LlmpickError as exc:
@@ -132,18 +128,17 @@ def run(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return int(ExitCode.FAILURE)
-    finally:
-        gc.enable()
     return rv if isinstance(rv, int) else 0
 
 
 def main() -> None:
+    """The console script: run, then exit normally, so atexit handlers and logging run."""
     code = run()
-    # Leave without tearing down every object one by one: after a large catalog that
-    # teardown costs more than the answer. Nothing is left to do but flush the output.
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
-        pass
-    os._exit(code)
+        # the reader left before the last buffered output: nothing to report, and the
+        # interpreter's own flush at exit must not fail on the closed pipe either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)
