@@ -23,9 +23,12 @@ from llmpick.requirements import Requirements
 from llmpick.scoring import (
     GENERATIVE,
     PLATFORM_NAMES,
+    PREFERENCE_MARGIN,
+    PREFERENCES,
     Context,
     Reason,
     blended_price,
+    fitness,
     guide_citations,
     score,
 )
@@ -622,7 +625,13 @@ def recommend(
     passing = [v for v in verdicts.values() if v.passed]
     for verdict in passing:
         _fit(verdict, r, ctx)
-    _rank_costs(passing, r, ctx)
+    eligible = passing
+    if r.prefer in PREFERENCES and passing:
+        # cost and speed re-order the models fit for the job, compared among themselves
+        fit = {v.variant.id: fitness(v.variant, r, ctx) for v in passing}
+        ctx.preference_floor = max(fit.values()) - PREFERENCE_MARGIN
+        eligible = [v for v in passing if fit[v.variant.id] >= ctx.preference_floor]
+    _rank_costs(eligible, r, ctx)
     for verdict in passing:
         _score(verdict, r, ctx)
     for vid in named:

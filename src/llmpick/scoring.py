@@ -71,6 +71,9 @@ class Context:
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
+    # with --prefer cost or speed: the fitness score a model needs for its cost or speed
+    # to count (the best fitness among the models that pass, less PREFERENCE_MARGIN)
+    preference_floor: float | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -645,8 +648,26 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
 
 
+PREFERENCES = ("cost", "speed")  # the rules that serve --prefer rather than fitness
+PREFERENCE_MARGIN = 15.0
+
+
+def fitness(v: Variant, r: Requirements, ctx: Context) -> float:
+    """How well the model fits the job: the balanced score without cost and speed."""
+    fx = Effects()
+    balanced = r.replace(prefer="balanced")
+    for spec in RULES:
+        if spec.name not in PREFERENCES:
+            spec.fn(v, balanced, ctx, fx)
+    return 50.0 + sum(x.weight for x in fx.reasons)
+
+
 def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason], list[Reason]]:
-    """50 plus every rule's points, clipped to 0-100, with the reasons and caveats."""
+    """50 plus every rule's points, clipped to 0-100, with the reasons and caveats.
+
+    A preference re-orders the models fit for the job; it never lifts a poor fit: with
+    a ``preference_floor``, cost and speed count only for models whose fitness is at
+    least that high."""
     reasons: list[Reason] = []
     caveats: list[Reason] = []
     for spec in RULES:
@@ -658,6 +679,18 @@ def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason
             x.rule = spec.name
         reasons += fx.reasons
         caveats += fx.caveats
+    floor = ctx.preference_floor
+    if floor is not None and fitness(v, r, ctx) < floor:
+        reasons = [x for x in reasons if x.rule not in PREFERENCES]
+        reasons.append(
+            Reason(
+                f"its {r.prefer} is not counted: it fits the job well below the best "
+                "models that pass",
+                "4.2",
+                0.0,
+                r.prefer,
+            )
+        )
     total = 50.0 + sum(x.weight for x in reasons)
     reasons.sort(key=lambda x: -abs(x.weight))
     return round(max(0.0, min(100.0, total)), 1), reasons, caveats

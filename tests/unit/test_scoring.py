@@ -179,3 +179,14 @@ def test_minor_releases_share_one_line_for_variety() -> None:
     c.families["gpt-5.6"].name = "GPT-5.6"
     lines = {vid: line(c, v) for vid, v in c.variants.items()}
     assert lines["a"] == lines["b"] != lines["c"]
+
+
+def test_a_preference_reorders_fit_models_but_never_lifts_a_poor_fit() -> None:
+    old_tiny = make_variant("old-tiny", params_b=0.1, released=dt.date(2019, 1, 1))
+    current = make_variant("current", params_b=8.0)
+    c = make_catalog(old_tiny, current)
+    for prefer in ("cost", "speed"):
+        rec = recommend(c, build({"task": "chat", "gpu_memory": 24, "prefer": prefer}))
+        assert rec.ranked[0].variant.id == "current", prefer
+        old = rec.verdicts["old-tiny"]
+        assert any("not counted" in x.text for x in old.reasons)
