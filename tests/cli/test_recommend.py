@@ -251,7 +251,12 @@ def test_why_explains_retirement(cli: Cli) -> None:
 
 
 def test_no_terminal_never_asks_and_never_hangs() -> None:
+    # nothing to go on and no terminal to ask in: a usage error with a hint, not a
+    # shortlist with no constraints; --no-input asks for that on purpose
     proc = run_process("recommend", input=b"", timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert "no terminal" in proc.stderr and "hint: " in proc.stderr
+    proc = run_process("recommend", "--no-input", input=b"", timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert "Shortlist for: no constraints" in proc.stdout
 

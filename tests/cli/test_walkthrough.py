@@ -11,8 +11,8 @@ import pytest
 pexpect = pytest.importorskip("pexpect")
 
 
-def spawn() -> pexpect.spawn:  # type: ignore[name-defined]
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+def spawn(env: dict[str, str] | None = None) -> pexpect.spawn:  # type: ignore[name-defined]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
     env.pop("CI", None)
     return pexpect.spawn(
         sys.executable, ["-m", "llmpick", "recommend"], env=env, encoding="utf-8", timeout=30
@@ -23,9 +23,17 @@ def test_walkthrough_asks_skips_and_answers() -> None:
     child = spawn()
     child.expect("What is the model for")
     assert "§2.14" in child.before  # each question explains itself from the guide
+    child.sendline("chatt")  # a typo gets the nearest choice and the question again
+    child.expect("did you mean 'chat'")
+    child.expect("What is the model for")
     child.sendline("chat")
+    child.expect("Which language")
+    child.sendline("German")
     child.expect("Open weights or a paid API")
     child.sendline("open")
+    child.expect("fine-tune")
+    child.sendline("maybe")  # yes/no questions say what they accept
+    child.expect("please answer yes or no")
     child.expect("fine-tune")
     child.sendline("n")
     child.expect("own hardware")
@@ -34,19 +42,93 @@ def test_walkthrough_asks_skips_and_answers() -> None:
     child.sendline("lots")  # a bad value is refused and asked again
     child.expect("not a memory size")
     child.expect("GPU memory in GB")
-    child.sendline("24")
-    # open weights on own hardware: no cloud-platform question
+    child.sendline("24GB")
+    child.expect("Largest model")
+    # open weights on own hardware: no cloud-platform or monthly-volume question
+    assert "cloud platform" not in child.before and "Tokens a month" not in child.before
+    child.sendline("")
+    child.expect("Capabilities")
+    child.sendline("tools")
+    child.expect("special domain")
+    child.sendline("")
     child.expect("commercial use")
-    assert "cloud platform" not in child.before
     child.sendline("y")
     child.expect("Alignment")
     child.sendline("")
     child.expect("Longest input")
     child.sendline("")
+    child.expect("What matters most")
+    child.sendline("quality")
     child.expect("You asked for")
     child.expect("Recommend models for this")
+    summary = child.before
+    assert "gpu memory: 24 GB" in summary and "24GB GB" not in summary
+    assert "language: German (de)" in summary and "prefer: quality" in summary
     child.sendline("y")
     child.expect("Shortlist for: task=chat, access=open")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def _to_gpu_question(child: pexpect.spawn) -> None:  # type: ignore[name-defined]
+    for question, answer in [
+        ("What is the model for", "chat"),
+        ("Which language", ""),
+        ("Open weights or a paid API", "open"),
+        ("fine-tune", "n"),
+        ("own hardware", "self"),
+    ]:
+        child.expect(question)
+        child.sendline(answer)
+    child.expect("GPU memory in GB")
+
+
+def test_auto_without_a_gpu_asks_again_at_once() -> None:
+    from llmpick.hardware import detect
+
+    if detect().best_gpu_gb is not None:
+        pytest.skip("this machine has an NVIDIA GPU")
+    child = spawn(env={"PATH": "/nonexistent"})  # no nvidia-smi
+    _to_gpu_question(child)
+    child.sendline("auto")
+    child.expect("give the memory in GB")
+    child.expect("GPU memory in GB")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+def test_no_at_the_summary_changes_an_answer() -> None:
+    child = spawn()
+    _to_gpu_question(child)
+    child.sendline("16")
+    for question in ("Largest model", "Capabilities", "special domain", "commercial use"):
+        child.expect(question)
+        child.sendline("")
+    for question in ("Alignment", "Longest input", "What matters most"):
+        child.expect(question)
+        child.sendline("")
+    child.expect("Recommend models for this")
+    child.sendline("n")
+    child.expect(r"Change which answer\? \[1-\d+")
+    child.sendline("3")  # access
+    child.expect("Open weights or a paid API")
+    child.sendline("proprietary")
+    # the questions the new answer opens are asked; those it closes are dropped
+    child.expect("cloud platform")
+    child.sendline("")
+    child.expect("Tokens a month")
+    child.sendline("10M:2M")
+    child.expect("Most USD")
+    child.sendline("")
+    child.expect("You asked for")
+    child.expect("Recommend models for this")
+    assert "access: proprietary" in child.before and "gpu memory" not in child.before
+    assert "tokens per month: 10M in / 2M out" in child.before
+    child.sendline("y")
+    child.expect("Shortlist for: task=chat, access=proprietary")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -67,13 +149,24 @@ def test_proprietary_skips_hardware_questions() -> None:
     child = spawn()
     child.expect("What is the model for")
     child.sendline("qa")
+    child.expect("Which language")
+    child.sendline("")
     child.expect("Open weights or a paid API")
     child.sendline("proprietary")
     child.expect("cloud platform")
     assert "GPU" not in child.before and "fine-tune" not in child.before
     child.sendline("azure")
-    child.expect("commercial use")
+    child.expect("Tokens a month")  # an API answer asks the monthly volume
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+def test_no_terminal_and_no_requirements_exits_2_with_a_hint() -> None:
+    from tests.conftest import run_process
+
+    proc = run_process("recommend", input=b"")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: no requirements given") and "hint: " in proc.stderr
+    assert proc.stdout == ""

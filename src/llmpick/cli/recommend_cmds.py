@@ -115,10 +115,15 @@ def recommend(
         raise UsageError(
             f"invalid value for --export: {export!r}; the file must end in .json or .md"
         )
-    interactive = (
-        not given and requirements is None and not no_input and not json and sys.stdin.isatty()
-    )
-    if interactive:
+    # nothing asked for at all: the walkthrough, which needs a terminal
+    asks = not (given or requirements or no_input or json or export or explain)
+    if asks and not sys.stdin.isatty():
+        raise UsageError(
+            "no requirements given, and no terminal to ask them in",
+            hint="give options (e.g. llmpick recommend --task chat), a file with -r FILE, "
+            "or --no-input for a shortlist with no constraints",
+        )
+    if asks:
         from llmpick.cli.walkthrough import ask
 
         given = ask()

@@ -581,7 +581,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         ", ".join(n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"]))
         or "no constraints"
     )
-    hang(Text("Shortlist for: ", style="bold"), Text(asked, style="bold"), indent=2)
+    hang("", Text(f"Shortlist for: {asked}", style="bold"), indent=2)
     for line in doc["requirements"].get("resolved", []):
         hang("  ", Text(f"({line})", style="dim"), indent=3)
     if cands:

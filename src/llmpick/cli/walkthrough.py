@@ -1,136 +1,367 @@
 """The interactive walkthrough: asks for requirements one at a time in a terminal.
 
-Each question says in one line why it matters, drawn from the guide, skips
-what earlier answers already settle (no GPU question for an API model), offers a
-default, and ends with a summary to confirm. Ctrl-C leaves with exit code 130.
+Each question says in one line why it matters, drawn from the guide, is asked only
+when earlier answers leave it open (no GPU question for an API model), offers a
+default, and checks its answer at once: a wrong answer gets the nearest valid choice
+and the question again; ``auto`` detects the GPU there and then. The summary numbers
+every answer so any of them can be changed before anything runs. Ctrl-C leaves with
+exit code 130.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import typer
 
 from llmpick.errors import UsageError
-from llmpick.requirements import TASKS, build
+from llmpick.requirements import CHOICES, NEEDS, TASKS, build
+from llmpick.units import format_memory, format_params, format_tokens
+
+Given = dict[str, Any]
 
 
-def _say(text: str) -> None:
-    typer.secho(
-        f"  {text}", dim=True, err=True, color=None if not os.environ.get("NO_COLOR") else False
-    )
+def _say(text: str, warn: bool = False) -> None:
+    color = None if not os.environ.get("NO_COLOR") else False
+    if warn:
+        typer.secho(f"  {text}", fg="yellow", err=True, color=color)
+    else:
+        typer.secho(f"  {text}", dim=True, err=True, color=color)
 
 
-def _choice(question: str, choices: tuple[str, ...], default: str, why: str) -> str:
-    _say(why)
-    while True:
-        answer = typer.prompt(f"{question} [{'/'.join(choices)}]", default=default, err=True)
-        answer = answer.strip().lower()
-        if answer in choices:
-            return answer
-        typer.secho(f"  please answer one of: {', '.join(choices)}", err=True, fg="yellow")
+def _nearest(answer: str, choices: tuple[str, ...]) -> str | None:
+    """The choice a mistyped answer most likely meant, if any."""
+    starts = [c for c in choices if c.startswith(answer)] if answer else []
+    if len(starts) == 1:
+        return starts[0]
+    close = difflib.get_close_matches(answer, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
-def _yes(question: str, why: str, default: bool = False) -> bool:
-    _say(why)
-    return bool(typer.confirm(question, default=default, err=True))
+def _one_of(answer: str, choices: tuple[str, ...]) -> str | None:
+    """``answer`` if it is a choice (or the one choice it starts), else None after
+    saying what would be valid and, if there is one, the nearest choice."""
+    if answer in choices:
+        return answer
+    starts = [c for c in choices if c.startswith(answer)] if len(answer) >= 2 else []
+    if len(starts) == 1:
+        return starts[0]
+    near = _nearest(answer, choices)
+    hint = f"did you mean {near!r}? " if near else ""
+    _say(f"{answer!r} is not one of the answers; {hint}choose from: {', '.join(choices)}", True)
+    return None
 
 
-def _value(question: str, field: str, why: str) -> Any:
-    _say(why)
-    while True:
-        answer = typer.prompt(
-            f"{question} (blank: no limit)", default="", show_default=False, err=True
-        )
-        if not answer.strip():
-            return None
-        if field == "gpu_memory" and answer.strip().lower() == "auto":
-            return "auto"  # detected when the requirements are built
-        try:
-            build({field: answer.strip()})
-        except UsageError as exc:
-            typer.secho(f"  {exc.message}", err=True, fg="yellow")
-            continue
-        return answer.strip()
+@dataclass(frozen=True)
+class Question:
+    """One question: ``key`` is the requirement it sets; ``when`` says whether earlier
+    answers leave it open."""
+
+    key: str
+    text: str
+    why: str
+    kind: Literal["choice", "yes", "value", "list"]
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    when: Callable[[Given], bool] = field(default=lambda g: True)
+
+    def default_for(self, given: Given) -> Any:
+        return self.default(given) if callable(self.default) else self.default
 
 
-def ask() -> dict[str, Any]:
-    """Ask the questions; return the requirement values the user chose."""
-    typer.secho("llmpick: a few questions about the job (Ctrl-C to leave)\n", err=True, bold=True)
-    given: dict[str, Any] = {}
-    given["task"] = _choice(
+def _api(g: Given) -> bool:
+    return g.get("access") == "proprietary" or g.get("hosting") == "api"
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "task",
         "What is the model for?",
-        TASKS,
-        "chat",
         "Chat wants a dialogue-tuned model (§2.14); single requests an instruct model (§2.6); "
         "classification can use small encoders (§2.7-2.8).",
-    )
-    given["access"] = _choice(
+        "choice",
+        TASKS,
+        "chat",
+    ),
+    Question(
+        "language",
+        "Which language will it read and write? e.g. German or de (blank: any)",
+        "Most models are documented for English first; other languages need stated support (§4.2).",
+        "value",
+        default="",
+    ),
+    Question(
+        "access",
         "Open weights or a paid API?",
-        ("open", "proprietary", "any"),
-        "any",
         "Open weights give you control and privacy; proprietary APIs give you the strongest "
         "models without hardware (§4.1).",
-    )
-    if given["access"] != "proprietary":
-        given["fine_tune"] = _yes(
-            "Will you fine-tune it on your own data?",
-            "Fine-tuning is best started from a base model: nothing is tuned in yet, so your "
-            "data shapes it (§2.2, §2.4).",
-        )
-        hosting = _choice(
-            "Will you run it on your own hardware?",
-            ("self", "api", "any"),
-            "self" if given["access"] == "open" else "any",
-            "Self-hosting needs a GPU that holds the weights and the KV cache (§2.1, §5.1).",
-        )
-        given["hosting"] = hosting
-        if hosting == "self":
-            gpu = _value(
-                "GPU memory in GB, or auto to detect it",
-                "gpu_memory",
-                "The estimate counts weights at fp16, int8 or int4 plus the KV cache (§2.1).",
-            )
-            if gpu is not None:
-                given["gpu_memory"] = gpu
-    if given.get("hosting") != "self" and given["access"] != "open":
-        platform = _choice(
-            "Must it run on a cloud platform?",
-            ("none", "bedrock", "sagemaker", "vertex", "azure"),
-            "none",
-            "Providers sell through their own API and through cloud partners (§1.2).",
-        )
-        if platform != "none":
-            given["platform"] = platform
-    given["commercial"] = _yes(
+        "choice",
+        ("open", "proprietary", "any"),
+        "any",
+    ),
+    Question(
+        "fine_tune",
+        "Will you fine-tune it on your own data?",
+        "Fine-tuning is best started from a base model: nothing is tuned in yet, so your "
+        "data shapes it (§2.2, §2.4).",
+        "yes",
+        default=False,
+        when=lambda g: g.get("access") != "proprietary",
+    ),
+    Question(
+        "hosting",
+        "Will you run it on your own hardware?",
+        "Self-hosting needs a GPU that holds the weights and the KV cache (§2.1, §5.1).",
+        "choice",
+        ("self", "api", "any"),
+        lambda g: "self" if g.get("access") == "open" else "any",
+        when=lambda g: g.get("access") != "proprietary",
+    ),
+    Question(
+        "gpu_memory",
+        "GPU memory in GB, or auto to detect it (blank: no limit)",
+        "The estimate counts weights at fp16, int8 or int4 plus the KV cache (§2.1).",
+        "value",
+        default="",
+        when=lambda g: g.get("hosting") == "self",
+    ),
+    Question(
+        "max_params",
+        "Largest model you can use, e.g. 8B (blank: any size)",
+        "Bigger models know more but cost more to run and to fine-tune (§2.1).",
+        "value",
+        default="",
+        when=lambda g: g.get("access") != "proprietary" and g.get("hosting") != "api",
+    ),
+    Question(
+        "platform",
+        "Must it run on a cloud platform?",
+        "Providers sell through their own API and through cloud partners (§1.2).",
+        "choice",
+        ("none", *CHOICES["platform"]),
+        "none",
+        when=lambda g: g.get("hosting") != "self" and g.get("access") != "open",
+    ),
+    Question(
+        "tokens_per_month",
+        "Tokens a month, IN:OUT, for a cost estimate, e.g. 10M:2M (blank: skip)",
+        "API prices are per token, and output tokens usually cost more than input (§5.3).",
+        "value",
+        default="",
+        when=_api,
+    ),
+    Question(
+        "max_price",
+        "Most USD per 1M tokens, blended 3 in : 1 out (blank: no limit)",
+        "Frontier models can cost ten times more than good mid-size ones (§5.3).",
+        "value",
+        default="",
+        when=_api,
+    ),
+    Question(
+        "needs",
+        f"Capabilities it must have: {', '.join(NEEDS)} (several with commas; blank: none)",
+        "Tool calling, JSON output and images are not in every model (§8).",
+        "list",
+        NEEDS,
+        "",
+    ),
+    Question(
+        "domain",
+        "Is the work in a special domain?",
+        "Models adapted to a domain (code, biomedical, legal ...) know its language (§2.16).",
+        "choice",
+        ("any", *CHOICES["domain"]),
+        "any",
+    ),
+    Question(
+        "commercial",
         "Is this for commercial use?",
         "Some licences forbid it and some attach conditions such as user caps (§3).",
+        "yes",
         default=True,
-    )
-    alignment = _choice(
+    ),
+    Question(
+        "alignment",
         "Alignment: favour safety-tuned models, or will you align it to your own values?",
-        ("any", "safety", "own-values"),
-        "any",
         "RLHF and RLAIF models refuse harmful requests (§2.9-2.11); their values are the "
         "maker's, not necessarily yours (§2.13).",
-    )
-    if alignment != "any":
-        given["alignment"] = alignment
-    context = _value(
-        "Longest input in tokens (e.g. 32k, 200k)",
+        "choice",
+        CHOICES["alignment"],
+        "any",
+    ),
+    Question(
         "min_context",
+        "Longest input in tokens, e.g. 32k or 200k (blank: no limit)",
         "Whole documents in one prompt need a long-context model (§2.15).",
-    )
-    if context is not None:
-        given["min_context"] = context
-    given = {k: v for k, v in given.items() if v not in (False, "any")}
-    typer.secho("\nYou asked for:", err=True, bold=True)
-    for key, value in given.items():
-        shown = "yes" if value is True else f"{value} GB" if key == "gpu_memory" else value
-        typer.echo(f"  {key.replace('_', ' ')}: {shown}", err=True)
-    typer.echo("", err=True)
-    if not typer.confirm("Recommend models for this?", default=True, err=True):
-        typer.echo("nothing to do", err=True)
-        raise typer.Exit(0)
+        "value",
+        default="",
+    ),
+    Question(
+        "prefer",
+        "What matters most?",
+        "quality: the best answers; cost: the cheapest that does the job; speed: fast "
+        "answers; balanced weighs them (§4.2, §5.3).",
+        "choice",
+        CHOICES["prefer"],
+        "balanced",
+    ),
+)
+
+
+def _yes(question: str, default: bool) -> bool:
+    while True:
+        answer = typer.prompt(
+            f"{question} [{'Y/n' if default else 'y/N'}]",
+            default="",
+            show_default=False,
+            err=True,
+        )
+        answer = answer.strip().lower()
+        if not answer:
+            return default
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("n", "no"):
+            return False
+        _say(f"{answer!r}: please answer yes or no (y or n)", True)
+
+
+def _checked(key: str, answer: str) -> Any:
+    """The answer as the requirement reads it, or None after saying what is wrong."""
+    if key == "gpu_memory" and answer.lower() == "auto":
+        from llmpick.cli.recommend_cmds import detected_gpu_memory
+
+        try:
+            return detected_gpu_memory()
+        except UsageError as exc:
+            _say(f"{exc.message.removeprefix('--gpu-memory auto: ')}: give the memory in GB", True)
+            return None
+    try:
+        req = build({key: answer}, origin="walkthrough")
+    except UsageError as exc:
+        _say(exc.message.removeprefix(f"invalid value for {key}: "), True)
+        return None
+    value = getattr(req, key)
+    return value
+
+
+def _ask(q: Question, given: Given) -> Any:
+    """Ask ``q`` until the answer is valid; return its value (None for no answer)."""
+    _say(q.why)
+    default = q.default_for(given)
+    if q.kind == "yes":
+        return _yes(q.text, bool(default))
+    while True:
+        if q.kind == "choice":
+            answer = typer.prompt(f"{q.text} [{'/'.join(q.choices)}]", default=default, err=True)
+            choice = _one_of(answer.strip().lower(), q.choices)
+            if choice is not None:
+                return choice
+            continue
+        answer = typer.prompt(q.text, default="", show_default=False, err=True)
+        answer = answer.strip()
+        if not answer:
+            return None
+        if q.kind == "list":
+            words = [w for w in answer.replace(",", " ").lower().split() if w]
+            picked = [_one_of(w, q.choices) for w in words]
+            if all(p is not None for p in picked):
+                return sorted({p for p in picked if p}, key=q.choices.index)
+            continue
+        value = _checked(q.key, answer)
+        if value is not None:
+            return value
+
+
+def _shown(key: str, value: Any) -> str:
+    """An answer as the summary shows it, in the one format for its kind."""
+    if value is None or value == []:
+        return {"language": "any", "needs": "none", "tokens_per_month": "not given"}.get(
+            key, "no limit"
+        )
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "gpu_memory":
+        return format_memory(value)
+    if key == "max_params":
+        return format_params(value)
+    if key == "min_context":
+        return f"{format_tokens(value)} tokens"
+    if key == "tokens_per_month":
+        return f"{format_tokens(value[0])} in / {format_tokens(value[1])} out"
+    if key == "max_price":
+        return f"${value:g} per 1M tokens"
+    if key == "language":
+        from llmpick.vocab import language_name
+
+        return f"{language_name(value)} ({value})"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+def _open(answers: Given) -> list[Question]:
+    """The questions the answers so far leave open, in order."""
+    return [q for q in QUESTIONS if q.when(answers)]
+
+
+def _fill(answers: Given) -> None:
+    """Forget answers to questions no longer asked; ask every open one not answered."""
+    while True:
+        open_now = _open(answers)
+        stale = [k for k in answers if k not in {q.key for q in open_now}]
+        if stale:
+            for key in stale:
+                del answers[key]
+            continue  # what is open may change again without them
+        todo = [q for q in open_now if q.key not in answers]
+        if not todo:
+            return
+        answers[todo[0].key] = _ask(todo[0], answers)
+
+
+def _given(answers: Given) -> Given:
+    """The requirement values the answers set (defaults and blanks left out)."""
+    given = {}
+    for key, value in answers.items():
+        if value is None or value is False or value == [] or value in ("any", "none"):
+            continue
+        if key == "prefer" and value == "balanced":
+            continue
+        given[key] = value
     return given
+
+
+def ask() -> Given:
+    """Ask the questions; return the requirement values the user chose."""
+    typer.secho("llmpick: a few questions about the job (Ctrl-C to leave)\n", err=True, bold=True)
+    answers: Given = {}
+    _fill(answers)
+    while True:
+        asked = _open(answers)
+        typer.secho("\nYou asked for:", err=True, bold=True)
+        for n, q in enumerate(asked, 1):
+            typer.echo(
+                f"  {n:>2}. {q.key.replace('_', ' ')}: {_shown(q.key, answers[q.key])}", err=True
+            )
+        typer.echo("", err=True)
+        if _yes("Recommend models for this?", default=True):
+            return _given(answers)
+        while True:
+            pick = typer.prompt(
+                f"Change which answer? [1-{len(asked)}, or q to leave]", err=True
+            ).strip()
+            if pick.lower() in ("q", "quit"):
+                typer.echo("nothing to do", err=True)
+                raise typer.Exit(0)
+            if pick.isdigit() and 1 <= int(pick) <= len(asked):
+                break
+            _say(f"{pick!r}: give a number from 1 to {len(asked)}, or q", True)
+        q = asked[int(pick) - 1]
+        answers[q.key] = _ask(q, answers)
+        _fill(answers)
