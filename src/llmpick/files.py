@@ -55,8 +55,30 @@ def read_bounded(
     return data
 
 
+def _mode_for(target: Path) -> int:
+    """The mode a written file gets: the existing file's, or 0666 less the umask (as
+    ``open`` would give). A read-only file is refused rather than replaced."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    except OSError:
+        return 0o644
+    if stat.S_ISREG(st.st_mode) and not st.st_mode & stat.S_IWUSR:
+        raise WriteError(
+            f"cannot write {target}: the file is read-only; nothing was changed",
+            hint="make it writable (chmod u+w) or export to another path",
+        )
+    return stat.S_IMODE(st.st_mode)
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
+    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename.
+
+    The file gets the usual permissions: an existing file's mode, or 0666 less the
+    umask for a new one; a read-only file is refused."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -66,9 +88,12 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         )
     import tempfile
 
+    mode = _mode_for(target)
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)  # mkstemp makes 0600; a replaced file keeps its mode
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode() if isinstance(data, str) else data)
             fh.flush()

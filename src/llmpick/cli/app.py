@@ -94,6 +94,20 @@ def _report(exc: LlmpickError) -> None:
         print(f"hint: {clean(exc.hint)}", file=sys.stderr)
 
 
+def _usage(exc: Exception) -> None:
+    """The parser's usage error as 'error: ...' and 'hint: ...', like our own."""
+    from llmpick.safetext import clean
+
+    fmt = getattr(exc, "format_message", None)
+    message = str(fmt() if callable(fmt) else exc)
+    head, *suggestions = message.split(" Did you mean")
+    if suggestions:  # the parser and Typer may both suggest: say it once
+        head += " Did you mean" + suggestions[0]
+    command = getattr(getattr(exc, "ctx", None), "command_path", None) or "llmpick"
+    print(f"error: {clean(head[:1].lower() + head[1:])}", file=sys.stderr)
+    print(f"hint: see '{clean(command)} --help'", file=sys.stderr)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
     try:
@@ -116,8 +130,8 @@ def run(argv: list[str] | None = None) -> int:
         show = getattr(exc, "show", None)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             # a usage error found by the parser (Click's exception, duck-typed so that
-            # this works whether or not Typer vendors Click)
-            show()
+            # this works whether or not Typer vendors Click): said in our one style
+            _usage(exc)
             return int(exc.exit_code)  # type: ignore[attr-defined]
         # anything else is a bug: say so briefly unless debugging
         if os.environ.get("LLMPICK_DEBUG"):

@@ -1,0 +1,52 @@
+"""Terminal output at narrow widths: snippets parse, usage errors speak in one style."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import Result
+
+
+@pytest.mark.parametrize("model", ["qwen3-8b", "gemma-4-31b-it"])
+@pytest.mark.parametrize("kind", ["transformers", "api"])
+def test_snippets_print_raw_and_parse_at_40_columns(
+    model: str, kind: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    r = cli("show", model, "--snippet", kind)
+    assert r.code == 0, r
+    ast.parse(r.out)
+    assert any(len(line) > 40 for line in r.out.splitlines())  # not wrapped to fit
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("recomend",), "error: no such command 'recomend'. Did you mean 'recommend'?"),
+        (("models", "--bogus"), "error: no such option '--bogus'"),
+        (("recommend", "--top", "x"), "error: invalid value for '--top'"),
+    ],
+)
+def test_parser_errors_use_the_one_error_style(
+    args: tuple[str, ...], says: str, cli: Callable[..., Result]
+) -> None:
+    r = cli(*args)
+    assert r.code == 2, r
+    assert r.err.startswith(says) and "\nhint: see 'llmpick" in r.err, r
+    assert "Usage:" not in r.err and "Error:" not in r.err
+    assert r.err.count("Did you mean") <= 1
+
+
+@pytest.mark.usefixtures("fixture_catalog")
+def test_default_answer_is_short_and_long_is_complete(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ("recommend", "--task", "chat", "--gpu-memory", "24")
+    short, long = cli(*args), cli(*args, "--long")
+    assert short.code == long.code == 0
+    assert "decode:" not in short.out and "decode:" in long.out
+    assert len(short.out.splitlines()) < len(long.out.splitlines())

@@ -1,0 +1,53 @@
+"""One formatter per kind of number, table-tested."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmpick.units import format_memory, format_params, format_size, format_tokens, format_usd
+
+
+@pytest.mark.parametrize(
+    ("n", "shown"),
+    [
+        (512, "512"),
+        (8192, "8k"),
+        (32_768, "32k"),
+        (128_000, "128k"),
+        (131_072, "128k"),
+        (200_000, "200k"),
+        (1_000_000, "1M"),
+        (1_048_576, "1M"),
+        (1_050_000, "1.05M"),
+        (2_000_000, "2M"),
+    ],
+)
+def test_tokens(n: int, shown: str) -> None:
+    assert format_tokens(n) == shown
+
+
+@pytest.mark.parametrize(
+    ("b", "shown"),
+    [(0.11, "110M"), (0.35, "350M"), (0.5, "500M"), (7.0, "7B"), (9.65, "9.7B"), (1000, "1T")],
+)
+def test_params(b: float, shown: str) -> None:
+    assert format_params(b) == shown
+
+
+def test_size_of_a_mixture_of_experts() -> None:
+    assert format_size(30.5, 3.3) == "30.5B/3.3B" and format_size(None) == "n/p"
+
+
+@pytest.mark.parametrize(
+    ("gb", "shown", "fixed"),
+    [(24.0, "24 GB", "24.0 GB"), (22.72, "22.7 GB", "22.7 GB"), (0.512, "512 MB", "0.5 GB")],
+)
+def test_memory(gb: float, shown: str, fixed: str) -> None:
+    assert format_memory(gb) == shown and format_memory(gb, fixed=True) == fixed
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"), [(0, "$0"), (0.0042, "$0.0042"), (1.5, "$1.50"), (1234.5, "$1,234.50")]
+)
+def test_money(x: float, shown: str) -> None:
+    assert format_usd(x) == shown
