@@ -7,9 +7,10 @@ import re
 import sys
 from typing import Any
 
-# C0 and C1 controls, bidi overrides and isolates: valid inside a JSON string, but a
-# terminal would act on them, so they are written as \u escapes (still the same JSON)
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# DEL and C1 controls, bidi marks, overrides and isolates: valid inside a JSON string,
+# but a terminal would act on them, so they are written as \u escapes (the same JSON).
+# json.dumps escapes C0 controls itself; outside strings there is only JSON's own text.
+_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def dumps(data: Any, *, pretty: bool = False) -> str:
