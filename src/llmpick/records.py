@@ -322,9 +322,15 @@ def to_data(obj: Any) -> Any:
     return _jsonable(obj)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
-    # faster than dataclasses.asdict, which deep-copies every value
-    if hasattr(value, "__slots__") and hasattr(value, "__dataclass_fields__"):
+    # faster than dataclasses.asdict, which deep-copies every value; scalars, by far the
+    # most common values, are tested first
+    if type(value) in _SCALARS:
+        return value
+    if hasattr(value, "__dataclass_fields__"):
         return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
