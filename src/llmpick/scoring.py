@@ -485,8 +485,8 @@ def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.warn("runs only 4-bit quantized on this GPU: expect a small loss of quality", "2.1")
         if est.estimated:
             fx.warn(
-                f"its architecture numbers are not published: memory estimated from its size, "
-                f"{est.low_gb:.0f}-{est.high_gb:.0f} GB",
+                f"no architecture numbers in the catalog: memory estimated from its size, "
+                f"{est.low_gb:.1f}-{est.high_gb:.1f} GB",
                 "2.1",
             )
     elif (

@@ -818,7 +818,7 @@ def fit(doc: dict[str, Any]) -> None:
     if doc["method"] == "parameter count":
         out.print(
             Text(
-                "estimate: the model's architecture numbers are not published, so the KV cache "
+                "estimate: the catalog has no architecture numbers for this model, so the KV cache "
                 f"is sized from its parameter count and may be off by "
                 f"{doc['method_error']:.0%} either way",
                 style="yellow",
