@@ -1,3 +1,3 @@
-from llmpick.cli.app import main
+from llmpick.cli.app import console
 
-main()
+console()

@@ -63,3 +63,23 @@ def test_main_passes_on_the_exit_code(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert "main exited with 2" in proc.stderr and "atexit ran" in proc.stderr
+
+
+def test_the_console_script_skips_teardown_but_still_flushes_logs_and_runs_atexit(
+    tmp_path: Path,
+) -> None:
+    program = PROGRAM.replace("import main", "import console").replace("main()", "console()")
+    for args, code in ((["--version"], 0), (["show", "no-such-model"], 2)):
+        log = tmp_path / f"log-{code}.txt"
+        proc = subprocess.run(
+            [sys.executable, "-c", program, str(log), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == code, proc.stderr
+        assert "atexit ran" in proc.stderr
+        assert log.read_text() == "logged before main"
+        if code == 0:
+            assert proc.stdout.startswith("llmpick "), proc

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Annotated
@@ -145,9 +146,7 @@ def run(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
-def main() -> None:
-    """The console script: run, then exit normally, so atexit handlers and logging run."""
-    code = run()
+def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -155,4 +154,31 @@ def main() -> None:
         # interpreter's own flush at exit must not fail on the closed pipe either
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def main() -> None:
+    """Run the command line from Python: exit normally, as any program does."""
+    code = run()
+    _flush_stdout()
     sys.exit(code)
+
+
+def console() -> None:
+    """The `llmpick` console script (and `python -m llmpick`): a short-lived process.
+
+    The one place with shortcuts, measured to save about a third of the import floor on
+    `recommend --json`: no cyclic garbage collection (the catalog's ~100,000 objects
+    would trigger several full collections while loading, and nothing here makes
+    cycles worth collecting), and no interpreter teardown that frees every object one by
+    one. atexit handlers (logging's flush among them) still run before the exit.
+    """
+    import atexit
+    import gc
+
+    gc.disable()
+    code = run()
+    _flush_stdout()
+    atexit._run_exitfuncs()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(code)
