@@ -747,7 +747,7 @@ def relaxations_for(
     kinds: list[tuple[tuple[str, ...], str, dict[str, object], float]] = []
     if r.access == "open":
         if r.hosting == "self":
-            kinds.append((("access", "hosting"), "use an API: --access any --hosting any",
+            kinds.append((("access", "hosting"), "--access any --hosting any (use an API)",
                           {"access": "any", "hosting": "any"}, 1.0))  # fmt: skip
         else:
             kinds.append((("access",), "--access any", {"access": "any"}, 1.0))

@@ -145,6 +145,8 @@ def standing(p: float, n: int) -> str:
         place = max(1, min(n, round(n * (1 - p) + 0.5)))
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
         return f"{place}{suffix} of {n}"
+    if p < 0.5:
+        return f"bottom {max(1, round(100 * p))}% of {n}"
     return f"top {max(1, round(100 * (1 - p)))}% of {n}"
 
 
