@@ -844,6 +844,8 @@ def _fact_problems(
         and not moe
     ):
         out.append((("moe",), "fewer active than total parameters, but moe is false"))
+    if moe and v.notes and re.search(r"not (a )?mixture-of-experts", v.notes, re.IGNORECASE):
+        out.append((("moe",), "its notes call it dense (not mixture-of-experts), but moe is true"))
     if released is not None and released > verified:
         out.append((("released",), f"released {released} is after the check date {verified}"))
     if released is not None and fam.released is not None and released < fam.released:

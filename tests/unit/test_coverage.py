@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from llmpick.coverage import coverage
 from llmpick.records import ArchNumbers
@@ -30,3 +31,24 @@ def test_evidence_counts_only_results_relevant_to_the_task() -> None:
     report = coverage(make_catalog(coder, dataclasses.replace(coder, id="other", evidence=[])))
     assert report.evidence["code"] == (1, 2)
     assert report.evidence["translation"] == (0, 2)
+
+
+def test_notes_that_call_a_model_dense_contradict_an_inherited_moe_flag(tmp_path: Any) -> None:
+    from llmpick.catalog import load_catalog
+    from llmpick.errors import CatalogError
+
+    fam = tmp_path / "families" / "acme"
+    fam.mkdir(parents=True)
+    (fam / "mixed.yaml").write_text(
+        "name: Mixed\nprovider: acme\narchitecture: decoder-only\nmoe: true\n"
+        "status: active\ndescription: test\nlicense: apache-2.0\nopen_weights: true\n"
+        "sources: [https://example.org]\nverified: 2026-11-26\nvariants:\n"
+        "  mixed-3b:\n    name: Mixed-3B\n    flavour: chat\n"
+        "    notes: A small dense (not mixture-of-experts) model.\n"
+    )
+    try:
+        load_catalog([str(tmp_path)], use_cache=False)
+    except CatalogError as exc:
+        assert any("moe is true" in str(p) for p in exc.problems), exc.problems
+    else:
+        raise AssertionError("a dense model marked moe must be refused")
