@@ -69,10 +69,23 @@ _KEEP_CACHES = 8
 BASE_ENV = "LLMPICK_BASE_CATALOG"
 # the shape of the cached records: a change of any field name (or of Python, whose
 # marshal format may change) gives another key, so an old cache is never misread
-_RECORD_SHAPE = "|".join(
-    f"{cls.__name__}:{','.join(cls.__dataclass_fields__)}"
-    for cls in (Provider, License, Dataset, Access, ArchNumbers, Pricing, Evidence, Variant, Family)
-) + f"|py{sys.version_info[0]}.{sys.version_info[1]}"
+_RECORD_SHAPE = (
+    "|".join(
+        f"{cls.__name__}:{','.join(cls.__dataclass_fields__)}"
+        for cls in (
+            Provider,
+            License,
+            Dataset,
+            Access,
+            ArchNumbers,
+            Pricing,
+            Evidence,
+            Variant,
+            Family,
+        )
+    )
+    + f"|py{sys.version_info[0]}.{sys.version_info[1]}"
+)
 
 
 def bundled_catalog_dir() -> Path:
@@ -179,10 +192,7 @@ def _fail(problems: list[Problem]) -> CatalogError:
     """The error for ``problems``, with their text made safe to print: file names, keys
     and values in them come from the files and may hold control characters."""
     return CatalogError(
-        [
-            Problem(one_line(p.file), one_line(p.message), one_line(p.path), p.line)
-            for p in problems
-        ]
+        [Problem(one_line(p.file), one_line(p.message), one_line(p.path), p.line) for p in problems]
     )
 
 
@@ -317,8 +327,7 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             out.problems.append(
                 Problem(
                     str(fam_root),
-                    f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: "
-                    "not a catalog",
+                    f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog",
                 )
             )
             return
@@ -849,9 +858,7 @@ def _fact_problems(
     if released is not None and released > verified:
         out.append((("released",), f"released {released} is after the check date {verified}"))
     if released is not None and fam.released is not None and released < fam.released:
-        out.append(
-            (("released",), f"released {released}, before its family's first release")
-        )
+        out.append((("released",), f"released {released}, before its family's first release"))
     stamp = _stamp_problem(vid, released)
     if stamp is not None:
         out.append((("released",), stamp))
@@ -873,23 +880,6 @@ def _cited_dataset(source: str) -> str | None:
     if source.startswith(("https://", "http://")):
         return None
     return source.partition(":")[0]
-
-
-def current_successor(cat: Catalog, ref: str | None) -> str | None:
-    """Follow a successor chain to the first model that is still available (active or
-    legacy), so that a retired model points to what to use today."""
-    seen: set[str] = set()
-    while ref is not None and ref not in seen:
-        seen.add(ref)
-        status, nxt = None, None
-        if ref in cat.variants:
-            status, nxt = cat.variants[ref].status, cat.variants[ref].successor
-        elif ref in cat.families:
-            status, nxt = cat.families[ref].status, cat.families[ref].successor
-        if status in ("active", "legacy") or nxt is None:
-            return ref
-        ref = nxt
-    return ref
 
 
 def line_of(text: str, path: tuple[Any, ...]) -> int | None:

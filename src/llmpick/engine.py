@@ -126,10 +126,10 @@ def _status(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     # open weights the status is the weights'; the API has its own (api_status).
     status = v.status
     if v.open_weights and v.api_status is not None and r.hosting == "api":
-        status = "retired" if v.api_status == "retired" else v.api_status
+        status = v.api_status
     if status in ("active", "legacy") or r.include_legacy:
         return None
-    from llmpick.catalog import current_successor
+    from llmpick.query import current_successor
 
     now = current_successor(c, v.successor)
     succ = f"; replaced by {now}" if now else ""
@@ -262,11 +262,8 @@ def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
             return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
         if v.architecture == "encoder-only":
             return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
-        if (
-            "task-finetune" in v.tuning
-            and v.architecture != "decoder-only"
-            and task != ("translation" if v.domain == "translation" else "")
-        ):
+        classifier = "task-finetune" in v.tuning and v.architecture != "decoder-only"
+        if classifier and not (v.domain == "translation" and task == "translation"):
             return Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
         if v.flavour == "base" and not r.fine_tune and v.domain != "translation":
             return Exclusion(
@@ -629,8 +626,9 @@ def recommend(
     if r.prefer in PREFERENCES and passing:
         # cost and speed re-order the models fit for the job, compared among themselves
         fit = {v.variant.id: fitness(v.variant, r, ctx) for v in passing}
-        ctx.preference_floor = max(fit.values()) - PREFERENCE_MARGIN
-        eligible = [v for v in passing if fit[v.variant.id] >= ctx.preference_floor]
+        floor = max(fit.values()) - PREFERENCE_MARGIN
+        eligible = [v for v in passing if fit[v.variant.id] >= floor]
+        ctx.preference_eligible = frozenset(v.variant.id for v in eligible)
     _rank_costs(eligible, r, ctx)
     for verdict in passing:
         _score(verdict, r, ctx)
@@ -734,7 +732,9 @@ def relaxations_for(
             tried.append((strain, Relaxation((name,), f"{option} {fmt(value)}", n, top)))
 
     if r.gpu_memory is not None:
-        numeric("gpu_memory", "--gpu-memory", [g for g in GPU_LADDER if g > r.gpu_memory], _gb)
+        numeric(
+            "gpu_memory", "--gpu-memory", [g for g in GPU_LADDER if g > r.gpu_memory], _option_value
+        )
     if r.min_context is not None:
         lower = [t for t in reversed(CONTEXT_LADDER) if t < r.min_context]
         numeric("min_context", "--min-context", lower, lambda t: format_tokens(int(t)))
@@ -742,7 +742,9 @@ def relaxations_for(
         bigger = [p for p in PARAMS_LADDER if p > r.max_params]
         numeric("max_params", "--max-params", bigger, lambda p: format_params(p))
     if r.max_price is not None:
-        numeric("max_price", "--max-price", [p for p in PRICE_LADDER if p > r.max_price], _usd)
+        numeric(
+            "max_price", "--max-price", [p for p in PRICE_LADDER if p > r.max_price], _option_value
+        )
 
     kinds: list[tuple[tuple[str, ...], str, dict[str, object], float]] = []
     if r.access == "open":
@@ -781,21 +783,23 @@ def relaxations_for(
         if n:
             tried.append((strain, Relaxation(names, text, n, top)))
     if not tried and r.gpu_memory is not None and r.min_context is not None:
-        pair = _gpu_and_context(c, r)
+        pair = _gpu_and_context(c, r, failing)
         if pair is not None:
             tried.append(pair)
     tried.sort(key=lambda st: (st[0], -st[1].returns, st[1].suggestion))
     return [x for _, x in tried[:6]]
 
 
-def _gpu_and_context(c: Catalog, r: Requirements) -> tuple[float, Relaxation] | None:
+def _gpu_and_context(
+    c: Catalog, r: Requirements, failing: dict[str, set[str]]
+) -> tuple[float, Relaxation] | None:
     """When neither limit alone can be met: the pair of a shorter context and a bigger GPU
     that moves least from what was asked (ratios, on the same ladders), checked by a run."""
     assert r.gpu_memory is not None and r.min_context is not None
     others = {"gpu_memory", "min_context"}
     best: tuple[float, int, int] | None = None
-    for v in c.variants.values():
-        fails = {e.constraint for e in check(v, r, c)}
+    for vid, fails in failing.items():
+        v = c.variants[vid]
         if not fails or not fails <= others or not v.open_weights or v.params_b is None:
             continue
         for t in CONTEXT_LADDER:
@@ -817,15 +821,12 @@ def _gpu_and_context(c: Catalog, r: Requirements) -> tuple[float, Relaxation] | 
     n, top = len(rec.ranked), [v.variant.id for v in rec.candidates]
     if not n:
         return None
-    text = f"--gpu-memory {_gb(gpu)} and --min-context {format_tokens(t)}"
+    text = f"--gpu-memory {_option_value(gpu)} and --min-context {format_tokens(t)}"
     return strain, Relaxation(("gpu_memory", "min_context"), text, n, top)
 
 
-def _gb(value: float) -> str:
-    return f"{value:g}"
-
-
-def _usd(value: float) -> str:
+def _option_value(value: float) -> str:
+    """A number as typed after an option (--gpu-memory 141, --max-price 0.25)."""
     return f"{value:g}"
 
 

@@ -220,6 +220,12 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
+def current_successor(catalog: Catalog, start: str | None) -> str | None:
+    """The end of a successor chain: what replaces a model today."""
+    chain = successor_chain(catalog, start)
+    return chain[-1] if chain else None
+
+
 def successor_chain(catalog: Catalog, start: str | None) -> list[str]:
     """Follow successors from ``start`` until a current (active) family or model.
 

@@ -71,9 +71,9 @@ class Context:
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
-    # with --prefer cost or speed: the fitness score a model needs for its cost or speed
-    # to count (the best fitness among the models that pass, less PREFERENCE_MARGIN)
-    preference_floor: float | None = None
+    # with --prefer cost or speed: the models fit enough for their cost or speed to count
+    # (fitness within PREFERENCE_MARGIN of the best among the models that pass)
+    preference_eligible: frozenset[str] | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -587,7 +587,7 @@ def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 
 def _successor_name(c: Catalog, v: Variant) -> str:
-    from llmpick.catalog import current_successor
+    from llmpick.query import current_successor
 
     if not v.successor:
         return ""
@@ -668,8 +668,7 @@ def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason
     """50 plus every rule's points, clipped to 0-100, with the reasons and caveats.
 
     A preference re-orders the models fit for the job; it never lifts a poor fit: with
-    a ``preference_floor``, cost and speed count only for models whose fitness is at
-    least that high."""
+    ``preference_eligible`` set, cost and speed count only for the models in it."""
     reasons: list[Reason] = []
     caveats: list[Reason] = []
     for spec in RULES:
@@ -681,8 +680,8 @@ def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason
             x.rule = spec.name
         reasons += fx.reasons
         caveats += fx.caveats
-    floor = ctx.preference_floor
-    if floor is not None and fitness(v, r, ctx) < floor:
+    eligible = ctx.preference_eligible
+    if eligible is not None and v.id not in eligible:
         reasons = [x for x in reasons if x.rule not in PREFERENCES]
         reasons.append(
             Reason(
