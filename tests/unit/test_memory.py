@@ -85,3 +85,24 @@ def test_a_gpu_budget_binds_self_hosting_only() -> None:
     implied = recommend(c, build({"gpu_memory": 24}))  # a GPU budget means self-hosting
     assert implied.ranked == []
     assert "hosting" in implied.requirements.resolved[0]
+
+
+def test_the_range_of_a_size_based_estimate_holds_for_most_catalogued_models() -> None:
+    # pretend each model with known numbers had none: its true total should fall inside
+    # the range an estimate from its size states, for at least 3 models in 4
+    import dataclasses
+
+    inside = total = 0
+    for v in bundled().variants.values():
+        if not v.open_weights or v.status != "active" or v.params_b is None:
+            continue
+        if v.arch is None or v.arch.layers is None or v.architecture == "encoder-only":
+            continue
+        if v.flavour == "embedding":
+            continue
+        true = estimate(v, "int4", 32_768)
+        guess = estimate(dataclasses.replace(v, arch=None), "int4", 32_768)
+        assert true is not None and guess is not None and guess.estimated
+        total += 1
+        inside += guess.low_gb <= true.total_gb <= guess.high_gb
+    assert total > 100 and inside / total >= 0.75, (inside, total)

@@ -32,7 +32,7 @@ def fit(
 
       llmpick fit qwen3-8b --gpu-memory auto
     """
-    from llmpick.memory import FALLBACK_KV_ERROR, estimate, quantizations, working_context
+    from llmpick.memory import estimate, quantizations, working_context
     from llmpick.query import resolve_variant
     from llmpick.units import parse_memory, parse_tokens
 
@@ -101,7 +101,7 @@ def fit(
         "estimates": rows,
         "weights_format": v.weights_format,
         "method": method,
-        "method_error": FALLBACK_KV_ERROR if method == "parameter count" else 0.0,
+
         "notes": notes,
         "guide": ["2.1", "5.1"],
     }

@@ -819,8 +819,11 @@ def fit(doc: dict[str, Any]) -> None:
         out.print(
             Text(
                 "estimate: the catalog has no architecture numbers for this model, so the KV cache "
-                f"is sized from its parameter count and may be off by "
-                f"{doc['method_error']:.0%} either way",
+                "is sized from its parameter count; likely totals: "
+                + ", ".join(
+                    f"{r['quantization']} {r['range_gb'][0]:.1f}-{r['range_gb'][1]:.1f} GB"
+                    for r in doc["estimates"]
+                ),
                 style="yellow",
             )
         )
