@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from llmpick import refresh as R
+from llmpick.catalog import refresh as R
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "refresh"
 

@@ -7,9 +7,9 @@ from functools import cache
 
 import pytest
 
-from llmpick.catalog import load_catalog
-from llmpick.query import resolve
-from llmpick.records import Catalog, Family, Variant
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.query import resolve
+from llmpick.catalog.records import Catalog, Family, Variant
 
 
 @cache
@@ -234,7 +234,7 @@ def test_moe_models_state_active_parameters() -> None:
 
 
 def test_guide_sections_on_families_are_valid_ids() -> None:
-    from llmpick.schema import GUIDE_ID_RE
+    from llmpick.catalog.fileformat import GUIDE_ID_RE
 
     fams: list[Family] = list(cat().families.values())
     for f in fams:

@@ -10,8 +10,8 @@ from functools import cache
 
 import pytest
 
-from llmpick.catalog import load_catalog
-from llmpick.engine import RULES
+from llmpick.catalog.load import load_catalog
+from llmpick.engine.rank import RULES
 from llmpick.guide import SECTION_IDS, Guide, load_guide, lookup
 from tests.conftest import ROOT, SHARED, Result
 
@@ -73,7 +73,7 @@ def test_terms_resolve(term: str) -> None:
 def cited_ids() -> set[tuple[str, str]]:
     """Every guide id cited anywhere: engine, rules, walkthrough, catalog, guide cross-refs."""
     found: set[tuple[str, str]] = set()
-    engine = (ROOT / "src" / "llmpick" / "engine.py").read_text()
+    engine = (ROOT / "src" / "llmpick" / "engine" / "rank.py").read_text()
     for m in re.finditer(
         r'(?:Reason|Exclusion|add|warn)\((?:[^()]|\([^()]*\))*?"(\d(?:\.\d+)?)"', engine, re.S
     ):

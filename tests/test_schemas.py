@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from llmpick.documents import SCHEMAS, Shortlist, Verdict
+from llmpick.output.contract import SCHEMAS, Shortlist, Verdict
 from tests.conftest import ROOT, Result
 
 

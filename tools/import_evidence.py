@@ -85,7 +85,7 @@ def main() -> int:
     args = parser.parse_args()
     labs = json.loads(Path(args.snapshot).read_text())["labs"]
     sys.path.insert(0, str(ROOT / "src"))
-    from llmpick.catalog import load_catalog
+    from llmpick.catalog.load import load_catalog
     from llmpick.errors import CatalogError
 
     added = files = 0

@@ -31,12 +31,12 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "load_catalog": ("llmpick.catalog", "load_catalog"),
+    "load_catalog": ("llmpick.catalog.load", "load_catalog"),
     "load_guide": ("llmpick.guide", "load_guide"),
-    "recommend": ("llmpick.engine", "recommend"),
-    "build_requirements": ("llmpick.requirements", "build"),
-    "shortlist": ("llmpick.document", "shortlist"),
-    "why": ("llmpick.document", "why"),
+    "recommend": ("llmpick.engine.rank", "recommend"),
+    "build_requirements": ("llmpick.engine.requirements", "build"),
+    "shortlist": ("llmpick.output.build", "shortlist"),
+    "why": ("llmpick.output.build", "why"),
     "CatalogError": ("llmpick.errors", "CatalogError"),
     "LlmpickError": ("llmpick.errors", "LlmpickError"),
     "UsageError": ("llmpick.errors", "UsageError"),

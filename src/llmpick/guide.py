@@ -77,7 +77,7 @@ class Guide:
 
 
 def guide_path() -> Path:
-    from llmpick.catalog import bundled_catalog_dir
+    from llmpick.catalog.load import bundled_catalog_dir
 
     return bundled_catalog_dir() / "guide.yaml"
 

@@ -227,13 +227,13 @@ def test_debug_variable_shows_the_traceback_of_a_bug(
     fixture_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only a bug (an unexpected exception) is shown in full, and only with LLMPICK_DEBUG."""
-    import llmpick.query
+    import llmpick.catalog.query
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(llmpick.query, "resolve", boom)
-    monkeypatch.setattr(llmpick.query, "resolve_variant", boom)
+    monkeypatch.setattr(llmpick.catalog.query, "resolve", boom)
+    monkeypatch.setattr(llmpick.catalog.query, "resolve_variant", boom)
     monkeypatch.setenv("LLMPICK_DEBUG", "1")
     from llmpick.cli.app import run
 

@@ -51,12 +51,12 @@ def test_invalid_catalog(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_interrupted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    import llmpick.engine
+    import llmpick.engine.rank
 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(llmpick.engine, "recommend", interrupt)
+    monkeypatch.setattr(llmpick.engine.rank, "recommend", interrupt)
     r = cli("recommend", "--task", "chat")
     assert r.code == ExitCode.INTERRUPTED == 130
     assert "Traceback" not in r.err
@@ -65,12 +65,12 @@ def test_interrupted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unexpected_error_is_reported_as_a_bug_without_traceback(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import llmpick.engine
+    import llmpick.engine.rank
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(llmpick.engine, "recommend", boom)
+    monkeypatch.setattr(llmpick.engine.rank, "recommend", boom)
     r = cli("recommend", "--task", "chat")
     assert r.code == 1
     assert "internal error" in r.err and "LLMPICK_DEBUG=1" in r.err and "Traceback" not in r.err
@@ -81,7 +81,7 @@ def test_json_escapes_terminal_controls_and_refuses_nan() -> None:
 
     import pytest
 
-    from llmpick.cli.output import dumps
+    from llmpick.cli.emit import dumps
     from llmpick.hardware import parse_nvidia_smi
 
     text = dumps({"note": "ok\u202eevil\x9b\x1b[2J", "name": "Bokmål"})

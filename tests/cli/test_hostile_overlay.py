@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from llmpick.loading import api_snippet, ollama_snippet, transformers_snippet
+from llmpick.advice import api_snippet, ollama_snippet, transformers_snippet
 from tests.conftest import FIXTURE_CATALOG, Result
 
 # what a terminal would act on: escape sequences, C0 (but newline and tab), C1, bidi
@@ -192,8 +192,8 @@ EVIL_IDS = [
 
 
 def _variant(**access: str) -> object:
-    from llmpick.catalog import load_catalog
-    from llmpick.records import Access
+    from llmpick.catalog.load import load_catalog
+    from llmpick.catalog.records import Access
 
     v = load_catalog(base=FIXTURE_CATALOG, use_cache=False).variants["rocket-7b-chat"]
     return dataclasses.replace(v, access=Access(**access))  # type: ignore[type-var]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from llmpick import refresh as R
+from llmpick.catalog import refresh as R
 from tests.conftest import Result, run_process
 from tests.refresh_upstream import FIX, Upstream
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from llmpick import catalog as catalog_mod
-from llmpick.catalog import load_catalog
+from llmpick.catalog import load as catalog_mod
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import to_data
 from llmpick.errors import CatalogError
-from llmpick.records import to_data
 from tests.conftest import FIXTURE_CATALOG, run_process
 
 # every test here starts with an empty cache directory of its own
@@ -75,7 +75,7 @@ def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     import hashlib
     import marshal
 
-    from llmpick.records import catalog_rows
+    from llmpick.catalog.records import catalog_rows
 
     good = load_catalog(base=base)
     (path,) = cache_files()
@@ -182,7 +182,7 @@ def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
     import hashlib
     import marshal
 
-    from llmpick.records import catalog_rows
+    from llmpick.catalog.records import catalog_rows
 
     rows = catalog_rows(good)  # type: ignore[arg-type]
     rows["provenance"] = catalog_mod.provenance(good).to_data()  # type: ignore[arg-type]
@@ -198,7 +198,7 @@ def _set_licence(rows: dict[str, Any], index: int, value: object) -> None:
 
 
 def _set_params(rows: dict[str, Any], value: object) -> None:
-    from llmpick.records import Variant
+    from llmpick.catalog.records import Variant
 
     row = list(rows["variants"]["rocket-7b"])
     row[list(Variant.__dataclass_fields__).index("params_b")] = value

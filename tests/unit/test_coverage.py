@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from llmpick.coverage import coverage
-from llmpick.records import ArchNumbers
+from llmpick.catalog.coverage import coverage
+from llmpick.catalog.records import ArchNumbers
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
 
@@ -25,7 +25,7 @@ def test_a_source_outside_the_project_is_a_gap() -> None:
 
 
 def test_evidence_counts_only_results_relevant_to_the_task() -> None:
-    from llmpick.records import Evidence
+    from llmpick.catalog.records import Evidence
 
     coder = make_variant("coder", evidence=[Evidence("HumanEval", 80.0, "https://x")])
     report = coverage(make_catalog(coder, dataclasses.replace(coder, id="other", evidence=[])))
@@ -34,7 +34,7 @@ def test_evidence_counts_only_results_relevant_to_the_task() -> None:
 
 
 def test_notes_that_call_a_model_dense_contradict_an_inherited_moe_flag(tmp_path: Any) -> None:
-    from llmpick.catalog import load_catalog
+    from llmpick.catalog.load import load_catalog
     from llmpick.errors import CatalogError
 
     fam = tmp_path / "families" / "acme"

@@ -8,12 +8,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmpick.catalog import load_catalog
-from llmpick.document import shortlist
-from llmpick.engine import recommend
-from llmpick.memory import best_fit, working_context
-from llmpick.records import Catalog
-from llmpick.requirements import TASKS, Requirements, build
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import Catalog
+from llmpick.engine.memory import best_fit, working_context
+from llmpick.engine.rank import recommend
+from llmpick.engine.requirements import TASKS, Requirements, build
+from llmpick.output.build import shortlist
 
 
 @cache
@@ -152,7 +152,7 @@ def test_same_input_same_output(values: dict[str, Any]) -> None:
 
 
 def test_every_reason_cites_a_section_of_the_guide() -> None:
-    from llmpick.schema import GUIDE_ID_RE
+    from llmpick.catalog.fileformat import GUIDE_ID_RE
 
     c = cat()
     for values in (

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from llmpick.engine import identity, recommend
-from llmpick.memory import estimate, kv_cache_gb, weights_gb
-from llmpick.records import Access, ArchNumbers, Catalog, Family, License, Provider, Variant
-from llmpick.requirements import build
+from llmpick.catalog.records import Access, ArchNumbers, Catalog, Family, License, Provider, Variant
+from llmpick.engine.memory import estimate, kv_cache_gb, weights_gb
+from llmpick.engine.rank import identity, recommend
+from llmpick.engine.requirements import build
 
 TODAY = dt.date(2026, 11, 26)
 LICENSES = {

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmpick.catalog import load_catalog
+from llmpick.catalog.load import load_catalog
+from llmpick.engine.requirements import FIELD_NAMES, build
 from llmpick.errors import CatalogError, UsageError
-from llmpick.requirements import FIELD_NAMES, build
 from tests.conftest import FIXTURE_CATALOG
 
 # CI runs a fixed sequence of examples (derandomize); LLMPICK_FUZZ_LONG=1 explores anew

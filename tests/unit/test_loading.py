@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from llmpick.catalog import load_catalog
+from llmpick.advice import DECODING, SNIPPET_KINDS, api_snippet, decoding, monthly_cost, snippet
+from llmpick.advice import structured_output as so
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import Catalog, Variant
 from llmpick.hardware import detect, parse_meminfo, parse_nvidia_smi
-from llmpick.loading import DECODING, SNIPPET_KINDS, api_snippet, decoding, monthly_cost, snippet
-from llmpick.loading import structured_output as so
-from llmpick.records import Catalog, Variant
 
 GENERATION_CONFIG_KEYS = {
     "do_sample",

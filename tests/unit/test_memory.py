@@ -6,11 +6,11 @@ from functools import cache
 
 import pytest
 
-from llmpick.catalog import load_catalog
-from llmpick.engine import recommend
-from llmpick.memory import best_fit, estimate, kv_cache_gb
-from llmpick.records import Access, ArchNumbers, Catalog
-from llmpick.requirements import build
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import Access, ArchNumbers, Catalog
+from llmpick.engine.memory import best_fit, estimate, kv_cache_gb
+from llmpick.engine.rank import recommend
+from llmpick.engine.requirements import build
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from llmpick import refresh as R
-from llmpick.catalog import load_catalog
-from llmpick.records import Catalog
+from llmpick.catalog import refresh as R
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import Catalog
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refresh"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)

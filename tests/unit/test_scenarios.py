@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import yaml
 
-from llmpick.catalog import load_catalog
-from llmpick.document import shortlist
-from llmpick.engine import recommend
-from llmpick.records import Catalog
-from llmpick.requirements import build
+from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import Catalog
+from llmpick.engine.rank import recommend
+from llmpick.engine.requirements import build
+from llmpick.output.build import shortlist
 from tests.conftest import ROOT, SHARED
 
 

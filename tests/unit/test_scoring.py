@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from llmpick import scoring
-from llmpick.engine import _context, recommend
-from llmpick.evidence import canonical, quality, relevant
-from llmpick.records import Access, Evidence, Pricing, Variant
-from llmpick.requirements import build
-from llmpick.scoring import Effects
+from llmpick.catalog.records import Access, Evidence, Pricing, Variant
+from llmpick.engine import scoring
+from llmpick.engine.evidence import canonical, quality, relevant
+from llmpick.engine.rank import _context, recommend
+from llmpick.engine.requirements import build
+from llmpick.engine.scoring import Effects
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
 RULE = {spec.name: spec.fn for spec in scoring.RULES}
@@ -168,7 +168,7 @@ def test_relaxations_change_one_thing_and_are_counted_by_running_the_engine(gpu:
 
 
 def test_minor_releases_share_one_line_for_variety() -> None:
-    from llmpick.engine import line
+    from llmpick.engine.rank import line
 
     c = make_catalog(
         make_variant("a", family="gpt-6"),

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from llmpick.cli.emit import emit_json
 from llmpick.cli.options import check_choice
-from llmpick.cli.output import emit_json
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -33,8 +33,8 @@ def providers(
 
     Example: llmpick providers --kind community
     """
-    from llmpick.query import providers_by_kind
-    from llmpick.records import to_data
+    from llmpick.catalog.query import providers_by_kind
+    from llmpick.catalog.records import to_data
 
     groups = providers_by_kind(state.catalog, kind)
     if json:
@@ -83,8 +83,8 @@ def models(
 
       llmpick models --search "coder 7b"
     """
-    from llmpick.query import filter_variants, variant_summary
-    from llmpick.records import FLAVOURS, STATUSES
+    from llmpick.catalog.query import filter_variants, variant_summary
+    from llmpick.catalog.records import FLAVOURS, STATUSES
 
     check_choice("--flavour", flavour, FLAVOURS)
     check_choice("--status", status, STATUSES)
@@ -128,13 +128,13 @@ def show(
 
       llmpick show qwen3-8b --snippet transformers
     """
-    from llmpick.query import resolve, resolve_variant, variant_summary
-    from llmpick.records import Variant, to_data
+    from llmpick.catalog.query import resolve, resolve_variant, variant_summary
+    from llmpick.catalog.records import Variant, to_data
 
     cat = state.catalog
     if snippet is not None:
-        from llmpick.loading import SNIPPET_KINDS
-        from llmpick.loading import snippet as make_snippet
+        from llmpick.advice import SNIPPET_KINDS
+        from llmpick.advice import snippet as make_snippet
 
         check_choice("--snippet", snippet, SNIPPET_KINDS)
         v = resolve_variant(cat, model)
@@ -157,7 +157,7 @@ def show(
         return
     found = resolve(cat, model)
     if json:
-        from llmpick.query import successor_chain
+        from llmpick.catalog.query import successor_chain
 
         if isinstance(found, Variant):
             data = variant_summary(cat, found)
@@ -200,8 +200,8 @@ def validate(
 
       llmpick catalog validate --stats --json
     """
-    from llmpick.catalog import load_catalog, overlay_paths_from_env
-    from llmpick.coverage import coverage
+    from llmpick.catalog.coverage import coverage
+    from llmpick.catalog.load import load_catalog, overlay_paths_from_env
     from llmpick.errors import CatalogError, Problem
 
     given = list(paths or [])
@@ -221,7 +221,7 @@ def validate(
 
 
 def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
-    from llmpick.refresh import SOURCES
+    from llmpick.catalog.refresh import SOURCES
 
     out: dict[str, str] = {}
     for item in values or []:
@@ -269,7 +269,7 @@ def refresh(
 
       llmpick catalog refresh --from litellm=prices.json
     """
-    from llmpick.refresh import SOURCES, run_refresh
+    from llmpick.catalog.refresh import SOURCES, run_refresh
 
     urls = _pairs("--url", url)
     files = _pairs("--from", from_)
@@ -298,7 +298,7 @@ def status(json: JsonOpt = False) -> None:
 
     Example: llmpick catalog status
     """
-    from llmpick.refresh import status as status_doc
+    from llmpick.catalog.refresh import status as status_doc
 
     doc = status_doc(state.curated, ignored=state.no_refresh)
     if json:

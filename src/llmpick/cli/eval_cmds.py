@@ -17,9 +17,9 @@ class NothingAnswered(LlmpickError):
 
 
 def _lookup(model: str) -> Any:
+    from llmpick.catalog.query import resolve_variant
     from llmpick.cli.state import state
     from llmpick.evaluation.targets import model_info_from_variant
-    from llmpick.query import resolve_variant
 
     return model_info_from_variant(resolve_variant(state.catalog, model))
 
@@ -205,7 +205,7 @@ def eval_(
 
             write_atomic(export, json_mod.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     if json:
-        from llmpick.cli.output import emit_json
+        from llmpick.cli.emit import emit_json
 
         emit_json(doc)
     else:

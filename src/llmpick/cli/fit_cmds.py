@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llmpick.cli.output import emit_json
+from llmpick.cli.emit import emit_json
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -32,8 +32,8 @@ def fit(
 
       llmpick fit qwen3-8b --gpu-memory auto
     """
-    from llmpick.memory import estimate, quantizations, working_context
-    from llmpick.query import resolve_variant
+    from llmpick.catalog.query import resolve_variant
+    from llmpick.engine.memory import estimate, quantizations, working_context
     from llmpick.units import parse_memory, parse_tokens
 
     v = resolve_variant(state.catalog, model)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from llmpick.cli.output import emit_json
+from llmpick.cli.emit import emit_json
 from llmpick.errors import UsageError
 from llmpick.guide import PARTS, Guide, Section
 
@@ -27,7 +27,7 @@ def guide(
 
       llmpick guide rlhf
     """
-    from llmpick.engine import RULES
+    from llmpick.engine.rank import RULES
     from llmpick.guide import load_guide, lookup
 
     g = load_guide()
@@ -78,7 +78,7 @@ def schema(
 
       llmpick schema requirements
     """
-    from llmpick.documents import SCHEMAS
+    from llmpick.output.contract import SCHEMAS
 
     if name not in SCHEMAS:
         raise UsageError(f"invalid value for NAME: {name!r}; choose from: {', '.join(SCHEMAS)}")

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from llmpick.engine.requirements import CHOICES, NEEDS
 from llmpick.errors import UsageError
-from llmpick.requirements import CHOICES, NEEDS
 
 
 def _one_of(field: str) -> str:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from llmpick.cli.emit import emit_json
 from llmpick.cli.options import requirement_options
-from llmpick.cli.output import emit_json
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -24,7 +24,7 @@ RequirementsFile = Annotated[
 
 
 def _requirements(given: dict[str, Any], path: str | None) -> Any:
-    from llmpick.requirements import build, read_file
+    from llmpick.engine.requirements import build, read_file
 
     values = read_file(path) if path else {}
     origin = "file" if path and not given else "options"
@@ -130,11 +130,11 @@ def recommend(
     req = _requirements(given, requirements)
     _check_licences(req)
 
-    from llmpick.document import shortlist
-    from llmpick.engine import recommend as run_engine
+    from llmpick.engine.rank import recommend as run_engine
+    from llmpick.output.build import shortlist
 
     cat = state.catalog
-    from llmpick.query import resolve_variant
+    from llmpick.catalog.query import resolve_variant
 
     named = [resolve_variant(cat, name).id for name in explain or []]
     rec = run_engine(cat, req, top=top, explain=tuple(named))
@@ -143,11 +143,11 @@ def recommend(
         from llmpick.files import write_atomic
 
         if export.lower().endswith(".md"):
-            from llmpick.report import markdown
+            from llmpick.output.markdown import markdown
 
             write_atomic(export, markdown(doc))
         else:
-            from llmpick.cli.output import dumps
+            from llmpick.cli.emit import dumps
 
             write_atomic(export, dumps(doc, pretty=True) + "\n")
     if json:
@@ -177,9 +177,9 @@ def why(
 
       llmpick why gpt-4o --platform bedrock
     """
-    from llmpick.document import why as why_doc
-    from llmpick.engine import recommend as run_engine
-    from llmpick.query import resolve_variant
+    from llmpick.catalog.query import resolve_variant
+    from llmpick.engine.rank import recommend as run_engine
+    from llmpick.output.build import why as why_doc
 
     cat = state.catalog
     variant = resolve_variant(cat, model)

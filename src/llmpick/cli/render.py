@@ -25,9 +25,9 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from llmpick.query import ProviderRow
-from llmpick.records import Catalog, Family, Variant, to_data
-from llmpick.report import requirement_items
+from llmpick.catalog.query import ProviderRow
+from llmpick.catalog.records import Catalog, Family, Variant, to_data
+from llmpick.output.markdown import requirement_items
 from llmpick.safetext import UNSAFE, clean
 from llmpick.units import format_memory, format_params, format_size, format_tokens, format_usd
 
@@ -296,7 +296,7 @@ def overlays_notice(paths: Sequence[str] | None = None) -> None:
         cat = state.__dict__.get("catalog")  # only if a command loaded it
         if cat is None:
             return
-        from llmpick.catalog import provenance
+        from llmpick.catalog.load import provenance
 
         paths = provenance(cat).in_force()
     if paths:
@@ -404,7 +404,7 @@ def _chain(ids: list[str]) -> str:
 
 
 def variant(catalog: Catalog, v: Variant) -> None:
-    from llmpick.catalog import overlay_facts
+    from llmpick.catalog.load import overlay_facts
 
     overlays_notice()
     fam = catalog.families[v.family]
@@ -437,7 +437,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
         _kv(t, "overlay", Text(fact, style="yellow"))
     status = Text(v.status, style=STATUS_STYLE[v.status])
     if v.successor and v.status != "active":
-        from llmpick.query import successor_chain
+        from llmpick.catalog.query import successor_chain
 
         status.append(f" — replaced by: {_chain(successor_chain(catalog, v.successor))}")
     elif v.successor:
@@ -485,7 +485,7 @@ def family(catalog: Catalog, fam: Family) -> None:
     prov = catalog.providers[fam.provider]
     out.print(Text(fam.name, style="bold"), Text(f"  ({fam.id}, {prov.name})", style="dim"))
     out.print(fam.description)
-    from llmpick.query import successor_chain
+    from llmpick.catalog.query import successor_chain
 
     newer = "newer release" if fam.status == "active" else "replaced by"
     chain = _chain(successor_chain(catalog, fam.successor)) if fam.successor else ""

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from llmpick.records import Catalog
+    from llmpick.catalog.records import Catalog
 
 
 @dataclass
@@ -24,7 +24,7 @@ class State:
     @cached_property
     def curated(self) -> Catalog:
         """The bundled catalog and overlays, without the refresh layer."""
-        from llmpick.catalog import load_catalog, overlay_paths_from_env
+        from llmpick.catalog.load import load_catalog, overlay_paths_from_env
 
         paths = [str(p) for p in overlay_paths_from_env()] + self.overlays
         return load_catalog(paths)
@@ -36,8 +36,8 @@ class State:
         cat = self.curated
         if self.no_refresh:
             return cat
-        from llmpick.cli.output import notice
-        from llmpick.refresh import apply_layer, layer_path, read_layer
+        from llmpick.catalog.refresh import apply_layer, layer_path, read_layer
+        from llmpick.cli.emit import notice
 
         path = layer_path()
         layer, problem = read_layer(path)

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import typer
 
+from llmpick.engine.requirements import CHOICES, NEEDS, TASKS, build
 from llmpick.errors import UsageError
-from llmpick.requirements import CHOICES, NEEDS, TASKS, build
 from llmpick.units import format_memory, format_params, format_tokens
 
 Given = dict[str, Any]
@@ -297,7 +297,7 @@ def _shown(key: str, value: Any) -> str:
     if key == "max_price":
         return f"${value:g} per 1M tokens"
     if key == "language":
-        from llmpick.vocab import language_name
+        from llmpick.vocabulary import language_name
 
         return f"{language_name(value)} ({value})"
     if isinstance(value, list):

@@ -38,9 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmpick import __version__
-from llmpick.errors import CatalogError, Problem, WriteError
-from llmpick.files import MAX_BYTES, read_bounded, write_atomic
-from llmpick.records import (
+from llmpick.catalog.records import (
     Access,
     ArchNumbers,
     Catalog,
@@ -54,12 +52,14 @@ from llmpick.records import (
     catalog_from_rows,
     catalog_rows,
 )
+from llmpick.errors import CatalogError, Problem, WriteError
+from llmpick.files import MAX_BYTES, read_bounded, write_atomic
 from llmpick.safetext import one_line
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
 
-    from llmpick.schema import FamilyIn, VariantIn
+    from llmpick.catalog.fileformat import FamilyIn, VariantIn
 
 CACHE_FORMAT = "5"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -94,11 +94,11 @@ def bundled_catalog_dir() -> Path:
     override = os.environ.get(BASE_ENV)
     if override:
         return Path(override)
-    here = Path(__file__).resolve().parent
-    packaged = here / "catalog"
+    package = Path(__file__).resolve().parents[1]  # src/llmpick, or llmpick in a wheel
+    packaged = package / "data"
     if packaged.is_dir():
         return packaged
-    return here.parent.parent / "catalog"
+    return package.parent.parent / "catalog"
 
 
 def overlay_paths_from_env() -> list[Path]:
@@ -498,7 +498,7 @@ def _validate_mapping_file(
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
-    from llmpick.schema import DATASET, LICENSE, PROVIDER, FamilyIn
+    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, FamilyIn
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
     parts = _Parts()
@@ -760,7 +760,7 @@ def _access_problems(
     """Identifiers that do not have the shape of one (they end up in snippets people
     paste into a shell or an interpreter), and overlay variants that claim a repo, tag
     or API id of a model of the base catalog (``show REPO`` would find the impostor)."""
-    from llmpick.loading import ID_SHAPE_HELP, plausible_id
+    from llmpick.advice import ID_SHAPE_HELP, plausible_id
 
     out: list[tuple[str, tuple[str, ...], str]] = []
     owners: dict[tuple[str, str], str] = {}
@@ -1078,7 +1078,7 @@ def _rows_ok(cls: type, rows: Iterable[Any]) -> bool:
         return True
     hints = _HINTS.get(cls)
     if hints is None:
-        import llmpick.records as records
+        import llmpick.catalog.records as records
 
         resolved = typing.get_type_hints(cls, vars(records))
         hints = _HINTS[cls] = [resolved[n] for n in getattr(cls, "__dataclass_fields__", ())]

@@ -17,7 +17,7 @@ import re
 import shlex
 from typing import Any
 
-from llmpick.records import Variant
+from llmpick.catalog.records import Variant
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
 
@@ -180,7 +180,7 @@ def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
     """
     if v.flavour == "embedding" or task == "embedding" or v.architecture == "encoder-only":
         return None
-    from llmpick.scoring import thinks_always
+    from llmpick.engine.scoring import thinks_always
 
     key = task if task in DECODING else "instruct"
     thinks = thinks_always(v) or (

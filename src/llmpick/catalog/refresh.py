@@ -41,8 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from llmpick.errors import LlmpickError
-from llmpick.records import (
+from llmpick.catalog.records import (
     Access,
     Catalog,
     Family,
@@ -50,6 +49,7 @@ from llmpick.records import (
     Pricing,
     Variant,
 )
+from llmpick.errors import LlmpickError
 
 FORMAT = 1
 LAYER_FILE = "refresh.json"

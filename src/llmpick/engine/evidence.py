@@ -17,7 +17,7 @@ import bisect
 import re
 from collections.abc import Iterable
 
-from llmpick.records import Variant
+from llmpick.catalog.records import Variant
 
 # canonical name -> other spellings found in model cards and datasets
 ALIASES: dict[str, tuple[str, ...]] = {

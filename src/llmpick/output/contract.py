@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from llmpick.records import Architecture, Capability, CommercialUse, Flavour, Status, Tuning
-from llmpick.requirements import Requirements
+from llmpick.catalog.records import Architecture, Capability, CommercialUse, Flavour, Status, Tuning
+from llmpick.engine.requirements import Requirements
 
 
 class _Doc(BaseModel):
@@ -219,8 +219,8 @@ def shortlist_schema() -> dict[str, Any]:
 
 
 def catalog_schema() -> dict[str, Any]:
-    from llmpick.records import License, Provider
-    from llmpick.schema import FamilyIn
+    from llmpick.catalog.fileformat import FamilyIn
+    from llmpick.catalog.records import License, Provider
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

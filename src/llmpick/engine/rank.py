@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from llmpick import evidence
-from llmpick.memory import Estimate, best_fit, estimate, working_context
-from llmpick.records import Catalog, Variant
-from llmpick.requirements import Requirements
-from llmpick.scoring import (
+from llmpick.catalog.records import Catalog, Variant
+from llmpick.engine import evidence
+from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
+from llmpick.engine.requirements import Requirements
+from llmpick.engine.scoring import (
     GENERATIVE,
     PLATFORM_NAMES,
     PREFERENCE_MARGIN,
@@ -129,7 +129,7 @@ def _status(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         status = v.api_status
     if status in ("active", "legacy") or r.include_legacy:
         return None
-    from llmpick.query import current_successor
+    from llmpick.catalog.query import current_successor
 
     now = current_successor(c, v.successor)
     succ = f"; replaced by {now}" if now else ""

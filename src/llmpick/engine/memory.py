@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmpick.records import Variant
+from llmpick.catalog.records import Variant
 
 BITS_PER_WEIGHT = {"fp16": 16.0, "int8": 8.5, "int4": 4.85}
 QUANT_ORDER = ("fp16", "int8", "int4")

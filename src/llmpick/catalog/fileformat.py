@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from llmpick.records import (
+from llmpick.catalog.records import (
     Access,
     ApiStatus,
     Architecture,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmpick.evidence import TASK_BENCHMARKS, canonical, measures
-from llmpick.records import Catalog, Variant
+from llmpick.catalog.records import Catalog, Variant
+from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, measures
 
 
 def generative(v: Variant) -> bool:

@@ -20,12 +20,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from llmpick.evidence import canonical, measures, quality
-from llmpick.memory import Estimate
-from llmpick.records import Catalog, Variant
-from llmpick.requirements import TASKS, Requirements
+from llmpick.catalog.records import Catalog, Variant
+from llmpick.engine.evidence import canonical, measures, quality
+from llmpick.engine.memory import Estimate
+from llmpick.engine.requirements import TASKS, Requirements
 from llmpick.units import format_params, format_tokens
-from llmpick.vocab import language_name
+from llmpick.vocabulary import language_name
 
 # tasks whose output is text the model writes (not labels, spans or vectors)
 GENERATIVE: frozenset[str | None] = frozenset(
@@ -587,7 +587,7 @@ def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 
 def _successor_name(c: Catalog, v: Variant) -> str:
-    from llmpick.query import current_successor
+    from llmpick.catalog.query import current_successor
 
     if not v.successor:
         return ""

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from llmpick.catalog.records import PROVIDER_KINDS, Catalog, Family, Provider, Variant, to_data
 from llmpick.errors import NotFoundError, UsageError
-from llmpick.records import PROVIDER_KINDS, Catalog, Family, Provider, Variant, to_data
 
 _NORM = re.compile(r"[^a-z0-9]+")
 

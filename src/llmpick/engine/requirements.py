@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from llmpick.catalog.records import Domain, Flavour, Platform
 from llmpick.errors import UsageError
-from llmpick.records import Domain, Flavour, Platform
 from llmpick.units import parse_memory, parse_params, parse_token_pair, parse_tokens
-from llmpick.vocab import DOMAIN_WORDS, language_code, language_name
+from llmpick.vocabulary import DOMAIN_WORDS, language_code, language_name
 
 Task = Literal[
     "chat",

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from llmpick import __version__
-from llmpick.engine import Recommendation, Verdict, blended_price
-from llmpick.loading import decoding, how_to_load, monthly_cost, structured_output
-from llmpick.records import Catalog
-from llmpick.refresh import age_warning
-from llmpick.requirements import Requirements
-from llmpick.scoring import RULES
+from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
+from llmpick.catalog.records import Catalog
+from llmpick.catalog.refresh import age_warning
+from llmpick.engine.rank import Recommendation, Verdict, blended_price
+from llmpick.engine.requirements import Requirements
+from llmpick.engine.scoring import RULES
 
 SCHEMA_VERSION = "1.0"
 
@@ -143,7 +143,7 @@ def refresh_info(c: Catalog) -> dict[str, Any] | None:
 
 def overlays_in_force(c: Catalog, given: list[str] | None = None) -> list[str]:
     """The overlays (and a replaced base catalog) that ``c`` was loaded with."""
-    from llmpick.catalog import provenance
+    from llmpick.catalog.load import provenance
 
     listed = provenance(c).in_force()
     return listed + [p for p in given or [] if p not in listed]
@@ -151,7 +151,7 @@ def overlays_in_force(c: Catalog, given: list[str] | None = None) -> list[str]:
 
 def overlay_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:
     """What an overlay decided about this model, said where the answer names it."""
-    from llmpick.catalog import overlay_facts
+    from llmpick.catalog.load import overlay_facts
 
     return [{"text": text, "guide": guide} for text, guide in overlay_facts(c, v)]
 
