@@ -12,7 +12,8 @@ import pytest
 
 from llmpick.catalog.load import load_catalog
 from llmpick.engine.rank import RULES
-from llmpick.guide import SECTION_IDS, Guide, load_guide, lookup
+from llmpick.guide import Guide, load_guide, lookup
+from llmpick.vocabulary import SECTION_IDS
 from tests.conftest import ROOT, SHARED, Result
 
 ARTICLE = SHARED / "seed" / "adapting-llms-guide.md"

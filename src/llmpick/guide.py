@@ -14,24 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from llmpick.errors import CatalogError, NotFoundError, Problem
+from llmpick.vocabulary import SECTION_IDS
 
-SECTION_IDS: tuple[str, ...] = (
-    *(f"1.{i}" for i in range(1, 6)),
-    *(f"2.{i}" for i in range(1, 17)),
-    "3",
-    "4.1",
-    "4.2",
-    "5.1",
-    "5.2",
-    "5.3",
-    "6.1",
-    "6.2",
-    "6.3",
-    "6.4",
-    "7",
-    "8",
-    "9",
-)
 PARTS: dict[str, str] = {
     "1": "Navigating the LLM landscape",
     "2": "Model flavours",

@@ -1,6 +1,154 @@
-"""Names people type for languages and domains, and the names we print for them."""
+"""The closed vocabularies and patterns llmpick reads and writes, defined once.
+
+Each vocabulary is a ``Literal`` type (for the catalog's records, the file schema
+and the requirements) and a tuple of its members (for CLI choices, help text, the
+walkthrough and error messages). Also here: the id pattern of catalog entries, the
+guide's section ids, and the words people type for languages and domains. Cheap to
+import: the cached fast path reads it, so nothing heavier than ``typing`` and ``re``.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+# --- the catalog -----------------------------------------------------------------
+
+ProviderKind = Literal["proprietary", "open-source-company", "community", "academia-government"]
+PROVIDER_KINDS: tuple[str, ...] = get_args(ProviderKind)
+Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
+"""Cloud platforms a model can be offered on (guide §1.2)."""
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+PLATFORM_NAMES: dict[str, str] = {
+    "bedrock": "Amazon Bedrock",
+    "sagemaker": "SageMaker JumpStart",
+    "vertex": "Google Vertex AI",
+    "azure": "Azure",
+}
+Channel = Literal["api", "open-weights", Platform]
+"""How a provider sells access: its own API, open weights, or a cloud platform."""
+Status = Literal["active", "legacy", "deprecated", "retired"]
+STATUSES: tuple[str, ...] = get_args(Status)
+Flavour = Literal["base", "instruct", "chat", "embedding"]
+"""Model flavours (guide §2.2-2.6, §2.14)."""
+FLAVOURS: tuple[str, ...] = get_args(Flavour)
+Capability = Literal[
+    "tools", "structured-output", "vision", "reasoning", "fill-in-the-middle", "audio"
+]
+CAPABILITIES: tuple[str, ...] = get_args(Capability)
+Domain = Literal[
+    "general",
+    "code",
+    "biomedical",
+    "science",
+    "math",
+    "finance",
+    "legal",
+    "safety",
+    "dialogue",
+    "translation",
+]
+"""Subject areas a model is made or adapted for (guide §2.16)."""
+DOMAINS: tuple[str, ...] = get_args(Domain)
+
+Architecture = Literal["decoder-only", "encoder-only", "encoder-decoder", "undisclosed"]
+CommercialUse = Literal["yes", "conditional", "no"]
+Tuning = Literal[
+    "pretrain",
+    "sft",
+    "flan",
+    "rlhf",
+    "rlaif",
+    "dpo",
+    "safety",
+    "rl-reasoning",
+    "distilled",
+    "domain-pretraining",
+    "contrastive",
+    "task-finetune",
+    "undisclosed",
+]
+Modality = Literal["text", "image", "audio", "video", "pdf"]
+WeightsFormat = Literal["fp16", "bf16", "fp8", "mxfp4", "int4"]
+ApiStatus = Literal["active", "deprecated", "retired"]
+"""Lifecycle of a provider's API for an open-weights model (a subset of ``Status``)."""
+MODALITIES: tuple[str, ...] = get_args(Modality)
+
+# ids of providers, licences, datasets, families and variants (and the dataset part
+# of a 'dataset:key' citation)
+ID_CHARS = "a-z0-9._-"
+"""The characters of an id, as the body of a regular-expression character class."""
+ID_WORD = rf"[a-z0-9][{ID_CHARS}]*"
+ID_RE = re.compile(rf"^{ID_WORD}$")
+ID_RULE = "use lower-case letters, digits, '.', '_' and '-'"
+"""The rule in words, for error messages."""
+
+# --- what a user asks for -----------------------------------------------------------
+
+Task = Literal[
+    "chat",
+    "instruct",
+    "classification",
+    "extraction",
+    "summarization",
+    "translation",
+    "qa",
+    "code",
+    "reasoning",
+    "creative",
+    "embedding",
+]
+TASKS: tuple[str, ...] = get_args(Task)
+Need = Literal["tools", "structured-output", "vision", "reasoning"]
+"""Capabilities a user can require (a subset of ``Capability``)."""
+NEEDS: tuple[str, ...] = get_args(Need)
+AccessKind = Literal["open", "proprietary", "any"]
+"""open: downloadable weights; proprietary: API only (guide §1.2, §4.1)."""
+ACCESS_KINDS: tuple[str, ...] = get_args(AccessKind)
+Hosting = Literal["self", "api", "any"]
+HOSTINGS: tuple[str, ...] = get_args(Hosting)
+Precision = Literal["fp16", "int8", "int4"]
+"""Weight precisions memory is estimated for, from the largest to the smallest."""
+PRECISIONS: tuple[str, ...] = get_args(Precision)
+Quantization = Literal["auto", Precision]
+Alignment = Literal["safety", "own-values", "any"]
+Prefer = Literal["balanced", "quality", "cost", "speed"]
+
+
+ACCESS_SAID = {"open": "open (downloadable weights)", "proprietary": "proprietary (API only)"}
+HOSTING_SAID = {"self": "self (your hardware)", "api": "api (a provider serves it)"}
+
+
+def one_of(choices: tuple[str, ...] | list[str], said: dict[str, str] | None = None) -> str:
+    """'a, b or c': a vocabulary in words, for help text that matches validation;
+    ``said`` gives some members a longer wording."""
+    words = [(said or {}).get(c, c) for c in choices]
+    *head, last = words
+    return f"{', '.join(head)} or {last}" if head else last
+
+
+# --- the guide -----------------------------------------------------------------------
+
+SECTION_IDS: tuple[str, ...] = (
+    *(f"1.{i}" for i in range(1, 6)),
+    *(f"2.{i}" for i in range(1, 17)),
+    "3",
+    "4.1",
+    "4.2",
+    "5.1",
+    "5.2",
+    "5.3",
+    "6.1",
+    "6.2",
+    "6.3",
+    "6.4",
+    "7",
+    "8",
+    "9",
+)
+"""Every guide section an explanation or a catalog entry may cite."""
+
+# --- words people type ---------------------------------------------------------------
 
 # ISO 639-1 code -> English name (the languages model cards most often list)
 LANGUAGES: dict[str, str] = {

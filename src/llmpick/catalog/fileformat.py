@@ -26,36 +26,37 @@ from pydantic import (
 
 from llmpick.catalog.records import (
     Access,
-    ApiStatus,
-    Architecture,
     ArchNumbers,
-    Capability,
     Dataset,
-    Domain,
     Evidence,
-    Flavour,
     License,
-    Modality,
     Pricing,
     Provider,
+)
+from llmpick.vocabulary import (
+    ID_RE,
+    ID_RULE,
+    ID_WORD,
+    SECTION_IDS,
+    ApiStatus,
+    Architecture,
+    Capability,
+    Domain,
+    Flavour,
+    Modality,
     Status,
     Tuning,
     WeightsFormat,
 )
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-GUIDE_ID_RE = re.compile(r"^(1\.[1-5]|2\.([1-9]|1[0-6])|3|4\.[12]|5\.[1-3]|6\.[1-4]|7|8|9)$")
-
 
 def _check_id(value: str) -> str:
     if not ID_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lower-case letters, digits, '.', '_' and '-'"
-        )
+        raise ValueError(f"{value!r} is not a valid id: {ID_RULE}")
     return value
 
 
-SOURCE_RE = re.compile(r"^(https?://\S+|[a-z0-9][a-z0-9._-]*:\S.*)$")
+SOURCE_RE = re.compile(rf"^(https?://\S+|{ID_WORD}:\S.*)$")
 
 
 def _check_source(value: str) -> str:
@@ -68,8 +69,8 @@ def _check_source(value: str) -> str:
 
 
 def _check_guide(value: str) -> str:
-    if not GUIDE_ID_RE.match(value):
-        raise ValueError(f"{value!r} is not a guide section id (1.1-1.5, 2.1-2.16, 3, 4.1 ... 9)")
+    if value not in SECTION_IDS:
+        raise ValueError(f"{value!r} is not a guide section id ({', '.join(SECTION_IDS)})")
     return value
 
 

@@ -55,6 +55,7 @@ from llmpick.catalog.records import (
 from llmpick.errors import CatalogError, Problem, WriteError
 from llmpick.files import MAX_BYTES, read_bounded, write_atomic
 from llmpick.safetext import one_line
+from llmpick.vocabulary import ID_RE, ID_RULE
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
     from llmpick.catalog.fileformat import FamilyIn, VariantIn
 
 CACHE_FORMAT = "5"
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
 _KEEP_CACHES = 8
@@ -471,7 +471,7 @@ def _validate_mapping_file(
             problems.append(
                 Problem(
                     src.label,
-                    "not a valid id: use lower-case letters, digits, '.', '_' and '-'",
+                    f"not a valid id: {ID_RULE}",
                     path=str(key),
                     line=src.line((key,)),
                 )

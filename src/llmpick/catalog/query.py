@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from llmpick.catalog.records import PROVIDER_KINDS, Catalog, Family, Provider, Variant, to_data
+from llmpick.catalog.records import Catalog, Family, Provider, Variant, to_data
 from llmpick.errors import NotFoundError, UsageError
+from llmpick.vocabulary import ACCESS_KINDS, PROVIDER_KINDS
 
 _NORM = re.compile(r"[^a-z0-9]+")
 
@@ -83,8 +84,8 @@ def filter_variants(
             provider = by_name[norm(provider)]
         else:
             raise _not_found("provider", provider, list(catalog.providers))
-    if access not in (None, "open", "proprietary", "any"):
-        raise _choices_error("access", str(access), ("open", "proprietary", "any"))
+    if access is not None and access not in ACCESS_KINDS:
+        raise _choices_error("access", str(access), ACCESS_KINDS)
     if family is not None and family not in catalog.families:
         fam = _match_family(catalog, family)
         if fam is None:

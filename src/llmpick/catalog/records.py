@@ -3,63 +3,31 @@
 These are what the engine and the commands work with. They import nothing heavy,
 so a run served from the cache never pays for pydantic's model machinery; the
 same classes are validated by pydantic when catalog files are read (see
-``schema.py``), with unknown keys forbidden and field descriptions taken from the
-attribute docstrings below.
+``fileformat.py``), with unknown keys forbidden and field descriptions taken from
+the attribute docstrings below. Their vocabularies are those of ``vocabulary.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-ProviderKind = Literal["proprietary", "open-source-company", "community", "academia-government"]
-PROVIDER_KINDS: tuple[str, ...] = typing.get_args(ProviderKind)
-Channel = Literal["api", "open-weights", "bedrock", "sagemaker", "vertex", "azure"]
-Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
-PLATFORMS: tuple[str, ...] = typing.get_args(Platform)
-CommercialUse = Literal["yes", "conditional", "no"]
-Architecture = Literal["decoder-only", "encoder-only", "encoder-decoder", "undisclosed"]
-Status = Literal["active", "legacy", "deprecated", "retired"]
-STATUSES: tuple[str, ...] = typing.get_args(Status)
-Flavour = Literal["base", "instruct", "chat", "embedding"]
-FLAVOURS: tuple[str, ...] = typing.get_args(Flavour)
-Tuning = Literal[
-    "pretrain",
-    "sft",
-    "flan",
-    "rlhf",
-    "rlaif",
-    "dpo",
-    "safety",
-    "rl-reasoning",
-    "distilled",
-    "domain-pretraining",
-    "contrastive",
-    "task-finetune",
-    "undisclosed",
-]
-Capability = Literal[
-    "tools", "structured-output", "vision", "reasoning", "fill-in-the-middle", "audio"
-]
-CAPABILITIES: tuple[str, ...] = typing.get_args(Capability)
-Domain = Literal[
-    "general",
-    "code",
-    "biomedical",
-    "science",
-    "math",
-    "finance",
-    "legal",
-    "safety",
-    "dialogue",
-    "translation",
-]
-DOMAINS: tuple[str, ...] = typing.get_args(Domain)
-Modality = Literal["text", "image", "audio", "video", "pdf"]
-WeightsFormat = Literal["fp16", "bf16", "fp8", "mxfp4", "int4"]
-ApiStatus = Literal["active", "deprecated", "retired"]
+from llmpick.vocabulary import (
+    ApiStatus,
+    Architecture,
+    Capability,
+    Channel,
+    CommercialUse,
+    Domain,
+    Flavour,
+    Modality,
+    Platform,
+    ProviderKind,
+    Status,
+    Tuning,
+    WeightsFormat,
+)
 
 # pydantic reads this when it validates the dataclasses (no pydantic import needed here)
 _STRICT: dict[str, Any] = {

@@ -50,6 +50,7 @@ from llmpick.catalog.records import (
     Variant,
 )
 from llmpick.errors import LlmpickError
+from llmpick.vocabulary import ID_CHARS, MODALITIES
 
 FORMAT = 1
 LAYER_FILE = "refresh.json"
@@ -110,8 +111,7 @@ _MD_FIELDS = frozenset(
     )
 )  # fmt: skip
 _CAPS = ("tools", "structured-output", "vision", "reasoning", "audio")
-_MODALITIES = ("text", "image", "audio", "video", "pdf")
-_ID_BAD = re.compile(r"[^a-z0-9._-]+")
+_ID_BAD = re.compile(rf"[^{ID_CHARS}]+")
 # a date stamp at the end of an API id: -2025-08-07, -20250807, -0905, -05-2026
 _STAMPED = re.compile(r"-(?:20\d\d-?\d\d-?\d\d|\d{4}|\d\d-20\d\d)$")
 
@@ -225,7 +225,7 @@ def parse_models_dev(data: Any, seen: str) -> dict[str, dict[str, Any]]:
             modalities = _obj(e.get("modalities"))
             mods_in, mods_out = modalities.get("input"), modalities.get("output")
             listed = mods_in if isinstance(mods_in, list) else ["text"]
-            mods = [m for m in listed if m in _MODALITIES] or ["text"]
+            mods = [m for m in listed if m in MODALITIES] or ["text"]
             caps = [
                 cap
                 for cap, flag in (
@@ -752,7 +752,7 @@ def _unreviewed_variant(
     has_caps = {c for _, e in entries for c in e.get("capabilities", ())}
     has_mods = {m for _, e in entries for m in e.get("modalities", ())}
     caps: list[Any] = [c for c in _CAPS if c in has_caps]
-    mods: list[Any] = [m for m in _MODALITIES if m in has_mods]
+    mods: list[Any] = [m for m in MODALITIES if m in has_mods]
     when = _first(entries, "deprecation")
     deprecated = when is not None or any(e.get("deprecated") for _, e in entries)
     released = _first(entries, "released")

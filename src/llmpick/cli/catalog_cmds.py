@@ -10,6 +10,14 @@ from llmpick.cli.emit import emit_json
 from llmpick.cli.options import check_choice
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+from llmpick.vocabulary import (
+    ACCESS_KINDS,
+    ACCESS_SAID,
+    FLAVOURS,
+    PROVIDER_KINDS,
+    STATUSES,
+    one_of,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
 
@@ -23,8 +31,7 @@ def providers(
     kind: Annotated[
         str | None,
         typer.Option(
-            help="Only providers of this kind: proprietary, open-source-company, community, "
-            "academia-government (guide §1.1).",
+            help=f"Only providers of this kind: {one_of(PROVIDER_KINDS)} (guide §1.1).",
         ),
     ] = None,
     json: JsonOpt = False,
@@ -60,14 +67,12 @@ def providers(
 def models(
     provider: Annotated[str | None, typer.Option(help="Provider id, e.g. meta.")] = None,
     access: Annotated[
-        str | None, typer.Option(help="open (downloadable weights) or proprietary (API only).")
+        str | None, typer.Option(help=f"{one_of(ACCESS_KINDS, ACCESS_SAID)}.")
     ] = None,
     flavour: Annotated[
-        str | None, typer.Option(help="base, instruct, chat or embedding (guide §2.2-2.6).")
+        str | None, typer.Option(help=f"{one_of(FLAVOURS)} (guide §2.2-2.6).")
     ] = None,
-    status: Annotated[
-        str | None, typer.Option(help="active, legacy, deprecated or retired.")
-    ] = None,
+    status: Annotated[str | None, typer.Option(help=f"{one_of(STATUSES)}.")] = None,
     family: Annotated[str | None, typer.Option(help="Family id or name, e.g. llama-2.")] = None,
     search: Annotated[
         str | None,
@@ -84,11 +89,10 @@ def models(
       llmpick models --search "coder 7b"
     """
     from llmpick.catalog.query import filter_variants, variant_summary
-    from llmpick.catalog.records import FLAVOURS, STATUSES
 
     check_choice("--flavour", flavour, FLAVOURS)
     check_choice("--status", status, STATUSES)
-    check_choice("--access", access, ("open", "proprietary", "any"))
+    check_choice("--access", access, ACCESS_KINDS)
     cat = state.catalog
     rows = filter_variants(
         cat,

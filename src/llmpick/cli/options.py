@@ -15,21 +15,21 @@ from typing import Annotated, Any
 
 import typer
 
-from llmpick.engine.requirements import CHOICES, NEEDS
+from llmpick.engine.requirements import CHOICES
 from llmpick.errors import UsageError
+from llmpick.vocabulary import ACCESS_SAID, HOSTING_SAID, NEEDS, one_of
 
 
-def _one_of(field: str) -> str:
+def _one_of(field: str, said: dict[str, str] | None = None) -> str:
     """'a, b or c' from a requirement's vocabulary, so help and validation agree."""
-    *head, last = NEEDS if field == "needs" else CHOICES[field]
-    return f"{', '.join(head)} or {last}"
+    return one_of(NEEDS if field == "needs" else CHOICES[field], said)
 
 
 # name: (type, metavar, help); booleans become --name/--no-name flags
 _SPEC: dict[str, tuple[Any, str | None, str]] = {
     "task": (str, "TASK", f"{_one_of('task')}."),
-    "access": (str, "ACCESS", "open (downloadable weights), proprietary (API only) or any."),
-    "hosting": (str, "HOSTING", "self (your hardware), api (a provider serves it) or any."),
+    "access": (str, "ACCESS", f"{_one_of('access', ACCESS_SAID)}."),
+    "hosting": (str, "HOSTING", f"{_one_of('hosting', HOSTING_SAID)}."),
     "platform": (str, "PLATFORM", f"Cloud it must be on: {_one_of('platform')}."),
     "gpu_memory": (
         str,

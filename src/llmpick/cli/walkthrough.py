@@ -18,9 +18,10 @@ from typing import Any, Literal
 
 import typer
 
-from llmpick.engine.requirements import CHOICES, NEEDS, TASKS, build
+from llmpick.engine.requirements import CHOICES, build
 from llmpick.errors import UsageError
 from llmpick.units import format_memory, format_params, format_tokens
+from llmpick.vocabulary import NEEDS, TASKS
 
 Given = dict[str, Any]
 
@@ -100,7 +101,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Open weights give you control and privacy; proprietary APIs give you the strongest "
         "models without hardware (§4.1).",
         "choice",
-        ("open", "proprietary", "any"),
+        CHOICES["access"],
         "any",
     ),
     Question(
@@ -117,7 +118,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Will you run it on your own hardware?",
         "Self-hosting needs a GPU that holds the weights and the KV cache (§2.1, §5.1).",
         "choice",
-        ("self", "api", "any"),
+        CHOICES["hosting"],
         lambda g: "self" if g.get("access") == "open" else "any",
         when=lambda g: g.get("access") != "proprietary",
     ),

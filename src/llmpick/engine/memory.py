@@ -35,9 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmpick.catalog.records import Variant
+from llmpick.vocabulary import PRECISIONS
 
 BITS_PER_WEIGHT = {"fp16": 16.0, "int8": 8.5, "int4": 4.85}
-QUANT_ORDER = ("fp16", "int8", "int4")
+QUANT_ORDER = PRECISIONS
 # published formats: (the quantization level it stands for, bits per weight as stored)
 NATIVE_FORMATS = {"fp8": ("int8", 8.0), "mxfp4": ("int4", 4.25), "int4": ("int4", 4.25)}
 KV_BYTES = 2  # fp16 cache

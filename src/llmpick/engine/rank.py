@@ -22,7 +22,6 @@ from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import (
     GENERATIVE,
-    PLATFORM_NAMES,
     PREFERENCE_MARGIN,
     PREFERENCES,
     Context,
@@ -33,10 +32,10 @@ from llmpick.engine.scoring import (
     score,
 )
 from llmpick.units import format_params, format_tokens
+from llmpick.vocabulary import PLATFORM_NAMES
 
 __all__ = [
     "GENERATIVE",
-    "PLATFORM_NAMES",
     "Exclusion",
     "Reason",
     "Recommendation",

@@ -9,37 +9,28 @@ import re
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from llmpick.catalog.records import Domain, Flavour, Platform
 from llmpick.errors import UsageError
 from llmpick.units import parse_memory, parse_params, parse_token_pair, parse_tokens
-from llmpick.vocabulary import DOMAIN_WORDS, language_code, language_name
-
-Task = Literal[
-    "chat",
-    "instruct",
-    "classification",
-    "extraction",
-    "summarization",
-    "translation",
-    "qa",
-    "code",
-    "reasoning",
-    "creative",
-    "embedding",
-]
-TASKS: tuple[str, ...] = typing.get_args(Task)
-Need = Literal["tools", "structured-output", "vision", "reasoning"]
-NEEDS: tuple[str, ...] = typing.get_args(Need)
-
+from llmpick.vocabulary import (
+    DOMAIN_WORDS,
+    NEEDS,
+    AccessKind,
+    Alignment,
+    Domain,
+    Flavour,
+    Hosting,
+    Need,
+    Platform,
+    Prefer,
+    Quantization,
+    Task,
+    language_code,
+    language_name,
+)
 
 _STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
-Access = Literal["open", "proprietary", "any"]
-Hosting = Literal["self", "api", "any"]
-Quantization = Literal["auto", "fp16", "int8", "int4"]
-Alignment = Literal["safety", "own-values", "any"]
-Prefer = Literal["balanced", "quality", "cost", "speed"]
 
 
 # A plain dataclass so that a recommendation never pays for pydantic's start-up:
@@ -53,7 +44,7 @@ class Requirements:
 
     task: Task | None = None
     """What the model is for; unset means general instruction following or chat."""
-    access: Access = "any"
+    access: AccessKind = "any"
     """open: downloadable weights; proprietary: API-only models (guide §1.2, §4.1)."""
     hosting: Hosting = "any"
     """self: you run it on your own hardware; api: a provider or cloud serves it."""

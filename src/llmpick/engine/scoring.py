@@ -23,20 +23,14 @@ from dataclasses import dataclass, field
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import canonical, measures, quality
 from llmpick.engine.memory import Estimate
-from llmpick.engine.requirements import TASKS, Requirements
+from llmpick.engine.requirements import Requirements
 from llmpick.units import format_params, format_tokens
-from llmpick.vocabulary import language_name
+from llmpick.vocabulary import PLATFORM_NAMES, TASKS, language_name
 
 # tasks whose output is text the model writes (not labels, spans or vectors)
 GENERATIVE: frozenset[str | None] = frozenset(
     {None, *TASKS} - {"classification", "extraction", "embedding"}
 )
-PLATFORM_NAMES = {
-    "bedrock": "Amazon Bedrock",
-    "sagemaker": "SageMaker JumpStart",
-    "vertex": "Google Vertex AI",
-    "azure": "Azure",
-}
 # how much each kind of rule weighs for what the user optimises
 WEIGHTS: dict[str, dict[str, float]] = {
     #          evidence  recency  cost  speed

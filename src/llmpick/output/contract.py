@@ -11,8 +11,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from llmpick.catalog.records import Architecture, Capability, CommercialUse, Flavour, Status, Tuning
 from llmpick.engine.requirements import Requirements
+from llmpick.vocabulary import (
+    Architecture,
+    Capability,
+    CommercialUse,
+    Flavour,
+    Precision,
+    Status,
+    Tuning,
+)
 
 
 class _Doc(BaseModel):
@@ -99,7 +107,7 @@ class Candidate(_Doc):
     output natively, and otherwise how (§8)."""
     monthly_cost: dict[str, Any] | None
     """USD per month at the catalog's prices for --tokens-per-month (API models)."""
-    quantization: Literal["fp16", "int8", "int4"] | None = None
+    quantization: Precision | None = None
     """Precision the memory estimate is made at (when a GPU budget or quantization is given)."""
     memory_gb: float | None = None
     """Estimated GPU memory at that precision and context."""
