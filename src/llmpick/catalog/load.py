@@ -101,9 +101,12 @@ def bundled_catalog_dir() -> Path:
     return package.parent.parent / "catalog"
 
 
-def overlay_paths_from_env() -> list[Path]:
+def requested_overlays(given: Sequence[str | Path] = ()) -> list[str]:
+    """The overlays to load: those of LLMPICK_CATALOG, then ``given`` (the options'),
+    in the order they apply. Once loaded, ``provenance(catalog).in_force()`` is the
+    list every answer reports."""
     raw = os.environ.get("LLMPICK_CATALOG", "")
-    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+    return [p for p in raw.split(os.pathsep) if p.strip()] + [str(p) for p in given]
 
 
 # --- where entries come from ---------------------------------------------------
@@ -162,13 +165,10 @@ class Provenance:
         return cls(base, tuple(overlays), dict(origin), frozenset(replaced))
 
 
-# by catalog version (the hash of every file): Catalog records stay plain data
-_PROVENANCE: dict[str, Provenance] = {}
-
-
 def provenance(cat: Catalog) -> Provenance:
     """Where the entries of ``cat`` come from (empty for a catalog built in code)."""
-    return _PROVENANCE.get(cat.version) or Provenance()
+    prov = cat.provenance
+    return prov if isinstance(prov, Provenance) else Provenance()
 
 
 def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
@@ -992,7 +992,7 @@ def _cache_read(path: Path, version: str, checked: str | None = None) -> Catalog
             return None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError):
         return None
-    _PROVENANCE[version] = prov
+    cat.provenance = prov
     return cat
 
 
@@ -1190,7 +1190,7 @@ def load_catalog(
     cat = _resolve(parts, problems, version)
     if problems:
         raise _fail(problems)
-    _PROVENANCE[version] = Provenance(
+    cat.provenance = Provenance(
         base=base_env,
         overlays=tuple(str(ov) for ov in overlays),
         origin=dict(parts.origin),

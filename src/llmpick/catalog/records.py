@@ -266,6 +266,9 @@ class Catalog:
     refresh: Any = None
     """The refresh layer merged in (``refresh.RefreshInfo``), None for the curated catalog;
     never cached: the layer is applied after loading."""
+    provenance: Any = None
+    """Which overlays it was loaded with and what they changed (``load.Provenance``, set
+    by ``load_catalog``); None for a catalog built in code. Cached beside the rows."""
 
     @property
     def newest_verified(self) -> dt.date | None:

@@ -677,6 +677,7 @@ def apply_layer(
         datasets=cat.datasets,
     )
     out.refresh = info
+    out.provenance = cat.provenance
     return out
 
 

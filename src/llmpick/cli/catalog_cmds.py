@@ -205,14 +205,13 @@ def validate(
       llmpick catalog validate --stats --json
     """
     from llmpick.catalog.coverage import coverage
-    from llmpick.catalog.load import load_catalog, overlay_paths_from_env
+    from llmpick.catalog.load import load_catalog, provenance, requested_overlays
     from llmpick.errors import CatalogError, Problem
 
-    given = list(paths or [])
-    overlays = [str(p) for p in overlay_paths_from_env()] + state.overlays + given
-    cat = load_catalog(overlays, use_cache=False)
+    cat = load_catalog(requested_overlays([*state.overlays, *(paths or [])]), use_cache=False)
+    overlays = provenance(cat).in_force()
     report = coverage(cat)
-    if not overlays and report.gaps:
+    if not provenance(cat).overlays and report.gaps:
         raise CatalogError([Problem("catalog", gap) for gap in report.gaps])
     from llmpick.cli import render
 

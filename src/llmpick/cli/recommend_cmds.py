@@ -138,7 +138,7 @@ def recommend(
 
     named = [resolve_variant(cat, name).id for name in explain or []]
     rec = run_engine(cat, req, top=top, explain=tuple(named))
-    doc = shortlist(cat, rec, overlays=state.overlays, named=named)
+    doc = shortlist(cat, rec, named=named)
     if export is not None:
         from llmpick.files import write_atomic
 

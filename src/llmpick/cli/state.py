@@ -24,10 +24,9 @@ class State:
     @cached_property
     def curated(self) -> Catalog:
         """The bundled catalog and overlays, without the refresh layer."""
-        from llmpick.catalog.load import load_catalog, overlay_paths_from_env
+        from llmpick.catalog.load import load_catalog, requested_overlays
 
-        paths = [str(p) for p in overlay_paths_from_env()] + self.overlays
-        return load_catalog(paths)
+        return load_catalog(requested_overlays(self.overlays))
 
     @cached_property
     def catalog(self) -> Catalog:

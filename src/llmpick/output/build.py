@@ -141,14 +141,6 @@ def refresh_info(c: Catalog) -> dict[str, Any] | None:
     }
 
 
-def overlays_in_force(c: Catalog, given: list[str] | None = None) -> list[str]:
-    """The overlays (and a replaced base catalog) that ``c`` was loaded with."""
-    from llmpick.catalog.load import provenance
-
-    listed = provenance(c).in_force()
-    return listed + [p for p in given or [] if p not in listed]
-
-
 def overlay_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:
     """What an overlay decided about this model, said where the answer names it."""
     from llmpick.catalog.load import overlay_facts
@@ -171,13 +163,13 @@ def shortlist(
     c: Catalog,
     rec: Recommendation,
     *,
-    overlays: list[str] | None = None,
     named: list[str] | None = None,
 ) -> dict[str, Any]:
     """The whole document. ``named`` are model ids whose exclusions are spelled out.
-    ``overlays`` lists every overlay in force, those from LLMPICK_CATALOG too (the
-    catalog's provenance knows them; ``overlays`` only adds any it does not)."""
-    overlays = overlays_in_force(c, overlays)
+    Its overlays are those the catalog was loaded with (LLMPICK_CATALOG's, --catalog's
+    and a replaced base catalog), as its provenance lists them."""
+    from llmpick.catalog.load import provenance
+
     req = rec.requirements.to_data()
     excluded_models = []
     for vid in named or []:
@@ -197,7 +189,7 @@ def shortlist(
             "verified": c.newest_verified.isoformat() if c.newest_verified else None,
             "families": len(c.families),
             "variants": len(c.variants),
-            "overlays": list(overlays or []),
+            "overlays": provenance(c).in_force(),
             "refresh": refresh_info(c),
             "warning": age_warning(c),
         },
