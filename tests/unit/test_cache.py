@@ -312,11 +312,38 @@ def test_cleanup_removes_only_its_own_files(base: Path, monkeypatch: pytest.Monk
     assert all(f.exists() for f in theirs)
 
 
-def test_cache_key_covers_the_record_shape_and_python() -> None:
-    import sys
+def test_cache_key_covers_field_order_names_and_types_and_python() -> None:
+    """Rows are rebuilt by position: swapping two fields of one type would otherwise
+    serve swapped values from an old cache."""
+    import dataclasses
 
-    shape = catalog_mod._RECORD_SHAPE
-    assert "Variant:id,family," in shape and f"py{sys.version_info[0]}." in shape
+    from llmpick.catalog.records import Pricing
+
+    def pricing(*names: str, output: str = "float") -> type:
+        types = {"input": "float", "output": output, "out": "float", "as_of": "dt.date"}
+        return dataclasses.make_dataclass("Pricing", [(n, types.get(n, "str")) for n in names])
+
+    same = pricing("input", "output", "as_of", "source")
+    swapped = pricing("output", "input", "as_of", "source")
+    renamed = pricing("input", "out", "as_of", "source")
+    retyped = pricing("input", "output", "as_of", "source", output="int")
+    shape = catalog_mod.record_shape
+    assert shape([same]) == shape([Pricing])
+    assert len({shape([c]) for c in (same, swapped, renamed, retyped)}) == 4
+    assert shape([Pricing], python=(3, 11)) != shape([Pricing], python=(3, 12))
+    assert shape() == catalog_mod._RECORD_SHAPE
+
+
+@pytest.mark.parametrize("part", ["CACHE_FORMAT", "_RECORD_SHAPE", "__version__"])
+def test_a_cache_of_another_format_is_not_read(
+    base: Path, monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    first = load_catalog(base=base)
+    assert len(cache_files()) == 1
+    monkeypatch.setattr(catalog_mod, part, getattr(catalog_mod, part) + "-other")
+    again = load_catalog(base=base)
+    assert len(cache_files()) == 2  # built and cached under a key of its own
+    assert again.version != first.version
 
 
 def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(

@@ -67,25 +67,43 @@ MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
 _KEEP_CACHES = 8
 BASE_ENV = "LLMPICK_BASE_CATALOG"
-# the shape of the cached records: a change of any field name (or of Python, whose
-# marshal format may change) gives another key, so an old cache is never misread
-_RECORD_SHAPE = (
-    "|".join(
-        f"{cls.__name__}:{','.join(cls.__dataclass_fields__)}"
-        for cls in (
-            Provider,
-            License,
-            Dataset,
-            Access,
-            ArchNumbers,
-            Pricing,
-            Evidence,
-            Variant,
-            Family,
-        )
-    )
-    + f"|py{sys.version_info[0]}.{sys.version_info[1]}"
+# the records the cache stores as positional rows (records.catalog_rows)
+_CACHED_RECORDS: tuple[type, ...] = (
+    Provider,
+    License,
+    Dataset,
+    Access,
+    ArchNumbers,
+    Pricing,
+    Evidence,
+    Variant,
+    Family,
 )
+
+
+def record_shape(
+    classes: Iterable[type] = _CACHED_RECORDS, python: tuple[int, ...] = sys.version_info[:2]
+) -> str:
+    """What the cache's rows depend on besides the files: each record's field names and
+    types in order (rows are rebuilt by position) and the Python version (whose marshal
+    format may change). Any change gives another cache key, so an old cache is never
+    misread."""
+    import dataclasses
+
+    parts = [
+        f"{cls.__name__}({','.join(f'{f.name}:{f.type}' for f in dataclasses.fields(cls))})"
+        for cls in classes
+    ]
+    return "|".join(parts) + f"|py{python[0]}.{python[1]}"
+
+
+_RECORD_SHAPE = record_shape()
+
+
+def _key_start() -> bytes:
+    """The start of every cache key: the cache's format version, llmpick's version and
+    the record shape."""
+    return f"{CACHE_FORMAT}|{__version__}|{_RECORD_SHAPE}".encode()
 
 
 def bundled_catalog_dir() -> Path:
@@ -890,7 +908,7 @@ def line_of(text: str, path: tuple[Any, ...]) -> int | None:
 
 
 def _digest(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{_RECORD_SHAPE}".encode())
+    h = hashlib.sha256(_key_start())
     for f in files:
         h.update(
             f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
@@ -1128,7 +1146,7 @@ def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
 
 
 def _stat_key(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{_RECORD_SHAPE}".encode())
+    h = hashlib.sha256(_key_start())
     for f in files:
         h.update(
             f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
