@@ -323,6 +323,8 @@ _V_EVIDENCE = _V_FIELDS.index("evidence")
 _V_RELEASED = _V_FIELDS.index("released")
 _V_VERIFIED = _V_FIELDS.index("verified")
 _F_RELEASED = _F_FIELDS.index("released")
+_P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
+_E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
 
 
 def _row(obj: Any) -> tuple[Any, ...]:
@@ -333,6 +335,20 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+def _dated_row(obj: Any, at: int) -> tuple[Any, ...]:
+    """``obj`` as a row in field order, with the date at position ``at`` as text."""
+    row = list(_row(obj))
+    row[at] = _iso(row[at])
+    return tuple(row)
+
+
+def _undated(row: Any, at: int) -> list[Any]:
+    out = list(row)
+    if out[at] is not None:
+        out[at] = dt.date.fromisoformat(out[at])
+    return out
+
+
 def catalog_rows(cat: Catalog) -> dict[str, Any]:
     """The catalog as plain tuples and strings, for a fast marshal-ed cache."""
     variants = {}
@@ -340,11 +356,8 @@ def catalog_rows(cat: Catalog) -> dict[str, Any]:
         row = list(_row(v))
         row[_V_ACCESS] = _row(v.access)
         row[_V_ARCH] = _row(v.arch) if v.arch is not None else None
-        p = v.pricing
-        row[_V_PRICING] = (p.input, p.output, p.as_of.isoformat(), p.source) if p else None
-        row[_V_EVIDENCE] = [
-            (e.benchmark, e.score, e.source, e.metric, _iso(e.date)) for e in v.evidence
-        ]
+        row[_V_PRICING] = _dated_row(v.pricing, _P_AS_OF) if v.pricing else None
+        row[_V_EVIDENCE] = [_dated_row(e, _E_DATE) for e in v.evidence]
         row[_V_RELEASED] = _iso(v.released)
         row[_V_VERIFIED] = v.verified.isoformat()
         variants[vid] = tuple(row)
@@ -372,13 +385,9 @@ def catalog_from_rows(data: dict[str, Any]) -> Catalog:
         r[_V_ACCESS] = Access(*r[_V_ACCESS])
         if r[_V_ARCH] is not None:
             r[_V_ARCH] = ArchNumbers(*r[_V_ARCH])
-        p = r[_V_PRICING]
-        if p is not None:
-            r[_V_PRICING] = Pricing(p[0], p[1], fromiso(p[2]), p[3])
-        r[_V_EVIDENCE] = [
-            Evidence(b, sc, src, m, fromiso(d) if d else None)
-            for b, sc, src, m, d in r[_V_EVIDENCE]
-        ]
+        if r[_V_PRICING] is not None:
+            r[_V_PRICING] = Pricing(*_undated(r[_V_PRICING], _P_AS_OF))
+        r[_V_EVIDENCE] = [Evidence(*_undated(e, _E_DATE)) for e in r[_V_EVIDENCE]]
         if r[_V_RELEASED] is not None:
             r[_V_RELEASED] = fromiso(r[_V_RELEASED])
         r[_V_VERIFIED] = fromiso(r[_V_VERIFIED])
