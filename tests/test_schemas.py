@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from llmpick.output.contract import SCHEMAS, Shortlist, Verdict
+from llmpick.output.contract import SCHEMAS, Fit, Shortlist, Verdict
 from tests.conftest import ROOT, Result
 
 
@@ -43,6 +43,14 @@ def test_why_validates(cli: Callable[..., Result]) -> None:
         r = cli("why", model, "--task", "chat", "--json")
         assert r.code == 0, r
         Verdict.model_validate_json(r.out)
+
+
+def test_fit_validates(cli: Callable[..., Result]) -> None:
+    for args in (("llama-2-70b-chat", "--gpu-memory", "80"), ("qwen3-8b", "--context", "128k")):
+        r = cli("fit", *args, "--json")
+        assert r.code == 0, r
+        doc = Fit.model_validate_json(r.out)
+        assert doc.estimates and any("overhead is 1 GB plus 5%" in n for n in doc.notes)
 
 
 def test_schema_command(cli: Callable[..., Result]) -> None:

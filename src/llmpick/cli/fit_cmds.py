@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -33,7 +33,7 @@ def fit(
       llmpick fit qwen3-8b --gpu-memory auto
     """
     from llmpick.catalog.query import resolve_variant
-    from llmpick.engine.memory import estimate, quantizations, working_context
+    from llmpick.engine.memory import working_context
     from llmpick.units import parse_memory, parse_tokens
 
     v = resolve_variant(state.catalog, model)
@@ -61,50 +61,9 @@ def fit(
         )
     if v.params_b is None:
         raise UsageError(f"{v.id}: its parameter count is not published, so it cannot be sized")
-    rows: list[dict[str, Any]] = []
-    method = None
-    for q in quantizations(v):
-        e = estimate(v, q, tokens)
-        if e is None:
-            continue
-        method = e.method
-        rows.append(
-            {
-                "quantization": q,
-                "as_released": e.native,
-                "bits_per_weight": e.bits_per_weight,
-                "weights_gb": round(e.weights_gb, 2),
-                "kv_cache_gb": round(e.kv_cache_gb, 2),
-                "overhead_gb": round(e.overhead_gb, 2),
-                "total_gb": round(e.total_gb, 2),
-                "range_gb": [round(e.low_gb, 2), round(e.high_gb, 2)],
-                "fits": (e.total_gb <= gpu) if gpu is not None else None,
-            }
-        )
-    notes = [
-        "GB are 10^9 bytes; a card sold as 24 GB holds 24 GiB = 25.8 GB",
-        "weights count every expert of a mixture-of-experts model",
-        "overhead is 1 GB plus 5% of the weights (CUDA context, activations)",
-    ]
-    if v.context_window and tokens > v.context_window:
-        notes.insert(0, f"{tokens:,} tokens is more than its {v.context_window:,}-token window")
-    doc: dict[str, Any] = {
-        "id": v.id,
-        "name": v.name,
-        "params_b": v.params_b,
-        "active_params_b": v.active_params_b,
-        "architecture": v.architecture,
-        "arch": {k: getattr(v.arch, k) for k in v.arch.__dataclass_fields__} if v.arch else None,
-        "context_tokens": tokens,
-        "context_window": v.context_window,
-        "gpu_memory_gb": gpu,
-        "estimates": rows,
-        "weights_format": v.weights_format,
-        "method": method,
+    from llmpick.output.build import fit as fit_document
 
-        "notes": notes,
-        "guide": ["2.1", "5.1"],
-    }
+    doc = fit_document(v, tokens, gpu)
     if json:
         emit_json(doc)
         return

@@ -44,6 +44,11 @@ NATIVE_FORMATS = {"fp8": ("int8", 8.0), "mxfp4": ("int4", 4.25), "int4": ("int4"
 KV_BYTES = 2  # fp16 cache
 OVERHEAD_FIXED_GB = 1.0
 OVERHEAD_FRACTION = 0.05
+OVERHEAD_SAID = (
+    f"{OVERHEAD_FIXED_GB:g} GB plus {OVERHEAD_FRACTION:.0%} of the weights "
+    "(CUDA context, activations)"
+)
+"""The overhead rule in words, for answers that state it."""
 DEFAULT_CONTEXT = 8192
 # cache per token without architecture numbers: a * (billions of parameters) ** b bytes
 FALLBACK_KV_A = 62_000.0

@@ -11,11 +11,12 @@ from typing import Any
 
 from llmpick import __version__
 from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
-from llmpick.catalog.records import Catalog
+from llmpick.catalog.records import Catalog, Variant, to_data
 from llmpick.catalog.refresh import age_warning
 from llmpick.engine.rank import Recommendation, Verdict, blended_price
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import RULES
+from llmpick.units import format_memory
 
 SCHEMA_VERSION = "1.0"
 
@@ -214,6 +215,58 @@ def shortlist(
             }
             for x in rec.relaxations
         ],
+    }
+
+
+def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
+    """The document of `llmpick fit`: the memory ``v`` needs to hold ``tokens`` of context,
+    part by part, at each precision it can run at, and whether it fits ``gpu_memory`` GB."""
+    from llmpick.engine.memory import OVERHEAD_SAID, estimate, quantizations
+
+    rows: list[dict[str, Any]] = []
+    method = None
+    for q in quantizations(v):
+        e = estimate(v, q, tokens)
+        if e is None:
+            continue
+        method = e.method
+        rows.append(
+            {
+                "quantization": q,
+                "as_released": e.native,
+                "bits_per_weight": e.bits_per_weight,
+                "weights_gb": round(e.weights_gb, 2),
+                "kv_cache_gb": round(e.kv_cache_gb, 2),
+                "overhead_gb": round(e.overhead_gb, 2),
+                "total_gb": round(e.total_gb, 2),
+                "range_gb": [round(e.low_gb, 2), round(e.high_gb, 2)],
+                "fits": (e.total_gb <= gpu_memory) if gpu_memory is not None else None,
+            }
+        )
+    card = 24  # GB as sold, which are GiB
+    notes = [
+        f"GB are 10^9 bytes; a card sold as {card} GB holds {card} GiB = "
+        f"{format_memory(card * 2**30 / 1e9)}",
+        "weights count every expert of a mixture-of-experts model",
+        f"overhead is {OVERHEAD_SAID}",
+    ]
+    if v.context_window and tokens > v.context_window:
+        notes.insert(0, f"{tokens:,} tokens is more than its {v.context_window:,}-token window")
+    return {
+        "id": v.id,
+        "name": v.name,
+        "params_b": v.params_b,
+        "active_params_b": v.active_params_b,
+        "architecture": v.architecture,
+        "arch": to_data(v.arch) if v.arch else None,
+        "context_tokens": tokens,
+        "context_window": v.context_window,
+        "gpu_memory_gb": gpu_memory,
+        "estimates": rows,
+        "weights_format": v.weights_format,
+        "method": method,
+        "notes": notes,
+        "guide": ["2.1", "5.1"],
     }
 
 

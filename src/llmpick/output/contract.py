@@ -20,6 +20,7 @@ from llmpick.vocabulary import (
     Precision,
     Status,
     Tuning,
+    WeightsFormat,
 )
 
 
@@ -210,6 +211,42 @@ class Verdict(Candidate):
     """Every scoring rule's points for this model (the score is 50 plus their sum, 0-100)."""
     benchmarks: list[str]
     """The published results that measure this job, most telling first."""
+
+
+class FitEstimate(_Doc):
+    quantization: Precision
+    as_released: bool
+    """The precision the weights are published in."""
+    bits_per_weight: float
+    weights_gb: float
+    kv_cache_gb: float
+    overhead_gb: float
+    total_gb: float
+    range_gb: list[float]
+    """Low and high totals: the measured spread of size-based cache estimates."""
+    fits: bool | None
+    """Whether the total fits the GPU memory given; null when none was given."""
+
+
+class Fit(_Doc):
+    """The document `llmpick fit MODEL --json` prints."""
+
+    id: str
+    name: str
+    params_b: float
+    active_params_b: float | None
+    architecture: Architecture
+    arch: dict[str, int | str | None] | None
+    """The architecture numbers the estimate used, when the catalog has them."""
+    context_tokens: int
+    context_window: int | None
+    gpu_memory_gb: float | None
+    estimates: list[FitEstimate]
+    weights_format: WeightsFormat | None
+    method: str | None
+    """What the KV cache was computed from: architecture numbers or the parameter count."""
+    notes: list[str]
+    guide: list[str]
 
 
 def requirements_schema() -> dict[str, Any]:
