@@ -73,11 +73,14 @@ def test_each_loaded_catalog_carries_its_own_overlays(
     overlays: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Provenance is set on the catalog object that load_catalog returns (from the files
-    or the cache), so a later load does not change what an earlier catalog reports."""
+    or the cache), so a later load does not change what an earlier catalog reports, and
+    a cache built while LLMPICK_BASE_CATALOG named the files does not report it later."""
     from llmpick.catalog.load import load_catalog, provenance
     from tests.conftest import FIXTURE_CATALOG
 
     env, _ = overlays
+    named_by_env = load_catalog([env])  # LLMPICK_BASE_CATALOG names the same files
+    assert "LLMPICK_BASE_CATALOG" in provenance(named_by_env).in_force()[0]
     monkeypatch.delenv("LLMPICK_BASE_CATALOG")
     with_overlay = load_catalog([env], base=FIXTURE_CATALOG)
     plain = load_catalog([], base=FIXTURE_CATALOG)
@@ -85,3 +88,7 @@ def test_each_loaded_catalog_carries_its_own_overlays(
     assert provenance(with_overlay).in_force() == [str(env)]
     assert provenance(plain).in_force() == []
     assert provenance(with_overlay).of("variant", "comet-3b-chat") == str(env)
+    assert provenance(named_by_env).in_force() == [
+        f"{FIXTURE_CATALOG} (LLMPICK_BASE_CATALOG)",
+        str(env),
+    ]

@@ -21,6 +21,7 @@ it; what is read from it is a bounded regular file, checked for shape before use
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import marshal
@@ -88,8 +89,6 @@ def record_shape(
     types in order (rows are rebuilt by position) and the Python version (whose marshal
     format may change). Any change gives another cache key, so an old cache is never
     misread."""
-    import dataclasses
-
     parts = [
         f"{cls.__name__}({','.join(f'{f.name}:{f.type}' for f in dataclasses.fields(cls))})"
         for cls in classes
@@ -1192,7 +1191,7 @@ def load_catalog(
         if len(known) == 2 and re.fullmatch(r"[0-9a-f]{64}", known[0]):
             cached = _cache_read(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
             if cached is not None:
-                return cached
+                return _based(cached, base_env)
     problems = _read_all(col.files)
     if problems:
         raise _fail(problems)
@@ -1202,7 +1201,7 @@ def load_catalog(
         cached = _cache_read(cpath, version)
         if cached is not None:
             _index_write(index, version, cpath, col.files)
-            return cached
+            return _based(cached, base_env)
     problems = []
     parts = _validate_files(col.files, problems)
     cat = _resolve(parts, problems, version)
@@ -1217,6 +1216,14 @@ def load_catalog(
     if cdir is not None and cpath is not None:
         _cache_write(cdir, cpath, cat)
         _index_write(index, version, cpath, col.files)
+    return cat
+
+
+def _based(cat: Catalog, base_env: str | None) -> Catalog:
+    """``cat`` from the cache, its provenance naming the base catalog as this load did:
+    the same files give the same cache whether LLMPICK_BASE_CATALOG or an argument
+    named them, and only the variable is reported."""
+    cat.provenance = dataclasses.replace(provenance(cat), base=base_env)
     return cat
 
 
