@@ -281,7 +281,9 @@ def hang(marker: Text | str, body: Text | str, indent: int | None = None) -> Non
         out.print(Text.assemble(marker if n == 0 else " " * ind, line), soft_wrap=True)
 
 
-def listed(lead: str, items: Sequence[str], end: str = "", indent: int = 2, style: str = "") -> None:
+def listed(
+    lead: str, items: Sequence[str], end: str = "", indent: int = 2, style: str = ""
+) -> None:
     """``lead`` then ``items`` joined by ', ' and ``end``, wrapped between items (never
     inside one, such as 'gpu memory=24 GB'), continuation lines indented by ``indent``."""
     lines: list[str] = []
@@ -699,8 +701,10 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     if cands and not long:
         hang(
             "",
-            Text("More: --long (every reason, caveat and way to run) or 'llmpick why MODEL'.",
-                 style="dim"),
+            Text(
+                "More: --long (every reason, caveat and way to run) or 'llmpick why MODEL'.",
+                style="dim",
+            ),
         )
 
 

@@ -209,9 +209,7 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
                 "2.8",
             )
         elif v.architecture == "encoder-only" and fl == "base":
-            fx.add(
-                12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2"
-            )
+            fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
             fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
         elif fl in ("instruct", "chat"):
             fx.add(7, "can classify from a prompt with no training data", "2.6")
