@@ -250,7 +250,21 @@ def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | N
     if title:
         hang("", Text(title, style="bold"))
     for r in rows:
-        head = Text("  ").join(_text(r[i], c.style) for i, c in enumerate(cols) if not c.drop)
+        kept = [(c, _text(r[i], c.style)) for i, c in enumerate(cols) if not c.drop]
+        texts = [t for _, t in kept]
+        head = Text("  ").join(texts)
+        if head.cell_len > out.width and len(kept) > 2:
+            # a very long id: the values after it go below it, labelled
+            pair = Text("  ").join(texts[:2])
+            if pair.cell_len <= out.width:
+                out.print(pair, soft_wrap=True)
+                rest = kept[2:]
+            else:  # not even the rank fits beside it: the id alone (never cut)
+                out.print(texts[1], soft_wrap=True)
+                rest = [kept[0], *kept[2:]]
+            head = Text("    ").append_text(
+                Text("  ").join(Text.assemble((f"{c.header} ", "dim"), t) for c, t in rest)
+            )
         out.print(head, soft_wrap=True)
         pairs = [
             Text.assemble((f"{c.header} ", "dim"), _text(r[i]))
@@ -260,7 +274,8 @@ def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | N
         line = Text("    ")
         for n, pair in enumerate(pairs):
             sep = ", " if n else ""
-            if n and line.cell_len + len(sep) + pair.cell_len > out.width:
+            comma = 1 if n + 1 < len(pairs) else 0  # the ',' that ends a full line
+            if n and line.cell_len + len(sep) + pair.cell_len + comma > out.width:
                 out.print(Text.assemble(line, ","), soft_wrap=True)
                 line, sep = Text("    "), ""
             line.append(sep)
