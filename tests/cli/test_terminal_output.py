@@ -50,3 +50,16 @@ def test_default_answer_is_short_and_long_is_complete(
     assert short.code == long.code == 0
     assert "decode:" not in short.out and "decode:" in long.out
     assert len(short.out.splitlines()) < len(long.out.splitlines())
+
+
+@pytest.mark.parametrize("width", ["40", "80", "120"])
+@pytest.mark.parametrize("model", ["qwen3-8b", "gemma-4-31b-it"])
+def test_show_lines_do_not_end_in_spaces(
+    model: str, width: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    r = cli("show", model)
+    assert r.code == 0, r
+    padded = [line for line in r.out.splitlines() if line.endswith(" ")]
+    assert not padded, padded
+    assert "parameters" in r.out and "licence" in r.out  # the grid itself is printed

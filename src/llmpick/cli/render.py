@@ -317,6 +317,17 @@ def listed(
             out.print(Text(text, style=style), soft_wrap=True)
 
 
+def _trimmed(renderable: RenderableType) -> None:
+    """Print ``renderable`` without the spaces rich pads each line with to the width of
+    its widest cell (a grid's last column would otherwise end every line in spaces)."""
+    lines = []
+    for segments in out.render_lines(renderable, pad=False):
+        line = Text.assemble(*((seg.text, seg.style) for seg in segments if not seg.control))
+        line.rstrip()
+        lines.append(line)
+    out.print(Text("\n").join(lines), soft_wrap=True)
+
+
 def raw(text: str) -> None:
     """Text written exactly as it is: no wrapping, cropping or styling (snippets)."""
     text = clean(text)
@@ -509,7 +520,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     _kv(t, "notes", v.notes)
     _kv(t, "verified", str(v.verified))
     _refreshed(catalog, v, t)
-    out.print(t)
+    _trimmed(t)
     if v.sources:
         # a citation is printed whole, never folded or cut, so it can be copied
         out.print(Text("sources", style="dim"))
