@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ def test_default_answer_is_short_and_fits_the_terminal(
         if width != 80:
             continue
         assert len(lines) < 45, f"{path.stem}: {len(lines)} lines at 80 columns\n{r.out}"
-        wrapped = [pair for pair in zip(lines, lines[1:]) if pair[1].startswith("     ")]
+        wrapped = [pair for pair in pairwise(lines) if pair[1].startswith("     ")]
         again = [pair for pair, n in Counter(wrapped).items() if n > 1]
         assert not again, f"{path.stem}: said twice: {again}"
         assert not re.search(r"catalog/|\.ya?ml\b|\.py\b", r.out), r.out
