@@ -322,7 +322,7 @@ def _trimmed(renderable: RenderableType) -> None:
     its widest cell (a grid's last column would otherwise end every line in spaces)."""
     lines = []
     for segments in out.render_lines(renderable, pad=False):
-        line = Text.assemble(*((seg.text, seg.style) for seg in segments if not seg.control))
+        line = Text.assemble(*((seg.text, seg.style or "") for seg in segments if not seg.control))
         line.rstrip()
         lines.append(line)
     out.print(Text("\n").join(lines), soft_wrap=True)
