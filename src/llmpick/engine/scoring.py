@@ -416,7 +416,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
             found[name] = (*place, e.score, e.date)
     if not found:
         fx.warn(
-            f"no published {_task_word(r.task)} result: test it yourself",
+            f"no {_task_word(r.task)} result in the catalog: test it yourself",
             "4.2",
         )
         return
