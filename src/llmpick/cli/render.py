@@ -628,7 +628,10 @@ def _brief(text: str, guide: str) -> str:
         if n == 1 and fits(text, lines):
             return text
         for m in reversed(list(re.finditer(pattern, text))):
-            short = text[: m.end() if n < 2 else m.start()].rstrip(" ,-") + " …"
+            short = text[: m.end() if n < 2 else m.start()].rstrip(" ,-")
+            if n == 2:  # a cut between words does not end on a word that leads on
+                short = re.sub(r"(?:\s+(?:a|an|and|by|for|in|of|or|the|to|with))+$", "", short)
+            short += " …"
             if n == 2 and len(short) > 0.75 * len(text):
                 continue  # too little saved for a word cut
             if m.start() > head and fits(short, lines):
@@ -695,7 +698,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         for c in cands:
             title = f"{c['rank']}. {c['name']} "
             maker = f"({c['family_name']}, {c['provider_name']})"
-            if cell_len(title + maker) > out.width:
+            if cell_len(title + maker) > out.width - 3:  # hang keeps 3 columns for its indent
                 maker = f"({c['provider_name']})"  # the family is often in the name
             hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
             _explained(c, long=long, skip=shared, terms=terms)
