@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 
 import pytest
@@ -50,3 +51,32 @@ def test_default_answer_is_short_and_long_is_complete(
     assert short.code == long.code == 0
     assert "decode:" not in short.out and "decode:" in long.out
     assert len(short.out.splitlines()) < len(long.out.splitlines())
+
+
+@pytest.mark.parametrize("width", ["40", "80", "120"])
+@pytest.mark.parametrize("model", ["qwen3-8b", "gemma-4-31b-it"])
+def test_show_lines_do_not_end_in_spaces(
+    model: str, width: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    r = cli("show", model)
+    assert r.code == 0, r
+    padded = [line for line in r.out.splitlines() if line.endswith(" ")]
+    assert not padded, padded
+    assert "parameters" in r.out and "licence" in r.out  # the grid itself is printed
+
+
+def test_default_answer_cuts_long_caveats_at_a_clause(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmpick.cli.render import _brief
+
+    monkeypatch.setenv("COLUMNS", "80")
+    results = "published results: GPQA 94.6, Jul 2026: top 4% of 38; MMLU-Pro 87, Feb 2026: 1st"
+    assert _brief(results, "4.2") == "published results: GPQA 94.6, Jul 2026: top 4% of 38; …"
+    terms = "licence x: " + "Commercial use is allowed under 700 million users or more. " * 4
+    cut = _brief(terms, "3")
+    assert cut.startswith("licence x: Commercial use is allowed") and cut.endswith(". …")
+    assert _brief("a short reason", "2.1") == "a short reason"
+    # a cut between words saves at least a quarter, and never ends on 'or', 'the'...
+    words = "licence y: " + " ".join(["terms", "apply", "or", "the"] * 20)
+    cut = _brief(words, "3")
+    assert len(cut) < 0.76 * len(words) and not re.search(r" (or|the) …$", cut), cut

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from rich.cells import cell_len
 
 from llmpick.catalog.load import load_catalog
 from llmpick.catalog.records import Catalog
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import build
 from llmpick.output.build import shortlist
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, Result
 
 
 def scenario_files() -> list[Path]:
@@ -108,3 +111,31 @@ def test_scenario(path: Path) -> None:
         assert all(norm(banned) not in norm(n) for _, n in names), (banned, names)
     missing = set(expect.get("cites", [])) - cited(doc)
     assert not missing, f"not cited: {missing}"
+
+
+@pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.stem)
+def test_default_answer_is_short_and_fits_the_terminal(
+    path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default human answer (five models) reads in one go: no line wider than the
+    terminal or ending in spaces, under 45 lines at 80 columns, no wrapped reason or
+    licence repeated, no internal paths; for the support chatbot the table and the
+    first model fit one 80x24 screen."""
+    for width in (40, 80, 120):
+        monkeypatch.setenv("COLUMNS", str(width))
+        r = cli("recommend", "-r", str(path), "--no-input")
+        assert r.code == 0, r
+        lines = r.out.splitlines()
+        wide = [line for line in lines if cell_len(line) > width]
+        assert not wide, f"{path.stem} at {width} columns: {wide}"
+        assert not [line for line in lines if line.endswith(" ")], r.out
+        if width != 80:
+            continue
+        assert len(lines) < 45, f"{path.stem}: {len(lines)} lines at 80 columns\n{r.out}"
+        wrapped = [pair for pair in pairwise(lines) if pair[1].startswith("     ")]
+        again = [pair for pair, n in Counter(wrapped).items() if n > 1]
+        assert not again, f"{path.stem}: said twice: {again}"
+        assert not re.search(r"catalog/|\.ya?ml\b|\.py\b", r.out), r.out
+        if path.stem == "support-chatbot-24gb":
+            second = next(n for n, line in enumerate(lines) if line.startswith("2. "))
+            assert second <= 24, f"the first model ends on line {second}\n{r.out}"

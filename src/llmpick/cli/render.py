@@ -13,6 +13,7 @@ output crosses, whatever renderable holds it. Our own styling is ``Text`` styles
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -249,7 +250,21 @@ def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | N
     if title:
         hang("", Text(title, style="bold"))
     for r in rows:
-        head = Text("  ").join(_text(r[i], c.style) for i, c in enumerate(cols) if not c.drop)
+        kept = [(c, _text(r[i], c.style)) for i, c in enumerate(cols) if not c.drop]
+        texts = [t for _, t in kept]
+        head = Text("  ").join(texts)
+        if head.cell_len > out.width and len(kept) > 2:
+            # a very long id: the values after it go below it, labelled
+            pair = Text("  ").join(texts[:2])
+            if pair.cell_len <= out.width:
+                out.print(pair, soft_wrap=True)
+                rest = kept[2:]
+            else:  # not even the rank fits beside it: the id alone (never cut)
+                out.print(texts[1], soft_wrap=True)
+                rest = [kept[0], *kept[2:]]
+            head = Text("    ").append_text(
+                Text("  ").join(Text.assemble((f"{c.header} ", "dim"), t) for c, t in rest)
+            )
         out.print(head, soft_wrap=True)
         pairs = [
             Text.assemble((f"{c.header} ", "dim"), _text(r[i]))
@@ -259,7 +274,8 @@ def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | N
         line = Text("    ")
         for n, pair in enumerate(pairs):
             sep = ", " if n else ""
-            if n and line.cell_len + len(sep) + pair.cell_len > out.width:
+            comma = 1 if n + 1 < len(pairs) else 0  # the ',' that ends a full line
+            if n and line.cell_len + len(sep) + pair.cell_len + comma > out.width:
                 out.print(Text.assemble(line, ","), soft_wrap=True)
                 line, sep = Text("    "), ""
             line.append(sep)
@@ -278,6 +294,38 @@ def hang(marker: Text | str, body: Text | str, indent: int | None = None) -> Non
     for n, line in enumerate(body.wrap(out, room, overflow="fold")):
         line.rstrip()
         out.print(Text.assemble(marker if n == 0 else " " * ind, line), soft_wrap=True)
+
+
+def listed(
+    lead: str, items: Sequence[str], end: str = "", indent: int = 2, style: str = ""
+) -> None:
+    """``lead`` then ``items`` joined by ', ' and ``end``, wrapped between items (never
+    inside one, such as 'gpu memory=24 GB'), continuation lines indented by ``indent``."""
+    lines: list[str] = []
+    line = lead
+    for n, item in enumerate(items):
+        piece = item + (", " if n + 1 < len(items) else end)
+        if line.strip() and cell_len(line + piece.rstrip()) > out.width:
+            lines.append(line.rstrip())
+            line = " " * indent
+        line += piece
+    lines.append(line.rstrip())
+    for text in lines:
+        if cell_len(text) > out.width:  # one item wider than the terminal
+            hang("", Text(text, style=style), indent=indent)
+        else:
+            out.print(Text(text, style=style), soft_wrap=True)
+
+
+def _trimmed(renderable: RenderableType) -> None:
+    """Print ``renderable`` without the spaces rich pads each line with to the width of
+    its widest cell (a grid's last column would otherwise end every line in spaces)."""
+    lines = []
+    for segments in out.render_lines(renderable, pad=False):
+        line = Text.assemble(*((seg.text, seg.style or "") for seg in segments if not seg.control))
+        line.rstrip()
+        lines.append(line)
+    out.print(Text("\n").join(lines), soft_wrap=True)
 
 
 def raw(text: str) -> None:
@@ -472,7 +520,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     _kv(t, "notes", v.notes)
     _kv(t, "verified", str(v.verified))
     _refreshed(catalog, v, t)
-    out.print(t)
+    _trimmed(t)
     if v.sources:
         # a citation is printed whole, never folded or cut, so it can be copied
         out.print(Text("sources", style="dim"))
@@ -558,6 +606,39 @@ def _ref(text: str, guide: str) -> Text:
     return Text.assemble(f"{text} ", (f"§{guide}", "cyan"))
 
 
+_MARK = 5  # "   + " before each reason or caveat
+
+
+def _brief(text: str, guide: str) -> str:
+    """``text`` on one line, or cut after a sentence or a ';' to fit one line, or else
+    cut at a clause (failing that, a word) to fit two lines (three below 70 columns); a
+    cut ends in ' …' (--long says it all). A leading 'what: ' (such as 'licence gemma: ')
+    is always kept, and a cut that would save only a few words is not made."""
+    room = max(20, out.width - _MARK)
+    most = 2 if out.width >= 70 else 3
+
+    def fits(t: str, lines: int) -> bool:
+        return len(_ref(t, guide).wrap(out, room, overflow="fold")) <= lines
+
+    if fits(text, 1):
+        return text
+    head = text.find(": ") + 2 if ": " in text else 0
+    tries = ((r"[.;](?=\s)", 1), (r"[.;](?=\s)", most), (r"\s", most))
+    for n, (pattern, lines) in enumerate(tries):
+        if n == 1 and fits(text, lines):
+            return text
+        for m in reversed(list(re.finditer(pattern, text))):
+            short = text[: m.end() if n < 2 else m.start()].rstrip(" ,-")
+            if n == 2:  # a cut between words does not end on a word that leads on
+                short = re.sub(r"(?:\s+(?:a|an|and|by|for|in|of|or|the|to|with))+$", "", short)
+            short += " …"
+            if n == 2 and len(short) > 0.75 * len(text):
+                continue  # too little saved for a word cut
+            if m.start() > head and fits(short, lines):
+                return short
+    return text  # no cut fits: say it whole
+
+
 REC_COLS = (
     Col("#", justify="right"),
     Col("model", style="bold"),
@@ -577,11 +658,8 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     strongest reasons, its key caveat and how to run it; ``long``: everything."""
     overlays_notice(doc["catalog"]["overlays"])
     cands = doc["candidates"]
-    asked = (
-        ", ".join(n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"]))
-        or "no constraints"
-    )
-    hang("", Text(f"Shortlist for: {asked}", style="bold"), indent=2)
+    asked = [n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"])]
+    listed("Shortlist for: ", asked or ["no constraints"], style="bold")
     for line in doc["requirements"].get("resolved", []):
         hang("  ", Text(f"({line})", style="dim"), indent=3)
     if cands:
@@ -616,12 +694,14 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         said = [r for r in (*cands[0]["reasons"], *cands[0]["caveats"]) if _said(r) in shared]
         for r in said:
             hang(Text("All: " if r is said[0] else "     ", style="bold"), _ref(*_said(r)))
+        terms: dict[str, int] = {}
         for c in cands:
-            out.print(
-                Text(f"{c['rank']}. {c['name']}", style="bold"),
-                Text(f"({c['family_name']}, {c['provider_name']})", style="dim"),
-            )
-            _explained(c, long=long, skip=shared)
+            title = f"{c['rank']}. {c['name']} "
+            maker = f"({c['family_name']}, {c['provider_name']})"
+            if cell_len(title + maker) > out.width - 3:  # hang keeps 3 columns for its indent
+                maker = f"({c['provider_name']})"  # the family is often in the name
+            hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
+            _explained(c, long=long, skip=shared, terms=terms)
             _running(c, long=long)
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
@@ -643,34 +723,32 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         for x in m["reasons"]:
             hang("   x ", _ref(f"{x['constraint']}: {x['text']}", x["guide"]))
     if ex["by_constraint"]:
-        counts = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items())
+        counts = [f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items()]
         out.print()
-        hang(
-            "",
-            Text(
-                f"{doc['passed']} of {doc['considered']} models passed; left out by {counts}.",
-                style="dim",
-            ),
-        )
+        lead = f"{doc['passed']} of {doc['considered']} models passed; left out by "
+        listed(lead, counts, end=".", indent=0, style="dim")
     if cands and not long:
         hang(
             "",
             Text(
-                "--long shows every reason and caveat, decoding settings and every way "
-                "to run each model; 'llmpick why MODEL' explains one model.",
+                "More: --long (every reason, caveat and way to run) or 'llmpick why MODEL'.",
                 style="dim",
             ),
         )
 
 
 def _explained(
-    c: dict[str, Any], long: bool = True, skip: set[tuple[str, str]] | None = None
+    c: dict[str, Any],
+    long: bool = True,
+    skip: set[tuple[str, str]] | None = None,
+    terms: dict[str, int] | None = None,
 ) -> None:
     """Reasons (+ raised the score, - lowered it, · stated) and caveats (!), with their §.
 
     Short: the strongest two or three reasons and the one caveat that matters most (a
-    reason that lowered the score counts as a caveat). A caveat that repeats a reason
-    is said once."""
+    reason that lowered the score counts as a caveat), each in at most two lines, and
+    licence terms already given for a higher-ranked model (``terms``: text -> rank)
+    referred to rather than repeated. A caveat that repeats a reason is said once."""
     skip = skip or set()
     reasons = [r for r in c["reasons"] if _said(r) not in skip]
     stated = {r["text"] for r in reasons}
@@ -681,14 +759,24 @@ def _explained(
         bad.sort(key=lambda r: (_caveat_rank(r), r.get("weight", 0)))
         reasons = good[: 3 if not bad else 2]
         caveats = bad[:1]
+
+    def said(r: dict[str, Any]) -> Text:
+        text = r["text"]
+        if long:
+            return _ref(text, r["guide"])
+        if terms is not None and text.startswith("licence ") and ": " in text:
+            if text in terms:
+                text = f"{text.split(': ')[0]}: the terms given for #{terms[text]}"
+            else:
+                terms[text] = c.get("rank", 0)
+        return _ref(_brief(text, r["guide"]), r["guide"])
+
     for r in reasons:
         sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
-        hang(
-            Text(f"   {sign} ", style="yellow" if sign == "-" else ""), _ref(r["text"], r["guide"])
-        )
+        hang(Text(f"   {sign} ", style="yellow" if sign == "-" else ""), said(r))
     for r in caveats:
         mark = "-" if r.get("weight", 0) < 0 else "!"
-        hang(Text(f"   {mark} ", style="yellow"), _ref(r["text"], r["guide"]))
+        hang(Text(f"   {mark} ", style="yellow"), said(r))
 
 
 def verdict(doc: dict[str, Any]) -> None:

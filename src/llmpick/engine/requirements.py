@@ -237,7 +237,7 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
     if "gpu_memory" in clean and "hosting" not in clean:
         # a GPU budget says where the model will run; --hosting any keeps API models too
         clean["hosting"] = "self"
-        resolved.append("hosting: self, since a GPU budget was given (--hosting any keeps APIs)")
+        resolved.append("hosting: self, since a GPU budget was given; --hosting any keeps APIs")
     if problems:
         raise UsageError(
             "; ".join(problems),

@@ -24,7 +24,7 @@ from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import canonical, measures, quality
 from llmpick.engine.memory import Estimate
 from llmpick.engine.requirements import Requirements
-from llmpick.units import format_params, format_tokens
+from llmpick.units import format_params, format_tokens, format_usd
 from llmpick.vocabulary import PLATFORM_NAMES, TASKS, language_name
 
 # tasks whose output is text the model writes (not labels, spans or vectors)
@@ -199,14 +199,11 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(8, "instruction-tuned on the FLAN collection of tasks", "2.7")
             fx.add(
                 10,
-                "FLAN's tasks include classification prompts like the guide's review-sentiment "
-                "example, so it classifies zero-shot, with no labelled data",
+                "FLAN tuning covers classification: works zero-shot, no labelled data",
                 "2.8",
             )
         elif v.architecture == "encoder-only" and fl == "base":
-            fx.add(
-                12, "an encoder: small, fast and accurate for classification once fine-tuned", "2.2"
-            )
+            fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
             fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
         elif fl in ("instruct", "chat"):
             fx.add(7, "can classify from a prompt with no training data", "2.6")
@@ -413,8 +410,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
             found[name] = (*place, e.score, e.date)
     if not found:
         fx.warn(
-            f"no published result for {_task_word(r.task)} in the catalog: its quality for "
-            "this job is unmeasured; test it on your own examples",
+            f"no {_task_word(r.task)} result in the catalog: test it yourself",
             "4.2",
         )
         return
@@ -518,11 +514,11 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         return  # once it fits, its footprint matters only when you optimise for cost
     band = 0 if rank <= 0.25 else 2 if rank >= 0.75 else 1
     if est is not None and _self_hosted(v, r):
-        what = ("among the lightest to host", "mid-sized to host", "among the heaviest to host")
-        text = f"{what[band]} of the models that pass: about {est.total_gb:.0f} GB of GPU memory"
+        what = ("among the lightest", "mid-sized among those", "among the heaviest")
+        text = f"{what[band]} that pass: about {est.total_gb:.0f} GB of GPU memory"
     elif price is not None:
-        what = ("among the cheapest", "mid-priced", "among the costliest")
-        text = f"{what[band]} of the models that pass: ${price:.2f} per 1M tokens (3:1 blend)"
+        what = ("among the cheapest", "mid-priced among those", "among the costliest")
+        text = f"{what[band]} that pass: {format_usd(price)} per 1M tokens (3:1 blend)"
     else:
         return
     fx.add(weight * (1 - 2 * rank), text, "5.3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpick.safetext import md_code, md_text
-from llmpick.units import format_memory, format_params, format_tokens
+from llmpick.units import format_memory, format_params, format_tokens, format_usd
 
 
 def _size(c: dict[str, Any]) -> str:
@@ -37,6 +37,8 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
             items.append((name, format_params(value)))
         elif key == "min_context":
             items.append((name, f"{format_tokens(value)} tokens"))
+        elif key == "max_price":
+            items.append((name, f"{format_usd(value)} per 1M tokens"))
         elif key == "tokens_per_month":
             items.append((name, f"{format_tokens(value[0])} in / {format_tokens(value[1])} out"))
         elif isinstance(value, list):
