@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llmpick.cli.emit import emit_json
+from llmpick.cli.emit import emit
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -105,9 +105,4 @@ def fit(
         "notes": notes,
         "guide": ["2.1", "5.1"],
     }
-    if json:
-        emit_json(doc)
-        return
-    from llmpick.cli import render
-
-    render.fit(doc)
+    emit(doc, json=json, human=lambda render: render.fit(doc))

@@ -350,9 +350,20 @@ def providers(groups: dict[str, list[ProviderRow]]) -> None:
         out.print()
 
 
-def models(catalog: Catalog, variants: Sequence[Variant]) -> None:
+def models(catalog: Catalog, variants: Sequence[Variant], matched: int | None = None) -> None:
+    """The models table; ``matched`` counts the models found when --limit kept fewer."""
     overlays_notice()
-    _models(catalog, variants)
+    if not variants:
+        out.print("no model matches; try fewer words or filters", style="dim")
+        return
+    more = (matched or 0) - len(variants)
+    _models(
+        catalog,
+        variants,
+        f"{len(variants)} of {matched} models; {more} more match (raise --limit to see them)"
+        if more > 0
+        else None,
+    )
 
 
 # ids you type never drop; status says whether it is still served
@@ -368,7 +379,7 @@ MODEL_COLS = (
 )
 
 
-def _models(catalog: Catalog, variants: Sequence[Variant]) -> None:
+def _models(catalog: Catalog, variants: Sequence[Variant], footer: str | None = None) -> None:
     rows = []
     for v in variants:
         lic = catalog.licenses[v.license]
@@ -385,7 +396,7 @@ def _models(catalog: Catalog, variants: Sequence[Variant]) -> None:
             )
         )
     table(MODEL_COLS, rows)
-    out.print(f"{len(variants)} models", style="dim")
+    out.print(footer or f"{len(variants)} models", style="dim")
 
 
 def _tokens_exact(n: int) -> str:
