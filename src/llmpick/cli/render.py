@@ -759,22 +759,31 @@ def guide_section(
 ) -> None:
     from rich.markdown import Markdown
 
-    out.print(Text.assemble((f"§{sec.id} ", "cyan bold"), (sec.title, "bold")))
-    out.print(Text(sec.heading, style="dim"))
-    out.print(Markdown(sec.text))
+    hang(Text(f"§{sec.id} ", style="cyan bold"), Text(sec.title, style="bold"))
+    hang("", Text(sec.heading, style="dim"))
+    out.print()
+    # the text without the padding rich adds to the width (no trailing spaces to copy)
+    for segments in out.render_lines(Markdown(sec.text), pad=False):
+        line = Text.assemble(*((seg.text, seg.style) for seg in segments if not seg.control))
+        line.rstrip()
+        out.print(line, soft_wrap=True)
+    if models or rules or terms or sec.sources:
+        out.print()
     if models:
-        out.print(
+        hang(
             Text("Catalog models: ", style="bold"),
             ", ".join(f"{m['name']} ({m['id']})" for m in models),
         )
     if rules:
         out.print(Text("How llmpick uses it:", style="bold"))
         for r in rules:
-            out.print(f"  - {r}")
+            hang("  - ", r)
     if terms:
-        out.print(Text("Terms: ", style="bold"), ", ".join(terms))
+        hang(Text("Terms: ", style="bold"), ", ".join(terms))
     if sec.sources:
-        out.print(Text("Sources: ", style="bold"), "  ".join(sec.sources))
+        out.print(Text("Sources:", style="bold"))
+        for source in sec.sources:
+            hang("  ", source)
 
 
 def _gb(x: float | None) -> str:
