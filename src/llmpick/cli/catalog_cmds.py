@@ -124,7 +124,8 @@ def models(
     if json and len(shown) < len(rows):
         from llmpick.cli.emit import notice
 
-        notice(f"note: {len(rows) - len(shown)} more models matched; raise --limit to see them")
+        more = len(rows) - len(shown)
+        notice(f"note: {more} more model{'s' if more != 1 else ''} matched; raise --limit to see")
     emit(
         lambda: [variant_summary(cat, v) for v in shown],
         json=json,

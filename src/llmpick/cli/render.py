@@ -397,7 +397,8 @@ def models(catalog: Catalog, variants: Sequence[Variant], matched: int | None = 
     _models(
         catalog,
         variants,
-        f"{len(variants)} of {matched} models; {more} more match (raise --limit to see them)"
+        f"{len(variants)} of {matched} models; {more} more "
+        f"{'matches' if more == 1 else 'match'} (raise --limit to see them)"
         if more > 0
         else None,
     )
