@@ -51,6 +51,10 @@ _ASCII = str.maketrans(
         "‘": "'",
         "“": '"',
         "”": '"',
+        "─": "-",  # table rules and the guide's tree
+        "│": "|",
+        "├": "+",
+        "└": "+",
     }
 )
 
@@ -258,10 +262,10 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
     plain = "\n".join(line for line, _ in lines)
     spans: list[Span] = []
     offset = 0
-    for line, line_spans in lines:
+    for text, line_spans in lines:
         if styled:
             spans += [Span(offset + sp.start, offset + sp.end, sp.style) for sp in line_spans]
-        offset += len(line) + 1
+        offset += len(text) + 1
     out.print(Text(plain, spans=spans), soft_wrap=True)
 
 
@@ -802,7 +806,10 @@ def guide_section(
     out.print()
     # the text without the padding rich adds to the width (no trailing spaces to copy)
     for segments in out.render_lines(Markdown(sec.text), pad=False):
-        line = Text.assemble(*((seg.text, seg.style) for seg in segments if not seg.control))
+        line = Text()
+        for seg in segments:
+            if not seg.control:
+                line.append(seg.text, seg.style)
         line.rstrip()
         out.print(line, soft_wrap=True)
     if models or rules or terms or sec.sources:
