@@ -28,6 +28,7 @@ LLMPICK = [sys.executable, "-m", "llmpick"]
 CASES: list[tuple[str, list[str], float | None]] = [
     ("llmpick --help", ["--help"], 1.3),
     ("llmpick models --json", ["models", "--json"], 1.5),
+    ("llmpick models (the table, not paged)", ["models"], 1.5),
     ("llmpick providers --json", ["providers", "--json"], 1.5),
     (
         "llmpick recommend --json (chatbot, 24 GB)",

@@ -71,6 +71,59 @@ def test_terms_resolve(term: str) -> None:
     assert lookup(guide(), term).id in SECTION_IDS
 
 
+# words people type, as they type them, and the section that should answer
+TYPED = {
+    "instruct": "2.6",
+    "chat": "2.14",
+    "base": "2.2",
+    "Base models": "2.2",
+    "moe": "2.1",
+    "mixture-of-experts": "2.1",
+    "quantization": "2.1",
+    "quantisation": "2.1",
+    "quantized": "2.1",
+    "GPTQ": "2.1",
+    "vram": "2.1",
+    "lora": "2.4",
+    "QLoRA": "2.4",
+    "finetuning": "2.4",
+    "Fine tuning": "2.4",
+    "sft": "2.4",
+    "dpo": "2.10",
+    "rag": "2.16",
+    "embeddings": "2.16",
+    "context": "2.15",
+    "context length": "2.15",
+    "long context": "2.15",
+    "reasoning": "2.12",
+    "CoT": "2.12",
+    "system prompt": "2.14",
+    "chat templates": "2.14",
+    "function calling": "7",
+    "json": "8",
+    "licenses": "3",
+    "top_p": "6.4",
+}
+
+
+@pytest.mark.parametrize(("typed", "sid"), TYPED.items())
+def test_the_words_people_type_find_their_section(typed: str, sid: str) -> None:
+    assert lookup(guide(), typed).id == sid
+
+
+def test_every_term_names_something_its_section_says() -> None:
+    # a term must be explained where it leads: its words (or its letters, for an
+    # abbreviation such as 'moe' or 'sft') appear in the section's text or title
+    g = guide()
+    for term, sid in g.terms.items():
+        sec = g.sections[sid]
+        text = re.sub(r"[^a-z0-9]+", " ", f"{sec.title} {sec.text}".lower())
+        words = re.sub(r"[^a-z0-9]+", " ", term).split()
+        initials = "".join(w[0] for w in text.split())
+        found = all(w[:5] in text for w in words) or term.replace("-", "") in initials
+        assert found, (term, sid)
+
+
 def cited_ids() -> set[tuple[str, str]]:
     """Every guide id cited anywhere: engine, rules, walkthrough, catalog, guide cross-refs."""
     found: set[tuple[str, str]] = set()
@@ -169,3 +222,9 @@ def test_unknown_guide_key_exits_2_with_suggestion(cli: Cli) -> None:
     r = cli("guide", "rlfh")
     assert r.code == 2, r
     assert "did you mean" in r.err and "rlhf" in r.err
+    r = cli("guide", "tuning")  # a word inside several terms: one per section
+    assert r.code == 2, r
+    assert "'fine-tuning'" in r.err and "'instruction tuning'" in r.err
+    r = cli("guide", "xyzzy")
+    assert r.code == 2, r
+    assert r.err.splitlines()[-1] == "hint: 'llmpick guide' lists every section"

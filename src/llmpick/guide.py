@@ -119,20 +119,59 @@ def load_guide(path: Path | None = None) -> Guide:
 
 
 def lookup(guide: Guide, key: str) -> Section:
-    """A section by id ('2.10', '§2.10') or by glossary term ('rlhf'); else NotFoundError."""
+    """A section by id ('2.10', '§2.10'), glossary term or title; else NotFoundError.
+
+    Terms match as people type them: case, spaces, hyphens and underscores do not
+    matter ('Fine tuning', 'finetuning'), nor a plural ('embeddings'), and a bare
+    flavour finds its model ('instruct' -> 'instruct model', 'chat' -> 'chat model')."""
     k = key.strip().lstrip("§").strip()
     if k in guide.sections:
         return guide.sections[k]
-    low = " ".join(k.lower().replace("_", " ").replace("-", " ").split())
-    for term, sid in guide.terms.items():
-        if low == " ".join(term.replace("-", " ").split()):
-            return guide.sections[sid]
-    for sec in guide.sections.values():
-        if low == sec.title.lower():
-            return sec
-    choices = list(guide.sections) + list(guide.terms)
-    close = difflib.get_close_matches(low, choices, n=4, cutoff=0.6)
-    hint = (
-        f"did you mean: {', '.join(close)}?" if close else "list the sections with 'llmpick guide'"
-    )
+    names = _names(guide)
+    want = _key(k)
+    for candidate in _forms(want):
+        if candidate in names:
+            return guide.sections[names[candidate][1]]
+    close = _close(want, names) if want else []
+    hint = "'llmpick guide' lists every section"
+    if close:
+        listed = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
+        hint = f"did you mean {listed}? ({hint})"
     raise NotFoundError(f"no guide section or term {key!r}", hint=hint)
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _names(guide: Guide) -> dict[str, tuple[str, str]]:
+    """Every term and section title by its key: (how it is written, section id)."""
+    names: dict[str, tuple[str, str]] = {}
+    for term, sid in guide.terms.items():
+        names.setdefault(_key(term), (term, sid))
+    for sec in guide.sections.values():
+        names.setdefault(_key(sec.title), (sec.title.lower(), sec.id))
+    return names
+
+
+def _forms(want: str) -> list[str]:
+    """The key as typed, singular, and with 'model' or 'llm' after it."""
+    forms = [want]
+    if want.endswith("ies"):
+        forms.append(want[:-3] + "y")
+    elif want.endswith("s") and not want.endswith("ss"):
+        forms.append(want[:-1])
+    return forms + [f + suffix for suffix in ("model", "llm") for f in list(forms)]
+
+
+def _close(want: str, names: dict[str, tuple[str, str]]) -> list[str]:
+    """Up to three terms near ``want``, from different sections: similar spellings first,
+    then terms that contain it."""
+    found = difflib.get_close_matches(want, list(names), n=6, cutoff=0.6)
+    if len(want) >= 3:
+        found += [key for key in names if want in key]
+    shown: dict[str, str] = {}  # section id -> the term that stands for it
+    for key in found:
+        term, sid = names[key]
+        shown.setdefault(sid, term)
+    return [repr(term) for term in shown.values()][:3]

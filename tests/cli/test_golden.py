@@ -19,6 +19,7 @@ GOLDEN = ROOT / "tests" / "golden"
 CASES = {
     "providers": ("providers",),
     "models": ("models",),
+    "models-search-limit": ("models", "rocket", "--limit", "2"),
     "show-variant": ("show", "rocket-7b-chat"),
     "show-retired-family": ("show", "cloudy"),
     "recommend-chat": ("recommend", "--task", "chat", "--commercial", "--gpu-memory", "24"),

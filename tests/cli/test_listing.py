@@ -139,3 +139,48 @@ def test_models_search(cli: Cli) -> None:
     assert [m["id"] for m in json.loads(r.out)] == ["rocket-7b-chat"]
     r = cli("models", "--search", "nothing-like-this", "--json")
     assert json.loads(r.out) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (("rocket", "chat"), ["rocket-7b-chat"]),
+        (("Acme", "7B"), ["rocket-7b", "rocket-7b-chat"]),  # provider name; not 70b
+        (("open", "collective"), ["tiny-bert-base"]),  # provider, in two words
+        (("rocket", "--search", "instruct"), ["rocket-70b-instruct"]),  # both kinds combine
+    ],
+)
+def test_models_words_must_all_match(cli: Cli, words: tuple[str, ...], expected: list[str]) -> None:
+    r = cli("models", *words, "--json")
+    assert r.code == 0, r
+    assert [m["id"] for m in json.loads(r.out)] == expected
+
+
+def test_models_no_match_says_so(cli: Cli) -> None:
+    r = cli("models", "nothing", "like", "this")
+    assert r.code == 0, r
+    assert "no model matches" in r.out
+
+
+def test_models_limit_shows_the_first_and_says_how_many_more(cli: Cli) -> None:
+    every = [m["id"] for m in json.loads(cli("models", "--json").out)]
+    r = cli("models", "--limit", "2", "--json")
+    assert [m["id"] for m in json.loads(r.out)] == every[:2]
+    assert "3 more models matched" in r.err
+    r = cli("models", "--limit", "2")
+    assert r.code == 0, r
+    assert every[1] in r.out and every[2] not in r.out
+    assert "2 of 5 models; 3 more match" in r.out
+    r = cli("models", "--limit", "10")
+    assert "5 models" in r.out and "more" not in r.out and "more" not in r.err
+    r = cli("models", "--limit", "0")
+    assert r.code == 2, r
+
+
+def test_a_size_word_matches_whole_numbers(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LLMPICK_BASE_CATALOG")  # the bundled catalog has 7b, 27b and 1.7b
+    ids = {m["id"] for m in json.loads(cli("models", "7b", "--json").out)}
+    assert {"qwen2.5-7b", "qwen2.5-coder-7b-instruct", "llama-2-7b"} <= ids
+    assert not {i for i in ids if "27b" in i or "1.7b" in i or "17b" in i}
+    ids = {m["id"] for m in json.loads(cli("models", "qwen", "2.5", "coder", "--json").out)}
+    assert "qwen2.5-coder-7b-instruct" in ids and not {i for i in ids if "qwen3" in i}

@@ -77,7 +77,8 @@ def filter_variants(
 ) -> list[Variant]:
     """Variants matching every given filter, ordered by provider, family and size.
 
-    ``search`` matches words in the id, name, family name or Hugging Face repo."""
+    ``search`` is words that must all occur in the id, name, family, provider or Hugging
+    Face repo (see ``_matches``)."""
     if provider is not None and provider not in catalog.providers:
         by_name = {norm(p.name): pid for pid, p in catalog.providers.items()}
         if norm(provider) in by_name:
@@ -91,6 +92,7 @@ def filter_variants(
         if fam is None:
             raise _not_found("family", family, list(catalog.families))
         family = fam.id
+    words = _search_words(search or "")
     out = []
     for v in catalog.variants.values():
         if provider and v.provider != provider:
@@ -105,15 +107,68 @@ def filter_variants(
             continue
         if status and v.status != status:
             continue
-        if search and not _matches(catalog, v, search):
+        if words and not _matches(catalog, v, words):
             continue
         out.append(v)
     return sorted(out, key=lambda v: (v.provider, v.family, v.params_b or 0.0, v.id))
 
 
-def _matches(catalog: Catalog, v: Variant, search: str) -> bool:
-    hay = norm(" ".join((v.id, v.name, catalog.families[v.family].name, v.access.hf_repo or "")))
-    return all(norm(word) in hay for word in search.split())
+def _matches(catalog: Catalog, v: Variant, words: list[re.Pattern[str] | str]) -> bool:
+    fam = catalog.families[v.family]
+    prov = catalog.providers.get(v.provider)
+    names = (v.id, v.name, fam.id, fam.name, v.provider, prov.name if prov else "")
+    spaced = " ".join(_tokens(n) for n in (*names, v.access.hf_repo or ""))
+    joined = spaced.replace("-", "")
+    undotted = joined.replace(".", "")
+    for word in words:
+        if isinstance(word, str):
+            if word not in joined and word.replace(".", "") not in undotted:
+                return False
+        elif not word.search(spaced):
+            return False
+    return True
+
+
+def _search_words(search: str) -> list[re.Pattern[str] | str]:
+    """The words of a search, each as ``_matches`` compares it.
+
+    Punctuation is ignored ('llama2' finds 'Llama 2-Chat', 'qwen25' finds 'Qwen2.5');
+    a word that starts with a digit must be a whole number there, so '7b' finds
+    'qwen2.5-7b' but neither 'gemma-2-27b' nor 'qwen3-1.7b', and '3' finds 'llama-3.1'."""
+    words: list[re.Pattern[str] | str] = []
+    for raw in search.split():
+        word = _tokens(raw).replace("-", "")
+        if not word:
+            continue
+        if word[0].isdigit():
+            body = "-?".join(re.escape(ch) for ch in word)
+            words.append(re.compile(rf"(?<![0-9.]){body}(?![0-9])"))
+        else:
+            words.append(word)
+    return words
+
+
+def _tokens(text: str) -> str:
+    """Lower-case alphanumeric runs joined by '-', splitting a number from the letters
+    before it and keeping a dot inside a number: 'Qwen2.5 Coder' -> 'qwen-2.5-coder'."""
+    out: list[str] = []
+    low = text.lower()
+    for i, ch in enumerate(low):
+        if ch.isascii() and ch.isalnum():
+            if ch.isdigit() and out and out[-1].isalpha():
+                out.append("-")
+            out.append(ch)
+        elif (
+            ch == "."
+            and out
+            and out[-1].isdigit()
+            and low[i + 1 : i + 2].isdigit()
+            and low[i + 1 : i + 2].isascii()
+        ):
+            out.append(".")
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")
 
 
 def _not_found(what: str, value: str, known: list[str]) -> NotFoundError:

@@ -16,6 +16,7 @@ import typer
 
 from llmpick import __version__
 from llmpick.cli import catalog_cmds, eval_cmds, fit_cmds, guide_cmds, recommend_cmds
+from llmpick.cli.emit import discard_stdout
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
@@ -124,8 +125,7 @@ def run(argv: list[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): not an error worth a traceback
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        discard_stdout()
         return int(ExitCode.OK)
     except Exception as exc:
         show = getattr(exc, "show", None)
@@ -146,20 +146,27 @@ def run(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
-def _flush_stdout() -> None:
+def _flush_stdout(code: int) -> int:
+    """Flush what is still buffered and return the exit code: a reader that left is no
+    error; any other failure to write (a full disk) is one."""
+    if sys.stdout is None:  # started with stdout closed: nothing was written to it
+        return code
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         # the reader left before the last buffered output: nothing to report, and the
         # interpreter's own flush at exit must not fail on the closed pipe either
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        discard_stdout()
+    except OSError as exc:
+        discard_stdout()
+        print(f"error: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return code or int(ExitCode.FAILURE)
+    return code
 
 
 def main() -> None:
     """Run the command line from Python: exit normally, as any program does."""
-    code = run()
-    _flush_stdout()
+    code = _flush_stdout(run())
     sys.exit(code)
 
 
@@ -176,8 +183,7 @@ def console() -> None:
     import gc
 
     gc.disable()
-    code = run()
-    _flush_stdout()
+    code = _flush_stdout(run())
     atexit._run_exitfuncs()
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()

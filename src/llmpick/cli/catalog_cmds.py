@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from types import ModuleType
+from typing import Annotated, Any
 
 import typer
 
-from llmpick.cli.emit import emit_json
+from llmpick.cli.emit import emit
 from llmpick.cli.options import check_choice
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
@@ -20,6 +21,13 @@ from llmpick.vocabulary import (
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal instead of through PAGER (or LLMPICK_PAGER).",
+    ),
+]
 
 catalog_app = typer.Typer(
     help="Check the bundled catalog or an overlay; refresh prices, limits and new models.",
@@ -35,6 +43,7 @@ def providers(
         ),
     ] = None,
     json: JsonOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List the providers, grouped by the four kinds of guide §1.1, with their model counts.
 
@@ -44,27 +53,34 @@ def providers(
     from llmpick.catalog.records import to_data
 
     groups = providers_by_kind(state.catalog, kind)
-    if json:
-        emit_json(
-            [
-                {
-                    **to_data(r.provider),
-                    "families": r.families,
-                    "models": r.variants,
-                }
-                for r in sorted(
-                    {r.provider.id: r for rows in groups.values() for r in rows}.values(),
-                    key=lambda r: r.provider.name.lower(),
-                )
-            ]
-        )
-        return
-    from llmpick.cli import render
-
-    render.providers(groups)
+    emit(
+        lambda: [
+            {
+                **to_data(r.provider),
+                "families": r.families,
+                "models": r.variants,
+            }
+            for r in sorted(
+                {r.provider.id: r for rows in groups.values() for r in rows}.values(),
+                key=lambda r: r.provider.name.lower(),
+            )
+        ],
+        json=json,
+        human=lambda render: render.providers(groups),
+        page=not no_pager,
+    )
 
 
 def models(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[WORDS]...",
+            help="Words that must all appear in the id, name, family, provider or repo, "
+            "e.g. qwen coder 7b.",
+            show_default=False,
+        ),
+    ] = None,
     provider: Annotated[str | None, typer.Option(help="Provider id, e.g. meta.")] = None,
     access: Annotated[
         str | None, typer.Option(help=f"{one_of(ACCESS_KINDS, ACCESS_SAID)}.")
@@ -76,17 +92,22 @@ def models(
     family: Annotated[str | None, typer.Option(help="Family id or name, e.g. llama-2.")] = None,
     search: Annotated[
         str | None,
-        typer.Option(metavar="WORDS", help="Words in the id, name or repo, e.g. 'coder 7b'."),
+        typer.Option(metavar="WORDS", help="The same as WORDS, as one option: 'coder 7b'."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Show only the first N models that match."),
     ] = None,
     json: JsonOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List the models in the catalog, one row per variant.
 
     Examples:
 
-      llmpick models --provider meta --flavour chat
+      llmpick models qwen coder 7b
 
-      llmpick models --search "coder 7b"
+      llmpick models --provider meta --flavour chat --limit 20
     """
     from llmpick.catalog.query import filter_variants, variant_summary
 
@@ -101,14 +122,20 @@ def models(
         flavour=flavour,
         status=status,
         family=family,
-        search=search,
+        search=" ".join([*(words or []), search or ""]),
     )
-    if json:
-        emit_json([variant_summary(cat, v) for v in rows])
-        return
-    from llmpick.cli import render
+    shown = rows[:limit] if limit else rows
+    if json and len(shown) < len(rows):
+        from llmpick.cli.emit import notice
 
-    render.models(cat, rows)
+        more = len(rows) - len(shown)
+        notice(f"note: {more} more model{'s' if more != 1 else ''} matched; raise --limit to see")
+    emit(
+        lambda: [variant_summary(cat, v) for v in shown],
+        json=json,
+        human=lambda render: render.models(cat, shown, matched=len(rows)),
+        page=not no_pager,
+    )
 
 
 def show(
@@ -155,30 +182,30 @@ def show(
                 + " for it",
                 hint=f"try --snippet {ways[0]}" if ways else "see 'llmpick show " + v.id + "'",
             )
-        from llmpick.cli import render
-
-        render.snippet(text, "bash" if snippet == "ollama" else "python")
+        language = "bash" if snippet == "ollama" else "python"
+        emit(text, json=False, human=lambda render: render.snippet(text, language))
         return
     found = resolve(cat, model)
-    if json:
+
+    def document() -> dict[str, Any]:
         from llmpick.catalog.query import successor_chain
 
         if isinstance(found, Variant):
             data = variant_summary(cat, found)
             data["successor_chain"] = successor_chain(cat, found.successor)
-            emit_json(data)
         else:
             data = to_data(found)
             data["successor_chain"] = successor_chain(cat, found.successor)
             data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
-            emit_json(data)
-        return
-    from llmpick.cli import render
+        return data
 
-    if isinstance(found, Variant):
-        render.variant(cat, found)
-    else:
-        render.family(cat, found)
+    emit(
+        document,
+        json=json,
+        human=lambda render: (
+            render.variant(cat, found) if isinstance(found, Variant) else render.family(cat, found)
+        ),
+    )
 
 
 @catalog_app.command("validate")
@@ -213,14 +240,13 @@ def validate(
     report = coverage(cat)
     if not provenance(cat).overlays and report.gaps:
         raise CatalogError([Problem("catalog", gap) for gap in report.gaps])
-    from llmpick.cli import render
 
-    if json:
-        emit_json({"ok": True, "overlays": overlays, "coverage": report.to_data()})
-        return
-    render.validated(cat, overlays)
-    if stats:
-        render.coverage(report.to_data())
+    def human(render: ModuleType) -> None:
+        render.validated(cat, overlays)
+        if stats:
+            render.coverage(report.to_data())
+
+    emit({"ok": True, "overlays": overlays, "coverage": report.to_data()}, json=json, human=human)
 
 
 def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
@@ -285,12 +311,7 @@ def refresh(
     report = run_refresh(
         state.curated, names, urls=urls, files=files, dry_run=dry_run, timeout=timeout
     )
-    if json:
-        emit_json(report)
-        return
-    from llmpick.cli import render
-
-    render.refresh_report(report)
+    emit(report, json=json, human=lambda render: render.refresh_report(report))
 
 
 @catalog_app.command("status")
@@ -304,9 +325,4 @@ def status(json: JsonOpt = False) -> None:
     from llmpick.catalog.refresh import status as status_doc
 
     doc = status_doc(state.curated, ignored=state.no_refresh)
-    if json:
-        emit_json(doc)
-        return
-    from llmpick.cli import render
-
-    render.catalog_status(doc)
+    emit(doc, json=json, human=lambda render: render.catalog_status(doc))

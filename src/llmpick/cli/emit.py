@@ -1,36 +1,191 @@
-"""Machine output (JSON on stdout) without importing rich."""
+"""The one way a command hands over its answer: JSON, or text for a person (paged
+when it is taller than the terminal), written whole so that a closed pipe or a full
+disk is handled in one place. Imports rich only for human output.
+
+Every command ends with ``emit(doc, json=json, human=lambda r: r.something(doc))``:
+``human`` receives the ``render`` module, imported only when it is needed.
+"""
 
 from __future__ import annotations
 
-import json
+import io
+import json as jsonlib
+import os
 import re
+import shutil
 import sys
+from collections.abc import Callable
+from types import ModuleType
 from typing import Any
+
+from llmpick.errors import WriteError
 
 # DEL and C1 controls, bidi marks, overrides and isolates: valid inside a JSON string,
 # but a terminal would act on them, so they are written as \u escapes (the same JSON).
 # json.dumps escapes C0 controls itself; outside strings there is only JSON's own text.
 _UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+DEFAULT_PAGER = "less -FRX"
+
 
 def dumps(data: Any, *, pretty: bool = False) -> str:
     """JSON text of ``data``: NaN and infinity refused, terminal controls escaped."""
     if pretty:
-        text = json.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+        text = jsonlib.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False)
     else:
-        text = json.dumps(
+        text = jsonlib.dumps(
             data, ensure_ascii=False, default=str, separators=(",", ":"), allow_nan=False
         )
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def emit_json(data: Any) -> None:
-    """Pretty JSON for a person at a terminal; compact (and much faster) for a pipe."""
-    text = dumps(data, pretty=sys.stdout.isatty())
-    sys.stdout.write(text)
-    sys.stdout.write("\n")
+def emit(
+    doc: Any,
+    *,
+    json: bool,
+    human: Callable[[ModuleType], object] | None = None,
+    page: bool = False,
+    pretty: bool | None = None,
+) -> None:
+    """Write a command's answer to stdout.
+
+    ``json``: the document as JSON (``doc`` may be a function that builds it, so human
+    output does not pay for it), pretty for a terminal and compact for a pipe unless
+    ``pretty`` says otherwise. Otherwise ``human(render)`` prints it for a person; with
+    ``page``, through the user's pager when stdout is a terminal and the text is taller
+    than it. JSON is never paged. A reader that went away (``| head``) ends the output
+    quietly; any other write failure raises WriteError ("cannot write output")."""
+    if json or human is None:
+        data = doc() if callable(doc) else doc
+        out = _stdout()
+        _write(dumps(data, pretty=out.isatty() if pretty is None else pretty) + "\n")
+        return
+    from llmpick.cli import render
+
+    text = _captured(lambda: human(render))
+    pager = pager_command() if page and _stdout().isatty() else None
+    if pager is not None and text.count("\n") >= shutil.get_terminal_size().lines:
+        _page(pager, text)
+    else:
+        _write(text)
 
 
 def notice(text: str) -> None:
     """One line for a person on stderr (notes and warnings), leaving stdout to the data."""
     sys.stderr.write("".join(ch for ch in text if ch.isprintable()) + "\n")
+
+
+def pager_command() -> str | None:
+    """The pager to use: LLMPICK_PAGER, else PAGER, else 'less -FRX' if less is
+    installed. Set but empty (or 'cat') means none."""
+    for name in ("LLMPICK_PAGER", "PAGER"):
+        if name in os.environ:
+            cmd = os.environ[name].strip()
+            return None if cmd in ("", "cat") else cmd
+    return DEFAULT_PAGER if shutil.which("less") else None
+
+
+class _Capture(io.StringIO):
+    """Collects what a command prints while answering like the real stdout about being
+    a terminal, its encoding and its size, so the text is the same as if printed."""
+
+    def __init__(self, real: Any) -> None:
+        super().__init__()
+        self._real = real
+
+    def isatty(self) -> bool:
+        return bool(self._real.isatty())
+
+    def fileno(self) -> int:
+        return int(self._real.fileno())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._real, "encoding", None) or "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._real, "errors", None)
+
+
+def _captured(produce: Callable[[], object]) -> str:
+    real = _stdout()
+    buffer = _Capture(real)
+    sys.stdout = buffer
+    try:
+        produce()
+    finally:
+        sys.stdout = real
+    return buffer.getvalue()
+
+
+def _stdout() -> Any:
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise WriteError("cannot write output: standard output is closed")
+    return sys.stdout
+
+
+def _write(text: str) -> None:
+    out = _stdout()
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        discard_stdout()  # the reader went away (`| head`): nothing more to say
+    except OSError as exc:
+        discard_stdout()
+        raise WriteError(f"cannot write output: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return reason[:1].lower() + reason[1:]
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null so that later flushes (ours and the interpreter's at
+    exit) succeed instead of failing again on a closed pipe or a full disk."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _page(command: str, text: str) -> None:
+    """Show ``text`` through ``command`` (run by the shell, as git does); if the pager
+    cannot be started, print the text instead."""
+    import signal
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # a bare 'less' still quits at one screen, keeps colour
+    env.setdefault("LV", "-c")
+    out = _stdout()
+    try:
+        out.flush()
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        _write(text)
+        return
+    try:  # Ctrl-C belongs to the pager while it runs (less uses it to stop a search)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        assert proc.stdin is not None
+        data = text.encode(getattr(out, "encoding", None) or "utf-8", "replace")
+        try:
+            proc.stdin.write(data)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # the user quit the pager before the end
+        code = proc.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if code in (126, 127):  # the shell could not find or run it: say so, print instead
+        notice(f"pager {command!r} could not be run; printing instead (--no-pager)")
+        _write(text)

@@ -204,12 +204,9 @@ def eval_(
             import json as json_mod
 
             write_atomic(export, json_mod.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    if json:
-        from llmpick.cli.emit import emit_json
+    from llmpick.cli.emit import emit
 
-        emit_json(doc)
-    else:
-        render.eval_report(doc)
+    emit(doc, json=json, human=lambda render: render.eval_report(doc))
     if not answered_any(doc):
         raise NothingAnswered(
             "no request was answered by any target",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from llmpick.cli.emit import emit_json
+from llmpick.cli.emit import emit
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -64,9 +64,4 @@ def fit(
     from llmpick.output.build import fit as fit_document
 
     doc = fit_document(v, tokens, gpu)
-    if json:
-        emit_json(doc)
-        return
-    from llmpick.cli import render
-
-    render.fit(doc)
+    emit(doc, json=json, human=lambda render: render.fit(doc))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from llmpick.cli.emit import emit_json
+from llmpick.cli.emit import emit
 from llmpick.errors import UsageError
 from llmpick.guide import PARTS, Guide, Section
 
@@ -16,6 +16,13 @@ def guide(
         str | None, typer.Argument(help="Section id (2.14) or term (rlhf, base llm).")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print straight to the terminal instead of through PAGER (or LLMPICK_PAGER).",
+        ),
+    ] = False,
 ) -> None:
     """Read the guide that explanations cite: the section tree, or one section.
 
@@ -32,12 +39,12 @@ def guide(
 
     g = load_guide()
     if key is None:
-        if json:
-            emit_json([_summary(g, s) for s in g.sections.values()])
-            return
-        from llmpick.cli import render
-
-        render.guide_tree(g)
+        emit(
+            lambda: [_summary(g, s) for s in g.sections.values()],
+            json=json,
+            human=lambda render: render.guide_tree(g),
+            page=not no_pager,
+        )
         return
     sec = lookup(g, key)
     from llmpick.cli.state import state
@@ -46,21 +53,19 @@ def guide(
     models = [{"id": f, "name": cat.families[f].name} for f in sec.models if f in cat.families]
     rules = [text for sid, text in RULES if sid == sec.id]
     terms = sorted(t for t, sid in g.terms.items() if sid == sec.id)
-    if json:
-        emit_json(
-            {
-                **_summary(g, sec),
-                "text": sec.text,
-                "models": models,
-                "rules": rules,
-                "terms": terms,
-                "sources": sec.sources,
-            }
-        )
-        return
-    from llmpick.cli import render
-
-    render.guide_section(sec, models, rules, terms)
+    emit(
+        lambda: {
+            **_summary(g, sec),
+            "text": sec.text,
+            "models": models,
+            "rules": rules,
+            "terms": terms,
+            "sources": sec.sources,
+        },
+        json=json,
+        human=lambda render: render.guide_section(sec, models, rules, terms),
+        page=not no_pager,
+    )
 
 
 def _summary(g: Guide, sec: Section) -> dict[str, str]:
@@ -82,7 +87,4 @@ def schema(
 
     if name not in SCHEMAS:
         raise UsageError(f"invalid value for NAME: {name!r}; choose from: {', '.join(SCHEMAS)}")
-    import json as jsonlib
-    import sys
-
-    sys.stdout.write(jsonlib.dumps(SCHEMAS[name](), indent=2, ensure_ascii=False) + "\n")
+    emit(SCHEMAS[name](), json=True, pretty=True)

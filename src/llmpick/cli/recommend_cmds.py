@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 
-from llmpick.cli.emit import emit_json
+from llmpick.cli.emit import emit
 from llmpick.cli.options import requirement_options
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
@@ -150,14 +151,13 @@ def recommend(
             from llmpick.cli.emit import dumps
 
             write_atomic(export, dumps(doc, pretty=True) + "\n")
-    if json:
-        emit_json(doc)
-        return
-    from llmpick.cli import render
 
-    render.recommendation(doc, long=long)
-    if export is not None:
-        render.note(f"wrote {export}")
+    def human(render: ModuleType) -> None:
+        render.recommendation(doc, long=long)
+        if export is not None:
+            render.note(f"wrote {export}")
+
+    emit(doc, json=json, human=human)
 
 
 @requirement_options
@@ -187,9 +187,4 @@ def why(
     _check_licences(req)
     rec = run_engine(cat, req, top=5, explain=(variant.id,))
     doc = why_doc(cat, rec, variant.id)
-    if json:
-        emit_json(doc)
-        return
-    from llmpick.cli import render
-
-    render.verdict(doc)
+    emit(doc, json=json, human=lambda render: render.verdict(doc))

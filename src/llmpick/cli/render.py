@@ -22,9 +22,10 @@ from typing import Any, Literal, cast
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
+from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from llmpick.catalog.query import ProviderRow
 from llmpick.catalog.records import Catalog, Family, Variant, to_data
@@ -51,6 +52,10 @@ _ASCII = str.maketrans(
         "‘": "'",
         "“": '"',
         "”": '"',
+        "─": "-",  # table rules and the guide's tree
+        "│": "|",
+        "├": "+",
+        "└": "+",
     }
 )
 
@@ -147,7 +152,10 @@ def _plain(cell: Cell) -> str:
 
 
 def _cells(cell: Cell) -> int:
-    return max((cell_len(line) for line in _plain(cell).split("\n")), default=0)
+    plain = _plain(cell)
+    if "\n" not in plain:
+        return cell_len(plain)
+    return max(cell_len(line) for line in plain.split("\n"))
 
 
 def _longest_word(cell: Cell) -> int:
@@ -201,47 +209,80 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
         take = min(excess, natural[i] - least[i])
         sizes[i] -= take
         excess -= take
-    lines: list[Text] = []
+    # lines are built as plain strings with style spans: a catalog listing has hundreds
+    # of rows, and rich Text objects per cell cost more than the rest of the command
+    lines: list[_Piece] = []
     if title:
         for line in Text(title, style="bold").wrap(out, width):
             line.rstrip()
-            lines.append(line)
+            lines.append(_piece(line))
 
-    def row_lines(cells: Sequence[Text]) -> list[Text]:
-        wrapped = []
+    gap = " " * GAP
+    right = [c.justify == "right" for c in cols]
+
+    def row_lines(cells: Sequence[_Piece]) -> list[_Piece]:
+        wrapped: list[list[_Piece]] = []
         for i, cell in zip(keep, cells, strict=True):
-            if cols[i].wrap and cell.cell_len > sizes[i]:
-                wrapped.append(list(cell.wrap(out, sizes[i], overflow="fold")))
+            if cols[i].wrap and cell_len(cell[0]) > sizes[i]:
+                text = Text(cell[0], spans=cell[1])
+                wrapped.append([_piece(t) for t in text.wrap(out, sizes[i], overflow="fold")])
             else:
                 wrapped.append([cell])
         result = []
         for n in range(max(len(w) for w in wrapped)):
-            line = Text()
+            plain = ""
+            spans: list[Span] = []
             for k, (i, w) in enumerate(zip(keep, wrapped, strict=True)):
-                part = w[n].copy() if n < len(w) else Text()
-                part.rstrip()
-                pad = " " * max(0, sizes[i] - part.cell_len)
+                part, part_spans = w[n] if n < len(w) else ("", [])
+                part = part.rstrip()
+                pad = " " * (sizes[i] - cell_len(part))  # empty when the part is wider
                 if k:
-                    line.append(" " * GAP)
-                if cols[i].justify == "right":
-                    line.append(pad)
-                    line.append_text(part)
-                else:
-                    line.append_text(part)
-                    line.append(pad)
-            line.rstrip()
-            result.append(line)
+                    plain += gap
+                if right[i]:
+                    plain += pad
+                if part_spans:
+                    start, end = len(plain), len(part)
+                    spans += [
+                        Span(start + sp.start, start + min(sp.end, end), sp.style)
+                        for sp in part_spans
+                        if sp.start < end
+                    ]
+                plain += part if right[i] else part + pad
+            result.append((plain.rstrip(), spans))
         return result
 
-    lines += row_lines([Text(cols[i].header, style="bold") for i in keep])
-    lines.append(Text("─" * need(sizes), style="dim"))
+    lines += row_lines([_piece(cols[i].header, "bold") for i in keep])
+    lines.append(_piece("─" * need(sizes), "dim"))
     for r in rows:
-        cells = [_text(r[i], cols[i].style) for i in keep]
-        if cells[0].cell_len > sizes[keep[0]]:
+        cells = [_piece(r[i], cols[i].style) for i in keep]
+        if cell_len(cells[0][0]) > sizes[keep[0]]:
             lines.append(cells[0])  # an unusually long id: a line of its own
-            cells[0] = Text()
+            cells[0] = ("", [])
         lines += row_lines(cells)
-    out.print(Text("\n").join(lines), soft_wrap=True)
+    styled = out.color_system is not None  # piped or a plain terminal: styles show nothing
+    plain = "\n".join(line for line, _ in lines)
+    spans: list[Span] = []
+    offset = 0
+    for text, line_spans in lines:
+        if styled:
+            spans += [Span(offset + sp.start, offset + sp.end, sp.style) for sp in line_spans]
+        offset += len(text) + 1
+    out.print(Text(plain, spans=spans), soft_wrap=True)
+
+
+_Piece = tuple[str, list[Span]]  # text and its style spans, cheaper than a rich Text
+
+
+def _piece(cell: Cell, style: str | None = None) -> _Piece:
+    """A cell as ``_text`` would make it: a string takes ``style``, a Text keeps its own."""
+    if isinstance(cell, str):
+        if not cell.isprintable():
+            cell = strip_control_codes(cell)  # as Text() does, so widths and spans agree
+        return cell, [Span(0, len(cell), style)] if style and cell else []
+    spans = list(cell.spans)
+    if cell.style:
+        spans.insert(0, Span(0, len(cell.plain), cell.style))
+    return cell.plain, spans
 
 
 def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | None) -> None:
@@ -398,9 +439,21 @@ def providers(groups: dict[str, list[ProviderRow]]) -> None:
         out.print()
 
 
-def models(catalog: Catalog, variants: Sequence[Variant]) -> None:
+def models(catalog: Catalog, variants: Sequence[Variant], matched: int | None = None) -> None:
+    """The models table; ``matched`` counts the models found when --limit kept fewer."""
     overlays_notice()
-    _models(catalog, variants)
+    if not variants:
+        out.print("no model matches; try fewer words or filters", style="dim")
+        return
+    more = (matched or 0) - len(variants)
+    _models(
+        catalog,
+        variants,
+        f"{len(variants)} of {matched} models; {more} more "
+        f"{'matches' if more == 1 else 'match'} (raise --limit to see them)"
+        if more > 0
+        else None,
+    )
 
 
 # ids you type never drop; status says whether it is still served
@@ -416,7 +469,7 @@ MODEL_COLS = (
 )
 
 
-def _models(catalog: Catalog, variants: Sequence[Variant]) -> None:
+def _models(catalog: Catalog, variants: Sequence[Variant], footer: str | None = None) -> None:
     rows = []
     for v in variants:
         lic = catalog.licenses[v.license]
@@ -433,7 +486,7 @@ def _models(catalog: Catalog, variants: Sequence[Variant]) -> None:
             )
         )
     table(MODEL_COLS, rows)
-    out.print(f"{len(variants)} models", style="dim")
+    out.print(footer or f"{len(variants)} models", style="dim")
 
 
 def _tokens_exact(n: int) -> str:
@@ -836,22 +889,34 @@ def guide_section(
 ) -> None:
     from rich.markdown import Markdown
 
-    out.print(Text.assemble((f"§{sec.id} ", "cyan bold"), (sec.title, "bold")))
-    out.print(Text(sec.heading, style="dim"))
-    out.print(Markdown(sec.text))
+    hang(Text(f"§{sec.id} ", style="cyan bold"), Text(sec.title, style="bold"))
+    hang("", Text(sec.heading, style="dim"))
+    out.print()
+    # the text without the padding rich adds to the width (no trailing spaces to copy)
+    for segments in out.render_lines(Markdown(sec.text), pad=False):
+        line = Text()
+        for seg in segments:
+            if not seg.control:
+                line.append(seg.text, seg.style)
+        line.rstrip()
+        out.print(line, soft_wrap=True)
+    if models or rules or terms or sec.sources:
+        out.print()
     if models:
-        out.print(
+        hang(
             Text("Catalog models: ", style="bold"),
             ", ".join(f"{m['name']} ({m['id']})" for m in models),
         )
     if rules:
         out.print(Text("How llmpick uses it:", style="bold"))
         for r in rules:
-            out.print(f"  - {r}")
+            hang("  - ", r)
     if terms:
-        out.print(Text("Terms: ", style="bold"), ", ".join(terms))
+        hang(Text("Terms: ", style="bold"), ", ".join(terms))
     if sec.sources:
-        out.print(Text("Sources: ", style="bold"), "  ".join(sec.sources))
+        out.print(Text("Sources:", style="bold"))
+        for source in sec.sources:
+            hang("  ", source)
 
 
 def _gb(x: float | None) -> str:
