@@ -15,10 +15,20 @@ from typing import Annotated
 import typer
 
 from llmpick import __version__
-from llmpick.cli import catalog_cmds, eval_cmds, fit_cmds, guide_cmds, recommend_cmds
+from llmpick.cli import (
+    catalog_cmds,
+    eval_cmds,
+    fit_cmds,
+    guide_cmds,
+    recommend_cmds,
+    typer_compat,
+)
 from llmpick.cli.emit import discard_stdout
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
+
+# Typer 0.29+: no pydantic validators built for values that need none (see the module)
+typer_compat.install()
 
 app = typer.Typer(
     name="llmpick",
