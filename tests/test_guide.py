@@ -127,7 +127,10 @@ def test_every_term_names_something_its_section_says() -> None:
 def cited_ids() -> set[tuple[str, str]]:
     """Every guide id cited anywhere: engine, rules, walkthrough, catalog, guide cross-refs."""
     found: set[tuple[str, str]] = set()
-    engine = (ROOT / "src" / "llmpick" / "engine" / "rank.py").read_text()
+    engine = "".join(
+        (ROOT / "src" / "llmpick" / "engine" / name).read_text()
+        for name in ("constraints.py", "rank.py")
+    )
     for m in re.finditer(
         r'(?:Reason|Exclusion|add|warn)\((?:[^()]|\([^()]*\))*?"(\d(?:\.\d+)?)"', engine, re.S
     ):

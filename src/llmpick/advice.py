@@ -7,46 +7,19 @@ parse every one of them.
 A snippet is pasted into a shell or an interpreter, so the identifiers it carries
 (from a catalog or an overlay: somebody else's text) are quoted for that language,
 never spliced in: ``_py`` for Python string literals, ``shlex.quote`` for the shell.
-The catalog also refuses identifiers that do not have the shape of one (``ID_SHAPES``).
+The catalog also refuses identifiers that do not have the shape of one
+(``vocabulary.ID_SHAPES``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from typing import Any
 
 from llmpick.catalog.records import Variant
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
-
-# what an identifier in ``access`` looks like; anything else is refused when the
-# catalog loads (a quote, a space or a semicolon has no business in a model id)
-ID_SHAPES: dict[str, re.Pattern[str]] = {
-    # owner/name: letters, digits, '-', '_', '.'; at most 96 characters each
-    "hf_repo": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}"),
-    # model[:tag], optionally namespace/model[:tag]
-    "ollama": re.compile(
-        r"[a-z0-9][a-z0-9._-]{0,99}(/[a-z0-9][a-z0-9._-]{0,99})?(:[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
-    ),
-    # provider and cloud model ids: gpt-4o-2024-08-06, anthropic.claude-v2:1,
-    # claude-3-5-sonnet@20240620, models/gemini-pro, accounts/x/models/y
-    "api": re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}"),
-    "platform": re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}"),
-}
-ID_SHAPE_HELP = {
-    "hf_repo": "a Hugging Face repo id, owner/name (letters, digits, '-', '_', '.')",
-    "ollama": "an Ollama tag, model:tag (lower-case letters, digits, '-', '_', '.')",
-    "api": "an API model id (letters, digits and . _ : / @ + -)",
-    "platform": "a cloud model id (letters, digits and . _ : / @ + -)",
-}
-
-
-def plausible_id(kind: str, value: str) -> bool:
-    """Whether ``value`` has the shape of an identifier of ``kind`` (see ID_SHAPES)."""
-    return ID_SHAPES[kind].fullmatch(value) is not None
-
 
 def _py(value: str) -> str:
     """``value`` as a Python string literal (JSON's double-quoted form is one; ASCII

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from llmpick.catalog.coverage import coverage
 from llmpick.catalog.records import ArchNumbers
+from llmpick.engine.coverage import coverage
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
 

@@ -1,5 +1,5 @@
-"""Logic is pure and presentation thin: only the renderer imports rich, and nothing
-outside the CLI package imports typer."""
+"""Logic is pure and presentation thin: only the renderer imports rich, nothing outside
+the CLI package imports typer, and imports between the packages go one way."""
 
 from __future__ import annotations
 
@@ -30,3 +30,65 @@ def test_the_library_does_not_import_typer() -> None:
     for p in SRC.rglob("*.py"):
         if p.parent.name != "cli":
             assert "typer" not in imported(p), p
+
+
+# Lower layers never import higher ones (function-level imports included). Shared
+# helpers (units, errors, files, ...) sit below everything; `evaluation` stands beside
+# the advice and uses only the shared helpers.
+LAYERS: dict[str, int] = {
+    "errors": 0,
+    "vocabulary": 0,
+    "units": 0,
+    "safetext": 0,
+    "files": 1,
+    "http": 1,
+    "yamlsafe": 2,
+    "hardware": 2,
+    "catalog": 3,
+    "guide": 4,
+    "engine": 4,
+    "advice": 5,
+    "evaluation": 5,
+    "output": 6,
+    "cli": 7,
+    "__main__": 8,
+}
+
+
+def llmpick_imports(path: object) -> set[str]:
+    """The top-level llmpick units (package or module) that ``path`` imports."""
+    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    units: set[str] = set()
+    for node in ast.walk(tree):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module]
+            if node.module == "llmpick":
+                modules = [f"llmpick.{a.name}" for a in node.names]
+        for m in modules:
+            parts = m.split(".")
+            if parts[0] == "llmpick" and len(parts) > 1 and parts[1] in LAYERS:
+                units.add(parts[1])
+    return units
+
+
+def unit_of(path: object) -> str:
+    return path.relative_to(SRC).parts[0].removesuffix(".py")  # type: ignore[attr-defined]
+
+
+def test_every_unit_has_a_layer() -> None:
+    units = {unit_of(p) for p in SRC.rglob("*.py")} - {"__init__"}
+    assert units <= set(LAYERS), units - set(LAYERS)
+
+
+def test_imports_go_one_way() -> None:
+    upward = sorted(
+        (unit_of(p), used)
+        for p in SRC.rglob("*.py")
+        if unit_of(p) in LAYERS
+        for used in llmpick_imports(p)
+        if used != unit_of(p) and LAYERS[used] >= LAYERS[unit_of(p)]
+    )
+    assert not upward, upward

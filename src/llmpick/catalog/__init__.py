@@ -1,2 +1,2 @@
 """The catalog: runtime records, the format of catalog files, loading with overlays and
-the cache, look-ups, coverage and refresh from public datasets."""
+the cache, look-ups, and refresh from public datasets."""

@@ -777,7 +777,7 @@ def _access_problems(
     """Identifiers that do not have the shape of one (they end up in snippets people
     paste into a shell or an interpreter), and overlay variants that claim a repo, tag
     or API id of a model of the base catalog (``show REPO`` would find the impostor)."""
-    from llmpick.advice import ID_SHAPE_HELP, plausible_id
+    from llmpick.vocabulary import ID_SHAPE_HELP, plausible_id
 
     out: list[tuple[str, tuple[str, ...], str]] = []
     owners: dict[tuple[str, str], str] = {}

@@ -231,8 +231,8 @@ def validate(
 
       llmpick catalog validate --stats --json
     """
-    from llmpick.catalog.coverage import coverage
     from llmpick.catalog.load import load_catalog, provenance, requested_overlays
+    from llmpick.engine.coverage import coverage
     from llmpick.errors import CatalogError, Problem
 
     cat = load_catalog(requested_overlays([*state.overlays, *(paths or [])]), use_cache=False)

@@ -1,11 +1,10 @@
-"""The recommendation engine: hard constraints, then soft scoring, then explanations.
+"""Ranking: the hard constraints (``constraints.py``) drop models, the scoring rules
+(``scoring.py``) order the rest, near-duplicates are folded, and when nothing passes
+the relaxations say which one change would bring models back.
 
 Pure functions over a ``Catalog`` and ``Requirements``: no I/O, no presentation.
-Every hard constraint that drops a model returns an ``Exclusion``; a constraint that
-cannot be checked for a model (an unknown price, context or capability) excludes it
-as unknown rather than letting it pass. Scoring is the table of rules in
-``scoring.py``. Each exclusion and reason carries a guide section id (the table in
-DESIGN.md; ``llmpick guide ID`` shows the section).
+Each exclusion and reason carries a guide section id (the table in DESIGN.md;
+``llmpick guide ID`` shows the section).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
+from llmpick.engine.constraints import CHECK_CITATIONS, Exclusion, active_checks, check, gpu_fit
 from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import (
@@ -32,7 +32,6 @@ from llmpick.engine.scoring import (
     score,
 )
 from llmpick.units import format_params, format_tokens
-from llmpick.vocabulary import PLATFORM_NAMES
 
 __all__ = [
     "GENERATIVE",
@@ -50,15 +49,6 @@ __all__ = [
 
 MAX_PER_FAMILY = 2  # per model line near the top of the ranking, for real alternatives
 MAX_PER_PROVIDER = 3
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class Exclusion:
-    """Why a hard constraint drops a model."""
-
-    constraint: str  # the requirement field (or "task", "status")
-    text: str
-    guide: str
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -105,336 +95,6 @@ class Recommendation:
             if v.variant.id == variant_id:
                 return i
         return None
-
-
-def _served_by_api(v: Variant) -> bool:
-    return bool(v.access.api or v.access.platforms) and v.api_status != "retired"
-
-
-def _is_safety_classifier(v: Variant) -> bool:
-    return v.domain == "safety"
-
-
-# --- hard constraints --------------------------------------------------------------
-
-Check = Callable[[Variant, Requirements, Catalog], Exclusion | None]
-
-
-def _status(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    # legacy models are still available: they stay in, ranked lower with a caveat. For
-    # open weights the status is the weights'; the API has its own (api_status).
-    status = v.status
-    if v.open_weights and v.api_status is not None and r.hosting == "api":
-        status = v.api_status
-    if status in ("active", "legacy") or r.include_legacy:
-        return None
-    from llmpick.catalog.query import current_successor
-
-    now = current_successor(c, v.successor)
-    succ = f"; replaced by {now}" if now else ""
-    what = {
-        "deprecated": "deprecated: its shutdown is announced",
-        "retired": "retired: no longer served",
-    }[status]
-    if status != v.status:
-        what = f"its maker's API is {what.split(':')[0]}"
-    return Exclusion("status", f"{what}{succ} (use --include-legacy to consider it)", "4.1")
-
-
-def _access(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.access == "open" and not v.open_weights:
-        return Exclusion("access", "weights are not downloadable: API only", "4.1")
-    if r.access == "proprietary" and v.open_weights:
-        return Exclusion("access", "an open-weights model, not a proprietary API model", "1.2")
-    return None
-
-
-def _hosting(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.hosting == "self" and not v.open_weights:
-        return Exclusion("hosting", "cannot be self-hosted: the weights are not published", "4.1")
-    if r.hosting == "api" and not _served_by_api(v):
-        return Exclusion("hosting", "no provider or cloud API serves it in the catalog", "5.3")
-    return None
-
-
-def _platform(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.platform and r.platform not in v.access.platforms:
-        return Exclusion("platform", f"not offered on {PLATFORM_NAMES[r.platform]}", "1.2")
-    return None
-
-
-def _commercial(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.commercial and c.licenses[v.license].commercial_use == "no":
-        lic = c.licenses[v.license]
-        return Exclusion(
-            "commercial", f"licence {lic.id} forbids commercial use ({lic.condition})", "3"
-        )
-    return None
-
-
-def _license(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.license and v.license not in r.license:
-        return Exclusion("license", f"licence {v.license} is not in your allow-list", "3")
-    return None
-
-
-def _max_params(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.max_params is None:
-        return None
-    if v.params_b is None:
-        return Exclusion("max_params", "unknown: parameter count not published", "2.1")
-    if v.params_b > r.max_params:
-        return Exclusion(
-            "max_params",
-            f"{format_params(v.params_b)} parameters, over {format_params(r.max_params)}",
-            "2.1",
-        )
-    return None
-
-
-def _min_context(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.min_context is None:
-        return None
-    if v.context_window is None:
-        return Exclusion("min_context", "unknown: context window not published", "2.15")
-    if v.context_window < r.min_context:
-        return Exclusion(
-            "min_context",
-            f"context window {format_tokens(v.context_window)} tokens, "
-            f"under {format_tokens(r.min_context)}",
-            "2.15",
-        )
-    return None
-
-
-def gpu_fit(v: Variant, r: Requirements) -> tuple[Estimate | None, Estimate | None]:
-    """(the best estimate that fits the GPU budget, the smallest tried) for self-hosting."""
-    if r.gpu_memory is None or not v.open_weights:
-        return None, None
-    return best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))
-
-
-def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    # a GPU budget constrains self-hosting only: with --hosting any (or api), a model an
-    # API serves stays, marked as not needing your GPU
-    if r.gpu_memory is None:
-        return None
-    api_ok = r.hosting != "self" and _served_by_api(v)
-    if not v.open_weights:
-        if api_ok:
-            return None
-        return Exclusion("gpu_memory", "API only: it cannot run on your GPU", "4.1")
-    if v.params_b is None:
-        if api_ok:
-            return None
-        return Exclusion(
-            "gpu_memory", "unknown: parameter count not published, so it cannot be sized", "2.1"
-        )
-    fit, smallest = gpu_fit(v, r)
-    if fit is not None or api_ok:
-        return None
-    if smallest is None:  # unreachable with a parameter count; kept for safety
-        return Exclusion("gpu_memory", "unknown: its memory cannot be estimated", "2.1")
-    how = f"at {smallest.quantization}" if not smallest.native else "in its published format"
-    est = " (estimated from its size)" if smallest.estimated else ""
-    return Exclusion(
-        "gpu_memory",
-        f"needs about {smallest.total_gb:.1f} GB{est} even {how} with "
-        f"{format_tokens(smallest.context)} tokens of context, over {r.gpu_memory:g} GB",
-        "2.1",
-    )
-
-
-def _flavour(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.flavour and v.flavour != r.flavour:
-        guide = {"base": "2.2", "instruct": "2.6", "chat": "2.14", "embedding": "2.16"}[r.flavour]
-        return Exclusion("flavour", f"a {v.flavour} model, not {r.flavour}", guide)
-    return None
-
-
-def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    task = r.task
-    if _is_safety_classifier(v) and r.domain != "safety":
-        return Exclusion("task", "a safety classifier (guard model), not a general model", "2.16")
-    if task in GENERATIVE:
-        if v.flavour == "embedding":
-            return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
-        if v.architecture == "encoder-only":
-            return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
-        classifier = "task-finetune" in v.tuning and v.architecture != "decoder-only"
-        if classifier and not (v.domain == "translation" and task == "translation"):
-            return Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
-        if v.flavour == "base" and not r.fine_tune and v.domain != "translation":
-            return Exclusion(
-                "task",
-                "a base model: without instruction tuning it needs tedious prompt engineering "
-                "(pass --fine-tune if you will tune it)",
-                "2.2",
-            )
-        if v.domain == "translation" and task not in ("translation", None):
-            return Exclusion("task", "a translation model: it only translates", "2.16")
-        return None
-    if task in ("classification", "extraction"):
-        if v.flavour == "embedding" and task == "extraction":
-            return Exclusion("task", "an embedding model cannot extract spans of text", "2.16")
-        if v.flavour == "base" and v.architecture == "decoder-only" and not r.fine_tune:
-            return Exclusion(
-                "task",
-                "a decoder base model: not instruction-tuned, so it needs fine-tuning first "
-                "(pass --fine-tune if you will tune it)",
-                "2.2",
-            )
-        if v.domain == "translation":
-            return Exclusion("task", "a translation model: it only translates", "2.16")
-        return None
-    if task == "embedding":
-        if v.flavour == "embedding" or (
-            v.architecture == "encoder-only" and "task-finetune" not in v.tuning
-        ):
-            return None
-        return Exclusion("task", "not an embedding or encoder model", "2.16")
-    return None
-
-
-def _language(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    # an empty list means the catalog's sources do not say: not grounds to exclude
-    if r.language and v.languages and r.language not in v.languages and "mul" not in v.languages:
-        return Exclusion(
-            "language", f"the catalog does not list {r.language!r} among its languages", "2.16"
-        )
-    return None
-
-
-def _needs(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    missing: list[str] = []
-    for need in r.needs:
-        if need == "structured-output":
-            # open weights you run yourself can be constrained to a schema at decoding time
-            # (§8); an API gives JSON only if its provider documents a JSON mode
-            self_hosted = v.open_weights and r.hosting != "api"
-            generative = v.architecture != "encoder-only" and v.flavour != "embedding"
-            if "structured-output" not in v.capabilities and not (self_hosted and generative):
-                missing.append(need)
-        elif need == "vision":
-            if "vision" not in v.capabilities and "image" not in v.modalities:
-                missing.append(need)
-        elif need not in v.capabilities:
-            missing.append(need)
-    if missing:
-        guide = "8" if missing == ["structured-output"] else "7"
-        return Exclusion(
-            "needs", f"{', '.join(missing)} support unknown or absent in the catalog", guide
-        )
-    return None
-
-
-def _max_price(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.max_price is None:
-        return None
-    if v.open_weights and r.hosting != "api":
-        return None  # self-hosted: no per-token price (said so in the answer)
-    price = blended_price(v)
-    if price is None:
-        return Exclusion("max_price", "unknown: no API price in the catalog", "5.3")
-    if price > r.max_price:
-        return Exclusion(
-            "max_price",
-            f"about ${price:.2f} per 1M tokens (3:1 blend), over ${r.max_price:g}",
-            "5.3",
-        )
-    return None
-
-
-def _fine_tune(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if r.fine_tune and not v.open_weights:
-        return Exclusion("fine_tune", "you cannot fine-tune it yourself: no weights", "2.4")
-    return None
-
-
-CHECKS: tuple[tuple[str, Check], ...] = (
-    ("status", _status),
-    ("access", _access),
-    ("hosting", _hosting),
-    ("platform", _platform),
-    ("commercial", _commercial),
-    ("license", _license),
-    ("task", _task),
-    ("flavour", _flavour),
-    ("max_params", _max_params),
-    ("min_context", _min_context),
-    ("gpu_memory", _gpu),
-    ("language", _language),
-    ("needs", _needs),
-    ("max_price", _max_price),
-    ("fine_tune", _fine_tune),
-)
-# what each guide section justifies among the hard constraints (shown by `llmpick guide ID`)
-CHECK_CITATIONS: tuple[tuple[str, str], ...] = (
-    ("1.2", "--platform keeps models offered on that cloud; --access proprietary keeps API models"),
-    (
-        "2.1",
-        "--max-params caps the size; --gpu-memory keeps models whose weights, KV cache and "
-        "overhead fit at fp16, int8 or int4 when you host them yourself",
-    ),
-    (
-        "2.2",
-        "base and encoder-only models are left out of generative tasks unless you --fine-tune",
-    ),
-    ("2.4", "--fine-tune needs open weights"),
-    ("2.15", "--min-context keeps models whose context window is long enough"),
-    ("2.16", "guard models, classifiers and translation models are kept to their own tasks"),
-    (
-        "3",
-        "--commercial and --license filter on the licence; conditional licences pass with "
-        "their condition as a caveat",
-    ),
-    (
-        "4.1",
-        "retired and deprecated models are left out unless --include-legacy; --access open and "
-        "--hosting self need open weights; an API shutdown leaves open weights available",
-    ),
-    ("5.3", "--hosting api needs a provider or cloud API; --max-price filters on API price"),
-    ("7", "--needs tools / vision keep models with those capabilities"),
-    (
-        "8",
-        "--needs structured-output keeps models with a JSON mode, or open weights you host "
-        "and constrain at decoding time",
-    ),
-)
-
-_ALWAYS = ("status", "task")
-
-
-def active_checks(r: Requirements) -> tuple[Check, ...]:
-    """The checks that can fail under ``r`` (the others would return None for every model)."""
-    given = {
-        "access": r.access != "any",
-        "hosting": r.hosting != "any",
-        "platform": r.platform is not None,
-        "commercial": r.commercial,
-        "license": bool(r.license),
-        "flavour": r.flavour is not None,
-        "max_params": r.max_params is not None,
-        "min_context": r.min_context is not None,
-        "gpu_memory": r.gpu_memory is not None,
-        "language": r.language is not None,
-        "needs": bool(r.needs),
-        "max_price": r.max_price is not None,
-        "fine_tune": r.fine_tune,
-    }
-    return tuple(fn for name, fn in CHECKS if name in _ALWAYS or given[name])
-
-
-def check(
-    v: Variant, r: Requirements, c: Catalog, checks: tuple[Check, ...] | None = None
-) -> list[Exclusion]:
-    """Every hard constraint ``v`` fails (all of them, so counts and relaxations are exact)."""
-    found = []
-    for fn in checks if checks is not None else active_checks(r):
-        ex = fn(v, r, c)
-        if ex is not None:
-            found.append(ex)
-    return found
 
 
 # --- deduplication ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """pydantic models of the documents llmpick writes, for `llmpick schema` and for tests.
 
-``document.py`` builds the documents as plain data (fast, no pydantic at run time);
+``build.py`` builds the documents as plain data (fast, no pydantic at run time);
 these models describe them, generate the JSON Schema, and a test validates every
 produced document against them so the two cannot drift apart.
 """
