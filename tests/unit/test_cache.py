@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from llmpick.catalog import load as catalog_mod
+from llmpick.catalog import cache as cache_mod
+from llmpick.catalog import load as load_mod
 from llmpick.catalog.load import load_catalog
 from llmpick.catalog.records import to_data
 from llmpick.errors import CatalogError
@@ -27,7 +28,7 @@ def base(tmp_path: Path) -> Path:
 
 
 def cache_files() -> list[Path]:
-    d = catalog_mod.cache_dir()
+    d = cache_mod.cache_dir()
     assert d is not None
     return sorted(d.glob("catalog-*.bin"))
 
@@ -36,7 +37,7 @@ def test_second_load_is_served_from_cache(base: Path, monkeypatch: pytest.Monkey
     first = load_catalog(base=base)
     assert len(cache_files()) == 1
     calls = []
-    monkeypatch.setattr(catalog_mod, "_validate_files", lambda *a: calls.append(a))
+    monkeypatch.setattr(load_mod, "_validate_files", lambda *a: calls.append(a))
     second = load_catalog(base=base)
     assert calls == []  # YAML was not parsed again
     assert to_data(second) == to_data(first)
@@ -75,7 +76,7 @@ def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     import hashlib
     import marshal
 
-    from llmpick.catalog.records import catalog_rows
+    from llmpick.catalog.cache import catalog_rows
 
     good = load_catalog(base=base)
     (path,) = cache_files()
@@ -145,9 +146,9 @@ def test_stat_index_skips_reading_unchanged_files(
 ) -> None:
     age(base)
     first = load_catalog(base=base)
-    d = catalog_mod.cache_dir()
+    d = cache_mod.cache_dir()
     assert d is not None and len(list(d.glob("index-*"))) == 1
-    monkeypatch.setattr(catalog_mod, "_read_all", lambda files: pytest.fail("files were read"))
+    monkeypatch.setattr(load_mod, "_read_all", lambda files: pytest.fail("files were read"))
     assert to_data(load_catalog(base=base)) == to_data(first)
 
 
@@ -162,7 +163,7 @@ def test_edited_file_is_reread_despite_the_index(base: Path) -> None:
 def test_freshly_modified_files_are_not_indexed(base: Path) -> None:
     age(base, seconds=0)  # just modified: a same-size edit could keep this timestamp
     load_catalog(base=base)
-    d = catalog_mod.cache_dir()
+    d = cache_mod.cache_dir()
     assert d is not None and list(d.glob("index-*")) == []
 
 
@@ -182,10 +183,10 @@ def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
     import hashlib
     import marshal
 
-    from llmpick.catalog.records import catalog_rows
+    from llmpick.catalog.cache import catalog_rows
 
     rows = catalog_rows(good)  # type: ignore[arg-type]
-    rows["provenance"] = catalog_mod.provenance(good).to_data()  # type: ignore[arg-type]
+    rows["provenance"] = cache_mod.provenance(good).to_data()  # type: ignore[arg-type]
     change(rows)
     payload = marshal.dumps(rows)
     return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
@@ -293,18 +294,18 @@ def test_a_cache_file_that_is_not_a_regular_file_of_ours_is_ignored(
         path.symlink_to("/dev/zero")  # reading it would never end
     else:
         path.symlink_to(real)  # a valid cache, but through a link
-    assert catalog_mod._cache_read(path, good.version) is None
+    assert cache_mod.read_cache(path, good.version) is None
     assert to_data(load_catalog(base=base)) == to_data(good)
 
 
 def test_cleanup_removes_only_its_own_files(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    d = catalog_mod.cache_dir()
+    d = cache_mod.cache_dir()
     assert d is not None
     d.mkdir(mode=0o700, exist_ok=True)
     theirs = [d / f"index-page{i}.html" for i in range(40)] + [d / "catalog-notes.bin"]
     for f in theirs:
         f.write_text("a user's file")
-    monkeypatch.setattr(catalog_mod, "_KEEP_CACHES", 0)
+    monkeypatch.setattr(cache_mod, "_KEEP_CACHES", 0)
     for i in range(3):
         fam = base / "families" / "acme" / "rocket.yaml"
         fam.write_text(fam.read_text().replace("name: Rocket-7B\n", f"name: Rocket-7B-{i}\n", 1))
@@ -327,20 +328,20 @@ def test_cache_key_covers_field_order_names_and_types_and_python() -> None:
     swapped = pricing("output", "input", "as_of", "source")
     renamed = pricing("input", "out", "as_of", "source")
     retyped = pricing("input", "output", "as_of", "source", output="int")
-    shape = catalog_mod.record_shape
+    shape = cache_mod.record_shape
     assert shape([same]) == shape([Pricing])
     assert len({shape([c]) for c in (same, swapped, renamed, retyped)}) == 4
     assert shape([Pricing], python=(3, 11)) != shape([Pricing], python=(3, 12))
-    assert shape() == catalog_mod._RECORD_SHAPE
+    assert shape() == cache_mod.RECORD_SHAPE
 
 
-@pytest.mark.parametrize("part", ["CACHE_FORMAT", "_RECORD_SHAPE", "__version__"])
+@pytest.mark.parametrize("part", ["CACHE_FORMAT", "RECORD_SHAPE", "__version__"])
 def test_a_cache_of_another_format_is_not_read(
     base: Path, monkeypatch: pytest.MonkeyPatch, part: str
 ) -> None:
     first = load_catalog(base=base)
     assert len(cache_files()) == 1
-    monkeypatch.setattr(catalog_mod, part, getattr(catalog_mod, part) + "-other")
+    monkeypatch.setattr(cache_mod, part, getattr(cache_mod, part) + "-other")
     again = load_catalog(base=base)
     assert len(cache_files()) == 2  # built and cached under a key of its own
     assert again.version != first.version
@@ -352,7 +353,7 @@ def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
     age(base)
     good = load_catalog(base=base)  # built, written and indexed with the file's identity
     (path,) = cache_files()
-    monkeypatch.setattr(catalog_mod, "_well_formed", lambda *a: pytest.fail("checked again"))
+    monkeypatch.setattr(cache_mod, "_well_formed", lambda *a: pytest.fail("checked again"))
     assert to_data(load_catalog(base=base)) == to_data(good)
     monkeypatch.undo()
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from llmpick.catalog.cache import catalog_from_rows, catalog_rows
 from llmpick.catalog.fileformat import (
     DATASET,
     LICENSE,
@@ -35,8 +36,6 @@ from llmpick.catalog.records import (
     Pricing,
     Provider,
     Variant,
-    catalog_from_rows,
-    catalog_rows,
 )
 from tests.conftest import FIXTURE_CATALOG
 

@@ -11,50 +11,45 @@ they added or replaced, for every answer to show. ``LLMPICK_BASE_CATALOG`` repla
 the bundled catalog as a whole (an organisation's own catalog, or a test catalog);
 it is listed with the overlays wherever they are shown.
 
-The validated catalog is cached, keyed by a hash of every file's bytes, so a
-repeated run skips YAML parsing and a changed file can never be served from a stale
-cache. The cache is private: its directory is created 0700 and refused (with a
-one-line warning, and bypassed) when another user owns it or others can write to
-it; what is read from it is a bounded regular file, checked for shape before use.
+The validated catalog is cached (``cache.py``), keyed by a hash of every file's
+bytes, so a repeated run skips YAML parsing and a changed file is never served
+from a stale cache.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import marshal
-import math
 import os
 import re
 import stat
-import sys
-import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmpick import __version__
+from llmpick.catalog.cache import (
+    cache_dir,
+    key_start,
+    private_dir,
+    read_cache,
+    write_cache,
+    write_index,
+)
 from llmpick.catalog.records import (
-    Access,
-    ArchNumbers,
+    BASE_ENV,
     Catalog,
     Dataset,
-    Evidence,
     Family,
     License,
-    Pricing,
+    Provenance,
     Provider,
     Variant,
-    catalog_from_rows,
-    catalog_rows,
+    provenance,
 )
-from llmpick.errors import CatalogError, Problem, WriteError
-from llmpick.files import MAX_BYTES, read_bounded, write_atomic
+from llmpick.errors import CatalogError, Problem
+from llmpick.files import MAX_BYTES, read_bounded
 from llmpick.safetext import one_line
 from llmpick.vocabulary import ID_RE, ID_RULE
 
@@ -63,48 +58,8 @@ if TYPE_CHECKING:
 
     from llmpick.catalog.fileformat import FamilyIn, VariantIn
 
-CACHE_FORMAT = "5"
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
-_KEEP_CACHES = 8
-BASE_ENV = "LLMPICK_BASE_CATALOG"
-# the records the cache stores as positional rows (records.catalog_rows)
-_CACHED_RECORDS: tuple[type, ...] = (
-    Provider,
-    License,
-    Dataset,
-    Access,
-    ArchNumbers,
-    Pricing,
-    Evidence,
-    Variant,
-    Family,
-)
-
-
-def record_shape(
-    classes: Iterable[type] = _CACHED_RECORDS, python: tuple[int, ...] = sys.version_info[:2]
-) -> str:
-    """What the cache's rows depend on besides the files: each record's field names and
-    types in order (rows are rebuilt by position) and the Python version (whose marshal
-    format may change). Any change gives another cache key, so an old cache is never
-    misread."""
-    parts = [
-        f"{cls.__name__}({','.join(f'{f.name}:{f.type}' for f in dataclasses.fields(cls))})"
-        for cls in classes
-    ]
-    return "|".join(parts) + f"|py{python[0]}.{python[1]}"
-
-
-_RECORD_SHAPE = record_shape()
-
-
-def _key_start() -> bytes:
-    """The start of every cache key: the cache's format version, llmpick's version and
-    the record shape."""
-    return f"{CACHE_FORMAT}|{__version__}|{_RECORD_SHAPE}".encode()
-
-
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
     or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""
@@ -124,68 +79,6 @@ def requested_overlays(given: Sequence[str | Path] = ()) -> list[str]:
     list every answer reports."""
     raw = os.environ.get("LLMPICK_CATALOG", "")
     return [p for p in raw.split(os.pathsep) if p.strip()] + [str(p) for p in given]
-
-
-# --- where entries come from ---------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Provenance:
-    """Which overlays a catalog was loaded with, and what each added or replaced.
-
-    Keys are ``kind:id`` with kind ``provider``, ``license``, ``dataset``, ``family`` or
-    ``variant``; an entry absent from ``origin`` comes from the base catalog."""
-
-    base: str | None = None
-    """The LLMPICK_BASE_CATALOG path, when it replaced the bundled catalog."""
-    overlays: tuple[str, ...] = ()
-    """Overlay paths in the order they apply."""
-    origin: dict[str, str] = field(default_factory=dict)
-    """The overlay each overlay entry comes from."""
-    replaced: frozenset[str] = frozenset()
-    """Overlay entries that replaced an entry with the same id."""
-
-    def in_force(self) -> list[str]:
-        """What answers list: the overlays, and a replaced base catalog."""
-        base = [f"{self.base} ({BASE_ENV})"] if self.base else []
-        return base + list(self.overlays)
-
-    def of(self, kind: str, key: str) -> str | None:
-        """The overlay that defines ``key``, or None for the base catalog."""
-        return self.origin.get(f"{kind}:{key}")
-
-    def replaces(self, kind: str, key: str) -> bool:
-        return f"{kind}:{key}" in self.replaced
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "base": self.base,
-            "overlays": list(self.overlays),
-            "origin": dict(self.origin),
-            "replaced": sorted(self.replaced),
-        }
-
-    @classmethod
-    def from_data(cls, data: Any) -> Provenance:
-        if not isinstance(data, dict):
-            raise TypeError("provenance")
-        base, overlays = data["base"], data["overlays"]
-        origin, replaced = data["origin"], data["replaced"]
-        if not (
-            (base is None or isinstance(base, str))
-            and isinstance(overlays, list)
-            and isinstance(origin, dict)
-            and isinstance(replaced, list)
-            and all(isinstance(x, str) for x in (*overlays, *origin, *origin.values(), *replaced))
-        ):
-            raise TypeError("provenance")
-        return cls(base, tuple(overlays), dict(origin), frozenset(replaced))
-
-
-def provenance(cat: Catalog) -> Provenance:
-    """Where the entries of ``cat`` come from (empty for a catalog built in code)."""
-    prov = cat.provenance
-    return prov if isinstance(prov, Provenance) else Provenance()
 
 
 def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
@@ -907,7 +800,7 @@ def line_of(text: str, path: tuple[Any, ...]) -> int | None:
 
 
 def _digest(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(_key_start())
+    h = hashlib.sha256(key_start())
     for f in files:
         h.update(
             f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
@@ -917,244 +810,17 @@ def _digest(files: Iterable[SourceFile]) -> str:
     return h.hexdigest()
 
 
-# --- the cache ---------------------------------------------------------------
-
-MAX_CACHE_BYTES = 64 * 1024 * 1024
-_CACHE_NAME = re.compile(r"catalog-[0-9a-f]{32}\.bin")
-_INDEX_NAME = re.compile(r"index-[0-9a-f]{32}")
-_warned: set[str] = set()
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("LLMPICK_NO_CACHE"):
-        return None
-    explicit = os.environ.get("LLMPICK_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "llmpick"
-
-
-def _warn(message: str) -> None:
-    """One line on stderr, once per process (the cache only costs speed when bypassed)."""
-    if message not in _warned:
-        _warned.add(message)
-        print(f"warning: {one_line(message)}", file=sys.stderr)
-
-
-def _private_dir(directory: Path) -> bool:
-    """Whether ``directory`` is safe to keep the cache in, creating it (and any missing
-    parent) with mode 0700. A directory another user owns, or that others can write to,
-    could serve a planted catalog: it is refused with a warning and the cache bypassed."""
-    try:
-        missing = [p for p in (directory, *directory.parents) if not p.exists()]
-        for p in reversed(missing):
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(p, 0o700)  # the umask can only narrow this
-        st = os.stat(directory)
-    except OSError:
-        return False  # cannot create it: run without a cache
-    if not stat.S_ISDIR(st.st_mode):
-        _warn(f"not using the cache at {directory}: not a directory")
-        return False
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        _warn(f"not using the cache directory {directory}: it belongs to another user")
-        return False
-    if st.st_mode & 0o022:
-        _warn(
-            f"not using the cache directory {directory}: others can write to it "
-            f"(mode {stat.S_IMODE(st.st_mode):o}; 'chmod 700' it to use it)"
-        )
-        return False
-    return True
-
-
-def _file_id(path: Path) -> str | None:
-    """Size, modification and change times and inode of a file: what changes whenever
-    its content does (the change time cannot be set back)."""
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return None
-    return f"{st.st_size}.{st.st_mtime_ns}.{st.st_ctime_ns}.{st.st_ino}"
-
-
-def _cache_read(path: Path, version: str, checked: str | None = None) -> Catalog | None:
-    """The cached catalog, or None when missing, damaged, unsafe or for other files.
-
-    The file is ``<sha256 of payload>\n<payload>``, the payload a marshal of plain
-    tuples and strings (marshal cannot run code, and is several times faster to read
-    than JSON). It must be a regular file we own, not a link, at most MAX_CACHE_BYTES;
-    what it holds must pass the hash and then the shape check of ``_well_formed``.
-    Anything else is rebuilt, never served. ``checked``: the ``_file_id`` the file had
-    when it last passed the shape check (the index records it), so that an unchanged
-    file is not checked again on every run.
-    """
-    from llmpick.files import read_bounded as read
-
-    try:
-        raw = read(path, MAX_CACHE_BYTES, private=True)
-    except OSError:
-        return None
-    digest, _, payload = raw.partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
-        return None
-    try:
-        data = marshal.loads(payload)
-        cat = catalog_from_rows(data)
-        prov = Provenance.from_data(data["provenance"])
-        if cat.version != version:
-            return None
-        if (checked is None or checked != _file_id(path)) and not _well_formed(data, cat):
-            return None
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError):
-        return None
-    cat.provenance = prov
-    return cat
-
-
-def _cache_write(directory: Path, path: Path, cat: Catalog) -> None:
-    rows = catalog_rows(cat)
-    rows["provenance"] = provenance(cat).to_data()
-    payload = marshal.dumps(rows)
-    if len(payload) >= MAX_CACHE_BYTES:
-        return
-    blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-    try:
-        write_atomic(path, blob)
-        _clean_cache(directory)
-    except (OSError, WriteError):
-        pass  # a cache we cannot write only costs speed
-
-
-def _clean_cache(directory: Path) -> None:
-    """Keep the newest few caches and indexes. Only files whose whole name is one this
-    module writes (``catalog-<32 hex>.bin``, ``index-<32 hex>``), that are regular files
-    and ours, are ever removed: the directory may be shared by mistake."""
-    for pattern, keep in ((_CACHE_NAME, _KEEP_CACHES), (_INDEX_NAME, 4 * _KEEP_CACHES)):
-        ours: list[tuple[int, str]] = []
-        with os.scandir(directory) as entries:
-            for e in entries:
-                if not pattern.fullmatch(e.name):
-                    continue
-                try:
-                    st = e.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISREG(st.st_mode) and (
-                    not hasattr(os, "getuid") or st.st_uid == os.getuid()
-                ):
-                    ours.append((st.st_mtime_ns, e.name))
-        for _, name in sorted(ours)[:-keep]:
-            (directory / name).unlink(missing_ok=True)
-
-
-def _well_formed(data: Any, cat: Catalog) -> bool:
-    """A cheap check that a catalog read back from the cache has the shape and the
-    vocabulary of a validated one: every field of every record of the right type
-    (closed vocabularies, finite numbers, lists of the right things), ids that match
-    their keys and references that resolve.
-
-    It reads the cached rows (``records.catalog_rows``: a record is a tuple of its
-    fields in order, a date an ISO string, checked again when parsed), a column at a
-    time with C-level ``zip``, ``map`` and set operations, so that a 20,000-model cache
-    costs a few hundredths of a second."""
-    ids = attrgetter("id")
-    variants, families = list(cat.variants.values()), list(cat.families.values())
-    try:
-        return (
-            _rows_ok(Provider, data["providers"].values())
-            and _rows_ok(License, data["licenses"].values())
-            and _rows_ok(Dataset, data["datasets"].values())
-            and _rows_ok(Family, data["families"].values())
-            and _rows_ok(Variant, data["variants"].values())
-            and list(cat.variants) == list(map(ids, variants))
-            and list(cat.families) == list(map(ids, families))
-            and list(cat.licenses) == list(map(ids, cat.licenses.values()))
-            and list(cat.providers) == list(map(ids, cat.providers.values()))
-            and list(cat.datasets) == list(map(ids, cat.datasets.values()))
-            and set(map(attrgetter("license"), variants)) <= cat.licenses.keys()
-            and set(map(attrgetter("family"), variants)) <= cat.families.keys()
-            and set(map(attrgetter("provider"), variants)) <= cat.providers.keys()
-            and set(map(attrgetter("provider"), families)) <= cat.providers.keys()
-            and set(chain.from_iterable(map(attrgetter("variants"), families)))
-            <= cat.variants.keys()
-        )
-    except TypeError:  # an unhashable value where a string belongs
-        return False
-
-
-_HINTS: dict[type, list[Any]] = {}
-_NONE = type(None)
-
-
-def _rows_ok(cls: type, rows: Iterable[Any]) -> bool:
-    """Whether ``rows`` are tuples holding the fields of record ``cls``, in order."""
-    rows = list(rows)
-    if not rows:
-        return True
-    hints = _HINTS.get(cls)
-    if hints is None:
-        import llmpick.catalog.records as records
-
-        resolved = typing.get_type_hints(cls, vars(records))
-        hints = _HINTS[cls] = [resolved[n] for n in getattr(cls, "__dataclass_fields__", ())]
-    if not (set(map(type, rows)) <= {tuple} and set(map(len, rows)) == {len(hints)}):
-        return False
-    columns = zip(*rows, strict=True)
-    return all(_values_ok(tp, column) for tp, column in zip(hints, columns, strict=True))
-
-
-def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
-    """Whether every value in ``values`` is a cached value of type ``tp`` (a record
-    field's annotation)."""
-    if not values:
-        return True
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is typing.Union or type(tp).__name__ == "UnionType":
-        inner = [a for a in args if a is not _NONE]
-        if len(inner) != 1:
-            return False
-        if _NONE in set(map(type, values)):
-            values = [x for x in values if x is not None]
-        return _values_ok(inner[0], values)
-    if origin is typing.Literal:
-        return set(values) <= set(args)
-    if origin is list:
-        return set(map(type, values)) <= {list} and _values_ok(
-            args[0], list(chain.from_iterable(values))
-        )
-    if origin is dict:
-        return (
-            set(map(type, values)) <= {dict}
-            and _values_ok(args[0], list(chain.from_iterable(map(dict.keys, values))))
-            and _values_ok(args[1], list(chain.from_iterable(map(dict.values, values))))
-        )
-    if tp is float:
-        return set(map(type, values)) <= {float, int} and all(map(math.isfinite, values))
-    if tp is dt.date:
-        return set(map(type, values)) <= {str}  # ISO text, parsed (or refused) on load
-    if tp in (str, int, bool):
-        return set(map(type, values)) <= {tp}
-    if hasattr(tp, "__dataclass_fields__"):
-        return _rows_ok(tp, values)
-    return False  # a field type this check does not know: do not trust the cache
-
-
 # --- public ------------------------------------------------------------------
 
 
 def _stat_key(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(_key_start())
+    h = hashlib.sha256(key_start())
     for f in files:
         h.update(
             f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
             f"\0{f.stat}".encode()
         )
     return h.hexdigest()[:32]
-
-
-RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
 
 
 def load_catalog(
@@ -1180,7 +846,7 @@ def load_catalog(
     if col.problems:
         raise _fail(col.problems)
     cdir = cache_dir() if use_cache else None
-    if cdir is not None and not _private_dir(cdir):
+    if cdir is not None and not private_dir(cdir):
         cdir = None
     index = cdir / f"index-{_stat_key(col.files)}" if cdir else None
     if cdir is not None and index is not None:
@@ -1189,7 +855,7 @@ def load_catalog(
         except (OSError, UnicodeDecodeError):
             known = []
         if len(known) == 2 and re.fullmatch(r"[0-9a-f]{64}", known[0]):
-            cached = _cache_read(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
+            cached = read_cache(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
             if cached is not None:
                 return _based(cached, base_env)
     problems = _read_all(col.files)
@@ -1198,9 +864,9 @@ def load_catalog(
     version = _digest(col.files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     if cpath is not None:
-        cached = _cache_read(cpath, version)
+        cached = read_cache(cpath, version)
         if cached is not None:
-            _index_write(index, version, cpath, col.files)
+            write_index(index, version, cpath, [f.stat[1] for f in col.files])
             return _based(cached, base_env)
     problems = []
     parts = _validate_files(col.files, problems)
@@ -1214,8 +880,8 @@ def load_catalog(
         replaced=frozenset(parts.replaced),
     )
     if cdir is not None and cpath is not None:
-        _cache_write(cdir, cpath, cat)
-        _index_write(index, version, cpath, col.files)
+        write_cache(cdir, cpath, cat)
+        write_index(index, version, cpath, [f.stat[1] for f in col.files])
     return cat
 
 
@@ -1225,22 +891,3 @@ def _based(cat: Catalog, base_env: str | None) -> Catalog:
     named them, and only the variable is reported."""
     cat.provenance = dataclasses.replace(provenance(cat), base=base_env)
     return cat
-
-
-def _index_write(
-    index: Path | None, version: str, cached: Path, files: Sequence[SourceFile]
-) -> None:
-    """Record that the source files with these stat data give ``version``, cached in
-    ``cached`` as it is now (written by us, or read and checked)."""
-    import time
-
-    if index is None:
-        return
-    now = time.time_ns()
-    if any(now - f.stat[1] < RACY_NS for f in files):
-        return  # too fresh to trust stat data for
-    checked = _file_id(cached)
-    if checked is None:
-        return
-    with contextlib.suppress(OSError, WriteError):  # an index only saves time
-        write_atomic(index, f"{version} {checked}")

@@ -312,97 +312,66 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-# --- compact rows for the cache (marshal-able tuples, no keys) --------------------
-
-_V_FIELDS = tuple(Variant.__dataclass_fields__)
-_F_FIELDS = tuple(Family.__dataclass_fields__)
-_V_ACCESS = _V_FIELDS.index("access")
-_V_ARCH = _V_FIELDS.index("arch")
-_V_PRICING = _V_FIELDS.index("pricing")
-_V_EVIDENCE = _V_FIELDS.index("evidence")
-_V_RELEASED = _V_FIELDS.index("released")
-_V_VERIFIED = _V_FIELDS.index("verified")
-_F_RELEASED = _F_FIELDS.index("released")
-_P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
-_E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
+BASE_ENV = "LLMPICK_BASE_CATALOG"  # a catalog that replaces the bundled one as a whole
 
 
-def _row(obj: Any) -> tuple[Any, ...]:
-    return tuple(getattr(obj, name) for name in obj.__dataclass_fields__)
+# --- where entries come from ---------------------------------------------------
 
 
-def _iso(d: dt.date | None) -> str | None:
-    return d.isoformat() if d is not None else None
+@dataclass(frozen=True, eq=False)
+class Provenance:
+    """Which overlays a catalog was loaded with, and what each added or replaced.
+
+    Keys are ``kind:id`` with kind ``provider``, ``license``, ``dataset``, ``family`` or
+    ``variant``; an entry absent from ``origin`` comes from the base catalog."""
+
+    base: str | None = None
+    """The LLMPICK_BASE_CATALOG path, when it replaced the bundled catalog."""
+    overlays: tuple[str, ...] = ()
+    """Overlay paths in the order they apply."""
+    origin: dict[str, str] = field(default_factory=dict)
+    """The overlay each overlay entry comes from."""
+    replaced: frozenset[str] = frozenset()
+    """Overlay entries that replaced an entry with the same id."""
+
+    def in_force(self) -> list[str]:
+        """What answers list: the overlays, and a replaced base catalog."""
+        base = [f"{self.base} ({BASE_ENV})"] if self.base else []
+        return base + list(self.overlays)
+
+    def of(self, kind: str, key: str) -> str | None:
+        """The overlay that defines ``key``, or None for the base catalog."""
+        return self.origin.get(f"{kind}:{key}")
+
+    def replaces(self, kind: str, key: str) -> bool:
+        return f"{kind}:{key}" in self.replaced
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "overlays": list(self.overlays),
+            "origin": dict(self.origin),
+            "replaced": sorted(self.replaced),
+        }
+
+    @classmethod
+    def from_data(cls, data: Any) -> Provenance:
+        if not isinstance(data, dict):
+            raise TypeError("provenance")
+        base, overlays = data["base"], data["overlays"]
+        origin, replaced = data["origin"], data["replaced"]
+        if not (
+            (base is None or isinstance(base, str))
+            and isinstance(overlays, list)
+            and isinstance(origin, dict)
+            and isinstance(replaced, list)
+            and all(isinstance(x, str) for x in (*overlays, *origin, *origin.values(), *replaced))
+        ):
+            raise TypeError("provenance")
+        return cls(base, tuple(overlays), dict(origin), frozenset(replaced))
 
 
-def _dated_row(obj: Any, at: int) -> tuple[Any, ...]:
-    """``obj`` as a row in field order, with the date at position ``at`` as text."""
-    row = list(_row(obj))
-    row[at] = _iso(row[at])
-    return tuple(row)
-
-
-def _undated(row: Any, at: int) -> list[Any]:
-    out = list(row)
-    if out[at] is not None:
-        out[at] = dt.date.fromisoformat(out[at])
-    return out
-
-
-def catalog_rows(cat: Catalog) -> dict[str, Any]:
-    """The catalog as plain tuples and strings, for a fast marshal-ed cache."""
-    variants = {}
-    for vid, v in cat.variants.items():
-        row = list(_row(v))
-        row[_V_ACCESS] = _row(v.access)
-        row[_V_ARCH] = _row(v.arch) if v.arch is not None else None
-        row[_V_PRICING] = _dated_row(v.pricing, _P_AS_OF) if v.pricing else None
-        row[_V_EVIDENCE] = [_dated_row(e, _E_DATE) for e in v.evidence]
-        row[_V_RELEASED] = _iso(v.released)
-        row[_V_VERIFIED] = v.verified.isoformat()
-        variants[vid] = tuple(row)
-    families = {}
-    for fid, f in cat.families.items():
-        frow = list(_row(f))
-        frow[_F_RELEASED] = _iso(f.released)
-        families[fid] = tuple(frow)
-    return {
-        "version": cat.version,
-        "providers": {k: _row(v) for k, v in cat.providers.items()},
-        "licenses": {k: _row(v) for k, v in cat.licenses.items()},
-        "datasets": {k: _row(v) for k, v in cat.datasets.items()},
-        "families": families,
-        "variants": variants,
-    }
-
-
-def catalog_from_rows(data: dict[str, Any]) -> Catalog:
-    """Rebuild a catalog from ``catalog_rows`` output (raises on damaged data)."""
-    fromiso = dt.date.fromisoformat
-    variants = {}
-    for vid, row in data["variants"].items():
-        r = list(row)
-        r[_V_ACCESS] = Access(*r[_V_ACCESS])
-        if r[_V_ARCH] is not None:
-            r[_V_ARCH] = ArchNumbers(*r[_V_ARCH])
-        if r[_V_PRICING] is not None:
-            r[_V_PRICING] = Pricing(*_undated(r[_V_PRICING], _P_AS_OF))
-        r[_V_EVIDENCE] = [Evidence(*_undated(e, _E_DATE)) for e in r[_V_EVIDENCE]]
-        if r[_V_RELEASED] is not None:
-            r[_V_RELEASED] = fromiso(r[_V_RELEASED])
-        r[_V_VERIFIED] = fromiso(r[_V_VERIFIED])
-        variants[vid] = Variant(*r)
-    families = {}
-    for fid, row in data["families"].items():
-        fr = list(row)
-        if fr[_F_RELEASED] is not None:
-            fr[_F_RELEASED] = fromiso(fr[_F_RELEASED])
-        families[fid] = Family(*fr)
-    return Catalog(
-        version=data["version"],
-        providers={k: Provider(*v) for k, v in data["providers"].items()},
-        licenses={k: License(*v) for k, v in data["licenses"].items()},
-        families=families,
-        variants=variants,
-        datasets={k: Dataset(*v) for k, v in data["datasets"].items()},
-    )
+def provenance(cat: Catalog) -> Provenance:
+    """Where the entries of ``cat`` come from (empty for a catalog built in code)."""
+    prov = cat.provenance
+    return prov if isinstance(prov, Provenance) else Provenance()

@@ -231,7 +231,8 @@ def validate(
 
       llmpick catalog validate --stats --json
     """
-    from llmpick.catalog.load import load_catalog, provenance, requested_overlays
+    from llmpick.catalog.load import load_catalog, requested_overlays
+    from llmpick.catalog.records import provenance
     from llmpick.engine.coverage import coverage
     from llmpick.errors import CatalogError, Problem
 

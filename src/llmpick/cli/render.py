@@ -385,7 +385,7 @@ def overlays_notice(paths: Sequence[str] | None = None) -> None:
         cat = state.__dict__.get("catalog")  # only if a command loaded it
         if cat is None:
             return
-        from llmpick.catalog.load import provenance
+        from llmpick.catalog.records import provenance
 
         paths = provenance(cat).in_force()
     if paths:

@@ -169,7 +169,7 @@ def shortlist(
     """The whole document. ``named`` are model ids whose exclusions are spelled out.
     Its overlays are those the catalog was loaded with (LLMPICK_CATALOG's, --catalog's
     and a replaced base catalog), as its provenance lists them."""
-    from llmpick.catalog.load import provenance
+    from llmpick.catalog.records import provenance
 
     req = rec.requirements.to_data()
     excluded_models = []
