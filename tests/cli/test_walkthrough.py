@@ -92,7 +92,7 @@ def test_auto_without_a_gpu_asks_again_at_once() -> None:
     child = spawn(env={"PATH": "/nonexistent"})  # no nvidia-smi
     _to_gpu_question(child)
     child.sendline("auto")
-    child.expect("give the memory in GB")
+    child.expect(r"give\s+the\s+memory\s+in\s+GB")  # wrapped at the width
     child.expect("GPU memory in GB")
     child.sendintr()
     child.expect(pexpect.EOF)
@@ -170,3 +170,40 @@ def test_no_terminal_and_no_requirements_exits_2_with_a_hint() -> None:
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: no requirements given") and "hint: " in proc.stderr
     assert proc.stdout == ""
+
+
+def test_the_conversation_fits_an_80_column_terminal() -> None:
+    """Notes wrap between words with a hanging indent, and a long list of choices goes
+    on a line of its own instead of making the prompt wrap: no line is wider than the
+    terminal, typed answers included."""
+    import io
+    import re
+
+    child = spawn(env={"COLUMNS": "80"})
+    seen = io.StringIO()
+    child.logfile_read = seen
+    for question, answer in [
+        ("What is the model for", "chatt"),  # the 'did you mean' note too
+        ("What is the model for", "chat"),
+        ("Which language", ""),
+        ("Open weights or a paid API", "open"),
+        ("fine-tune", "n"),
+        ("own hardware", "self"),
+        ("GPU memory in GB", "24"),
+        ("Largest model", ""),
+        ("Capabilities", "tools"),
+        ("special domain", ""),
+        ("commercial use", "y"),
+        ("Alignment", ""),
+        ("Longest input", ""),
+        ("What matters most", ""),
+        ("Recommend models for this", "y"),
+    ]:
+        child.expect(question)
+        child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    text = re.sub(r"\x1b\[[0-9;]*m", "", seen.getvalue()).replace("\r", "")
+    assert "answers: chat, instruct" in text and "answers: tools, structured-output" in text
+    wide = [line for line in text.splitlines() if len(line) > 80]
+    assert not wide, wide

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,12 +28,18 @@ from llmpick.vocabulary import NEEDS, TASKS
 Given = dict[str, Any]
 
 
+def _width() -> int:
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
 def _say(text: str, warn: bool = False) -> None:
+    """A note under the conversation, wrapped between words with a hanging indent."""
     color = None if not os.environ.get("NO_COLOR") else False
+    lines = textwrap.wrap(text, _width() - 1, initial_indent="  ", subsequent_indent="    ")
     if warn:
-        typer.secho(f"  {text}", fg="yellow", err=True, color=color)
+        typer.secho("\n".join(lines), fg="yellow", err=True, color=color)
     else:
-        typer.secho(f"  {text}", dim=True, err=True, color=color)
+        typer.secho("\n".join(lines), dim=True, err=True, color=color)
 
 
 def _nearest(answer: str, choices: tuple[str, ...]) -> str | None:
@@ -52,8 +60,10 @@ def _one_of(answer: str, choices: tuple[str, ...]) -> str | None:
     if len(starts) == 1:
         return starts[0]
     near = _nearest(answer, choices)
-    hint = f"did you mean {near!r}? " if near else ""
-    _say(f"{answer!r} is not one of the answers; {hint}choose from: {', '.join(choices)}", True)
+    if near:
+        _say(f"{answer!r} is not one of the answers; did you mean {near!r}?", True)
+    else:
+        _say(f"{answer!r} is not one of the answers: {', '.join(choices)}", True)
     return None
 
 
@@ -165,7 +175,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "needs",
-        f"Capabilities it must have: {', '.join(NEEDS)} (several with commas; blank: none)",
+        "Capabilities it must have (several with commas; blank: none)",
         "Tool calling, JSON output and images are not in every model (§8).",
         "list",
         NEEDS,
@@ -188,7 +198,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "alignment",
-        "Alignment: favour safety-tuned models, or will you align it to your own values?",
+        "Alignment: favour safety-tuned models, or align it to your own values?",
         "RLHF and RLAIF models refuse harmful requests (§2.9-2.11); their values are the "
         "maker's, not necessarily yours (§2.13).",
         "choice",
@@ -255,16 +265,21 @@ def _ask(q: Question, given: Given) -> Any:
     """Ask ``q`` until the answer is valid; return its value (None for no answer)."""
     _say(q.why)
     default = q.default_for(given)
+    text = f"{q.text} [{'/'.join(q.choices)}]" if q.kind == "choice" else q.text
+    if q.kind == "list" or len(text) + len(str(default or "")) + 5 >= _width():
+        # the choices on a line of their own: a prompt cannot wrap well
+        _say(f"answers: {', '.join(q.choices)}")
+        text = q.text
     if q.kind == "yes":
         return _yes(q.text, bool(default))
     while True:
         if q.kind == "choice":
-            answer = typer.prompt(f"{q.text} [{'/'.join(q.choices)}]", default=default, err=True)
+            answer = typer.prompt(text, default=default, err=True)
             choice = _one_of(answer.strip().lower(), q.choices)
             if choice is not None:
                 return choice
             continue
-        answer = typer.prompt(q.text, default="", show_default=False, err=True)
+        answer = typer.prompt(text, default="", show_default=False, err=True)
         answer = answer.strip()
         if not answer:
             return None
