@@ -80,3 +80,28 @@ def test_default_answer_cuts_long_caveats_at_a_clause(monkeypatch: pytest.Monkey
     words = "licence y: " + " ".join(["terms", "apply", "or", "the"] * 20)
     cut = _brief(words, "3")
     assert len(cut) < 0.76 * len(words) and not re.search(r" (or|the) …$", cut), cut
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "qwen3"),  # a family: notes wrapped by rich
+        ("show", "gpt-5.6"),
+        ("catalog", "status"),
+        ("providers",),
+        ("why", "qwen3-8b", "--task", "chat"),
+    ],
+)
+@pytest.mark.parametrize("width", ["40", "80"])
+def test_human_output_has_no_trailing_blanks_and_fits(
+    args: tuple[str, ...], width: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command's text goes out through one writer, which drops the blanks rich
+    pads wrapped lines with; prose wraps within the width (an id longer than the width
+    is the only thing allowed past it, and none of these has one)."""
+    monkeypatch.setenv("COLUMNS", width)
+    r = cli(*args, "--no-pager") if args[0] == "providers" else cli(*args)
+    assert r.code == 0, r
+    lines = r.out.splitlines()
+    assert lines and not [line for line in lines if line != line.rstrip()]
+    assert not [line for line in lines if len(line) > int(width)]

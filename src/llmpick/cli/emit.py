@@ -39,6 +39,9 @@ def dumps(data: Any, *, pretty: bool = False) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.M)
+
+
 def emit(
     doc: Any,
     *,
@@ -62,7 +65,9 @@ def emit(
         return
     from llmpick.cli import render
 
-    text = _captured(lambda: human(render))
+    # rich pads wrapped and gridded lines out to the width: trailing blanks (before any
+    # closing colour code) are noise in a terminal and in a diff of saved output
+    text = _TRAILING.sub(r"\1", _captured(lambda: human(render)))
     pager = pager_command() if page and _stdout().isatty() else None
     if pager is not None and text.count("\n") >= shutil.get_terminal_size().lines:
         _page(pager, text)

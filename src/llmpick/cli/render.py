@@ -331,6 +331,13 @@ def hang(marker: Text | str, body: Text | str, indent: int | None = None) -> Non
     marker = Text(marker) if isinstance(marker, str) else marker
     body = Text(body) if isinstance(body, str) else body
     ind = marker.cell_len if indent is None else indent
+    if out.width - max(ind, marker.cell_len) < 20:
+        # a narrow terminal: the marker on a line of its own, the body under it
+        alone = marker.copy()
+        alone.rstrip()
+        out.print(alone, soft_wrap=True)
+        ind = min(ind, 6, len(marker.plain) - len(marker.plain.lstrip()) + 2)
+        marker = Text(" " * ind)
     room = max(20, out.width - max(ind, marker.cell_len))
     for n, line in enumerate(body.wrap(out, room, overflow="fold")):
         line.rstrip()
