@@ -81,3 +81,19 @@ def _eval_setup(command: str, tmp_path: Path, request: pytest.FixtureRequest) ->
     shortlist = {"candidates": [{"id": "m", "name": "M", "hf_repo": "right"}]}
     (tmp_path / "shortlist.json").write_text(json.dumps(shortlist))
     return command.replace("http://localhost:11434", srv.url)
+
+
+def test_readme_lists_every_value_of_each_closed_option() -> None:
+    """The option summary names every value the options accept (from the one
+    vocabulary the options use), so a new domain or task cannot go unmentioned."""
+    from llmpick.vocabulary import DOMAINS, NEEDS, PLATFORMS, TASKS
+
+    summary = README.split("Requirement options:", 1)[1].split("\n\n", 1)[0]
+    for name, values in {
+        "--task": TASKS,
+        "--domain": DOMAINS,
+        "--needs": NEEDS,
+        "--platform": PLATFORMS,
+    }.items():
+        missing = [v for v in values if v not in summary]
+        assert not missing, (name, missing)
