@@ -190,3 +190,32 @@ def test_a_preference_reorders_fit_models_but_never_lifts_a_poor_fit() -> None:
         assert rec.ranked[0].variant.id == "current", prefer
         old = rec.verdicts["old-tiny"]
         assert any("not counted" in x.text for x in old.reasons)
+
+
+def test_editions_of_a_benchmark_are_not_compared() -> None:
+    """BFCL v3 and v4 are different test sets, a LiveCodeBench score belongs to its
+    problem window, and tau2-bench domains differ by tens of points: each edition is
+    ranked only among its own, and a result that names no edition is not ranked."""
+    from llmpick.engine.evidence import canonical, percentiles
+    from tests.unit.test_engine_rules import make_variant
+
+    def model(vid: str, benchmark: str, score: float, metric: str) -> Any:
+        from llmpick.catalog.records import Evidence
+
+        return make_variant(
+            vid, evidence=[Evidence(benchmark, score, "https://example.org/card", metric)]
+        )
+
+    models = [
+        *(model(f"v3-{n}", "BFCL", 60.0 + n, "BFCL v3") for n in range(3)),
+        *(model(f"v4-{n}", "BFCL", 70.0 + n, "maker-reported, BFCL-V4") for n in range(3)),
+        *(model(f"x-{n}", "BFCL", 90.0 + n, "version not stated") for n in range(3)),
+    ]
+    places = percentiles(models)
+    assert canonical("BFCL", "BFCL v3") != canonical("BFCL", "BFCL-V4")
+    assert places[("v3-2", "BFCL (v3)")] == places[("v4-2", "BFCL (v4)")]  # top of its own
+    assert not [key for key in places if key[0].startswith("x-")]
+    assert canonical("τ²-Bench", "telecom domain") != canonical("τ²-Bench", "average over 3")
+    assert canonical("LiveCodeBench", "problems 2024-10-01 to 2025-02-01") == canonical(
+        "LiveCodeBench", "Oct 2024 - Feb 2025"
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, measures
+from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, comparable_edition, measures
 
 
 def generative(v: Variant) -> bool:
@@ -68,7 +68,10 @@ def coverage(c: Catalog) -> Coverage:
         have = sum(
             1
             for v in pool
-            if any(measures(canonical(e.benchmark, e.metric), wanted) for e in v.evidence)
+            if any(
+                measures(name, wanted) and comparable_edition(name)
+                for name in (canonical(e.benchmark, e.metric) for e in v.evidence)
+            )
         )
         out.evidence[task] = (have, len(pool))
     for v in open_gen:

@@ -35,8 +35,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Terminal-Bench 4": ("Terminal-Bench 4.0", "Terminal Bench 4.0"),
     "LiveCodeBench": ("LiveCodeBench v6", "LiveCodeBench v5"),
     "Humanity's Last Exam": ("Humanity’s Last Exam", "HLE"),
-    "τ²-Bench": ("tau2-bench", "τ2-bench", "tau-bench"),
-    "BFCL": ("BFCL V2", "BFCL v3", "BFCL V3", "BFCL v4"),
+    "τ²-Bench": ("tau2-bench", "τ2-bench"),  # not tau-bench, its different predecessor
+    "BFCL": ("BFCL V2", "BFCL v3", "BFCL V3", "BFCL v4"),  # editions split by canonical()
     "MRCR": ("MRCRv2", "MRCR v2"),
     "GPQA Diamond": ("GPQA-Diamond",),
     "MedQA": ("MedQA (4-option)",),
@@ -118,21 +118,66 @@ _SCORERS = re.compile(
 _BY_SCORER = frozenset({"WMT24++", "FLORES-200"})
 
 
+# Benchmarks whose editions are not comparable: BFCL v2, v3 and v4 score different
+# test sets; LiveCodeBench scores the problems of a time window (a release names
+# one); tau2-bench's domains differ by tens of points. Each edition is compared only
+# with itself, and a result that does not say which edition it is is not compared.
+_EDITIONED = frozenset({"BFCL", "LiveCodeBench", "τ²-Bench"})
+UNSTATED = "edition not stated"
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH_YEAR = re.compile(
+    r"\b(20\d\d)-(\d\d)(?:-\d\d)?\b|\b(" + "|".join(_MONTHS) + r")[a-z]*\.? (20\d\d)\b"
+)
+_RELEASE = re.compile(r"(?:^|[\s(,-])v\s?(\d)(?:\.\d)?\b")
+_DOMAIN = re.compile(r"\b(telecom|retail|airline|average)\b")
+
+
+def _edition(name: str, text: str) -> str:
+    text = text.lower()
+    if name == "τ²-Bench":
+        m = _DOMAIN.search(text)
+        return (m.group(1) if m.group(1) != "average" else "domain average") if m else UNSTATED
+    if name == "LiveCodeBench":
+        window = [
+            f"{y}-{mo}" if y else f"{yy}-{_MONTHS.index(mon) + 1:02d}"
+            for y, mo, mon, yy in _MONTH_YEAR.findall(text)
+        ]
+        if len(window) == 2:
+            return f"problems {window[0]} to {window[1]}"
+    m = _RELEASE.search(text)
+    return f"v{m.group(1)}" if m else UNSTATED
+
+
 def canonical(benchmark: str, metric: str | None = None) -> str:
     """The canonical name of a benchmark, whatever the spelling. Translation benchmarks
-    carry their scorer ('FLORES-200 (XCOMET-XL)'), since scorers differ in scale."""
+    carry their scorer ('FLORES-200 (XCOMET-XL)'), since scorers differ in scale, and
+    editioned ones their edition ('BFCL (v3)', 'τ²-Bench (telecom)')."""
     key = re.sub(r"[^a-z0-9²+]", "", benchmark.lower())
     name = _SPELLINGS.get(key, benchmark)
     if name in _BY_SCORER and metric:
         m = _SCORERS.search(metric.lower())
         if m:
             return f"{name} ({m.group(1).upper()})"
+    if name in _EDITIONED:
+        return f"{name} ({_edition(name, benchmark + ' ' + (metric or ''))})"
     return name
 
 
+def comparable_edition(name: str) -> bool:
+    """Whether results under this canonical name can be compared at all (an editioned
+    benchmark's result that does not say its edition cannot)."""
+    return not name.endswith(f"({UNSTATED})")
+
+
+def base(name: str) -> str:
+    """A canonical name without its scorer or edition: the benchmark a task lists."""
+    return name.split(" (")[0]
+
+
 def measures(name: str, benchmarks: Iterable[str]) -> bool:
-    """Whether a canonical name (perhaps with its scorer) is one of ``benchmarks``."""
-    return name in benchmarks or name.split(" (")[0] in benchmarks
+    """Whether a canonical name (perhaps with its scorer or edition) is one of
+    ``benchmarks``."""
+    return name in benchmarks or base(name) in benchmarks
 
 
 def comparable(score: float) -> float:
@@ -198,7 +243,7 @@ def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[floa
                 scores[v.id] = score
     out: dict[tuple[str, str], tuple[float, int]] = {}
     for bench, by_model in best.items():
-        if len(by_model) < MIN_RESULTS:
+        if len(by_model) < MIN_RESULTS or not comparable_edition(bench):
             continue
         ordered = sorted(by_model.values())
         n = len(ordered)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import canonical, measures, quality
+from llmpick.engine.evidence import base, canonical, measures, quality
 from llmpick.engine.memory import Estimate
 from llmpick.engine.requirements import Requirements
 from llmpick.units import format_params, format_tokens, format_usd
@@ -417,7 +417,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     level = quality((p, n) for p, n, *_ in found.values())
     # the most telling results first (the order of the task's benchmark list)
     order = {b: i for i, b in enumerate(ctx.benchmarks)}
-    shown = sorted(found, key=lambda n: (order.get(n.split(" (")[0], 99), n))[:2]
+    shown = sorted(found, key=lambda n: (order.get(base(n), 99), n))[:2]
     parts = []
     for name in shown:
         p, n, score, date = found[name]
