@@ -4,9 +4,14 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from llmpick.catalog.records import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CATALOG = ROOT / "tests" / "fixtures" / "catalog"
@@ -20,6 +25,18 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     file, so a test that edits a catalog gets its own entry, and the bundled and test
     catalogs are parsed and validated once per run instead of once per test."""
     return tmp_path_factory.mktemp("session-cache")
+
+
+@cache
+def bundled_catalog() -> Catalog:
+    """The bundled catalog, read and validated from its files (bypassing the cache) once
+    per run and shared by every test that reads it: a full parse of ~800 models costs
+    about a second, and eight test modules each did their own. Tests must not change it
+    (its records are frozen; its mappings are not: copy before editing)."""
+    from llmpick.catalog.load import load_catalog
+
+    assert not os.environ.get("LLMPICK_BASE_CATALOG"), "the bundled catalog, not another"
+    return load_catalog(use_cache=False)
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,9 @@ from functools import cache
 
 import pytest
 
-from llmpick.catalog.load import load_catalog
 from llmpick.engine.rank import RULES
 from llmpick.guide import SECTION_IDS, Guide, load_guide, lookup
-from tests.conftest import ROOT, SHARED, Result
+from tests.conftest import ROOT, SHARED, Result, bundled_catalog
 
 ARTICLE = SHARED / "seed" / "adapting-llms-guide.md"
 TERMS = [
@@ -82,7 +81,7 @@ def cited_ids() -> set[tuple[str, str]]:
     for path in (ROOT / "src" / "llmpick").rglob("*.py"):
         for m in re.finditer(r"§(\d(?:\.\d+)?)", path.read_text()):
             found.add((path.name, m.group(1)))
-    cat = load_catalog(use_cache=False)
+    cat = bundled_catalog()
     for fam in cat.families.values():
         found |= {(fam.file, g) for g in fam.guide}
     for p in cat.providers.values():
@@ -105,7 +104,7 @@ def test_engine_citations_are_all_explained_in_rules() -> None:
 
 
 def test_section_models_are_in_the_catalog() -> None:
-    cat = load_catalog(use_cache=False)
+    cat = bundled_catalog()
     for sec in guide().sections.values():
         for fam in sec.models:
             assert fam in cat.families, (sec.id, fam)

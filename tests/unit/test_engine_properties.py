@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmpick.catalog.load import load_catalog
 from llmpick.catalog.records import Catalog
 from llmpick.engine.memory import best_fit, working_context
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import TASKS, Requirements, build
 from llmpick.output.build import shortlist
+from tests.conftest import bundled_catalog
 
-
-@cache
-def cat() -> Catalog:
-    return load_catalog(use_cache=False)
+cat = bundled_catalog  # parsed once per run, shared
 
 
 CONSTRAINTS: dict[str, st.SearchStrategy[Any]] = {

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from llmpick.catalog.load import load_catalog
-from llmpick.catalog.records import Catalog
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import build
 from llmpick.output.build import shortlist
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, bundled_catalog
 
 
 def scenario_files() -> list[Path]:
@@ -30,9 +27,7 @@ def scenario_files() -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
-@cache
-def bundled() -> Catalog:
-    return load_catalog(use_cache=False)
+bundled = bundled_catalog  # parsed once per run, shared
 
 
 def norm(text: str) -> str:
