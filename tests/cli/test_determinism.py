@@ -24,14 +24,14 @@ COMMANDS = [
     ("models",),
 ]
 
-# runs each command (argv lists, JSON on stdin) through the command line's entry and
-# prints a JSON list of [exit code, stdout, stderr]
+# runs each command (argv lists, as JSON in its first argument) through the command
+# line's entry and prints a JSON list of [exit code, stdout, stderr]
 PROGRAM = """
 import contextlib, io, json, sys
 from llmpick.cli.app import run
 
 answers = []
-for args in json.load(sys.stdin):
+for args in json.loads(sys.argv[1]):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = run(args)
@@ -42,25 +42,32 @@ print(json.dumps(answers))
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[object]]]:
-    """Every command's answer under hash seeds 1 and 2, one process per seed."""
+    """Every command's answer under hash seeds 1 and 2, one process per seed (the two
+    run side by side)."""
     import os
 
     caches = tmp_path_factory.mktemp("seed-caches")
     requests = json.dumps([[*args, "--json"] for args in COMMANDS])
-    found = {}
-    for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "LLMPICK_CACHE_DIR": str(caches / seed)}
-        proc = subprocess.run(
-            [sys.executable, "-c", PROGRAM],
-            input=requests,
-            capture_output=True,
+    procs = {
+        seed: subprocess.Popen(
+            [sys.executable, "-c", PROGRAM, requests],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            env=env,
-            timeout=120,
-            check=False,
+            env={**os.environ, "PYTHONHASHSEED": seed, "LLMPICK_CACHE_DIR": str(caches / seed)},
         )
-        assert proc.returncode == 0, proc.stderr
-        found[seed] = json.loads(proc.stdout)
+        for seed in ("1", "2")
+    }
+    found = {}
+    try:
+        for seed, proc in procs.items():
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            found[seed] = json.loads(out)
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
     return found
 
 
