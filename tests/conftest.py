@@ -3,10 +3,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -37,6 +38,29 @@ def bundled_catalog() -> Catalog:
 
     assert not os.environ.get("LLMPICK_BASE_CATALOG"), "the bundled catalog, not another"
     return load_catalog(use_cache=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_tls_context() -> Iterator[None]:
+    """httpx loads the whole CA bundle into a new TLS context for every client (~40 ms;
+    ~80 clients in a run), although the tests only speak plain HTTP to 127.0.0.1: one
+    context per CA file serves the whole run. Other calls pass through unchanged."""
+    import ssl
+
+    real = ssl.create_default_context
+    made: dict[str, ssl.SSLContext] = {}
+
+    def shared(purpose: Any = ssl.Purpose.SERVER_AUTH, **kwargs: Any) -> ssl.SSLContext:
+        cafile = kwargs.get("cafile")
+        if purpose is not ssl.Purpose.SERVER_AUTH or set(kwargs) != {"cafile"} or not cafile:
+            return real(purpose, **kwargs)
+        if cafile not in made:
+            made[cafile] = real(purpose, cafile=cafile)
+        return made[cafile]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ssl, "create_default_context", shared)
+        yield
 
 
 @pytest.fixture(autouse=True)
