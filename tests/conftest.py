@@ -30,14 +30,15 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @cache
 def bundled_catalog() -> Catalog:
-    """The bundled catalog, read and validated from its files (bypassing the cache) once
-    per run and shared by every test that reads it: a full parse of ~800 models costs
-    about a second, and eight test modules each did their own. Tests must not change it
-    (its records are frozen; its mappings are not: copy before editing)."""
+    """The bundled catalog, loaded once per run through the session's cache (so the
+    whole run reads and validates its files once, whether a command-line test or this
+    comes first) and shared by every test that reads it: a full parse of ~800 models
+    costs about a second, and eight test modules each did their own. Tests must not
+    change it (its records are frozen; its mappings are not: copy before editing)."""
     from llmpick.catalog.load import load_catalog
 
     assert not os.environ.get("LLMPICK_BASE_CATALOG"), "the bundled catalog, not another"
-    return load_catalog(use_cache=False)
+    return load_catalog()
 
 
 @pytest.fixture(scope="session", autouse=True)
