@@ -3,10 +3,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from llmpick.catalog.records import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CATALOG = ROOT / "tests" / "fixtures" / "catalog"
@@ -20,6 +26,42 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     file, so a test that edits a catalog gets its own entry, and the bundled and test
     catalogs are parsed and validated once per run instead of once per test."""
     return tmp_path_factory.mktemp("session-cache")
+
+
+@cache
+def bundled_catalog() -> Catalog:
+    """The bundled catalog, loaded once per run through the session's cache (so the
+    whole run reads and validates its files once, whether a command-line test or this
+    comes first) and shared by every test that reads it: a full parse of ~800 models
+    costs about a second, and eight test modules each did their own. Tests must not
+    change it (its records are frozen; its mappings are not: copy before editing)."""
+    from llmpick.catalog.load import load_catalog
+
+    assert not os.environ.get("LLMPICK_BASE_CATALOG"), "the bundled catalog, not another"
+    return load_catalog()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_tls_context() -> Iterator[None]:
+    """httpx loads the whole CA bundle into a new TLS context for every client (~40 ms;
+    ~80 clients in a run), although the tests only speak plain HTTP to 127.0.0.1: one
+    context per CA file serves the whole run. Other calls pass through unchanged."""
+    import ssl
+
+    real = ssl.create_default_context
+    made: dict[str, ssl.SSLContext] = {}
+
+    def shared(purpose: Any = ssl.Purpose.SERVER_AUTH, **kwargs: Any) -> ssl.SSLContext:
+        cafile = kwargs.get("cafile")
+        if purpose is not ssl.Purpose.SERVER_AUTH or set(kwargs) != {"cafile"} or not cafile:
+            return real(purpose, **kwargs)
+        if cafile not in made:
+            made[cafile] = real(purpose, cafile=cafile)
+        return made[cafile]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ssl, "create_default_context", shared)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +103,30 @@ class Result:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
+_BUILT: dict[int, tuple[object, object]] = {}  # id(app): (app, its Click command)
+
+
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    """Run llmpick in-process through its real error boundary."""
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run llmpick in-process through its real error boundary.
+
+    Typer turns the app into a Click command tree on every call, reading the signature
+    and annotations of every command (~25 ms, against ~5 ms for a typical command on the
+    test catalog); a process does that once, and so do the tests: the tree is built once
+    per run and reused, as it is the same for every call."""
+    import typer.main
+
     from llmpick.cli.app import run
+
+    build = typer.main.get_command
+
+    def built_once(typer_instance: typer.Typer) -> object:
+        key = id(typer_instance)
+        if key not in _BUILT:
+            _BUILT[key] = (typer_instance, build(typer_instance))  # the app kept alive
+        return _BUILT[key][1]
+
+    monkeypatch.setattr(typer.main, "get_command", built_once)
 
     def invoke(*args: str) -> Result:
         code = run(list(args))

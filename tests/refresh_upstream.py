@@ -34,7 +34,9 @@ class Upstream:
     def start(self) -> Upstream:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # a short poll: stop() waits up to one interval for the loop to notice (the
+        # default half second cost every test that starts a server)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         return self
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import pytest
 
-from llmpick.catalog.load import load_catalog
 from llmpick.catalog.query import resolve
-from llmpick.catalog.records import Catalog, Family, Variant
+from llmpick.catalog.records import Family, Variant
+from tests.conftest import bundled_catalog
 
-
-@cache
-def cat() -> Catalog:
-    return load_catalog(use_cache=False)
+cat = bundled_catalog  # parsed once per run, shared
 
 
 # every model the guide names (§1.2-§1.5, §2.1, chat models), with its family in our catalog

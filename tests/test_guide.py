@@ -10,11 +10,10 @@ from functools import cache
 
 import pytest
 
-from llmpick.catalog.load import load_catalog
 from llmpick.engine.rank import RULES
 from llmpick.guide import Guide, load_guide, lookup
 from llmpick.vocabulary import SECTION_IDS
-from tests.conftest import ROOT, SHARED, Result
+from tests.conftest import ROOT, SHARED, Result, bundled_catalog
 
 ARTICLE = SHARED / "seed" / "adapting-llms-guide.md"
 TERMS = [
@@ -139,7 +138,7 @@ def cited_ids() -> set[tuple[str, str]]:
     for path in (ROOT / "src" / "llmpick").rglob("*.py"):
         for m in re.finditer(r"§(\d(?:\.\d+)?)", path.read_text()):
             found.add((path.name, m.group(1)))
-    cat = load_catalog(use_cache=False)
+    cat = bundled_catalog()
     for fam in cat.families.values():
         found |= {(fam.file, g) for g in fam.guide}
     for p in cat.providers.values():
@@ -162,7 +161,7 @@ def test_engine_citations_are_all_explained_in_rules() -> None:
 
 
 def test_section_models_are_in_the_catalog() -> None:
-    cat = load_catalog(use_cache=False)
+    cat = bundled_catalog()
     for sec in guide().sections.values():
         for fam in sec.models:
             assert fam in cat.families, (sec.id, fam)

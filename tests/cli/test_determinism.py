@@ -1,18 +1,20 @@
 """The same question gets the same answer in every process.
 
 Within one process the hash seed never changes, so set and dict orders that depend on
-string hashes look stable there. Here each answer comes from its own process with its own
-PYTHONHASHSEED and a cache built under that seed (so loading and validating the catalog
-run under it too), and the documents must be byte for byte the same.
+string hashes look stable there. Here the answers come from two processes, each with its
+own PYTHONHASHSEED and a cache built under that seed (so loading and validating the
+catalog run under it too), and each document must be byte for byte the same in both.
+Each process answers every command in turn (one process per seed, not per command: a
+process start and a catalog parse cost more than the answers).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import subprocess
+import sys
 
 import pytest
-
-from tests.conftest import run_process
 
 COMMANDS = [
     ("recommend", "--task", "chat", "--access", "open", "--gpu-memory", "24", "--commercial"),
@@ -22,19 +24,75 @@ COMMANDS = [
     ("models",),
 ]
 
+# runs each command (argv lists, as JSON in its first argument) through the command
+# line's entry and prints a JSON list of [exit code, stdout, stderr]
+PROGRAM = """
+import contextlib, io, json, sys
+from llmpick.cli.app import run
+
+answers = []
+for args in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(args)
+    answers.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps(answers))
+"""
+
 
 @pytest.fixture(scope="module")
-def seed_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A catalog cache per hash seed, built by the first command run under that seed."""
-    return tmp_path_factory.mktemp("seed-caches")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[object]]]:
+    """Every command's answer under hash seeds 1 and 2, one process per seed (the two
+    run side by side)."""
+    import os
+
+    caches = tmp_path_factory.mktemp("seed-caches")
+    requests = json.dumps([[*args, "--json"] for args in COMMANDS])
+    procs = {
+        seed: subprocess.Popen(
+            [sys.executable, "-c", PROGRAM, requests],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "LLMPICK_CACHE_DIR": str(caches / seed)},
+        )
+        for seed in ("1", "2")
+    }
+    found = {}
+    try:
+        for seed, proc in procs.items():
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            found[seed] = json.loads(out)
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
+    return found
 
 
-@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
-def test_answers_do_not_depend_on_the_hash_seed(seed_caches: Path, args: tuple[str, ...]) -> None:
-    outputs = []
+def test_each_process_ran_under_its_own_seed() -> None:
+    """The check below means something only if the seed reaches the process."""
+    import os
+
+    seen = []
     for seed in ("1", "2"):
-        env = {"PYTHONHASHSEED": seed, "LLMPICK_CACHE_DIR": str(seed_caches / seed)}
-        proc = run_process(*args, "--json", env=env)
-        assert proc.returncode == 0, proc.stderr
-        outputs.append(proc.stdout)
-    assert outputs[0] == outputs[1]
+        proc = subprocess.run(
+            [sys.executable, "-c", "print(hash('llmpick'))"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        seen.append(proc.stdout)
+    assert seen[0] != seen[1]
+
+
+@pytest.mark.parametrize("i", range(len(COMMANDS)), ids=[" ".join(a) for a in COMMANDS])
+def test_answers_do_not_depend_on_the_hash_seed(
+    answers: dict[str, list[list[object]]], i: int
+) -> None:
+    first, second = answers["1"][i], answers["2"][i]
+    assert first[0] == 0, first[2]
+    assert json.loads(str(first[1]))  # a document, not an empty answer
+    assert first == second

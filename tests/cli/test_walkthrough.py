@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 import pytest
+
+from tests.conftest import Result
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -163,13 +166,18 @@ def test_proprietary_skips_hardware_questions() -> None:
     assert child.exitstatus == 130
 
 
-def test_no_terminal_and_no_requirements_exits_2_with_a_hint() -> None:
-    from tests.conftest import run_process
+def test_no_terminal_and_no_requirements_exits_2_with_a_hint(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # in-process, stdin an empty non-terminal stream; test_recommend.py checks the same
+    # with a real process whose stdin is an empty pipe
+    import io
 
-    proc = run_process("recommend", input=b"")
-    assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.startswith("error: no requirements given") and "hint: " in proc.stderr
-    assert proc.stdout == ""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    r = cli("recommend")
+    assert r.code == 2, r
+    assert r.err.startswith("error: no requirements given") and "hint: " in r.err
+    assert r.out == ""
 
 
 def test_the_conversation_fits_an_80_column_terminal() -> None:

@@ -6,7 +6,7 @@ import llmpick
 
 
 def test_library_api_end_to_end() -> None:
-    catalog = llmpick.load_catalog(use_cache=False)
+    catalog = llmpick.load_catalog()  # the public entry, through the session's cache
     req = llmpick.build_requirements({"task": "chat", "access": "open", "gpu_memory": "24GB"})
     rec = llmpick.recommend(catalog, req, top=3)
     doc = llmpick.shortlist(catalog, rec)

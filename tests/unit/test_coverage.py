@@ -7,6 +7,7 @@ from typing import Any
 
 from llmpick.catalog.records import ArchNumbers
 from llmpick.engine.coverage import coverage
+from tests.conftest import FIXTURE_CATALOG
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
 
@@ -47,7 +48,8 @@ def test_notes_that_call_a_model_dense_contradict_an_inherited_moe_flag(tmp_path
         "    notes: A small dense (not mixture-of-experts) model.\n"
     )
     try:
-        load_catalog([str(tmp_path)], use_cache=False)
+        # on the small test catalog (it has the provider and licence the family names)
+        load_catalog([str(tmp_path)], base=FIXTURE_CATALOG, use_cache=False)
     except CatalogError as exc:
         assert any("moe is true" in str(p) for p in exc.problems), exc.problems
     else:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import ast
 import re
 import subprocess
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from llmpick.advice import DECODING, SNIPPET_KINDS, api_snippet, decoding, monthly_cost, snippet
 from llmpick.advice import structured_output as so
-from llmpick.catalog.load import load_catalog
-from llmpick.catalog.records import Catalog, Variant
+from llmpick.catalog.records import Variant
 from llmpick.hardware import detect, parse_meminfo, parse_nvidia_smi
+from tests.conftest import bundled_catalog
 
 GENERATION_CONFIG_KEYS = {
     "do_sample",
@@ -31,9 +30,7 @@ GENERATION_CONFIG_KEYS = {
 OPENAI_KEYS = {"temperature", "top_p", "max_tokens"}
 
 
-@cache
-def cat() -> Catalog:
-    return load_catalog(use_cache=False)
+cat = bundled_catalog  # parsed once per run, shared
 
 
 def variants() -> list[Variant]:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from llmpick.catalog.load import load_catalog
-from llmpick.catalog.records import Access, ArchNumbers, Catalog
+from llmpick.catalog.records import Access, ArchNumbers
 from llmpick.engine.memory import best_fit, estimate, kv_cache_gb
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import build
+from tests.conftest import bundled_catalog
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
-
-@cache
-def bundled() -> Catalog:
-    return load_catalog(use_cache=False)
+bundled = bundled_catalog  # parsed once per run, shared
 
 
 def test_multi_head_latent_attention_caches_the_latent_not_keys_and_values() -> None:

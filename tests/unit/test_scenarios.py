@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,10 @@ import pytest
 import yaml
 from rich.cells import cell_len
 
-from llmpick.catalog.load import load_catalog
-from llmpick.catalog.records import Catalog
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import build
 from llmpick.output.build import shortlist
-from tests.conftest import ROOT, SHARED, Result
+from tests.conftest import ROOT, SHARED, Result, bundled_catalog
 
 
 def scenario_files() -> list[Path]:
@@ -33,9 +30,7 @@ def scenario_files() -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
-@cache
-def bundled() -> Catalog:
-    return load_catalog(use_cache=False)
+bundled = bundled_catalog  # parsed once per run, shared
 
 
 def norm(text: str) -> str:
