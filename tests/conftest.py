@@ -80,6 +80,7 @@ def _isolated_env(
     monkeypatch.setenv("LLMPICK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("LLMPICK_TODAY", "2026-11-30")
     monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("LINES", raising=False)  # a runner's (xdist sets one) would fix the height
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("LLMPICK_CATALOG", raising=False)
     monkeypatch.delenv("LLMPICK_BASE_CATALOG", raising=False)
