@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, run_process
+from tests.conftest import FIXTURE_CATALOG, Result, run_process
 
 GOOD_FAMILY = """\
 name: Widget
@@ -270,3 +270,25 @@ def test_infinite_or_nan_numbers_are_refused(
     r = cli("catalog", "validate", str(path))
     assert r.code == 3, r
     assert "variants.widget-1b.params_b" in r.err
+
+
+def test_an_overlay_that_is_not_yaml_is_refused_before_the_base_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Result]
+) -> None:
+    """Overlays are somebody else's text: their YAML is read first, so a python tag or
+    an alias bomb is refused without parsing every bundled file (a base file that is
+    itself broken is not even reached)."""
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(FIXTURE_CATALOG, base)
+    (base / "families" / "acme" / "rocket.yaml").write_text("name: [unclosed\n")
+    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(base))
+    path = overlay(tmp_path, CASES["python tag"][0])
+    result = cli("catalog", "validate", str(path))
+    assert result.code == 3, result
+    assert "widget.yaml" in result.err and "plain data only" in result.err
+    assert "rocket.yaml" not in result.err
+    # without the overlay, the broken base file is reported as usual
+    result = cli("catalog", "validate")
+    assert result.code == 3 and "rocket.yaml" in result.err, result

@@ -121,6 +121,7 @@ class SourceFile:
     root: str = ""
     text: str = ""
     overlay: str = ""  # the overlay path it belongs to; "" for the base catalog
+    parsed: Any = None  # its YAML, when read ahead (overlays: see _parse_overlays)
     _lines: Any = None
 
     def line(self, loc: tuple[Any, ...]) -> int | None:
@@ -405,6 +406,24 @@ def _validate_mapping_file(
     return out
 
 
+def _parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
+    """Read the overlays' YAML before the base catalog's: an overlay that is not plain
+    YAML (a python tag, an alias bomb, endless nesting) is somebody else's text, and is
+    refused at once instead of after parsing every bundled file."""
+    from llmpick.yamlsafe import YamlProblem, decode, parse
+
+    problems = []
+    for src in files:
+        if not src.overlay:
+            continue
+        try:
+            src.text = decode(src.data, src.label)
+            src.parsed = parse(src.text, src.label)
+        except YamlProblem as exc:
+            problems.append(exc.problem)
+    return problems
+
+
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
@@ -413,13 +432,16 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
 
     parts = _Parts()
     for src in files:
-        try:
-            text = decode(src.data, src.label)
-            src.text = text
-            data = parse(text, src.label)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
-            continue
+        if src.parsed is not None:
+            text, data = src.text, src.parsed
+        else:
+            try:
+                text = decode(src.data, src.label)
+                src.text = text
+                data = parse(text, src.label)
+            except YamlProblem as exc:
+                problems.append(exc.problem)
+                continue
         if src.kind in ("providers", "licenses", "datasets"):
             kinds: dict[str, tuple[str, TypeAdapter[Any], dict[str, Any]]] = {
                 "providers": ("provider", PROVIDER, parts.providers),
@@ -868,7 +890,9 @@ def load_catalog(
         if cached is not None:
             write_index(index, version, cpath, [f.stat[1] for f in col.files])
             return _based(cached, base_env)
-    problems = []
+    problems = _parse_overlays(col.files)
+    if problems:
+        raise _fail(problems)
     parts = _validate_files(col.files, problems)
     cat = _resolve(parts, problems, version)
     if problems:
