@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import ROOT, Result
+from tests.conftest import FIXTURE_CATALOG, ROOT, Result
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = {
@@ -35,17 +35,23 @@ CASES = {
     "recommend-empty": ("recommend", "--task", "chat", "--min-context", "1M", "--access", "open"),
     "why-excluded": ("why", "rocket-70b-instruct", "--commercial"),
     "fit": ("fit", "rocket-7b", "--gpu-memory", "16", "--context", "32k"),
+    "show-snippet": ("show", "rocket-7b-chat", "--snippet", "transformers"),
+    # the guide is the bundled one (the test catalog has none)
+    "guide": ("guide", "--no-pager"),
+    "guide-section": ("guide", "2.14", "--no-pager"),
 }
+ON_BUNDLED = ("guide", "guide-section")
 NARROW = ("models", "providers", "recommend-chat", "show-variant")
 RUNS = [(name, 120) for name in CASES] + [(name, 80) for name in CASES]
 RUNS += [(name, 40) for name in NARROW]
 
 
-@pytest.mark.usefixtures("fixture_catalog")
 @pytest.mark.parametrize(("name", "width"), sorted(RUNS))
 def test_golden(
     name: str, width: int, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if name not in ON_BUNDLED:
+        monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIXTURE_CATALOG))
     monkeypatch.setenv("COLUMNS", str(width))
     r = cli(*CASES[name])
     assert r.code == 0, r
@@ -53,7 +59,11 @@ def test_golden(
     if os.environ.get("LLMPICK_REGEN_GOLDEN"):
         path.write_text(r.out)
     assert r.out == path.read_text(), f"{name}: output changed; regenerate and review"
-    wide = [line for line in r.out.splitlines() if cell_len(line.rstrip()) > width]
+    lines = r.out.splitlines()
+    if name == "show-snippet":  # code for pasting: printed as it is, never wrapped
+        assert "\n".join(lines[1:]).startswith("import torch") and len(max(lines, key=len)) > 80
+        return
+    wide = [line for line in lines if cell_len(line.rstrip()) > width]
     assert not wide, f"{name} at {width} columns: lines wider than the terminal: {wide}"
 
 
