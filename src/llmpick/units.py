@@ -125,3 +125,8 @@ def format_usd(x: float | None) -> str:
 
     digits = max(2, 1 - math.floor(math.log10(abs(x))))  # two significant digits
     return f"${x:.{min(digits, 10)}f}"
+
+
+def format_score(x: float) -> str:
+    """A score out of 100, always to one decimal so a column lines up: 77.0, 80.6."""
+    return f"{x:.1f}"

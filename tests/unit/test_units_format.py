@@ -51,3 +51,28 @@ def test_memory(gb: float, shown: str, fixed: str) -> None:
 )
 def test_money(x: float, shown: str) -> None:
     assert format_usd(x) == shown
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"), [(77, "77.0"), (80.64, "80.6"), (0, "0.0"), (100, "100.0")]
+)
+def test_scores_keep_one_decimal(x: float, shown: str) -> None:
+    from llmpick.units import format_score
+
+    assert format_score(x) == shown
+
+
+def test_a_small_monthly_cost_is_not_rounded_to_nothing() -> None:
+    """1,000 tokens each way at $0.10/$0.50 per 1M is $0.0006, not '$0'."""
+    import dataclasses
+    import datetime as dt
+
+    from llmpick.advice import monthly_cost
+    from llmpick.catalog.records import Pricing
+    from llmpick.units import format_usd
+    from tests.unit.test_engine_rules import make_variant
+
+    price = Pricing(input=0.10, output=0.50, as_of=dt.date(2026, 11, 1), source="x:y")
+    v = dataclasses.replace(make_variant("m"), pricing=price)
+    cost = monthly_cost(v, 1_000, 1_000)
+    assert cost is not None and format_usd(cost["usd"]) == "$0.00060"

@@ -31,7 +31,14 @@ from llmpick.catalog.query import ProviderRow
 from llmpick.catalog.records import Catalog, Family, Variant, to_data
 from llmpick.output.markdown import requirement_items
 from llmpick.safetext import UNSAFE, clean
-from llmpick.units import format_memory, format_params, format_size, format_tokens, format_usd
+from llmpick.units import (
+    format_memory,
+    format_params,
+    format_score,
+    format_size,
+    format_tokens,
+    format_usd,
+)
 
 MIN_WIDTH = 40  # narrower (or COLUMNS=0 or nonsense) is treated as 80
 _ASCII = str.maketrans(
@@ -744,7 +751,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
                 "size": format_size(c.get("params_b"), c.get("active_params_b")),
                 "cost/month": format_usd(cost["usd"]) if cost else "-",
                 "memory": _memory(c),
-                "score": f"{c['score']:g}",
+                "score": format_score(c["score"]),
             }
             rows.append([cells[col.header] for col in cols])
         out.print()
@@ -850,7 +857,7 @@ def verdict(doc: dict[str, Any]) -> None:
         out.print(
             Text(
                 f"passes every requirement: rank {doc['rank']} of {doc['of']}, "
-                f"score {doc['score']:g}",
+                f"score {format_score(doc['score'])}",
                 style="green",
             )
         )
@@ -858,7 +865,7 @@ def verdict(doc: dict[str, Any]) -> None:
         out.print(Text("excluded:", style="red"))
         for x in doc["exclusions"]:
             hang("   x ", _ref(f"{x['constraint']}: {x['text']}", x["guide"]))
-        out.print(Text(f"If it passed, it would score {doc['score']:g}:", style="dim"))
+        out.print(Text(f"If it passed, it would score {format_score(doc['score'])}:", style="dim"))
     _explained(doc)
     rules = doc.get("rules") or []
     if rules:
@@ -952,27 +959,24 @@ def fit(doc: dict[str, Any]) -> None:
             if r["fits"]
             else Text("no", style="red")
         )
-        rows.append(
-            (
-                r["quantization"] + (" (as released)" if r["as_released"] else ""),
-                _gb(r["weights_gb"]),
-                _gb(r["kv_cache_gb"]),
-                _gb(r["overhead_gb"]),
-                _gb(r["total_gb"]),
-                fits,
-            )
-        )
-    table(
-        (
-            Col("quantization"),
-            Col("weights", justify="right", drop=2),
-            Col("KV cache", justify="right", drop=1),
-            Col("overhead", justify="right", drop=1),
-            Col("total", justify="right"),
-            Col("fits", justify="right"),
-        ),
-        rows,
-    )
+        row = [
+            r["quantization"] + (" (as released)" if r["as_released"] else ""),
+            _gb(r["weights_gb"]),
+            _gb(r["kv_cache_gb"]),
+            _gb(r["overhead_gb"]),
+            _gb(r["total_gb"]),
+        ]
+        rows.append((*row, fits) if gpu is not None else tuple(row))
+    cols = [
+        Col("quantization"),
+        Col("weights", justify="right", drop=2),
+        Col("KV cache", justify="right", drop=1),
+        Col("overhead", justify="right", drop=1),
+        Col("total", justify="right"),
+    ]
+    if gpu is not None:  # without a GPU to check against, a column of '-' says nothing
+        cols.append(Col("fits", justify="right"))
+    table(tuple(cols), rows)
     if gpu is not None:
         out.print(f"against {format_memory(gpu)} of GPU memory")
     if doc["method"] == "parameter count":

@@ -14,7 +14,7 @@ from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.memory import Estimate, best_fit, working_context
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import GENERATIVE, blended_price
-from llmpick.units import format_params, format_tokens
+from llmpick.units import format_params, format_tokens, format_usd
 from llmpick.vocabulary import PLATFORM_NAMES
 
 
@@ -257,7 +257,7 @@ def _max_price(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     if price > r.max_price:
         return Exclusion(
             "max_price",
-            f"about ${price:.2f} per 1M tokens (3:1 blend), over ${r.max_price:g}",
+            f"about {format_usd(price)} per 1M tokens (3:1 blend), over {format_usd(r.max_price)}",
             "5.3",
         )
     return None

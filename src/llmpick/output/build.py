@@ -16,7 +16,7 @@ from llmpick.catalog.refresh import age_warning
 from llmpick.engine.rank import Recommendation, Verdict, blended_price
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import RULES
-from llmpick.units import format_memory
+from llmpick.units import format_memory, format_tokens
 
 SCHEMA_VERSION = "1.0"
 
@@ -247,11 +247,16 @@ def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
     notes = [
         f"GB are 10^9 bytes; a card sold as {card} GB holds {card} GiB = "
         f"{format_memory(card * 2**30 / 1e9)}",
-        "weights count every expert of a mixture-of-experts model",
         f"overhead is {OVERHEAD_SAID}",
     ]
+    if v.moe:
+        notes.insert(1, "weights count every expert: all of them are loaded, not only the active")
     if v.context_window and tokens > v.context_window:
-        notes.insert(0, f"{tokens:,} tokens is more than its {v.context_window:,}-token window")
+        notes.insert(
+            0,
+            f"{format_tokens(tokens)} tokens is more than its "
+            f"{format_tokens(v.context_window)}-token window",
+        )
     return {
         "id": v.id,
         "name": v.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpick.safetext import md_code, md_text
-from llmpick.units import format_memory, format_params, format_tokens, format_usd
+from llmpick.units import format_memory, format_params, format_score, format_tokens, format_usd
 
 
 def _size(c: dict[str, Any]) -> str:
@@ -75,7 +75,7 @@ def markdown(doc: dict[str, Any]) -> str:
                 f"| {c['rank']} | {md_text(c['name'])} ({md_code(c['id'])}) "
                 f"| {md_text(c['provider_name'])} | {c['flavour']} "
                 f"| {_size(c)} | {_ctx(c['context_window'])} | {c['license']['commercial_use']} "
-                f"| {c['score']:g} |"
+                f"| {format_score(c['score'])} |"
             )
         for c in cands:
             lines += ["", f"### {c['rank']}. {md_text(c['name'])}", ""]
@@ -109,8 +109,8 @@ def markdown(doc: dict[str, Any]) -> str:
             cost = c.get("monthly_cost")
             if cost:
                 lines.append(
-                    f"Cost: about ${cost['usd']:,.2f} a month for {cost['tokens_in']:,} input and "
-                    f"{cost['tokens_out']:,} output tokens "
+                    f"Cost: about {format_usd(cost['usd'])} a month for "
+                    f"{cost['tokens_in']:,} input and {cost['tokens_out']:,} output tokens "
                     f"(prices as of {cost['prices_as_of']}; §5.3)."
                 )
             where = []
