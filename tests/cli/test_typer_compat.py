@@ -52,12 +52,15 @@ def test_commands_do_not_load_typers_pydantic_adapters(fixture_catalog: Path) ->
 
 
 @pytest.mark.skipif(not NEW_TYPER, reason="Typer before 0.29 builds no adapters")
-def test_installed_on_typer_with_adapters() -> None:
-    """A Typer that renamed the hook would leave llmpick correct but slow: say so here."""
+def test_deferred_on_typer_with_adapters_and_only_meanwhile() -> None:
+    """A Typer that renamed the hook would leave llmpick correct but slow: say so here.
+    Typer's own factory is back once llmpick's command line is parsed."""
     import typer.core
 
-    assert typer_compat.install()
-    assert getattr(typer.core.build_runtime_param, "llmpick_deferred", False)
+    theirs = typer.core.build_runtime_param
+    with typer_compat.deferring() as deferred:
+        assert deferred and typer.core.build_runtime_param is not theirs
+    assert typer.core.build_runtime_param is theirs
 
 
 ARGVS = [

@@ -27,9 +27,6 @@ from llmpick.cli.emit import discard_stdout
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
-# Typer 0.29+: no pydantic validators built for values that need none (see the module)
-typer_compat.install()
-
 app = typer.Typer(
     name="llmpick",
     help="Pick the right large language model for a job, with reasons.\n\n"
@@ -123,7 +120,9 @@ def _usage(exc: Exception) -> None:
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
     try:
-        rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
+        # Typer 0.29+: no pydantic validators built for options that need none
+        with typer_compat.deferring():
+            rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
     except LlmpickError as exc:
         _report(exc)
         return int(exc.exit_code)

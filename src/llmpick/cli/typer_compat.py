@@ -6,11 +6,11 @@ of the invoked command, ``--help`` included, given or not. Building the first on
 imports pydantic's validation machinery and ``importlib.metadata`` (its plugin
 loader): about 120 ms, more than half the import floor, on every command.
 
-``install`` replaces the factory Typer calls for that (``typer.core.build_runtime_param``)
-with one that defers the build until a value actually needs converting, and converts
-the plain cases itself: a ``str`` that is already a ``str``, a ``list[str]`` of ``str``,
-an ``int`` or ``float`` that is a default of that type or a plain decimal string, within
-the option's range. Those
+``deferring`` replaces the factory Typer calls for that (``typer.core.build_runtime_param``),
+while llmpick's own command line is parsed, with one that defers the build until a value
+needs converting, and converts the plain cases itself: a ``str`` that is already a
+``str``, a ``list[str]`` of ``str``, an ``int`` or ``float`` that is a default of that
+type or a plain decimal string, within the option's range. Those
 conversions are what Typer's adapters do for such values (tests/cli/test_typer_compat.py
 checks them against the installed Typer's own); everything else, errors included, goes
 to Typer's real adapter, so messages are unchanged. Typer's own ``process_value`` and
@@ -20,15 +20,18 @@ Private names relied on (Typer 0.29): ``typer.core.build_runtime_param`` (the gl
 ``_TyperParameter.get_runtime_param`` calls), ``typer._coercion.RuntimeParam`` (its
 fields ``parameter_info`` and ``annotation`` and its ``_coerce_value`` method) and the
 descriptor's ``annotation``, ``parameter_info`` and ``file_annotation``. If a later Typer
-drops them, ``install`` does nothing and llmpick is only slower; if it changes them, the
+drops them, ``deferring`` does nothing and llmpick is only slower; if it changes them, the
 factory falls back to Typer's own. Before 0.29 Typer converts with Click's types, which
 cost nothing up front: there is nothing to do.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
@@ -70,19 +73,18 @@ def quick_value(descriptor: Any, value: Any) -> Any:
     return _DECLINE
 
 
-def install() -> bool:
-    """Defer Typer's per-parameter adapters; True if installed (Typer 0.29+)."""
+@functools.cache
+def _factories() -> tuple[Any, Any, Any] | None:
+    """Typer's module, its adapter factory and ours; None where there is nothing to do."""
     try:
         coercion: Any = importlib.import_module("typer._coercion")
     except ImportError:  # Typer before 0.29: Click's types, nothing to defer
-        return False
+        return None
     core: Any = importlib.import_module("typer.core")
     original: Any = getattr(core, "build_runtime_param", None)
     base: Any = getattr(coercion, "RuntimeParam", None)
     if original is None or base is None:
-        return False
-    if getattr(original, "llmpick_deferred", False):
-        return True
+        return None
 
     @dataclass(frozen=True)
     class Deferred(base):  # type: ignore[misc]
@@ -112,6 +114,21 @@ def install() -> bool:
         except Exception:  # a Typer whose descriptors changed shape: its own way
             return original(descriptor)
 
-    deferred.llmpick_deferred = True  # type: ignore[attr-defined]
+    return core, original, deferred
+
+
+@contextlib.contextmanager
+def deferring() -> Iterator[bool]:
+    """Defer Typer's per-parameter adapters while llmpick's own command line is parsed
+    (True if there was anything to defer); Typer's factory is put back afterwards, so
+    another Typer app in the same process is not affected."""
+    hook = _factories()
+    if hook is None:
+        yield False
+        return
+    core, original, deferred = hook
     core.build_runtime_param = deferred
-    return True
+    try:
+        yield True
+    finally:
+        core.build_runtime_param = original
