@@ -105,3 +105,28 @@ def test_human_output_has_no_trailing_blanks_and_fits(
     lines = r.out.splitlines()
     assert lines and not [line for line in lines if line != line.rstrip()]
     assert not [line for line in lines if len(line) > int(width)]
+
+
+def test_long_answer_says_a_decoding_once_and_sizes_it(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--long gives each decoding setting once (then 'as for #N'), and warns where the
+    tokens a model may write do not fit in the context its memory was sized for."""
+    monkeypatch.setenv("COLUMNS", "80")
+    r = cli(
+        "recommend",
+        "--task",
+        "chat",
+        "--access",
+        "open",
+        "--gpu-memory",
+        "24",
+        "--commercial",
+        "--long",
+    )
+    assert r.code == 0, r
+    decodes = [line.strip() for line in r.out.splitlines() if line.strip().startswith("decode:")]
+    full = [d for d in decodes if not d.startswith("decode: as for #")]
+    assert len(decodes) == 5 and len(full) == len(set(full)) < 5, decodes
+    said = " ".join(r.out.split())  # as read, across wrapped lines
+    assert "max_new_tokens=32768" in said and "--min-context 40k sizes the GPU" in said

@@ -47,7 +47,8 @@ _ASCII = str.maketrans(
         "—": "-",
         "–": "-",
         "…": "...",
-        "§": "S",
+        "§": "#",  # one character, so the layout holds: '#2.14' reads as a section
+        "•": "*",
         "·": "*",
         "×": "x",
         "█": "#",
@@ -528,7 +529,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     out.print(Text(v.name, style="bold"), Text(f"({v.id})", style="dim"))
     t = Table.grid(padding=(0, 2))
     t.add_column(style="dim")
-    t.add_column()
+    t.add_column(overflow="fold")  # an id too long for the line folds, never cut
     _kv(t, "family", f"{fam.name} ({fam.id})")
     _kv(t, "provider", f"{prov.name} — {', '.join(prov.kinds)}")
     _kv(t, "flavour", f"{v.flavour}" + (f" — tuned with {', '.join(v.tuning)}" if v.tuning else ""))
@@ -762,6 +763,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         for r in said:
             hang(Text("All: " if r is said[0] else "     ", style="bold"), _ref(*_said(r)))
         terms: dict[str, int] = {}
+        decodes: dict[tuple[str, int | None], int] = {}
         for c in cands:
             title = f"{c['rank']}. {c['name']} "
             maker = f"({c['family_name']}, {c['provider_name']})"
@@ -769,7 +771,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
                 maker = f"({c['provider_name']})"  # the family is often in the name
             hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
             _explained(c, long=long, skip=shared, terms=terms)
-            _running(c, long=long)
+            _running(c, long=long, decodes=decodes)
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
@@ -1024,9 +1026,14 @@ def _ways(c: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _running(c: dict[str, Any], long: bool = True) -> None:
+def _running(
+    c: dict[str, Any],
+    long: bool = True,
+    decodes: dict[tuple[str, int | None], int] | None = None,
+) -> None:
     """How to run a candidate (short: the ways that fit on one line), and in full how
-    to decode for the task, how to get JSON, and what it costs."""
+    to decode for the task, how to get JSON, and what it costs. ``decodes``: settings
+    already given for a higher-ranked model (text -> rank), said again by reference."""
     parts = _ways(c)
     if parts and not long:
         room = out.width - len("   run: ")
@@ -1055,7 +1062,26 @@ def _running(c: dict[str, Any], long: bool = True) -> None:
     if dec:
         config = dec.get("generation_config") or dec["api"]
         keys = ", ".join(f"{k}={v}" for k, v in config.items())
-        hang(Text("   decode: ", style="bold"), _ref(f"{dec['strategy']} ({keys})", dec["guide"]))
+        said = f"{dec['strategy']} ({keys})"
+        sized = (c.get("memory") or {}).get("context_tokens")
+        new = config.get("max_new_tokens") or 0
+        if decodes is not None and (said, sized) in decodes:
+            hang(Text("   decode: ", style="bold"), f"as for #{decodes[said, sized]}")
+            new = 0  # and its warning with it
+        else:
+            if decodes is not None:
+                decodes[said, sized] = c["rank"]
+            hang(Text("   decode: ", style="bold"), _ref(said, dec["guide"]))
+        if sized and new > sized:  # the memory estimate must hold what it may write
+            hang(
+                Text("   ! ", style="bold yellow"),
+                _ref(
+                    f"it may write up to {format_tokens(new)} tokens, but the memory above "
+                    f"holds {format_tokens(sized)}: --min-context {format_tokens(new + sized)} "
+                    "sizes the GPU for both",
+                    "2.1",
+                ),
+            )
     so = c.get("structured_output")
     if so and so["native"] == "no" and dec:
         hang(Text("   JSON: ", style="bold"), _ref(so["how"], "8"))
