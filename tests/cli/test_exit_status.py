@@ -26,7 +26,7 @@ def test_empty_shortlist_is_still_success(cli: Cli) -> None:
 
 def test_runtime_failure(cli: Cli, tmp_path: Path) -> None:
     assert (
-        cli("recommend", "--export", str(tmp_path / "nope" / "x.json")).code
+        cli("recommend", "--no-input", "--export", str(tmp_path / "nope" / "x.json")).code
         == ExitCode.FAILURE
         == 1
     )

@@ -195,7 +195,7 @@ def test_read_only_directory_keeps_the_old_file(
 
 
 def test_export_to_missing_directory(cli: Cli, tmp_path: Path) -> None:
-    r = cli("recommend", "--export", str(tmp_path / "no" / "dir" / "x.json"))
+    r = cli("recommend", "--no-input", "--export", str(tmp_path / "no" / "dir" / "x.json"))
     assert r.code == 1, r
     assert "does not exist" in r.err
 
@@ -228,7 +228,7 @@ def test_full_disk_leaves_nothing_half_written(
     target = tmp_path / "shortlist.json"
     target.write_text("previous")
     fail_writes(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
-    r = cli("recommend", "--export", str(target))
+    r = cli("recommend", "--no-input", "--export", str(target))
     assert r.code == 1, r
     assert "the disk is full" in r.err
     assert target.read_text() == "previous"
@@ -263,6 +263,10 @@ def test_no_terminal_never_asks_and_never_hangs(cli: Cli) -> None:
     r = cli("recommend", "--no-input")  # in-process: it never reads stdin
     assert r.code == 0, r
     assert "Shortlist for: no constraints" in r.out
+    # asking for JSON or an export is not a requirement: still nothing to go on
+    for how in (("--json",), ("--export", "out.md")):
+        r = cli("recommend", *how)
+        assert r.code == 2 and "no terminal" in r.err, r
 
 
 def test_no_traceback_when_output_pipe_closes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -288,7 +292,7 @@ def test_ctrl_c_during_export_exits_130_and_keeps_the_old_file(
     target = tmp_path / "shortlist.md"
     target.write_text("previous")
     fail_writes(monkeypatch, KeyboardInterrupt())
-    r = cli("recommend", "--export", str(target))
+    r = cli("recommend", "--no-input", "--export", str(target))
     assert r.code == 130, r
     assert "Traceback" not in r.err
     assert target.read_text() == "previous"

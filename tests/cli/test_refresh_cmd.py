@@ -261,7 +261,8 @@ def test_old_data_warns_in_status_and_once_in_recommend(
     assert "warning: the catalog's newest data is from 2026-11-01, 134 days ago" in r.err
     rec = ok(cli("recommend", "--task", "chat"))
     assert rec.out.count("134 days ago") == 1
-    assert "134 days ago" in json.loads(ok(cli("recommend", "--json")).out)["catalog"]["warning"]
+    answer = ok(cli("recommend", "--no-input", "--json")).out
+    assert "134 days ago" in json.loads(answer)["catalog"]["warning"]
 
 
 # --- no network elsewhere; readers during a swap -------------------------------------------

@@ -117,7 +117,7 @@ def recommend(
             f"invalid value for --export: {export!r}; the file must end in .json or .md"
         )
     # nothing asked for at all: the walkthrough, which needs a terminal
-    asks = not (given or requirements or no_input or json or export or explain)
+    asks = not (given or requirements or no_input or explain)  # --json or --export alone ask too
     if asks and not sys.stdin.isatty():
         raise UsageError(
             "no requirements given, and no terminal to ask them in",
