@@ -16,6 +16,13 @@ from typing import Literal, get_args
 
 ProviderKind = Literal["proprietary", "open-source-company", "community", "academia-government"]
 PROVIDER_KINDS: tuple[str, ...] = get_args(ProviderKind)
+PROVIDER_KIND_NAMES: dict[str, str] = {
+    "proprietary": "proprietary models",
+    "open-source-company": "open models",
+    "community": "a community collective",
+    "academia-government": "academia or government",
+}
+"""What a provider of each kind offers or is, in prose (guide §1.1)."""
 Platform = Literal["bedrock", "sagemaker", "vertex", "azure"]
 """Cloud platforms a model can be offered on (guide §1.2)."""
 PLATFORMS: tuple[str, ...] = get_args(Platform)
@@ -68,6 +75,22 @@ Tuning = Literal[
     "task-finetune",
     "undisclosed",
 ]
+TUNING_NAMES: dict[str, str] = {
+    "pretrain": "pre-training",
+    "sft": "SFT",
+    "flan": "FLAN",
+    "rlhf": "RLHF",
+    "rlaif": "RLAIF",
+    "dpo": "DPO",
+    "safety": "safety tuning",
+    "rl-reasoning": "RL for reasoning",
+    "distilled": "distillation",
+    "domain-pretraining": "domain pre-training",
+    "contrastive": "contrastive training",
+    "task-finetune": "task fine-tuning",
+    "undisclosed": "undisclosed methods",
+}
+"""How each kind of training is named in prose ('tuned with SFT, RLHF')."""
 Modality = Literal["text", "image", "audio", "video", "pdf"]
 WeightsFormat = Literal["fp16", "bf16", "fp8", "mxfp4", "int4"]
 ApiStatus = Literal["active", "deprecated", "retired"]

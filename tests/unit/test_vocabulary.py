@@ -67,6 +67,8 @@ def test_subsets_and_tables_agree_with_their_vocabulary() -> None:
     assert set(typing.get_args(vocab.ApiStatus)) <= set(vocab.STATUSES)
     assert set(vocab.PLATFORMS) <= set(typing.get_args(vocab.Channel))
     assert set(vocab.PLATFORM_NAMES) == set(vocab.PLATFORMS)
+    assert set(vocab.TUNING_NAMES) == set(typing.get_args(vocab.Tuning))
+    assert set(vocab.PROVIDER_KIND_NAMES) == set(vocab.PROVIDER_KINDS)
     assert tuple(BITS_PER_WEIGHT) == vocab.PRECISIONS
     assert set(vocab.DOMAIN_WORDS.values()) <= set(vocab.DOMAINS)
     assert set(vocab.ACCESS_SAID) <= set(vocab.ACCESS_KINDS)

@@ -39,6 +39,7 @@ from llmpick.units import (
     format_tokens,
     format_usd,
 )
+from llmpick.vocabulary import PROVIDER_KIND_NAMES, TUNING_NAMES
 
 MIN_WIDTH = 40  # narrower (or COLUMNS=0 or nonsense) is treated as 80
 _ASCII = str.maketrans(
@@ -514,6 +515,16 @@ def _kv(table: Table, key: str, value: str | Text | None) -> None:
         table.add_row(key, value)
 
 
+def _tuned(tuning: Sequence[str]) -> str:
+    """' — tuned with SFT, RLHF' ('' when unknown; pre-training alone is said as such)."""
+    if not tuning:
+        return ""
+    if list(tuning) == ["pretrain"]:
+        return " — pre-trained only"
+    steps = [TUNING_NAMES[t] for t in tuning if t != "pretrain"]
+    return f" — tuned with {', '.join(steps)}"
+
+
 def _chain(ids: list[str]) -> str:
     """'a → b' or, for a long line of successors, 'a → … → today'."""
     return " → ".join(ids) if len(ids) <= 3 else f"{ids[0]} → … → {ids[-1]}"
@@ -531,8 +542,8 @@ def variant(catalog: Catalog, v: Variant) -> None:
     t.add_column(style="dim")
     t.add_column(overflow="fold")  # an id too long for the line folds, never cut
     _kv(t, "family", f"{fam.name} ({fam.id})")
-    _kv(t, "provider", f"{prov.name} — {', '.join(prov.kinds)}")
-    _kv(t, "flavour", f"{v.flavour}" + (f" — tuned with {', '.join(v.tuning)}" if v.tuning else ""))
+    _kv(t, "provider", f"{prov.name} — {', '.join(PROVIDER_KIND_NAMES[k] for k in prov.kinds)}")
+    _kv(t, "flavour", v.flavour + _tuned(v.tuning))
     _kv(t, "architecture", f"{v.architecture}{', mixture-of-experts' if v.moe else ''}")
     params = "not published"
     if v.params_b:
