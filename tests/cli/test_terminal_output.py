@@ -28,6 +28,7 @@ def test_snippets_print_raw_and_parse_at_40_columns(
     [
         (("recomend",), "error: no such command 'recomend'. Did you mean 'recommend'?"),
         (("models", "--bogus"), "error: no such option"),  # wording varies by Typer
+        (("show", "qwen3-8b", "--snippet", "api", "--json"), "error: --snippet prints code"),
         (("recommend", "--top", "x"), "error: invalid value for '--top'"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from types import ModuleType
 from typing import Annotated, Any
 
@@ -163,6 +164,11 @@ def show(
     from llmpick.catalog.records import Variant, to_data
 
     cat = state.catalog
+    if snippet is not None and json:
+        raise UsageError(
+            "--snippet prints code to paste, not JSON",
+            hint=f"see 'llmpick show {shlex.quote(model)} --json': it carries every way to run it",
+        )
     if snippet is not None:
         from llmpick.advice import SNIPPET_KINDS
         from llmpick.advice import snippet as make_snippet
