@@ -196,7 +196,7 @@ Cli = Callable[..., Result]
 def test_guide_tree_and_json(cli: Cli) -> None:
     r = cli("guide")
     assert r.code == 0, r
-    assert "§2.14" in r.out and "Decoding strategies" in r.out
+    assert "§2.14" in r.out and "Decoding: how the next token is chosen" in r.out
     data = json.loads(cli("guide", "--json").out)
     assert [d["id"] for d in data] == list(SECTION_IDS)
 
@@ -230,3 +230,19 @@ def test_unknown_guide_key_exits_2_with_suggestion(cli: Cli) -> None:
     r = cli("guide", "xyzzy")
     assert r.code == 2, r
     assert r.err.splitlines()[-1] == "hint: 'llmpick guide' lists every section"
+
+
+def test_no_heading_repeats_the_articles_wording() -> None:
+    """Our section and part titles are our own words; the article's headings appear only
+    as the citation of where a section sits ('in the article: ...')."""
+    from llmpick.guide import PARTS
+
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+    article = {
+        norm(line.lstrip("#")) for line in ARTICLE.read_text().splitlines() if line.startswith("#")
+    }
+    ours = [s.title for s in guide().sections.values()] + list(PARTS.values())
+    assert len(article) > 20
+    assert not [t for t in ours if norm(t) in article]

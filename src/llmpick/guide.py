@@ -17,15 +17,15 @@ from llmpick.errors import CatalogError, NotFoundError, Problem
 from llmpick.vocabulary import SECTION_IDS
 
 PARTS: dict[str, str] = {
-    "1": "Navigating the LLM landscape",
-    "2": "Model flavours",
-    "3": "Open-source LLMs",
-    "4": "How to choose an LLM for your task",
-    "5": "Loading LLMs",
-    "6": "Decoding strategies",
-    "7": "Running inference on LLMs",
-    "8": "Structured outputs",
-    "9": "Model debugging and interpretability",
+    "1": "The landscape: who makes models",
+    "2": "Kinds of model: base, tuned, chat and more",
+    "3": "Open models and their licences",
+    "4": "Choosing a model for the job",
+    "5": "Loading and calling a model",
+    "6": "Decoding: how the next token is chosen",
+    "7": "Running a model",
+    "8": "Structured output",
+    "9": "Debugging and interpreting a model",
 }
 
 

@@ -917,7 +917,10 @@ def guide_section(
     from rich.markdown import Markdown
 
     hang(Text(f"§{sec.id} ", style="cyan bold"), Text(sec.title, style="bold"))
-    hang("", Text(sec.heading, style="dim"))
+    # where the section sits in the original article: a citation, not our heading
+    where = sec.heading.removesuffix(" (ours)")
+    empty = " (a heading only there: the text is ours)" if where != sec.heading else ""
+    hang("", Text(f"in the article: {where}{empty}", style="dim"))
     out.print()
     # the text without the padding rich adds to the width (no trailing spaces to copy)
     for segments in out.render_lines(Markdown(sec.text), pad=False):
