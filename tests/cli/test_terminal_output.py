@@ -131,3 +131,26 @@ def test_long_answer_says_a_decoding_once_and_sizes_it(
     assert len(decodes) == 5 and len(full) == len(set(full)) < 5, decodes
     said = " ".join(r.out.split())  # as read, across wrapped lines
     assert "max_new_tokens=32768" in said and "--min-context 40k sizes the GPU" in said
+
+
+def test_errors_wrap_in_a_terminal_and_stay_one_line_in_a_pipe() -> None:
+    """In a terminal an error and its hint wrap between words with a hanging indent; to
+    a pipe or a log each stays one line, for grep."""
+    import os
+    import sys
+
+    from tests.conftest import run_process
+
+    pexpect = pytest.importorskip("pexpect")
+    args = ["-m", "llmpick", "recommend", "--task", "chatt", "--gpu-memory", "lots"]
+    env = {**os.environ, "COLUMNS": "40"}
+    child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = child.before.replace("\r", "").splitlines()
+    assert child.exitstatus == 2 and lines[0].startswith("error: invalid value for --task")
+    assert max(len(line) for line in lines) <= 40
+    assert [line for line in lines if line.startswith("       ")]  # the hanging indent
+    piped = run_process(*args[2:], env={"COLUMNS": "40"})
+    assert piped.returncode == 2
+    assert [line.split(":")[0] for line in piped.stderr.splitlines()] == ["error", "hint"]

@@ -87,6 +87,27 @@ app.command("schema")(guide_cmds.schema)
 app.command("eval")(eval_cmds.eval_)
 
 
+def _say(label: str, text: str) -> None:
+    """``label`` and ``text`` on stderr: in a terminal, wrapped between words to its
+    width with a hanging indent (paths and ids are never split); to a pipe or a log,
+    one line, for grep."""
+    lines = [label + text]
+    if sys.stderr is not None and sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = max(40, shutil.get_terminal_size((80, 24)).columns) - 1
+        lines = textwrap.wrap(
+            text,
+            width,
+            initial_indent=label,
+            subsequent_indent=" " * len(label),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [label.rstrip()]
+    print("\n".join(lines), file=sys.stderr)
+
+
 def _report(exc: LlmpickError) -> None:
     # messages quote file names, keys and values from files and arguments: text from
     # data, made safe for the terminal here, where every error is printed
@@ -98,9 +119,9 @@ def _report(exc: LlmpickError) -> None:
             print(clean(str(problem)), file=sys.stderr)
         if len(problems) > 200:
             print(f"... and {len(problems) - 200} more", file=sys.stderr)
-    print(f"error: {clean(exc.message)}", file=sys.stderr)
+    _say("error: ", clean(exc.message))
     if exc.hint:
-        print(f"hint: {clean(exc.hint)}", file=sys.stderr)
+        _say("hint: ", clean(exc.hint))
 
 
 def _usage(exc: Exception) -> None:
@@ -113,8 +134,8 @@ def _usage(exc: Exception) -> None:
     if suggestions:  # the parser and Typer may both suggest: say it once
         head += " Did you mean" + suggestions[0]
     command = getattr(getattr(exc, "ctx", None), "command_path", None) or "llmpick"
-    print(f"error: {clean(head[:1].lower() + head[1:])}", file=sys.stderr)
-    print(f"hint: see '{clean(command)} --help'", file=sys.stderr)
+    _say("error: ", clean(head[:1].lower() + head[1:]))
+    _say("hint: ", f"see '{clean(command)} --help'")
 
 
 def run(argv: list[str] | None = None) -> int:
