@@ -18,7 +18,7 @@ from llmpick.evaluation.checks import (
     check_regex,
     judge_verdict,
 )
-from llmpick.evaluation.report import build_report, fmt_usd, recommend
+from llmpick.evaluation.report import build_report, recommend
 from llmpick.evaluation.stats import percentile, wilson
 from llmpick.evaluation.targets import (
     ModelInfo,
@@ -28,6 +28,7 @@ from llmpick.evaluation.targets import (
     is_local,
     resolve_target,
 )
+from llmpick.units import format_usd
 
 # --- case files -----------------------------------------------------------------
 
@@ -202,7 +203,7 @@ def test_percentiles_interpolate() -> None:
 
 
 def test_money() -> None:
-    assert [fmt_usd(x) for x in (0, 0.000027, 0.0123, 2.5)] == [
+    assert [format_usd(x) for x in (0, 0.000027, 0.0123, 2.5)] == [
         "$0",
         "$0.000027",
         "$0.012",

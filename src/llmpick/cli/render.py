@@ -17,15 +17,16 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.control import strip_control_codes
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Span, Text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 from llmpick.catalog.query import ProviderRow
 from llmpick.catalog.records import Catalog, Family, Variant, to_data
@@ -538,6 +539,8 @@ def variant(catalog: Catalog, v: Variant) -> None:
     lic = catalog.licenses[v.license]
     prov = catalog.providers[v.provider]
     out.print(Text(v.name, style="bold"), Text(f"({v.id})", style="dim"))
+    from rich.table import Table  # only here and in a few reports: ~10 ms to import
+
     t = Table.grid(padding=(0, 2))
     t.add_column(style="dim")
     t.add_column(overflow="fold")  # an id too long for the line folds, never cut
@@ -633,6 +636,9 @@ def validated(catalog: Catalog, paths: Sequence[str]) -> None:
 
 def coverage(data: dict[str, Any]) -> None:
     """The share of active models that carry each fact the advice reads."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
     table.add_column("fact (active models)")
     table.add_column("have", justify="right", no_wrap=True)
@@ -1145,10 +1151,11 @@ def eval_progress(total: int, enabled: bool) -> _EvalProgress:
 
 def eval_report(doc: dict[str, Any]) -> None:
     """The eval report: one row per target, pass rate against cost, the pick, notes."""
-    from llmpick.evaluation.report import fmt_usd
-
     def secs(x: float | None) -> str:
         return "–" if x is None else f"{x:.2f}s"
+
+    from rich import box
+    from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("target", style="bold", no_wrap=True)
@@ -1171,7 +1178,7 @@ def eval_report(doc: dict[str, Any]) -> None:
             f"{secs(r['latency_s']['p50'])}/{secs(r['latency_s']['p95'])}",
             secs(ttft),
             "–" if r["output_tokens_per_s"] is None else f"{r['output_tokens_per_s']:g}",
-            fmt_usd(r["cost_usd"]) + ("*" if r["self_hosted"] else ""),
+            format_usd(r["cost_usd"]) + ("*" if r["self_hosted"] else ""),
         )
     out.print(table)
     rows = [r for r in doc["targets"] if r["pass_rate"] is not None]
@@ -1183,7 +1190,7 @@ def eval_report(doc: dict[str, Any]) -> None:
         for r in sorted(rows, key=cost_key):
             filled = round(r["pass_rate"] * width)
             line = Text(r["name"][:name_w].ljust(name_w) + "  ")
-            line.append(fmt_usd(r["cost_per_answer_usd"]).rjust(9) + "  ")
+            line.append(format_usd(r["cost_per_answer_usd"]).rjust(9) + "  ")
             line.append("█" * filled, style="green")
             line.append("░" * (width - filled), style="dim")
             line.append(f" {r['pass_rate']:.0%}")
@@ -1210,7 +1217,7 @@ def eval_report(doc: dict[str, Any]) -> None:
         out.print(
             Text(
                 f"judge: {j['name']} ({j['served_as']}), {j['requests']} verdicts, "
-                f"{j['errors']} errors, cost {fmt_usd(j['cost_usd'])}",
+                f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}",
                 style="dim",
             )
         )

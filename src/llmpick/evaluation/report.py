@@ -24,7 +24,6 @@ from llmpick.units import format_usd
 SCHEMA_VERSION = "1.0"
 
 
-fmt_usd = format_usd  # the one money formatter lives in units
 
 
 def _r(x: float | None, n: int = 3) -> float | None:
@@ -146,7 +145,7 @@ def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         why = f"the best pass rate ({pct}) and the cheapest of the {len(close)} targets near it"
     else:
         why = (
-            f"the cheapest target ({fmt_usd(pick['cost_per_answer_usd'])} an answer) whose pass "
+            f"the cheapest target ({format_usd(pick['cost_per_answer_usd'])} an answer) whose pass "
             f"rate ({pct}) is not significantly below the best's ({best['name']}, "
             f"{best['pass_rate']:.0%}): their 95% intervals overlap"
         )
@@ -267,7 +266,7 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{_secs(r['latency_s']['p50'])} / {_secs(r['latency_s']['p95'])} | {_secs(ttft)} | "
             f"{r['output_tokens_per_s'] if r['output_tokens_per_s'] is not None else 'n/a'} | "
             f"{r['tokens']['input']:,} / {r['tokens']['output']:,} | "
-            f"{fmt_usd(r['cost_usd'])}{' (self-hosted)' if r['self_hosted'] else ''} |"
+            f"{format_usd(r['cost_usd'])}{' (self-hosted)' if r['self_hosted'] else ''} |"
         )
     lines.append("")
     rec = doc["recommendation"]
@@ -302,7 +301,7 @@ def markdown(doc: dict[str, Any]) -> str:
         j = doc["judge"]
         extra.append(
             f"- judge: {_md(j['name'])} ({_md(j['served_as'])}), {j['requests']} verdicts, "
-            f"{j['errors']} errors, cost {fmt_usd(j['cost_usd'])}"
+            f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}"
         )
     extra.extend(f"- {_md(n)}" for n in doc["notes"])
     lines += ["## Notes", "", *extra, ""]
