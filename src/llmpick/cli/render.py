@@ -271,6 +271,9 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
         lines += row_lines(cells)
     styled = out.color_system is not None  # piped or a plain terminal: styles show nothing
     plain = "\n".join(line for line, _ in lines)
+    if not styled:
+        _write_plain(plain)
+        return
     spans: list[Span] = []
     offset = 0
     for text, line_spans in lines:
@@ -278,6 +281,17 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
             spans += [Span(offset + sp.start, offset + sp.end, sp.style) for sp in line_spans]
         offset += len(text) + 1
     out.print(Text(plain, spans=spans), soft_wrap=True)
+
+
+def _write_plain(text: str) -> None:
+    """Unstyled text as ``out.print`` would write it (the same cleaning of what a terminal
+    would act on, the same ASCII fallback), without rendering it through rich: for a
+    listing of 800 rows that rendering was 22 ms, a tenth of the import floor."""
+    text = clean(text) if UNSAFE.search(text) else text
+    encoding = out.encoding or "ascii"
+    if not encoding.lower().startswith("utf") and not text.isascii():
+        text = text.translate(_ASCII).encode(encoding, "replace").decode(encoding)
+    out.file.write(text + "\n")
 
 
 _Piece = tuple[str, list[Span]]  # text and its style spans, cheaper than a rich Text
