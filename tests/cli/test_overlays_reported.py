@@ -92,3 +92,17 @@ def test_each_loaded_catalog_carries_its_own_overlays(
         f"{FIXTURE_CATALOG} (LLMPICK_BASE_CATALOG)",
         str(env),
     ]
+
+
+def test_show_and_models_json_say_which_model_an_overlay_added(
+    overlays: tuple[Path, Path], cli: Callable[..., Result]
+) -> None:
+    """A model from an overlay says so in listings too, as recommend's caveats do; a
+    bundled one carries no such note."""
+    env, _ = overlays
+    shown = json.loads(cli("--catalog", str(env), "show", "comet-3b-chat", "--json").out)
+    assert shown["overlay"] == [f"this model comes from overlay {env} (not bundled)"]
+    listed = json.loads(cli("--catalog", str(env), "models", "--json").out)
+    by_id = {m["id"]: m for m in listed}
+    assert by_id["comet-3b-chat"]["overlay"] == shown["overlay"]
+    assert "overlay" not in by_id["rocket-7b-chat"]

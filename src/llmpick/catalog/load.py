@@ -81,23 +81,6 @@ def requested_overlays(given: Sequence[str | Path] = ()) -> list[str]:
     return [p for p in raw.split(os.pathsep) if p.strip()] + [str(p) for p in given]
 
 
-def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
-    """What an overlay decided about model ``v`` (the model itself, its licence, its
-    provider), each as a sentence and the guide section it bears on."""
-    prov = provenance(cat)
-    out = []
-    for kind, key, what, guide in (
-        ("variant", v.id, "this model", "3"),
-        ("license", v.license, f"its licence {v.license!r}", "4.1"),
-        ("provider", v.provider, f"its provider {v.provider!r}", "1.1"),
-    ):
-        source = prov.of(kind, key)
-        if source is not None:
-            how = "replacing the bundled entry" if prov.replaces(kind, key) else "not bundled"
-            out.append((f"{what} comes from overlay {source} ({how})", guide))
-    return out
-
-
 def _fail(problems: list[Problem]) -> CatalogError:
     """The error for ``problems``, with their text made safe to print: file names, keys
     and values in them come from the files and may hold control characters."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from llmpick.catalog.records import Catalog, Family, Provider, Variant, to_data
+from llmpick.catalog.records import Catalog, Family, Provider, Variant, overlay_facts, to_data
 from llmpick.errors import NotFoundError, UsageError
 from llmpick.vocabulary import ACCESS_KINDS, PROVIDER_KINDS
 
@@ -256,6 +256,9 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
         "commercial_use": lic.commercial_use if lic else None,
         "condition": lic.condition if lic else None,
     }
+    overlaid = overlay_facts(catalog, v)
+    if overlaid:  # what an overlay decided about it, as recommend's caveats say it
+        data["overlay"] = [text for text, _ in overlaid]
     info = catalog.refresh
     if info is not None:  # what the refresh layer did to it (`llmpick catalog refresh`)
         if v.id in info.unreviewed:

@@ -375,3 +375,20 @@ def provenance(cat: Catalog) -> Provenance:
     """Where the entries of ``cat`` come from (empty for a catalog built in code)."""
     prov = cat.provenance
     return prov if isinstance(prov, Provenance) else Provenance()
+
+
+def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
+    """What an overlay decided about model ``v`` (the model itself, its licence, its
+    provider), each as a sentence and the guide section it bears on."""
+    prov = provenance(cat)
+    out = []
+    for kind, key, what, guide in (
+        ("variant", v.id, "this model", "3"),
+        ("license", v.license, f"its licence {v.license!r}", "4.1"),
+        ("provider", v.provider, f"its provider {v.provider!r}", "1.1"),
+    ):
+        source = prov.of(kind, key)
+        if source is not None:
+            how = "replacing the bundled entry" if prov.replaces(kind, key) else "not bundled"
+            out.append((f"{what} comes from overlay {source} ({how})", guide))
+    return out

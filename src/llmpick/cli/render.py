@@ -546,7 +546,7 @@ def _chain(ids: list[str]) -> str:
 
 
 def variant(catalog: Catalog, v: Variant) -> None:
-    from llmpick.catalog.load import overlay_facts
+    from llmpick.catalog.records import overlay_facts
 
     overlays_notice()
     fam = catalog.families[v.family]

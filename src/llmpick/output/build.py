@@ -144,7 +144,7 @@ def refresh_info(c: Catalog) -> dict[str, Any] | None:
 
 def overlay_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:
     """What an overlay decided about this model, said where the answer names it."""
-    from llmpick.catalog.load import overlay_facts
+    from llmpick.catalog.records import overlay_facts
 
     return [{"text": text, "guide": guide} for text, guide in overlay_facts(c, v)]
 
