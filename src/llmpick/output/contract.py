@@ -265,24 +265,38 @@ def shortlist_schema() -> dict[str, Any]:
 
 def catalog_schema() -> dict[str, Any]:
     from llmpick.catalog.fileformat import FamilyIn
-    from llmpick.catalog.records import License, Provider
+    from llmpick.catalog.records import Dataset, License, Provider
+
+    replaces = {
+        "type": "boolean",
+        "description": "In an overlay: this entry deliberately replaces the bundled entry "
+        "with the same id (without it, a clash is an error).",
+    }
+
+    def entry(schema: dict[str, Any]) -> dict[str, Any]:
+        schema.setdefault("properties", {})["replaces"] = replaces
+        return schema
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "llmpick catalog files",
-        "description": "providers.yaml and licenses.yaml map ids to entries; each "
-        "families/<provider>/<id>.yaml file is one family.",
+        "description": "providers.yaml, licenses.yaml and datasets.yaml map ids to entries; "
+        "each families/<provider>/<id>.yaml file is one family.",
         "type": "object",
         "properties": {
             "providers.yaml": {
                 "type": "object",
-                "additionalProperties": TypeAdapter(Provider).json_schema(),
+                "additionalProperties": entry(TypeAdapter(Provider).json_schema()),
             },
             "licenses.yaml": {
                 "type": "object",
-                "additionalProperties": TypeAdapter(License).json_schema(),
+                "additionalProperties": entry(TypeAdapter(License).json_schema()),
             },
-            "family file": FamilyIn.model_json_schema(),
+            "datasets.yaml": {
+                "type": "object",
+                "additionalProperties": entry(TypeAdapter(Dataset).json_schema()),
+            },
+            "family file": entry(FamilyIn.model_json_schema()),
         },
     }
 
