@@ -23,7 +23,7 @@ from llmpick.cli import (
     recommend_cmds,
     typer_compat,
 )
-from llmpick.cli.emit import discard_stdout
+from llmpick.cli.emit import discard_stdout, hanging
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
@@ -88,24 +88,12 @@ app.command("eval")(eval_cmds.eval_)
 
 
 def _say(label: str, text: str) -> None:
-    """``label`` and ``text`` on stderr: in a terminal, wrapped between words to its
-    width with a hanging indent (paths and ids are never split); to a pipe or a log,
-    one line, for grep."""
-    lines = [label + text]
+    """``label`` and ``text`` on stderr: in a terminal, wrapped with a hanging indent;
+    to a pipe or a log, one line, for grep."""
     if sys.stderr is not None and sys.stderr.isatty():
-        import shutil
-        import textwrap
-
-        width = max(40, shutil.get_terminal_size((80, 24)).columns) - 1
-        lines = textwrap.wrap(
-            text,
-            width,
-            initial_indent=label,
-            subsequent_indent=" " * len(label),
-            break_long_words=False,
-            break_on_hyphens=False,
-        ) or [label.rstrip()]
-    print("\n".join(lines), file=sys.stderr)
+        print(hanging(text, label, " " * len(label)), file=sys.stderr)
+    else:
+        print(label + text, file=sys.stderr)
 
 
 def _report(exc: LlmpickError) -> None:

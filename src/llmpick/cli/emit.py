@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -37,6 +38,41 @@ def dumps(data: Any, *, pretty: bool = False) -> str:
             data, ensure_ascii=False, default=str, separators=(",", ":"), allow_nan=False
         )
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+MIN_WIDTH = 40  # narrower (or COLUMNS=0 or nonsense) is treated as 80
+
+
+def asked_width() -> int | None:
+    """The width COLUMNS asks for (80 when it is tiny or nonsense), or None if unset."""
+    raw = os.environ.get("COLUMNS")
+    if raw is None:
+        return None
+    n = int(raw) if raw.strip().isdigit() else 0
+    return n if n >= MIN_WIDTH else 80
+
+
+def terminal_width() -> int:
+    """The width to wrap stderr notes to: COLUMNS, else the terminal's, else 80."""
+    asked = asked_width()
+    if asked is not None:
+        return asked
+    width = shutil.get_terminal_size((80, 24)).columns
+    return width if width >= MIN_WIDTH else 80
+
+
+def hanging(text: str, first: str, rest: str) -> str:
+    """``text`` wrapped between words to the terminal's width, its first line after
+    ``first`` and the others after ``rest``; a path or an id is never split."""
+    lines = textwrap.wrap(
+        text,
+        terminal_width() - 1,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines) or first.rstrip()
 
 
 _TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)\Z")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 from llmpick.catalog.query import ProviderRow
 from llmpick.catalog.records import Catalog, Family, Variant, to_data
+from llmpick.cli.emit import MIN_WIDTH, asked_width
 from llmpick.output.markdown import requirement_items
 from llmpick.safetext import UNSAFE, clean
 from llmpick.units import (
@@ -42,7 +43,6 @@ from llmpick.units import (
 )
 from llmpick.vocabulary import PROVIDER_KIND_NAMES, TUNING_NAMES
 
-MIN_WIDTH = 40  # narrower (or COLUMNS=0 or nonsense) is treated as 80
 _ASCII = str.maketrans(
     {
         "→": "->",
@@ -78,33 +78,27 @@ class _DataConsole(Console):
     def render(
         self, renderable: RenderableType, options: ConsoleOptions | None = None
     ) -> Iterable[Segment]:
-        narrow = not self.encoding.lower().startswith("utf")
         for seg in super().render(renderable, options):
             if seg.control is not None:
                 yield seg
                 continue
-            text = clean(seg.text) if UNSAFE.search(seg.text) else seg.text
-            if narrow and not text.isascii():
-                text = (
-                    text.translate(_ASCII)
-                    .encode(self.encoding or "ascii", "replace")
-                    .decode(self.encoding or "ascii")
-                )
+            text = _safe(seg.text, self.encoding)
             yield seg if text is seg.text else Segment(text, seg.style)
 
 
-def _columns() -> int | None:
-    """The width COLUMNS asks for (80 when it is tiny or nonsense), or None if unset."""
-    raw = os.environ.get("COLUMNS")
-    if raw is None:
-        return None
-    n = int(raw) if raw.strip().isdigit() else 0
-    return n if n >= MIN_WIDTH else 80
+def _safe(text: str, encoding: str | None) -> str:
+    """``text`` without what a terminal would act on (see ``safetext``), its glyphs
+    degraded to ASCII under an encoding that lacks them; ``text`` itself if unchanged."""
+    text = clean(text) if UNSAFE.search(text) else text
+    encoding = encoding or "ascii"
+    if not text.isascii() and not encoding.lower().startswith("utf"):
+        text = text.translate(_ASCII).encode(encoding, "replace").decode(encoding)
+    return text
 
 
 def _console(stderr: bool = False) -> Console:
     plain: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
-    width = _columns()
+    width = asked_width()
     if width is not None:
         return _DataConsole(width=width, stderr=stderr, **plain)
     console = _DataConsole(stderr=stderr, **plain)
@@ -287,11 +281,7 @@ def _write_plain(text: str) -> None:
     """Unstyled text as ``out.print`` would write it (the same cleaning of what a terminal
     would act on, the same ASCII fallback), without rendering it through rich: for a
     listing of 800 rows that rendering was 22 ms, a tenth of the import floor."""
-    text = clean(text) if UNSAFE.search(text) else text
-    encoding = out.encoding or "ascii"
-    if not encoding.lower().startswith("utf") and not text.isascii():
-        text = text.translate(_ASCII).encode(encoding, "replace").decode(encoding)
-    out.file.write(text + "\n")
+    out.file.write(_safe(text, out.encoding) + "\n")
 
 
 _Piece = tuple[str, list[Span]]  # text and its style spans, cheaper than a rich Text

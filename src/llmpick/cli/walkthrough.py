@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import typer
 
+from llmpick.cli.emit import hanging, terminal_width
 from llmpick.engine.requirements import CHOICES, build
 from llmpick.errors import UsageError
 from llmpick.units import format_memory, format_params, format_tokens
@@ -28,18 +27,14 @@ from llmpick.vocabulary import NEEDS, TASKS
 Given = dict[str, Any]
 
 
-def _width() -> int:
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
-
-
 def _say(text: str, warn: bool = False) -> None:
     """A note under the conversation, wrapped between words with a hanging indent."""
     color = None if not os.environ.get("NO_COLOR") else False
-    lines = textwrap.wrap(text, _width() - 1, initial_indent="  ", subsequent_indent="    ")
+    note = hanging(text, "  ", "    ")
     if warn:
-        typer.secho("\n".join(lines), fg="yellow", err=True, color=color)
+        typer.secho(note, fg="yellow", err=True, color=color)
     else:
-        typer.secho("\n".join(lines), dim=True, err=True, color=color)
+        typer.secho(note, dim=True, err=True, color=color)
 
 
 def _nearest(answer: str, choices: tuple[str, ...]) -> str | None:
@@ -266,7 +261,7 @@ def _ask(q: Question, given: Given) -> Any:
     _say(q.why)
     default = q.default_for(given)
     text = f"{q.text} [{'/'.join(q.choices)}]" if q.kind == "choice" else q.text
-    if q.kind == "list" or len(text) + len(str(default or "")) + 5 >= _width():
+    if q.kind == "list" or len(text) + len(str(default or "")) + 5 >= terminal_width():
         # the choices on a line of their own: a prompt cannot wrap well
         _say(f"answers: {', '.join(q.choices)}")
         text = q.text
