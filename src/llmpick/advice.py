@@ -454,7 +454,7 @@ def monthly_cost(v: Variant, tokens_in: int, tokens_out: int) -> dict[str, Any] 
         return None
     usd = tokens_in / 1e6 * p.input + tokens_out / 1e6 * p.output
     return {
-        "usd": float(f"{usd:.4g}"),  # not to the cent: $0.0004 a month is not $0
+        "usd": round(usd, 6),  # not to the cent ($0.0004 a month is not $0), nor to 4 figures
         "tokens_in": tokens_in,
         "tokens_out": tokens_out,
         "prices_as_of": p.as_of.isoformat(),

@@ -76,3 +76,19 @@ def test_a_small_monthly_cost_is_not_rounded_to_nothing() -> None:
     v = dataclasses.replace(make_variant("m"), pricing=price)
     cost = monthly_cost(v, 1_000, 1_000)
     assert cost is not None and format_usd(cost["usd"]) == "$0.00060"
+
+
+def test_a_large_monthly_cost_keeps_its_cents() -> None:
+    """2,345,678,901 input tokens at $3 per 1M is $7,037.04, not rounded to 4 figures."""
+    import dataclasses
+    import datetime as dt
+
+    from llmpick.advice import monthly_cost
+    from llmpick.catalog.records import Pricing
+    from llmpick.units import format_usd
+    from tests.unit.test_engine_rules import make_variant
+
+    price = Pricing(input=3.0, output=15.0, as_of=dt.date(2026, 11, 1), source="x:y")
+    v = dataclasses.replace(make_variant("m"), pricing=price)
+    cost = monthly_cost(v, 2_345_678_901, 0)
+    assert cost is not None and format_usd(cost["usd"]) == "$7,037.04"
