@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmpick.catalog.query import norm
 from llmpick.errors import CatalogError, NotFoundError, Problem
 from llmpick.vocabulary import SECTION_IDS
 
@@ -128,7 +129,7 @@ def lookup(guide: Guide, key: str) -> Section:
     if k in guide.sections:
         return guide.sections[k]
     names = _names(guide)
-    want = _key(k)
+    want = norm(k)
     for candidate in _forms(want):
         if candidate in names:
             return guide.sections[names[candidate][1]]
@@ -140,17 +141,13 @@ def lookup(guide: Guide, key: str) -> Section:
     raise NotFoundError(f"no guide section or term {key!r}", hint=hint)
 
 
-def _key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def _names(guide: Guide) -> dict[str, tuple[str, str]]:
     """Every term and section title by its key: (how it is written, section id)."""
     names: dict[str, tuple[str, str]] = {}
     for term, sid in guide.terms.items():
-        names.setdefault(_key(term), (term, sid))
+        names.setdefault(norm(term), (term, sid))
     for sec in guide.sections.values():
-        names.setdefault(_key(sec.title), (sec.title.lower(), sec.id))
+        names.setdefault(norm(sec.title), (sec.title.lower(), sec.id))
     return names
 
 
