@@ -379,17 +379,6 @@ def listed(
             out.print(Text(text, style=style), soft_wrap=True)
 
 
-def _trimmed(renderable: RenderableType) -> None:
-    """Print ``renderable`` without the spaces rich pads each line with to the width of
-    its widest cell (a grid's last column would otherwise end every line in spaces)."""
-    lines = []
-    for segments in out.render_lines(renderable, pad=False):
-        line = Text.assemble(*((seg.text, seg.style or "") for seg in segments if not seg.control))
-        line.rstrip()
-        lines.append(line)
-    out.print(Text("\n").join(lines), soft_wrap=True)
-
-
 def raw(text: str) -> None:
     """Text written exactly as it is: no wrapping, cropping or styling (snippets)."""
     text = clean(text)
@@ -606,7 +595,7 @@ def variant(catalog: Catalog, v: Variant) -> None:
     _kv(t, "notes", v.notes)
     _kv(t, "verified", str(v.verified))
     _refreshed(catalog, v, t)
-    _trimmed(t)
+    out.print(t)  # emit drops the blanks rich pads a grid's lines with
     if v.sources:
         # a citation is printed whole, never folded or cut, so it can be copied
         out.print(Text("sources", style="dim"))
@@ -932,14 +921,7 @@ def guide_section(
     empty = " (a heading only there: the text is ours)" if where != sec.heading else ""
     hang("", Text(f"in the article: {where}{empty}", style="dim"))
     out.print()
-    # the text without the padding rich adds to the width (no trailing spaces to copy)
-    for segments in out.render_lines(Markdown(sec.text), pad=False):
-        line = Text()
-        for seg in segments:
-            if not seg.control:
-                line.append(seg.text, seg.style)
-        line.rstrip()
-        out.print(line, soft_wrap=True)
+    out.print(Markdown(sec.text))  # emit drops the blanks rich pads its lines with
     if models or rules or terms or sec.sources:
         out.print()
     if models:
