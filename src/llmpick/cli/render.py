@@ -129,6 +129,12 @@ class _Lazy:
         return getattr(self.get(), name)
 
 
+def real(console: Console) -> Console:
+    """The console behind a lazy proxy: for rich objects that use it as more than a
+    set of methods (a live display enters it with ``with``)."""
+    return console.get() if isinstance(console, _Lazy) else console
+
+
 out: Console = cast(Console, _Lazy())
 err: Console = cast(Console, _Lazy(stderr=True))
 
@@ -1106,14 +1112,22 @@ class _EvalProgress:
 
     def __enter__(self) -> _EvalProgress:
         if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self._progress = Progress(
-                "[progress.description]{task.description}",
+                TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=err,
+                # the console itself: rich's live display enters it as a context
+                # manager, which the lazy proxy is not (it crashed in every terminal)
+                console=real(err),
                 transient=True,
             )
             self._progress.__enter__()
