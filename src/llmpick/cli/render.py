@@ -629,7 +629,8 @@ def validated(catalog: Catalog, paths: Sequence[str]) -> None:
     what = ", ".join(paths) if paths else "bundled catalog"
     out.print(
         f"ok: {what}: {len(catalog.providers)} providers, {len(catalog.licenses)} licences, "
-        f"{len(catalog.families)} families, {len(catalog.variants)} models"
+        f"{len(catalog.families)} families, {len(catalog.variants)} models",
+        soft_wrap=not out.is_terminal,  # one line in a pipe or a log, however long the path
     )
 
 
