@@ -163,7 +163,7 @@ FAILURES = [
     ("missing-file", "HTTP 404"),
     ("huge", "the limit is"),
     ("huge-chunked", "larger than the limit"),
-    ("slow", "did not answer within 0.5 s"),
+    ("slow", "took longer than 0.5 s"),
     ("drip", "took longer than 0.5 s"),
     ("shrunk", "4 entries, fewer than half of the 19"),
 ]

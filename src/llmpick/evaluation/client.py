@@ -13,13 +13,22 @@ import asyncio
 import email.utils
 import json
 import random
+import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from llmpick.evaluation.targets import Target
+from llmpick.http import ACCEPT_ENCODING, FetchError, aiter_body, read_body
+
+MAX_REPLY_BYTES = 32 * 1024 * 1024
+"""The most a reply may decode to (streamed or not): a long answer streamed token by
+token with usage is a few MB; an endless or inflating body is cut off here."""
+MAX_ERROR_BYTES = 64 * 1024
+"""What is read of an error reply: enough to quote its message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +96,7 @@ def make_client(policy: RetryPolicy) -> httpx.AsyncClient:
         timeout=httpx.Timeout(policy.timeout),
         limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
         follow_redirects=False,
+        headers={"Accept-Encoding": ACCEPT_ENCODING},  # what http.py decodes, bounded
     )
 
 
@@ -162,10 +172,31 @@ def _plain(reply: Reply, raw: bytes) -> None:
     _usage(reply, data.get("usage"))
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+async def _lines(resp: httpx.Response) -> AsyncIterator[str]:
+    """The lines of a streamed reply, decoded and bounded by ``http.aiter_body`` (httpx's
+    own line reader inflates without a bound). Lines end at LF, CRLF or CR only: an
+    event's JSON may hold U+2028, which ``str.splitlines`` would split on. (A CRLF cut
+    between two chunks gives one extra empty line, which SSE ignores.)"""
+    import codecs
+
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pending = ""
+    async for chunk in aiter_body(resp, MAX_REPLY_BYTES, "the reply"):
+        *lines, pending = _LINE_END.split(pending + text.decode(chunk))
+        for line in lines:
+            yield line
+    pending += text.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
 async def _sse(reply: Reply, resp: httpx.Response, t0: float) -> None:
     parts: list[str] = []
     done = False
-    async for line in resp.aiter_lines():
+    async for line in _lines(resp):
         if not line.startswith("data:"):
             continue
         payload = line[5:].strip()
@@ -219,14 +250,14 @@ async def _attempt(
             ) as resp:
                 reply.status = resp.status_code
                 if resp.status_code == 429 or resp.status_code >= 500:
-                    raw = await resp.aread()
+                    raw = await read_body(resp, MAX_ERROR_BYTES, "the reply", truncate=True)
                     raise _Retryable(
                         _error_text(resp.status_code, raw),
                         resp.status_code,
                         retry_after(resp.headers.get("retry-after"), policy.retry_after_cap),
                     )
                 if resp.status_code >= 400:
-                    raw = await resp.aread()
+                    raw = await read_body(resp, MAX_ERROR_BYTES, "the reply", truncate=True)
                     if may_refuse and resp.status_code in (400, 404, 415, 422, 501):
                         raise _StreamRefused(_error_text(resp.status_code, raw))
                     raise _Final(_error_text(resp.status_code, raw), resp.status_code)
@@ -237,7 +268,9 @@ async def _attempt(
                 if "text/event-stream" in resp.headers.get("content-type", ""):
                     await _sse(reply, resp, t0)
                 else:
-                    _plain(reply, await resp.aread())
+                    _plain(reply, await read_body(resp, MAX_REPLY_BYTES, "the reply"))
+    except FetchError as exc:  # too large, stacked or unknown encoding: asking again won't help
+        raise _Final(exc.message, reply.status) from None
     except TimeoutError:
         raise _Retryable(f"no complete answer within {policy.timeout:g} s") from None
     except httpx.TimeoutException:

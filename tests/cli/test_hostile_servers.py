@@ -1,0 +1,159 @@
+"""`eval` and `catalog refresh` against a hostile server on 127.0.0.1 (tests/
+hostile_http.py): endless bodies, compression bombs, stacked encodings and headers
+dripped a byte at a time must cost a bounded amount of memory and time, and end in a
+message, never a hang or an internal error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from llmpick.catalog import refresh as R
+from tests.conftest import Result, run_process
+from tests.hostile_http import Hostile
+from tests.refresh_upstream import FIX
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[Hostile]:
+    srv = Hostile().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+# --- catalog refresh ----------------------------------------------------------------
+
+
+@pytest.fixture
+def refresh_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
+
+
+@pytest.mark.usefixtures("refresh_catalog")
+@pytest.mark.parametrize(
+    ("behaviour", "why"),
+    [
+        ("gzip2", "encoded 2 times over (gzip, gzip); refused"),
+        ("br", "uses an encoding llmpick does not read ('br')"),
+        ("gzip-bomb", f"is larger than the limit of {R.MAX_DOWNLOAD_BYTES:,} bytes"),
+    ],
+)
+def test_refresh_bounds_the_decoded_size_and_refuses_stacked_encodings(
+    cli: Cli, hostile: Hostile, behaviour: str, why: str
+) -> None:
+    start = time.monotonic()
+    r = cli(
+        "catalog", "refresh", "--source", "litellm", "--url", f"litellm={hostile.url(behaviour)}"
+    )
+    assert r.code == 1, r
+    assert why in r.err, r
+    assert "nothing was changed" in r.err and "Traceback" not in r.err, r
+    assert time.monotonic() - start < 10
+    assert not R.layer_path().exists()
+
+
+@pytest.mark.usefixtures("refresh_catalog")
+def test_refresh_deadline_holds_while_the_headers_drip(hostile: Hostile) -> None:
+    """--timeout is a deadline for the whole request: a server that sends its headers a
+    byte at a time (each byte restarts the HTTP library's read timeout) is cut off."""
+    start = time.monotonic()
+    p = run_process(
+        "catalog", "refresh", "--timeout", "1", "--source", "litellm",
+        "--url", f"litellm={hostile.url('drip-headers')}",
+        timeout=30,
+    )  # fmt: skip
+    took = time.monotonic() - start
+    assert p.returncode == 1, p.stderr
+    assert "took longer than 1 s" in p.stderr, p.stderr
+    assert took < 8, f"took {took:.1f} s"
+
+
+# --- eval -----------------------------------------------------------------------------
+
+
+def _eval(
+    cli: Cli, tmp_path: Path, hostile: Hostile, behaviour: str, stream: bool
+) -> dict[str, Any]:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "c", "prompt": "hi", "expect": {"contains": "ok"}}) + "\n")
+    targets = tmp_path / "targets.yaml"
+    target = {
+        "name": "t",
+        "base_url": hostile.url(behaviour) + "/v1",
+        "served_as": "m",
+        "stream": stream,
+    }
+    targets.write_text(yaml.safe_dump({"targets": [target]}))
+    out = tmp_path / "out.jsonl"
+    r = cli(
+        "eval", str(cases), "--targets", str(targets), "--out", str(out),
+        "--retries", "0", "--timeout", "60", "--json",
+    )  # fmt: skip
+    assert r.code in (0, 1), r  # 1: no request was answered
+    assert "internal error" not in r.err and "Traceback" not in r.err, r
+    (rec,) = [json.loads(x) for x in out.read_text().splitlines()]
+    return rec
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "stream", "why"),
+    [
+        ("endless", False, "the reply is larger than the limit of 33,554,432 bytes"),
+        ("big", False, "the reply is 50,331,648 bytes; the limit is 33,554,432"),
+        ("endless-sse", True, "the reply is larger than the limit of 33,554,432 bytes"),
+        ("gzip-bomb", False, "the reply is larger than the limit of 33,554,432 bytes"),
+        ("gzip-bomb", True, "the reply is larger than the limit of 33,554,432 bytes"),
+        ("gzip2", False, "the reply is encoded 2 times over (gzip, gzip); refused"),
+    ],
+)
+def test_eval_bounds_every_reply_while_reading_it(
+    cli: Cli, tmp_path: Path, hostile: Hostile, behaviour: str, stream: bool, why: str
+) -> None:
+    rec = _eval(cli, tmp_path, hostile, behaviour, stream)
+    assert rec["outcome"] == "error" and rec["error"] == why, rec
+    assert rec["attempts"] == 1  # too large once is too large again: not retried
+
+
+def test_eval_reads_a_compressed_reply(cli: Cli, tmp_path: Path, hostile: Hostile) -> None:
+    rec = _eval(cli, tmp_path, hostile, "gzip-ok", False)
+    assert rec["outcome"] == "pass" and rec["answer"] == "ok", rec
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the peak memory of a child")
+def test_eval_memory_stays_bounded_on_an_inflating_reply(hostile: Hostile, tmp_path: Path) -> None:
+    """A 500 KB body that inflates to 512 MiB: the child's peak memory stays far below
+    what reading it whole would take."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "c", "prompt": "hi", "expect": {"contains": "ok"}}) + "\n")
+    targets = tmp_path / "targets.yaml"
+    target = {"name": "t", "base_url": hostile.url("gzip-bomb") + "/v1", "served_as": "m"}
+    targets.write_text(yaml.safe_dump({"targets": [target]}))
+    code = (
+        "import resource, sys\n"
+        "from llmpick.cli.app import run\n"
+        "rc = run(sys.argv[1:])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "sys.exit(rc)\n"
+    )
+    import subprocess
+
+    p = subprocess.run(
+        [sys.executable, "-c", code, "eval", str(cases), "--targets", str(targets),
+         "--retries", "0", "--json"],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(), check=False,
+    )  # fmt: skip
+    assert p.returncode == 1 and "no request was answered" in p.stderr, p.stderr
+    peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
+    assert peak_mb < 250, f"peak {peak_mb:.0f} MB"

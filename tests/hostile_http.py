@@ -1,0 +1,158 @@
+"""A hostile HTTP server on 127.0.0.1: endless bodies, compression bombs, stacked
+encodings, headers dripped a byte at a time. The first part of the request path names
+the behaviour, so one server serves both ``catalog refresh`` (GET) and ``eval`` (POST to
+``<base>/<behaviour>/v1/chat/completions``).
+
+Behaviours:
+
+- ``endless``: 200, JSON content type, no length, spaces until the client hangs up;
+- ``endless-sse``: 200, an event stream of one-word deltas that never ends;
+- ``big``: 200 with a declared length of ``BIG`` bytes of JSON-ish text;
+- ``gzip-bomb``: ``Content-Encoding: gzip``, ``BOMB`` zero bytes in about 1/1000 of that;
+- ``gzip2``: ``Content-Encoding: gzip, gzip``, a bomb compressed twice (a few KB);
+- ``br``: an encoding llmpick does not read;
+- ``drip-headers``: the status line, then one header byte every 0.1 s, for ever;
+- ``gzip-ok``: a valid gzip-encoded chat completion (and LiteLLM table) that fits.
+
+The server stops writing after ``CAP`` bytes whatever happens, so a client that does
+not cut it off fails its test instead of filling the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import socket
+import threading
+import time
+import zlib
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+BIG = 48 * 1024 * 1024
+BOMB = 512 * 1024 * 1024
+CAP = 256 * 1024 * 1024
+
+COMPLETION = {
+    "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
+    ],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1},
+}
+
+
+@cache
+def bomb() -> bytes:
+    """``BOMB`` zero bytes, gzip-compressed (about 500 KB), made in pieces."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + 15)
+    block = bytes(1024 * 1024)
+    parts = [z.compress(block) for _ in range(BOMB // len(block))]
+    return b"".join(parts) + z.flush()
+
+
+@cache
+def double_bomb() -> bytes:
+    return gzip.compress(bomb(), 9)
+
+
+class Hostile(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self.sent: dict[str, int] = {}
+
+    def start(self) -> Hostile:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def url(self, behaviour: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/{behaviour}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Hostile
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        n = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(n)
+        self._serve()
+
+    def _head(self, headers: dict[str, str]) -> None:
+        self.send_response(200)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def _write_until_cap(self, piece: bytes) -> None:
+        sent = 0
+        while sent < CAP:
+            self.wfile.write(piece)
+            sent += len(piece)
+        self.server.sent[self.path] = sent
+
+    def _serve(self) -> None:
+        behaviour = self.path.strip("/").split("/")[0]
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            if behaviour == "endless":
+                self._head({"Content-Type": "application/json"})
+                self._write_until_cap(b" " * 65536)
+            elif behaviour == "endless-sse":
+                self._head({"Content-Type": "text/event-stream"})
+                event = {"choices": [{"index": 0, "delta": {"content": "la "}}]}
+                self._write_until_cap((b"data: " + json.dumps(event).encode() + b"\n\n") * 500)
+            elif behaviour == "big":
+                self._head({"Content-Type": "application/json", "Content-Length": str(BIG)})
+                self._write_until_cap(b" " * 65536)
+            elif behaviour in ("gzip-bomb", "gzip2", "br"):
+                body = double_bomb() if behaviour == "gzip2" else bomb()
+                coding = {"gzip-bomb": "gzip", "gzip2": "gzip, gzip", "br": "br"}[behaviour]
+                self._head(
+                    {
+                        "Content-Type": "application/json",
+                        "Content-Encoding": coding,
+                        "Content-Length": str(len(body)),
+                    }
+                )
+                self.wfile.write(body)
+            elif behaviour == "gzip-ok":
+                body = gzip.compress(json.dumps(COMPLETION).encode())
+                self._head(
+                    {
+                        "Content-Type": "application/json",
+                        "Content-Encoding": "gzip",
+                        "Content-Length": str(len(body)),
+                    }
+                )
+                self.wfile.write(body)
+            elif behaviour == "drip-headers":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                self.wfile.flush()
+                for _ in range(6000):  # ten minutes at most
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                self.close_connection = True
+            else:
+                self.send_error(404)
