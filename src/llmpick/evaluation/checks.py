@@ -54,8 +54,26 @@ def check_contains(expected: str | list[str], answer: str, ignore_case: bool) ->
     return CheckResult("contains", "fail", "missing " + ", ".join(_short(m, 40) for m in missing))
 
 
+REGEX_TIMEOUT_S = 1.0
+"""The longest one regex check may take: Python's re has no time bound, and a pattern
+such as ``(x+x+)+y`` backtracks for hours on a long answer, blocking every target."""
+
+
 def check_regex(pattern: str, answer: str, ignore_case: bool) -> CheckResult:
-    if re.search(pattern, answer, re.IGNORECASE if ignore_case else 0):
+    import regex  # Python's syntax, with a timeout
+
+    try:
+        found = regex.search(
+            pattern, answer, regex.IGNORECASE if ignore_case else 0, timeout=REGEX_TIMEOUT_S
+        )
+    except TimeoutError:
+        return CheckResult(
+            "regex",
+            "error",
+            f"/{_short(pattern, 40)[1:-1]}/ took longer than {REGEX_TIMEOUT_S:g} s on this "
+            "answer (a pattern that backtracks without end?)",
+        )
+    if found:
         return CheckResult("regex", "pass")
     return CheckResult("regex", "fail", f"no match for /{pattern}/")
 
@@ -73,14 +91,19 @@ def answer_json(answer: str) -> Any:
 
 
 def check_json_schema(schema: dict[str, Any] | bool, answer: str, ignore_case: bool) -> CheckResult:
-    from jsonschema.validators import validator_for
-
     try:
         value = answer_json(answer)
     except (json.JSONDecodeError, RecursionError) as exc:
         return CheckResult("json_schema", "fail", f"not JSON: {getattr(exc, 'msg', exc)}")
-    validator = validator_for(schema)(schema)
-    error = next(iter(validator.iter_errors(value)), None)
+    from referencing.exceptions import Unresolvable
+
+    from llmpick.evaluation.schemaref import validator
+
+    try:
+        error = next(iter(validator(schema).iter_errors(value)), None)
+    except (RecursionError, Unresolvable) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else f"{exc}"
+        return CheckResult("json_schema", "error", f"the schema cannot be checked: {why}")
     if error is None:
         return CheckResult("json_schema", "pass")
     where = "/".join(str(p) for p in error.absolute_path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,11 +32,27 @@ def is_done(record: dict[str, Any]) -> bool:
     return record.get("outcome") in ("pass", "fail")
 
 
+def check_out(path: str | Path) -> None:
+    """Refuse an --out that is a directory, a FIFO, a socket or a block device: opening
+    a FIFO waits for a reader for ever. (A character device such as /dev/null is fine.)"""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return  # missing (it will be created) or unreadable (opening it says why)
+    if stat.S_ISDIR(st.st_mode):
+        raise UsageError(f"--out {path} is a directory; give a file name")
+    if stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        raise UsageError(
+            f"--out {path} is not a regular file (a FIFO, socket or device); give a file name"
+        )
+
+
 def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
     """The newest record per key, and how many lines could not be read (e.g. a line
     cut short by a crash)."""
     records: dict[Key, dict[str, Any]] = {}
     bad = 0
+    check_out(path)
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
@@ -63,8 +80,7 @@ class ResultsWriter:
 
     def __init__(self, path: str | Path, resume: bool) -> None:
         self.path = Path(path)
-        if self.path.is_dir():
-            raise UsageError(f"--out {path} is a directory; give a file name")
+        check_out(path)
         if not resume and self.path.exists() and self.path.stat().st_size > 0:
             raise UsageError(
                 f"{path} already holds results",

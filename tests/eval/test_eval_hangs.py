@@ -1,0 +1,162 @@
+"""Nothing in a cases file can make `eval` hang or fetch: a regex check is time-bounded,
+a JSON Schema may refer only within itself and never in a loop, a YAML cases file loads
+in linear time, and a FIFO given as --out is refused. Hangs are run in a subprocess
+with a timeout, so a regression fails instead of blocking the suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from llmpick.evaluation.cases import load_cases
+from llmpick.yamlsafe import YamlProblem, parse
+from tests.eval.fake_openai import FakeOpenAI
+
+
+def _target(srv: FakeOpenAI, served: str = "right") -> dict[str, Any]:
+    return {"name": "t", "base_url": srv.url, "served_as": served}
+
+
+def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "llmpick", "eval", *args],
+        capture_output=True, text=True, timeout=timeout, env=os.environ.copy(), check=False,
+    )  # fmt: skip
+
+
+def test_a_backtracking_regex_is_cut_off_not_run_for_hours(
+    server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
+) -> None:
+    cases = write_cases(
+        [
+            # the issue's pattern: exponential in re on 41 characters
+            {"id": "nested", "prompt": f"<<{'a' * 41}!>>", "expect": {"regex": "^(a+)+$"}},
+            # exponential in any backtracking engine: the time bound ends it
+            {"id": "overlap", "prompt": f"<<{'x' * 5000}>>", "expect": {"regex": "(x+x+)+y"}},
+            {"id": "fine", "prompt": "<<yes 42>>", "expect": {"regex": r"\b42$"}},
+        ]
+    )
+    out = tmp_path / "out.jsonl"
+    start = time.monotonic()
+    p = _run(cases, "--targets", write_targets([_target(server)]), "--out", str(out), "--json")
+    took = time.monotonic() - start
+    assert p.returncode == 0, p.stderr
+    recs = {r["case"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert recs["nested"]["outcome"] == "fail"
+    assert recs["overlap"]["outcome"] == "error"
+    assert "took longer than 1 s on this answer" in recs["overlap"]["checks"][0]["detail"]
+    assert recs["fine"]["outcome"] == "pass"
+    assert took < 20, f"took {took:.1f} s"
+
+
+@pytest.mark.parametrize(
+    ("schema", "why"),
+    [
+        ({"$ref": "#"}, "refers back to itself without reading any of the answer"),
+        (
+            {
+                "$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"$ref": "#/$defs/a"}},
+                "$ref": "#/$defs/a",
+            },
+            "refers back to itself",
+        ),
+        ({"$ref": "#/$defs/missing"}, "'#/$defs/missing' points at nothing in this schema"),
+        ({"$ref": "file:///dev/zero"}, "'file:///dev/zero' is not a local reference"),
+        ({"items": {"$ref": "{server}/schema.json"}}, "#/items/$ref: 'http://127.0.0.1"),
+        (
+            {"properties": {"a": {"$id": "{server}/x.json", "$ref": "#/definitions/y"}}},
+            "a nested $id is not allowed",
+        ),
+    ],
+)
+def test_a_schema_may_refer_only_within_itself_and_never_in_a_loop(
+    server: FakeOpenAI,
+    write_cases: Any,
+    write_targets: Any,
+    schema: dict[str, Any],
+    why: str,
+) -> None:
+    text = json.dumps(schema).replace("{server}", server.url)
+    cases = write_cases(
+        [{"id": "s", "prompt": "<<{}>>", "expect": {"json_schema": json.loads(text)}}]
+    )
+    p = _run(cases, "--targets", write_targets([_target(server)]), timeout=30)
+    assert p.returncode == 2, p.stderr
+    assert "expect.json_schema: not a usable JSON Schema" in p.stderr and why in p.stderr, p.stderr
+    assert "internal error" not in p.stderr
+    assert server.log == []  # nothing was asked, or fetched
+
+
+def test_a_recursive_schema_that_reads_the_answer_still_works(
+    server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
+) -> None:
+    tree = {"type": "object", "properties": {"child": {"$ref": "#"}}, "additionalProperties": False}
+    deep = '{"child": {"child": {"child": {}}}}'
+    bad = '{"child": {"child": {"x": 1}}}'
+    cases = write_cases(
+        [
+            {"id": "ok", "prompt": f"<<{deep}>>", "expect": {"json_schema": tree}},
+            {"id": "bad", "prompt": f"<<{bad}>>", "expect": {"json_schema": tree}},
+        ]
+    )
+    out = tmp_path / "out.jsonl"
+    p = _run(cases, "--targets", write_targets([_target(server)]), "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    recs = {r["case"]: r["outcome"] for r in map(json.loads, out.read_text().splitlines())}
+    assert recs == {"ok": "pass", "bad": "fail"}
+
+
+def test_yaml_cases_load_in_linear_time(tmp_path: Path) -> None:
+    """Every case's line was looked up by parsing the whole file again: 4,000 cases took
+    321 s. 3,000 cases must load in seconds (minutes before)."""
+    cases = [{"id": f"c{i}", "prompt": f"q {i}", "expect": {"contains": "a"}} for i in range(3000)]
+    cases.append({"id": "c0", "prompt": "again", "expect": {"contains": "a"}})
+    p = tmp_path / "cases.yaml"
+    p.write_text(yaml.safe_dump(cases, sort_keys=False))
+    start = time.monotonic()
+    with pytest.raises(Exception, match=r"duplicate id 'c0' \(first at line 1\)") as exc:
+        load_cases(p)
+    assert f"cases.yaml:{3000 * 4 + 1}: id:" in str(exc.value)
+    assert time.monotonic() - start < 20
+
+
+def test_a_large_yaml_cases_file_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
+    cases = [{"id": f"c{i}", "prompt": "q", "expect": {"equals": "a"}} for i in range(45_000)]
+    p = tmp_path / "cases.yaml"
+    p.write_text(yaml.safe_dump(cases))
+    assert len(load_cases(p)) == 45_000
+
+
+def test_too_many_values_says_why_truly() -> None:
+    plain = yaml.safe_dump([{"a": i} for i in range(200)])
+    with pytest.raises(YamlProblem, match=r"more than 100 values \(the file is too large"):
+        parse(plain, "f.yaml", max_nodes=100)
+    bomb = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    bomb += "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    with pytest.raises(YamlProblem, match="anchors and aliases that multiply are refused"):
+        parse(bomb, "f.yaml", max_nodes=100)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("resume", [False, True])
+def test_out_to_a_fifo_is_refused_not_waited_on(
+    server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path, resume: bool
+) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    cases = write_cases([{"id": "a", "prompt": "<<x>>", "expect": {"equals": "x"}}])
+    args = ["--resume"] if resume else []
+    p = _run(
+        cases, "--targets", write_targets([_target(server)]), "--out", str(fifo), *args, timeout=30
+    )
+    assert p.returncode == 2, p.stderr
+    assert f"--out {fifo} is not a regular file" in p.stderr, p.stderr
+    assert server.log == []
