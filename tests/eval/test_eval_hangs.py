@@ -160,3 +160,39 @@ def test_out_to_a_fifo_is_refused_not_waited_on(
     assert p.returncode == 2, p.stderr
     assert f"--out {fifo} is not a regular file" in p.stderr, p.stderr
     assert server.log == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the peak memory of a child")
+def test_jobs_are_made_as_they_are_run_not_all_up_front(tmp_path: Path) -> None:
+    """10,000 cases asked 10 times: 100,000 jobs, each a coroutine made up front before
+    (about 200 MB here, 1.9 GB for the issue's 100,000 cases). The endpoint is closed
+    and the target stops after one failure, so the rest are counted as not run."""
+    cases = tmp_path / "cases.jsonl"
+    line = '{"id": "c%d", "prompt": "q", "expect": {"equals": "a"}}\n'
+    cases.write_text("".join(line % i for i in range(10_000)))
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        f"targets:\n- name: t\n  base_url: http://127.0.0.1:{port}/v1\n  served_as: m\n"
+    )
+    code = (
+        "import resource, sys\n"
+        "from llmpick.cli.app import run\n"
+        "rc = run(sys.argv[1:])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "sys.exit(rc)\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code, "eval", str(cases), "--targets", str(targets),
+         "--repeat", "10", "--max-failures", "1", "--retries", "0", "--json"],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy(), check=False,
+    )  # fmt: skip
+    assert p.returncode == 1 and "no request was answered" in p.stderr, p.stderr
+    (row,) = json.loads(p.stdout)["targets"]
+    assert row["total"] + row["not_run"] == 100_000, row
+    peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
+    assert peak_mb < 150, f"peak {peak_mb:.0f} MB"

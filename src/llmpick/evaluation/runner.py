@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,17 +61,40 @@ class Job:
         return (self.target.name, self.case.id, self.repeat)
 
 
-def plan(targets: Iterable[Target], cases: list[Case], repeat: int, skip: set[Key]) -> list[Job]:
-    """Every (target, case, repeat) not in ``skip``; a case is asked of every target
-    before the next case, so a short run still compares the targets fairly."""
-    ts = list(targets)
-    return [
-        Job(t, c, r)
-        for r in range(repeat)
-        for c in cases
-        for t in ts
-        if (t.name, c.id, r) not in skip
-    ]
+class Plan:
+    """Every (target, case, repeat) not in ``skip``, made one at a time as the run asks
+    for them (100,000 cases asked 10 times of a few targets made millions of jobs and
+    tasks up front: 1.9 GB). A case is asked of every target before the next case, so a
+    short run still compares the targets fairly. ``len`` counts without building."""
+
+    def __init__(
+        self, targets: Iterable[Target], cases: list[Case], repeat: int, skip: set[Key]
+    ) -> None:
+        self.targets, self.cases, self.repeat, self.skip = list(targets), cases, repeat, skip
+
+    def jobs(self, endpoint: str | None = None) -> Iterator[Job]:
+        """The jobs in order, or those of the targets behind one endpoint."""
+        ts = [t for t in self.targets if endpoint is None or t.endpoint == endpoint]
+        for r in range(self.repeat):
+            for c in self.cases:
+                for t in ts:
+                    if (t.name, c.id, r) not in self.skip:
+                        yield Job(t, c, r)
+
+    def __iter__(self) -> Iterator[Job]:
+        return self.jobs()
+
+    def __len__(self) -> int:
+        names = {t.name for t in self.targets}
+        ids = {c.id for c in self.cases}
+        skipped = sum(
+            1 for t, c, r in self.skip if t in names and c in ids and 0 <= r < self.repeat
+        )
+        return len(self.targets) * len(self.cases) * self.repeat - skipped
+
+
+def plan(targets: Iterable[Target], cases: list[Case], repeat: int, skip: set[Key]) -> Plan:
+    return Plan(targets, cases, repeat, skip)
 
 
 def _now() -> str:
@@ -140,6 +163,9 @@ async def run(
     for t in [*targets, *([judge] if judge else [])]:
         if t.endpoint not in limits:
             limits[t.endpoint] = asyncio.Semaphore(t.concurrency or config.concurrency)
+    widths: dict[str, int] = {}  # requests at once per endpoint of the targets
+    for t in targets:
+        widths.setdefault(t.endpoint, t.concurrency or config.concurrency)
     states = {t.name: EndpointState() for t in targets}
     judge_state = EndpointState()
     in_a_row = dict.fromkeys((t.name for t in targets), 0)
@@ -195,8 +221,16 @@ async def run(
         summary.ran += 1
         on_result(record_for(job, reply, checks, judged))
 
+    async def worker(client: Any, queue: Iterator[Job]) -> None:
+        for job in queue:
+            await one(client, job)
+
+    # as many workers per endpoint as it takes requests at once, sharing its one lazy
+    # queue: a job is made only when a worker is free for it, and a slow endpoint never
+    # holds up another
+    queues = [(jobs.jobs(endpoint), size) for endpoint, size in widths.items()]
     async with make_client(policy) as client:
-        await asyncio.gather(*(one(client, j) for j in jobs))
+        await asyncio.gather(*(worker(client, q) for q, size in queues for _ in range(size)))
     return summary
 
 
