@@ -12,7 +12,10 @@ Behaviours:
 - ``gzip2``: ``Content-Encoding: gzip, gzip``, a bomb compressed twice (a few KB);
 - ``br``: an encoding llmpick does not read;
 - ``drip-headers``: the status line, then one header byte every 0.1 s, for ever;
-- ``gzip-ok``: a valid gzip-encoded chat completion (and LiteLLM table) that fits.
+- ``gzip-ok``: a valid gzip-encoded chat completion (and LiteLLM table) that fits;
+- ``bigint``: a chat completion whose usage holds a 5,000-digit integer;
+- ``negative``: a chat completion with -300,000,000 prompt tokens;
+- ``nan``: a chat completion with ``NaN`` for its completion tokens.
 
 The server stops writing after ``CAP`` bytes whatever happens, so a client that does
 not cut it off fails its test instead of filling the machine.
@@ -145,6 +148,17 @@ class _Handler(BaseHTTPRequestHandler):
                         "Content-Length": str(len(body)),
                     }
                 )
+                self.wfile.write(body)
+            elif behaviour in ("bigint", "negative", "nan"):
+                usage = {
+                    "bigint": '{"prompt_tokens": %s, "completion_tokens": 1}' % ("9" * 5000),
+                    "negative": '{"prompt_tokens": -300000000, "completion_tokens": 1}',
+                    "nan": '{"prompt_tokens": 1, "completion_tokens": NaN}',
+                }[behaviour]
+                body = (
+                    json.dumps(COMPLETION).replace(json.dumps(COMPLETION["usage"]), usage).encode()
+                )
+                self._head({"Content-Type": "application/json", "Content-Length": str(len(body))})
                 self.wfile.write(body)
             elif behaviour == "drip-headers":
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")

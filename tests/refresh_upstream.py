@@ -75,7 +75,8 @@ def _handler(up: Upstream) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
 
         def do_GET(self) -> None:
-            litellm = json.dumps(up.data["litellm"]).encode()
+            data = up.data["litellm"]  # bytes: served as they are (hostile tables)
+            litellm = data if isinstance(data, bytes) else json.dumps(data).encode()
             path = self.path.split("?", 1)[0].lstrip("/")  # a query (a token) is ignored
             up.auth.append(self.headers.get("Authorization"))
             if path == "litellm.json":

@@ -10,10 +10,29 @@ _TOKENS = re.compile(rf"^{_NUM}\s*([km]?)$", re.IGNORECASE)
 _MEMORY = re.compile(rf"^{_NUM}\s*(gb|gib|g|mb|mib|m|tb|tib|t)?$", re.IGNORECASE)
 
 
+def _shown(value: object) -> str:
+    """A value as an error message quotes it: at most 40 characters (a 401-digit
+    number is named, not printed)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text):,} characters)"
+
+
 def _clean(text: object) -> str:
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not a number")
+        raise ValueError(f"{_shown(text)} is not a number")
     return text.strip().replace("_", "").replace(",", "")
+
+
+def _finite(number: object, value: object) -> float:
+    """``number`` as a finite float, or ValueError: an int too large for a float
+    (OverflowError), infinity (.inf, 1e400) and NaN are out of range, not a crash."""
+    try:
+        f = float(number)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{_shown(value)} is out of range") from None
+    if f != f or f in (float("inf"), float("-inf")):
+        raise ValueError(f"{_shown(value)} is out of range")
+    return f
 
 
 def _parse(
@@ -23,11 +42,11 @@ def _parse(
     if isinstance(value, bool):
         raise ValueError(f"expected {what} such as {examples}")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(value, value)
     m = pattern.match(_clean(value)) if isinstance(value, str) else None
     if not m:
-        raise ValueError(f"{value!r} is not {what}; use e.g. {examples}")
-    return float(m.group(1)) * scales[(m.group(2) or "").lower()]
+        raise ValueError(f"{_shown(value)} is not {what}; use e.g. {examples}")
+    return _finite(_finite(m.group(1), value) * scales[(m.group(2) or "").lower()], value)
 
 
 _PARAM_SCALES = {"": 1.0, "b": 1.0, "m": 1e-3, "k": 1e-6, "t": 1e3}
@@ -61,10 +80,10 @@ def parse_memory(value: str | int | float) -> float:
 def parse_token_pair(value: str) -> tuple[int, int]:
     """'10M:2M' -> (10,000,000, 2,000,000) input and output tokens."""
     if not isinstance(value, str):
-        raise ValueError(f"{value!r}: use INPUT:OUTPUT tokens, e.g. 10M:2M")
+        raise ValueError(f"{_shown(value)}: use INPUT:OUTPUT tokens, e.g. 10M:2M")
     parts = _clean(value).split(":")
     if len(parts) != 2:
-        raise ValueError(f"{value!r}: use INPUT:OUTPUT tokens, e.g. 10M:2M")
+        raise ValueError(f"{_shown(value)}: use INPUT:OUTPUT tokens, e.g. 10M:2M")
     return parse_tokens(parts[0]), parse_tokens(parts[1])
 
 

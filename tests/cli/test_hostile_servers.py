@@ -141,10 +141,12 @@ def test_eval_memory_stays_bounded_on_an_inflating_reply(hostile: Hostile, tmp_p
     target = {"name": "t", "base_url": hostile.url("gzip-bomb") + "/v1", "served_as": "m"}
     targets.write_text(yaml.safe_dump({"targets": [target]}))
     code = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from llmpick.cli.app import run\n"
         "rc = run(sys.argv[1:])\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "# this process's own peak (ru_maxrss would keep the forking parent's)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
     import subprocess

@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "files": 1,
     "http": 1,
     "yamlsafe": 2,
+    "jsonsafe": 1,
     "hardware": 2,
     "catalog": 3,
     "guide": 4,

@@ -123,16 +123,32 @@ class RefreshRefused(Exception):
 # --- reading upstream tables --------------------------------------------------------
 
 
+MAX_PRICE = 10_000.0
+"""USD per 1M tokens above which a price is not sane (the dearest list prices are in the
+hundreds): 1e303 per token became Infinity in the layer and crashed every --json."""
+MAX_TOKENS = 100_000_000
+"""Tokens above which a context or output limit is not sane (the largest are ~10M)."""
+
+
 def _num(x: Any) -> float | None:
     if isinstance(x, bool) or not isinstance(x, int | float):
         return None
-    f = float(x)
+    try:
+        f = float(x)
+    except OverflowError:
+        return None
     return f if math.isfinite(f) and f >= 0 else None
 
 
 def _int(x: Any) -> int | None:
     f = _num(x)
-    return int(f) if f is not None and f >= 1 and f == int(f) and f < 1e12 else None
+    return int(f) if f is not None and f >= 1 and f == int(f) and f <= MAX_TOKENS else None
+
+
+def _price(x: Any) -> float | None:
+    """A price per 1M tokens, when finite and sane."""
+    f = _num(x)
+    return f if f is not None and f <= MAX_PRICE else None
 
 
 def _date(x: Any) -> str | None:
@@ -146,7 +162,7 @@ def _date(x: Any) -> str | None:
 
 def _per_million(per_token: Any) -> float | None:
     f = _num(per_token)
-    return None if f is None else round(f * 1e6, 6)
+    return None if f is None else _price(round(f * 1e6, 6))
 
 
 def parse_litellm(data: Any, seen: str) -> dict[str, dict[str, Any]]:
@@ -248,8 +264,8 @@ def parse_models_dev(data: Any, seen: str) -> dict[str, dict[str, Any]]:
                 provider=provider,
                 model=mid,
                 name=e.get("name") if isinstance(e.get("name"), str) else None,
-                input=_num(cost.get("input")),
-                output=_num(cost.get("output")),
+                input=_price(cost.get("input")),
+                output=_price(cost.get("output")),
                 context=_int(limit.get("context")),
                 max_input=_int(limit.get("input")),
                 max_output=_int(limit.get("output")),
@@ -278,11 +294,14 @@ PARSERS = {"litellm": parse_litellm, "models.dev": parse_models_dev}
 
 def parse_source(name: str, raw: bytes, seen: str) -> dict[str, dict[str, Any]]:
     """Decode and parse one download; RefreshRefused when it is not what we expect."""
+    from llmpick.jsonsafe import loads
+
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        where = f" at byte {exc.pos:,}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise RefreshRefused(f"not valid JSON{where} (truncated or not a JSON file?)") from None
+        data = loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RefreshRefused(
+            f"not valid JSON: {exc.msg} at byte {exc.pos:,} (truncated or not a JSON file?)"
+        ) from None
     entries = PARSERS[name](data, seen)
     if not entries:
         raise RefreshRefused("no model entries in it")
@@ -372,10 +391,12 @@ def layer_to_json(layer: Layer) -> str:
 
 def layer_from_json(raw: bytes) -> Layer:
     """Parse a layer file; ValueError when it is damaged or of another format."""
+    from llmpick.jsonsafe import loads
+
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ValueError("not valid JSON") from exc
+        data = loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not a format-{FORMAT} refresh layer")
     sources = {}

@@ -269,8 +269,10 @@ def read_file(path: str) -> dict[str, Any]:
     try:
         text = decode(data, path)
         if p.suffix.lower() == ".json":
+            from llmpick.jsonsafe import loads
+
             try:
-                loaded = json.loads(text)
+                loaded = loads(text)  # NaN, 1e400, 5,000-digit integers: refused here
             except json.JSONDecodeError as exc:
                 raise YamlProblem(
                     Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno)

@@ -189,18 +189,18 @@ def _is_jsonl(path: Path, text: str) -> bool:
 
 
 def _items_jsonl(text: str, name: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    from llmpick.jsonsafe import loads
+
     items: list[tuple[int, Any]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
         try:
-            items.append((n, json.loads(line)))
+            items.append((n, loads(line)))
         except json.JSONDecodeError as exc:
             problems.append(
                 Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", line=n)
             )
-        except RecursionError:
-            problems.append(Problem(name, "JSON nested too deeply", line=n))
     return items
 
 

@@ -87,7 +87,9 @@ def answer_json(answer: str) -> Any:
     m = _FENCE.match(text)
     if m:
         text = m.group(1).strip()
-    return json.loads(text)
+    from llmpick.jsonsafe import loads  # a number out of range or deep nesting: not JSON
+
+    return loads(text)
 
 
 def check_json_schema(schema: dict[str, Any] | bool, answer: str, ignore_case: bool) -> CheckResult:
@@ -176,9 +178,11 @@ def judge_verdict(reply: str) -> CheckResult:
     except (json.JSONDecodeError, RecursionError):
         start, end = text.find("{"), text.rfind("}")
         if 0 <= start < end:
+            from llmpick.jsonsafe import loads
+
             try:
-                value = json.loads(text[start : end + 1])
-            except (json.JSONDecodeError, RecursionError):
+                value = loads(text[start : end + 1])
+            except json.JSONDecodeError:
                 value = None
     if isinstance(value, dict) and isinstance(value.get("pass"), bool):
         reason = str(value.get("reason", "")).strip()

@@ -23,6 +23,7 @@ import httpx
 
 from llmpick.evaluation.targets import Target
 from llmpick.http import ACCEPT_ENCODING, FetchError, aiter_body, read_body
+from llmpick.jsonsafe import loads
 
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 """The most a reply may decode to (streamed or not): a long answer streamed token by
@@ -121,13 +122,13 @@ def retry_after(value: str | None, cap: float) -> float | None:
 def _error_text(status: int, raw: bytes) -> str:
     detail = ""
     try:
-        data = json.loads(raw)
+        data = loads(raw)
         err = data.get("error") if isinstance(data, dict) else None
         if isinstance(err, dict):
             detail = str(err.get("message") or err.get("type") or "")
         elif isinstance(err, str):
             detail = err
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    except json.JSONDecodeError:
         detail = raw.decode("utf-8", "replace")
     detail = " ".join(detail.split())[:200]
     return f"HTTP {status}" + (f": {detail}" if detail else "")
@@ -143,19 +144,30 @@ def _content(value: Any) -> str:
     return str(value)
 
 
+MAX_USAGE_TOKENS = 100_000_000
+"""More tokens than any model's context window: a count past it (or below 0) is not a
+count, and is taken as unknown (it gave "$-300.00" and a target that won as cheapest)."""
+
+
+def _tokens(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_USAGE_TOKENS:
+        return value
+    return None
+
+
 def _usage(reply: Reply, usage: Any) -> None:
     if isinstance(usage, dict):
-        pt, ct = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        if isinstance(pt, int) and not isinstance(pt, bool):
+        pt, ct = _tokens(usage.get("prompt_tokens")), _tokens(usage.get("completion_tokens"))
+        if pt is not None:
             reply.prompt_tokens = pt
-        if isinstance(ct, int) and not isinstance(ct, bool):
+        if ct is not None:
             reply.completion_tokens = ct
 
 
 def _plain(reply: Reply, raw: bytes) -> None:
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        data = loads(raw)
+    except json.JSONDecodeError:
         raise _Final("the reply is not valid JSON", 200) from None
     if not isinstance(data, dict):
         raise _Final("the reply is not a chat completion object", 200)
@@ -204,9 +216,9 @@ async def _sse(reply: Reply, resp: httpx.Response, t0: float) -> None:
             done = True
             break
         try:
-            chunk = json.loads(payload)
-        except json.JSONDecodeError:
-            raise _Final("a streamed chunk is not valid JSON", 200) from None
+            chunk = loads(payload)
+        except json.JSONDecodeError as exc:
+            raise _Final(f"a streamed chunk is not valid JSON: {exc.msg}", 200) from None
         if not isinstance(chunk, dict):
             raise _Final("a streamed chunk is not an object", 200)
         if "error" in chunk:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from llmpick.errors import UsageError, WriteError
+from llmpick.jsonsafe import loads
 
 Key = tuple[str, str, int]  # target name, case id, repeat
 
@@ -59,8 +60,8 @@ def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
-                except (json.JSONDecodeError, RecursionError):
+                    rec = loads(line)
+                except json.JSONDecodeError:
                     bad += 1
                     continue
                 k = key_of(rec) if isinstance(rec, dict) else None

@@ -490,8 +490,10 @@ def shortlist_targets(
     the candidates left out (no Ollama tag for an Ollama server, ...)."""
     what = "shortlist"
     text = _read_text(path, what)
+    from llmpick.jsonsafe import loads
+
     try:
-        doc = json.loads(text)
+        doc = loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(path, f"not JSON: {exc.msg}", line=exc.lineno)], what) from None
     cands = doc.get("candidates") if isinstance(doc, dict) else None
