@@ -83,6 +83,10 @@ def _handler(up: Upstream) -> type[BaseHTTPRequestHandler]:
                 self.send_body(litellm)
             elif path == "api.json":
                 self.send_body(json.dumps(up.data["models.dev"]).encode())
+            elif path.startswith("slow-"):  # slow-litellm.json, slow-api.json: 1 s late
+                time.sleep(1)
+                name = "litellm" if path == "slow-litellm.json" else "models.dev"
+                self.send_body(litellm if name == "litellm" else json.dumps(up.data[name]).encode())
             elif path == "truncated":
                 self.send_body(litellm[: len(litellm) // 2])
             elif path == "garbage":

@@ -55,6 +55,35 @@ def read_bounded(
     return data
 
 
+def unsafe_dir(directory: Path, *, create: bool) -> str | None:
+    """Why ``directory`` is not safe to keep private data in (the catalog cache, the
+    refresh layer), or None when it is. With ``create``, a missing directory (and any
+    missing parent) is made with mode 0700, which no umask can widen. A directory
+    another user owns, or that others can write to, could serve planted data."""
+    import contextlib
+
+    try:
+        if create:
+            missing = [p for p in (directory, *directory.parents) if not p.exists()]
+            for p in reversed(missing):
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(p, 0o700)  # the umask can only narrow this
+        st = os.stat(directory)
+    except FileNotFoundError:
+        return "it does not exist"
+    except OSError as exc:
+        return f"cannot use it: {exc.strerror or exc}"
+    if not stat.S_ISDIR(st.st_mode):
+        return "not a directory"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return "it belongs to another user"
+    if st.st_mode & 0o022:
+        return (
+            f"others can write to it (mode {stat.S_IMODE(st.st_mode):o}; 'chmod 700' it to use it)"
+        )
+    return None
+
+
 def _mode_for(target: Path) -> int:
     """The mode a written file gets: the existing file's, or 0666 less the umask (as
     ``open`` would give). A read-only file is refused rather than replaced."""
@@ -74,11 +103,12 @@ def _mode_for(target: Path) -> int:
     return stat.S_IMODE(st.st_mode)
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
+def write_atomic(path: str | Path, data: str | bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and a rename.
 
     The file gets the usual permissions: an existing file's mode, or 0666 less the
-    umask for a new one; a read-only file is refused."""
+    umask for a new one; a read-only file is refused. ``mode`` (0600 for private data)
+    is set whatever the umask and whatever the file had."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -88,7 +118,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         )
     import tempfile
 
-    mode = _mode_for(target)
+    mode = _mode_for(target) if mode is None else mode
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

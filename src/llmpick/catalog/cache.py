@@ -115,27 +115,15 @@ def private_dir(directory: Path) -> bool:
     """Whether ``directory`` is safe to keep the cache in, creating it (and any missing
     parent) with mode 0700. A directory another user owns, or that others can write to,
     could serve a planted catalog: it is refused with a warning and the cache bypassed."""
-    try:
-        missing = [p for p in (directory, *directory.parents) if not p.exists()]
-        for p in reversed(missing):
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(p, 0o700)  # the umask can only narrow this
-        st = os.stat(directory)
-    except OSError:
-        return False  # cannot create it: run without a cache
-    if not stat.S_ISDIR(st.st_mode):
-        _warn(f"not using the cache at {directory}: not a directory")
-        return False
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        _warn(f"not using the cache directory {directory}: it belongs to another user")
-        return False
-    if st.st_mode & 0o022:
-        _warn(
-            f"not using the cache directory {directory}: others can write to it "
-            f"(mode {stat.S_IMODE(st.st_mode):o}; 'chmod 700' it to use it)"
-        )
-        return False
-    return True
+    from llmpick.files import unsafe_dir
+
+    why = unsafe_dir(directory, create=True)
+    if why is None:
+        return True
+    if not why.startswith(("cannot use it", "it does not exist")):  # else: run without one
+        what = "cache at" if why == "not a directory" else "cache directory"
+        _warn(f"not using the {what} {directory}: {why}")
+    return False
 
 
 def file_id(path: Path) -> str | None:

@@ -31,12 +31,13 @@ Pure functions except the small file helpers at the end; no network here (see
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ from llmpick.vocabulary import ID_CHARS, MODALITIES
 
 FORMAT = 1
 LAYER_FILE = "refresh.json"
+LOCK_FILE = "refresh.lock"
 MAX_LAYER_BYTES = 32 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 STALE_DAYS = 90
@@ -367,6 +369,7 @@ class SourceData:
 class Layer:
     written: str
     sources: dict[str, SourceData]
+    damaged: int = 0  # entries of the wrong shape, dropped when read
 
     @property
     def fetched(self) -> dt.date:
@@ -389,8 +392,54 @@ def layer_to_json(layer: Layer) -> str:
     )
 
 
+MAX_LAYER_ENTRIES = 20_000
+"""Entries one source may keep in the layer (reader and writer alike): the kept part of
+today's tables is a few thousand; 150,000 made every command take seconds."""
+_KINDS = ("chat", "instruct", "embedding")
+_PROVIDER_ID = re.compile(rf"[{ID_CHARS}]{{1,64}}")
+
+
+def _text(v: Any, most: int = 300) -> bool:
+    return isinstance(v, str) and 0 < len(v) <= most and v.isprintable()
+
+
+def _is_date(v: Any) -> bool:
+    return isinstance(v, str) and _date(v) == v
+
+
+_ENTRY_CHECKS: dict[str, Any] = {
+    "provider": lambda v: isinstance(v, str) and _PROVIDER_ID.fullmatch(v) is not None,
+    "model": _text,
+    "name": _text,
+    "input": lambda v: _price(v) is not None,
+    "output": lambda v: _price(v) is not None,
+    "context": lambda v: _int(v) is not None and isinstance(v, int),
+    "max_input": lambda v: _int(v) is not None and isinstance(v, int),
+    "max_output": lambda v: _int(v) is not None and isinstance(v, int),
+    "deprecation": _is_date,
+    "released": _is_date,
+    "seen": _is_date,
+    "deprecated": lambda v: v is True,
+    "capabilities": lambda v: isinstance(v, list) and all(c in _CAPS for c in v),
+    "modalities": lambda v: isinstance(v, list) and all(m in MODALITIES for m in v),
+    "kind": lambda v: v in _KINDS,
+}
+
+
+def entry_ok(e: Any) -> bool:
+    """Whether ``e`` has the shape ``_entry`` gives: known fields only, each of its type
+    and in range, and the date it was seen. The layer is a file anyone with the user's
+    rights may edit: an entry that fails is ignored, never trusted."""
+    return (
+        isinstance(e, dict)
+        and "seen" in e
+        and all(k in _ENTRY_CHECKS and _ENTRY_CHECKS[k](v) for k, v in e.items())
+    )
+
+
 def layer_from_json(raw: bytes) -> Layer:
-    """Parse a layer file; ValueError when it is damaged or of another format."""
+    """Parse a layer file; ValueError when it is damaged or of another format as a whole.
+    Entries of the wrong shape are dropped and counted (``Layer.damaged``)."""
     from llmpick.jsonsafe import loads
 
     try:
@@ -400,27 +449,37 @@ def layer_from_json(raw: bytes) -> Layer:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not a format-{FORMAT} refresh layer")
     sources = {}
+    damaged = 0
     raw_sources = data.get("sources")
     if not isinstance(raw_sources, dict) or not raw_sources:
         raise ValueError("names no sources")
     for name, s in raw_sources.items():
         if name not in SOURCES or not isinstance(s, dict):
-            raise ValueError(f"unknown source {name!r}")
+            raise ValueError(f"unknown source {str(name)[:40]!r}")
         models = s.get("models")
         if (
             not isinstance(models, dict)
-            or _date(s.get("fetched")) is None
-            or not isinstance(s.get("url"), str)
+            or not _is_date(s.get("fetched"))
+            or not _text(s.get("url"), 2000)
             or _int(s.get("entries")) is None
         ):
             raise ValueError(f"source {name!r} is incomplete")
+        if len(models) > MAX_LAYER_ENTRIES:
+            raise ValueError(
+                f"source {name!r} has {len(models):,} entries; the limit is {MAX_LAYER_ENTRIES:,}"
+            )
+        kept = {k: e for k, e in models.items() if _text(k) and entry_ok(e)}
+        damaged += len(models) - len(kept)
         sources[name] = SourceData(
             _public(s["url"]),  # a layer written before credentials were dropped
-            _date(s["fetched"]) or "",
+            s["fetched"],
             int(s["entries"]),
-            {k: e for k, e in models.items() if isinstance(e, dict)},
+            kept,
         )
-    return Layer(str(data.get("written", "")), sources)
+    written = data.get("written")
+    return Layer(
+        written if isinstance(written, str) and _text(written, 40) else "", sources, damaged
+    )
 
 
 def build_layer(
@@ -503,10 +562,12 @@ class RefreshInfo:
     changes: dict[str, list[Change]] = field(default_factory=dict)
     confirmed: int = 0  # prices upstream still agrees with (their date moved on)
     unreviewed: dict[str, list[str]] = field(default_factory=dict)  # id -> sources
+    damaged: int = 0  # entries of the layer ignored for their shape
 
     def summary(self) -> str:
         names = ", ".join(sorted(self.sources))
-        return f"prices and limits refreshed {self.fetched} from {names}"
+        damaged = f"; {self.damaged:,} damaged entries ignored" if self.damaged else ""
+        return f"prices and limits refreshed {self.fetched} from {names}{damaged}"
 
 
 def _close(a: int | None, b: int) -> bool:
@@ -636,6 +697,7 @@ def apply_layer(
         sources={n: (s.url, s.fetched, s.entries) for n, s in sorted(layer.sources.items())},
         fetched=layer.fetched,
         bundled_date=cat.newest_verified,
+        damaged=layer.damaged,
     )
     variants = dict(cat.variants)
     known_api: set[tuple[str, str]] = set()
@@ -929,12 +991,21 @@ def layer_path() -> Path:
 
 
 def read_layer(path: Path | None = None) -> tuple[Layer | None, str | None]:
-    """(the layer, None), (None, None) when there is none, or (None, why it is unusable)."""
-    from llmpick.files import read_bounded
+    """(the layer, None), (None, None) when there is none, or (None, why it is unusable).
+
+    Trusted like the catalog cache: only from a directory of ours that no one else can
+    write to, a regular file of ours (not a link), at most MAX_LAYER_BYTES, of the
+    right shape (an entry of the wrong shape is dropped and counted)."""
+    from llmpick.files import read_bounded, unsafe_dir
 
     path = path or layer_path()
+    why = unsafe_dir(path.parent, create=False)
+    if why == "it does not exist":
+        return None, None
+    if why is not None:
+        return None, f"not using the refresh layer in {path.parent}: {why}"
     try:
-        raw = read_bounded(path, MAX_LAYER_BYTES)
+        raw = read_bounded(path, MAX_LAYER_BYTES, private=True)
     except FileNotFoundError:
         return None, None
     except OSError as exc:
@@ -945,22 +1016,70 @@ def read_layer(path: Path | None = None) -> tuple[Layer | None, str | None]:
         return None, f"{path} is damaged ({exc})"
 
 
+def _private_dir(path: Path) -> None:
+    """Make the layer's directory (0700, whatever the umask) or refuse one that is not
+    ours alone."""
+    from llmpick.files import unsafe_dir
+
+    why = unsafe_dir(path.parent, create=True)
+    if why is not None:
+        from llmpick.errors import WriteError
+
+        raise WriteError(
+            f"cannot keep the refresh layer in {path.parent}: {why}; nothing was changed",
+            hint="set LLMPICK_DATA_DIR to a directory only you can write to",
+        )
+
+
 def write_layer(layer: Layer, path: Path | None = None) -> Path:
-    """Replace the layer atomically (readers see the old file or the new, never a mix)."""
+    """Replace the layer atomically (readers see the old file or the new, never a mix),
+    private (0600 in a 0700 directory), and never larger than its reader accepts."""
     from llmpick.files import write_atomic
 
     path = path or layer_path()
+    _private_dir(path)
+    for name, s in layer.sources.items():
+        if len(s.models) > MAX_LAYER_ENTRIES:
+            raise RefreshFailed(
+                f"{name}: {len(s.models):,} entries to keep; the layer holds at most "
+                f"{MAX_LAYER_ENTRIES:,} a source; nothing was changed"
+            )
+    data = (layer_to_json(layer) + "\n").encode()
+    if len(data) > MAX_LAYER_BYTES:
+        raise RefreshFailed(
+            f"the new layer would be {len(data):,} bytes; the limit is {MAX_LAYER_BYTES:,} "
+            "(its reader would refuse it); nothing was changed"
+        )
+    write_atomic(path, data, mode=0o600)
+    return path
+
+
+@contextlib.contextmanager
+def _one_writer(path: Path) -> Iterator[None]:
+    """One refresh writes at a time: an exclusive lock on a file beside the layer, held
+    from reading the previous layer to writing the new one, so that two refreshes at
+    once each keep the other's source instead of dropping it."""
+    _private_dir(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path.with_name(LOCK_FILE), flags, 0o600)
     except OSError as exc:
         from llmpick.errors import WriteError
 
         raise WriteError(
-            f"cannot create {path.parent}: {exc.strerror or exc}; nothing was changed",
-            hint="set LLMPICK_DATA_DIR to a writable directory",
+            f"cannot lock the refresh layer in {path.parent}: {exc.strerror or exc}; "
+            "nothing was changed"
         ) from None
-    write_atomic(path, layer_to_json(layer) + "\n")
-    return path
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def unreviewed_counts(cat: Catalog) -> dict[str, int]:
@@ -1027,10 +1146,19 @@ def run_refresh(
     now = now or dt.datetime.now(dt.UTC)
     if "LLMPICK_TODAY" in os.environ:
         now = dt.datetime.combine(today(), now.timetz())
-    previous, problem = read_layer(path)
+    previous, _ = read_layer(path)  # for the shrink check while downloading
     seen = now.date().isoformat()
     fetched: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
     report: dict[str, Any] = {"sources": {}}
+
+    def refused(name: str, exc: RefreshRefused, previous: Layer | None) -> RefreshFailed:
+        return RefreshFailed(
+            f"{name}: refused: {exc}; nothing was changed: "
+            + _kept(previous, curated.newest_verified),
+            hint="try again later, or give a local copy with --from "
+            f"{name}=FILE (--no-refresh ignores any layer)",
+        )
+
     for name in names:
         start = time.perf_counter()
         try:
@@ -1038,12 +1166,7 @@ def run_refresh(
             entries = parse_source(name, raw, seen)
             check_shrink(name, len(entries), previous)
         except RefreshRefused as exc:
-            raise RefreshFailed(
-                f"{name}: refused: {exc}; nothing was changed: "
-                + _kept(previous, curated.newest_verified),
-                hint="try again later, or give a local copy with --from "
-                f"{name}=FILE (--no-refresh ignores any layer)",
-            ) from None
+            raise refused(name, exc, previous) from None
         fetched[name] = (where, entries)
         report["sources"][name] = {
             "from": where,
@@ -1051,20 +1174,31 @@ def run_refresh(
             "bytes": len(raw),
             "seconds": round(time.perf_counter() - start, 3),
         }
-    layer, missing = build_layer(curated, fetched, previous, now)
-    before = apply_layer(curated, previous, path=str(path)) if previous else curated
-    after = apply_layer(curated, layer, path=str(path))
-    report.update(diff(before, after))
-    report["missing"] = [{"key": k, "cited_by": v} for k, v in sorted(missing.items())]
-    report["dry_run"] = dry_run
-    report["layer"] = str(path)
-    report["previous"] = previous.fetched.isoformat() if previous else None
-    if problem is not None:
-        report["previous_problem"] = problem
-    report["written"] = False
-    if not dry_run:
-        write_layer(layer, path)
-        report["written"] = True
+    lock = contextlib.nullcontext() if dry_run else _one_writer(path)
+    with lock:
+        # read again under the lock: another refresh may have written meanwhile
+        previous, problem = read_layer(path)
+        for name, (_, entries) in fetched.items():
+            try:
+                check_shrink(name, len(entries), previous)
+            except RefreshRefused as exc:
+                raise refused(name, exc, previous) from None
+        layer, missing = build_layer(curated, fetched, previous, now)
+        before = apply_layer(curated, previous, path=str(path)) if previous else curated
+        after = apply_layer(curated, layer, path=str(path))
+        report.update(diff(before, after))
+        report["missing"] = [{"key": k, "cited_by": v} for k, v in sorted(missing.items())]
+        report["dry_run"] = dry_run
+        report["layer"] = str(path)
+        report["previous"] = previous.fetched.isoformat() if previous else None
+        if problem is not None:
+            report["previous_problem"] = problem
+        if previous is not None and previous.damaged:
+            report["previous_damaged"] = previous.damaged  # dropped from the new layer
+        report["written"] = False
+        if not dry_run:
+            write_layer(layer, path)
+            report["written"] = True
     return report
 
 
@@ -1085,7 +1219,12 @@ def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> dict
         },
         "layer": None,
         "layer_path": str(path),
-        "layer_problem": problem,
+        "layer_problem": problem
+        or (
+            f"{layer.damaged:,} damaged entries ignored in {path}"
+            if layer and layer.damaged
+            else None
+        ),
         "in_force": layer is not None and not ignored,
         "unreviewed": {"total": 0, "by_provider": {}},
         "age_days": (on - newest).days,
