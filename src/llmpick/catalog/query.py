@@ -187,20 +187,11 @@ def _match_family(catalog: Catalog, name: str) -> Family | None:
     return None
 
 
-def resolve(catalog: Catalog, name: str) -> Variant | Family:
-    """A variant by id, name, Hugging Face repo, Ollama tag or API id; else a family.
-
-    Raises NotFoundError with the closest names when nothing matches.
-    """
-    if not name.strip():
-        raise NotFoundError("no model named '' in the catalog", hint="give a model id or name")
-    if name in catalog.variants:
-        return catalog.variants[name]
-    if name in catalog.families:
-        return catalog.families[name]
+def _by_name(variants: list[Variant], name: str) -> Variant | None:
+    """The first of ``variants`` named ``name`` (its name, repo, Ollama tag, API or cloud
+    id, ignoring case), else the first whose name has ``name``'s normalised spelling."""
     low = name.lower()
-    key = norm(name)
-    for v in catalog.variants.values():
+    for v in variants:
         a = v.access
         if low in (
             v.name.lower(),
@@ -210,12 +201,36 @@ def resolve(catalog: Catalog, name: str) -> Variant | Family:
             *(pid.lower() for pid in a.platforms.values()),
         ):
             return v
+    key = norm(name)
+    return next((v for v in variants if key and key in (norm(v.name), norm(v.id))), None)
+
+
+def resolve(catalog: Catalog, name: str) -> Variant | Family:
+    """A variant by id, name, Hugging Face repo, Ollama tag or API id; else a family.
+
+    Raises NotFoundError with the closest names when nothing matches.
+    """
+    if not name.strip():
+        raise NotFoundError("no model named '' in the catalog", hint="give a model id or name")
+    # curated models and families first, in every spelling; then what a refresh added
+    # unreviewed (an upstream 'gpt-oss' or 'claude-sonnet-4.5' never takes a curated name)
+    unreviewed = catalog.refresh.unreviewed if catalog.refresh is not None else {}
+    curated = [v for v in catalog.variants.values() if v.id not in unreviewed]
+    added = [v for v in catalog.variants.values() if v.id in unreviewed]
+    if name in catalog.variants and name not in unreviewed:
+        return catalog.variants[name]
+    if name in catalog.families:
+        return catalog.families[name]
+    found = _by_name(curated, name)
+    if found is not None:
+        return found
     fam = _match_family(catalog, name)
     if fam is not None:
         return fam
-    for v in catalog.variants.values():
-        if key and key == norm(v.name):
-            return v
+    found = _by_name(added, name) if name not in catalog.variants else catalog.variants[name]
+    if found is not None:
+        return found
+    low, key = name.lower(), norm(name)
     names = list(catalog.variants) + list(catalog.families)
     names += [v.name.lower() for v in catalog.variants.values()]
     close = difflib.get_close_matches(low, names, n=4, cutoff=0.55)

@@ -811,13 +811,23 @@ def _unreviewed(
             if when is not None and dt.date.fromisoformat(when) <= today:
                 continue  # already shut down: nothing to recommend
             groups.setdefault((provider, model), []).append((f"{name}:{key}", e))
+    from llmpick.catalog.query import norm as _norm
+
     out = []
     known = set(cat.variants) | {_model_id(m) for _, m in known_api}
-    taken = set(cat.variants)
+    taken = set(cat.variants) | set(cat.families)
+    # every spelling of a curated name: a variant's id and name, a family's id, name and
+    # aliases ('claude-sonnet-4.5' is claude-sonnet-4-5; 'gpt-oss' is the family)
+    curated = {_norm(v.id) for v in cat.variants.values()}
+    curated |= {_norm(v.name) for v in cat.variants.values()}
+    for f in cat.families.values():
+        curated |= {_norm(f.id), _norm(f.name), *(_norm(a) for a in f.aliases)}
     for (provider, model), entries in sorted(groups.items()):
         vid = _model_id(model)
         if vid in known or _model_id(_STAMPED.sub("", model)) in known:
             continue  # a catalog model under another name, or a dated alias of one
+        if _norm(model) in curated or _norm(_STAMPED.sub("", model)) in curated:
+            continue  # a curated name in another spelling: the curated entry is the model
         if not any("input" in e and "output" in e for _, e in entries):
             continue  # no price: not something upstream sells as a model
         if vid in taken:
