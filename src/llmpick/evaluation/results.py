@@ -28,6 +28,71 @@ def key_of(record: dict[str, Any]) -> Key | None:
     return None
 
 
+def _opt(kind: type | tuple[type, ...]) -> Any:
+    return lambda v: v is None or (isinstance(v, kind) and not isinstance(v, bool))
+
+
+def _count(most: int) -> Any:
+    return lambda v: (
+        v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= most)
+    )
+
+
+def _seconds(v: Any) -> bool:
+    return v is None or (
+        isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1e7  # NaN fails
+    )
+
+
+def _checks(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(c, dict)
+        and isinstance(c.get("kind"), str)
+        and isinstance(c.get("outcome"), str)
+        and isinstance(c.get("detail", ""), str)
+        for c in v
+    )
+
+
+def _judge(v: Any) -> bool:
+    return v is None or (
+        isinstance(v, dict)
+        and all(_FIELDS[k](v.get(k)) for k in ("prompt_tokens", "completion_tokens", "attempts"))
+        and _opt(str)(v.get("target"))
+        and _opt(str)(v.get("error"))
+    )
+
+
+_FIELDS: dict[str, Any] = {
+    "outcome": lambda v: isinstance(v, str),
+    "checks": _checks,
+    "answer": _opt(str),
+    "error": _opt(str),
+    "finish_reason": _opt(str),
+    "served_as": _opt(str),
+    "target_fp": _opt(str),
+    "case_fp": _opt(str),
+    "time": _opt(str),
+    "status": _opt(int),
+    "attempts": _count(10_000),
+    "latency_s": _seconds,
+    "ttft_s": _seconds,
+    "prompt_tokens": _count(100_000_000),
+    "completion_tokens": _count(100_000_000),
+    "streamed": lambda v: v is None or isinstance(v, bool),
+    "judge": _judge,
+}
+
+
+def record_ok(record: dict[str, Any]) -> bool:
+    """Whether a results line has the shape ``runner.record_for`` writes: each known
+    field of its type and in range (a line someone edited, with "attempts": "many", a
+    check without its kind or a NaN latency, is not trusted: it is run again)."""
+    return "outcome" in record and all(
+        check(record[name]) for name, check in _FIELDS.items() if name in record
+    )
+
+
 def is_done(record: dict[str, Any]) -> bool:
     """Answered and judged: nothing to gain from asking again."""
     return record.get("outcome") in ("pass", "fail")
@@ -65,7 +130,7 @@ def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
                     bad += 1
                     continue
                 k = key_of(rec) if isinstance(rec, dict) else None
-                if k is None:
+                if k is None or not record_ok(rec):
                     bad += 1
                     continue
                 records[k] = rec
