@@ -510,7 +510,9 @@ def build_layer(
         for k, vids in cited.items():
             if k not in entries:
                 missing[f"{name}:{k}"] = vids
-        sources[name] = SourceData(url, now.date().isoformat(), len(entries), keep)
+        # the date of the data, not of the run: a --from file is as old as the file
+        dated = max((e["seen"] for e in entries.values()), default=now.date().isoformat())
+        sources[name] = SourceData(url, dated, len(entries), keep)
     return Layer(now.isoformat(timespec="seconds"), sources), missing
 
 
@@ -784,6 +786,10 @@ _UNREVIEWED_TERMS = License(
 )
 
 
+def _first_word(model: str) -> str:
+    return re.split(r"[-._/: ]", model.lower(), maxsplit=1)[0]
+
+
 def _model_id(model: str) -> str:
     return _ID_BAD.sub("-", model.lower()).strip("-._") or "model"
 
@@ -822,7 +828,14 @@ def _unreviewed(
     curated |= {_norm(v.name) for v in cat.variants.values()}
     for f in cat.families.values():
         curated |= {_norm(f.id), _norm(f.name), *(_norm(a) for a in f.aliases)}
+    # who makes each line, by the first word of its family ids: a provider's API that
+    # resells another maker's model ('deepseek-...' on Mistral's) is not its maker
+    makers: dict[str, set[str]] = {}
+    for f in cat.families.values():
+        makers.setdefault(_first_word(f.id), set()).add(f.provider)
     for (provider, model), entries in sorted(groups.items()):
+        if provider not in makers.get(_first_word(model), {provider}):
+            continue  # another maker's model served by this provider
         vid = _model_id(model)
         if vid in known or _model_id(_STAMPED.sub("", model)) in known:
             continue  # a catalog model under another name, or a dated alias of one
@@ -1115,6 +1128,16 @@ def _kept(previous: Layer | None, bundled: dt.date | None) -> str:
     return f"no layer was written; the curated catalog (checked up to {bundled}) stays in force"
 
 
+def _file_date(file: str, on: dt.date) -> dt.date:
+    """When a --from file's data dates from: its modification day (not the day it was
+    read: a table saved in July is July's), never later than ``on``."""
+    try:
+        stamp = os.stat(file).st_mtime
+        return min(dt.datetime.fromtimestamp(stamp, dt.UTC).date(), on)
+    except (OSError, OverflowError, ValueError):
+        return on
+
+
 def _download(name: str, url: str | None, file: str | None, timeout: float) -> tuple[str, bytes]:
     """(where it came from, the bytes); RefreshRefused when it cannot be had."""
     if file is not None:
@@ -1173,7 +1196,8 @@ def run_refresh(
         start = time.perf_counter()
         try:
             where, raw = _download(name, urls.get(name), files.get(name), timeout)
-            entries = parse_source(name, raw, seen)
+            dated = seen if name not in files else _file_date(files[name], now.date()).isoformat()
+            entries = parse_source(name, raw, dated)
             check_shrink(name, len(entries), previous)
         except RefreshRefused as exc:
             raise refused(name, exc, previous) from None
