@@ -15,7 +15,8 @@ Behaviours:
 - ``gzip-ok``: a valid gzip-encoded chat completion (and LiteLLM table) that fits;
 - ``bigint``: a chat completion whose usage holds a 5,000-digit integer;
 - ``negative``: a chat completion with -300,000,000 prompt tokens;
-- ``nan``: a chat completion with ``NaN`` for its completion tokens.
+- ``nan``: a chat completion with ``NaN`` for its completion tokens;
+- ``evil-error``: a 400 whose message carries terminal escapes, bidi and HTML.
 
 The server stops writing after ``CAP`` bytes whatever happens, so a client that does
 not cut it off fails its test instead of filling the machine.
@@ -37,6 +38,13 @@ from typing import Any
 BIG = 48 * 1024 * 1024
 BOMB = 512 * 1024 * 1024
 CAP = 256 * 1024 * 1024
+
+# what a terminal or a Markdown viewer would act on: OSC 52 (clipboard), OSC 8 (a link),
+# a screen clear, C1 CSI, a bidi override, HTML and table structure
+EVIL = (
+    "\x1b]52;c;cHduZWQ=\x07 \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ "
+    "\x1b[2J \x9b31m \u202egnp.exe <img src=x onerror=alert(1)> | cell |"
+)
 
 COMPLETION = {
     "choices": [
@@ -159,6 +167,13 @@ class _Handler(BaseHTTPRequestHandler):
                     json.dumps(COMPLETION).replace(json.dumps(COMPLETION["usage"]), usage).encode()
                 )
                 self._head({"Content-Type": "application/json", "Content-Length": str(len(body))})
+                self.wfile.write(body)
+            elif behaviour == "evil-error":
+                body = json.dumps({"error": {"message": EVIL}}).encode()
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
                 self.wfile.write(body)
             elif behaviour == "drip-headers":
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")

@@ -159,3 +159,24 @@ def test_eval_memory_stays_bounded_on_an_inflating_reply(hostile: Hostile, tmp_p
     assert p.returncode == 1 and "no request was answered" in p.stderr, p.stderr
     peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
     assert peak_mb < 250, f"peak {peak_mb:.0f} MB"
+
+
+def test_the_eval_markdown_report_escapes_a_server_message(
+    cli: Cli, tmp_path: Path, hostile: Hostile
+) -> None:
+    import re
+
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "c", "prompt": "hi", "expect": {"contains": "ok"}}) + "\n")
+    targets = tmp_path / "targets.yaml"
+    target = {"name": "t", "base_url": hostile.url("evil-error") + "/v1", "served_as": "m"}
+    targets.write_text(yaml.safe_dump({"targets": [target]}))
+    md = tmp_path / "report.md"
+    r = cli("eval", str(cases), "--targets", str(targets), "--export", str(md), "--retries", "0")
+    assert "internal error" not in r.err, r
+    text = md.read_text()
+    assert "gnp.exe" in text, text  # the message is there, made harmless
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text), text
+    assert not re.search(r"(?<!\\)[<>]", text), text
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ")]
+    assert len({len(re.findall(r"(?<!\\)\|", ln)) for ln in rows if "evil" not in ln}) >= 1

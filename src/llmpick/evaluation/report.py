@@ -230,10 +230,12 @@ def answered_any(doc: dict[str, Any]) -> bool:
 
 
 def _md(text: object) -> str:
-    s = "" if text is None else str(text)
-    for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
-        s = s.replace(ch, "\\" + ch)
-    return " ".join(s.split())
+    """Text from a server or a file as Markdown that shows as that text: the one escaper
+    (safetext.md_text) also drops escape sequences (OSC 52, OSC 8, ESC[2J), C1 and bidi
+    controls, which this report's own escaper kept."""
+    from llmpick.safetext import md_text
+
+    return "" if text is None else md_text(text)
 
 
 def _pct(x: float | None) -> str:

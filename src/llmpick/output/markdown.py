@@ -129,12 +129,12 @@ def markdown(doc: dict[str, Any]) -> str:
         lines.append("No model meets every requirement.")
         if doc["blocking"]:
             lines += ["", "Constraints that removed the most models:", ""]
-            lines += [f"- {b['constraint']}: {b['excluded']}" for b in doc["blocking"][:5]]
+            lines += [f"- {md_text(b['constraint'])}: {b['excluded']}" for b in doc["blocking"][:5]]
         if doc["relaxations"]:
             lines += ["", "Smallest changes that return models:", ""]
             lines += [
-                f"- {r['suggestion']} ({r['returns']} models"
-                + (f", e.g. {', '.join(r['top'])})" if r.get("top") else ")")
+                f"- {md_text(r['suggestion'])} ({r['returns']} models"
+                + (f", e.g. {', '.join(md_code(t) for t in r['top'])})" if r.get("top") else ")")
                 for r in doc["relaxations"]
             ]
     ex = doc["excluded"]
