@@ -108,8 +108,11 @@ def write_atomic(path: str | Path, data: str | bytes, *, mode: int | None = None
 
     The file gets the usual permissions: an existing file's mode, or 0666 less the
     umask for a new one; a read-only file is refused. ``mode`` (0600 for private data)
-    is set whatever the umask and whatever the file had."""
+    is set whatever the umask and whatever the file had. A symbolic link is written
+    through (the file it points at is replaced; the link stays a link)."""
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise WriteError(

@@ -78,7 +78,17 @@ def requested_overlays(given: Sequence[str | Path] = ()) -> list[str]:
     in the order they apply. Once loaded, ``provenance(catalog).in_force()`` is the
     list every answer reports."""
     raw = os.environ.get("LLMPICK_CATALOG", "")
-    return [p for p in raw.split(os.pathsep) if p.strip()] + [str(p) for p in given]
+    paths = [p for p in raw.split(os.pathsep) if p.strip()] + [str(p) for p in given]
+    # one directory named twice (LLMPICK_CATALOG=DIR and --catalog DIR, or DIR:DIR) is
+    # one overlay, not one that conflicts with itself (exit 3); its first place counts
+    seen: set[str] = set()
+    out = []
+    for p in paths:
+        key = os.path.realpath(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def _fail(problems: list[Problem]) -> CatalogError:

@@ -366,18 +366,29 @@ def model_info_from_variant(v: Any) -> ModelInfo:
 
 
 def model_info_from_candidate(c: dict[str, Any]) -> ModelInfo:
-    """ModelInfo from a candidate of an exported shortlist."""
-    p = c.get("pricing") or {}
+    """ModelInfo from a candidate of an exported shortlist: a field of the wrong type (a
+    pricing that is text, capabilities that are a number) is taken as unknown."""
+
+    def text(v: Any) -> str | None:
+        return v if isinstance(v, str) and v else None
+
+    def price(v: Any) -> float | None:
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1e4
+        return float(v) if ok else None
+
+    p = c.get("pricing")
+    p = p if isinstance(p, dict) else {}
+    caps = c.get("capabilities")
     return ModelInfo(
         id=str(c["id"]),
-        name=str(c.get("name") or c["id"]),
-        ollama=c.get("ollama"),
-        api=c.get("api"),
-        hf_repo=c.get("hf_repo"),
-        price_in=p.get("input_per_1m"),
-        price_out=p.get("output_per_1m"),
-        price_as_of=p.get("as_of"),
-        structured_output="structured-output" in (c.get("capabilities") or []),
+        name=text(c.get("name")) or str(c["id"]),
+        ollama=text(c.get("ollama")),
+        api=text(c.get("api")),
+        hf_repo=text(c.get("hf_repo")),
+        price_in=price(p.get("input_per_1m")),
+        price_out=price(p.get("output_per_1m")),
+        price_as_of=text(p.get("as_of")),
+        structured_output=isinstance(caps, list) and "structured-output" in caps,
     )
 
 
