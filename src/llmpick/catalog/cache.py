@@ -346,7 +346,7 @@ _V_PRICING = _V_FIELDS.index("pricing")
 _V_EVIDENCE = _V_FIELDS.index("evidence")
 _V_RELEASED = _V_FIELDS.index("released")
 _V_VERIFIED = _V_FIELDS.index("verified")
-_F_RELEASED = _F_FIELDS.index("released")
+_F_DATES = tuple(_F_FIELDS.index(n) for n in ("released", "newest_released", "newest_checked"))
 _P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
 _E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
 
@@ -388,7 +388,8 @@ def catalog_rows(cat: Catalog) -> dict[str, Any]:
     families = {}
     for fid, f in cat.families.items():
         frow = list(_row(f))
-        frow[_F_RELEASED] = _iso(f.released)
+        for at in _F_DATES:
+            frow[at] = _iso(frow[at])
         families[fid] = tuple(frow)
     return {
         "version": cat.version,
@@ -419,8 +420,9 @@ def catalog_from_rows(data: dict[str, Any]) -> Catalog:
     families = {}
     for fid, row in data["families"].items():
         fr = list(row)
-        if fr[_F_RELEASED] is not None:
-            fr[_F_RELEASED] = fromiso(fr[_F_RELEASED])
+        for at in _F_DATES:
+            if fr[at] is not None:
+                fr[at] = fromiso(fr[at])
         families[fid] = Family(*fr)
     return Catalog(
         version=data["version"],

@@ -645,6 +645,32 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             variants=list(fam.variants),
             file=label,
         )
+        newest = fam.newest_release
+        if newest is not None:
+            families[fid].newest_release = newest.id or newest.name
+            families[fid].newest_released = newest.released
+            families[fid].newest_checked = newest.checked
+            families[fid].newest_source = newest.source
+            if newest.id:
+                pending_refs.append(
+                    (src, ("newest_release", "id"), newest.id, "family-or-variant")
+                )
+            if _cited_dataset(newest.source) not in (None, *datasets):
+                problems.append(
+                    problem(
+                        src,
+                        ("newest_release", "source"),
+                        f"source {newest.source!r} names no dataset declared in datasets.yaml",
+                    )
+                )
+            if fam.released is not None and newest.released and newest.released < fam.released:
+                problems.append(
+                    problem(
+                        src,
+                        ("newest_release", "released"),
+                        f"released {newest.released}, before its family's first release",
+                    )
+                )
 
     for vid, field_loc, message in _access_problems(variants, variant_src):
         access_loc = ("variants", vid, "access", *field_loc)

@@ -251,6 +251,13 @@ class Family:
     sources: list[str]
     variants: list[str]
     file: str
+    newest_release: str | None = None
+    """The maker's newest release in this line as last checked (its catalog id if it has
+    one, else its name); None: never checked."""
+    newest_released: dt.date | None = None
+    newest_checked: dt.date | None = None
+    """When the maker's releases were last checked (the successor audit)."""
+    newest_source: str | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
