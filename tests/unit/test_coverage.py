@@ -105,7 +105,8 @@ def test_stats_list_families_whose_newest_release_check_is_stale(tmp_path: Any) 
         "  checked: 2026-09-01\n  source: https://example.org/line\n"
     )
     cat = load_catalog([str(_family(tmp_path, newest))], base=FIXTURE_CATALOG, use_cache=False)
-    assert cat.families["line"].newest_release == "line-3b"
+    newest = cat.families["line"].newest_release
+    assert newest is not None and newest.id == "line-3b"
     assert "line" not in stale_checks(cat, dt.date(2026, 11, 30))  # 90 days: still fresh
     assert stale_checks(cat, dt.date(2026, 12, 1))["line"] == dt.date(2026, 9, 1)
     never = [fid for fid, d in stale_checks(cat, dt.date(2026, 12, 1)).items() if d is None]

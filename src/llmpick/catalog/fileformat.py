@@ -30,6 +30,7 @@ from llmpick.catalog.records import (
     Dataset,
     Evidence,
     License,
+    NewestRelease,
     Pricing,
     Provider,
 )
@@ -155,25 +156,6 @@ class VariantIn(VariantFields):
         return self
 
 
-class NewestReleaseIn(Strict):
-    """The maker's newest release in a family's line, as last checked: the successor audit.
-    A family whose check is more than 90 days old is listed by ``catalog validate --stats``."""
-
-    name: str = Field(min_length=1, description="The newest release's name, as its maker gives it.")
-    released: dt.date | None = Field(default=None, description="When it came out.")
-    id: Id | None = Field(
-        default=None, description="Its catalog id (variant or family), when it is catalogued."
-    )
-    checked: dt.date = Field(description="When the maker's releases were last checked.")
-    source: Source = Field(description="Where the release can be seen (URL or dataset:key).")
-
-    @model_validator(mode="after")
-    def _dates(self) -> NewestReleaseIn:
-        if self.released is not None and self.released > self.checked:
-            raise ValueError(f"released {self.released} is after the check date {self.checked}")
-        return self
-
-
 class FamilyIn(VariantFields):
     """A family file as written under catalog/families/<provider>/<id>.yaml."""
 
@@ -197,7 +179,7 @@ class FamilyIn(VariantFields):
     guide: list[GuideId] = Field(default_factory=list, description="Guide sections naming it.")
     aliases: list[str] = Field(default_factory=list, description="Other names users type.")
     variants: dict[Id, VariantIn] = Field(min_length=1, description="Variants by id.")
-    newest_release: NewestReleaseIn | None = Field(
+    newest_release: NewestRelease | None = Field(
         default=None,
         description="The maker's newest release in this line, with the date it was checked.",
     )

@@ -60,11 +60,12 @@ def stale_checks(c: Catalog, today: dt.date) -> dict[str, dt.date | None]:
     """Families whose maker's newest release was never checked, or not in the last
     ``STALE_AFTER_DAYS`` days before ``today``, with the date of the last check."""
     limit = today - dt.timedelta(days=STALE_AFTER_DAYS)
-    return {
-        fid: f.newest_checked
-        for fid, f in sorted(c.families.items())
-        if f.newest_checked is None or f.newest_checked < limit
-    }
+    out: dict[str, dt.date | None] = {}
+    for fid, f in sorted(c.families.items()):
+        checked = f.newest_release.checked if f.newest_release is not None else None
+        if checked is None or checked < limit:
+            out[fid] = checked
+    return out
 
 
 def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
