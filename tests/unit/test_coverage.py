@@ -113,3 +113,4 @@ def test_stats_list_families_whose_newest_release_check_is_stale(tmp_path: Any) 
     assert never and "line" not in never  # the fixture's other families were never checked
     report = coverage(cat, today=dt.date(2026, 12, 1))
     assert report.to_data()["newest_release_stale"]["line"] == "2026-09-01"
+    assert report.facts["newest release catalogued (checked families)"] == (1, 1)

@@ -89,6 +89,11 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
         len(c.families) - len(out.stale_checks),
         len(c.families),
     )
+    checked = [f.newest_release for f in c.families.values() if f.newest_release is not None]
+    out.facts["newest release catalogued (checked families)"] = (
+        sum(n.id is not None for n in checked),
+        len(checked),
+    )
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
