@@ -22,6 +22,7 @@ found, 1 otherwise, 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import re
 import sys
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from llmpick.catalog.load import load_catalog  # noqa: E402
 from llmpick.catalog.records import Catalog, Variant  # noqa: E402
+from llmpick.errors import CatalogError  # noqa: E402
 
 SNAPSHOT_FILES = {  # dataset id -> file name in the snapshots directory
     "litellm": "litellm-model-prices.json",
@@ -126,6 +128,8 @@ def llmfit_repos(key: str) -> list[str]:
 def key_resolves(dataset: str, key: str, snapshot: Any) -> bool:
     """Whether ``key`` names an entry of the dataset's snapshot."""
     if dataset == "litellm":
+        if "*" in key:  # a group of entries, e.g. one model in every region
+            return any(fnmatch.fnmatchcase(k, key) for k in snapshot)
         return key in snapshot
     if dataset == "models.dev":
         return _walk(snapshot, key)
@@ -276,7 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--network", action="store_true", help="also fetch every URL")
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds per URL (--network)")
     args = ap.parse_args(argv)
-    cat = load_catalog(args.paths, use_cache=False)
+    try:
+        cat = load_catalog(args.paths, use_cache=False)
+    except CatalogError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("error: the catalog does not load; run 'llmpick catalog validate'", file=sys.stderr)
+        return 2
     snapshots = load_snapshots(args.snapshots)
     if not snapshots:
         print(f"note: no snapshots in {args.snapshots}; dataset keys are not resolved")

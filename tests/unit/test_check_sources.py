@@ -115,6 +115,9 @@ def test_models_dev_keys_resolve_through_ids_with_dots() -> None:
     assert cs.key_resolves("models.dev", "labs.openai.gpt-4.1", snap)
     assert cs.key_resolves("models.dev", "labs.openai.gpt-4.1.cost", snap)
     assert not cs.key_resolves("models.dev", "labs.openai.gpt-4.2", snap)
+    prices = {"sagemaker/meta-textgeneration-llama-2-7b": {}}
+    assert cs.key_resolves("litellm", "sagemaker/meta-textgeneration-llama-2-*", prices)
+    assert not cs.key_resolves("litellm", "sagemaker/meta-textgeneration-llama-3-*", prices)
     models = {"models": [{"name": "HuggingFaceTB/SmolLM2-360M"}]}
     assert cs.key_resolves("llmfit", "models (name HuggingFaceTB/SmolLM*)", models)
     assert not cs.key_resolves("llmfit", "models[HuggingFaceTB/SmolLM9]", models)
@@ -149,3 +152,12 @@ def test_network_check_reports_dead_links_only(server: str) -> None:
     assert dead == {f"{server}/missing": "answers 404", f"{server}/gone": "answers 410"}
     closed = "http://127.0.0.1:9/nothing-listens-here"
     assert cs.check_network([closed], timeout=2)[closed].startswith("unreachable")
+
+
+def test_the_bundled_catalog_cites_no_other_variants_page_and_no_missing_entry() -> None:
+    from tests.conftest import bundled_catalog
+
+    # dataset keys are resolved only where the snapshots sit beside the repository
+    snapshots = cs.load_snapshots(ROOT.parent / "shared" / "data")
+    found = cs.check_offline(bundled_catalog(), snapshots)
+    assert [f.line() for f in found] == []
