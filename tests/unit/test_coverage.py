@@ -20,6 +20,14 @@ def test_an_open_generative_model_needs_numbers_or_a_stated_reason() -> None:
     assert report.facts["memory sized somehow (open generative)"] == (3, 3)
 
 
+def test_an_open_model_without_a_parameter_count_is_a_gap() -> None:
+    unsized = make_variant("unsized", params_b=None, status="legacy")
+    api = make_variant("api", params_b=None, open_weights=False)
+    report = coverage(make_catalog(unsized, api, make_variant("sized")))
+    assert [g.split(":")[0] for g in report.gaps] == ["unsized"]
+    assert report.facts["parameter count (all open models)"] == (1, 2)
+
+
 def test_a_source_outside_the_project_is_a_gap() -> None:
     v = make_variant("v", sources=["shared/data/models-dev-snapshot.json: x"])
     assert any("outside the project" in g for g in coverage(make_catalog(v)).gaps)

@@ -79,6 +79,10 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
             sum(1 for v in open_gen if _has_arch(v) or v.params_b is not None),
             len(open_gen),
         ),
+        "parameter count (all open models)": (
+            sum(v.params_b is not None for v in c.variants.values() if v.open_weights),
+            sum(1 for v in c.variants.values() if v.open_weights),
+        ),
         "release date": (sum(v.released is not None for v in active), len(active)),
         "languages stated": (sum(bool(v.languages) for v in active), len(active)),
         "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
@@ -113,6 +117,12 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
             out.gaps.append(
                 f"{v.id}: an active open generative model with neither architecture numbers "
                 "nor a stated reason (arch.unpublished) for estimating from its size"
+            )
+    for v in c.variants.values():
+        if v.open_weights and v.params_b is None:
+            out.gaps.append(
+                f"{v.id}: open weights with no parameter count, so no GPU budget can size it "
+                "(every --gpu-memory answer would drop it)"
             )
     for v in c.variants.values():
         cited = [*v.sources]
