@@ -4,7 +4,6 @@ what cost. Parses, calls llmpick.evaluation, hands the report to the renderer.""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -95,14 +94,14 @@ def eval_(
 
       llmpick eval cases.jsonl --targets targets.yaml --judge grader --export report.md
     """
+    from llmpick.cli import export as exporting
     from llmpick.evaluation import cases as cases_mod
     from llmpick.evaluation import targets as targets_mod
     from llmpick.evaluation.report import answered_any, build_report, current, markdown
     from llmpick.evaluation.results import ResultsWriter, is_done, read_results
     from llmpick.evaluation.runner import RunConfig, plan, run_sync
 
-    if export is not None and Path(export).suffix.lower() not in (".json", ".md"):
-        raise UsageError(f"--export {export}: give a .json or .md file name")
+    exporting.check(export)
     if resume and out is None:
         raise UsageError("--resume needs --out FILE (the results to continue)")
     if base_url is not None and shortlist is None:
@@ -160,7 +159,8 @@ def eval_(
         retries=retries,
         max_failures=max_failures,
     )
-    from llmpick.cli import render
+    from llmpick.cli.render import eval as render
+    from llmpick.cli.render.layout import note
 
     with render.eval_progress(jobs, enabled=not json and sys.stderr.isatty()) as progress:
 
@@ -177,7 +177,7 @@ def eval_(
         except KeyboardInterrupt:
             if writer is not None:
                 writer.close()
-                render.note(f"results so far are in {out}; add --resume to continue")
+                note(f"results so far are in {out}; add --resume to continue")
             raise
         finally:
             if writer is not None:
@@ -196,17 +196,15 @@ def eval_(
         notes=notes,
     )
     if export is not None:
-        from llmpick.files import write_atomic
-
-        if export.lower().endswith(".md"):
-            write_atomic(export, markdown(doc))
-        else:
-            import json as json_mod
-
-            write_atomic(export, json_mod.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        exporting.write(export, doc, markdown)
     from llmpick.cli.emit import emit
 
-    emit(doc, json=json, human=lambda render: render.eval_report(doc))
+    def human() -> None:
+        render.eval_report(doc)
+        if export is not None:
+            note(exporting.written(export))
+
+    emit(doc, json=json, human=human)
     if not answered_any(doc):
         raise NothingAnswered(
             "no request was answered by any target",
