@@ -1,4 +1,5 @@
-"""Human output: the only module that imports rich.
+"""What every renderer shares: the two consoles (stdout, stderr), tables that drop
+columns by priority, lines with a hanging indent, notes.
 
 Data goes to stdout; errors, hints and warnings go to stderr. Colour is off when
 NO_COLOR is set or the output is not a terminal (rich's own rules).
