@@ -74,10 +74,13 @@ def commit_info(repo: Path, rev: str, path: str) -> tuple[str, str]:
 
 # --- one reader per leaderboard ----------------------------------------------
 
+Show = Callable[[str], bytes]
+"""Reads another file of the same snapshot (by path)."""
+
 AIDER_FILE = "aider/website/_data/polyglot_leaderboard.yml"
 
 
-def aider_polyglot(data: bytes, day: str) -> Iterator[Row]:
+def aider_polyglot(data: bytes, day: str, show: Show) -> Iterator[Row]:
     """Aider's polyglot benchmark: 225 Exercism exercises in six languages; the score
     is the share solved within two tries. Each row is one run of one model with one
     edit format (and, for some, a reasoning effort or thinking budget)."""
@@ -103,7 +106,7 @@ def aider_polyglot(data: bytes, day: str) -> Iterator[Row]:
 LMARENA_FILE = "data/leaderboard-text.json"
 
 
-def lmarena_text(data: bytes, day: str) -> Iterator[Row]:
+def lmarena_text(data: bytes, day: str, show: Show) -> Iterator[Row]:
     """LMArena's text leaderboard, category "full" (all text battles, no style
     control): a Bradley-Terry rating on the Elo scale. Ratings move as votes come in,
     so each is dated by the snapshot, the day the file was last updated."""
@@ -121,9 +124,90 @@ def lmarena_text(data: bytes, day: str) -> Iterator[Row]:
         )
 
 
-IMPORTERS: dict[str, tuple[str, Callable[[bytes, str], Iterator[Row]]]] = {
+LIVEBENCH_RELEASE = "2026_01_08"
+LIVEBENCH_FILE = f"public/table_{LIVEBENCH_RELEASE}.csv"
+LIVEBENCH_CATEGORIES = f"public/categories_{LIVEBENCH_RELEASE}.json"
+# the category averages imported, each under the name the engine's task map knows
+LIVEBENCH_IMPORTED = {"Reasoning": "LiveBench Reasoning", "Coding": "LiveBench Coding"}
+
+
+def livebench(data: bytes, day: str, show: Show) -> Iterator[Row]:
+    """LiveBench, release 2026-01-08: questions refreshed every release, scored by
+    ground truth. The site shows each category's mean over its tasks and the global
+    mean over categories (src/Table/Averaging.js); both are computed here the same
+    way, but only from complete rows: a model missing any task gets no average."""
+    import csv
+    import io
+
+    categories: dict[str, list[str]] = json.loads(show(LIVEBENCH_CATEGORIES))
+    edition = LIVEBENCH_RELEASE.replace("_", "-")
+    for r in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        name = r["model"]
+        means: dict[str, float] = {}
+        for cat, tasks in categories.items():
+            try:
+                values = [float(r[t]) for t in tasks]
+            except (KeyError, TypeError, ValueError):
+                continue
+            means[cat] = sum(values) / len(values)
+        picked = [
+            (LIVEBENCH_IMPORTED[c], means[c], f"{c} category, mean of {len(categories[c])} tasks")
+            for c in LIVEBENCH_IMPORTED
+            if c in means
+        ]
+        if len(means) == len(categories):
+            overall = sum(means.values()) / len(means)
+            picked.insert(0, ("LiveBench", overall, f"global average over {len(means)} categories"))
+        for bench, score, what in picked:
+            yield Row(
+                name=name,
+                key=f"{edition}.{name}",
+                benchmark=bench,
+                score=round(score, 1),
+                metric=f"LiveBench-{edition}, {what}; entry {name!r}",
+                date=day,
+            )
+
+
+MTEB_FILE = "boards_data/en/data_overall/default.jsonl"
+
+
+def mteb_english_v1(data: bytes, day: str, show: Show) -> Iterator[Row]:
+    """The MTEB leaderboard's English board as it stood before MTEB v2: the mean over
+    its 56 datasets. A row names its model by a link; the Hugging Face repository id
+    (or, for models without one, the link's text) is the name looked up."""
+    import html
+    import re
+
+    link = re.compile(r'href="([^"]*)"[^>]*>([^<]*)<')
+    for line in data.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        score = r.get("Average (56 datasets)")
+        if not isinstance(score, int | float):
+            continue
+        m = link.search(r["Model"])
+        if m is None:
+            continue
+        url, text = html.unescape(m.group(1)), html.unescape(m.group(2))
+        hf = "https://huggingface.co/"
+        name = url[len(hf) :] if url.startswith(hf) and url.rstrip("/").endswith(text) else text
+        yield Row(
+            name=name,
+            key=f"en.{name}",
+            benchmark="MTEB (English)",
+            score=float(score),
+            metric=f"MTEB English v1, average of 56 datasets; entry {text!r}",
+            date=day,
+        )
+
+
+IMPORTERS: dict[str, tuple[str, Callable[[bytes, str, Show], Iterator[Row]]]] = {
     "aider-polyglot": (AIDER_FILE, aider_polyglot),
     "lmarena-text": (LMARENA_FILE, lmarena_text),
+    "livebench": (LIVEBENCH_FILE, livebench),
+    "mteb-leaderboard": (MTEB_FILE, mteb_english_v1),
 }
 
 
@@ -201,7 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     except subprocess.CalledProcessError as exc:
         print(f"error: cannot read {path} at {args.commit}: {exc.stderr.decode().strip()}")
         return 2
-    rows = list(read(data, day))
+    try:
+        rows = list(read(data, day, lambda p: git_show(git_dir, sha, p)))
+    except subprocess.CalledProcessError as exc:
+        print(f"error: cannot read a file at {sha}: {exc.stderr.decode().strip()}")
+        return 2
     aliases = load_aliases(args.dataset)
     res = results(rows, aliases, args.dataset)
     unmatched = sorted({r.name for r in rows if r.name not in aliases})
@@ -218,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         same = out.is_file() and out.read_text(encoding="utf-8") == text
         print(f"{out} is {'up to date' if same else 'out of date'}")
         return 0 if same else 1
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}")
     return 0

@@ -42,7 +42,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MedQA": ("MedQA (4-option)",),
 }
 
-GENERAL = ("Artificial Analysis Intelligence Index", "LMArena Text", "MMLU-Pro", "MMLU")
+GENERAL = (
+    "Artificial Analysis Intelligence Index",
+    "LMArena Text",
+    "LiveBench",  # mean of its seven categories; questions renewed each release
+    "MMLU-Pro",
+    "MMLU",
+)
 REASONING = (
     "GPQA Diamond",
     "Humanity's Last Exam",
@@ -50,6 +56,7 @@ REASONING = (
     "AIME 2025",
     "AIME 2024",
     "MATH-500",
+    "LiveBench Reasoning",  # new logic puzzles each release, scored against ground truth
 )
 CODE = (
     "SWE-Bench Verified",
@@ -60,6 +67,7 @@ CODE = (
     "Terminal-Bench 4",
     "HumanEval",
     "Artificial Analysis Coding Index",
+    "LiveBench Coding",  # new competition problems each release, code generation and completion
 )
 INSTRUCTIONS = ("IFEval",)
 TOOLS = ("BFCL", "τ²-Bench")
@@ -77,6 +85,7 @@ TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     "chat": (
         "LMArena Text",
         "Artificial Analysis Intelligence Index",
+        "LiveBench",
         "IFEval",
         "MMLU-Pro",
         "MMLU",
