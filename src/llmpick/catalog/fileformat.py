@@ -141,6 +141,9 @@ class VariantIn(VariantFields):
     pricing: Pricing | None = Field(default=None, description="API price per 1M tokens.")
     evidence: list[Evidence] = Field(default_factory=list, description="Public quality results.")
     languages: list[str] | None = Field(default=None, description="Overrides family languages.")
+    modalities: list[Modality] | None = Field(
+        default=None, description="Inputs, when they differ from the family's."
+    )
     domain: Domain | None = Field(default=None, description="Overrides the family's domain.")
     notes: str | None = Field(default=None, description="Anything a user should know, our words.")
 
