@@ -140,7 +140,10 @@ class VariantIn(VariantFields):
     arch: ArchNumbers | None = Field(default=None, description="Numbers for memory estimates.")
     pricing: Pricing | None = Field(default=None, description="API price per 1M tokens.")
     evidence: list[Evidence] = Field(default_factory=list, description="Public quality results.")
-    languages: list[str] | None = Field(default=None, description="Overrides family languages.")
+    languages: list[str] | None = Field(
+        default=None,
+        description="Overrides family languages; empty: not stated for this variant.",
+    )
     modalities: list[Modality] | None = Field(
         default=None, description="Inputs, when they differ from the family's."
     )

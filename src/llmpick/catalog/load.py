@@ -612,7 +612,7 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 base_model=v.base_model,
                 domain=v.domain or fam.domain,
                 modalities=v.modalities or fam.modalities,
-                languages=v.languages or fam.languages,
+                languages=v.languages if v.languages is not None else fam.languages,
                 capabilities=v.capabilities
                 if v.capabilities is not None
                 else (fam.capabilities or []),
