@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
+
+
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
     or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""
@@ -854,19 +856,20 @@ NOT_YET_SPLIT = frozenset(
 )  # fmt: skip
 
 
-def spans_releases(fam: FamilyIn, variants: dict[str, Variant]) -> list[str]:
-    """Why the variants of ``fam`` are separate releases (empty when they are one):
-    release dates months apart, different date stamps, different version numbers in
-    their ids."""
+def spans_releases(ids: Iterable[str], variants: dict[str, Variant]) -> list[str]:
+    """Why the variants ``ids`` of one family are separate releases (empty when they
+    are one): release dates months apart, different date stamps, different version
+    numbers in their ids."""
+    ids = list(ids)
     why = []
-    dates = [variants[vid].released for vid in fam.variants if vid in variants]
+    dates = [variants[vid].released for vid in ids if vid in variants]
     known = [d for d in dates if d is not None]
     if known and (max(known) - min(known)).days > SPAN_DAYS:
         why.append(f"released from {min(known)} to {max(known)}")
-    stamps = {_stamp(vid) for vid in fam.variants}
+    stamps = {_stamp(vid) for vid in ids}
     if len(stamps) > 1 and stamps != {""}:
         why.append("different date stamps")
-    versions = {tuple(_VERSION.findall(vid)) for vid in fam.variants}
+    versions = {tuple(_VERSION.findall(vid)) for vid in ids}
     if len(versions) > 1:
         why.append("different version numbers")
     return why
@@ -879,7 +882,7 @@ def _spanning_problems(
     facts that differ between releases itself, with its source."""
     if fid in NOT_YET_SPLIT:
         return []
-    why = spans_releases(fam, variants)
+    why = spans_releases(fam.variants, variants)
     if not why:
         return []
     out = []

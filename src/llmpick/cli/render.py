@@ -647,7 +647,16 @@ def coverage(data: dict[str, Any]) -> None:
     for name, v in rows:
         share = "-" if v["share"] is None else f"{v['share']:.0%}"
         table.add_row(Text(name), f"{v['have']}/{v['of']}", share)
+    lent = data["inherited_from_family"]
+    for name, n in lent["facts"].items():
+        share = f"{n / lent['models']:.0%}" if lent["models"] else "-"
+        label = name.replace("_", " ")
+        table.add_row(Text(f"{label} taken from the family"), f"{n}/{lent['models']}", share)
     out.print(table)
+    unsplit = data["families_spanning_releases_that_lend_facts"]
+    if unsplit:
+        names = ", ".join(unsplit)
+        out.print(Text(f"{len(unsplit)} families span releases yet lend these facts: {names}"))
 
 
 # --- recommendations ---------------------------------------------------------------
@@ -1151,6 +1160,7 @@ def eval_progress(total: int, enabled: bool) -> _EvalProgress:
 
 def eval_report(doc: dict[str, Any]) -> None:
     """The eval report: one row per target, pass rate against cost, the pick, notes."""
+
     def secs(x: float | None) -> str:
         return "–" if x is None else f"{x:.2f}s"
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmpick.catalog.records import Catalog, Variant
+from llmpick.catalog.load import spans_releases
+from llmpick.catalog.records import INHERITABLE, Catalog, Variant
 from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, comparable_edition, measures
 
 
@@ -29,6 +30,9 @@ class Coverage:
     facts: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (have, of)
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # task -> (have, of)
     gaps: list[str] = field(default_factory=list)  # what CI refuses
+    models: int = 0
+    inherited: dict[str, int] = field(default_factory=dict)  # fact -> models taking it
+    unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
 
     def to_data(self) -> dict[str, Any]:
         def share(pair: tuple[int, int]) -> dict[str, Any]:
@@ -41,6 +45,12 @@ class Coverage:
             "facts": {k: share(v) for k, v in self.facts.items()},
             "evidence_by_task": {k: share(v) for k, v in self.evidence.items()},
             "gaps": list(self.gaps),
+            "inherited_from_family": {
+                "models": self.models,
+                "facts": dict(self.inherited),
+                "total": sum(self.inherited.values()),
+            },
+            "families_spanning_releases_that_lend_facts": list(self.unsplit),
         }
 
 
@@ -60,6 +70,16 @@ def coverage(c: Catalog) -> Coverage:
         "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
         "context window": (sum(v.context_window is not None for v in active), len(active)),
     }
+    out.models = len(c.variants)
+    out.inherited = {
+        name: sum(name in v.inherited for v in c.variants.values()) for name in INHERITABLE
+    }
+    out.unsplit = sorted(
+        fid
+        for fid, fam in c.families.items()
+        if any(c.variants[vid].inherited for vid in fam.variants if vid in c.variants)
+        and spans_releases(fam.variants, c.variants)
+    )
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
