@@ -657,6 +657,10 @@ def coverage(data: dict[str, Any]) -> None:
     if unsplit:
         names = ", ".join(unsplit)
         out.print(Text(f"{len(unsplit)} families span releases yet lend these facts: {names}"))
+    unranked = data["results_naming_no_edition"]
+    if unranked:
+        counts = ", ".join(f"{name} {n}" for name, n in unranked.items())
+        out.print(Text(f"results naming no edition, shown but not ranked: {counts}"))
 
 
 # --- recommendations ---------------------------------------------------------------

@@ -12,7 +12,14 @@ from typing import Any
 
 from llmpick.catalog.load import spans_releases
 from llmpick.catalog.records import INHERITABLE, Catalog, Variant
-from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, comparable_edition, measures
+from llmpick.engine.evidence import (
+    TASK_BENCHMARKS,
+    base,
+    canonical,
+    comparable_edition,
+    edition_conflict,
+    measures,
+)
 
 
 def generative(v: Variant) -> bool:
@@ -33,6 +40,7 @@ class Coverage:
     models: int = 0
     inherited: dict[str, int] = field(default_factory=dict)  # fact -> models taking it
     unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
+    unranked: dict[str, int] = field(default_factory=dict)  # benchmark -> results naming no edition
 
     def to_data(self) -> dict[str, Any]:
         def share(pair: tuple[int, int]) -> dict[str, Any]:
@@ -51,6 +59,7 @@ class Coverage:
                 "total": sum(self.inherited.values()),
             },
             "families_spanning_releases_that_lend_facts": list(self.unsplit),
+            "results_naming_no_edition": dict(self.unranked),
         }
 
 
@@ -100,6 +109,19 @@ def coverage(c: Catalog) -> Coverage:
                 f"{v.id}: an active open generative model with neither architecture numbers "
                 "nor a stated reason (arch.unpublished) for estimating from its size"
             )
+    unranked: dict[str, int] = {}
+    for v in c.variants.values():
+        for i, e in enumerate(v.evidence):
+            name = canonical(e.benchmark, e.metric)
+            if not comparable_edition(name):
+                unranked[base(name)] = unranked.get(base(name), 0) + 1
+            conflict = edition_conflict(e.benchmark, e.metric)
+            if conflict:
+                out.gaps.append(
+                    f"{v.id}: evidence {i} ({e.benchmark}, {e.metric!r}) {conflict}; "
+                    "say which one it is"
+                )
+    out.unranked = dict(sorted(unranked.items()))
     for v in c.variants.values():
         cited = [*v.sources]
         if v.pricing is not None:
