@@ -810,29 +810,36 @@ def inherited(fam: FamilyIn, v: VariantIn) -> list[str]:
     return out
 
 
+# capabilities that mean reading an input, and the modality each reads
+_READS = {"vision": "image", "audio": "audio"}
+
+
 def _modality_problems(v: Variant) -> list[tuple[tuple[str, ...], str]]:
-    """A model that reads images has the 'vision' capability, and one with it reads
-    images: `--needs vision` trusts either, so one without the other lets a text-only
-    model through (or hides a vision model)."""
-    image = "image" in v.modalities
-    vision = "vision" in v.capabilities
-    if image and not vision:
-        return [
-            (
-                ("modalities",),
-                f"its inputs {v.modalities} include images, but its capabilities do not "
-                "list 'vision': state its own modalities (or add 'vision' with a source)",
+    """A model that reads images has the 'vision' capability and one with it reads images
+    (the same for audio): `--needs vision` trusts either, so one without the other lets a
+    text-only model through (or hides a vision model)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    for capability, modality in _READS.items():
+        reads = modality in v.modalities
+        can = capability in v.capabilities
+        if reads and not can:
+            out.append(
+                (
+                    ("modalities",),
+                    f"its inputs {v.modalities} include {modality}, but its capabilities do "
+                    f"not list {capability!r}: state its own modalities (or add "
+                    f"{capability!r} with a source)",
+                )
             )
-        ]
-    if vision and not image:
-        return [
-            (
-                ("capabilities",),
-                f"lists 'vision' but its inputs are {v.modalities}: state its own "
-                "modalities, with 'image'",
+        elif can and not reads:
+            out.append(
+                (
+                    ("capabilities",),
+                    f"lists {capability!r} but its inputs are {v.modalities}: state its own "
+                    f"modalities, with {modality!r}",
+                )
             )
-        ]
-    return []
+    return out
 
 
 _VERSION = re.compile(r"(?<![a-z0-9])(v\d+(?:[._]\d+)*|\d+\.\d+)(?![\d.]*[bmk](?:-|$))")
@@ -845,7 +852,7 @@ NOT_YET_SPLIT = frozenset(
         "aya", "bge", "gpt-4-turbo", "claude-1", "claude-2", "claude-3.5", "claude-4", "claude-4.5",
         "claude-fable", "claude-mythos", "code-llama", "codestral", "cohere-embed",
         "command-r", "deberta", "deepseek-coder", "deepseek-r1", "deepseek-v3",
-        "deepseek-v4", "devstral", "gemini-1", "gemini-3", "gemma-4", "glm-5",
+        "deepseek-v4", "devstral", "gemini-1", "gemini-3", "glm-5",
         "gpt-3.5", "gpt-4", "gpt-4o", "gpt-5", "granite", "grok-4", "grok-code",
         "hunyuan-mt", "jamba", "kimi-k2", "llama-guard", "magistral", "medgemma",
         "minimax-m", "ministral", "mistral-7b", "mistral-large", "mistral-large-3",
