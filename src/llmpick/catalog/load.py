@@ -854,7 +854,7 @@ NOT_YET_SPLIT = frozenset(
         "command-r", "deberta", "deepseek-coder", "deepseek-v3",
         "devstral", "gemini-1", "gemini-3", "glm-5",
         "gpt-3.5", "gpt-4", "gpt-4o", "gpt-5", "granite", "grok-4", "grok-code",
-        "hunyuan-mt", "jamba", "kimi-k2", "llama-guard", "magistral", "medgemma",
+        "hunyuan-mt", "jamba", "llama-guard", "magistral", "medgemma",
         "minimax-m", "ministral", "mistral-7b", "mistral-large", "mistral-large-3",
         "mistral-medium", "mixtral", "nemotron", "nova", "o-series", "olmo",
         "openai-embeddings", "openassistant", "openllama", "phi-4", "pixtral",
