@@ -858,7 +858,7 @@ NOT_YET_SPLIT = frozenset(
         "minimax-m", "ministral", "mistral-7b", "mistral-large", "mistral-large-3",
         "mistral-medium", "mixtral", "nemotron", "nova", "o-series", "olmo",
         "openai-embeddings", "openassistant", "openllama", "phi-4", "pixtral",
-        "qwen-api", "qwen2.5-coder", "qwen3", "qwen3-coder", "smollm", "titan", "tower",
+        "qwen2.5-coder", "qwen3", "qwen3-coder", "smollm", "titan", "tower",
     }
 )  # fmt: skip
 
