@@ -852,7 +852,7 @@ NOT_YET_SPLIT = frozenset(
         "aya", "bge", "gpt-4-turbo", "claude-1", "claude-2", "claude-3.5", "claude-4", "claude-4.5",
         "claude-fable", "claude-mythos", "code-llama", "codestral", "cohere-embed",
         "command-r", "deberta", "deepseek-coder", "deepseek-v3",
-        "devstral", "gemini-1", "gemini-3", "glm-5",
+        "devstral", "gemini-1", "glm-5",
         "gpt-3.5", "gpt-4", "gpt-4o", "gpt-5", "granite", "grok-4", "grok-code",
         "hunyuan-mt", "jamba", "llama-guard", "magistral", "medgemma",
         "minimax-m", "ministral", "mistral-7b", "mistral-large", "mistral-large-3",
