@@ -851,10 +851,9 @@ NOT_YET_SPLIT = frozenset(
     {
         "aya", "bge", "claude-1", "claude-2", "code-llama", "codestral", "cohere-embed",
         "command-r", "deberta", "deepseek-coder", "deepseek-v3", "devstral", "gemini-1",
-        "glm-5", "gpt-3.5", "gpt-4", "gpt-4-turbo", "gpt-4o", "granite", "grok-4",
-        "grok-code", "hunyuan-mt", "jamba", "llama-guard", "magistral", "medgemma",
-        "minimax-m", "ministral", "mistral-7b", "mistral-large", "mistral-large-3",
-        "mistral-medium", "mixtral", "nemotron", "nova", "o-series", "olmo",
+        "glm-5", "granite", "grok-4", "grok-code", "hunyuan-mt", "jamba", "llama-guard",
+        "magistral", "medgemma", "minimax-m", "ministral", "mistral-7b", "mistral-large",
+        "mistral-large-3", "mistral-medium", "mixtral", "nemotron", "nova", "olmo",
         "openassistant", "openllama", "phi-4", "pixtral", "qwen2.5-coder", "qwen3",
         "qwen3-coder", "smollm", "titan", "tower",
     }
