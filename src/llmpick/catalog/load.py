@@ -854,8 +854,8 @@ NOT_YET_SPLIT = frozenset(
         "glm-5", "granite", "grok-4", "grok-code", "hunyuan-mt", "jamba", "llama-guard",
         "magistral", "medgemma", "minimax-m", "ministral", "mistral-7b", "mistral-large",
         "mistral-large-3", "mistral-medium", "mixtral", "nemotron", "nova", "olmo",
-        "openassistant", "openllama", "phi-4", "pixtral", "qwen2.5-coder", "qwen3",
-        "qwen3-coder", "smollm", "titan", "tower",
+        "openassistant", "openllama", "pixtral", "qwen2.5-coder", "qwen3", "qwen3-coder",
+        "smollm", "titan", "tower",
     }
 )  # fmt: skip
 
