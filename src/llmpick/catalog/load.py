@@ -852,7 +852,7 @@ NOT_YET_SPLIT = frozenset(
         "aya", "bge", "claude-1", "claude-2", "code-llama", "codestral", "cohere-embed",
         "command-r", "deberta", "deepseek-coder", "deepseek-v3", "devstral", "gemini-1",
         "glm-5", "granite", "grok-4", "grok-code", "hunyuan-mt", "jamba", "llama-guard",
-        "magistral", "medgemma", "minimax-m", "ministral", "mistral-7b", "mistral-large",
+        "magistral", "minimax-m", "ministral", "mistral-7b", "mistral-large",
         "mistral-large-3", "mistral-medium", "mixtral", "nemotron", "nova", "olmo",
         "openassistant", "openllama", "pixtral", "qwen2.5-coder", "qwen3", "qwen3-coder",
         "smollm", "titan", "tower",
