@@ -147,6 +147,7 @@ _EDITIONED = frozenset(
         "Artificial Analysis Coding Index",
         "MMLU-Pro",
         "GPQA Diamond",
+        "MTEB (English)",  # v1 (56 datasets) and v2 (41 tasks) differ by ~10 points
     }
 )
 UNSTATED = "edition not stated"
@@ -189,6 +190,9 @@ def _editions(name: str, text: str) -> set[str]:
         return found
     if name.startswith("Artificial Analysis"):
         return {f"v{v}" for v in _VERSION.findall(text)}
+    if name == "MTEB (English)":
+        found = {f"v{v}" for v in _RELEASE.findall(text)}
+        return found | {"v1"} if "56 datasets" in text else found
     if name in ("MMLU-Pro", "GPQA Diamond"):
         shots = {_WORDS.get(k, k) for k in _SHOTS.findall(text)}
         cot = ", CoT" if _COT.search(text) else ""
@@ -238,7 +242,7 @@ def comparable_edition(name: str) -> bool:
 
 def base(name: str) -> str:
     """A canonical name without its scorer or edition: the benchmark a task lists."""
-    return name.split(" (")[0]
+    return name.rsplit(" (", 1)[0]  # "MTEB (English) (v1)" -> "MTEB (English)"
 
 
 def measures(name: str, benchmarks: Iterable[str]) -> bool:
