@@ -214,8 +214,8 @@ IMPORTERS: dict[str, tuple[str, Callable[[bytes, str, Show], Iterator[Row]]]] = 
 # --- matching and writing ------------------------------------------------------
 
 
-def load_aliases(dataset: str) -> dict[str, str]:
-    table = yaml.safe_load(ALIASES.read_text(encoding="utf-8")) or {}
+def load_aliases(dataset: str, path: Path = ALIASES) -> dict[str, str]:
+    table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): str(v) for k, v in (table.get(dataset) or {}).items()}
 
 
@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("repo", type=Path, help="the leaderboard repository's git directory")
     parser.add_argument("--commit", default="HEAD")
     parser.add_argument("--check", action="store_true", help="compare, do not write")
+    parser.add_argument("--aliases", type=Path, default=ALIASES, help="the reviewed alias table")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "catalog" / "evidence", help="where the file goes"
     )
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     except subprocess.CalledProcessError as exc:
         print(f"error: cannot read a file at {sha}: {exc.stderr.decode().strip()}")
         return 2
-    aliases = load_aliases(args.dataset)
+    aliases = load_aliases(args.dataset, args.aliases)
     res = results(rows, aliases, args.dataset)
     unmatched = sorted({r.name for r in rows if r.name not in aliases})
     text = render(args.dataset, sha, day, path, res)
