@@ -148,6 +148,9 @@ _EDITIONED = frozenset(
         "MMLU-Pro",
         "GPQA Diamond",
         "MTEB (English)",  # v1 (56 datasets) and v2 (41 tasks) differ by ~10 points
+        "LiveBench",  # each release renews its questions: scores of two releases differ
+        "LiveBench Reasoning",
+        "LiveBench Coding",
     }
 )
 UNSTATED = "edition not stated"
@@ -190,6 +193,8 @@ def _editions(name: str, text: str) -> set[str]:
         return found
     if name.startswith("Artificial Analysis"):
         return {f"v{v}" for v in _VERSION.findall(text)}
+    if name.startswith("LiveBench"):
+        return set(re.findall(r"\blivebench-(20\d\d-\d\d-\d\d)\b", text))
     if name == "MTEB (English)":
         found = {f"v{v}" for v in _RELEASE.findall(text)}
         return found | {"v1"} if "56 datasets" in text else found
