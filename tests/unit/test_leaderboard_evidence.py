@@ -102,6 +102,16 @@ def test_an_evidence_file_must_be_named_after_a_declared_dataset(tmp_path: Path)
     assert any("dataset 'other'" in p.message for p in info.value.problems)
 
 
+def test_an_overlay_of_evidence_files_alone_is_read(tmp_path: Path) -> None:
+    root = overlay(tmp_path, GOOD)
+    (root / "datasets.yaml").unlink()  # the dataset must then be declared elsewhere
+    with pytest.raises(CatalogError) as info:
+        load_catalog([root], base=FIXTURE_CATALOG, use_cache=False)
+    assert [p.message for p in info.value.problems] == [
+        "the file name says dataset 'board', which datasets.yaml does not declare"
+    ]
+
+
 def test_validate_exits_3_on_a_bad_evidence_file(
     tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
 ) -> None:

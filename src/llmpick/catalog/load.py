@@ -198,12 +198,16 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             )
         return
     fam_root = root / "families"
-    if not fam_root.is_dir() and not any((root / name).exists() for name, _ in _PARTS):
+    if (
+        not fam_root.is_dir()
+        and not (root / "evidence").is_dir()
+        and not any((root / name).exists() for name, _ in _PARTS)
+    ):
         out.problems.append(
             Problem(
                 str(root),
                 "not a catalog directory: it has no providers.yaml, licenses.yaml, "
-                "datasets.yaml or families/ (see CONTRIBUTING.md, Overlays)",
+                "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)",
             )
         )
         return
