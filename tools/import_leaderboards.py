@@ -203,11 +203,49 @@ def mteb_english_v1(data: bytes, day: str, show: Show) -> Iterator[Row]:
         )
 
 
+PYTHIA_DIR = "evals/pythia-v1"
+MMLU_SUBJECTS = 57
+
+
+def pythia_evals(data: bytes, day: str, show: Show) -> Iterator[Row]:
+    """The Pythia paper's evaluation results (EleutherAI/pythia, evals/pythia-v1: the
+    released suite), one file per model and checkpoint. MMLU is reported per subject
+    (hendrycksTest-*); the score here is the unweighted mean of the 57 subjects'
+    accuracy at the final checkpoint (step 143000), 5-shot. A model whose file lacks a
+    subject gets no score."""
+    listing = data.decode("utf-8").splitlines()[2:]  # `git show` of a tree: its entries
+    for entry in listing:
+        name = entry.strip().rstrip("/")
+        if not name.startswith("pythia-"):
+            continue
+        size = name.removeprefix("pythia-").removesuffix("-bf16")
+        path = f"{PYTHIA_DIR}/{name}/five-shot/{size}-5shot_step143000.json"
+        try:
+            run = json.loads(show(path))
+        except subprocess.CalledProcessError:
+            continue
+        accs = [v["acc"] for k, v in run["results"].items() if k.startswith("hendrycksTest-")]
+        if len(accs) != MMLU_SUBJECTS or run["config"]["num_fewshot"] != 5:
+            continue
+        yield Row(
+            name=name,
+            key=f"{name}.five-shot.step143000",
+            benchmark="MMLU",
+            score=round(100 * sum(accs) / len(accs), 1),
+            metric=(
+                "5-shot accuracy, unweighted mean of the 57 subjects "
+                "(lm-evaluation-harness, final checkpoint step 143000)"
+            ),
+            date=day,
+        )
+
+
 IMPORTERS: dict[str, tuple[str, Callable[[bytes, str, Show], Iterator[Row]]]] = {
     "aider-polyglot": (AIDER_FILE, aider_polyglot),
     "lmarena-text": (LMARENA_FILE, lmarena_text),
     "livebench": (LIVEBENCH_FILE, livebench),
     "mteb-leaderboard": (MTEB_FILE, mteb_english_v1),
+    "pythia-evals": (PYTHIA_DIR, pythia_evals),
 }
 
 

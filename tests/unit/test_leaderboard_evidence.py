@@ -4,6 +4,7 @@ they bring."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -276,3 +277,25 @@ def test_main_task_coverage_of_the_bundled_catalog() -> None:
     assert have / of >= MAIN_TASK_GOAL
     have, of = report["all"]
     assert have / of >= 0.30
+
+
+def test_pythia_mmlu_is_the_mean_of_all_57_subjects_or_nothing() -> None:
+    def run(n: int, acc: float) -> bytes:
+        results = {f"hendrycksTest-s{i}": {"acc": acc} for i in range(n)}
+        results["piqa"] = {"acc": 0.9}  # not an MMLU subject
+        return json.dumps({"results": results, "config": {"num_fewshot": 5}}).encode()
+
+    files = {
+        "evals/pythia-v1/pythia-1b-bf16/five-shot/1b-5shot_step143000.json": run(57, 0.25),
+        "evals/pythia-v1/pythia-12b/five-shot/12b-5shot_step143000.json": run(56, 0.3),
+    }
+
+    def show(path: str) -> bytes:
+        if path not in files:
+            raise subprocess.CalledProcessError(128, "git show")
+        return files[path]
+
+    listing = b"tree HEAD:evals/pythia-v1\n\npythia-1b-bf16/\npythia-12b/\npythia-70m/\n"
+    rows = list(il.pythia_evals(listing, "2023-06-05", show))
+    assert [(r.name, r.score) for r in rows] == [("pythia-1b-bf16", 25.0)]
+    assert "5-shot" in rows[0].metric and "step 143000" in rows[0].metric
