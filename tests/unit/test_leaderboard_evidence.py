@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from llmpick.catalog.load import load_catalog
+from llmpick.catalog.records import overlay_facts
 from llmpick.engine.coverage import MAIN_TASK_GOAL, coverage
 from llmpick.engine.evidence import canonical, comparable_edition, percentiles
 from llmpick.errors import CatalogError
@@ -55,6 +56,10 @@ def test_an_evidence_file_adds_its_results_to_the_variant(tmp_path: Path) -> Non
     )
     assert e.date is not None and e.date.isoformat() == "2026-11-01"
     assert not any(e.source.startswith("board:") for e in cat.variants["rocket-7b"].evidence)
+    # an answer about the model says an overlay added to its results; the others say nothing
+    (said,) = overlay_facts(cat, cat.variants["rocket-7b-chat"])
+    assert "published results from overlay" in said[0] and str(tmp_path) in said[0]
+    assert overlay_facts(cat, cat.variants["rocket-7b"]) == []
 
 
 BAD = {

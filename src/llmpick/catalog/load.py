@@ -798,6 +798,8 @@ def _merge_evidence(
                 continue
             have = {(e.benchmark, e.score) for e in v.evidence}
             v.evidence = [*v.evidence, *(e for e in rows if (e.benchmark, e.score) not in have)]
+            if src.overlay and rows:
+                parts.origin[f"evidence:{vid}"] = src.overlay
 
 
 def _access_problems(
