@@ -304,3 +304,25 @@ def test_pythia_mmlu_is_the_mean_of_all_57_subjects_or_nothing() -> None:
     rows = list(il.pythia_evals(listing, "2023-06-05", show))
     assert [(r.name, r.score) for r in rows] == [("pythia-1b-bf16", 25.0)]
     assert "5-shot" in rows[0].metric and "step 143000" in rows[0].metric
+
+
+@pytest.mark.parametrize("dataset", sorted(il.IMPORTERS))
+def test_each_evidence_file_is_what_its_pinned_snapshot_gives(dataset: str) -> None:
+    """Rerun each import from the commit its dataset entry pins (in the URL) and compare.
+    Needs the leaderboards' repositories: LLMPICK_LEADERBOARD_SNAPSHOTS names a folder
+    holding each as <owner>+<name>/repo (as the project's snapshot tool lays them out)."""
+    import os
+    import re
+
+    folder = os.environ.get("LLMPICK_LEADERBOARD_SNAPSHOTS")
+    if not folder:
+        pytest.skip("LLMPICK_LEADERBOARD_SNAPSHOTS is not set")
+    ds = bundled_catalog().datasets[dataset]
+    assert ds.repository is not None
+    owner, name = ds.repository.removeprefix("https://github.com/").split("/")
+    repo = Path(folder) / f"{owner}+{name}" / "repo"
+    if not repo.is_dir():
+        pytest.skip(f"no snapshot of {ds.repository} in {folder}")
+    pinned = re.search(r"/(?:blob|tree)/([0-9a-f]{40})/", ds.url)
+    assert pinned is not None, "the dataset's URL pins a commit"
+    assert il.main([dataset, str(repo), "--commit", pinned.group(1), "--check"]) == 0
