@@ -275,13 +275,13 @@ def test_livebench_averages_only_complete_rows(tmp_path: Path) -> None:
 def test_main_task_coverage_of_the_bundled_catalog() -> None:
     """The share of current models with a result that measures their main task. The
     goal is two in three (MAIN_TASK_GOAL); embedding models reach it; the whole catalog
-    does not yet (31% on 2026-12-07), so its floor is held here and raised as datasets
+    does not yet (116 of 323, 36%, on 2026-12-07), so its floor is held here and raised as datasets
     are added, and no import may lower it."""
     report = coverage(bundled_catalog()).main_task
     have, of = report["embedding"]
     assert have / of >= MAIN_TASK_GOAL
     have, of = report["all"]
-    assert have / of >= 0.30
+    assert have / of >= 0.35
 
 
 def test_pythia_mmlu_is_the_mean_of_all_57_subjects_or_nothing() -> None:
