@@ -9,7 +9,7 @@ import pytest
 
 from llmpick.catalog.records import Access, Evidence, Pricing, Variant
 from llmpick.engine import scoring
-from llmpick.engine.evidence import canonical, quality, relevant
+from llmpick.engine.evidence import UNMEASURED, canonical, quality, relevant
 from llmpick.engine.rank import _context, recommend
 from llmpick.engine.requirements import build
 from llmpick.engine.scoring import Effects
@@ -83,7 +83,7 @@ def test_published_results_count_only_when_relevant_to_the_task() -> None:
 
 def test_one_thin_result_cannot_outrank_a_broad_record() -> None:
     assert quality([(0.95, 4)]) < quality([(0.9, 30), (0.9, 30)])
-    assert quality([]) == 0.5
+    assert quality([]) == UNMEASURED and quality([(0.0, 40)]) == UNMEASURED
     assert canonical("Humanity’s Last Exam") == "Humanity's Last Exam"
     assert "MRCR" in relevant("qa", min_context=500_000)
     assert "MMMLU" in relevant("summarization", language="de")
@@ -114,12 +114,41 @@ def test_cost_counts_api_prices_and_footprint_only_when_optimising_cost() -> Non
         assert ranked[0].variant.id == "a1"
 
 
-def test_lifecycle_names_the_current_end_of_a_successor_chain() -> None:
+def test_lifecycle_names_the_newest_successor_that_passes() -> None:
     old = make_variant("old", status="legacy", successor="mid")
     mid = make_variant("mid", status="retired", successor="new")
     new = make_variant("new")
     fx = effects("lifecycle", old, (mid, new), task="chat")
-    assert points(fx) == -15 and "(now new)" in fx.reasons[0].text
+    assert points(fx) == -15 and "superseded by new, which passes" in fx.reasons[0].text
+
+
+def test_a_successor_that_fails_the_requirements_costs_nothing_and_says_why() -> None:
+    old = make_variant(
+        "coder-30b", status="legacy", successor="coder-80b", params_b=30.0, domain="code"
+    )
+    big = make_variant("coder-80b", params_b=80.0)
+    fx = effects("lifecycle", old, (big,), task="code", gpu_memory=24)
+    assert points(fx) == 0
+    assert "coder-80b is not a candidate" in fx.reasons[0].text and "GB" in fx.reasons[0].text
+    # with room for it, the successor counts against the older model
+    assert points(effects("lifecycle", old, (big,), task="code", gpu_memory=160)) == -15
+
+
+def test_an_active_model_with_a_newer_release_that_passes_is_named_with_its_price() -> None:
+    def api(id: str, price: float, successor: str | None = None) -> Variant:
+        p = Pricing(price, 5 * price, dt.date(2026, 1, 1), "https://x")
+        return make_variant(
+            id, open_weights=False, access=Access(api=id), pricing=p, successor=successor
+        )
+
+    old, new = api("gpt-a", 4.0, successor="gpt-b"), api("gpt-b", 2.0)
+    fx = effects("lifecycle", old, (new,), task="qa", access="proprietary")
+    assert points(fx) == -10 and "$2.00/$10.00 per 1M tokens against $4.00/$20.00" in (
+        fx.reasons[0].text
+    )
+    # not on the platform asked for: no penalty, and the reason names the platform
+    fx = effects("lifecycle", old, (new,), task="qa", platform="azure")
+    assert points(fx) == 0 and "Azure" in fx.reasons[0].text
 
 
 def test_an_api_model_without_a_price_is_unknown_under_max_price() -> None:
@@ -219,3 +248,74 @@ def test_editions_of_a_benchmark_are_not_compared() -> None:
     assert canonical("LiveCodeBench", "problems 2024-10-01 to 2025-02-01") == canonical(
         "LiveCodeBench", "Oct 2024 - Feb 2025"
     )
+
+
+def _coder(i: str, score: float, **kw: Any) -> Variant:
+    return make_variant(i, evidence=[Evidence("SWE-bench Verified", score, "https://x")], **kw)
+
+
+def test_a_result_is_placed_among_the_candidates_not_the_whole_catalog() -> None:
+    """Frontier API models that cannot be chosen do not push a self-hosted model down."""
+    small = _coder("small", 60.7, params_b=20.0)
+    frontier = tuple(
+        _coder(f"api{i}", 75.0 + i, open_weights=False, access=Access(api=f"a{i}"))
+        for i in range(5)
+    )
+    c = make_catalog(small, *frontier)
+    rec = recommend(c, build({"task": "code", "access": "open", "gpu_memory": 16}))
+    text = next(x.text for x in rec.verdicts["small"].reasons if x.rule == "published results")
+    assert "the only candidate reporting it" in text
+    everyone = recommend(c, build({"task": "code"}))
+    text = next(x.text for x in everyone.verdicts["small"].reasons if x.rule == "published results")
+    assert "6th of 6 candidates" in text
+
+
+def test_a_modest_result_never_scores_below_no_result_and_a_sibling_counts_at_half() -> None:
+    worst = _coder("worst", 10.0, family="w")
+    others = tuple(_coder(f"o{i}", 50.0 + 5 * i, family=f"f{i}") for i in range(9))
+    unmeasured = make_variant("none", family="n")
+    sibling = make_variant("o8-small", family="f8", params_b=3.0)
+    c = make_catalog(worst, unmeasured, sibling, *others)
+    rec = recommend(c, build({"task": "code"}), top=20)
+    score = {vid: v.score for vid, v in rec.verdicts.items()}
+    assert score["worst"] >= score["none"]
+    assert score["none"] < score["o8-small"] < score["o8"]  # half of its sibling's level
+    sib = next(x for x in rec.verdicts["o8-small"].reasons if x.rule == "published results")
+    assert "counted at half its family's o8" in sib.text
+
+
+def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
+    from llmpick.engine.evidence import separation
+
+    assert separation([95.0, 96.5, 97.0, 98.0]) < 0.5  # HumanEval among today's models
+    assert separation([30.0, 55.0, 70.0, 80.0]) == 1.0
+    assert separation([99.0, 99.5]) == 1.0  # two results: too few to tell
+
+    # first on a saturated benchmark earns less than first on one that separates
+    def model(i: str, score: float) -> Variant:
+        return make_variant(i, family=i, evidence=[Evidence("HumanEval", score, "u")])
+
+    sat = [model(f"s{i}", 95 + i) for i in range(4)]
+    sep = [model(f"p{i}", 40 + 15 * i) for i in range(4)]
+    first = {}
+    for name, pool in (("sat", sat), ("sep", sep)):
+        rec = recommend(make_catalog(*pool), build({"task": "code"}))
+        first[name] = rec.ranked[0].score
+        assert rec.ranked[0].score > rec.ranked[-1].score
+    assert first["sat"] < first["sep"]
+
+
+def test_every_task_benchmark_measures_the_task_and_the_guide_says_why() -> None:
+    from llmpick.engine.evidence import TASK_BENCHMARKS
+    from llmpick.guide import load_guide
+
+    assert not {"τ²-Bench", "MMLU-Pro"} & set(TASK_BENCHMARKS["extraction"])
+    text = load_guide().sections["4.2"].text
+    for task, names in TASK_BENCHMARKS.items():
+        if task is None:
+            continue
+        lead = f"- **{task}**"
+        assert lead in text, task
+        line = " ".join(text[text.index(lead) :].split("\n- ")[0].split())
+        for name in dict.fromkeys(n.split(" (")[0] for n in names):
+            assert name in line, (task, name)

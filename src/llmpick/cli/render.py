@@ -786,6 +786,8 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
             if cell_len(title + maker) > out.width - 3:  # hang keeps 3 columns for its indent
                 maker = f"({c['provider_name']})"  # the family is often in the name
             hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
+            if c.get("also"):
+                hang("   also: ", Text(", ".join(c["also"]), style="dim"), indent=9)
             _explained(c, long=long, skip=shared, terms=terms)
             _running(c, long=long, decodes=decodes)
     else:
@@ -1151,6 +1153,7 @@ def eval_progress(total: int, enabled: bool) -> _EvalProgress:
 
 def eval_report(doc: dict[str, Any]) -> None:
     """The eval report: one row per target, pass rate against cost, the pick, notes."""
+
     def secs(x: float | None) -> str:
         return "–" if x is None else f"{x:.2f}s"
 

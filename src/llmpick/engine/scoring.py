@@ -7,8 +7,10 @@ rule's points, and ``llmpick guide ID`` lists what each section justifies, read 
 the ``cites`` of the rules below (never parsed from the source).
 
 Principles (DESIGN.md, "How advice is ranked"): quality comes only from published
-results relevant to the job, compared within the catalog; a model without such a
-result is neither rewarded nor punished, and says so. Parameter count is never a
+results relevant to the job, placed among the candidates that report the same
+benchmark; a model without such a result is a risk, not an average: it starts from a
+conservative prior that earns no points (or half of a measured sibling's), and says
+so, and a real result never scores below it. Parameter count is never a
 merit in itself: it matters through memory, cost and speed. Newer generations rank
 above older ones unless evidence says otherwise.
 """
@@ -21,7 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import base, canonical, measures, quality
+from llmpick.engine.evidence import (
+    SIBLING_SHARE,
+    UNMEASURED,
+    base,
+    canonical,
+    measures,
+    places,
+    quality,
+)
 from llmpick.engine.memory import Estimate
 from llmpick.engine.requirements import Requirements
 from llmpick.units import format_params, format_tokens, format_usd
@@ -60,14 +70,23 @@ class Context:
 
     catalog: Catalog
     today: dt.date
-    percentiles: dict[tuple[str, str], tuple[float, int]]  # -> (0..1, models reporting)
+    # (variant id, benchmark) -> (place 0..1, how many report it) among the candidates
+    percentiles: dict[tuple[str, str], tuple[float, int]]
     benchmarks: tuple[str, ...]  # the results that measure this job
+    # the candidates' best results (variant id -> benchmark -> score), and every
+    # catalogued model's (to place a sibling or an excluded model among the candidates)
+    pool: dict[str, dict[str, float]] = field(default_factory=dict)
+    results: dict[str, dict[str, float]] = field(default_factory=dict)
+    separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
     # with --prefer cost or speed: the models fit enough for their cost or speed to count
     # (fitness within PREFERENCE_MARGIN of the best among the models that pass)
     preference_eligible: frozenset[str] | None = None
+    # the hard constraints a model fails under the same requirements (their texts): a
+    # successor counts against a model only when it passes them itself
+    fails: Callable[[Variant], list[str]] | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -125,6 +144,16 @@ def ready_made_classifier(v: Variant) -> bool:
     return "task-finetune" in v.tuning and v.architecture in ("encoder-only", "encoder-decoder")
 
 
+def domain_fit(v: Variant, r: Requirements) -> bool:
+    """Adapted to the domain the job asks for (a code model for code, a translation
+    model for translation), where a newer general model is not the better pick."""
+    if r.domain and r.domain != "general" and v.domain == r.domain:
+        return True
+    return (r.task == "code" and v.domain == "code") or (
+        r.task == "translation" and v.domain == "translation"
+    )
+
+
 def blended_price(v: Variant) -> float | None:
     """USD per 1M tokens at 3 input : 1 output."""
     if v.pricing is None:
@@ -133,15 +162,17 @@ def blended_price(v: Variant) -> float | None:
 
 
 def standing(p: float, n: int) -> str:
-    """Place among the catalogued models reporting a benchmark: '3rd of 6' for a short
-    list, 'top 8% of 38' for a long one."""
+    """Place among the candidates reporting a benchmark: '3rd of 6 candidates reporting
+    it' for a short list, 'top 8% of 38 candidates ...' for a long one."""
+    if n == 1:
+        return "the only candidate reporting it"
     if n < 10:
         place = max(1, min(n, round(n * (1 - p) + 0.5)))
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
-        return f"{place}{suffix} of {n}"
+        return f"{place}{suffix} of {n} candidates reporting it"
     if p < 0.5:
-        return f"bottom {max(1, round(100 * p))}% of {n}"
-    return f"top {max(1, round(100 * (1 - p)))}% of {n}"
+        return f"bottom {max(1, round(100 * p))}% of {n} candidates reporting it"
+    return f"top {max(1, round(100 * (1 - p)))}% of {n} candidates reporting it"
 
 
 def _task_word(task: str | None) -> str:
@@ -394,37 +425,94 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "published results",
     (
         "4.2",
-        "published results on benchmarks that measure the task move the score; a model "
-        "with none is neither rewarded nor punished, and says so",
+        "published results on benchmarks that measure the task move the score, placed among "
+        "the candidates that report them; saturated benchmarks weigh little; a model with "
+        "none starts from a conservative prior (or half its measured sibling's), never above "
+        "a real result",
     ),
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
-    found: dict[str, tuple[float, int, float, dt.date | None]] = {}
-    for e in v.evidence:
-        name = canonical(e.benchmark, e.metric)
-        place = ctx.percentiles.get((v.id, name))
-        if place is None or not measures(name, ctx.benchmarks):
-            continue
-        if name not in found or e.score > found[name][2]:
-            found[name] = (*place, e.score, e.date)
-    if not found:
-        fx.warn(
-            f"no {_task_word(r.task)} result in the catalog: test it yourself",
+    found = _relevant_results(v, ctx)
+    if found:
+        level = quality((p, n, sep) for p, n, _, _, sep in found.values())
+        fx.add(
+            _evidence_points(weight, level), "published results: " + _described(found, ctx), "4.2"
+        )
+        return
+    fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
+    sibling = _measured_sibling(v, ctx)
+    if sibling is not None:
+        sib, sib_found = sibling
+        own = quality((p, n, sep) for p, n, _, _, sep in sib_found.values())
+        level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
+        fx.add(
+            _evidence_points(weight, level),
+            f"no result of its own; counted at half its family's {sib.id}: "
+            + _described(sib_found, ctx),
             "4.2",
         )
         return
-    level = quality((p, n) for p, n, *_ in found.values())
+
+
+def _evidence_points(weight: float, level: float) -> float:
+    """Points for a quality level: none at the conservative prior an unmeasured model
+    starts from, more the higher a model places among the candidates."""
+    return 2 * weight * (level - UNMEASURED)
+
+
+Found = dict[str, tuple[float, int, float, "dt.date | None", float]]
+
+
+def _relevant_results(v: Variant, ctx: Context) -> Found:
+    """benchmark -> (place, candidates reporting, score, date, separation weight) for the
+    results of ``v`` that measure the job, placed among the candidates (and ``v``)."""
+    placed, seps = ctx.percentiles, ctx.separations
+    if v.id not in ctx.pool and v.id in ctx.results:
+        placed, seps = places({**ctx.pool, v.id: ctx.results[v.id]})
+    found: Found = {}
+    for e in v.evidence:
+        name = canonical(e.benchmark, e.metric)
+        place = placed.get((v.id, name))
+        if place is None or not measures(name, ctx.benchmarks):
+            continue
+        if name not in found or e.score > found[name][2]:
+            found[name] = (*place, e.score, e.date, seps.get(name, 1.0))
+    return found
+
+
+def _described(found: Found, ctx: Context) -> str:
     # the most telling results first (the order of the task's benchmark list)
     order = {b: i for i, b in enumerate(ctx.benchmarks)}
     shown = sorted(found, key=lambda n: (order.get(base(n), 99), n))[:2]
     parts = []
     for name in shown:
-        p, n, score, date = found[name]
+        p, n, score, date, sep = found[name]
         when = f", {date:%b %Y}" if date else ""
-        parts.append(f"{name} {score:g}{when}: {standing(p, n)}")
+        low = " (saturated: weighs little)" if sep < 0.5 else ""
+        parts.append(f"{name} {score:g}{when}: {standing(p, n)}{low}")
     more = f" (+{len(found) - len(shown)} more)" if len(found) > len(shown) else ""
-    fx.add(weight * (2 * level - 1), "published results: " + "; ".join(parts) + more, "4.2")
+    return "; ".join(parts) + more
+
+
+def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
+    """The closest-sized model of the same family with a result that measures the job."""
+    c = ctx.catalog
+    fam = c.families.get(v.family)
+    if fam is None:
+        return None
+    best: tuple[float, str, Variant, Found] | None = None
+    for sid in fam.variants:
+        if sid == v.id or sid not in ctx.results:
+            continue
+        sib = c.variants[sid]
+        found = _relevant_results(sib, ctx)
+        if not found:
+            continue
+        gap = abs((sib.params_b or 1e6) - (v.params_b or 1e6))
+        if best is None or (gap, sid) < best[:2]:
+            best = (gap, sid, sib, found)
+    return None if best is None else (best[2], best[3])
 
 
 @rule(
@@ -552,20 +640,40 @@ def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "lifecycle",
     (
         "4.1",
-        "legacy models lose 15 points and rank after current ones unless adapted to your "
-        "domain; previews are flagged",
+        "a model loses points when a newer release that passes the same requirements "
+        "replaces it (15 when legacy, 10 when still active), named with what differs; a "
+        "successor that fails them costs nothing and the answer says why (a legacy general "
+        "model still loses 6 to current ones); deprecated and retired models lose 25 and "
+        "40; previews are flagged",
     ),
 )
 def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    successor = _successor_name(ctx.catalog, v)
-    if v.status != "active":
-        penalty = {"legacy": -15, "deprecated": -25, "retired": -40}[v.status]
+    newer, failed = _newer_candidate(ctx, v)
+    if v.status in ("deprecated", "retired"):
+        successor = _successor_name(ctx.catalog, v)
+        penalty = {"deprecated": -25, "retired": -40}[v.status]
         what = {
-            "legacy": f"superseded{successor}, though still available",
             "deprecated": f"deprecated: shutdown announced; replaced{successor}",
             "retired": f"retired: no longer served; replaced{successor}",
         }[v.status]
         fx.add(penalty, what, "4.1")
+    elif newer is not None:
+        differs = _differences(v, newer)
+        head = (
+            f"superseded by {newer.id}, which passes your requirements too"
+            if v.status == "legacy"
+            else f"a newer release, {newer.id}, passes your requirements too"
+        )
+        fx.add(-15 if v.status == "legacy" else -10, head + differs, "4.1")
+    elif failed is not None:
+        succ, why = failed
+        what = "superseded" if v.status == "legacy" else "has a newer release"
+        fx.note(
+            f"{what} ({succ}), not counted against it: {succ} is not a candidate ({why})", "4.1"
+        )
+    if v.status == "legacy" and newer is None and not domain_fit(v, r):
+        # no successor can take its place here, but current general models can
+        fx.add(-6, "a legacy model its maker no longer updates; current models are kept up", "4.1")
     if v.api_status in ("deprecated", "retired") and v.open_weights:
         fx.warn(
             f"its maker's API is {'shut down' if v.api_status == 'retired' else 'being shut down'}"
@@ -574,6 +682,60 @@ def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         )
     if "preview" in v.name.lower() or (v.notes is not None and "preview" in v.notes.lower()):
         fx.warn("a preview release: it may change or be withdrawn", "4.1")
+
+
+def _newer_candidate(ctx: Context, v: Variant) -> tuple[Variant | None, tuple[str, str] | None]:
+    """(the newest release after ``v`` that passes the same hard constraints, or None;
+    else the newest one with the first constraint it fails)."""
+    from llmpick.catalog.query import successor_chain
+
+    if not v.successor:
+        return None, None
+    c = ctx.catalog
+    releases: list[Variant] = []
+    for ref in successor_chain(c, v.successor):
+        if ref in c.variants:
+            releases.append(c.variants[ref])
+        elif ref in c.families:
+            releases += [
+                c.variants[x] for x in c.families[ref].variants if c.variants[x].status == "active"
+            ]
+    releases = [x for x in releases if x.id != v.id]
+    if not releases:
+        return None, None
+    if ctx.fails is None:  # no requirements to check against: the newest counts
+        return releases[-1], None
+    first_failure: tuple[str, str] | None = None
+    for x in reversed(releases):
+        fails = ctx.fails(x)
+        if not fails:
+            return x, None
+        if first_failure is None:
+            first_failure = (x.id, fails[0])
+    return None, first_failure
+
+
+def _differences(old: Variant, new: Variant) -> str:
+    """What differs between a model and the newer release that replaces it: price,
+    context window and size, as ' (new against old; ...)'."""
+    parts = []
+    if old.pricing is not None and new.pricing is not None:
+        a, b = new.pricing, old.pricing
+        if (a.input, a.output) != (b.input, b.output):
+            parts.append(
+                f"{format_usd(a.input)}/{format_usd(a.output)} per 1M tokens against "
+                f"{format_usd(b.input)}/{format_usd(b.output)}"
+            )
+    elif new.pricing is not None:
+        parts.append(f"priced {format_usd(new.pricing.input)}/{format_usd(new.pricing.output)}")
+    if old.context_window and new.context_window and old.context_window != new.context_window:
+        parts.append(
+            f"context {format_tokens(new.context_window)} against "
+            f"{format_tokens(old.context_window)}"
+        )
+    if old.params_b and new.params_b and format_params(old.params_b) != format_params(new.params_b):
+        parts.append(f"{format_params(new.params_b)} against {format_params(old.params_b)}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _successor_name(c: Catalog, v: Variant) -> str:

@@ -62,6 +62,7 @@ def candidate(
         "domain": v.domain,
         "capabilities": list(v.capabilities),
         "score": verdict.score,
+        "also": list(verdict.also),
         "reasons": [_reason(r) for r in verdict.reasons],
         "caveats": [_reason(r, with_weight=False) for r in verdict.caveats] + _layer_caveats(c, v),
         "hf_repo": v.access.hf_repo,
@@ -84,9 +85,7 @@ def candidate(
     e = verdict.estimate
     d["how_to_load"] = how_to_load(v)
     d["decoding"] = decoding(task, v)
-    wants_json = req is not None and (
-        req.task == "extraction" or "structured-output" in req.needs
-    )
+    wants_json = req is not None and (req.task == "extraction" or "structured-output" in req.needs)
     d["structured_output"] = structured_output(v) if wants_json else None
     d["monthly_cost"] = None
     if req is not None and req.tokens_per_month is not None:

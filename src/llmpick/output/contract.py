@@ -65,6 +65,8 @@ class MemoryDoc(_Doc):
 
 
 class Candidate(_Doc):
+    also: list[str] = []
+    """Variants of the same base model (other post-training or modality) in this slot."""
     rank: int | None
     """Place in the ranking (None for a model that did not pass)."""
     id: str
