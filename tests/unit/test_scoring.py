@@ -274,14 +274,14 @@ def test_a_modest_result_never_scores_below_no_result_and_a_sibling_counts_at_ha
     worst = _coder("worst", 10.0, family="w")
     others = tuple(_coder(f"o{i}", 50.0 + 5 * i, family=f"f{i}") for i in range(9))
     unmeasured = make_variant("none", family="n")
-    sibling = make_variant("o8-small", family="f8", params_b=3.0)
+    sibling = make_variant("o8-small", family="f8", params_b=5.0)
     c = make_catalog(worst, unmeasured, sibling, *others)
     rec = recommend(c, build({"task": "code"}), top=20)
     score = {vid: v.score for vid, v in rec.verdicts.items()}
     assert score["worst"] >= score["none"]
     assert score["none"] < score["o8-small"] < score["o8"]  # half of its sibling's level
     sib = next(x for x in rec.verdicts["o8-small"].reasons if x.rule == "published results")
-    assert "counted at half its family's o8" in sib.text
+    assert "counted at half its measured sibling o8" in sib.text
 
 
 def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:

@@ -783,11 +783,10 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         for c in cands:
             title = f"{c['rank']}. {c['name']} "
             maker = f"({c['family_name']}, {c['provider_name']})"
-            if cell_len(title + maker) > out.width - 3:  # hang keeps 3 columns for its indent
+            also = f", also: {', '.join(c['also'])}" if c.get("also") else ""
+            if cell_len(title + maker + also) > out.width - 3:  # hang keeps 3 for its indent
                 maker = f"({c['provider_name']})"  # the family is often in the name
-            hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
-            if c.get("also"):
-                hang("   also: ", Text(", ".join(c["also"]), style="dim"), indent=9)
+            hang("", Text.assemble((title, "bold"), (maker + also, "dim")), indent=3)
             _explained(c, long=long, skip=shared, terms=terms)
             _running(c, long=long, decodes=decodes)
     else:

@@ -436,23 +436,20 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     found = _relevant_results(v, ctx)
     if found:
         level = quality((p, n, sep) for p, n, _, _, sep in found.values())
-        fx.add(
-            _evidence_points(weight, level), "published results: " + _described(found, ctx), "4.2"
-        )
+        fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
         return
-    fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
     sibling = _measured_sibling(v, ctx)
-    if sibling is not None:
-        sib, sib_found = sibling
-        own = quality((p, n, sep) for p, n, _, _, sep in sib_found.values())
-        level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
-        fx.add(
-            _evidence_points(weight, level),
-            f"no result of its own; counted at half its family's {sib.id}: "
-            + _described(sib_found, ctx),
-            "4.2",
-        )
+    if sibling is None:
+        fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
         return
+    sib, sib_found = sibling  # `why SIBLING` shows its results
+    own = quality((p, n, sep) for p, n, _, _, sep in sib_found.values())
+    level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
+    fx.add(
+        _evidence_points(weight, level),
+        f"unmeasured: counted at half its measured sibling {sib.id}",
+        "4.2",
+    )
 
 
 def _evidence_points(weight: float, level: float) -> float:
@@ -484,32 +481,39 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
 def _described(found: Found, ctx: Context) -> str:
     # the most telling results first (the order of the task's benchmark list)
     order = {b: i for i, b in enumerate(ctx.benchmarks)}
-    shown = sorted(found, key=lambda n: (order.get(base(n), 99), n))[:2]
+    names = sorted(found, key=lambda n: (order.get(base(n), 99), n))[:2]
     parts = []
-    for name in shown:
+    for name in names:
         p, n, score, date, sep = found[name]
-        when = f", {date:%b %Y}" if date else ""
+        when = f" ({date:%b %Y})" if date else ""
         low = " (saturated: weighs little)" if sep < 0.5 else ""
         parts.append(f"{name} {score:g}{when}: {standing(p, n)}{low}")
-    more = f" (+{len(found) - len(shown)} more)" if len(found) > len(shown) else ""
+    more = f" (+{len(found) - len(names)} more)" if len(found) > len(names) else ""
     return "; ".join(parts) + more
 
 
 def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
-    """The closest-sized model of the same family with a result that measures the job."""
+    """The closest-sized model of the same family, released within a year and at most
+    twice or half the size, with a result that measures the job (none when sizes are
+    not published: an API tier says nothing about its flagship)."""
     c = ctx.catalog
     fam = c.families.get(v.family)
-    if fam is None:
+    if fam is None or v.params_b is None:
         return None
     best: tuple[float, str, Variant, Found] | None = None
     for sid in fam.variants:
-        if sid == v.id or sid not in ctx.results:
+        sib = c.variants.get(sid)
+        if sib is None or sid == v.id or sid not in ctx.results or sib.params_b is None:
             continue
-        sib = c.variants[sid]
+        ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
+        if ratio > 2 or (
+            sib.released and v.released and abs((sib.released - v.released).days) > 366
+        ):
+            continue
         found = _relevant_results(sib, ctx)
         if not found:
             continue
-        gap = abs((sib.params_b or 1e6) - (v.params_b or 1e6))
+        gap = abs(sib.params_b - v.params_b)
         if best is None or (gap, sid) < best[:2]:
             best = (gap, sid, sib, found)
     return None if best is None else (best[2], best[3])
