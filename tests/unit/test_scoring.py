@@ -289,6 +289,7 @@ def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
 
     assert separation([95.0, 96.5, 97.0, 98.0]) < 0.5  # HumanEval among today's models
     assert separation([30.0, 55.0, 70.0, 80.0]) == 1.0
+    assert separation([52.0, 55.0, 58.0, 61.0]) > 0.5  # frontier models on an index
     assert separation([99.0, 99.5]) == 1.0  # two results: too few to tell
 
     # first on a saturated benchmark earns less than first on one that separates

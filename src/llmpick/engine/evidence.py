@@ -214,10 +214,12 @@ def relevant(
 
 UNMEASURED = 0.3  # the conservative prior: a model with no relevant result, 0..1
 SIBLING_SHARE = 0.5  # how much of a measured family sibling's level an unmeasured model gets
-# a benchmark separates the candidates when their scores spread and leave headroom (on
-# a 0-100 scale): at SEPARATES points or more it weighs fully, at a quarter when the
-# candidates crowd at its ceiling (HumanEval, MMLU, GSM8K among today's models)
-SEPARATES = 20.0
+# a benchmark separates the candidates when it leaves headroom above their median and
+# their scores spread (on a 0-100 scale): it weighs fully with HEADROOM points above the
+# median and SPREAD points between best and worst, down to a quarter when the candidates
+# crowd at its ceiling (HumanEval, MMLU, GSM8K among today's models) or tie
+HEADROOM = 20.0
+SPREAD = 10.0
 SATURATED_WEIGHT = 0.25
 
 
@@ -285,15 +287,15 @@ def places(
 
 def separation(scores: list[float]) -> float:
     """How much a benchmark separates the candidates reporting it, as a weight from
-    SATURATED_WEIGHT to 1: the smaller of their spread (best minus worst) and the
-    headroom left above their median, against SEPARATES points. Fewer than MIN_RESULTS
-    scores, or scores not on a 0-100 scale (arena ratings), count fully."""
+    SATURATED_WEIGHT to 1: the smaller of the headroom above their median (against
+    HEADROOM points) and their spread, best minus worst (against SPREAD). Fewer than
+    MIN_RESULTS scores, or scores not on a 0-100 scale (arena ratings), count fully."""
     if len(scores) < MIN_RESULTS or max(scores) > 100:
         return 1.0  # too few to tell, or not a percentage
     ordered = sorted(scores)
-    headroom = 100 - ordered[len(ordered) // 2]
-    spread = ordered[-1] - ordered[0]
-    return max(SATURATED_WEIGHT, min(1.0, min(headroom, spread) / SEPARATES))
+    headroom = (100 - ordered[len(ordered) // 2]) / HEADROOM
+    spread = (ordered[-1] - ordered[0]) / SPREAD
+    return max(SATURATED_WEIGHT, min(1.0, headroom, spread))
 
 
 def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:

@@ -447,7 +447,8 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
     fx.add(
         _evidence_points(weight, level),
-        f"unmeasured: counted at half its measured sibling {sib.id}",
+        f"unmeasured: counted at half its measured "
+        f"{'predecessor' if sib.successor == v.id else 'sibling'} {sib.id}",
         "4.2",
     )
 
@@ -486,17 +487,22 @@ def _described(found: Found, ctx: Context) -> str:
     for name in names:
         p, n, score, date, sep = found[name]
         when = f" ({date:%b %Y})" if date else ""
-        low = " (saturated: weighs little)" if sep < 0.5 else ""
+        low = " (near its ceiling: weighs little)" if sep < 0.5 else ""
         parts.append(f"{name} {score:g}{when}: {standing(p, n)}{low}")
     more = f" (+{len(found) - len(names)} more)" if len(found) > len(names) else ""
     return "; ".join(parts) + more
 
 
 def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
-    """The closest-sized model of the same family, released within a year and at most
-    twice or half the size, with a result that measures the job (none when sizes are
-    not published: an API tier says nothing about its flagship)."""
+    """A measured stand-in for a model without a relevant result: the release it
+    replaces (its direct predecessor), else the closest-sized model of its family
+    released within a year and at most twice or half its size (none when sizes are not
+    published: an API tier says nothing about its flagship)."""
     c = ctx.catalog
+    for prev in sorted(x for x in ctx.results if c.variants[x].successor == v.id):
+        found = _relevant_results(c.variants[prev], ctx)
+        if found:
+            return c.variants[prev], found
     fam = c.families.get(v.family)
     if fam is None or v.params_b is None:
         return None
