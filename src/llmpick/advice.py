@@ -350,6 +350,10 @@ _OPENAI_COMPATIBLE = {
 def api_snippet(v: Variant, platform: str | None = None) -> str | None:
     """A minimal call through the provider's API, or through a cloud platform."""
     platforms = v.access.platforms
+    if platform is None and v.api_status == "retired":
+        if not platforms:
+            return None  # its maker's API is shut down
+        platform = sorted(platforms)[0]
     if platform is None and not v.access.api and platforms:
         platform = sorted(platforms)[0]
     if platform == "bedrock" and "bedrock" in platforms:
@@ -439,7 +443,7 @@ def how_to_load(
         out["ollama"] = {"command": ollama_snippet(v), "guide": "5.2"}
     if v.open_weights and v.access.hf_repo:
         out["transformers"] = {"repo": v.access.hf_repo, "guide": "5.1"}
-    if v.access.api:
+    if v.access.api and v.api_status != "retired":  # a shut-down API runs nothing
         out["api"] = {"model": v.access.api, "provider": v.provider, "guide": "5.3"}
     if v.access.platforms:
         out["platforms"] = {"ids": dict(v.access.platforms), "guide": "1.2"}

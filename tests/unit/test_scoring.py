@@ -320,3 +320,66 @@ def test_every_task_benchmark_measures_the_task_and_the_guide_says_why() -> None
         line = " ".join(text[text.index(lead) :].split("\n- ")[0].split())
         for name in dict.fromkeys(n.split(" (")[0] for n in names):
             assert name in line, (task, name)
+
+
+def test_max_params_compares_the_size_as_it_is_shown() -> None:
+    c = make_catalog(
+        make_variant("l8", params_b=8.03, family="a"), make_variant("n", params_b=8.06)
+    )
+    assert [v.variant.id for v in recommend(c, build({"max_params": 8})).ranked] == ["l8"]
+
+
+def test_max_price_passes_open_weights_without_a_price_only_when_self_hosting() -> None:
+    hosted = make_variant("hosted", params_b=403.0)
+    api = make_variant(
+        "api",
+        open_weights=False,
+        access=Access(api="api"),
+        pricing=Pricing(0.2, 0.8, dt.date(2026, 1, 1), "https://x"),
+    )
+    c = make_catalog(hosted, api)
+    rec = recommend(c, build({"task": "extraction", "max_price": 1}))
+    assert [v.variant.id for v in rec.ranked] == ["api"]
+    assert "--hosting self" in rec.verdicts["hosted"].exclusions[0].text
+    rec = recommend(c, build({"task": "extraction", "max_price": 1, "hosting": "self"}))
+    assert [v.variant.id for v in rec.ranked] == ["hosted"]
+    note = next(x.text for x in rec.ranked[0].reasons if "per-token" in x.text)
+    assert "403B parameters" in note  # what hardware it needs, not "free"
+
+
+def test_a_retired_api_gets_no_api_run_line() -> None:
+    from llmpick.advice import api_snippet, how_to_load
+
+    gone = make_variant(
+        "gone", access=Access(hf_repo="acme/gone", api="gone"), api_status="retired"
+    )
+    live = make_variant("live", access=Access(hf_repo="acme/live", api="live"))
+    assert "api" not in how_to_load(gone) and api_snippet(gone) is None
+    assert "api" in how_to_load(live) and api_snippet(live) is not None
+
+
+def test_an_embedding_model_offered_for_classification_says_it_needs_labelled_data() -> None:
+    emb = make_variant("emb", flavour="embedding", architecture="encoder-only")
+    fx = effects("task fit", emb, task="classification")
+    assert any("labelled examples and a classifier" in x.text for x in fx.caveats)
+
+
+def test_embeddings_weigh_the_maximum_input_length() -> None:
+    def emb(i: str, n: int) -> Variant:
+        return make_variant(i, flavour="embedding", architecture="encoder-only", context_window=n)
+
+    short, long = emb("short", 128), emb("long", 8192)
+    assert points(effects("task fit", short, task="embedding")) < points(
+        effects("task fit", long, task="embedding")
+    )
+    assert "128 tokens" in effects("task fit", short, task="embedding").reasons[-1].text
+
+
+def test_a_one_task_fine_tune_is_not_called_instruction_tuned() -> None:
+    qa = make_variant(
+        "pubmedqa", flavour="instruct", tuning=["domain-pretraining", "task-finetune"]
+    )
+    fx = effects("task fit", qa, task="qa")
+    assert not any("instruction-tuned" in x.text for x in fx.reasons)
+    sft = make_variant("sft", flavour="instruct", tuning=["sft"])
+    assert any("instruction-tuned" in x.text for x in effects("task fit", sft, task="qa").reasons)

@@ -140,6 +140,31 @@ def translation_specialist(v: Variant) -> bool:
     return v.domain == "translation"
 
 
+# general instruction tuning, as opposed to a fine-tune for one labelled task
+_INSTRUCTION_TUNING = frozenset(
+    {"sft", "flan", "rlhf", "rlaif", "dpo", "rl-reasoning", "distilled"}
+)
+SHORT_INPUT = 512  # an embedding model reading fewer tokens cuts most passages
+LONG_INPUT = 8192  # one reading this many embeds whole documents
+
+
+def one_task_only(v: Variant) -> bool:
+    """Fine-tuned for one task with no general instruction tuning (BioGPT-Large-PubMedQA
+    answers PubMedQA questions): its 'instruct' flavour is not instruction following."""
+    return "task-finetune" in v.tuning and not (set(v.tuning) & _INSTRUCTION_TUNING)
+
+
+def _input_length(v: Variant, fx: Effects) -> None:
+    """An embedding model's maximum input length: short ones cut documents."""
+    n = v.context_window
+    if n is None:
+        fx.warn("its maximum input length is not in the catalog: check your passages fit", "2.15")
+    elif n < SHORT_INPUT:
+        fx.add(-10, f"reads at most {format_tokens(n)} tokens: longer passages are cut", "2.15")
+    elif n >= LONG_INPUT:
+        fx.add(4, f"embeds inputs of up to {format_tokens(n)} tokens, whole documents", "2.15")
+
+
 def ready_made_classifier(v: Variant) -> bool:
     return "task-finetune" in v.tuning and v.architecture in ("encoder-only", "encoder-decoder")
 
@@ -193,6 +218,8 @@ def _task_word(task: str | None) -> str:
     ("2.7", "FLAN-tuned models score well for classification and extraction"),
     ("2.8", "FLAN-tuned models classify zero-shot, like the guide's sentiment example"),
     ("2.14", "chat tasks favour chat-tuned models"),
+    ("2.15", "embeddings weigh the maximum input length: under 512 tokens loses, 8k gains"),
+    ("2.16", "a one-task fine-tune is not counted as instruction-tuned"),
 )
 def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     task, fl, tuning = r.task, v.flavour, set(v.tuning)
@@ -206,7 +233,9 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
                 -8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7"
             )
     elif task in GENERATIVE:
-        if fl == "instruct":
+        if fl == "instruct" and one_task_only(v):
+            fx.add(2, "fine-tuned for one task, not general instruction tuning", "2.16")
+        elif fl == "instruct":
             fx.add(
                 12 if task == "instruct" else 10,
                 "instruction-tuned: follows single instructions well",
@@ -236,14 +265,19 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         elif v.architecture == "encoder-only" and fl == "base":
             fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
             fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
-        elif fl in ("instruct", "chat"):
+        elif fl in ("instruct", "chat") and not one_task_only(v):
             fx.add(7, "can classify from a prompt with no training data", "2.6")
         elif fl == "embedding":
             fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
+            fx.warn(
+                "an embedding model does not classify by itself: it needs labelled examples "
+                "and a classifier trained on its vectors",
+                "2.16",
+            )
     elif task == "extraction":
         if "flan" in tuning:
             fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
-        elif fl in ("instruct", "chat"):
+        elif fl in ("instruct", "chat") and not one_task_only(v):
             fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
         elif v.architecture == "encoder-only":
             fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
@@ -257,6 +291,7 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
                 "not trained for embeddings: expect weaker retrieval without contrastive tuning",
                 "2.16",
             )
+        _input_length(v, fx)
 
 
 @rule(
@@ -785,13 +820,18 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
     if not v.open_weights and r.gpu_memory is not None:
         fx.note("served through an API: it does not use your GPU", "5.3")
     price = blended_price(v)
-    if r.max_price is not None and v.open_weights and r.hosting != "api":
+    if r.max_price is not None and v.open_weights and r.hosting == "self":
+        est = ctx.estimates.get(v.id)
+        needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
+        if v.params_b is not None and est is None:
+            needs = f" ({format_params(v.params_b)} parameters to host)"
         if price is None:
-            fx.note("self-hosted: no per-token price; you pay for the hardware", "5.3")
+            fx.note(f"self-hosted: no per-token price; you pay for the hardware{needs}", "5.3")
         elif price > r.max_price:
             fx.warn(
-                f"within --max-price only if you host it yourself: its API costs about "
-                f"${price:.2f} per 1M tokens (3:1), over your ${r.max_price:g}",
+                f"within --max-price only because you host it yourself{needs}: its API costs "
+                f"about {format_usd(price)} per 1M tokens (3:1), over your "
+                f"{format_usd(r.max_price)}",
                 "5.3",
             )
     if "structured-output" in r.needs or r.task == "extraction":
