@@ -453,16 +453,24 @@ def how_to_load(
 # --- cost (§5.3) -----------------------------------------------------------------
 
 
-def monthly_cost(v: Variant, tokens_in: int, tokens_out: int) -> dict[str, Any] | None:
-    """USD per month at the catalog's prices for the given token volumes."""
+def monthly_cost(
+    v: Variant,
+    tokens_in: int,
+    tokens_out: int,
+    rates: tuple[float, float, str] | None = None,
+) -> dict[str, Any] | None:
+    """USD per month for the given token volumes, at the catalog's list prices or at
+    ``rates`` (input and output USD per 1M tokens, and the tier they belong to)."""
     p = v.pricing
     if p is None:
         return None
-    usd = tokens_in / 1e6 * p.input + tokens_out / 1e6 * p.output
+    inp, out, tier = rates if rates is not None else (p.input, p.output, "list price")
+    usd = tokens_in / 1e6 * inp + tokens_out / 1e6 * out
     return {
         "usd": round(usd, 6),  # not to the cent ($0.0004 a month is not $0), nor to 4 figures
         "tokens_in": tokens_in,
         "tokens_out": tokens_out,
+        "tier": tier,
         "prices_as_of": p.as_of.isoformat(),
-        "source": p.source,
+        "source": p.tiers_source if tier != "list price" and p.tiers_source else p.source,
     }

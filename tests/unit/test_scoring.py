@@ -383,3 +383,66 @@ def test_a_one_task_fine_tune_is_not_called_instruction_tuned() -> None:
     assert not any("instruction-tuned" in x.text for x in fx.reasons)
     sft = make_variant("sft", flavour="instruct", tuning=["sft"])
     assert any("instruction-tuned" in x.text for x in effects("task fit", sft, task="qa").reasons)
+
+
+def _tiered(id: str, **tiers: Any) -> Variant:
+    p = Pricing(0.1, 0.5, dt.date(2026, 9, 1), "https://x", **tiers)
+    return make_variant(
+        id, open_weights=False, access=Access(api=id), pricing=p, context_window=1_000_000
+    )
+
+
+def test_a_request_is_priced_at_the_tier_its_context_reaches() -> None:
+    from llmpick.engine.scoring import price_for
+
+    haiku = _tiered(
+        "haiku",
+        long_above=100_000,
+        long_input=0.5,
+        long_output=2.5,
+        batch_input=0.05,
+        batch_output=0.25,
+        cached_input=0.01,
+        tiers_source="litellm:haiku",
+    )
+    at = {
+        "list": price_for(haiku, build({})),
+        "long": price_for(haiku, build({"min_context": "500k"})),
+        "batch": price_for(haiku, build({"batch": True})),
+        "cached": price_for(haiku, build({"cached_share": 0.5})),
+    }
+    assert at["list"] and (at["list"].input, at["list"].tier) == (0.1, "list price")
+    assert at["long"] and (at["long"].input, at["long"].output) == (0.5, 2.5)
+    assert "over 100k tokens" in at["long"].tier
+    assert at["batch"] and (at["batch"].input, at["batch"].output) == (0.05, 0.25)
+    assert at["cached"] and at["cached"].input == pytest.approx(0.055)
+    # a long prompt at a price without tiers says the long rate is unknown
+    plain = _tiered("plain")
+    untiered = price_for(plain, build({"min_context": "500k"}))
+    assert untiered and "long-prompt rate unknown" in untiered.tier
+    # --max-price judges the tier: $1.00 blended at 500k passes $1, fails $0.9
+    c = make_catalog(haiku)
+    assert recommend(c, build({"min_context": "500k", "max_price": 1})).ranked
+    assert not recommend(c, build({"min_context": "500k", "max_price": 0.9})).ranked
+    note = next(
+        x.text
+        for x in recommend(c, build({"min_context": "500k"})).ranked[0].reasons
+        if x.text.startswith("priced at")
+    )
+    assert "$0.50/$2.50" in note and "list $0.10/$0.50" in note
+
+
+def test_prefer_cost_orders_by_the_monthly_cost_at_the_users_volume() -> None:
+    def api(id: str, inp: float, out: float) -> Variant:
+        p = Pricing(inp, out, dt.date(2026, 9, 1), "https://x")
+        return make_variant(id, family=id, open_weights=False, access=Access(api=id), pricing=p)
+
+    # cheap input, dear output; and the reverse: the blend and the volume disagree
+    reader, writer = api("reader", 0.05, 4.0), api("writer", 0.5, 0.5)
+    c = make_catalog(reader, writer)
+    by_list = recommend(c, build({"prefer": "cost"})).ranked
+    by_volume = recommend(c, build({"prefer": "cost", "tokens_per_month": "2000M:20M"})).ranked
+    assert by_list[0].variant.id == "writer"  # 3:1 blend: $0.50 against $1.04
+    assert by_volume[0].variant.id == "reader"  # $180 a month against $1,010
+    text = next(x.text for x in by_volume[0].reasons if x.rule == "cost")
+    assert "a month at your volume" in text

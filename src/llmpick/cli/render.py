@@ -1065,7 +1065,8 @@ def _running(
             _ref(
                 f"about {format_usd(cost['usd'])} a month for {format_tokens(cost['tokens_in'])} "
                 f"in / {format_tokens(cost['tokens_out'])} out "
-                f"(prices as of {cost['prices_as_of']})",
+                f"({'' if cost.get('tier', 'list price') == 'list price' else cost['tier'] + '; '}"
+                f"prices as of {cost['prices_as_of']})",
                 "5.3",
             ),
         )

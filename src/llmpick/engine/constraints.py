@@ -251,7 +251,7 @@ def _max_price(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         return None
     if v.open_weights and r.hosting == "self":
         return None  # self-hosted: no per-token price (said so in the answer)
-    price = blended_price(v)
+    price = blended_price(v, r)
     if price is None:
         if v.open_weights:
             return Exclusion(

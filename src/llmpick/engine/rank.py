@@ -30,6 +30,7 @@ from llmpick.engine.scoring import (
     domain_fit,
     fitness,
     guide_citations,
+    price_for,
     score,
 )
 from llmpick.units import format_params, format_tokens
@@ -45,6 +46,7 @@ __all__ = [
     "check",
     "evaluate",
     "identity",
+    "price_for",
     "recommend",
 ]
 
@@ -174,12 +176,14 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> None:
     size: dict[str, float] = {}
     for verdict in passing:
         v = verdict.variant
-        price = blended_price(v)
+        price = price_for(v, r)
         est = verdict.estimate
         if v.open_weights and r.hosting != "api" and est is not None:
             hosted[v.id] = est.total_gb
         elif price is not None:
-            api[v.id] = math.log(price + 0.01)
+            # at the user's monthly volume when given (its input:output mix), else 3:1
+            usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
+            api[v.id] = math.log(usd + 0.01)
         active = v.active_params_b or v.params_b
         if active is not None:
             size[v.id] = active

@@ -179,11 +179,63 @@ def domain_fit(v: Variant, r: Requirements) -> bool:
     )
 
 
-def blended_price(v: Variant) -> float | None:
-    """USD per 1M tokens at 3 input : 1 output."""
-    if v.pricing is None:
+@dataclass(slots=True, frozen=True)
+class Price:
+    """A model's API price for one request: USD per 1M tokens at the tier it falls in."""
+
+    input: float
+    output: float
+    tier: str  # "list price", "its rate for prompts over 272k tokens", "its batch rate", ...
+
+    @property
+    def blended(self) -> float:
+        """USD per 1M tokens at 3 input : 1 output."""
+        return (3 * self.input + self.output) / 4
+
+    def monthly(self, tokens_in: int, tokens_out: int) -> float:
+        return tokens_in / 1e6 * self.input + tokens_out / 1e6 * self.output
+
+
+LONG_PROMPT = 128_000  # from here a price without long-prompt tiers says they are unknown
+
+
+def price_for(v: Variant, r: Requirements | None = None) -> Price | None:
+    """The price ``r`` pays: the long-prompt tier when --min-context (the prompt it must
+    read) exceeds the provider's threshold; else the batch rate with --batch; else the
+    cached-input rate on --cached-share of the input. Tiers that would combine (a long
+    batch prompt) are not in the catalog: the long-prompt price then holds, and says so."""
+    p = v.pricing
+    if p is None:
         return None
-    return (3 * v.pricing.input + v.pricing.output) / 4
+    if r is None:
+        return Price(p.input, p.output, "list price")
+    prompt = r.min_context or 0
+    if p.long_above is not None and prompt > p.long_above:
+        assert p.long_input is not None and p.long_output is not None
+        tier = f"its rate over {format_tokens(p.long_above)} tokens"
+        if r.batch or r.cached_share:
+            tier += "; no batch or cached rate for long prompts in the catalog"
+        return Price(p.long_input, p.long_output, tier)
+    inp, out, tier = p.input, p.output, "list price"
+    if prompt >= LONG_PROMPT and p.tiers_source is None:
+        tier = "list price; any long-prompt rate unknown"
+    if r.batch:
+        if p.batch_input is not None and p.batch_output is not None:
+            return Price(p.batch_input, p.batch_output, "its batch rate")
+        tier += "; no batch rate in the catalog"
+    if r.cached_share:
+        if p.cached_input is not None:
+            share = r.cached_share
+            inp = (1 - share) * inp + share * p.cached_input
+            return Price(inp, out, f"{share:.0%} of input at its cached rate")
+        tier += "; no cached-input rate in the catalog"
+    return Price(inp, out, tier)
+
+
+def blended_price(v: Variant, r: Requirements | None = None) -> float | None:
+    """USD per 1M tokens at 3 input : 1 output, at the tier ``r`` falls in."""
+    price = price_for(v, r)
+    return None if price is None else price.blended
 
 
 def standing(p: float, n: int) -> str:
@@ -641,7 +693,7 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         if r.prefer == "cost" and rank is None:
             fx.warn("its cost cannot be compared: no price or memory estimate", "5.3")
         return
-    price = blended_price(v)
+    price = price_for(v, r)
     est = ctx.estimates.get(v.id)
     if r.prefer != "cost" and _self_hosted(v, r):
         return  # once it fits, its footprint matters only when you optimise for cost
@@ -651,7 +703,16 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         text = f"{what[band]} that pass: about {est.total_gb:.0f} GB of GPU memory"
     elif price is not None:
         what = ("among the cheapest", "mid-priced among those", "among the costliest")
-        text = f"{what[band]} that pass: {format_usd(price)} per 1M tokens (3:1 blend)"
+        # the tier when it changed the price (an unknown long rate is a note of its own)
+        tier = "" if price.tier.startswith("list price") else f", {price.tier}"
+        if r.tokens_per_month is not None:
+            usd = price.monthly(*r.tokens_per_month)
+            text = f"{what[band]} that pass: {format_usd(usd)} a month at your volume{tier}"
+        else:
+            text = (
+                f"{what[band]} that pass: {format_usd(price.blended)} per 1M tokens "
+                f"(3:1 blend{tier})"
+            )
     else:
         return
     fx.add(weight * (1 - 2 * rank), text, "5.3")
@@ -819,7 +880,18 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
     if not v.open_weights and r.gpu_memory is not None:
         fx.note("served through an API: it does not use your GPU", "5.3")
-    price = blended_price(v)
+    tiered = price_for(v, r)
+    if tiered is not None and tiered.tier.startswith("list price;"):
+        fx.note(f"priced at its {tiered.tier}", "5.3")
+    elif tiered is not None and tiered.tier != "list price":
+        assert v.pricing is not None
+        fx.note(
+            f"priced at {tiered.tier}: {format_usd(tiered.input)}/{format_usd(tiered.output)} "
+            f"per 1M tokens in/out (list {format_usd(v.pricing.input)}/"
+            f"{format_usd(v.pricing.output)})",
+            "5.3",
+        )
+    price = blended_price(v, r)
     if r.max_price is not None and v.open_weights and r.hosting == "self":
         est = ctx.estimates.get(v.id)
         needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
