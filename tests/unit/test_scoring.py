@@ -446,3 +446,43 @@ def test_prefer_cost_orders_by_the_monthly_cost_at_the_users_volume() -> None:
     assert by_volume[0].variant.id == "reader"  # $180 a month against $1,010
     text = next(x.text for x in by_volume[0].reasons if x.rule == "cost")
     assert "a month at your volume" in text
+
+
+def test_an_undated_model_its_maker_moved_on_from_is_not_scored_as_current() -> None:
+    legacy = make_variant("old-coder", released=None, status="legacy", domain="code")
+    active = make_variant("undated", released=None)
+    assert points(effects("recency", legacy, task="code")) < 0
+    assert points(effects("recency", active, task="code")) == 0
+
+
+def test_a_stale_result_weighs_half_of_a_current_one_at_the_same_place() -> None:
+    today = dt.date(2026, 12, 1)
+
+    def model(i: str, score: float, when: dt.date, **kw: Any) -> Variant:
+        ev = [Evidence("SWE-bench Verified", score, "https://x", date=when)]
+        return make_variant(i, family=i, evidence=ev, verified=today, **kw)
+
+    stale = model("general-stale", 70.0, dt.date(2023, 6, 1))
+    fresh = model("general-fresh", 70.0, dt.date(2026, 6, 1))
+    others = tuple(model(f"o{i}", 40.0 + 3 * i, dt.date(2026, 1, 1)) for i in range(6))
+    rec = recommend(make_catalog(stale, fresh, *others), build({"task": "code"}), top=10)
+    pts = {
+        v.variant.id: sum(x.weight for x in v.reasons if x.rule == "published results")
+        for v in rec.ranked
+    }
+    assert pts["general-fresh"] > pts["general-stale"] > 0
+    text = next(
+        x.text for x in rec.verdicts["general-stale"].reasons if x.rule == "published results"
+    )
+    assert "weighs half" in text
+
+
+def test_a_specialisation_counts_less_as_it_ages() -> None:
+    """An old code model with no results does not outrank a current general model with
+    current results: the code bonus fades after a year."""
+    today = dt.date(2026, 12, 1)
+    new = make_variant("coder-new", domain="code", released=dt.date(2026, 6, 1), verified=today)
+    old = make_variant("coder-old", domain="code", released=dt.date(2024, 1, 1), verified=today)
+    fresh, aged = (effects("domain", v, task="code") for v in (new, old))
+    assert points(fresh) == 18 and 0 < points(aged) <= 18 * 0.25 + 0.1
+    assert "counts at 25%" in aged.reasons[0].text

@@ -165,6 +165,22 @@ def _input_length(v: Variant, fx: Effects) -> None:
         fx.add(4, f"embeds inputs of up to {format_tokens(n)} tokens, whole documents", "2.15")
 
 
+def specialist_share(v: Variant, ctx: Context) -> tuple[float, str]:
+    """How much of a specialisation's bonus a model keeps, and what to say: all of it for
+    the first year, then less as general models catch up (half at two years, a quarter
+    from two and a half, or when its release date is unknown and it is no longer
+    current), so a specialist with old results does not beat a current general model."""
+    if v.released is None:
+        if v.status == "active":
+            return 1.0, ""
+        return 0.25, " (undated and no longer current: the advantage counts at a quarter)"
+    age = (ctx.today - v.released).days / 365.25
+    share = max(0.25, min(1.0, 1.5 - 0.5 * age))
+    if share >= 1.0:
+        return 1.0, ""
+    return share, f" (released {v.released:%Y}: the advantage counts at {share:.0%})"
+
+
 def ready_made_classifier(v: Variant) -> bool:
     return "task-finetune" in v.tuning and v.architecture in ("encoder-only", "encoder-decoder")
 
@@ -364,7 +380,8 @@ def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if r.task != "translation":
         return
     if translation_specialist(v):
-        fx.add(16, "specialised for translation", "2.16")
+        share, aged = specialist_share(v, ctx)
+        fx.add(16 * share, "specialised for translation" + aged, "2.16")
     n = len(v.languages)
     if "mul" in v.languages or n >= 20:
         fx.add(6, f"documented for {'many' if 'mul' in v.languages else n} languages", "2.16")
@@ -475,15 +492,16 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
     "domain",
     (
         "2.16",
-        "--domain favours models adapted to it; single-task fine-tunes and other domains "
-        "weigh less for general work",
+        "--domain favours models adapted to it, a specialisation counting less as it ages "
+        "past a year; single-task fine-tunes and other domains weigh less for general work",
     ),
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
     if r.domain and r.domain != "general":
         if v.domain == r.domain:
-            fx.add(15, f"adapted to the {r.domain} domain", "2.16")
+            share, aged = specialist_share(v, ctx)
+            fx.add(15 * share, f"adapted to the {r.domain} domain" + aged, "2.16")
         elif v.domain == "general":
             fx.warn(
                 f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16"
@@ -492,7 +510,8 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(-10, f"adapted to {v.domain}, not {r.domain}", "2.16")
     elif r.task == "code":
         if v.domain == "code":
-            fx.add(18, "adapted to code", "2.16")
+            share, aged = specialist_share(v, ctx)
+            fx.add(18 * share, "adapted to code" + aged, "2.16")
         elif v.domain != "general":
             fx.add(-12, f"adapted to {v.domain}, not to code", "2.16")
         if "fill-in-the-middle" in v.capabilities:
@@ -513,7 +532,8 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     (
         "4.2",
         "published results on benchmarks that measure the task move the score, placed among "
-        "the candidates that report them; saturated benchmarks weigh little; a model with "
+        "the candidates that report them; saturated benchmarks weigh little and results over "
+        "two years old half; a model with "
         "none starts from a conservative prior (or half its measured sibling's), never above "
         "a real result",
     ),
@@ -522,7 +542,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     weight = WEIGHTS[r.prefer]["evidence"]
     found = _relevant_results(v, ctx)
     if found:
-        level = quality((p, n, sep) for p, n, _, _, sep in found.values())
+        level = quality(_weighed(found, ctx))
         fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
         return
     sibling = _measured_sibling(v, ctx)
@@ -530,7 +550,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
         return
     sib, sib_found = sibling  # `why SIBLING` shows its results
-    own = quality((p, n, sep) for p, n, _, _, sep in sib_found.values())
+    own = quality(_weighed(sib_found, ctx))
     level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
     fx.add(
         _evidence_points(weight, level),
@@ -543,7 +563,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
 def _evidence_points(weight: float, level: float) -> float:
     """Points for a quality level: none at the conservative prior an unmeasured model
     starts from, more the higher a model places among the candidates."""
-    return 2 * weight * (level - UNMEASURED)
+    return 1.5 * weight * (level - UNMEASURED)
 
 
 Found = dict[str, tuple[float, int, float, "dt.date | None", float]]
@@ -566,6 +586,21 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
     return found
 
 
+STALE_YEARS = 2  # a result older than this, against today's candidates, weighs half
+
+
+def _stale(date: dt.date | None, ctx: Context) -> bool:
+    return date is not None and (ctx.today - date).days > 365.25 * STALE_YEARS
+
+
+def _weighed(found: Found, ctx: Context) -> list[tuple[float, int, float]]:
+    """(place, candidates reporting, weight) per result: a benchmark that separates the
+    candidates little weighs less, and so does a stale result."""
+    return [
+        (p, n, sep * (0.5 if _stale(date, ctx) else 1.0)) for p, n, _, date, sep in found.values()
+    ]
+
+
 def _described(found: Found, ctx: Context) -> str:
     # the most telling results first (the order of the task's benchmark list)
     order = {b: i for i, b in enumerate(ctx.benchmarks)}
@@ -575,6 +610,8 @@ def _described(found: Found, ctx: Context) -> str:
         p, n, score, date, sep = found[name]
         when = f" ({date:%b %Y})" if date else ""
         low = " (near its ceiling: weighs little)" if sep < 0.5 else ""
+        if _stale(date, ctx):
+            low += f" (over {STALE_YEARS} years old: weighs half)"
         parts.append(f"{name} {score:g}{when}: {standing(p, n)}{low}")
     more = f" (+{len(found) - len(names)} more)" if len(found) > len(names) else ""
     return "; ".join(parts) + more
@@ -614,14 +651,22 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
 
 @rule(
     "recency",
-    ("4.2", "newer generations rank above older ones (encoders age more slowly)"),
+    (
+        "4.2",
+        "newer generations rank above older ones (encoders age more slowly); an undated "
+        "model that is no longer current loses 6",
+    ),
 )
 def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
     if v.released is None:
+        if v.status != "active" and aging:
+            # an undated model its maker has moved on from is a risk, not a current one
+            points = -6.0 * WEIGHTS[r.prefer]["recency"]
+            fx.add(points, "release date not in the catalog, and no longer current", "4.2")
         return
     # newer generations of generative models are markedly stronger; encoders (and
     # encoder-decoders) used for classification, extraction and embeddings age slowly
-    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
     scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
     age = (ctx.today - v.released).days / 365.25
     floor = -12.0 if aging else -4.0
