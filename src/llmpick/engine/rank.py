@@ -133,16 +133,16 @@ def _results(c: Catalog) -> dict[str, dict[str, float]]:
     return hit[1]
 
 
-def _context(c: Catalog, r: Requirements) -> Context:
+def _context(c: Catalog, r: Requirements, *, placed: bool = True) -> Context:
     """The rules' context, with every catalogued model as the pool results are placed in
-    (``recommend`` narrows it to the candidates)."""
+    (``recommend`` narrows it to the candidates, and asks for no catalog-wide places)."""
     today = c.newest_verified or dt.date(2026, 1, 1)
     benchmarks = evidence.relevant(
         r.task, language=r.language, min_context=r.min_context, domain=r.domain, needs=r.needs
     )
     results = _results(c)
-    placed, seps = evidence.places(results)
-    ctx = Context(c, today, placed, benchmarks, pool=results, results=results, separations=seps)
+    places, seps = evidence.places(results) if placed else ({}, {})
+    ctx = Context(c, today, places, benchmarks, pool=results, results=results, separations=seps)
     ctx.fails = lambda v: [e.text for e in check(v, r, c)]
     return ctx
 
@@ -269,12 +269,14 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
     models fill the first ``top`` places; the rest follows by score."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
+    slots: dict[str, list[Verdict]] = {}  # family -> its slots so far
     for v in sorted(passing, key=_sort_key):
         key = identity(v.variant)
         if key in seen:
             v.duplicate_of = seen[key]
             continue
-        slot = next((u for u in unique if same_base(u.variant, v.variant)), None)
+        kin = slots.setdefault(v.variant.family, [])
+        slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
         if slot is not None:
             v.same_base_as = slot.variant.id
             slot.also.append(v.variant.id)
@@ -299,6 +301,7 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
             continue
         seen[key] = v.variant.id
         unique.append(v)
+        kin.append(v)
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
@@ -335,7 +338,7 @@ def recommend(
     models, each counted by running the engine again with that change. ``only`` limits
     the run to some models (a relaxation need only re-check those it could admit).
     """
-    ctx = _context(c, r)
+    ctx = _context(c, r, placed=False)  # placed among the candidates below
     named = set(explain)
     checks = active_checks(r)
     verdicts = {
@@ -343,6 +346,12 @@ def recommend(
         for vid, v in sorted(c.variants.items())
         if only is None or vid in only
     }
+    # a successor's hard constraints were just checked with everyone else's
+    ctx.fails = lambda v: (
+        [e.text for e in verdicts[v.id].exclusions]
+        if v.id in verdicts
+        else [e.text for e in check(v, r, c, checks)]
+    )
     passing = [v for v in verdicts.values() if v.passed]
     _among(ctx, passing)
     for verdict in passing:

@@ -78,6 +78,7 @@ class Context:
     pool: dict[str, dict[str, float]] = field(default_factory=dict)
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
+    found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
@@ -572,6 +573,9 @@ Found = dict[str, tuple[float, int, float, "dt.date | None", float]]
 def _relevant_results(v: Variant, ctx: Context) -> Found:
     """benchmark -> (place, candidates reporting, score, date, separation weight) for the
     results of ``v`` that measure the job, placed among the candidates (and ``v``)."""
+    hit = ctx.found.get(v.id)
+    if hit is not None:
+        return hit
     placed, seps = ctx.percentiles, ctx.separations
     if v.id not in ctx.pool and v.id in ctx.results:
         placed, seps = places({**ctx.pool, v.id: ctx.results[v.id]})
@@ -583,6 +587,7 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
             continue
         if name not in found or e.score > found[name][2]:
             found[name] = (*place, e.score, e.date, seps.get(name, 1.0))
+    ctx.found[v.id] = found
     return found
 
 
@@ -617,13 +622,32 @@ def _described(found: Found, ctx: Context) -> str:
     return "; ".join(parts) + more
 
 
+_PREDECESSORS: dict[int, tuple[Catalog, dict[str, list[str]]]] = {}
+
+
+def predecessors(c: Catalog) -> dict[str, list[str]]:
+    """variant id -> the variants that name it as their successor, once per catalog."""
+    hit = _PREDECESSORS.get(id(c))
+    if hit is None or hit[0] is not c:
+        out: dict[str, list[str]] = {}
+        for vid in sorted(c.variants):
+            succ = c.variants[vid].successor
+            if succ:
+                out.setdefault(succ, []).append(vid)
+        _PREDECESSORS.clear()
+        hit = _PREDECESSORS[id(c)] = (c, out)
+    return hit[1]
+
+
 def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     """A measured stand-in for a model without a relevant result: the release it
     replaces (its direct predecessor), else the closest-sized model of its family
     released within a year and at most twice or half its size (none when sizes are not
     published: an API tier says nothing about its flagship)."""
     c = ctx.catalog
-    for prev in sorted(x for x in ctx.results if c.variants[x].successor == v.id):
+    for prev in predecessors(c).get(v.id, ()):
+        if prev not in ctx.results:
+            continue
         found = _relevant_results(c.variants[prev], ctx)
         if found:
             return c.variants[prev], found
