@@ -486,3 +486,41 @@ def test_a_specialisation_counts_less_as_it_ages() -> None:
     fresh, aged = (effects("domain", v, task="code") for v in (new, old))
     assert points(fresh) == 18 and 0 < points(aged) <= 18 * 0.25 + 0.1
     assert "counts at 25%" in aged.reasons[0].text
+
+
+def test_variants_of_one_base_take_one_slot_and_the_order_is_the_scores() -> None:
+    when = dt.date(2026, 6, 1)
+    instruct = make_variant("seed-instruct", family="seed", params_b=7.0, released=when)
+    ppo = make_variant("seed-ppo", family="seed", params_b=7.0, released=when, tuning=["rlhf"])
+    later = make_variant("seed-2", family="seed", params_b=7.0, released=dt.date(2026, 11, 1))
+    others = tuple(make_variant(f"x{i}", family=f"x{i}", params_b=7.0) for i in range(3))
+    rec = recommend(make_catalog(instruct, ppo, later, *others), build({"task": "chat"}))
+    ids = [v.variant.id for v in rec.ranked]
+    assert ("seed-instruct" in ids) != ("seed-ppo" in ids)  # one slot for the pair
+    assert "seed-2" in ids  # a later release is a model of its own
+    slot = rec.ranked[ids.index("seed-instruct" if "seed-instruct" in ids else "seed-ppo")]
+    other = slot.also[0]
+    assert other in ("seed-instruct", "seed-ppo") and rec.rank_of(other) == rec.rank_of(
+        slot.variant.id
+    )
+    scores = [v.score for v in rec.ranked]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_caps_choose_who_fills_the_top_but_never_break_the_score_order() -> None:
+    """Per-family caps pick which models fill the top N; the list shown is in score
+    order (ModernBERT at 52 was shown above qwen3-embedding-0.6b at 77)."""
+    fam = tuple(
+        make_variant(f"f{i}", family="f", params_b=1.0 + i, released=dt.date(2026, 10, 1))
+        for i in range(4)
+    )
+    old = tuple(
+        make_variant(f"o{i}", family=f"o{i}", released=dt.date(2020, 1, 1)) for i in range(2)
+    )
+    c = make_catalog(*fam, *old)
+    for top in (3, 6):
+        rec = recommend(c, build({"task": "chat"}), top=top)
+        shown = [v.score for v in rec.candidates]
+        assert shown == sorted(shown, reverse=True), top
+    three = recommend(c, build({"task": "chat"}), top=3).candidates
+    assert sum(v.variant.family == "f" for v in three) == 2  # the cap still chooses

@@ -98,6 +98,10 @@ class Recommendation:
     benchmarks: tuple[str, ...] = ()  # the published results that measure this job
 
     def rank_of(self, variant_id: str) -> int | None:
+        """A model's place; a variant that shares a slot (``also``) has its slot's."""
+        verdict = self.verdicts.get(variant_id)
+        if verdict is not None and verdict.same_base_as is not None:
+            variant_id = verdict.same_base_as
         for i, v in enumerate(self.ranked, 1):
             if v.variant.id == variant_id:
                 return i
@@ -319,6 +323,10 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
             per_provider[prov] = per_provider.get(prov, 0) + 1
         else:
             tail.append(v)
+    # too few others to fill the top: the capped models fill it, by score
+    fill = top - len(head)
+    if fill > 0:
+        head, tail = head + tail[:fill], tail[fill:]
     return sorted(head, key=_sort_key) + sorted(tail, key=_sort_key)
 
 
