@@ -168,3 +168,19 @@ def test_every_reason_cites_a_section_of_the_guide() -> None:
         for v in rec.verdicts.values():
             for item in [*v.reasons, *v.caveats, *v.exclusions]:
                 assert item.guide in SECTION_IDS, (item, values)
+
+
+@SETTINGS
+@given(requirement_values())
+def test_every_result_the_catalog_holds_for_the_job_is_used(values: dict[str, Any]) -> None:
+    """A candidate with a comparable result that measures the job never reads 'no ...
+    result in the catalog' (seed-x-ppo-7b has FLORES-200 for translation)."""
+    from llmpick.engine.evidence import canonical, comparable_edition, measures
+
+    c = bundled_catalog()
+    rec = recommend(c, build(values), top=5)
+    for verdict in rec.ranked:
+        names = {canonical(e.benchmark, e.metric) for e in verdict.variant.evidence}
+        held = [n for n in names if comparable_edition(n) and measures(n, rec.benchmarks)]
+        unmeasured = any("result in the catalog" in x.text for x in verdict.caveats)
+        assert not (held and unmeasured), (verdict.variant.id, held)
