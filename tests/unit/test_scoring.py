@@ -524,3 +524,13 @@ def test_caps_choose_who_fills_the_top_but_never_break_the_score_order() -> None
         assert shown == sorted(shown, reverse=True), top
     three = recommend(c, build({"task": "chat"}), top=3).candidates
     assert sum(v.variant.family == "f" for v in three) == 2  # the cap still chooses
+
+
+def test_cached_share_reads_a_fraction_or_a_percentage_and_refuses_more_than_all() -> None:
+    from llmpick.errors import UsageError
+
+    assert build({"cached_share": "60%"}).cached_share == pytest.approx(0.6)
+    assert build({"cached_share": 0.25, "batch": "yes"}).batch is True
+    for bad in ("150%", -0.1, "half"):
+        with pytest.raises(UsageError):
+            build({"cached_share": bad})
