@@ -961,6 +961,17 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
             "5.3",
         )
     price = blended_price(v, r)
+    if (
+        r.max_price is not None
+        and price is not None
+        and not (v.open_weights and r.hosting == "self")
+    ):
+        served = "served by an API at" if v.open_weights else "API price"
+        fx.note(
+            f"{served} {format_usd(price)} per 1M tokens (3:1), within your "
+            f"{format_usd(r.max_price)}",
+            "5.3",
+        )
     if r.max_price is not None and v.open_weights and r.hosting == "self":
         est = ctx.estimates.get(v.id)
         needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
