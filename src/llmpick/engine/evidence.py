@@ -4,11 +4,11 @@ Quality is judged only on results relevant to the job: a coding benchmark says
 nothing about summarising German tickets. Each task maps to the benchmarks that
 measure it; a language other than English adds the multilingual ones, long
 documents the long-context ones, a domain its own. Results of different
-benchmarks are put on one scale by their percentile among the catalog's models
-that report the same benchmark (at least three of them), and a model's quality
-for a task is the mean percentile of its relevant results, each weighted by how
-many models report that benchmark and pulled towards the middle when there are
-few (``quality``).
+benchmarks are put on one scale by their place among the candidates (the models
+that pass the requirements) that report the same benchmark and edition, and a
+model's quality for a task is the mean place of its relevant results, each
+weighted by how many candidates report that benchmark and how much it separates
+them, and pulled towards a conservative prior when there are few (``quality``).
 """
 
 from __future__ import annotations
@@ -301,6 +301,7 @@ def separation(scores: list[float]) -> float:
 def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:
     """(variant id, canonical benchmark) -> (percentile 0..1 among the models reporting
     it, how many models report it), over every given model reporting a benchmark with at
-    least MIN_RESULTS results (the catalog-wide standing `show` uses)."""
+    least MIN_RESULTS results: standings among a fixed set of models (the ranking places
+    results among its candidates with ``places``)."""
     found, _ = places(best_results(variants))
     return {key: place for key, place in found.items() if place[1] >= MIN_RESULTS}
