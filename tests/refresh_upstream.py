@@ -28,6 +28,7 @@ class Upstream:
 
     def __init__(self) -> None:
         self.data = tables()
+        self.auth: list[str | None] = []  # the Authorization header of each request
         self.base = ""
         self.server: ThreadingHTTPServer | None = None
 
@@ -75,7 +76,8 @@ def _handler(up: Upstream) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             litellm = json.dumps(up.data["litellm"]).encode()
-            path = self.path.lstrip("/")
+            path = self.path.split("?", 1)[0].lstrip("/")  # a query (a token) is ignored
+            up.auth.append(self.headers.get("Authorization"))
             if path == "litellm.json":
                 self.send_body(litellm)
             elif path == "api.json":

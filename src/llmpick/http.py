@@ -11,6 +11,7 @@ drips one byte a second is cut off, not waited for).
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from llmpick.errors import LlmpickError
 
@@ -21,9 +22,40 @@ class FetchError(LlmpickError):
     """A download that failed or was refused; the message says why, in words."""
 
 
+def public_url(url: str) -> str:
+    """``url`` as it may be shown or stored: without ``user:password@``, with every query
+    value hidden (``?token=...`` is how many hosts take a key) and without a fragment.
+    A download may use credentials; no report, message or file of ours repeats them."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:  # IPv6 literal
+            host = f"[{host}]"
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+    except ValueError:
+        return "(an address that is not a valid URL)"
+    query = urlencode([(k, "hidden") for k, _ in parse_qsl(parts.query, keep_blank_values=True)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def _scrub(text: str, url: str) -> str:
+    """``text`` (an HTTP library's message) without the credentials ``url`` carries."""
+    try:
+        parts = urlsplit(url)
+        pieces = [parts.password, parts.username, *(v for _, v in parse_qsl(parts.query))]
+    except ValueError:
+        return text.replace(url, "(the address given)")
+    text = text.replace(url, public_url(url))
+    for piece in sorted((p for p in pieces if p and len(p) >= 3), key=len, reverse=True):
+        text = text.replace(piece, "hidden")
+    return text
+
+
 def get_bytes(url: str, *, timeout: float, max_bytes: int) -> bytes:
-    """The body of ``url`` (HTTP GET), or FetchError."""
+    """The body of ``url`` (HTTP GET), or FetchError; messages name ``public_url(url)``."""
     import httpx
+
+    shown = public_url(url)
 
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
@@ -38,23 +70,23 @@ def get_bytes(url: str, *, timeout: float, max_bytes: int) -> bytes:
             client.stream("GET", url) as resp,
         ):
             if resp.status_code != 200:
-                raise FetchError(f"{url} answered HTTP {resp.status_code} {resp.reason_phrase}")
+                raise FetchError(f"{shown} answered HTTP {resp.status_code} {resp.reason_phrase}")
             declared = resp.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"{url} is {int(declared):,} bytes; the limit is {max_bytes:,}")
+                raise FetchError(f"{shown} is {int(declared):,} bytes; the limit is {max_bytes:,}")
             for chunk in resp.iter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    raise FetchError(f"{url} is larger than the limit of {max_bytes:,} bytes")
+                    raise FetchError(f"{shown} is larger than the limit of {max_bytes:,} bytes")
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url} took longer than {timeout:g} s")
+                    raise FetchError(f"{shown} took longer than {timeout:g} s")
                 chunks.append(chunk)
     except httpx.TimeoutException:
-        raise FetchError(f"{url} did not answer within {timeout:g} s") from None
+        raise FetchError(f"{shown} did not answer within {timeout:g} s") from None
     except httpx.InvalidURL as exc:
-        raise FetchError(f"{url} is not a valid URL: {exc}") from None
+        raise FetchError(f"{shown} is not a valid URL: {_scrub(str(exc), url)}") from None
     except httpx.UnsupportedProtocol:
-        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched") from None
+        raise FetchError(f"{shown}: only http:// and https:// URLs can be fetched") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
+        raise FetchError(f"{shown}: {type(exc).__name__}: {_scrub(str(exc), url)}") from None
     return b"".join(chunks)

@@ -322,3 +322,51 @@ def test_recommend_during_a_swap_sees_one_layer_or_the_other(cli: Cli, upstream:
     finally:
         stop.set()
         writer.join()
+
+
+def test_credentials_in_a_url_are_used_but_never_stored_or_printed(
+    cli: Cli, upstream: Upstream
+) -> None:
+    """Issue 23, defect 2: `user:pass@` and `?token=` were kept in the layer file and
+    printed by the refresh report and by every `catalog status`."""
+    secret_user, secret_pass, token = "alice-user", "s3cret-pass", "tok-0123456789"
+    base = upstream.base.replace("http://", f"http://{secret_user}:{secret_pass}@")
+    r = ok(
+        cli(
+            "catalog",
+            "refresh",
+            *("--url", f"litellm={base}/litellm.json?token={token}&v=2"),
+            *("--url", f"models.dev={upstream.url('api.json')}"),
+        )
+    )
+    assert any(a and a.startswith("Basic ") for a in upstream.auth)  # the credentials were used
+    shown = [
+        r.out,
+        r.err,
+        layer_file().read_text(),
+        ok(cli("catalog", "status")).out,
+        ok(cli("catalog", "status", "--json")).out,
+    ]
+    for text in shown:
+        for secret in (secret_user, secret_pass, token):
+            assert secret not in text
+    status = json.loads(shown[-1])
+    assert status["layer"]["sources"]["litellm"]["url"] == (
+        f"{upstream.base}/litellm.json?token=hidden&v=hidden"
+    )
+    # a failed download names the address without them too
+    bad = cli("catalog", "refresh", "--url", f"litellm={base}/nothing?token={token}")
+    assert bad.code != 0 and "nothing" in bad.err
+    assert token not in bad.err + bad.out and secret_pass not in bad.err + bad.out
+
+
+def test_a_layer_written_with_credentials_is_shown_without_them(
+    cli: Cli, upstream: Upstream
+) -> None:
+    ok(cli("catalog", "refresh", *upstream.args()))
+    data = json.loads(layer_file().read_text())
+    data["sources"]["litellm"]["url"] = "https://bob:hunter22@example.org/p.json?key=abcdef"
+    layer_file().write_text(json.dumps(data))
+    out = ok(cli("catalog", "status")).out
+    assert "hunter22" not in out and "abcdef" not in out and "bob" not in out
+    assert "https://example.org/p.json?key=hidden" in out

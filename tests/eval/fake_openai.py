@@ -15,6 +15,9 @@ Models (the ``model`` field of the request; a suffix after ``@`` is free):
 - ``slow``: like ``right`` after ``SLOW`` seconds (concurrency, Ctrl-C);
 - ``nousage``: like ``right`` without a usage block;
 - ``judge``: a grader: passes the answer when it contains the word "Paris".
+- ``echokey``: a hostile server: repeats the credential header it got in the answer and
+  in ``finish_reason``;
+- ``echokeyerr``: the same, in the message of a 400 error.
 
 Usage: prompt tokens = words in all messages; completion tokens = words in the answer.
 """
@@ -120,6 +123,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, kind: str, body: dict[str, Any], msgs: list[Any], first_time: bool) -> None:
         if not self.path.endswith("/chat/completions"):
             self._json(404, {"error": {"message": f"no route {self.path}"}})
+            return
+        if kind in ("echokey", "echokeyerr"):
+            got = " ".join(f"{k}={v}" for k, v in self.headers.items() if k.lower() != "host")
+            if kind == "echokeyerr":
+                self._json(400, {"error": {"message": f"rejected: {got}"}})
+                return
+            self._json(
+                200,
+                {
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": f"you sent {got}"},
+                            "finish_reason": f"stop ({got})",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1},
+                },
+            )
             return
         if kind == "garbage":
             self._json(200, b"<html>this is not json")

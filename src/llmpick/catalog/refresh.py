@@ -395,7 +395,7 @@ def layer_from_json(raw: bytes) -> Layer:
         ):
             raise ValueError(f"source {name!r} is incomplete")
         sources[name] = SourceData(
-            s["url"],
+            _public(s["url"]),  # a layer written before credentials were dropped
             _date(s["fetched"]) or "",
             int(s["entries"]),
             {k: e for k, e in models.items() if isinstance(e, dict)},
@@ -433,6 +433,16 @@ def build_layer(
                 missing[f"{name}:{k}"] = vids
         sources[name] = SourceData(url, now.date().isoformat(), len(entries), keep)
     return Layer(now.isoformat(timespec="seconds"), sources), missing
+
+
+def _public(where: str) -> str:
+    """A source's address as stored and shown: a URL loses its credentials, a file
+    path (from --from) stays as given."""
+    if "://" not in where:
+        return where
+    from llmpick.http import public_url
+
+    return public_url(where)
 
 
 def check_shrink(name: str, entries: int, previous: Layer | None) -> None:
@@ -965,11 +975,12 @@ def _download(name: str, url: str | None, file: str | None, timeout: float) -> t
             return file, read_bounded(file, MAX_DOWNLOAD_BYTES)
         except OSError as exc:
             raise RefreshRefused(f"cannot read {file}: {exc.strerror or exc}") from None
-    from llmpick.http import FetchError, get_bytes
+    from llmpick.http import FetchError, get_bytes, public_url
 
     where = url or DEFAULT_URLS[name]
     try:
-        return where, get_bytes(where, timeout=timeout, max_bytes=MAX_DOWNLOAD_BYTES)
+        # the layer and the report keep the address without its credentials
+        return public_url(where), get_bytes(where, timeout=timeout, max_bytes=MAX_DOWNLOAD_BYTES)
     except FetchError as exc:
         raise RefreshRefused(exc.message) from None
 

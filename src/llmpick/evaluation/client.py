@@ -248,10 +248,37 @@ async def _attempt(
     return reply
 
 
-def _redact(text: str | None, secret: str | None) -> str | None:
-    if text and secret and len(secret) >= 4:
-        return text.replace(secret, "[redacted]")
-    return text
+def secret_forms(secret: str | None) -> list[str]:
+    """Every spelling of a key that a message or a reply may carry: as sent, and
+    percent-encoded (a key in a URL). Longest first, so no form leaves part of another."""
+    if not secret or len(secret) < 4:
+        return []
+    from urllib.parse import quote
+
+    return sorted({secret, quote(secret, safe="")}, key=len, reverse=True)
+
+
+def redact(value: Any, forms: list[str]) -> Any:
+    """``value`` with every form of the secret replaced, in every string it holds
+    (a record's answer, error, finish reason, check details ...)."""
+    if not forms:
+        return value
+    if isinstance(value, str):
+        for form in forms:
+            value = value.replace(form, "[redacted]")
+        return value
+    if isinstance(value, dict):
+        return {k: redact(v, forms) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, forms) for v in value]
+    return value
+
+
+def _redact_reply(reply: Reply, forms: list[str]) -> Reply:
+    reply.text = redact(reply.text, forms)
+    reply.error = redact(reply.error, forms)
+    reply.finish_reason = redact(reply.finish_reason, forms)
+    return reply
 
 
 async def complete(
@@ -275,7 +302,7 @@ async def complete(
         body["temperature"] = temperature
     attempts = 0
     waits: list[float] = []
-    secret = target.api_key()
+    forms = secret_forms(target.api_key())
     last = Reply()
     while True:
         attempts += 1
@@ -296,18 +323,17 @@ async def complete(
             if stream and reply.streamed:
                 state.streams = True
             reply.attempts, reply.retry_waits = attempts, waits
-            reply.text = _redact(reply.text, secret)
-            return reply
+            return _redact_reply(reply, forms)
         except _Final as exc:
             return Reply(
-                error=_redact(exc.message, secret),
+                error=redact(exc.message, forms),
                 status=exc.status,
                 attempts=attempts,
                 retry_waits=waits,
             )
         except _Retryable as exc:
             last = Reply(
-                error=_redact(exc.message, secret),
+                error=redact(exc.message, forms),
                 status=exc.status,
                 attempts=attempts,
                 retry_waits=waits,

@@ -28,6 +28,49 @@ SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "x-goog-api-key"}
 )
 RESERVED_PARAMS = frozenset({"model", "messages", "stream", "stream_options"})
+# headers the HTTP client sets for the request itself: a key sent as one of them would
+# reach the wrong place (as Host, it names the server instead of authorising)
+FRAMING_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+        "accept-encoding",
+    }
+)
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# a key is visible ASCII: what a header can carry, and what redaction can match exactly
+_KEY = re.compile(r"^[\x21-\x7e]+$")
+
+
+def read_api_key(env_name: str) -> str | None:
+    """The key in ``env_name``, without the blanks and line ends a ``.env`` file or a
+    ``$(cat key)`` leaves around it; None when the variable is unset or blank."""
+    raw = os.environ.get(env_name)
+    key = raw.strip() if raw is not None else ""
+    return key or None
+
+
+def api_key_problem(env_name: str) -> str | None:
+    """Why the key in ``env_name`` cannot be used, in words that never quote it."""
+    key = read_api_key(env_name)
+    if key is None:
+        return f"the environment variable {env_name} is not set (it should hold the API key)"
+    if not _KEY.match(key):
+        what = "a non-ASCII character" if not key.isascii() else "a space or control character"
+        return (
+            f"the environment variable {env_name} holds {what} inside the key, which an "
+            "HTTP header cannot carry; set it to the key alone (it is not shown here)"
+        )
+    return None
 OLLAMA_PORT = 11434
 
 
@@ -85,6 +128,20 @@ class TargetSpec(BaseModel):
             raise ValueError(
                 f"{v!r} is not an environment variable name; give the NAME of the variable "
                 "that holds the key (keys are never read from files)"
+            )
+        return v
+
+    @field_validator("api_key_header")
+    @classmethod
+    def _key_header(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not _HEADER_NAME.match(v):
+            raise ValueError(f"{v!r} is not an HTTP header name, e.g. x-api-key")
+        if v.lower() in FRAMING_HEADERS:
+            raise ValueError(
+                f"{v!r} is set by the HTTP client for the request itself and cannot carry "
+                "a key; use Authorization (the default), api-key or x-api-key"
             )
         return v
 
@@ -162,7 +219,7 @@ class Target:
         return f"{self.url}|{self.served_as}"
 
     def api_key(self) -> str | None:
-        return os.environ.get(self.api_key_env) if self.api_key_env else None
+        return read_api_key(self.api_key_env) if self.api_key_env else None
 
     def request_headers(self) -> dict[str, str]:
         h = {"Content-Type": "application/json", **self.headers}
@@ -394,12 +451,12 @@ def load_targets(path: str, lookup: Callable[[str], ModelInfo]) -> list[Target]:
                     Problem(path, msg, path=f"targets.{i}.model", line=at(("targets", i, "model")))
                 )
                 continue
-        if spec.api_key_env and not os.environ.get(spec.api_key_env):
+        key_problem = api_key_problem(spec.api_key_env) if spec.api_key_env else None
+        if key_problem is not None:
             found.append(
                 Problem(
                     path,
-                    f"the environment variable {spec.api_key_env} is not set (it should hold "
-                    "the API key)",
+                    key_problem,
                     path=f"targets.{i}.api_key_env",
                     line=at(("targets", i, "api_key_env")),
                 )
@@ -458,10 +515,11 @@ def shortlist_targets(
 
         msg = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
         raise UsageError(f"invalid value for --base-url or --api-key-env: {msg}") from None
-    if api_key_env and not os.environ.get(api_key_env):
+    key_problem = api_key_problem(api_key_env) if api_key_env else None
+    if key_problem is not None:
         from llmpick.errors import UsageError
 
-        raise UsageError(f"--api-key-env: the environment variable {api_key_env} is not set")
+        raise UsageError(f"--api-key-env: {key_problem}")
     targets: list[Target] = []
     notes: list[str] = []
     for c in cands:
