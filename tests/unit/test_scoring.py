@@ -455,7 +455,7 @@ def test_an_undated_model_its_maker_moved_on_from_is_not_scored_as_current() -> 
     assert points(effects("recency", active, task="code")) == 0
 
 
-def test_a_stale_result_weighs_half_of_a_current_one_at_the_same_place() -> None:
+def test_an_old_result_weighs_less_than_a_current_one_at_the_same_place() -> None:
     today = dt.date(2026, 12, 1)
 
     def model(i: str, score: float, when: dt.date, **kw: Any) -> Variant:
@@ -474,7 +474,7 @@ def test_a_stale_result_weighs_half_of_a_current_one_at_the_same_place() -> None
     text = next(
         x.text for x in rec.verdicts["general-stale"].reasons if x.rule == "published results"
     )
-    assert "weighs half" in text
+    assert "weighs 25% at its age" in text
 
 
 def test_a_specialisation_counts_less_as_it_ages() -> None:

@@ -533,8 +533,8 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     (
         "4.2",
         "published results on benchmarks that measure the task move the score, placed among "
-        "the candidates that report them; saturated benchmarks weigh little and results over "
-        "two years old half; a model with "
+        "the candidates that report them; saturated benchmarks weigh little, and results "
+        "older than a year less (half at two years); a model with "
         "none starts from a conservative prior (or half its measured sibling's), never above "
         "a real result",
     ),
@@ -591,19 +591,20 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
     return found
 
 
-STALE_YEARS = 2  # a result older than this, against today's candidates, weighs half
-
-
-def _stale(date: dt.date | None, ctx: Context) -> bool:
-    return date is not None and (ctx.today - date).days > 365.25 * STALE_YEARS
+def freshness(date: dt.date | None, ctx: Context) -> float:
+    """How much a result still says, 0.25..1: fully for a year, then less as the
+    candidates move on (half at two years, a quarter from two and a half); a result
+    without a date counts fully (its model's release date already ages it)."""
+    if date is None:
+        return 1.0
+    age = (ctx.today - date).days / 365.25
+    return max(0.25, min(1.0, 1.5 - 0.5 * age))
 
 
 def _weighed(found: Found, ctx: Context) -> list[tuple[float, int, float]]:
     """(place, candidates reporting, weight) per result: a benchmark that separates the
-    candidates little weighs less, and so does a stale result."""
-    return [
-        (p, n, sep * (0.5 if _stale(date, ctx) else 1.0)) for p, n, _, date, sep in found.values()
-    ]
+    candidates little weighs less, and so does an old result."""
+    return [(p, n, sep * freshness(date, ctx)) for p, n, _, date, sep in found.values()]
 
 
 def _described(found: Found, ctx: Context) -> str:
@@ -615,8 +616,9 @@ def _described(found: Found, ctx: Context) -> str:
         p, n, score, date, sep = found[name]
         when = f" ({date:%b %Y})" if date else ""
         low = " (near its ceiling: weighs little)" if sep < 0.5 else ""
-        if _stale(date, ctx):
-            low += f" (over {STALE_YEARS} years old: weighs half)"
+        fresh = freshness(date, ctx)
+        if fresh <= 0.5:  # said when it matters, like a benchmark near its ceiling
+            low += f" (weighs {fresh:.0%} at its age)"
         parts.append(f"{name} {score:g}{when}: {standing(p, n)}{low}")
     more = f" (+{len(found) - len(names)} more)" if len(found) > len(names) else ""
     return "; ".join(parts) + more
