@@ -1058,6 +1058,8 @@ def _citations(fam: FamilyIn, v: VariantIn) -> list[tuple[tuple[str, ...], str]]
         out += [(("sources",), s) for s in fam.sources]
     if v.pricing is not None:
         out.append((("pricing", "source"), v.pricing.source))
+        if v.pricing.tiers_source:
+            out.append((("pricing", "tiers_source"), v.pricing.tiers_source))
     out += [(("evidence", str(i), "source"), e.source) for i, e in enumerate(v.evidence)]
     return out
 

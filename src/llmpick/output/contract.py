@@ -53,8 +53,17 @@ class PricingDoc(_Doc):
     """USD per 1M output tokens."""
     blended_per_1m: float
     """USD per 1M tokens at 3 input : 1 output."""
+    tier: str = "list price"
+    """The tier the three prices above are at: the list price, the long-prompt tier the
+    required context reaches, the batch rate (--batch) or a share of cached input."""
+    list_input_per_1m: float | None = None
+    """The list price per 1M input tokens."""
+    list_output_per_1m: float | None = None
+    """The list price per 1M output tokens."""
     as_of: str
     source: str
+    tiers_source: str | None = None
+    """Where the long-prompt, batch and cached prices come from (dataset:key)."""
 
 
 class MemoryDoc(_Doc):
@@ -65,6 +74,8 @@ class MemoryDoc(_Doc):
 
 
 class Candidate(_Doc):
+    also: list[str] = []
+    """Variants of the same base model (other post-training or modality) in this slot."""
     rank: int | None
     """Place in the ranking (None for a model that did not pass)."""
     id: str
