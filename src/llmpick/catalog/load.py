@@ -878,11 +878,7 @@ SPAN_DAYS = 45  # variants released further apart than this are separate release
 
 # Families whose variants span releases but still inherit facts from the family: each
 # is to state its own (issue 20); the list only shrinks, and `validate --stats` counts it.
-NOT_YET_SPLIT = frozenset(
-    {
-        "qwen2.5-coder", "qwen3", "qwen3-coder", "smollm",
-    }
-)  # fmt: skip
+NOT_YET_SPLIT: frozenset[str] = frozenset()  # every family is split now
 
 
 def spans_releases(ids: Iterable[str], variants: dict[str, Variant]) -> list[str]:
