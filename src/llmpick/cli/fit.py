@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +14,13 @@ from llmpick.errors import UsageError
 
 def fit(
     model: Annotated[
-        str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model id or name from the catalog, any Hugging Face repo ORG/NAME "
+            "(read from the Hub: the one use of the network here), or a local model "
+            "folder ./PATH.",
+        ),
     ],
     gpu_memory: Annotated[
         str | None,
@@ -31,12 +38,20 @@ def fit(
       llmpick fit llama-2-70b-chat --gpu-memory 80 --context 4096
 
       llmpick fit qwen3-8b --gpu-memory auto
+
+      llmpick fit Qwen/Qwen3-8B       (not in the catalog: reads config.json from the Hub)
+
+      llmpick fit ./my-model          (a local folder with config.json and safetensors)
+
+    A repository that is not in the catalog is read from Hugging Face (HF_ENDPOINT,
+    HF_TOKEN for gated ones): its config.json, and the safetensors index or headers,
+    never the weights; kept a week in the cache. No other command uses the network
+    this way.
     """
-    from llmpick.catalog.query import resolve_variant
     from llmpick.engine.memory import working_context
     from llmpick.units import parse_memory, parse_tokens
 
-    v = resolve_variant(state.catalog, model)
+    v, origin, notes = _model(model)
     gpu: float | None = None
     if gpu_memory is not None:
         if gpu_memory.strip().lower() == "auto":
@@ -64,6 +79,9 @@ def fit(
     from llmpick.output.build import fit as fit_document
 
     doc = fit_document(v, tokens, gpu)
+    if origin is not None:  # a repository or folder outside the catalog
+        doc["origin"] = origin
+        doc["notes"] = notes + doc["notes"]
 
     def human() -> None:
         from llmpick.cli.render.fit import fit as fit_table
@@ -71,3 +89,25 @@ def fit(
         fit_table(doc, overlays=state.overlays_in_force())
 
     emit(doc, json=json, human=human)
+
+
+def _model(name: str) -> tuple[Any, dict[str, Any] | None, list[str]]:
+    """The record to size: from the catalog; else a local folder; else a Hugging Face
+    repository (the network). A name written as a path is always a folder."""
+    from llmpick.catalog import hub
+    from llmpick.catalog.query import resolve_variant
+    from llmpick.errors import NotFoundError
+
+    if hub.is_path(name):
+        found = hub.from_folder(name)
+        return found.variant, found.origin, found.notes
+    try:
+        return resolve_variant(state.catalog, name), None, []
+    except NotFoundError:
+        if os.path.isdir(name):
+            found = hub.from_folder(name)
+        elif hub.is_repo_id(name):
+            found = hub.from_hub(name)
+        else:
+            raise
+    return found.variant, found.origin, found.notes
