@@ -169,7 +169,11 @@ class _Hub:
                     hint=f"check the name; for a gated model accept its terms on the Hub and "
                     f"set {TOKEN_ENV}",
                 ) from None
-            raise
+            raise FetchError(
+                exc.message,
+                hint=f"{self.repo} is not in the catalog, so it is read from the Hub: check "
+                f"the name and the connection ({ENDPOINT_ENV} names a mirror)",
+            ) from None
         _cache_put(key, 200, body)
         return body
 

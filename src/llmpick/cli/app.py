@@ -17,6 +17,7 @@ import typer
 from llmpick import __version__
 from llmpick.cli import (
     catalog,
+    completion,
     fit,
     guide,
     models,
@@ -99,6 +100,7 @@ app.command("guide")(guide.guide)
 app.add_typer(catalog_app, name="catalog")
 app.command("schema")(schema.schema)
 app.command("eval")(eval_cmd.eval_)
+app.command("completion")(completion.completion)
 
 
 def _say(label: str, text: str) -> None:
@@ -142,6 +144,10 @@ def _usage(exc: Exception) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
+    if os.environ.get("_LLMPICK_COMPLETE"):  # the shell asks for completions: only then
+        from llmpick.cli.completion import complete
+
+        return complete(app)
     try:
         # Typer 0.29+: no pydantic validators built for options that need none
         with typer_compat.deferring():
