@@ -14,15 +14,18 @@ as they are.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from llmpick.catalog.records import Catalog
 
 VAR = "_LLMPICK_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
 
 
-def _catalog() -> Any:
+def _catalog() -> Catalog:
     from llmpick.cli.state import state
 
     return state.catalog
@@ -142,7 +145,7 @@ def _attach(command: Any) -> None:
 def complete(app: typer.Typer) -> int:
     """Answer the shell's completion request (``_LLMPICK_COMPLETE`` is set)."""
     import typer.main
-    from typer.completion import completion_init
+    from typer._completion_classes import completion_init  # Typer's own, 0.25 to 0.29
 
     completion_init()  # Typer's bash, zsh and fish protocols
     command = typer.main.get_command(app)
@@ -170,7 +173,8 @@ def completion(
     from llmpick.cli.options import check_choice
 
     check_choice("SHELL", shell, SHELLS)
-    from typer.completion import completion_init, get_completion_script
+    from typer._completion_classes import completion_init
+    from typer._completion_shared import get_completion_script
 
     completion_init()
     print(get_completion_script(prog_name="llmpick", complete_var=VAR, shell=shell))
