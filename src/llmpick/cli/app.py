@@ -20,6 +20,7 @@ from llmpick.cli import (
     completion,
     fit,
     guide,
+    mcp,
     models,
     providers,
     recommend,
@@ -100,6 +101,7 @@ app.command("guide")(guide.guide)
 app.add_typer(catalog_app, name="catalog")
 app.command("schema")(schema.schema)
 app.command("eval")(eval_cmd.eval_)
+app.command("mcp")(mcp.mcp)
 app.command("completion")(completion.completion)
 
 

@@ -48,6 +48,18 @@ def fit(
     never the weights; kept a week in the cache. No other command uses the network
     this way.
     """
+    doc = document(model, gpu_memory, context)
+
+    def human() -> None:
+        from llmpick.cli.render.fit import fit as fit_table
+
+        fit_table(doc, overlays=state.overlays_in_force())
+
+    emit(doc, json=json, human=human)
+
+
+def document(model: str, gpu_memory: str | None, context: str | None) -> dict[str, Any]:
+    """The fit document (what --json prints); also the MCP server's `fit` tool."""
     from llmpick.engine.memory import working_context
     from llmpick.units import parse_memory, parse_tokens
 
@@ -82,13 +94,7 @@ def fit(
     if origin is not None:  # a repository or folder outside the catalog
         doc["origin"] = origin
         doc["notes"] = notes + doc["notes"]
-
-    def human() -> None:
-        from llmpick.cli.render.fit import fit as fit_table
-
-        fit_table(doc, overlays=state.overlays_in_force())
-
-    emit(doc, json=json, human=human)
+    return doc
 
 
 def _model(name: str) -> tuple[Any, dict[str, Any] | None, list[str]]:
