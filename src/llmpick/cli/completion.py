@@ -160,13 +160,16 @@ def complete(app: typer.Typer) -> int:
 def completion(
     shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
 ) -> None:
-    """Print the script that makes a shell complete llmpick's commands and values.
+    """Print a shell's completion script: bash, zsh or fish.
 
-    Examples:
+    Commands, options and their values complete: tasks, providers, licences, guide
+    sections and model ids.
 
-      eval "$(llmpick completion bash)"        (in ~/.bashrc)
+    Examples (the first in ~/.bashrc, the second in ~/.zshrc):
 
-      eval "$(llmpick completion zsh)"         (in ~/.zshrc)
+      eval "$(llmpick completion bash)"
+
+      eval "$(llmpick completion zsh)"
 
       llmpick completion fish > ~/.config/fish/completions/llmpick.fish
     """

@@ -18,8 +18,7 @@ def fit(
         typer.Argument(
             metavar="MODEL",
             help="Model id or name from the catalog, any Hugging Face repo ORG/NAME "
-            "(read from the Hub: the one use of the network here), or a local model "
-            "folder ./PATH.",
+            "(read from the Hub), or a local model folder ./PATH.",
         ),
     ],
     gpu_memory: Annotated[
@@ -39,14 +38,14 @@ def fit(
 
       llmpick fit qwen3-8b --gpu-memory auto
 
-      llmpick fit Qwen/Qwen3-8B       (not in the catalog: reads config.json from the Hub)
+      llmpick fit allenai/OLMo-2-0425-1B
 
-      llmpick fit ./my-model          (a local folder with config.json and safetensors)
+      llmpick fit ./my-model
 
-    A repository that is not in the catalog is read from Hugging Face (HF_ENDPOINT,
-    HF_TOKEN for gated ones): its config.json, and the safetensors index or headers,
-    never the weights; kept a week in the cache. No other command uses the network
-    this way.
+    A Hugging Face repository that is not in the catalog is read from the Hub
+    (HF_ENDPOINT names a mirror, HF_TOKEN opens gated ones): its config.json and the
+    safetensors index or headers, never the weights, kept a week in the cache. A local
+    folder is read the same way. Only this use of fit reaches the network.
     """
     doc = document(model, gpu_memory, context)
 

@@ -24,8 +24,10 @@ INSTALL = "pip install 'llmpick[mcp]'"
 
 
 def mcp() -> None:
-    """Serve llmpick's answers to coding agents over MCP (stdio): recommend, why, show,
-    fit, models and guide, returning the same JSON documents as --json.
+    """Serve llmpick's answers to coding agents (MCP over stdio).
+
+    Tools: recommend, why, show, fit, models and guide, taking a requirements file's
+    fields and returning the same JSON documents as --json.
 
     Needs the MCP extra: pip install 'llmpick[mcp]'. The README shows the settings for
     Claude Code, Cursor and VS Code.
