@@ -28,6 +28,38 @@ def safetensors(tensors: dict[str, list[int]], data: int = 0) -> bytes:
     return struct.pack("<Q", len(raw)) + raw + b"\0" * data
 
 
+def gguf(
+    meta: dict[str, Any], tensors: dict[str, list[int]], vocabulary: int = 0, data: int = 0
+) -> bytes:
+    """A GGUF (version 3) file: ``meta`` (int -> uint32, str -> string, list of ints ->
+    array), a vocabulary of ``vocabulary`` made-up tokens (an array of strings, as real
+    files carry), ``tensors`` (name -> dimensions) and ``data`` bytes of weights after."""
+
+    def text(s: str) -> bytes:
+        raw = s.encode()
+        return struct.pack("<Q", len(raw)) + raw
+
+    def value(v: Any) -> bytes:
+        if isinstance(v, str):
+            return struct.pack("<I", 8) + text(v)
+        if isinstance(v, list):
+            return struct.pack("<IIQ", 9, 4, len(v)) + b"".join(struct.pack("<I", x) for x in v)
+        return struct.pack("<I", 4) + struct.pack("<I", v)
+
+    entries = dict(meta)
+    out = [b"GGUF", struct.pack("<IQQ", 3, len(tensors), len(entries) + (1 if vocabulary else 0))]
+    out += [text(k) + value(v) for k, v in entries.items()]
+    if vocabulary:
+        words = b"".join(text(f"token{i}") for i in range(vocabulary))
+        out.append(text("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, vocabulary) + words)
+    for name, dims in tensors.items():
+        out.append(
+            text(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        )
+        out.append(struct.pack("<IQ", 12, 0))  # Q4_K, offset
+    return b"".join(out) + b"\0" * data
+
+
 def write_repo(folder: Path, files: dict[str, Any]) -> Path:
     """``files``: name -> bytes, or anything else written as JSON."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,6 +117,11 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             wanted = self.headers.get("Range")
             hub.requests.append((self.path, wanted))
+            api = re.fullmatch(r"/api/models/([^/]+/[^/]+)", self.path)
+            if api is not None and api.group(1) in hub.repos:
+                names = [{"rfilename": n} for n in hub.repos[api.group(1)]]
+                self.reply(200, json.dumps({"siblings": names}).encode())
+                return
             m = re.fullmatch(r"/([^/]+/[^/]+)/resolve/main/(.+)", self.path)
             if m is None or m.group(1) not in hub.repos:
                 self.reply(401, b'{"error":"Repository not found"}')

@@ -5,13 +5,14 @@ a folder; hostile files are refused with the file and field named."""
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.hf_hub import Hub, safetensors, write_repo
+from tests.hf_hub import Hub, gguf, safetensors, write_repo
 
 QWEN3_8B = {  # the catalog's numbers for qwen3-8b, as its config.json gives them
     "architectures": ["Qwen3ForCausalLM"],
@@ -246,3 +247,108 @@ def test_missing_layers_are_estimated_and_said(cli, hub: Hub) -> None:
     doc = json.loads(r.out)
     assert doc["method"] == "parameter count"
     assert any("gives no layer count" in n for n in doc["notes"])
+
+
+QWEN3_GGUF = {  # qwen3-8b's numbers as a GGUF file's metadata gives them
+    "general.architecture": "qwen3",
+    "qwen3.block_count": 36,
+    "qwen3.embedding_length": 4096,
+    "qwen3.attention.head_count": 32,
+    "qwen3.attention.head_count_kv": 8,
+    "qwen3.attention.key_length": 128,
+    "qwen3.context_length": 32768,
+}
+TENSORS = {"token_embd.weight": [4096, 151936], "blk.weights": [36, 200_000_000]}
+TENSOR_PARAMS = 4096 * 151936 + 36 * 200_000_000
+
+
+def test_a_gguf_repository(cli, hub: Hub) -> None:
+    from llmpick.catalog.hub import GGUF_CHUNK
+
+    model = gguf(QWEN3_GGUF, TENSORS, vocabulary=150_000, data=3_000_000)
+    hub.add(
+        "someone/qwen3-gguf",
+        {
+            "README.md": b"# a GGUF repository",
+            "mmproj-F16.gguf": b"not this one",
+            "Qwen3-8B-Q8_0.gguf": b"nor this one",
+            "Qwen3-8B-Q4_K_M.gguf": model,
+        },
+    )
+    r = cli("fit", "someone/qwen3-gguf", "--json")
+    assert r.code == 0, r
+    doc = json.loads(r.out)
+    assert doc["params_b"] == pytest.approx(TENSOR_PARAMS / 1e9)
+    assert doc["arch"]["kv_heads"] == 8 and doc["context_window"] == 32768
+    assert doc["origin"]["files"] == ["Qwen3-8B-Q4_K_M.gguf"]
+    assert any("Q4_K_M" in n for n in doc["notes"])
+    header = len(model) - 3_000_000
+    assert header > 2 * GGUF_CHUNK  # read in several parts
+    assert hub.sent < header + GGUF_CHUNK + 10_000  # the header, not the weights behind it
+    # the KV cache as the catalog's qwen3-8b (same numbers, same context)
+    ours = [e["kv_cache_gb"] for e in doc["estimates"]]
+    theirs = [e["kv_cache_gb"] for e in estimates(cli("fit", "qwen3-8b", "--json").out)]
+    assert ours == theirs
+
+
+def test_split_gguf_and_a_local_file(cli, hub: Hub, tmp_path: Path) -> None:
+    first = gguf({**QWEN3_GGUF, "split.count": 2}, {"a": [1000, 1000]})
+    second = gguf({"split.no": 1}, {"b": [3000, 1000]})
+    files = {"m-00001-of-00002.gguf": first, "m-00002-of-00002.gguf": second}
+    hub.add("someone/split", files)
+    r = cli("fit", "someone/split", "--json")
+    assert r.code == 0, r
+    assert json.loads(r.out)["params_b"] == pytest.approx(4e6 / 1e9)
+    write_repo(tmp_path, {"one.gguf": gguf(QWEN3_GGUF, {"w": [5, 1_000_000]})})
+    r = cli("fit", str(tmp_path / "one.gguf"), "--json")
+    assert r.code == 0, r
+    assert json.loads(r.out)["params_b"] == pytest.approx(5e6 / 1e9)
+
+
+GGUF_HOSTILE: dict[str, tuple[bytes, str]] = {
+    "not GGUF": (b"GGML" + b"\0" * 100, "x.gguf: not a GGUF file"),
+    "a future version": (b"GGUF" + struct.pack("<IQQ", 9, 0, 0), "GGUF version 9 is not one"),
+    "a string longer than the file": (
+        b"GGUF" + struct.pack("<IQQQ", 3, 0, 1, 1 << 23) + b"key",
+        "x.gguf: the file ends inside its header",
+    ),
+    "a string beyond reason": (
+        b"GGUF" + struct.pack("<IQQQ", 3, 0, 1, 1 << 40),
+        "a string's length 1,099,511,627,776 is more than",
+    ),
+    "a tensor count beyond reason": (
+        b"GGUF" + struct.pack("<IQQ", 3, 1 << 60, 0),
+        "tensor count 1,152,921,504,606,846,976 is more than",
+    ),
+    "an unknown value type": (
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + struct.pack("<Q", 1)
+        + b"k"
+        + struct.pack("<I", 77),
+        "unknown metadata value type 77",
+    ),
+    "a layer count that is text": (
+        gguf({**QWEN3_GGUF, "qwen3.block_count": "36"}, TENSORS),
+        'x.gguf: qwen3.block_count: expected a whole number from 1 to 10,000, got "36"',
+    ),
+    "no architecture": (gguf({}, TENSORS), "x.gguf: general.architecture: expected"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GGUF_HOSTILE))
+def test_hostile_gguf_is_refused_by_name(cli, hub: Hub, tmp_path: Path, case: str) -> None:
+    data, said = GGUF_HOSTILE[case]
+    hub.add("bad/gguf", {"x.gguf": data})
+    write_repo(tmp_path, {"x.gguf": data})
+    for where in ("bad/gguf", str(tmp_path / "x.gguf"), str(tmp_path)):
+        r = cli("fit", where)
+        assert r.code == 2, r
+        assert said in r.err, r
+        assert "internal error" not in r.err
+
+
+def test_neither_config_nor_gguf(cli, hub: Hub) -> None:
+    hub.add("someone/empty", {"README.md": b"nothing to size"})
+    r = cli("fit", "someone/empty")
+    assert r.code == 2 and "has no config.json and no GGUF file" in r.err, r

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]
 CONFIG = "config.json"
 INDEX = "model.safetensors.index.json"
 SINGLE = "model.safetensors"
+WEIGHT_FILES = (".safetensors", ".gguf")  # read in parts (Range requests), never whole
 MAX_CONFIG = 1 << 20  # a config.json is a few kB
 MAX_INDEX = 32 << 20  # the largest indexes (hundreds of shards) are ~10 MB
 MAX_HEADER = 32 << 20  # a safetensors header: a few MB for thousands of tensors
@@ -126,7 +128,7 @@ class _Folder:
         if not os.path.lexists(target):
             return None
         try:
-            if not name.endswith(".safetensors"):
+            if not name.endswith(WEIGHT_FILES):
                 return read_bounded(target, limit)
             if not target.is_file():  # a FIFO or device would block or never end
                 raise RepoError(f"{target}: not a regular file")
@@ -136,6 +138,12 @@ class _Folder:
         except OSError as exc:
             raise RepoError(f"cannot read {target}: {exc.strerror or exc}") from None
 
+    def files(self) -> list[str]:
+        try:
+            return sorted(p.name for p in self.path.iterdir() if p.is_file())
+        except OSError as exc:
+            raise RepoError(f"cannot list {self.path}: {exc.strerror or exc}") from None
+
 
 class _Hub:
     def __init__(self, repo: str) -> None:
@@ -143,12 +151,24 @@ class _Hub:
         self.base = endpoint()
         self.label = f"{self.base}/{repo}"
 
-    def read(self, name: str, limit: int, start: int = 0) -> bytes | None:
+    def files(self) -> list[str]:
+        """The repository's files, from the Hub's model API (``siblings``)."""
+        raw = self.read("", MAX_INDEX, api=True)
+        listing = _json(raw or b"{}", f"{self.label} (file list)")
+        siblings = listing.get("siblings") if isinstance(listing, dict) else None
+        if not isinstance(siblings, list):
+            raise RepoError(f"{self.label} (file list): siblings: expected a list of files")
+        names = [f.get("rfilename") for f in siblings if isinstance(f, dict)]
+        return sorted(n for n in names if isinstance(n, str))
+
+    def read(self, name: str, limit: int, start: int = 0, api: bool = False) -> bytes | None:
         from llmpick.http import FetchError, get_bytes
 
         url = f"{self.base}/{self.repo}/resolve/main/{name}"
+        if api:
+            url = f"{self.base}/api/models/{self.repo}"
         headers: dict[str, str] = {}
-        if start or name.endswith(".safetensors"):
+        if start or name.endswith(WEIGHT_FILES):
             headers["Range"] = f"bytes={start}-{start + limit - 1}"
         key = f"{url}|{headers.get('Range', '')}"
         hit = _cache_get(key)
@@ -413,7 +433,8 @@ def _params(
     if header is None:
         raise RepoError(
             f"{src.label}: has neither {INDEX} nor {SINGLE}, so its size cannot be read",
-            hint="llmpick sizes safetensors releases; GGUF files are not read yet",
+            hint="llmpick reads the size from safetensors files, or from GGUF files in a "
+            "repository without config.json",
         )
     return _count(header, SINGLE), [SINGLE], f"the header of {SINGLE}"
 
@@ -453,22 +474,41 @@ def _architecture(cfg: dict[str, Any]) -> str:
     return "decoder-only"
 
 
-def _read(src: _Folder | _Hub, shown: str) -> Resolved:
-    raw = src.read(CONFIG, MAX_CONFIG)
-    if raw is None:
-        raise RepoError(
-            f"{src.label}: has no {CONFIG}",
-            hint="llmpick reads a transformers-style model folder (config.json and "
-            "safetensors); GGUF files are not read yet",
-        )
+@dataclass
+class _Read:
+    """What the files say, before it becomes a record."""
+
+    params: int
+    arch: ArchNumbers | None
+    context: int | None
+    architecture: str
+    files: list[str]
+    counted: str  # where the parameter count comes from, in words
+    weights_format: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _from_config(src: _Folder | _Hub, raw: bytes) -> _Read:
     cfg, text, prefix = _config(raw, CONFIG)
     quant = _quantization(cfg)
     arch = arch_numbers(text, CONFIG, prefix)
     context = _field(text, "context", CONFIG, prefix)
     n, files, counted = _params(src, cfg, quant)
-    if n <= 0:
+    notes = []
+    if arch is None:
+        notes.append(f"{CONFIG} gives no layer count: the KV cache is sized from the size")
+    return _Read(
+        n, arch, context, _architecture(cfg), [CONFIG, *files], f"{CONFIG} and {counted}",
+        quant, notes,
+    )  # fmt: skip
+
+
+def _read(src: _Folder | _Hub, shown: str, gguf: str | None = None) -> Resolved:
+    raw = None if gguf is not None else src.read(CONFIG, MAX_CONFIG)
+    got = _from_config(src, raw) if raw is not None else _from_gguf(src, gguf or _pick_gguf(src))
+    if got.params <= 0:
         raise RepoError(f"{src.label}: its weight files hold no parameters")
-    moe = arch is not None and (arch.experts or 0) > 1
+    moe = got.arch is not None and (got.arch.experts or 0) > 1
     v = Variant(
         id=shown,
         family="",
@@ -476,11 +516,11 @@ def _read(src: _Folder | _Hub, shown: str) -> Resolved:
         name=shown.rstrip("/").rsplit("/", 1)[-1] or shown,
         flavour="base",  # not read: fit does not use it
         tuning=[],
-        architecture=_architecture(cfg),  # type: ignore[arg-type]
+        architecture=got.architecture,  # type: ignore[arg-type]
         moe=moe,
-        params_b=n / 1e9,
+        params_b=got.params / 1e9,
         active_params_b=None,
-        context_window=context,
+        context_window=got.context,
         max_output=None,
         open_weights=True,
         license="",
@@ -492,25 +532,183 @@ def _read(src: _Folder | _Hub, shown: str) -> Resolved:
         languages=[],
         capabilities=[],
         access=Access(hf_repo=shown if isinstance(src, _Hub) else None),
-        arch=arch,
+        arch=got.arch,
         pricing=None,
         evidence=[],
         released=None,
         sources=[src.label],
         verified=_today(),
         notes=None,
-        weights_format=quant,  # type: ignore[arg-type]
+        weights_format=got.weights_format,  # type: ignore[arg-type]
     )
     notes = [
-        f"not in the catalog: sized from {CONFIG} and {counted}; its licence, quality and "
-        "status are not checked"
+        f"not in the catalog: sized from {got.counted}; its licence, quality and status "
+        "are not checked",
+        *got.notes,
     ]
-    if arch is None:
-        notes.append(f"{CONFIG} gives no layer count: the KV cache is sized from the size")
     if moe:
         notes.append("active parameters per token are not read from the repository")
     origin = {"kind": "huggingface" if isinstance(src, _Hub) else "folder", "location": src.label}
-    return Resolved(v, {**origin, "files": [CONFIG, *files]}, notes)
+    return Resolved(v, {**origin, "files": got.files}, notes)
+
+
+# --- GGUF ---------------------------------------------------------------------------------
+
+GGUF_CHUNK = 1 << 20  # header bytes read at a time
+MAX_GGUF_HEADER = 64 << 20  # metadata (a tokenizer's vocabulary is most of it) + tensor list
+MAX_GGUF_PARTS = 64
+GGUF_SPLIT = re.compile(r"(.+)-(\d{5})-of-(\d{5})\.gguf")
+# GGUF metadata "<architecture>.<key>" -> the ArchNumbers field it gives
+GGUF_KEYS = {
+    "block_count": "layers",
+    "embedding_length": "hidden_size",
+    "attention.head_count": "attention_heads",
+    "attention.head_count_kv": "kv_heads",
+    "attention.key_length": "head_dim",
+    "expert_count": "experts",
+    "expert_used_count": "active_experts",
+    "attention.kv_lora_rank": "kv_lora_rank",
+    "context_length": "context",
+}
+# value types: number -> (struct format, size); 8 is a string, 9 an array
+_GGUF_SCALARS = {
+    0: ("<B", 1), 1: ("<b", 1), 2: ("<H", 2), 3: ("<h", 2), 4: ("<I", 4), 5: ("<i", 4),
+    6: ("<f", 4), 7: ("<?", 1), 10: ("<Q", 8), 11: ("<q", 8), 12: ("<d", 8),
+}  # fmt: skip
+
+
+def _pick_gguf(src: _Folder | _Hub) -> str:
+    """The GGUF file to read (any quantization has the same shape): the first part of
+    the first model file, never a vision projector (mmproj)."""
+    ggufs = [f for f in src.files() if f.endswith(".gguf") and "mmproj" not in f.lower()]
+    if not ggufs:
+        raise RepoError(
+            f"{src.label}: has no {CONFIG} and no GGUF file, so it cannot be sized",
+            hint="llmpick reads a model folder or repository with config.json and "
+            "safetensors, or with GGUF files",
+        )
+    firsts = [f for f in ggufs if (m := GGUF_SPLIT.fullmatch(f)) is None or m.group(2) == "00001"]
+    return next((f for f in firsts if "q4_k_m" in f.lower()), (firsts or ggufs)[0])
+
+
+class _Header:
+    """A GGUF header, fetched in chunks as it is parsed (its length is not known ahead)."""
+
+    def __init__(self, src: _Folder | _Hub, name: str) -> None:
+        self.src, self.name = src, name
+        self.buf = bytearray()
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        end = self.pos + n
+        while len(self.buf) < end:
+            if len(self.buf) >= MAX_GGUF_HEADER:
+                raise RepoError(f"{self.name}: header larger than {MAX_GGUF_HEADER:,} bytes")
+            chunk = self.src.read(self.name, GGUF_CHUNK, start=len(self.buf))
+            if not chunk:
+                raise RepoError(f"{self.name}: the file ends inside its header")
+            self.buf += chunk
+        out = bytes(self.buf[self.pos : end])
+        self.pos = end
+        return out
+
+    def number(self, fmt: str, size: int) -> Any:
+        return struct.unpack(fmt, self.take(size))[0]
+
+    def count(self, what: str, top: int) -> int:
+        n = int(self.number("<Q", 8))
+        if n > top:
+            raise RepoError(f"{self.name}: {what} {n:,} is more than {top:,}")
+        return n
+
+    def text(self) -> str:
+        raw = self.take(self.count("a string's length", 1 << 24))
+        return raw.decode("utf-8", errors="replace")
+
+    def value(self, kind: int, depth: int = 0) -> Any:
+        if kind in _GGUF_SCALARS:
+            return self.number(*_GGUF_SCALARS[kind])
+        if kind == 8:
+            return self.text()
+        if kind == 9 and depth < 2:
+            inner = int(self.number("<I", 4))
+            n = self.count("an array's length", 1 << 24)
+            items = [self.value(inner, depth + 1) for _ in range(n)]
+            return items if n <= 4096 else None  # a vocabulary: read past, not kept
+        raise RepoError(f"{self.name}: unknown metadata value type {kind}")
+
+
+def _gguf_header(src: _Folder | _Hub, name: str) -> tuple[dict[str, Any], int]:
+    """(the metadata, the parameters its tensor list holds)."""
+    h = _Header(src, name)
+    if h.take(4) != b"GGUF":
+        raise RepoError(f"{name}: not a GGUF file (no GGUF magic number)")
+    version = h.number("<I", 4)
+    if version not in (2, 3):
+        raise RepoError(f"{name}: GGUF version {version} is not one llmpick reads (2 or 3)")
+    tensors = h.count("tensor count", 1 << 20)
+    entries = h.count("metadata count", 1 << 16)
+    meta: dict[str, Any] = {}
+    for _ in range(entries):
+        key = h.text()
+        meta[key] = h.value(int(h.number("<I", 4)))
+    params = 0
+    for _ in range(tensors):
+        h.text()
+        dims = int(h.number("<I", 4))
+        if dims > 8:
+            raise RepoError(f"{name}: a tensor with {dims} dimensions")
+        size = 1
+        for _ in range(dims):
+            size *= h.count("a tensor dimension", 1 << 40)
+        h.take(12)  # its type and offset
+        params += size
+    return meta, params
+
+
+def _from_gguf(src: _Folder | _Hub, name: str) -> _Read:
+    meta, params = _gguf_header(src, name)
+    files = [name]
+    split = GGUF_SPLIT.fullmatch(name)
+    if split is not None:  # the tensors are spread over the parts
+        parts = int(split.group(3))
+        if parts > MAX_GGUF_PARTS:
+            raise RepoError(f"{name}: {parts} parts, more than the {MAX_GGUF_PARTS} llmpick reads")
+        for i in range(2, parts + 1):
+            part = f"{split.group(1)}-{i:05d}-of-{parts:05d}.gguf"
+            params += _gguf_header(src, part)[1]
+            files.append(part)
+    arch_name = meta.get("general.architecture")
+    if not isinstance(arch_name, str) or not arch_name:
+        raise RepoError(f"{name}: general.architecture: expected the architecture's name")
+    got: dict[str, int] = {}
+    for suffix, what in GGUF_KEYS.items():
+        key = f"{arch_name}.{suffix}"
+        value = meta.get(key)
+        if isinstance(value, list):  # a number per layer (e.g. KV heads): the largest
+            value = max(value) if value else None
+        if value is not None:
+            got[what] = _whole(value, f"{name}: {key}", BOUNDS[what])
+    context = got.pop("context", None)
+    arch = None
+    if "layers" in got:
+        if "kv_lora_rank" in got:  # latent attention: the rotary part of each key
+            rope = meta.get(f"{arch_name}.rope.dimension_count")
+            if rope is not None:
+                key = f"{name}: {arch_name}.rope.dimension_count"
+                got["qk_rope_head_dim"] = _whole(rope, key, BOUNDS["qk_rope_head_dim"])
+        arch = ArchNumbers(**got)  # type: ignore[arg-type]
+    notes = [
+        f"{name} is one quantization of the model; its rows: fp16 the 16-bit original, "
+        "int8 a Q8_0 file and int4 a Q4_K_M file"
+    ]
+    if arch is None:
+        notes.append(
+            f"{name} gives no {arch_name}.block_count: the KV cache is sized from the size"
+        )
+    return _Read(
+        params, arch, context, "decoder-only", files, f"the GGUF header of {name}", None, notes
+    )
 
 
 def _today() -> Any:
@@ -520,8 +718,10 @@ def _today() -> Any:
 
 
 def from_folder(path: str) -> Resolved:
-    """A local model folder (config.json and safetensors)."""
+    """A local model folder (config.json and safetensors, or GGUF), or one GGUF file."""
     folder = Path(os.path.expanduser(path))
+    if folder.suffix == ".gguf" and folder.is_file():
+        return _read(_Folder(folder.parent), path, gguf=folder.name)
     if not folder.is_dir():
         raise UsageError(
             f"{path}: not a folder",

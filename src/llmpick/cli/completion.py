@@ -54,12 +54,12 @@ def _sections() -> Iterable[str]:
 
 
 def _choices(field: str) -> Callable[[], Iterable[str]]:
-    def values() -> Iterable[str]:
+    def choices() -> Iterable[str]:
         from llmpick.engine.requirements import CHOICES
 
         return CHOICES[field]
 
-    return values
+    return choices
 
 
 def _fixed(*names: str) -> Callable[[], Iterable[str]]:
@@ -67,12 +67,12 @@ def _fixed(*names: str) -> Callable[[], Iterable[str]]:
 
 
 def _vocabulary(name: str) -> Callable[[], Iterable[str]]:
-    def values() -> Iterable[str]:
+    def words() -> Iterable[str]:
         import llmpick.vocabulary as vocabulary
 
         return tuple(getattr(vocabulary, name))
 
-    return values
+    return words
 
 
 def _snippets() -> Iterable[str]:
@@ -87,44 +87,45 @@ def _sources() -> Iterable[str]:
     return SOURCES
 
 
-# (command name or "*" for any, parameter name) -> the values it takes
-VALUES: dict[tuple[str, str], Callable[[], Iterable[str]]] = {
-    **{
-        ("*", f): _choices(f)
-        for f in (
-            "task",
-            "access",
-            "hosting",
-            "platform",
-            "quantization",
-            "flavour",
-            "alignment",
-            "domain",
-            "prefer",
-        )
-    },
-    ("*", "needs"): _vocabulary("NEEDS"),
-    ("*", "license"): _licences,
-    ("*", "model"): _variants,
-    ("*", "gpu_memory"): _fixed("auto"),
-    ("models", "access"): _vocabulary("ACCESS_KINDS"),
-    ("models", "flavour"): _vocabulary("FLAVOURS"),
-    ("models", "status"): _vocabulary("STATUSES"),
-    ("models", "provider"): _providers,
-    ("models", "family"): _families,
-    ("providers", "kind"): _vocabulary("PROVIDER_KINDS"),
-    ("guide", "key"): _sections,
-    ("show", "snippet"): _snippets,
-    ("schema", "name"): _fixed("shortlist", "requirements", "catalog"),
-    ("refresh", "source"): _sources,
-    ("completion", "shell"): _fixed(*SHELLS),
-}
+def values() -> dict[tuple[str, str], Callable[[], Iterable[str]]]:
+    """(command name or "*" for any, parameter name) -> the values it takes."""
+    return {
+        **{
+            ("*", f): _choices(f)
+            for f in (
+                "task",
+                "access",
+                "hosting",
+                "platform",
+                "quantization",
+                "flavour",
+                "alignment",
+                "domain",
+                "prefer",
+            )
+        },
+        ("*", "needs"): _vocabulary("NEEDS"),
+        ("*", "license"): _licences,
+        ("*", "model"): _variants,
+        ("*", "gpu_memory"): _fixed("auto"),
+        ("models", "access"): _vocabulary("ACCESS_KINDS"),
+        ("models", "flavour"): _vocabulary("FLAVOURS"),
+        ("models", "status"): _vocabulary("STATUSES"),
+        ("models", "provider"): _providers,
+        ("models", "family"): _families,
+        ("providers", "kind"): _vocabulary("PROVIDER_KINDS"),
+        ("guide", "key"): _sections,
+        ("show", "snippet"): _snippets,
+        ("schema", "name"): _fixed("shortlist", "requirements", "catalog"),
+        ("refresh", "source"): _sources,
+        ("completion", "shell"): _fixed(*SHELLS),
+    }
 
 
-def _completer(values: Callable[[], Iterable[str]]) -> Callable[..., list[str]]:
+def _completer(source: Callable[[], Iterable[str]]) -> Callable[..., list[str]]:
     def complete(ctx: Any, param: Any, incomplete: str) -> list[str]:
         try:
-            names = values()
+            names = source()
         except Exception:  # a broken catalog must not break the shell: no values
             return []
         return [n for n in names if n.startswith(incomplete)]
@@ -132,14 +133,14 @@ def _completer(values: Callable[[], Iterable[str]]) -> Callable[..., list[str]]:
     return complete
 
 
-def _attach(command: Any) -> None:
+def _attach(command: Any, table: dict[tuple[str, str], Callable[[], Iterable[str]]]) -> None:
     """Give each parameter of ``command`` and its subcommands the values it takes."""
     for param in getattr(command, "params", []):
-        values = VALUES.get((command.name, param.name)) or VALUES.get(("*", param.name))
-        if values is not None:
-            param._custom_shell_complete = _completer(values)
+        found = table.get((command.name, param.name)) or table.get(("*", param.name))
+        if found is not None:
+            param._custom_shell_complete = _completer(found)
     for sub in getattr(command, "commands", {}).values():
-        _attach(sub)
+        _attach(sub, table)
 
 
 def complete(app: typer.Typer) -> int:
@@ -149,7 +150,7 @@ def complete(app: typer.Typer) -> int:
 
     completion_init()  # Typer's bash, zsh and fish protocols
     command = typer.main.get_command(app)
-    _attach(command)
+    _attach(command, values())
     try:
         command.main(args=[], prog_name="llmpick", complete_var=VAR)
     except SystemExit as done:
