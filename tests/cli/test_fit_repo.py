@@ -291,7 +291,9 @@ def test_a_gguf_repository(cli, hub: Hub) -> None:
     assert ours == theirs
 
 
-def test_split_gguf_and_a_local_file(cli, hub: Hub, tmp_path: Path) -> None:
+def test_split_gguf_and_a_local_file(
+    cli, hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = gguf({**QWEN3_GGUF, "split.count": 2}, {"a": [1000, 1000]})
     second = gguf({"split.no": 1}, {"b": [3000, 1000]})
     files = {"m-00001-of-00002.gguf": first, "m-00002-of-00002.gguf": second}
@@ -300,9 +302,14 @@ def test_split_gguf_and_a_local_file(cli, hub: Hub, tmp_path: Path) -> None:
     assert r.code == 0, r
     assert json.loads(r.out)["params_b"] == pytest.approx(4e6 / 1e9)
     write_repo(tmp_path, {"one.gguf": gguf(QWEN3_GGUF, {"w": [5, 1_000_000]})})
-    r = cli("fit", str(tmp_path / "one.gguf"), "--json")
-    assert r.code == 0, r
-    assert json.loads(r.out)["params_b"] == pytest.approx(5e6 / 1e9)
+    monkeypatch.chdir(tmp_path)
+    for given in (str(tmp_path / "one.gguf"), "one.gguf"):
+        r = cli("fit", given, "--json")
+        assert r.code == 0, r
+        assert json.loads(r.out)["params_b"] == pytest.approx(5e6 / 1e9)
+    assert hub.requests == [  # the split repository's only: a file needs no network
+        (p, rng) for p, rng in hub.requests if "someone/split" in p
+    ]
 
 
 GGUF_HOSTILE: dict[str, tuple[bytes, str]] = {

@@ -154,7 +154,9 @@ class _Hub:
     def files(self) -> list[str]:
         """The repository's files, from the Hub's model API (``siblings``)."""
         raw = self.read("", MAX_INDEX, api=True)
-        listing = _json(raw or b"{}", f"{self.label} (file list)")
+        if raw is None:
+            raise RepoError(f"{self.label}: has no {CONFIG}, and the Hub lists no files for it")
+        listing = _json(raw, f"{self.label} (file list)")
         siblings = listing.get("siblings") if isinstance(listing, dict) else None
         if not isinstance(siblings, list):
             raise RepoError(f"{self.label} (file list): siblings: expected a list of files")
@@ -184,8 +186,8 @@ class _Hub:
                 return None
             if exc.status in (401, 403):
                 raise FetchError(
-                    f"{self.label}: the Hub refused {name} (HTTP {exc.status}): the repository "
-                    "does not exist, or it is private or gated",
+                    f"{self.label}: the Hub refused {name or 'its file list'} (HTTP {exc.status}): "
+                    "the repository does not exist, or it is private or gated",
                     hint=f"check the name; for a gated model accept its terms on the Hub and "
                     f"set {TOKEN_ENV}",
                 ) from None

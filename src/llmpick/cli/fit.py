@@ -109,7 +109,7 @@ def _model(name: str) -> tuple[Any, dict[str, Any] | None, list[str]]:
     try:
         return resolve_variant(state.catalog, name), None, []
     except NotFoundError:
-        if os.path.isdir(name):
+        if os.path.isdir(name) or (name.endswith(".gguf") and os.path.isfile(name)):
             found = hub.from_folder(name)
         elif hub.is_repo_id(name):
             found = hub.from_hub(name)
