@@ -35,6 +35,10 @@ def coverage(data: dict[str, Any]) -> None:
         share = "-" if v["share"] is None else f"{v['share']:.0%}"
         table.add_row(Text(name), f"{v['have']}/{v['of']}", share)
     out.print(table)
+    stale = data.get("newest_release_stale") or {}
+    if stale:
+        listed = ", ".join(f"{fid} ({d or 'never'})" for fid, d in stale.items())
+        out.print(Text(f"Newest release not checked in 90 days ({len(stale)}): {listed}"))
 
 
 def refresh_report(r: dict[str, Any]) -> None:
