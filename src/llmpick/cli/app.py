@@ -146,13 +146,13 @@ def _usage(exc: Exception) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
-    if os.environ.get("_LLMPICK_COMPLETE"):  # the shell asks for completions: only then
-        from llmpick.cli.completion import complete
-
-        return complete(app)
     try:
         # Typer 0.29+: no pydantic validators built for options that need none
         with typer_compat.deferring():
+            if os.environ.get("_LLMPICK_COMPLETE"):  # the shell asks for completions
+                from llmpick.cli.completion import complete
+
+                return complete(app)
             rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
     except LlmpickError as exc:
         _report(exc)

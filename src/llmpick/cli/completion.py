@@ -9,6 +9,14 @@ attached to the built command tree by parameter name, so the option declarations
 as they are.
 
 ``llmpick completion SHELL`` prints the script a shell sources (see the README).
+
+Private names relied on, the price of costing nothing on other runs (Typer's public way,
+``typer.Option(autocompletion=...)`` on every option, inspects each completer on every
+run, and ``add_completion`` adds two options to every run's parse): Typer's
+``_completion_classes.completion_init`` and ``_completion_shared.get_completion_script``
+(the same in 0.25 and 0.29; CI tests both) and Click's ``Parameter._custom_shell_complete``
+(where ``shell_complete=`` is kept, since Click 8.0). Without them completion is
+unavailable and says so; no other command is affected.
 """
 
 from __future__ import annotations
@@ -143,10 +151,26 @@ def _attach(command: Any, table: dict[tuple[str, str], Callable[[], Iterable[str
         _attach(sub, table)
 
 
+def _typer_completion() -> tuple[Callable[[], None], Callable[..., str]]:
+    """Typer's completion protocols (bash, zsh, fish) and their scripts."""
+    try:
+        from typer._completion_classes import completion_init
+        from typer._completion_shared import get_completion_script
+    except ImportError:
+        from llmpick.errors import UsageError
+
+        raise UsageError(
+            f"shell completion is not available with Typer {typer.__version__}",
+            hint="install a Typer that llmpick supports: pip install -e . (see pyproject.toml)",
+        ) from None
+    return completion_init, get_completion_script
+
+
 def complete(app: typer.Typer) -> int:
     """Answer the shell's completion request (``_LLMPICK_COMPLETE`` is set)."""
     import typer.main
-    from typer._completion_classes import completion_init  # Typer's own, 0.25 to 0.29
+
+    completion_init, _ = _typer_completion()
 
     completion_init()  # Typer's bash, zsh and fish protocols
     command = typer.main.get_command(app)
@@ -177,8 +201,6 @@ def completion(
     from llmpick.cli.options import check_choice
 
     check_choice("SHELL", shell, SHELLS)
-    from typer._completion_classes import completion_init
-    from typer._completion_shared import get_completion_script
-
+    completion_init, get_completion_script = _typer_completion()
     completion_init()
     print(get_completion_script(prog_name="llmpick", complete_var=VAR, shell=shell))
