@@ -126,6 +126,20 @@ def test_answers_are_cached_and_a_catalog_model_never_reaches_the_network(cli, h
     assert len(hub.requests) == asked
 
 
+def test_the_cache_is_private_and_what_it_holds_is_checked_again(
+    cli, hub: Hub, tmp_path: Path
+) -> None:
+    hub.add("someone/qwen3-copy", {"config.json": QWEN3_8B, "model.safetensors.index.json": INDEX})
+    assert cli("fit", "someone/qwen3-copy").code == 0
+    folder = tmp_path / "cache" / "hub"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    entry = next(p for p in folder.iterdir() if b"/resolve/main/config.json" in p.read_bytes())
+    head, _, _ = entry.read_bytes().partition(b"\n\n")
+    entry.write_bytes(head + b"\n\n" + json.dumps({**QWEN3_8B, "head_dim": -1}).encode())
+    r = cli("fit", "someone/qwen3-copy")
+    assert r.code == 2 and "config.json: head_dim: expected a whole number" in r.err, r
+
+
 def test_a_local_folder(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hub: Hub) -> None:
     write_repo(tmp_path / "m", {"config.json": QWEN3_8B, "model.safetensors.index.json": INDEX})
     monkeypatch.chdir(tmp_path)
