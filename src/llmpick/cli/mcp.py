@@ -40,6 +40,14 @@ def mcp() -> None:
             "'llmpick mcp' needs the MCP Python SDK, which is not installed",
             hint=f"install the extra: {INSTALL}",
         ) from None
+    from importlib.metadata import version
+
+    found = version("mcp")
+    if not found.startswith("2."):
+        raise UsageError(
+            f"'llmpick mcp' needs version 2 of the MCP Python SDK; {found} is installed",
+            hint=f"install the extra: {INSTALL}",
+        )
     from llmpick.cli.mcp_server import build_server
 
     server = build_server()
