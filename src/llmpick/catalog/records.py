@@ -253,6 +253,13 @@ class Variant:
     notes: str | None
     weights_format: WeightsFormat | None = None
     api_status: ApiStatus | None = None
+    inherited: list[str] = field(default_factory=list)
+    """Facts that may differ per variant (INHERITABLE) which this variant takes from
+    its family's default rather than stating them itself."""
+
+
+# facts a family states as a default for its variants, which may differ per variant
+INHERITABLE = ("released", "modalities", "languages", "context_window")
 
 
 @dataclass(slots=True, eq=False, repr=False)

@@ -12,8 +12,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, comparable_edition, measures
+from llmpick.catalog.load import spans_releases
+from llmpick.catalog.records import INHERITABLE, Catalog, Variant
+from llmpick.engine.evidence import (
+    TASK_BENCHMARKS,
+    base,
+    canonical,
+    comparable_edition,
+    edition_conflict,
+    measures,
+)
 
 
 def generative(v: Variant) -> bool:
@@ -34,6 +42,10 @@ class Coverage:
     # families whose newest-release check is missing or older than STALE_AFTER_DAYS:
     # family id -> the date of the last check (None: never checked)
     stale_checks: dict[str, dt.date | None] = field(default_factory=dict)
+    models: int = 0
+    inherited: dict[str, int] = field(default_factory=dict)  # fact -> models taking it
+    unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
+    unranked: dict[str, int] = field(default_factory=dict)  # benchmark -> results naming no edition
 
     def to_data(self) -> dict[str, Any]:
         def share(pair: tuple[int, int]) -> dict[str, Any]:
@@ -49,6 +61,13 @@ class Coverage:
             "newest_release_stale": {
                 fid: (d.isoformat() if d else None) for fid, d in self.stale_checks.items()
             },
+            "inherited_from_family": {
+                "models": self.models,
+                "facts": dict(self.inherited),
+                "total": sum(self.inherited.values()),
+            },
+            "families_spanning_releases_that_lend_facts": list(self.unsplit),
+            "results_naming_no_edition": dict(self.unranked),
         }
 
 
@@ -98,6 +117,16 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
         sum(n.id is not None for n in checked),
         len(checked),
     )
+    out.models = len(c.variants)
+    out.inherited = {
+        name: sum(name in v.inherited for v in c.variants.values()) for name in INHERITABLE
+    }
+    out.unsplit = sorted(
+        fid
+        for fid, fam in c.families.items()
+        if any(c.variants[vid].inherited for vid in fam.variants if vid in c.variants)
+        and spans_releases(fam.variants, c.variants)
+    )
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
@@ -118,6 +147,19 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
                 f"{v.id}: an active open generative model with neither architecture numbers "
                 "nor a stated reason (arch.unpublished) for estimating from its size"
             )
+    unranked: dict[str, int] = {}
+    for v in c.variants.values():
+        for i, e in enumerate(v.evidence):
+            name = canonical(e.benchmark, e.metric)
+            if not comparable_edition(name):
+                unranked[base(name)] = unranked.get(base(name), 0) + 1
+            conflict = edition_conflict(e.benchmark, e.metric)
+            if conflict:
+                out.gaps.append(
+                    f"{v.id}: evidence {i} ({e.benchmark}, {e.metric!r}) {conflict}; "
+                    "say which one it is"
+                )
+    out.unranked = dict(sorted(unranked.items()))
     for v in c.variants.values():
         if v.open_weights and v.params_b is None:
             out.gaps.append(
