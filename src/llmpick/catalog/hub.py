@@ -81,6 +81,9 @@ DTYPE_BYTES = {
     "I16": 2, "U16": 2, "F8_E4M3": 1, "F8_E5M2": 1, "I8": 1, "U8": 1, "BOOL": 1,
 }  # fmt: skip
 SIXTEEN_BIT = {"float16", "bfloat16", "fp16", "bf16"}
+# model types whose every layer uses the configured sliding window (Mistral 7B v0.1 and
+# Mixtral as transformers and vLLM run them); other types name a window they may not use
+WINDOW_ON_EVERY_LAYER = ("mistral", "mixtral")
 # published quantized formats that llmpick sizes: quant_method -> weights_format
 QUANT_FORMATS = {"fp8": "fp8", "mxfp4": "mxfp4"}
 
@@ -354,8 +357,10 @@ def _layer_kinds(cfg: dict[str, Any], a: ArchNumbers, file: str, prefix: str) ->
     if pattern is not None and window:
         every = _whole(pattern, f"{file}: {prefix}sliding_window_pattern", layers or 1)
         a.sliding_window, a.full_attention_layers = window, layers // every
-    # a window without saying which layers use it is not applied: the full cache is
-    # the safe side of the estimate
+    elif window and cfg.get("model_type") in WINDOW_ON_EVERY_LAYER:
+        a.sliding_window = window
+    # any other window, without saying which layers use it, is not applied: the full
+    # cache is the safe side of the estimate
 
 
 def _header(src: _Folder | _Hub, name: str) -> dict[str, Any]:
