@@ -20,11 +20,9 @@ guessed around.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,11 +108,6 @@ def endpoint() -> str:
 
 def is_repo_id(name: str) -> bool:
     return REPO_ID.fullmatch(name) is not None and ".." not in name
-
-
-def is_path(name: str) -> bool:
-    """Whether ``name`` is written as a path (``./x``, ``../x``, ``/x``, ``~/x``)."""
-    return name.startswith(("./", "../", "/", "~")) or name in (".", "..")
 
 
 class _Folder:
@@ -217,6 +210,8 @@ def _cache_file(key: str) -> Path | None:
     directory = base / "hub"
     if not private_dir(directory):
         return None
+    import hashlib
+
     return directory / (hashlib.sha256(key.encode()).hexdigest()[:40] + ".bin")
 
 
@@ -620,6 +615,8 @@ class _Header:
         return out
 
     def number(self, fmt: str, size: int) -> Any:
+        import struct
+
         return struct.unpack(fmt, self.take(size))[0]
 
     def count(self, what: str, top: int) -> int:

@@ -97,22 +97,24 @@ def document(model: str, gpu_memory: str | None, context: str | None) -> dict[st
 
 
 def _model(name: str) -> tuple[Any, dict[str, Any] | None, list[str]]:
-    """The record to size: from the catalog; else a local folder; else a Hugging Face
-    repository (the network). A name written as a path is always a folder."""
-    from llmpick.catalog import hub
+    """The record to size: from the catalog; else a local folder or GGUF file; else a
+    Hugging Face repository (the network). A name written as a path is always read from
+    disk. The reader (catalog/hub.py) is loaded only when the catalog has no such model."""
     from llmpick.catalog.query import resolve_variant
     from llmpick.errors import NotFoundError
 
-    if hub.is_path(name):
-        found = hub.from_folder(name)
-        return found.variant, found.origin, found.notes
-    try:
-        return resolve_variant(state.catalog, name), None, []
-    except NotFoundError:
-        if os.path.isdir(name) or (name.endswith(".gguf") and os.path.isfile(name)):
-            found = hub.from_folder(name)
-        elif hub.is_repo_id(name):
-            found = hub.from_hub(name)
-        else:
-            raise
+    on_disk = name.startswith(("./", "../", "/", "~")) or name in (".", "..")
+    if not on_disk:
+        try:
+            return resolve_variant(state.catalog, name), None, []
+        except NotFoundError:
+            local = os.path.isdir(name) or (name.endswith(".gguf") and os.path.isfile(name))
+            from llmpick.catalog import hub
+
+            if not local and not hub.is_repo_id(name):
+                raise
+            on_disk = local
+    from llmpick.catalog import hub
+
+    found = hub.from_folder(name) if on_disk else hub.from_hub(name)
     return found.variant, found.origin, found.notes
