@@ -506,8 +506,15 @@ def _from_config(src: _Folder | _Hub, raw: bytes) -> _Read:
 
 
 def _read(src: _Folder | _Hub, shown: str, gguf: str | None = None) -> Resolved:
-    raw = None if gguf is not None else src.read(CONFIG, MAX_CONFIG)
-    got = _from_config(src, raw) if raw is not None else _from_gguf(src, gguf or _pick_gguf(src))
+    try:
+        raw = None if gguf is not None else src.read(CONFIG, MAX_CONFIG)
+        got = (
+            _from_config(src, raw) if raw is not None else _from_gguf(src, gguf or _pick_gguf(src))
+        )
+    except RepoError as exc:  # which repository or folder the file is in, said first
+        if exc.message.startswith(src.label):
+            raise
+        raise RepoError(f"{src.label}: {exc.message}", hint=exc.hint) from None
     if got.params <= 0:
         raise RepoError(f"{src.label}: its weight files hold no parameters")
     moe = got.arch is not None and (got.arch.experts or 0) > 1
