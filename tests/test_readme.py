@@ -46,6 +46,8 @@ def test_readme_command_runs(
         command = _eval_setup(command, tmp_path, request)
     if command.startswith("llmpick catalog refresh"):
         command = _refresh_setup(command, request)
+    if command.startswith("llmpick fit allenai/"):
+        _hub_setup(command.split()[2], monkeypatch, request)
     args = [
         a.replace("tests/", f"{ROOT}/tests/", 1) if a.startswith("tests/") else a
         for a in shlex.split(command)[1:]
@@ -65,6 +67,17 @@ def _refresh_setup(command: str, request: pytest.FixtureRequest) -> str:
     up = Upstream().start()
     request.addfinalizer(up.stop)
     return f"{command} --url litellm={up.url('litellm.json')} --url models.dev={up.url('api.json')}"
+
+
+def _hub_setup(repo: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """`fit ORG/NAME` reads the repository from a Hub on 127.0.0.1 (made-up numbers)."""
+    from tests.hf_hub import Hub, safetensors
+
+    hub = Hub().start()
+    request.addfinalizer(hub.stop)
+    monkeypatch.setenv("HF_ENDPOINT", hub.base)
+    config = {"num_hidden_layers": 16, "hidden_size": 2048, "num_attention_heads": 16}
+    hub.add(repo, {"config.json": config, "model.safetensors": safetensors({"w": [1000, 1000]})})
 
 
 def _eval_setup(command: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:

@@ -275,6 +275,7 @@ def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
         "estimates": rows,
         "weights_format": v.weights_format,
         "method": method,
+        "origin": None,  # a repository or folder outside the catalog: cli/fit.py sets it
         "notes": notes,
         "guide": ["2.1", "5.1"],
     }

@@ -239,6 +239,16 @@ class FitEstimate(_Doc):
     """Whether the total fits the GPU memory given; null when none was given."""
 
 
+class Origin(_Doc):
+    """Where a model outside the catalog was read from."""
+
+    kind: Literal["huggingface", "folder"]
+    location: str
+    """The repository's address on the Hub, or the folder as given."""
+    files: list[str]
+    """What its numbers were read from."""
+
+
 class Fit(_Doc):
     """The document `llmpick fit MODEL --json` prints."""
 
@@ -256,6 +266,9 @@ class Fit(_Doc):
     weights_format: WeightsFormat | None
     method: str | None
     """What the KV cache was computed from: architecture numbers or the parameter count."""
+    origin: Origin | None
+    """A Hugging Face repository or local folder that is not in the catalog; null for a
+    catalog model."""
     notes: list[str]
     guide: list[str]
 
