@@ -27,7 +27,10 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert "llmpick recommend" in setup[0]
     assert setup[1] == ".venv/bin/python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "\n" + setup[1] + "\n" in ci
+    # the exact command, with at most environment settings before it (which add to its
+    # output but change neither what runs nor its exit code)
+    lines = [re.sub(r"^(?:[A-Z_]+=(?:\"[^\"]*\"|\S*) )*", "", ln) for ln in ci.splitlines()]
+    assert setup[1] in lines
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -43,6 +46,8 @@ def test_readme_command_runs(
         command = _eval_setup(command, tmp_path, request)
     if command.startswith("llmpick catalog refresh"):
         command = _refresh_setup(command, request)
+    if command.startswith("llmpick fit allenai/"):
+        _hub_setup(command.split()[2], monkeypatch, request)
     args = [
         a.replace("tests/", f"{ROOT}/tests/", 1) if a.startswith("tests/") else a
         for a in shlex.split(command)[1:]
@@ -62,6 +67,17 @@ def _refresh_setup(command: str, request: pytest.FixtureRequest) -> str:
     up = Upstream().start()
     request.addfinalizer(up.stop)
     return f"{command} --url litellm={up.url('litellm.json')} --url models.dev={up.url('api.json')}"
+
+
+def _hub_setup(repo: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """`fit ORG/NAME` reads the repository from a Hub on 127.0.0.1 (made-up numbers)."""
+    from tests.hf_hub import Hub, safetensors
+
+    hub = Hub().start()
+    request.addfinalizer(hub.stop)
+    monkeypatch.setenv("HF_ENDPOINT", hub.base)
+    config = {"num_hidden_layers": 16, "hidden_size": 2048, "num_attention_heads": 16}
+    hub.add(repo, {"config.json": config, "model.safetensors": safetensors({"w": [1000, 1000]})})
 
 
 def _eval_setup(command: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
@@ -97,3 +113,12 @@ def test_readme_lists_every_value_of_each_closed_option() -> None:
     }.items():
         missing = [v for v in values if v not in summary]
         assert not missing, (name, missing)
+
+
+def test_the_catalog_size_the_readme_states_is_the_bundled_catalogs() -> None:
+    from tests.conftest import bundled_catalog
+
+    found = re.search(r"holds (\d+) families and (\d+) variants", " ".join(README.split()))
+    assert found, "the README states the catalog's size"
+    c = bundled_catalog()
+    assert (int(found[1]), int(found[2])) == (len(c.families), len(c.variants))

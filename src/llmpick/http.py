@@ -21,7 +21,10 @@ USER_AGENT = "llmpick (https://github.com/llmpick/llmpick)"
 
 
 class FetchError(LlmpickError):
-    """A download that failed or was refused; the message says why, in words."""
+    """A download that failed or was refused; the message says why, in words.
+    ``status``: the HTTP status the server answered, when it answered one."""
+
+    status: int | None = None
 
 
 def public_url(url: str) -> str:
@@ -167,17 +170,21 @@ async def read_body(resp: Any, limit: int, what: str, *, truncate: bool = False)
     return b"".join(chunks)[:limit]
 
 
-def get_bytes(url: str, *, timeout: float, max_bytes: int) -> bytes:
+def get_bytes(
+    url: str, *, timeout: float, max_bytes: int, headers: dict[str, str] | None = None
+) -> bytes:
     """The body of ``url`` (HTTP GET), or FetchError; messages name ``public_url(url)``.
+    ``headers`` are sent too; with a ``Range`` among them, 206 (part of the body) is
+    accepted as well as 200.
 
     ``timeout`` is a deadline for the whole request, from connecting to the last byte
     (a server that drips its headers a byte at a time is cut off when it passes)."""
     import asyncio
 
-    return asyncio.run(_get(url, timeout, max_bytes))
+    return asyncio.run(_get(url, timeout, max_bytes, headers or {}))
 
 
-async def _get(url: str, timeout: float, max_bytes: int) -> bytes:
+async def _get(url: str, timeout: float, max_bytes: int, headers: dict[str, str]) -> bytes:
     import asyncio
 
     import httpx
@@ -191,14 +198,20 @@ async def _get(url: str, timeout: float, max_bytes: int) -> bytes:
                     # library's own (per read) timeout is only a backstop
                     timeout=httpx.Timeout(timeout * 2),
                     follow_redirects=True,
-                    headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+                    headers={
+                        "User-Agent": USER_AGENT,
+                        "Accept-Encoding": ACCEPT_ENCODING,
+                        **headers,
+                    },
                 ) as client,
                 client.stream("GET", url) as resp,
             ):
-                if resp.status_code != 200:
-                    raise FetchError(
-                        f"{shown} answered HTTP {resp.status_code} {resp.reason_phrase}"
-                    )
+                partial = resp.status_code == 206 and "Range" in headers
+                if resp.status_code != 200 and not partial:
+                    answer = f"HTTP {resp.status_code} {resp.reason_phrase}"
+                    refused = FetchError(f"{shown} answered {answer}")
+                    refused.status = resp.status_code
+                    raise refused
                 return await read_body(resp, max_bytes, shown)
     except TimeoutError:
         raise FetchError(f"{shown} took longer than {timeout:g} s") from None

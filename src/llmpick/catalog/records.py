@@ -171,10 +171,62 @@ class Pricing:
     """When the price was read."""
     source: str
     """Where the price comes from (URL or dataset:key)."""
+    long_above: int | None = None
+    """Prompt tokens above which the long-prompt prices apply (e.g. 200000)."""
+    long_input: float | None = None
+    """USD per 1M input tokens for a prompt longer than ``long_above``."""
+    long_output: float | None = None
+    """USD per 1M output tokens for a prompt longer than ``long_above``."""
+    batch_input: float | None = None
+    """USD per 1M input tokens through the provider's batch API (results within a day)."""
+    batch_output: float | None = None
+    """USD per 1M output tokens through the batch API."""
+    cached_input: float | None = None
+    """USD per 1M input tokens read from the provider's prompt cache."""
+    tiers_source: str | None = None
+    """Where the long-prompt, batch and cached prices come from (dataset:key)."""
 
     def __post_init__(self) -> None:
-        if self.input < 0 or self.output < 0:
+        tiers = (self.long_input, self.long_output, self.batch_input, self.batch_output)
+        if (
+            min(x for x in (self.input, self.output, self.cached_input, *tiers) if x is not None)
+            < 0
+        ):
             raise ValueError("prices cannot be negative")
+        if (self.long_input is None) != (self.long_above is None) or (
+            (self.long_input is None) != (self.long_output is None)
+        ):
+            raise ValueError("long_above, long_input and long_output go together")
+        if (self.batch_input is None) != (self.batch_output is None):
+            raise ValueError("batch_input and batch_output go together")
+        has_tiers = self.long_input is not None or self.batch_input is not None
+        if (has_tiers or self.cached_input is not None) and not self.tiers_source:
+            raise ValueError("long-prompt, batch and cached prices need tiers_source")
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class NewestRelease:
+    """The successor audit of a family: the maker's newest release in its line, as checked.
+    ``catalog validate --stats`` lists the families whose check is over 90 days old."""
+
+    __pydantic_config__ = _STRICT
+
+    name: str
+    """The newest release's name, as its maker gives it."""
+    checked: dt.date
+    """When the maker's releases were last checked."""
+    source: str
+    """Where the release can be seen (URL or dataset:key)."""
+    released: dt.date | None = None
+    """When it came out, where known."""
+    id: str | None = None
+    """Its catalog id (variant or family), when it is catalogued."""
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("name cannot be empty")
+        if self.released is not None and self.released > self.checked:
+            raise ValueError(f"released {self.released} is after the check date {self.checked}")
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -228,6 +280,13 @@ class Variant:
     notes: str | None
     weights_format: WeightsFormat | None = None
     api_status: ApiStatus | None = None
+    inherited: list[str] = field(default_factory=list)
+    """Facts that may differ per variant (INHERITABLE) which this variant takes from
+    its family's default rather than stating them itself."""
+
+
+# facts a family states as a default for its variants, which may differ per variant
+INHERITABLE = ("released", "modalities", "languages", "context_window")
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -251,6 +310,8 @@ class Family:
     sources: list[str]
     variants: list[str]
     file: str
+    newest_release: NewestRelease | None = None
+    """The maker's newest release in this line as last checked; None: never checked."""
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -323,7 +384,8 @@ class Provenance:
     """Which overlays a catalog was loaded with, and what each added or replaced.
 
     Keys are ``kind:id`` with kind ``provider``, ``license``, ``dataset``, ``family`` or
-    ``variant``; an entry absent from ``origin`` comes from the base catalog."""
+    ``variant``, or ``evidence`` for a variant an overlay's evidence file adds results
+    to; an entry absent from ``origin`` comes from the base catalog."""
 
     base: str | None = None
     """The LLMPICK_BASE_CATALOG path, when it replaced the bundled catalog."""
@@ -391,4 +453,7 @@ def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
         if source is not None:
             how = "replacing the bundled entry" if prov.replaces(kind, key) else "not bundled"
             out.append((f"{what} comes from overlay {source} ({how})", guide))
+    source = prov.of("evidence", v.id)
+    if source is not None:
+        out.append((f"published results from overlay {source} are added to its own", "4.2"))
     return out

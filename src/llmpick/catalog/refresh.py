@@ -32,6 +32,7 @@ Pure functions except the small file helpers at the end; no network here (see
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -304,7 +305,9 @@ def parse_source(name: str, raw: bytes, seen: str) -> dict[str, dict[str, Any]]:
         raise RefreshRefused(
             f"not valid JSON: {exc.msg} at byte {exc.pos:,} (truncated or not a JSON file?)"
         ) from None
-    entries = PARSERS[name](data, seen)
+    # the layer's reader checks every entry (entry_ok); the writer keeps only what passes
+    # (an id with a control character, a name of 10,000 characters), so they agree
+    entries = {k: e for k, e in PARSERS[name](data, seen).items() if _text(k) and entry_ok(e)}
     if not entries:
         raise RefreshRefused("no model entries in it")
     return entries
@@ -636,7 +639,7 @@ def _merge_variant(
         new = (e["input"], e["output"])
         if p is not None and abs(p.input - new[0]) < 1e-9 and abs(p.output - new[1]) < 1e-9:
             if src == p.source or citation_key(p.source) is None:
-                updates["pricing"] = Pricing(p.input, p.output, seen, src)
+                updates["pricing"] = dataclasses.replace(p, as_of=seen, source=src)
                 confirmed = True
             break
         updates["pricing"] = Pricing(new[0], new[1], seen, src)

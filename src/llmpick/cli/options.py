@@ -57,6 +57,12 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
         "IN:OUT",
         "Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.",
     ),
+    "batch": (bool, None, "Latency does not matter: price at the batch rate where offered."),
+    "cached_share": (
+        str,
+        "SHARE",
+        "Share of each prompt that repeats (prompt cache), e.g. 0.6 or 60%.",
+    ),
     "include_legacy": (bool, None, "Also consider deprecated and retired models."),
     "prefer": (
         str,
@@ -115,3 +121,15 @@ def check_choice(option: str, value: str | None, choices: Iterable[str]) -> None
         raise UsageError(
             f"invalid value for {option}: {value!r}; choose from: {', '.join(allowed)}"
         )
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
+
+
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal instead of through PAGER (or LLMPICK_PAGER).",
+    ),
+]

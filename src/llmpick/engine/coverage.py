@@ -2,16 +2,28 @@
 
 For the models the advice is about (active ones), the share that carries each fact
 the engine reads: architecture numbers for memory, a release date of their own,
-languages, API prices, and published results relevant to each task.
+languages, API prices, and published results relevant to each task; and the families
+whose maker's newest release was not checked in the last 90 days (the successor audit).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, comparable_edition, measures
+from llmpick.catalog.load import spans_releases
+from llmpick.catalog.records import INHERITABLE, Catalog, Variant
+from llmpick.engine.evidence import (
+    DOMAIN_BENCHMARKS,
+    TASK_BENCHMARKS,
+    base,
+    canonical,
+    comparable_edition,
+    edition_conflict,
+    measures,
+    relevant,
+)
 
 
 def generative(v: Variant) -> bool:
@@ -28,7 +40,16 @@ class Coverage:
     open_generative: int = 0
     facts: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (have, of)
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # task -> (have, of)
+    # current models by main task (``main_task``): how many have a result measuring it
+    main_task: dict[str, tuple[int, int]] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)  # what CI refuses
+    # families whose newest-release check is missing or older than STALE_AFTER_DAYS:
+    # family id -> the date of the last check (None: never checked)
+    stale_checks: dict[str, dt.date | None] = field(default_factory=dict)
+    models: int = 0
+    inherited: dict[str, int] = field(default_factory=dict)  # fact -> models taking it
+    unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
+    unranked: dict[str, int] = field(default_factory=dict)  # benchmark -> results naming no edition
 
     def to_data(self) -> dict[str, Any]:
         def share(pair: tuple[int, int]) -> dict[str, Any]:
@@ -40,11 +61,38 @@ class Coverage:
             "active_open_generative": self.open_generative,
             "facts": {k: share(v) for k, v in self.facts.items()},
             "evidence_by_task": {k: share(v) for k, v in self.evidence.items()},
+            "evidence_for_main_task": {k: share(v) for k, v in self.main_task.items()},
             "gaps": list(self.gaps),
+            "newest_release_stale": {
+                fid: (d.isoformat() if d else None) for fid, d in self.stale_checks.items()
+            },
+            "inherited_from_family": {
+                "models": self.models,
+                "facts": dict(self.inherited),
+                "total": sum(self.inherited.values()),
+            },
+            "families_spanning_releases_that_lend_facts": list(self.unsplit),
+            "results_naming_no_edition": dict(self.unranked),
         }
 
 
-def coverage(c: Catalog) -> Coverage:
+STALE_AFTER_DAYS = 90
+"""A family's newest-release check older than this is listed as stale."""
+
+
+def stale_checks(c: Catalog, today: dt.date) -> dict[str, dt.date | None]:
+    """Families whose maker's newest release was never checked, or not in the last
+    ``STALE_AFTER_DAYS`` days before ``today``, with the date of the last check."""
+    limit = today - dt.timedelta(days=STALE_AFTER_DAYS)
+    out: dict[str, dt.date | None] = {}
+    for fid, f in sorted(c.families.items()):
+        checked = f.newest_release.checked if f.newest_release is not None else None
+        if checked is None or checked < limit:
+            out[fid] = checked
+    return out
+
+
+def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
     active = [v for v in c.variants.values() if v.status == "active"]
     open_gen = [v for v in active if v.open_weights and generative(v)]
     api = [v for v in active if v.access.api or v.access.platforms]
@@ -55,11 +103,35 @@ def coverage(c: Catalog) -> Coverage:
             sum(1 for v in open_gen if _has_arch(v) or v.params_b is not None),
             len(open_gen),
         ),
+        "parameter count (all open models)": (
+            sum(v.params_b is not None for v in c.variants.values() if v.open_weights),
+            sum(1 for v in c.variants.values() if v.open_weights),
+        ),
         "release date": (sum(v.released is not None for v in active), len(active)),
         "languages stated": (sum(bool(v.languages) for v in active), len(active)),
         "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
         "context window": (sum(v.context_window is not None for v in active), len(active)),
     }
+    out.stale_checks = stale_checks(c, today or dt.date.today())
+    out.facts["newest release checked in 90 days (families)"] = (
+        len(c.families) - len(out.stale_checks),
+        len(c.families),
+    )
+    checked = [f.newest_release for f in c.families.values() if f.newest_release is not None]
+    out.facts["newest release catalogued (checked families)"] = (
+        sum(n.id is not None for n in checked),
+        len(checked),
+    )
+    out.models = len(c.variants)
+    out.inherited = {
+        name: sum(name in v.inherited for v in c.variants.values()) for name in INHERITABLE
+    }
+    out.unsplit = sorted(
+        fid
+        for fid, fam in c.families.items()
+        if any(c.variants[vid].inherited for vid in fam.variants if vid in c.variants)
+        and spans_releases(fam.variants, c.variants)
+    )
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
@@ -74,11 +146,31 @@ def coverage(c: Catalog) -> Coverage:
             )
         )
         out.evidence[task] = (have, len(pool))
+    out.main_task = main_task_coverage(active)
     for v in open_gen:
         if not _has_arch(v) and not (v.arch is not None and v.arch.unpublished):
             out.gaps.append(
                 f"{v.id}: an active open generative model with neither architecture numbers "
                 "nor a stated reason (arch.unpublished) for estimating from its size"
+            )
+    unranked: dict[str, int] = {}
+    for v in c.variants.values():
+        for i, e in enumerate(v.evidence):
+            name = canonical(e.benchmark, e.metric)
+            if not comparable_edition(name):
+                unranked[base(name)] = unranked.get(base(name), 0) + 1
+            conflict = edition_conflict(e.benchmark, e.metric)
+            if conflict:
+                out.gaps.append(
+                    f"{v.id}: evidence {i} ({e.benchmark}, {e.metric!r}) {conflict}; "
+                    "say which one it is"
+                )
+    out.unranked = dict(sorted(unranked.items()))
+    for v in c.variants.values():
+        if v.open_weights and v.params_b is None:
+            out.gaps.append(
+                f"{v.id}: open weights with no parameter count, so no GPU budget can size it "
+                "(every --gpu-memory answer would drop it)"
             )
     for v in c.variants.values():
         cited = [*v.sources]
@@ -89,6 +181,51 @@ def coverage(c: Catalog) -> Coverage:
             if "shared/" in s or s.startswith(("/", "file:", "..")):
                 out.gaps.append(f"{v.id}: source {s!r} names a path outside the project")
     return out
+
+
+MAIN_TASK_GOAL = 2 / 3
+"""The share of current models that should have a result measuring their main task."""
+
+
+def main_task(v: Variant) -> tuple[str, str | None, str | None]:
+    """What a model is mainly for, as (label, task, domain): the job whose benchmarks
+    (``relevant``) say whether it is any good. Embedding models embed; a model made
+    for translation or code does that; a biomedical or science model answers questions
+    of its domain; a safety model classifies; a base model is judged on general
+    knowledge; any other model chats, and one that reasons (``reasoning``) reasons."""
+    if v.flavour == "embedding":
+        return "embedding", "embedding", None
+    if v.domain in ("translation", "code"):
+        return v.domain, v.domain, None
+    if v.domain in DOMAIN_BENCHMARKS:
+        return f"qa ({v.domain})", "qa", v.domain
+    if v.domain == "safety":
+        return "classification (safety)", "classification", None
+    if v.flavour == "base":
+        return "general (base models)", None, None
+    if "reasoning" in v.capabilities:
+        return "reasoning", "reasoning", None
+    return "chat", "chat", None
+
+
+def main_task_coverage(models: list[Variant]) -> dict[str, tuple[int, int]]:
+    """For the given (current) models, by main task and in total ("all"): how many
+    have a comparable result that measures that task."""
+    counts: dict[str, list[int]] = {}
+    for v in models:
+        if not (generative(v) or v.flavour == "embedding"):
+            continue
+        label, task, domain = main_task(v)
+        wanted = set(relevant(task, domain=domain))
+        ok = any(
+            measures(name, wanted) and comparable_edition(name)
+            for name in (canonical(e.benchmark, e.metric) for e in v.evidence)
+        )
+        for key in (label, "all"):
+            pair = counts.setdefault(key, [0, 0])
+            pair[0] += ok
+            pair[1] += 1
+    return {k: (h, n) for k, (h, n) in sorted(counts.items(), key=lambda kv: kv[0] == "all")}
 
 
 def _task_pool(v: Variant, task: str) -> bool:

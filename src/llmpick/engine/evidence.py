@@ -4,11 +4,11 @@ Quality is judged only on results relevant to the job: a coding benchmark says
 nothing about summarising German tickets. Each task maps to the benchmarks that
 measure it; a language other than English adds the multilingual ones, long
 documents the long-context ones, a domain its own. Results of different
-benchmarks are put on one scale by their percentile among the catalog's models
-that report the same benchmark (at least three of them), and a model's quality
-for a task is the mean percentile of its relevant results, each weighted by how
-many models report that benchmark and pulled towards the middle when there are
-few (``quality``).
+benchmarks are put on one scale by their place among the candidates (the models
+that pass the requirements) that report the same benchmark and edition, and a
+model's quality for a task is the mean place of its relevant results, each
+weighted by how many candidates report that benchmark and how much it separates
+them, and pulled towards a conservative prior when there are few (``quality``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MedQA": ("MedQA (4-option)",),
 }
 
-GENERAL = ("Artificial Analysis Intelligence Index", "LMArena Text", "MMLU-Pro", "MMLU")
+GENERAL = (
+    "Artificial Analysis Intelligence Index",
+    "LMArena Text",
+    "LiveBench",  # mean of its seven categories; questions renewed each release
+    "MMLU-Pro",
+    "MMLU",
+)
 REASONING = (
     "GPQA Diamond",
     "Humanity's Last Exam",
@@ -50,6 +56,7 @@ REASONING = (
     "AIME 2025",
     "AIME 2024",
     "MATH-500",
+    "LiveBench Reasoning",  # new logic puzzles each release, scored against ground truth
 )
 CODE = (
     "SWE-Bench Verified",
@@ -60,6 +67,7 @@ CODE = (
     "Terminal-Bench 4",
     "HumanEval",
     "Artificial Analysis Coding Index",
+    "LiveBench Coding",  # new competition problems each release, code generation and completion
 )
 INSTRUCTIONS = ("IFEval",)
 TOOLS = ("BFCL", "τ²-Bench")
@@ -77,6 +85,7 @@ TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     "chat": (
         "LMArena Text",
         "Artificial Analysis Intelligence Index",
+        "LiveBench",
         "IFEval",
         "MMLU-Pro",
         "MMLU",
@@ -84,8 +93,8 @@ TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     "instruct": ("IFEval", *GENERAL),
     "creative": ("LMArena Text", "Artificial Analysis Intelligence Index"),
     "classification": (*CLASSIFICATION, "IFEval", "MMLU-Pro"),
-    "extraction": ("IFEval", *TOOLS, "MMLU-Pro"),
-    "summarization": (*SUMMARIES, "IFEval", "MMLU-Pro", "Artificial Analysis Intelligence Index"),
+    "extraction": ("IFEval", "BFCL", "SQuAD 2.0"),
+    "summarization": (*SUMMARIES, "IFEval", "Artificial Analysis Intelligence Index"),
     "translation": (*TRANSLATION, *MULTILINGUAL),
     "qa": ("MMLU-Pro", "GPQA Diamond", "Artificial Analysis Intelligence Index", "IFEval"),
     "code": CODE,
@@ -98,6 +107,8 @@ DOMAIN_BENCHMARKS: dict[str, tuple[str, ...]] = {
     "math": ("AIME 2025", "AIME 2024", "MATH-500"),
     "science": ("GPQA Diamond",),
 }
+# documents and charts read from images (--needs vision)
+VISION = ("DocVQA", "MMMU")
 LONG_DOCUMENTS = 100_000  # a required context from which long-context results count
 
 MIN_RESULTS = 3  # a benchmark needs results for this many models to compare them
@@ -120,9 +131,30 @@ _BY_SCORER = frozenset({"WMT24++", "FLORES-200"})
 
 # Benchmarks whose editions are not comparable: BFCL v2, v3 and v4 score different
 # test sets; LiveCodeBench scores the problems of a time window (a release names
-# one); tau2-bench's domains differ by tens of points. Each edition is compared only
-# with itself, and a result that does not say which edition it is is not compared.
-_EDITIONED = frozenset({"BFCL", "LiveCodeBench", "τ²-Bench"})
+# one); tau2-bench's domains differ by tens of points; Terminal-Bench 2.0 and 2.1 differ
+# in their tasks, and Artificial Analysis runs 84 of 2.0's 89 in its own harness;
+# SWE-Bench Pro's public set (scores up to ~80) is not Artificial Analysis's 150-task hard
+# subset (15-27) nor the commercial set; each version of an Artificial Analysis index
+# weighs other evaluations; MMLU-Pro and GPQA Diamond move by points with the number of
+# examples in the prompt (shots) and chain-of-thought. Each edition is compared only with
+# itself, and a result that does not say which edition it is is not compared.
+_EDITIONED = frozenset(
+    {
+        "BFCL",
+        "LiveCodeBench",
+        "τ²-Bench",
+        "Terminal-Bench 2",
+        "SWE-Bench Pro",
+        "Artificial Analysis Intelligence Index",
+        "Artificial Analysis Coding Index",
+        "MMLU-Pro",
+        "GPQA Diamond",
+        "MTEB (English)",  # v1 (56 datasets) and v2 (41 tasks) differ by ~10 points
+        "LiveBench",  # each release renews its questions: scores of two releases differ
+        "LiveBench Reasoning",
+        "LiveBench Coding",
+    }
+)
 UNSTATED = "edition not stated"
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_YEAR = re.compile(
@@ -130,22 +162,68 @@ _MONTH_YEAR = re.compile(
 )
 _RELEASE = re.compile(r"(?:^|[\s(,-])v\s?(\d)(?:\.\d)?\b")
 _DOMAIN = re.compile(r"\b(telecom|retail|airline|average)\b")
+_BY_AA = re.compile(r"artificial ?analysis|-aa\b|\baa\b")
+_TB_RUN = re.compile(r"(?<![\d.])2\.([01])\b")
+_SWE_SET = re.compile(r"\b(public|commercial)\b")
+_VERSION = re.compile(r"\bv(\d+(?:\.\d+)*)\b")
+_SHOTS = re.compile(r"\b(\d+|zero|one|few)[- ]shot\b")
+_COT = re.compile(r"\bcot\b|chain[- ]of[- ]thought")
+_WORDS = {"zero": "0", "one": "1"}
 
 
-def _edition(name: str, text: str) -> str:
-    text = text.lower()
+def _editions(name: str, text: str) -> set[str]:
+    """Every edition of benchmark ``name`` that ``text`` (its name and metric, lower
+    case) names: one when it says which edition it is, none when it does not, two or
+    more when it contradicts itself."""
     if name == "τ²-Bench":
-        m = _DOMAIN.search(text)
-        return (m.group(1) if m.group(1) != "average" else "domain average") if m else UNSTATED
+        return {d if d != "average" else "domain average" for d in _DOMAIN.findall(text)}
     if name == "LiveCodeBench":
         window = [
             f"{y}-{mo}" if y else f"{yy}-{_MONTHS.index(mon) + 1:02d}"
             for y, mo, mon, yy in _MONTH_YEAR.findall(text)
         ]
         if len(window) == 2:
-            return f"problems {window[0]} to {window[1]}"
-    m = _RELEASE.search(text)
-    return f"v{m.group(1)}" if m else UNSTATED
+            return {f"problems {window[0]} to {window[1]}"}
+    if name == "Terminal-Bench 2":
+        if _BY_AA.search(text) or "84 tasks" in text:
+            return {"Artificial Analysis 84-task run"}
+        return {f"2.{minor}" for minor in _TB_RUN.findall(text)}
+    if name == "SWE-Bench Pro":
+        found = {f"{which} set" for which in _SWE_SET.findall(text)}
+        if _BY_AA.search(text):
+            found.add("Artificial Analysis hard subset")
+        return found
+    if name.startswith("Artificial Analysis"):
+        return {f"v{v}" for v in _VERSION.findall(text)}
+    if name.startswith("LiveBench"):
+        return set(re.findall(r"\blivebench-(20\d\d-\d\d-\d\d)\b", text))
+    if name == "MTEB (English)":
+        found = {f"v{v}" for v in _RELEASE.findall(text)}
+        return found | {"v1"} if "56 datasets" in text else found
+    if name in ("MMLU-Pro", "GPQA Diamond"):
+        shots = {_WORDS.get(k, k) for k in _SHOTS.findall(text)}
+        cot = ", CoT" if _COT.search(text) else ""
+        return {f"{k}-shot{cot}" for k in shots}
+    return {f"v{m}" for m in _RELEASE.findall(text)}
+
+
+def _edition(name: str, text: str) -> str:
+    found = _editions(name, text.lower())
+    return found.pop() if len(found) == 1 else UNSTATED
+
+
+def edition_conflict(benchmark: str, metric: str | None = None) -> str | None:
+    """What is wrong when a result names two editions of one benchmark at once ('SWE-Bench
+    Pro (public)' run by Artificial Analysis, 'Terminal-Bench 2.0 and 2.1'): it cannot be
+    ranked with either, and the catalog should say which it is."""
+    key = re.sub(r"[^a-z0-9²+]", "", benchmark.lower())
+    name = _SPELLINGS.get(key, benchmark)
+    if name not in _EDITIONED:
+        return None
+    found = _editions(name, f"{benchmark} {metric or ''}".lower())
+    if len(found) > 1:
+        return f"names {len(found)} editions of {name} at once: {', '.join(sorted(found))}"
+    return None
 
 
 def canonical(benchmark: str, metric: str | None = None) -> str:
@@ -171,7 +249,7 @@ def comparable_edition(name: str) -> bool:
 
 def base(name: str) -> str:
     """A canonical name without its scorer or edition: the benchmark a task lists."""
-    return name.split(" (")[0]
+    return name.rsplit(" (", 1)[0]  # "MTEB (English) (v1)" -> "MTEB (English)"
 
 
 def measures(name: str, benchmarks: Iterable[str]) -> bool:
@@ -205,50 +283,101 @@ def relevant(
         names += TOOLS
     if "reasoning" in needs:
         names += REASONING
+    if "vision" in needs:
+        names += ["DocVQA"] if task == "extraction" else VISION
     return tuple(dict.fromkeys(names))
 
 
-def quality(results: Iterable[tuple[float, int]]) -> float:
-    """One model's quality for a job, 0..1, from (percentile, models reporting) pairs.
+UNMEASURED = 0.3  # the conservative prior: a model with no relevant result, 0..1
+SIBLING_SHARE = 0.5  # how much of a measured family sibling's level an unmeasured model gets
+# a benchmark separates the candidates when it leaves headroom above their median and
+# their scores spread (on a 0-100 scale): it weighs fully with HEADROOM points above the
+# median and SPREAD points between best and worst, down to a quarter when the candidates
+# crowd at its ceiling (HumanEval, MMLU, GSM8K among today's models) or tie
+HEADROOM = 20.0
+SPREAD = 10.0
+SATURATED_WEIGHT = 0.25
 
-    A result counts in proportion to how many catalogued models report the same
-    benchmark (fully from FULL_WEIGHT on): being first of four says less than being
-    first of forty. The mean starts from a neutral 0.5 worth PRIOR results, so one
-    lucky result cannot outrank a broad record, and no result at all is neutral.
+
+def quality(results: Iterable[tuple[float, ...]]) -> float:
+    """One model's quality for a job, 0..1, from (place, models reporting[, weight])
+    results among the candidates.
+
+    A result counts in proportion to how many candidates report the same benchmark
+    (fully from FULL_WEIGHT on): being first of four says less than being first of
+    forty; and by how much that benchmark separates them (``separation``). The mean
+    starts from the conservative prior UNMEASURED, worth PRIOR results, so one lucky
+    result cannot outrank a broad record; a model without a result stays at the
+    prior, and a real result, however modest, never scores below it.
     """
-    total = PRIOR * 0.5
+    total = PRIOR * UNMEASURED
     weight = PRIOR
-    for p, n in results:
-        w = min(1.0, n / FULL_WEIGHT)
+    for p, n, *rest in results:
+        w = min(1.0, n / FULL_WEIGHT) * (rest[0] if rest else 1.0)
         total += w * p
         weight += w
-    return total / weight
+    return max(UNMEASURED, total / weight)
 
 
-def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:
-    """(variant id, canonical benchmark) -> (percentile 0..1 among the models reporting
-    it, how many models report it).
-
-    Ties share the middle of their range; a benchmark with fewer than MIN_RESULTS
-    models is left out (too few to compare). When a model reports a benchmark twice,
-    its best result counts.
-    """
-    best: dict[str, dict[str, float]] = {}
+def best_results(variants: Iterable[Variant]) -> dict[str, dict[str, float]]:
+    """variant id -> {canonical benchmark: its best comparable score}; results whose
+    edition is not stated are left out (they cannot be compared)."""
+    out: dict[str, dict[str, float]] = {}
     for v in variants:
+        mine: dict[str, float] = {}
         for e in v.evidence:
             name = canonical(e.benchmark, e.metric)
-            scores = best.setdefault(name, {})
+            if not comparable_edition(name):
+                continue
             score = comparable(e.score)
-            if v.id not in scores or score > scores[v.id]:
-                scores[v.id] = score
+            if name not in mine or score > mine[name]:
+                mine[name] = score
+        if mine:
+            out[v.id] = mine
+    return out
+
+
+def places(
+    pool: dict[str, dict[str, float]],
+) -> tuple[dict[tuple[str, str], tuple[float, int]], dict[str, float]]:
+    """Among the models of ``pool`` (variant id -> best scores): (variant id, benchmark)
+    -> (place 0..1 among those reporting it, how many report it), and benchmark -> its
+    separation weight (``separation``). Ties share the middle of their range; a result
+    reported by one model alone is placed in the middle of one."""
+    by_bench: dict[str, dict[str, float]] = {}
+    for vid, scores in pool.items():
+        for name, score in scores.items():
+            by_bench.setdefault(name, {})[vid] = score
     out: dict[tuple[str, str], tuple[float, int]] = {}
-    for bench, by_model in best.items():
-        if len(by_model) < MIN_RESULTS or not comparable_edition(bench):
-            continue
+    weights: dict[str, float] = {}
+    for bench, by_model in by_bench.items():
         ordered = sorted(by_model.values())
         n = len(ordered)
+        weights[bench] = separation(ordered)
         for vid, s in by_model.items():
             below = bisect.bisect_left(ordered, s)
             equal = bisect.bisect_right(ordered, s) - below
             out[(vid, bench)] = ((below + 0.5 * equal) / n, n)
-    return out
+    return out, weights
+
+
+def separation(scores: list[float]) -> float:
+    """How much a benchmark separates the candidates reporting it, as a weight from
+    SATURATED_WEIGHT to 1: the smaller of the headroom above their median (against
+    HEADROOM points) and their spread, best minus worst (against SPREAD). Fewer than
+    MIN_RESULTS scores, or scores not on a 0-100 scale (arena ratings), count fully."""
+    if len(scores) < MIN_RESULTS or max(scores) > 100:
+        return 1.0  # too few to tell, or not a percentage
+    ordered = sorted(scores)
+    headroom = (100 - ordered[len(ordered) // 2]) / HEADROOM
+    spread = (ordered[-1] - ordered[0]) / SPREAD
+    return max(SATURATED_WEIGHT, min(1.0, headroom, spread))
+
+
+def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(variant id, canonical benchmark) -> (percentile 0..1 among the models reporting
+    it, how many models report it), over every given model reporting a benchmark with at
+    least MIN_RESULTS results: standings among a fixed set of models (the ranking places
+    results among its candidates with ``places``)."""
+    found, _ = places(best_results(variants))
+    return {key: place for key, place in found.items() if place[1] >= MIN_RESULTS}

@@ -24,8 +24,6 @@ from llmpick.units import format_usd
 SCHEMA_VERSION = "1.0"
 
 
-
-
 def _r(x: float | None, n: int = 3) -> float | None:
     return None if x is None else round(x, n)
 
