@@ -181,7 +181,17 @@ def get_bytes(
     (a server that drips its headers a byte at a time is cut off when it passes)."""
     import asyncio
 
-    return asyncio.run(_get(url, timeout, max_bytes, headers or {}))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_get(url, timeout, max_bytes, headers or {}))
+    # called from async code (the MCP server's handlers): a loop of its own, in a thread
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(
+            lambda: asyncio.run(_get(url, timeout, max_bytes, headers or {}))
+        ).result()
 
 
 async def _get(url: str, timeout: float, max_bytes: int, headers: dict[str, str]) -> bytes:

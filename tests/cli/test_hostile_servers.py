@@ -180,3 +180,16 @@ def test_the_eval_markdown_report_escapes_a_server_message(
     assert not re.search(r"(?<!\\)[<>]", text), text
     rows = [ln for ln in text.splitlines() if ln.startswith("| ")]
     assert len({len(re.findall(r"(?<!\\)\|", ln)) for ln in rows if "evil" not in ln}) >= 1
+
+
+def test_a_download_works_from_inside_a_running_event_loop(hostile: Hostile) -> None:
+    """The MCP server calls the library from its event loop (fit reads the Hub through
+    get_bytes), where asyncio.run alone would raise."""
+    import asyncio
+
+    from llmpick.http import get_bytes
+
+    async def inside() -> bytes:
+        return get_bytes(hostile.url("gzip-ok"), timeout=10, max_bytes=10_000)
+
+    assert b'"content": "ok"' in asyncio.run(inside())
