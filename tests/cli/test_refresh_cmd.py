@@ -57,7 +57,7 @@ def test_a_raised_price_is_used_by_show_and_recommend_with_its_date(
     shown = ok(cli("show", "gpt-t", "--json"))
     p = json.loads(shown.out)["pricing"]
     assert (p["input"], p["as_of"], p["source"]) == (1.5, "2026-11-30", "litellm:gpt-t")
-    assert "prices and limits refreshed 2026-11-30 from litellm, models.dev" in shown.err
+    assert "note: prices and limits refreshed 2026-11-30 (--no-refresh ignores them)\n" in shown.err
 
     assert json.loads(shown.out)["refreshed"] == [
         {

@@ -570,9 +570,10 @@ class RefreshInfo:
     damaged: int = 0  # entries of the layer ignored for their shape
 
     def summary(self) -> str:
-        names = ", ".join(sorted(self.sources))
+        """One short line (the note every command prints: 80 columns with its label);
+        ``catalog status`` names the sources."""
         damaged = f"; {self.damaged:,} damaged entries ignored" if self.damaged else ""
-        return f"prices and limits refreshed {self.fetched} from {names}{damaged}"
+        return f"prices and limits refreshed {self.fetched}{damaged}"
 
 
 def _close(a: int | None, b: int) -> bool:

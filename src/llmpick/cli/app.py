@@ -144,8 +144,19 @@ def _usage(exc: Exception) -> None:
     _say("hint: ", f"see '{clean(command)} --help'")
 
 
+def _global_flags_first(argv: list[str]) -> list[str]:
+    """``--no-refresh`` is a global flag, and every note suggests it after the command
+    (``llmpick show X --no-refresh``): it is moved before the command, where the root
+    callback reads it. Nothing after ``--`` is touched."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    if "--no-refresh" not in argv[:end]:
+        return argv
+    return ["--no-refresh", *(a for a in argv[:end] if a != "--no-refresh"), *argv[end:]]
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
+    argv = _global_flags_first(list(sys.argv[1:] if argv is None else argv))
     try:
         # Typer 0.29+: no pydantic validators built for options that need none
         with typer_compat.deferring():

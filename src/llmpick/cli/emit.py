@@ -121,9 +121,28 @@ def emit(
         _write(text)
 
 
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer on stdin: not when it is closed (``<&-``), missing
+    or not a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed
+        return False
+
+
 def notice(text: str) -> None:
-    """One line for a person on stderr (notes and warnings), leaving stdout to the data."""
-    sys.stderr.write("".join(ch for ch in text if ch.isprintable()) + "\n")
+    """A note or warning for a person on stderr, leaving stdout to the data: in a
+    terminal wrapped between words with a hanging indent after its label ('note: '),
+    as errors are (the terminal itself broke it mid-word); to a pipe, one line."""
+    text = "".join(ch for ch in text if ch.isprintable())
+    err = sys.stderr
+    if err is not None and err.isatty():
+        label, sep, rest = text.partition(": ")
+        if sep and len(label) <= 12:
+            text = hanging(rest, label + sep, " " * len(label + sep))
+        else:
+            text = hanging(text, "", "  ")
+    err.write(text + "\n")
 
 
 def pager_command() -> str | None:

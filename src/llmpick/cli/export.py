@@ -13,10 +13,28 @@ from llmpick.errors import UsageError
 SUFFIXES = (".json", ".md")
 
 
-def check(path: str | None) -> None:
-    """Refuse an export file whose kind we cannot tell, before any work is done."""
-    if path is not None and not path.lower().endswith(SUFFIXES):
+def check(path: str | None, inputs: dict[str, str | None] | None = None) -> None:
+    """Refuse, before any work is done, an export file whose kind we cannot tell, or
+    one that is a file the command reads (``inputs``: option -> path): ``-r req.json
+    --export req.json`` replaced the requirements with the answer."""
+    if path is None:
+        return
+    if not path.lower().endswith(SUFFIXES):
         raise UsageError(f"invalid value for --export: {path!r}; the file must end in .json or .md")
+    import os
+
+    for option, given in (inputs or {}).items():
+        if given is None:
+            continue
+        try:
+            same = os.path.samefile(path, given)
+        except OSError:
+            same = os.path.realpath(path) == os.path.realpath(given)
+        if same:
+            raise UsageError(
+                f"--export {path} is the file {option} reads; it would be overwritten",
+                hint="export to another file",
+            )
 
 
 def write(path: str, doc: Any, markdown: Callable[[Any], str]) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from llmpick.cli import export as exporting
-from llmpick.cli.emit import emit
+from llmpick.cli.emit import emit, stdin_is_terminal
 from llmpick.cli.options import requirement_options
 from llmpick.cli.requirements import RequirementsFile, check_licences, requirements_from
 from llmpick.cli.state import state
@@ -59,10 +58,10 @@ def recommend(
 
       llmpick recommend -r requirements.yaml --export shortlist.md
     """
-    exporting.check(export)
+    exporting.check(export, inputs={"--requirements": requirements})
     # nothing asked for at all: the walkthrough, which needs a terminal
     asks = not (given or requirements or no_input or explain)  # --json or --export alone ask too
-    if asks and not sys.stdin.isatty():
+    if asks and not stdin_is_terminal():
         raise UsageError(
             "no requirements given, and no terminal to ask them in",
             hint="give options (e.g. llmpick recommend --task chat), a file with -r FILE, "

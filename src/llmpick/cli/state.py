@@ -55,7 +55,7 @@ class State:
         if layer is None:
             return cat
         cat = apply_layer(cat, layer, path=str(path))
-        notice(f"note: {cat.refresh.summary()} (--no-refresh to ignore)")
+        notice(f"note: {cat.refresh.summary()} (--no-refresh ignores them)")
         return cat
 
 

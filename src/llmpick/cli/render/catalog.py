@@ -84,8 +84,19 @@ def refresh_report(r: dict[str, Any]) -> None:
     out.print(Text(f"missing upstream (kept, not removed): {len(missing)}", style="bold"))
     for m in missing[:20]:
         out.print(f"  ? {m['key']} (cited by {', '.join(m['cited_by'][:3])})")
+    # the summary last, where it is read when the lists above scroll away
+    sources = ", ".join(f"{n} {s['entries']:,} entries" for n, s in r["sources"].items())
+    out.print(
+        Text(
+            f"\nIn all: {len(added)} added (unreviewed), {len(changed)} changed, "
+            f"{len(missing)} missing upstream, from {sources}.",
+            style="bold",
+        )
+    )
     if r.get("previous_problem"):
         note(f"the previous layer was unusable and is replaced: {r['previous_problem']}")
+    if r.get("previous_damaged"):
+        note(f"{r['previous_damaged']:,} damaged entries of the previous layer were dropped")
     if r["written"]:
         note(f"wrote {r['layer']}: every command now uses it (--no-refresh ignores it)")
     else:

@@ -58,6 +58,10 @@ _ASCII = str.maketrans(
     }
 )
 
+# a model a refresh added, whose facts llmpick has not reviewed, in every table
+UNREVIEWED_MARK = "*"
+UNREVIEWED_NOTE = "* unreviewed: added by 'llmpick catalog refresh'; facts not checked by llmpick"
+
 
 class _DataConsole(Console):
     """A console that treats every string as plain text and removes what a terminal

@@ -10,6 +10,8 @@ from llmpick.catalog.records import Catalog, Variant
 from llmpick.cli.render.layout import (
     COMMERCIAL_STYLE,
     STATUS_STYLE,
+    UNREVIEWED_MARK,
+    UNREVIEWED_NOTE,
     Col,
     context_cell,
     out,
@@ -59,11 +61,15 @@ MODEL_COLS = (
 
 def models_table(catalog: Catalog, variants: Sequence[Variant], footer: str | None = None) -> None:
     rows = []
+    unreviewed = catalog.refresh.unreviewed if catalog.refresh is not None else {}
+    marked = 0
     for v in variants:
         lic = catalog.licenses[v.license]
+        mark = UNREVIEWED_MARK if v.id in unreviewed else ""
+        marked += bool(mark)
         rows.append(
             (
-                v.id,
+                v.id + mark,
                 catalog.families[v.family].name,
                 v.flavour,
                 format_size(v.params_b, v.active_params_b),
@@ -75,3 +81,5 @@ def models_table(catalog: Catalog, variants: Sequence[Variant], footer: str | No
         )
     table(MODEL_COLS, rows)
     out.print(footer or f"{len(variants)} models", style="dim")
+    if marked:
+        out.print(UNREVIEWED_NOTE, style="dim")

@@ -10,6 +10,8 @@ from rich.text import Text
 
 from llmpick.cli.render.layout import (
     COMMERCIAL_STYLE,
+    UNREVIEWED_MARK,
+    UNREVIEWED_NOTE,
     Cell,
     Col,
     context_cell,
@@ -109,6 +111,12 @@ REC_COLS = (
 )
 
 
+def _unreviewed(c: dict[str, Any]) -> bool:
+    from llmpick.catalog.refresh import UNREVIEWED_LICENSE
+
+    return bool(c["license"]["id"] == UNREVIEWED_LICENSE)
+
+
 def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     """The shortlist: a table, what every candidate shares (once), then per model its
     strongest reasons, its key caveat and how to run it; ``long``: everything."""
@@ -132,7 +140,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
             cost = c.get("monthly_cost")
             cells: dict[str, Cell] = {
                 "#": str(c["rank"]),
-                "model": c["id"],
+                "model": c["id"] + (UNREVIEWED_MARK if _unreviewed(c) else ""),
                 "provider": c["provider"],
                 "context": context_cell(c["context_window"]),
                 "flavour": c["flavour"],
@@ -145,6 +153,8 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
             rows.append([cells[col.header] for col in cols])
         out.print()
         table(cols, rows)
+        if any(_unreviewed(c) for c in cands):
+            out.print(UNREVIEWED_NOTE, style="dim")
         out.print()
         shared = _shared(cands)
         said = [r for r in (*cands[0]["reasons"], *cands[0]["caveats"]) if _said(r) in shared]
