@@ -112,7 +112,16 @@ def write_atomic(path: str | Path, data: str | bytes, *, mode: int | None = None
     through (the file it points at is replaced; the link stays a link)."""
     target = Path(path)
     if target.is_symlink():
-        target = Path(os.path.realpath(target))
+        # (lead's fix, merged later) only a link to a regular file is written through:
+        # resolving a link to /dev/zero and renaming onto it replaced the device node
+        # with a plain file (the cache test links its file to /dev/zero; we run as root)
+        resolved = Path(os.path.realpath(target))
+        if resolved.exists() and not resolved.is_file():
+            raise WriteError(
+                f"cannot write {target}: it links to {resolved}, which is not a regular file",
+                hint="write to a regular file",
+            )
+        target = resolved
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise WriteError(

@@ -246,10 +246,12 @@ def _secs(x: float | None) -> str:
 
 def markdown(doc: dict[str, Any]) -> str:
     """The report as Markdown (for --export report.md)."""
+    from llmpick.safetext import md_code
+
     lines = [
         "# llmpick eval report",
         "",
-        f"{doc['cases']['count']} cases from `{_md(doc['cases']['file'])}`"
+        f"{doc['cases']['count']} cases from {md_code(doc['cases']['file'])}"
         + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
         + f"; {doc['generated_by']}.",
         "",
