@@ -36,12 +36,13 @@ app = typer.Typer(
     name="llmpick",
     help="Pick the right large language model for a job, with reasons.\n\n"
     "Examples:\n\n"
-    "  llmpick recommend                  (asks its questions in a terminal)\n\n"
-    "  llmpick recommend --task chat --access open --gpu-memory 24 --commercial\n\n"
-    "  llmpick why llama-2-13b-chat --task chat --commercial\n\n"
-    "  llmpick models --access open --flavour chat\n\n"
+    "\b\n"  # a block the help formatter leaves as it is: one example a line
+    "  llmpick recommend        (asks its questions in a terminal)\n"
+    "  llmpick recommend --task chat --access open --gpu-memory 24 --commercial\n"
+    "  llmpick why llama-2-13b-chat --task chat --commercial\n"
+    "  llmpick models --access open --flavour chat\n"
     "  llmpick guide 2.14",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -56,6 +57,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     catalog: Annotated[
         list[str] | None,
         typer.Option(
@@ -78,27 +80,52 @@ def root(
     ] = False,
 ) -> None:
     state.reset(list(catalog or []), no_refresh)
+    if ctx.invoked_subcommand is None:  # bare `llmpick`: a greeting, not an error
+        from llmpick.cli.emit import emit
+
+        def human() -> None:
+            from llmpick.cli.render.welcome import welcome
+
+            welcome()
+
+        emit(None, json=False, human=human)
 
 
 # every command, in the order of --help; each lives in the module named after it
 catalog_app = typer.Typer(
-    help="Check the bundled catalog or an overlay; refresh prices, limits and new models.",
+    help="Check the bundled catalog or an overlay; refresh prices, limits and new models."
+    "\n\nExamples:\n\n\b\n"
+    "  llmpick catalog validate ./our-models\n"
+    "  llmpick catalog refresh --dry-run\n"
+    "  llmpick catalog status",
     no_args_is_help=True,
 )
-catalog_app.command("validate")(catalog.validate)
-catalog_app.command("refresh")(catalog.refresh)
-catalog_app.command("status")(catalog.status)
+catalog_app.command("validate", short_help="Check the catalog or an overlay; exit 3 on a problem.")(
+    catalog.validate
+)
+catalog_app.command("refresh", short_help="Update prices, limits and new API models.")(
+    catalog.refresh
+)
+catalog_app.command("status", short_help="How fresh the catalog and its refresh layer are.")(
+    catalog.status
+)
 
-app.command("recommend")(recommend.recommend)
-app.command("why")(why.why)
-app.command("providers")(providers.providers)
-app.command("models")(models.models)
-app.command("show")(show.show)
-app.command("fit")(fit.fit)
-app.command("guide")(guide.guide)
-app.add_typer(catalog_app, name="catalog")
-app.command("schema")(schema.schema)
-app.command("eval")(eval_cmd.eval_)
+app.command("recommend", short_help="A ranked, explained shortlist for a job.")(recommend.recommend)
+app.command("why", short_help="Why one model ranks where it does, or is left out.")(why.why)
+app.command("providers", short_help="Who makes models, by the four kinds of guide §1.1.")(
+    providers.providers
+)
+app.command("models", short_help="List and search the catalog's models.")(models.models)
+app.command("show", short_help="One model's or family's facts and sources.")(show.show)
+app.command("fit", short_help="The GPU memory a model needs, per quantization.")(fit.fit)
+app.command("guide", short_help="Read the guide that explanations cite.")(guide.guide)
+app.add_typer(catalog_app, name="catalog", short_help="Validate, refresh and date the catalog.")
+app.command("schema", short_help="JSON Schemas of llmpick's documents and input files.")(
+    schema.schema
+)
+app.command("eval", short_help="Try models on your own cases: pass rate, speed, cost.")(
+    eval_cmd.eval_
+)
 
 
 def _say(label: str, text: str) -> None:
@@ -161,6 +188,11 @@ def run(argv: list[str] | None = None) -> int:
         return int(ExitCode.OK)
     except Exception as exc:
         show = getattr(exc, "show", None)
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            # a command group given no command (`llmpick catalog`): its help, no error
+            print(ctx.get_help())
+            return int(ExitCode.OK)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             # a usage error found by the parser (Click's exception, duck-typed so that
             # this works whether or not Typer vendors Click): said in our one style

@@ -19,7 +19,9 @@ from llmpick.errors import UsageError
 def recommend(
     given: dict[str, Any],
     requirements: RequirementsFile = None,
-    top: Annotated[int, typer.Option(min=1, max=100, help="How many models to shortlist.")] = 5,
+    top: Annotated[
+        int, typer.Option(min=1, max=100, metavar="N", help="How many models to shortlist.")
+    ] = 5,
     json: Annotated[
         bool, typer.Option("--json", help="Print the shortlist document (JSON) only.")
     ] = False,
@@ -53,10 +55,9 @@ def recommend(
 
     Examples:
 
+    \b
       llmpick recommend --task chat --access open --gpu-memory 24 --commercial
-
       llmpick recommend --task qa --min-context 200k --json
-
       llmpick recommend -r requirements.yaml --export shortlist.md
     """
     exporting.check(export)

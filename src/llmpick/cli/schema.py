@@ -11,14 +11,21 @@ from llmpick.errors import UsageError
 
 
 def schema(
-    name: Annotated[str, typer.Argument(help="shortlist, requirements or catalog.")] = "shortlist",
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="shortlist, requirements or catalog.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
+        ),
+    ] = "shortlist",
 ) -> None:
     """Print a JSON Schema: the shortlist document, requirements files, or catalog files.
 
     Examples:
 
+    \b
       llmpick schema shortlist > shortlist.schema.json
-
       llmpick schema requirements
     """
     from llmpick.output.contract import SCHEMAS

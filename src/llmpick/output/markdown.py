@@ -129,7 +129,10 @@ def markdown(doc: dict[str, Any]) -> str:
         lines.append("No model meets every requirement.")
         if doc["blocking"]:
             lines += ["", "Constraints that removed the most models:", ""]
-            lines += [f"- {b['constraint']}: {b['excluded']}" for b in doc["blocking"][:5]]
+            lines += [
+                f"- {b['constraint'].replace('_', ' ')}: {b['excluded']}"
+                for b in doc["blocking"][:5]
+            ]
         if doc["relaxations"]:
             lines += ["", "Smallest changes that return models:", ""]
             lines += [

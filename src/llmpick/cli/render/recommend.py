@@ -163,7 +163,10 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
-            most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
+            most = ", ".join(
+                f"{b['constraint'].replace('_', ' ')} ({b['excluded']})"
+                for b in doc["blocking"][:4]
+            )
             hang("", f"Constraints that removed the most models: {most}", indent=2)
         for r in doc["relaxations"]:
             hang(
