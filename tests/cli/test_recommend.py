@@ -129,7 +129,8 @@ def test_scenario_files_work_as_requirements(cli: Cli) -> None:
             ),
             "expands to more than",
         ),
-        (b"colour: blue\n", "unknown requirement 'colour'"),
+        (b"wibble: blue\n", "unknown key 'wibble'; expected one of: access,"),
+        (b"gpu_memroy: 24\n", "unknown key 'gpu_memroy'; did you mean 'gpu_memory'?"),
         (b"gpu_memory: [24]\n", "is not a memory size"),
     ],
 )

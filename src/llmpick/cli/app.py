@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -153,8 +153,30 @@ def _report(exc: LlmpickError) -> None:
         _say("hint: ", clean(exc.hint))
 
 
-def _usage(exc: Exception) -> None:
-    """The parser's usage error as 'error: ...' and 'hint: ...', like our own."""
+def _command_and_option(argv: list[str], option: str | None) -> tuple[str, Any]:
+    """The command path ``argv`` reaches (``llmpick show``) and its parameter ``option``
+    (None if it has none): the parser cannot always say which command it was in."""
+    import typer.main
+
+    cmd: Any = typer.main.get_command(app)
+    path = ["llmpick"]
+    for word in argv:
+        subs = getattr(cmd, "commands", None) or {}
+        if word in subs:
+            cmd = subs[word]
+            path.append(word)
+        elif not subs:
+            break
+    found = None
+    for param in getattr(cmd, "params", []):
+        if option in (*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())):
+            found = param
+    return " ".join(path), found
+
+
+def _usage(exc: Exception, argv: list[str]) -> None:
+    """The parser's usage error as 'error: ...' and 'hint: ...', like our own; an option
+    given without its value gets, as the hint, what that value may be."""
     from llmpick.safetext import clean
 
     fmt = getattr(exc, "format_message", None)
@@ -162,13 +184,26 @@ def _usage(exc: Exception) -> None:
     head, *suggestions = message.split(" Did you mean")
     if suggestions:  # the parser and Typer may both suggest: say it once
         head += " Did you mean" + suggestions[0]
-    command = getattr(getattr(exc, "ctx", None), "command_path", None) or "llmpick"
+    command = getattr(getattr(exc, "ctx", None), "command_path", None)
+    option = getattr(exc, "option_name", None)
+    hint = None
+    with contextlib.suppress(Exception):  # a hint is a help, never a second failure
+        path, param = _command_and_option(argv, option)
+        command = command or path
+        if param is not None and head.endswith("requires an argument."):
+            head = f"{option} needs a value"
+            metavar = getattr(param, "metavar", None)
+            help_text = (getattr(param, "help", None) or "").rstrip(".")
+            if not help_text[:2].isupper():  # 'GPU memory' keeps its capitals
+                help_text = help_text[:1].lower() + help_text[1:]
+            hint = f"{option} {metavar}: {help_text}"
     _say("error: ", clean(head[:1].lower() + head[1:]))
-    _say("hint: ", f"see '{clean(command)} --help'")
+    _say("hint: ", clean(hint or f"see '{command or 'llmpick'} --help'"))
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
         # Typer 0.29+: no pydantic validators built for options that need none
         with typer_compat.deferring():
@@ -196,7 +231,7 @@ def run(argv: list[str] | None = None) -> int:
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             # a usage error found by the parser (Click's exception, duck-typed so that
             # this works whether or not Typer vendors Click): said in our one style
-            _usage(exc)
+            _usage(exc, argv)
             return int(exc.exit_code)  # type: ignore[attr-defined]
         # anything else is a bug: say so briefly unless debugging
         if os.environ.get("LLMPICK_DEBUG"):

@@ -8,6 +8,7 @@ import typer
 
 from llmpick.cli.emit import emit
 from llmpick.errors import UsageError
+from llmpick.suggest import not_one_of
 
 
 def schema(
@@ -31,5 +32,5 @@ def schema(
     from llmpick.output.contract import SCHEMAS
 
     if name not in SCHEMAS:
-        raise UsageError(f"invalid value for NAME: {name!r}; choose from: {', '.join(SCHEMAS)}")
+        raise UsageError(f"invalid value for NAME: {not_one_of(name, list(SCHEMAS))}")
     emit(SCHEMAS[name](), json=True, pretty=True)
