@@ -3,12 +3,18 @@ pseudo-terminal of 40, 80 and 120 columns, as a newcomer would meet it."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
+import shlex
 import sys
 from functools import cache
+from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_process
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -123,3 +129,121 @@ def test_help_reads_at_the_width(path: str, cols: int) -> None:
     snake = {o[2:].replace("-", "_") for o in opts if o.startswith("--") and "-" in o[2:]}
     said = [s for s in snake if re.search(rf"\b{s}\b", text)]
     assert not said, said
+
+
+# --- the walkthrough --------------------------------------------------------------
+
+
+def _spawn(*args: str, cols: int) -> tuple[pexpect.spawn, io.StringIO]:  # type: ignore[name-defined]
+    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": ""}
+    full.pop("COLUMNS", None)
+    full.pop("CI", None)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "llmpick", *args],
+        env=full,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(24, cols),
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen
+    return child, seen
+
+
+def _screen(seen: io.StringIO) -> str:
+    return _ANSI.sub("", seen.getvalue()).replace("\r\n", "\n").replace("\r", "")
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
+    cols: int, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.json"
+    child, seen = _spawn("recommend", "--export", str(first), cols=cols)
+    child.expect("back: the previous one")
+    for question, answer in [
+        ("What is the model for", "chat"),
+        ("Which language", "de"),
+        ("Open weights or a paid API", "opne"),
+    ]:
+        child.expect(question)
+        child.sendline(answer)
+    child.expect(r"did\s+you\s+mean\s+'open'")
+    child.expect(r"Open weights or a paid API\?.*\[open\]: ")  # offered as the default
+    child.sendline("")  # Enter takes it
+    child.expect("fine-tune")
+    child.sendline("back")  # the previous question again, its answer the default
+    child.expect(r"Open weights or a paid API\?.*\[open\]: ")
+    child.sendline("")
+    child.expect("fine-tune")
+    child.sendline("n")
+    child.expect("own hardware")
+    child.sendline("self")
+    child.expect("GPU memory in GB")
+    child.sendline("24")
+    child.expect("Largest model")
+    child.sendline("back")
+    child.expect(r"GPU memory in GB.*\[24 GB\]: ")  # the current value, which Enter keeps
+    child.sendline("")
+    child.expect("Largest model")
+    child.sendline("")
+    child.expect("Capabilities")
+    child.sendline("structured output")  # spaced as people say it
+    for question, answer in [
+        ("special domain", ""),
+        ("commercial use", "y"),
+        ("Alignment", ""),
+        ("Longest input", "200k"),
+        ("What matters most", ""),
+    ]:
+        child.expect(question)
+        child.sendline(answer)
+    child.expect("Recommend models for this")
+    summary = child.before
+    child.sendline("n")
+    child.expect(r"Change which answer\? \[1-\d+")
+    number = re.search(r"(\d+)\. min context", summary)
+    assert number, summary
+    child.sendline(number.group(1))
+    child.expect(r"Longest input.*\[200k tokens\]: ")  # not a blank meaning 'no limit'
+    child.sendline("")
+    child.expect("Recommend models for this")
+    assert "min context: 200k tokens" in child.before
+    assert "needs: structured-output" in child.before
+    assert "access: open" in child.before
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    text = _screen(seen)
+    assert child.exitstatus == 0, text
+
+    # the same request as one command line, quoted for the shell, that repeats it
+    tail = text.split("The same without the questions:\n", 1)[1]
+    # each line fits, but for a file name longer than a line, which has one to itself
+    wide = [line for line in tail.splitlines() if len(line) > cols and len(line.split()) > 3]
+    assert not wide, tail
+    words = shlex.split(tail.replace("\\\n", " "))
+    assert words[:2] == ["llmpick", "recommend"], words
+    assert "--export" in words and "--task" in words
+    second = tmp_path / "second.json"
+    words[words.index("--export") + 1] = str(second)
+    run = run_process(*words[1:])
+    assert run.returncode == 0, run.stderr
+    asked = json.loads(first.read_text())["requirements"]
+    again = json.loads(second.read_text())["requirements"]
+    assert again == asked
+    assert asked["needs"] == ["structured-output"] and asked["min_context"] == 200_000
+    assert asked["gpu_memory"] == 24 and asked["access"] == "open"
+
+
+def test_back_at_the_first_question_says_so() -> None:
+    child, _ = _spawn("recommend", cols=80)
+    child.expect("What is the model for")
+    child.sendline("back")
+    child.expect(r"this\s+is\s+the\s+first\s+question")
+    child.expect("What is the model for")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130

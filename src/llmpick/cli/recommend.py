@@ -99,3 +99,10 @@ def recommend(
             note(exporting.written(export))
 
     emit(doc, json=json, human=human)
+    if asks:  # the walkthrough ends with the command that repeats it without questions
+        from llmpick.cli.walkthrough import say_command
+
+        options = ["--top", str(top)] if top != 5 else []
+        options += ["--long"] if long else []
+        options += ["--export", export] if export is not None else []
+        say_command(given, options + (["--json"] if json else []))
