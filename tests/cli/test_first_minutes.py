@@ -247,3 +247,71 @@ def test_back_at_the_first_question_says_so() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+# --- listings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_models_keeps_the_access_mark_at_every_width(cols: int) -> None:
+    listed = json.loads(run_process("models", "qwen", "--limit", "30", "--json").stdout)
+    kinds = {m["id"]: m["open_weights"] for m in listed}
+    assert True in kinds.values() and False in kinds.values()  # both kinds in view
+    code, text = terminal("models", "qwen", "--limit", "30", cols=cols)
+    assert code == 0, text
+    lines = text.splitlines()
+    marks = {}
+    header = next((line for line in lines if line.startswith("id ")), None)
+    if header is None:  # too narrow for a table: one model a line, its values below
+        for line in lines:
+            words = line.split()
+            if words and not line.startswith(" ") and words[0] in kinds:
+                assert words[1] in ("open", "API"), line
+                marks[words[0]] = words[1] == "open"
+        lines, header = [], ""
+    at = header.index("access") if header else 0
+    pending = None
+    for line in lines[lines.index(header) + 2 :] if header else []:
+        word = line.split()[0] if line.strip() and not line.startswith(" ") else None
+        if word in kinds:
+            pending = word
+        if (
+            pending
+            and len(line) > at
+            and line[at - 1] == " "
+            and line[at:].split()[0]
+            in (
+                "open",
+                "API",
+            )
+        ):
+            marks[pending] = line[at:].split()[0] == "open"
+            pending = None
+    assert marks == kinds, text  # every model, and the right mark
+    assert all(len(line) <= cols for line in lines), text
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_providers_keep_names_to_a_few_lines(cols: int) -> None:
+    code, text = terminal("providers", cols=cols)
+    assert code == 0, text
+    assert all(len(line) <= cols for line in text.splitlines()), text
+    run = 0
+    for line in text.splitlines():
+        # a row's continuation starts under its second column, after the id's blanks
+        run = run + 1 if line.startswith("      ") and line.strip() else 0
+        assert run <= 2, f"a row wraps onto more than 3 lines:\n{text}"
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_schema_is_paged_in_a_terminal_and_offers_eval_files(cols: int, tmp_path: Path) -> None:
+    paged = tmp_path / "paged.json"
+    for name in ("cases", "targets"):
+        piped = run_process("schema", name)
+        assert piped.returncode == 0, piped.stderr
+        schema = json.loads(piped.stdout)
+        assert schema["title"] == f"llmpick eval {name}"
+        code, text = terminal("schema", name, cols=cols, env={"LLMPICK_PAGER": f"cat > {paged}"})
+        assert code == 0, text
+        assert paged.read_text() == piped.stdout  # the pager got it, and the same JSON
+        assert len(piped.stdout.splitlines()) > 24
