@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_process
+from tests.conftest import ROOT, run_process
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -315,3 +315,97 @@ def test_schema_is_paged_in_a_terminal_and_offers_eval_files(cols: int, tmp_path
         assert code == 0, text
         assert paged.read_text() == piped.stdout  # the pager got it, and the same JSON
         assert len(piped.stdout.splitlines()) > 24
+
+
+# --- hints that name the fix ------------------------------------------------------
+
+
+def _said(text: str) -> str:
+    """Error and hint as one line each, whatever the width wrapped them to."""
+    return re.sub(r"\n\s+", " ", text)
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_an_option_without_its_value_lists_the_values(cols: int) -> None:
+    code, text = terminal("show", "qwen3-8b", "--snippet", cols=cols)
+    assert code == 2, text
+    said = _said(text)
+    assert "error: --snippet needs a value" in said
+    assert "hint: --snippet KIND:" in said and "ollama, transformers or api" in said
+    assert "llmpick --help" not in said
+    assert all(len(line) <= cols for line in text.splitlines()), text
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_a_mistyped_choice_names_the_nearest(cols: int) -> None:
+    code, text = terminal("recommend", "--task", "chatt", "--no-input", cols=cols)
+    assert code == 2, text
+    assert "did you mean 'chat'?" in _said(text) and "choose from: chat, instruct" in _said(text)
+    code, text = terminal("providers", "--kind", "comunity", cols=cols)
+    assert code == 2 and "did you mean 'community'?" in _said(text), text
+    code, text = terminal("recommend", "--top", "0", cols=cols)
+    assert code == 2 and "1<=x<=100" in _said(text), text  # the range, not only --help
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_a_missing_from_file_gets_a_hint_that_fits(cols: int, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    code, text = terminal("catalog", "refresh", "--from", f"litellm={missing}", cols=cols)
+    said = _said(text)
+    assert code == 1, text
+    assert "cannot read" in said and "try again later" not in said
+    assert "hint: check the FILE in --from litellm=FILE" in said
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_path: Path) -> None:
+    (tmp_path / "cases.yaml").write_text(
+        "- id: a\n  prompt: Capital of France?\n  expect: {regx: Paris}\n"
+    )
+    (tmp_path / "good-cases.yaml").write_text(
+        "- id: a\n  prompt: Capital of France?\n  expect: {regex: Paris}\n"
+    )
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  - base_url: http://127.0.0.1:9/v1\n    served_as: m\n    modle: qwen3-8b\n"
+    )
+    (tmp_path / "good-targets.yaml").write_text(
+        "targets:\n  - base_url: http://127.0.0.1:9/v1\n    served_as: m\n"
+    )
+    (tmp_path / "req.yaml").write_text("task: chat\ngpu_memroy: 24\n")
+    family = (ROOT / "tests/fixtures/catalog/families/acme/rocket.yaml").read_text()
+    assert "\nlicense:" in family
+    (tmp_path / "rocket2.yaml").write_text(family.replace("\nlicense:", "\nlicence:", 1))
+    for args, wanted in [
+        (
+            (
+                "eval",
+                str(tmp_path / "cases.yaml"),
+                "--targets",
+                str(tmp_path / "good-targets.yaml"),
+            ),
+            "expect.regx: unknown key 'regx'; did you mean 'regex'?",
+        ),
+        (
+            (
+                "eval",
+                str(tmp_path / "good-cases.yaml"),
+                "--targets",
+                str(tmp_path / "targets.yaml"),
+            ),
+            "unknown key 'modle'; did you mean 'model'?",
+        ),
+        (
+            ("recommend", "-r", str(tmp_path / "req.yaml")),
+            "unknown key 'gpu_memroy'; did you mean 'gpu_memory'?",
+        ),
+        (
+            ("catalog", "validate", str(tmp_path / "rocket2.yaml")),
+            "licence: unknown key 'licence'; did you mean 'license'?",
+        ),
+    ]:
+        code, text = terminal(
+            *args, cols=cols, env={"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
+        )
+        assert code in (2, 3), text
+        assert wanted in _said(text), text
+        assert "Extra inputs are not permitted" not in text

@@ -190,7 +190,13 @@ def _usage(exc: Exception, argv: list[str]) -> None:
     with contextlib.suppress(Exception):  # a hint is a help, never a second failure
         path, param = _command_and_option(argv, option)
         command = command or path
-        if param is not None and head.endswith("requires an argument."):
+        bad = getattr(exc, "param", None)
+        ctx = getattr(exc, "ctx", None)
+        if bad is not None and ctx is not None and getattr(bad, "opts", None):
+            # a value out of range or of the wrong type: the option's help and range
+            names, said = bad.get_help_record(ctx)
+            hint = f"{names}: {' '.join(said.split())}"
+        elif param is not None and head.endswith("requires an argument."):
             head = f"{option} needs a value"
             metavar = getattr(param, "metavar", None)
             help_text = (getattr(param, "help", None) or "").rstrip(".")
