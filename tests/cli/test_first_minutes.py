@@ -409,3 +409,10 @@ def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_pat
         assert code in (2, 3), text
         assert wanted in _said(text), text
         assert "Extra inputs are not permitted" not in text
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_a_missing_argument_says_what_it_is(cols: int) -> None:
+    code, text = terminal("why", cols=cols)
+    assert code == 2, text
+    assert "hint: MODEL: Model id, name or Hugging Face repo id" in _said(text)

@@ -192,10 +192,12 @@ def _usage(exc: Exception, argv: list[str]) -> None:
         command = command or path
         bad = getattr(exc, "param", None)
         ctx = getattr(exc, "ctx", None)
-        if bad is not None and ctx is not None and getattr(bad, "opts", None):
+        if bad is not None and ctx is not None and bad.param_type_name == "option":
             # a value out of range or of the wrong type: the option's help and range
             names, said = bad.get_help_record(ctx)
             hint = f"{names}: {' '.join(said.split())}"
+        elif bad is not None and getattr(bad, "help", None):  # a missing argument
+            hint = f"{getattr(bad, 'metavar', None) or bad.name}: {bad.help}"
         elif param is not None and head.endswith("requires an argument."):
             head = f"{option} needs a value"
             metavar = getattr(param, "metavar", None)

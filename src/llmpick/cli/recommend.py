@@ -51,7 +51,8 @@ def recommend(
 ) -> None:
     """Recommend models for a task and its constraints, explaining every pick and exclusion.
 
-    With no options in a terminal, asks its questions one by one.
+    With no options in a terminal, asks its questions one by one ('back' returns to the
+    previous one), and ends with the same request as a command line to reuse.
 
     Examples:
 
