@@ -416,3 +416,14 @@ def test_a_missing_argument_says_what_it_is(cols: int) -> None:
     code, text = terminal("why", cols=cols)
     assert code == 2, text
     assert "hint: MODEL: Model id, name or Hugging Face repo id" in _said(text)
+
+
+def test_constraints_are_named_in_words_not_field_names() -> None:
+    fixture = {"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
+    code, text = terminal("why", "cloudy-1", "--gpu-memory", "8", cols=80, env=fixture)
+    assert code == 0, text
+    assert "x gpu memory:" in text and "gpu_memory" not in text
+    code, text = terminal(
+        "recommend", "--task", "chat", "--min-context", "1M", cols=80, env=fixture
+    )
+    assert "min context (" in text and "min_context" not in text, text

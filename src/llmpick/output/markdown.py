@@ -144,7 +144,8 @@ def markdown(doc: dict[str, Any]) -> str:
     for m in ex["models"]:
         lines += ["", f"**{md_text(m['name'])}** ({md_code(m['id'])}) was left out:", ""]
         lines += [
-            f"- {x['constraint']}: {md_text(x['text'])} (§{x['guide']})" for x in m["reasons"]
+            f"- {x['constraint'].replace('_', ' ')}: {md_text(x['text'])} (§{x['guide']})"
+            for x in m["reasons"]
         ]
     if ex["by_constraint"]:
         lines += ["", "## Left out", ""]

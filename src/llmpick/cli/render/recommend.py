@@ -181,7 +181,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     for m in ex["models"]:
         out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
         for x in m["reasons"]:
-            hang("   x ", ref(f"{x['constraint']}: {x['text']}", x["guide"]))
+            hang("   x ", ref(f"{x['constraint'].replace('_', ' ')}: {x['text']}", x["guide"]))
     if ex["by_constraint"]:
         counts = [f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items()]
         out.print()
