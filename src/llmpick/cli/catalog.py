@@ -69,7 +69,11 @@ def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
     for item in values or []:
         name, sep, value = item.partition("=")
         if not sep or not value.strip():
-            raise UsageError(f"invalid value for {option}: {item!r}; expected NAME=VALUE")
+            value_name = "URL" if option == "--url" else "FILE"
+            raise UsageError(
+                f"invalid value for {option}: {item!r}; expected NAME={value_name}, "
+                f"NAME one of: {', '.join(SOURCES)}"
+            )
         check_choice(option, name, SOURCES)
         out[name] = value
     return out
