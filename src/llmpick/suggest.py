@@ -4,11 +4,11 @@ Every file loader (catalog files, requirements, eval's cases and targets) turns 
 pydantic error into a message with ``error_message``, so that a mistyped key reads
 "unknown key 'regx'; did you mean 'regex'?" everywhere, never pydantic's "Extra inputs
 are not permitted"; option and answer checks name the nearest choice with ``nearest``.
+Imported on every run (requirements use it): nothing heavier than typing at the top.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,6 +18,8 @@ Schema = Mapping[str, Any]
 def nearest(word: str, known: Iterable[str]) -> str | None:
     """The known word ``word`` most likely meant: the only one it starts (at least two
     letters typed), else the closest spelling; None when nothing is close."""
+    import difflib  # only when something is refused: not on every run's import path
+
     choices = list(dict.fromkeys(known))
     low = word.strip().lower()
     starts = [c for c in choices if c.lower().startswith(low)] if len(low) >= 2 else []
