@@ -492,7 +492,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 try:
                     results[vid] = RESULTS.validate_python(rows)
                 except ValidationError as exc:
-                    problems.extend(_pydantic_problems(exc, src, text, (vid,)))
+                    problems.extend(_pydantic_problems(exc, src, text, (vid,), RESULTS.json_schema))
             parts.evidence.append((src, results))
         else:
             if not isinstance(data, dict):
