@@ -100,7 +100,8 @@ def error_message(err: Mapping[str, Any], schema: Callable[[], Schema] | None = 
     key): the keys allowed beside the unknown one, and so the nearest of them."""
     kind = err.get("type")
     loc = tuple(err.get("loc", ()))
-    if kind == "extra_forbidden" and loc:
+    # a model forbids extra keys; a dataclass refuses an unexpected keyword argument
+    if kind in ("extra_forbidden", "unexpected_keyword_argument") and loc:
         known = keys_at(_schema(schema), loc[:-1]) if schema is not None else []
         return unknown_key(loc[-1], known)
     return str(err.get("msg", "")).removeprefix("Value error, ")

@@ -66,3 +66,13 @@ def test_nearest_and_the_choices() -> None:
     )
     assert not_one_of("zzz", ["open", "any"]) == "'zzz'; choose from: open, any"
     assert unknown_key("x", []) == "unknown key 'x'; nothing more may be given here"
+
+
+def test_a_dataclass_record_names_the_key_meant_too() -> None:
+    """Catalog records are dataclasses: pydantic says 'Unexpected keyword argument'."""
+    from llmpick.catalog.fileformat import PROVIDER
+
+    with pytest.raises(ValidationError) as info:
+        PROVIDER.validate_python({"id": "x", "name": "X", "kinds": ["community"], "homepag": "h"})
+    said = [error_message(e, PROVIDER.json_schema) for e in info.value.errors()]
+    assert said == ["unknown key 'homepag'; did you mean 'homepage'?"]
