@@ -67,7 +67,7 @@ def test_jsonl_and_yaml_cases_load_alike(tmp_path: Path) -> None:
         ('{"id": "a", "expect": {"equals": "x"}}\n', "c.jsonl:1: (case): give either prompt"),
         (
             '{"id": "a", "prompt": "x", "expect": {"equals": "x"}, "colour": 1}\n',
-            "c.jsonl:1: colour: Extra inputs are not permitted",
+            "c.jsonl:1: colour: unknown key 'colour'; expected one of: expect, id,",
         ),
         (
             '{"id": "a", "prompt": "x", "expect": {"equals": "x"}}\n{"id": "a", "prompt": "y", '

@@ -84,15 +84,12 @@ def eval_(
 
     Examples:
 
+    \b
       llmpick eval cases.jsonl --targets targets.yaml --out results.jsonl
-
       llmpick eval cases.yaml --targets targets.yaml --out results.jsonl --resume
-
-      llmpick recommend --task chat --access open --export shortlist.json
-
-      llmpick eval cases.jsonl --shortlist shortlist.json --base-url http://localhost:11434
-
-      llmpick eval cases.jsonl --targets targets.yaml --judge grader --export report.md
+      llmpick recommend --task chat --access open --export x.json
+      llmpick eval cases.yaml --shortlist x.json --base-url http://localhost:11434
+      llmpick eval cases.jsonl --targets targets.yaml --judge grader --export r.md
     """
     from llmpick.cli import export as exporting
 

@@ -17,6 +17,7 @@ import typer
 
 from llmpick.engine.requirements import CHOICES
 from llmpick.errors import UsageError
+from llmpick.suggest import not_one_of
 from llmpick.vocabulary import ACCESS_SAID, HOSTING_SAID, NEEDS, one_of
 
 
@@ -118,9 +119,7 @@ def requirement_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def check_choice(option: str, value: str | None, choices: Iterable[str]) -> None:
     allowed = tuple(choices)
     if value is not None and value not in allowed:
-        raise UsageError(
-            f"invalid value for {option}: {value!r}; choose from: {', '.join(allowed)}"
-        )
+        raise UsageError(f"invalid value for {option}: {not_one_of(value, allowed)}")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]

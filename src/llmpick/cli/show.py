@@ -20,21 +20,28 @@ def show(
     model: Annotated[
         str,
         typer.Argument(
-            metavar="MODEL", help="Model id, name, Hugging Face repo id, Ollama tag or family."
+            metavar="MODEL",
+            help="Model id, name, Hugging Face repo id, Ollama tag or family.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
         ),
     ],
     json: JsonOpt = False,
     snippet: Annotated[
         str | None,
-        typer.Option(help="Print a ready-to-paste way to run it: ollama, transformers or api."),
+        typer.Option(
+            metavar="KIND",
+            help="Print a ready-to-paste way to run it: ollama, transformers or api.",
+        ),
     ] = None,
 ) -> None:
     """Show everything the catalog knows about one model or family, with its sources.
 
+    MODEL is a model id, name, Hugging Face repo id, Ollama tag or family.
+
     Examples:
 
+    \b
       llmpick show meta-llama/Llama-2-13b-chat-hf
-
       llmpick show qwen3-8b --snippet transformers
     """
     from llmpick.catalog.query import resolve, resolve_variant

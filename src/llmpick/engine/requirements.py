@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from llmpick.errors import UsageError
+from llmpick.suggest import not_one_of, unknown_key
 from llmpick.units import parse_memory, parse_params, parse_token_pair, parse_tokens
 from llmpick.vocabulary import (
     DOMAIN_WORDS,
@@ -167,7 +168,7 @@ def _field_value(name: str, value: Any) -> Any:
         return DOMAIN_WORDS[value.strip().lower()]
     if name in CHOICES:
         if not isinstance(value, str) or value.strip().lower() not in CHOICES[name]:
-            raise ValueError(f"{value!r}; choose from: {', '.join(CHOICES[name])}")
+            raise ValueError(not_one_of(value, CHOICES[name]))
         return value.strip().lower()
     if name in ("commercial", "fine_tune", "include_legacy", "batch"):
         return _bool(value)
@@ -177,7 +178,7 @@ def _field_value(name: str, value: Any) -> Any:
         names = _str_list(value)
         bad = [n for n in names if n not in NEEDS]
         if bad:
-            raise ValueError(f"{bad[0]!r}; choose from: {', '.join(NEEDS)}")
+            raise ValueError(not_one_of(bad[0], NEEDS))
         return names
     if name == "tokens_per_month":
         if isinstance(value, (list, tuple)) and len(value) == 2:
@@ -235,7 +236,7 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
         name = str(key).replace("-", "_")
         where = "--" + name.replace("_", "-") if origin == "options" else name
         if name not in INPUT_FIELDS:
-            problems.append(f"unknown requirement {key!r}; known: {', '.join(INPUT_FIELDS)}")
+            problems.append(unknown_key(key, INPUT_FIELDS))
             continue
         try:
             v = _field_value(name, value)
@@ -253,9 +254,12 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
         clean["hosting"] = "self"
         resolved.append("hosting: self, since a GPU budget was given; --hosting any keeps APIs")
     if problems:
+        keys = any(p.startswith("unknown key") for p in problems)
         raise UsageError(
             "; ".join(problems),
-            hint="see 'llmpick recommend --help' for the options and their values",
+            hint="'llmpick schema requirements' lists every key a requirements file may have"
+            if keys
+            else "see 'llmpick recommend --help' for the options and their values",
         )
     return Requirements(**clean, resolved=resolved)
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llmpick.errors import Problem, UsageError
+from llmpick.suggest import error_message
 
 MAX_CASES_BYTES = 64 * 1024 * 1024
 MAX_CASES = 100_000
@@ -284,7 +285,7 @@ def load_cases(path: str | Path) -> list[Case]:
                 loc = tuple(
                     p for p in loc if p not in ("str", "list[str]", "bool", "dict[str,any]")
                 )
-                msg = err["msg"].removeprefix("Value error, ")
+                msg = error_message(err, Case.model_json_schema)
                 problems.append(Problem(name, msg, path=_field_path(loc), line=line_for(key, loc)))
             continue
         if case.id in seen:

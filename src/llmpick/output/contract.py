@@ -325,8 +325,33 @@ def catalog_schema() -> dict[str, Any]:
     }
 
 
+def cases_schema() -> dict[str, Any]:
+    from llmpick.evaluation.cases import Case
+
+    case = Case.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "llmpick eval cases",
+        "description": "A YAML list of cases, or JSON Lines with one case a line "
+        "(each line valid against items).",
+        "type": "array",
+        "items": {"$ref": "#/$defs/Case"},
+        "$defs": {**case.pop("$defs", {}), "Case": case},
+    }
+
+
+def targets_schema() -> dict[str, Any]:
+    from llmpick.evaluation.targets import TargetsFile
+
+    schema = TargetsFile.model_json_schema()
+    schema["title"] = "llmpick eval targets"
+    return schema
+
+
 SCHEMAS = {
     "shortlist": shortlist_schema,
     "requirements": requirements_schema,
     "catalog": catalog_schema,
+    "cases": cases_schema,
+    "targets": targets_schema,
 }

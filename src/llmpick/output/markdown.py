@@ -129,7 +129,10 @@ def markdown(doc: dict[str, Any]) -> str:
         lines.append("No model meets every requirement.")
         if doc["blocking"]:
             lines += ["", "Constraints that removed the most models:", ""]
-            lines += [f"- {md_text(b['constraint'])}: {b['excluded']}" for b in doc["blocking"][:5]]
+            lines += [
+                f"- {md_text(b['constraint'].replace('_', ' '))}: {b['excluded']}"
+                for b in doc["blocking"][:5]
+            ]
         if doc["relaxations"]:
             lines += ["", "Smallest changes that return models:", ""]
             lines += [
@@ -141,7 +144,8 @@ def markdown(doc: dict[str, Any]) -> str:
     for m in ex["models"]:
         lines += ["", f"**{md_text(m['name'])}** ({md_code(m['id'])}) was left out:", ""]
         lines += [
-            f"- {x['constraint']}: {md_text(x['text'])} (§{x['guide']})" for x in m["reasons"]
+            f"- {x['constraint'].replace('_', ' ')}: {md_text(x['text'])} (§{x['guide']})"
+            for x in m["reasons"]
         ]
     if ex["by_constraint"]:
         lines += ["", "## Left out", ""]

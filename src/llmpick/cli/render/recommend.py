@@ -181,7 +181,10 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
-            most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
+            most = ", ".join(
+                f"{b['constraint'].replace('_', ' ')} ({b['excluded']})"
+                for b in doc["blocking"][:4]
+            )
             hang("", f"Constraints that removed the most models: {most}", indent=2)
         for r in doc["relaxations"]:
             hang(
@@ -196,7 +199,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     for m in ex["models"]:
         out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
         for x in m["reasons"]:
-            hang("   x ", ref(f"{x['constraint']}: {x['text']}", x["guide"]))
+            hang("   x ", ref(f"{x['constraint'].replace('_', ' ')}: {x['text']}", x["guide"]))
     if ex["by_constraint"]:
         counts = [f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items()]
         out.print()
