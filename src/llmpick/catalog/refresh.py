@@ -410,21 +410,34 @@ def _is_date(v: Any) -> bool:
     return isinstance(v, str) and _date(v) == v
 
 
+def _price_ok(v: Any) -> bool:
+    return type(v) in (int, float) and 0 <= v <= MAX_PRICE  # NaN and inf fail
+
+
+def _tokens_ok(v: Any) -> bool:
+    return type(v) is int and 1 <= v <= MAX_TOKENS
+
+
+def _date_ok(v: Any) -> bool:
+    return type(v) is str and len(v) == 10 and _date(v) == v
+
+
+# each field of an entry and its check, written for speed: every command reads the layer
 _ENTRY_CHECKS: dict[str, Any] = {
-    "provider": lambda v: isinstance(v, str) and _PROVIDER_ID.fullmatch(v) is not None,
+    "provider": lambda v: type(v) is str and _PROVIDER_ID.fullmatch(v) is not None,
     "model": _text,
     "name": _text,
-    "input": lambda v: _price(v) is not None,
-    "output": lambda v: _price(v) is not None,
-    "context": lambda v: _int(v) is not None and isinstance(v, int),
-    "max_input": lambda v: _int(v) is not None and isinstance(v, int),
-    "max_output": lambda v: _int(v) is not None and isinstance(v, int),
-    "deprecation": _is_date,
-    "released": _is_date,
-    "seen": _is_date,
+    "input": _price_ok,
+    "output": _price_ok,
+    "context": _tokens_ok,
+    "max_input": _tokens_ok,
+    "max_output": _tokens_ok,
+    "deprecation": _date_ok,
+    "released": _date_ok,
+    "seen": _date_ok,
     "deprecated": lambda v: v is True,
-    "capabilities": lambda v: isinstance(v, list) and all(c in _CAPS for c in v),
-    "modalities": lambda v: isinstance(v, list) and all(m in MODALITIES for m in v),
+    "capabilities": lambda v: type(v) is list and all(c in _CAPS for c in v),
+    "modalities": lambda v: type(v) is list and all(m in MODALITIES for m in v),
     "kind": lambda v: v in _KINDS,
 }
 
@@ -433,11 +446,14 @@ def entry_ok(e: Any) -> bool:
     """Whether ``e`` has the shape ``_entry`` gives: known fields only, each of its type
     and in range, and the date it was seen. The layer is a file anyone with the user's
     rights may edit: an entry that fails is ignored, never trusted."""
-    return (
-        isinstance(e, dict)
-        and "seen" in e
-        and all(k in _ENTRY_CHECKS and _ENTRY_CHECKS[k](v) for k, v in e.items())
-    )
+    if type(e) is not dict or "seen" not in e:
+        return False
+    checks = _ENTRY_CHECKS
+    for k, v in e.items():
+        check = checks.get(k)
+        if check is None or not check(v):
+            return False
+    return True
 
 
 def layer_from_json(raw: bytes) -> Layer:
