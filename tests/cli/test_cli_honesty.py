@@ -82,3 +82,31 @@ def test_the_refresh_summary_comes_last_and_unreviewed_models_are_marked(
     assert "* unreviewed: added by 'llmpick catalog refresh'" in listing.out
     rec = ok(cli("recommend", "--task", "chat", "--access", "proprietary", "--top", "10"))
     assert "gpt-t-nova*" in rec.out and "* unreviewed:" in rec.out, rec.out
+
+
+def test_a_long_note_wraps_between_words_in_a_terminal(
+    cli: Cli, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh note with damaged entries runs past 40 columns: in a terminal it wraps
+    between words with a hanging indent after 'note: ' (the terminal broke it mid-word);
+    to a pipe it stays one line."""
+    pexpect = pytest.importorskip("pexpect")
+    from llmpick.catalog import refresh as R
+
+    ok(cli("catalog", "refresh", *upstream.args()))
+    data = json.loads(R.layer_path().read_text())
+    data["sources"]["litellm"]["models"]["gpt-t"]["input"] = "free"
+    R.layer_path().write_text(json.dumps(data))
+    env = {**os.environ, "COLUMNS": "40"}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "llmpick", "providers"], env=env, encoding="utf-8", timeout=60
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = child.before.replace("\r", "").splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("note: prices and limits"))
+    note = lines[start : start + 4]
+    assert max(len(ln) for ln in note) <= 40, note
+    assert note[1].startswith("      ") and "damaged" in " ".join(note), note
+    piped = ok(cli("providers"))
+    assert "note: prices and limits refreshed 2026-11-30; 1 damaged entries ignored" in piped.err
