@@ -29,7 +29,33 @@ def requirements_from(given: dict[str, Any], path: str | None) -> Any:
     values.update(given)
     if isinstance(values.get("gpu_memory"), str) and values["gpu_memory"].strip().lower() == "auto":
         values["gpu_memory"] = detected_gpu_memory()
+    if isinstance(values.get("gpus"), str) and values["gpus"].strip().lower() == "auto":
+        values["gpus"], device = detected_gpus()
+        if device and not values.get("device"):
+            values["device"] = device
     return build(values, origin=origin)
+
+
+def detected_gpus() -> tuple[list[float], str | None]:
+    """Every NVIDIA GPU's memory, and the card (for its bandwidth) when all are one known
+    model; a usage error asking for numbers when none is found."""
+    from llmpick.engine.placement import device_for
+    from llmpick.hardware import detect
+
+    hw = detect()
+    if not hw.gpus:
+        raise UsageError(
+            f"--gpus auto: {hw.problem or 'no GPU found'}",
+            hint="give the memory of each GPU, e.g. --gpus 2x24 or --gpus 24+16",
+        )
+    from llmpick.cli.render.layout import note
+
+    names = ", ".join(f"{g.name} {g.memory_gb:g} GB" for g in hw.gpus)
+    kinds = {device_for(g.name) for g in hw.gpus}
+    device = kinds.pop() if len(kinds) == 1 else None
+    said = f"; bandwidth of {device}" if device else ""
+    note(f"detected with {hw.source}: {names}; sizing for all {len(hw.gpus)}{said}")
+    return [g.memory_gb for g in hw.gpus], device
 
 
 def detected_gpu_memory() -> float:

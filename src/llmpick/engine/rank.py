@@ -17,8 +17,15 @@ from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
-from llmpick.engine.constraints import CHECK_CITATIONS, Exclusion, active_checks, check, gpu_fit
+from llmpick.engine.constraints import (
+    CHECK_CITATIONS,
+    Exclusion,
+    active_checks,
+    check,
+    placement,
+)
 from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
+from llmpick.engine.placement import Placement, Speed, decode_speed
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import (
     GENERATIVE,
@@ -61,6 +68,8 @@ class Verdict:
     caveats: list[Reason] = field(default_factory=list)
     score: float = 0.0
     estimate: Estimate | None = None
+    placement: Placement | None = None  # where the estimate sits on the user's hardware
+    speed: Speed | None = None  # estimated decoding speed there
     duplicate_of: str | None = None
     domain_fit: bool = False  # adapted to the domain the requirements ask for
 
@@ -185,12 +194,16 @@ def evaluate(
 def _fit(verdict: Verdict, r: Requirements, ctx: Context) -> None:
     v = verdict.variant
     est = None
-    if r.gpu_memory is not None:
-        est = gpu_fit(v, r)[0]
+    if r.sized:
+        placed = placement(v, r)[0]
+        if placed is not None:
+            est = placed.estimate
+            verdict.placement = ctx.placements[v.id] = placed
+            verdict.speed = decode_speed(v, placed, r.device)
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    if est is not None and r.gpu_memory is not None:
+    if est is not None and r.sized:
         ctx.estimates[v.id] = est
     verdict.domain_fit = (bool(r.domain) and r.domain != "general" and v.domain == r.domain) or (
         r.task == "code" and v.domain == "code"

@@ -31,8 +31,14 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
         name = key.replace("_", " ")
         if value is True:
             items.append((name, None))
-        elif key == "gpu_memory":
+        elif key in ("gpu_memory", "unified_memory", "ram"):
             items.append((name, format_memory(value)))
+        elif key == "gpus":
+            from llmpick.engine.placement import gpus_said
+
+            items.append((name, gpus_said(value)))
+        elif key == "min_speed":
+            items.append((name, f"{value:g} tokens/s"))
         elif key == "max_params":
             items.append((name, format_params(value)))
         elif key == "min_context":
