@@ -460,3 +460,125 @@ def monthly_cost(v: Variant, tokens_in: int, tokens_out: int) -> dict[str, Any] 
         "prices_as_of": p.as_of.isoformat(),
         "source": p.source,
     }
+
+
+# --- run lines for the hardware an answer sized (several GPUs, a Mac, the CPU) -------
+
+GGUF_QUANT = {"fp16": "F16", "int8": "Q8_0", "int4": "Q4_K_M"}
+"""llama.cpp's names for the precisions the memory estimate uses (memory.py)."""
+MLX_BITS = {"int8": 8, "int4": 4}
+
+
+def _gguf_steps(repo: str, quantization: str) -> list[str]:
+    """Make a GGUF file of ``repo`` at ``quantization`` with llama.cpp's own tools."""
+    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
+    steps = [
+        f"hf download {shlex.quote(repo)} --local-dir model",
+        "python convert_hf_to_gguf.py model --outtype f16 --outfile model-F16.gguf",
+    ]
+    if quant != "F16":
+        steps.append(f"llama-quantize model-F16.gguf model-{quant}.gguf {quant}")
+    return steps
+
+
+def run_lines(
+    v: Variant,
+    kind: str,
+    split: str,
+    devices: tuple[float, ...],
+    quantization: str,
+    context: int,
+    native: bool = False,
+) -> list[dict[str, str]]:
+    """Commands that run ``v`` as the answer sized it: ``kind`` is gpu, gpus, unified or
+    cpu; ``split`` is 'tensor parallel' or 'layer split' on several GPUs. Each is
+    {tool, command, guide, note}. Apple and CPU answers get no CUDA-only tools (vLLM,
+    bitsandbytes). GGUF quantizations are named as llama.cpp names them (Q4_K_M, Q8_0)."""
+    repo = v.access.hf_repo
+    out: list[dict[str, str]] = []
+    if not v.open_weights or v.flavour == "embedding" or v.architecture != "decoder-only":
+        return out
+    n = len(devices)
+    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
+    gguf = f"model-{quant}.gguf"
+    if repo and kind == "gpus" and split == "tensor parallel":
+        flag = ""
+        if not native and quantization == "int4":
+            flag = " --quantization bitsandbytes"
+        elif not native and quantization == "int8":
+            flag = " --quantization fp8"
+        out.append(
+            {
+                "tool": "vllm",
+                "command": f"vllm serve {shlex.quote(repo)} --tensor-parallel-size {n} "
+                f"--max-model-len {context}{flag}",
+                "guide": "5.1",
+                "note": f"weights and KV cache split evenly over {n} GPUs"
+                + (
+                    "; in-flight 4-bit bitsandbytes"
+                    if "bitsandbytes" in flag
+                    else "; 8-bit weights as FP8 (weight-only on Ampere GPUs)"
+                    if flag
+                    else ""
+                ),
+            }
+        )
+    if repo and kind == "gpus" and split == "layer split":
+        tensor_split = ",".join(f"{d:g}" for d in devices)
+        out.append(
+            {
+                "tool": "llama.cpp",
+                "command": "\n".join(
+                    [
+                        *_gguf_steps(repo, quantization),
+                        f"llama-server -m {gguf} -ngl 99 --tensor-split {tensor_split} "
+                        f"-c {context}",
+                    ]
+                ),
+                "guide": "5.1",
+                "note": f"whole layers on each GPU in proportion {tensor_split} ({quant})",
+            }
+        )
+    if repo and kind == "unified":
+        bits = MLX_BITS.get(quantization)
+        if bits and not native:
+            cmd = (
+                f"pip install mlx-lm\nmlx_lm.convert --hf-path {shlex.quote(repo)} -q "
+                f"--q-bits {bits} --mlx-path model-mlx\n"
+                "mlx_lm.generate --model model-mlx --prompt 'Hello' --max-tokens 256"
+            )
+            note = (
+                f"converts the published weights to MLX at {bits} bits on your Mac "
+                "(an mlx-community conversion may exist: check it is of this exact repo)"
+            )
+        else:
+            cmd = (
+                f"pip install mlx-lm\nmlx_lm.generate --model {shlex.quote(repo)} "
+                "--prompt 'Hello' --max-tokens 256"
+            )
+            note = "the published weights, run by MLX on the Mac's GPU"
+        out.append({"tool": "mlx", "command": cmd, "guide": "5.1", "note": note})
+    if repo and kind in ("unified", "cpu"):
+        gpu = "-ngl 99" if kind == "unified" else "-ngl 0"
+        out.append(
+            {
+                "tool": "llama.cpp",
+                "command": "\n".join(
+                    [*_gguf_steps(repo, quantization), f"llama-server -m {gguf} {gpu} -c {context}"]
+                ),
+                "guide": "5.1",
+                "note": f"GGUF {quant}; "
+                + ("Metal offload of every layer" if kind == "unified" else "CPU only"),
+            }
+        )
+    if v.access.ollama and kind != "gpu":
+        out.append(
+            {
+                "tool": "ollama",
+                "command": f"ollama run {shlex.quote(v.access.ollama)}",
+                "guide": "5.2",
+                "note": "Ollama picks the quantization of its tag and spreads layers over "
+                "the devices it finds",
+            }
+        )
+    return out

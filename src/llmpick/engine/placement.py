@@ -249,6 +249,21 @@ class Placement:
     devices: tuple[float, ...]
     why: str = ""  # e.g. why tensor parallelism was not possible
     notes: list[str] = field(default_factory=list)
+    kv_copies: float = 1.0  # tensor parallel past the key-value heads copies part of the cache
+
+    @property
+    def total_gb(self) -> float:
+        """Memory over all devices: with several, each has its own overhead (and, past the
+        key-value heads, its own copy of part of the cache)."""
+        return sum(self.per_device_gb)
+
+    @property
+    def kv_cache_gb(self) -> float:
+        return self.estimate.kv_cache_gb * self.kv_copies
+
+    @property
+    def overhead_gb(self) -> float:
+        return self.total_gb - self.estimate.weights_gb - self.kv_cache_gb
 
     @property
     def fits(self) -> bool:
@@ -291,7 +306,7 @@ def lay_out(v: Variant, e: Estimate, setup: Setup) -> Placement:
                     "each device keeps a copy of one, so the cache is split only "
                     f"{share} ways"
                 )
-            return Placement(e, TENSOR, (per,) * n, devs, notes=notes)
+            return Placement(e, TENSOR, (per,) * n, devs, notes=notes, kv_copies=n / share)
     total = sum(devs)
     per_dev = tuple(
         (e.weights_gb + e.kv_cache_gb) * m / total
@@ -385,7 +400,7 @@ def fit_said(r: Any, p: Placement | None, e: Estimate) -> list[str]:
     per = format_estimate(max(p.per_device_gb))
     out = [
         f"fits your {gpus_said(p.devices)} GPUs at {precision}, {p.split}: about "
-        f"{format_estimate(e.total_gb)} in all, at most {per} on a device, {context}"
+        f"{format_estimate(p.total_gb)} in all, at most {per} on a device, {context}"
     ]
     if p.why:
         out.append(f"a layer split, not tensor parallel: {p.why}")

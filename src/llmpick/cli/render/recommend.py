@@ -259,6 +259,12 @@ def _running(
     to decode for the task, how to get JSON, and what it costs. ``decodes``: settings
     already given for a higher-ranked model (text -> rank), said again by reference."""
     parts = _ways(c)
+    runs = c.get("run") or []
+    hardware = (c.get("placement") or {}).get("hardware", "gpu")
+    if hardware != "gpu":
+        # sized for several GPUs, a Mac or the CPU: the commands for that, nothing else
+        # (no CUDA-only way for a Mac)
+        parts = [r["command"].splitlines()[-1] for r in runs]
     if parts and not long:
         room = out.width - len("   run: ")
         shown = parts[:1]
@@ -267,8 +273,25 @@ def _running(
                 break
             shown.append(p)
         parts = shown
-    if parts:
+    if parts and not (long and runs and hardware != "gpu"):
         hang(Text("   run: ", style="bold"), "; ".join(parts))
+    if long:
+        for r in runs:
+            hang(Text(f"   {r['tool']}: ", style="bold"), ref(r["note"], r["guide"]))
+            for line in r["command"].splitlines():
+                out.print(Text("     " + line), soft_wrap=True)
+    speed = c.get("speed")
+    if speed:
+        said = f"about {speed['tokens_per_s']:.0f} tokens/s"
+        hang(
+            Text("   speed: ", style="bold"),
+            ref(f"{said} ({speed['assumption']})", "7") if long else f"{said} (an estimate)",
+        )
+    elif c.get("placement") is not None and long:
+        hang(
+            Text("   speed: ", style="bold"),
+            "unknown: name your GPU or chip with --device for an estimate",
+        )
     cost = c.get("monthly_cost")
     if cost:
         hang(
