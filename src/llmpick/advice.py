@@ -18,6 +18,7 @@ import shlex
 from typing import Any
 
 from llmpick.catalog.records import Variant
+from llmpick.engine.memory import NATIVE_FORMATS
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
 
@@ -144,7 +145,7 @@ DECODING: dict[str, dict[str, Any]] = {
 REASONING_BUDGET = 32_768  # room for a thinking model's reasoning before its answer
 
 
-def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
+def decoding(task: str | None, v: Variant, holds: int | None = None) -> dict[str, Any] | None:
     """Suggested decoding settings for ``task`` on ``v`` (None for embedding models).
 
     A model served only through an API gets API parameters only; a model that thinks
@@ -187,7 +188,20 @@ def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
         elif v.provider == "anthropic" and "temperature" in d["api"]:
             # Anthropic's API takes temperature or top_p, not both
             d["api"] = {k: x for k, x in d["api"].items() if k not in ("top_p", "top_k")}
+    if holds and d.get("generation_config"):
+        _cap(d, holds)
     return d
+
+
+def _cap(d: dict[str, Any], holds: int) -> None:
+    """Keep what a run may write within the context the memory estimate holds: at most
+    half of it, the other half left for the prompt (§2.1)."""
+    config = d["generation_config"]
+    budget = config.get("max_new_tokens") or 0
+    room = holds // 2
+    if budget > room:
+        d["generation_config"] = {**config, "max_new_tokens": room}
+        d["capped"] = {"asked": budget, "holds": holds}
 
 
 # --- structured outputs (§8) ------------------------------------------------------
@@ -239,7 +253,10 @@ def _dtype(quantization: str | None) -> tuple[str, str]:
 
 
 def transformers_snippet(
-    v: Variant, task: str | None = None, quantization: str | None = None
+    v: Variant,
+    task: str | None = None,
+    quantization: str | None = None,
+    holds: int | None = None,
 ) -> str | None:
     repo = v.access.hf_repo
     if not repo or not v.open_weights:
@@ -261,11 +278,12 @@ def transformers_snippet(
             'inputs = tokenizer("The pizza was ok but the service was slow.", return_tensors="pt")\n'
             "print(model(**inputs).logits)\n"
         )
-    extra, kwargs = _dtype(quantization)
+    native = NATIVE_FORMATS.get(v.weights_format or "", ("",))[0] == quantization
+    extra, kwargs = _dtype(None if native else quantization)  # a quantized release loads as is
     auto = (
         "AutoModelForSeq2SeqLM" if v.architecture == "encoder-decoder" else "AutoModelForCausalLM"
     )
-    settings = decoding(task, v) or DECODING["instruct"]
+    settings = decoding(task, v, holds) or DECODING["instruct"]
     gen = ", ".join(f"{k}={v_!r}" for k, v_ in settings["generation_config"].items())
     if v.flavour in ("chat", "instruct") and v.architecture != "encoder-decoder":
         prompt = (
@@ -283,8 +301,18 @@ def transformers_snippet(
         )
         decode = "print(tokenizer.decode(output[0], skip_special_tokens=True))\n"
         call = f"output = model.generate(**inputs, {gen})\n"
+    said = f"# {quantization} weights" if quantization in ("int8", "int4") else "# bf16 weights"
+    if native:
+        said = "# weights as published"
+    if settings.get("capped"):
+        cap = settings["capped"]
+        said += (
+            f"; max_new_tokens {cap['asked']:,} cut to half the {cap['holds']:,}-token "
+            "context the memory estimate holds"
+        )
     return (
         "# pip install transformers accelerate" + (" bitsandbytes" if extra else "") + "\n"
+        f"{said}\n"
         "import torch\n"
         f"from transformers import {auto}, AutoTokenizer\n"
         f"{extra}\n"
@@ -417,12 +445,16 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
 
 
 def snippet(
-    v: Variant, kind: str, task: str | None = None, quantization: str | None = None
+    v: Variant,
+    kind: str,
+    task: str | None = None,
+    quantization: str | None = None,
+    holds: int | None = None,
 ) -> str | None:
     if kind == "ollama":
         return ollama_snippet(v)
     if kind == "transformers":
-        return transformers_snippet(v, task, quantization)
+        return transformers_snippet(v, task, quantization, holds)
     if kind == "api":
         return api_snippet(v)
     raise ValueError(kind)

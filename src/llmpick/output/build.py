@@ -83,7 +83,8 @@ def candidate(
         }
     e = verdict.estimate
     d["how_to_load"] = how_to_load(v)
-    d["decoding"] = decoding(task, v)
+    # the decoding the memory estimate holds: what it may write fits the context sized
+    d["decoding"] = decoding(task, v, e.context if e is not None else None)
     wants_json = req is not None and (req.task == "extraction" or "structured-output" in req.needs)
     d["structured_output"] = structured_output(v) if wants_json else None
     d["monthly_cost"] = None
