@@ -313,7 +313,7 @@ def _running(
             Text("   speed: ", style="bold"),
             ref(f"{said} ({speed['assumption']})", "7") if long else f"{said} (an estimate)",
         )
-    elif c.get("placement") is not None and long:
+    elif c.get("placement") is not None and long and c.get("rank") == 1:  # said once
         hang(
             Text("   speed: ", style="bold"),
             "unknown: name your GPU or chip with --device for an estimate",
