@@ -200,6 +200,12 @@ def _speed(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     if fit is None:
         if setup_of(r) is None:
             return Exclusion("min_speed", "unknown: no memory budget to size it on", "7")
+        if r.hosting != "self" and _served_by_api(v):  # kept for its API: speed unknown
+            return Exclusion(
+                "min_speed",
+                "unknown: it does not fit your hardware, and its API's speed is not known",
+                "7",
+            )
         return None  # the memory check says why it does not fit
     speed = decode_speed(v, fit, r.device)
     if speed is None:
