@@ -44,9 +44,7 @@ def test_detect_reports_every_gpu_from_nvidia_smi_on_the_path() -> None:
 
 
 @pytest.mark.usefixtures("fake_nvidia_smi")
-def test_gpus_auto_sizes_for_every_detected_gpu(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_gpus_auto_sizes_for_every_detected_gpu(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     from llmpick import hardware
 
     real = hardware.detect
@@ -63,9 +61,7 @@ def test_gpus_auto_sizes_for_every_detected_gpu(
 
 
 def test_several_gpus_answer_names_the_split_and_its_run_line(cli: Cli) -> None:
-    r = cli(
-        "recommend", "--task", "chat", "--gpus", "2x24", "--device", "rtx-4090", "--json"
-    )
+    r = cli("recommend", "--task", "chat", "--gpus", "2x24", "--device", "rtx-4090", "--json")
     assert r.code == 0, r
     doc = json.loads(r.out)
     for c in doc["candidates"]:
@@ -78,23 +74,25 @@ def test_several_gpus_answer_names_the_split_and_its_run_line(cli: Cli) -> None:
     r = cli("recommend", "--task", "chat", "--gpus", "24+16", "--json")
     c = json.loads(r.out)["candidates"][0]
     assert c["placement"]["split"] == "layer split"
-    assert "--tensor-split 24,16" in next(x for x in c["run"] if x["tool"] == "llama.cpp")[
-        "command"
-    ]
+    assert (
+        "--tensor-split 24,16" in next(x for x in c["run"] if x["tool"] == "llama.cpp")["command"]
+    )
 
 
 def test_a_mac_answer_has_no_cuda_only_advice(cli: Cli) -> None:
     r = cli("recommend", "--task", "chat", "--unified-memory", "64", "--long")
     assert r.code == 0, r
     said = " ".join(r.out.split())
-    assert "iogpu.wired_limit_mb" in said and "mlx_lm" in said and "Q4_K_M" in said or "Q8_0" in said
+    assert "iogpu.wired_limit_mb" in said and "mlx_lm" in said
+    assert "Q4_K_M" in said or "Q8_0" in said  # GGUF quantizations as llama.cpp names them
     for cuda in ("vllm", "bitsandbytes", "BitsAndBytes", "transformers:", "CUDA"):
         assert cuda not in r.out, cuda
     doc = json.loads(cli("recommend", "--task", "chat", "--unified-memory", "64", "--json").out)
     for c in doc["candidates"]:
         assert {x["tool"] for x in c["run"]} <= {"mlx", "llama.cpp", "ollama"}
         assert c["memory_gb"] <= 48.0  # three quarters of 64 GB
-    r = cli("show", doc["candidates"][0]["id"], "--snippet", "transformers", "--unified-memory", "64")
+    top = doc["candidates"][0]["id"]
+    r = cli("show", top, "--snippet", "transformers", "--unified-memory", "64")
     assert r.code == 2 and "CUDA" in r.err
 
 
