@@ -71,8 +71,6 @@ def api_key_problem(env_name: str) -> str | None:
             "HTTP header cannot carry; set it to the key alone (it is not shown here)"
         )
     return None
-
-
 OLLAMA_PORT = 11434
 
 
