@@ -290,9 +290,11 @@ def _running(
     if hardware != "gpu":
         # sized for several GPUs, a Mac or the CPU: the commands for that, nothing else
         # (no CUDA-only way for a Mac)
-        parts = [r["command"].splitlines()[-1] for r in runs]
+        # whole one-line commands first; a multi-step one by its last step (--long: all)
+        ones = [r["command"] for r in runs if "\n" not in r["command"]]
+        parts = ones + [r["command"].splitlines()[-1] for r in runs if "\n" in r["command"]]
     if parts and not long:
-        room = out.width - len("   run: ")
+        room = out.width - len("   run (tensor parallel): ")
         shown = parts[:1]
         for p in parts[1:]:
             if len("; ".join([*shown, p])) > room:
@@ -300,7 +302,9 @@ def _running(
             shown.append(p)
         parts = shown
     if parts and not (long and runs and hardware != "gpu"):
-        hang(Text("   run: ", style="bold"), "; ".join(parts))
+        split = (c.get("placement") or {}).get("split")
+        label = f"   run ({split}): " if hardware != "gpu" and split else "   run: "
+        hang(Text(label, style="bold"), "; ".join(parts))
     if long:
         for r in runs:
             hang(Text(f"   {r['tool']}: ", style="bold"), ref(r["note"], r["guide"]))
