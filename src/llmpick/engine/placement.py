@@ -23,7 +23,7 @@ Speed: generating a token reads every active weight once and the whole KV cache,
 decoding is bound by memory bandwidth: tokens/s ~ bandwidth / (active parameters x bytes
 per weight + KV cache). With tensor parallelism the devices read their shares at the same
 time (N x the bandwidth, communication ignored); with a layer split they take turns (one
-device's bandwidth). This is a ceiling that real runs approach (about 60-90% of it on the
+device's bandwidth). This is a ceiling that real runs approach (73-94% of it on the ten
 published measurements cited in ``tests/unit/test_placement.py``); it is always labelled
 an estimate. Bandwidths are spec-sheet figures in ``DEVICES``, each with its source.
 """
