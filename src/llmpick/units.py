@@ -70,10 +70,13 @@ def parse_gpus(value: object) -> list[float]:
         if not count.strip().isdigit() or not 1 <= int(count) <= 64:
             raise ValueError(f"{value!r}: use COUNTxGB with 1 to 64 devices, e.g. 2x24")
         return [parse_memory(each)] * int(count)
-    parts = [p for p in text.split("+")]
-    if not all(p.strip() for p in parts) or len(parts) > 64:
-        raise ValueError(f"{value!r}: use COUNTxGB or GB+GB, e.g. 2x24 or 24+16")
-    return [parse_memory(p) for p in parts]
+    parts = text.split("+")
+    try:
+        if not all(p.strip() for p in parts) or len(parts) > 64:
+            raise ValueError
+        return [parse_memory(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"{value!r}: use COUNTxGB or GB+GB, e.g. 2x24 or 24+16") from None
 
 
 def parse_token_pair(value: str) -> tuple[int, int]:

@@ -191,3 +191,13 @@ def test_tensor_parallel_reads_in_parallel_and_a_layer_split_takes_turns() -> No
     assert tp.tokens_per_s == pytest.approx(2 * 936 / read, rel=1e-3)  # 63.8
     assert layers.tokens_per_s == pytest.approx(936 / read, rel=1e-3)  # 31.9
     assert decode_speed(v, p, None) is None  # no device named: unknown, not guessed
+
+
+def test_a_device_must_be_the_kind_of_hardware_budgeted() -> None:
+    with pytest.raises(UsageError, match="needs system memory"):
+        build({"ram": 32, "device": "rtx-4090"})
+    with pytest.raises(UsageError, match="needs an Apple chip"):
+        build({"unified_memory": 64, "device": "h100-sxm"})
+    with pytest.raises(UsageError, match="COUNTxGB or GB\\+GB"):
+        build({"gpus": "3y24"})
+    assert build({"unified_memory": 64, "device": "m4-max"}).device == "m4-max"

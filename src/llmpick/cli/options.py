@@ -47,7 +47,7 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
         str,
         "DEVICE",
         "Your GPU or chip, for speed estimates: e.g. rtx-4090, a100-80gb, m4-max "
-        "(see 'llmpick fit --devices').",
+        "(a name it does not know lists them all).",
     ),
     "min_speed": (str, "TOK/S", "Slowest decoding you accept, tokens/s (estimated)."),
     "quantization": (str, "PRECISION", f"{_one_of('quantization')} (for the memory estimate)."),

@@ -290,6 +290,17 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
             clean["gpu_memory"] = d.memory_gb
             budgets = ["gpu_memory"]
             resolved.append(f"gpu memory: {d.memory_gb:g} GB, the memory of one {d.label}")
+    if device is not None and budgets:
+        from llmpick.engine.placement import DEVICES
+
+        kind = DEVICES[device].kind
+        wants = {"unified_memory": "apple", "ram": "cpu"}.get(budgets[0], "gpu")
+        if kind != wants:
+            said = {"gpu": "a GPU", "apple": "an Apple chip", "cpu": "system memory"}
+            problems.append(
+                f"--device {device} is {said[kind]}, but --{budgets[0].replace('_', '-')} "
+                f"needs {said[wants]}"
+            )
     if "min_speed" in clean and device is None:
         problems.append(
             "--min-speed needs the memory bandwidth of your hardware: name it with --device "
