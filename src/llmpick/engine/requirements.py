@@ -296,10 +296,10 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
         kind = DEVICES[device].kind
         wants = {"unified_memory": "apple", "ram": "cpu"}.get(budgets[0], "gpu")
         if kind != wants:
-            said = {"gpu": "a GPU", "apple": "an Apple chip", "cpu": "system memory"}
+            what = {"gpu": "a GPU", "apple": "an Apple chip", "cpu": "system memory"}
             problems.append(
-                f"--device {device} is {said[kind]}, but --{budgets[0].replace('_', '-')} "
-                f"needs {said[wants]}"
+                f"--device {device} is {what[kind]}, but --{budgets[0].replace('_', '-')} "
+                f"needs {what[wants]}"
             )
     if "min_speed" in clean and device is None:
         problems.append(
