@@ -314,12 +314,12 @@ def transformers_snippet(
         )
     return (
         "# pip install transformers accelerate" + (" bitsandbytes" if extra else "") + "\n"
-        f"{said}\n"
         "import torch\n"
         f"from transformers import {auto}, AutoTokenizer\n"
         f"{extra}\n"
         f"repo = {_py(repo)}\n"
         "tokenizer = AutoTokenizer.from_pretrained(repo)\n"
+        f"{said}\n"
         f"model = {auto}.from_pretrained(repo, {kwargs})\n"
         f"{prompt}{call}{decode}"
     )

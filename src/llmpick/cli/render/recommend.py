@@ -293,8 +293,10 @@ def _running(
         # whole one-line commands first; a multi-step one by its last step (--long: all)
         ones = [r["command"] for r in runs if "\n" not in r["command"]]
         parts = ones + [r["command"].splitlines()[-1] for r in runs if "\n" in r["command"]]
+    split = (c.get("placement") or {}).get("split")
+    label = f"   run ({split}): " if hardware != "gpu" and split else "   run: "
     if parts and not long:
-        room = out.width - len("   run (tensor parallel): ")
+        room = out.width - len(label)
         shown = parts[:1]
         for p in parts[1:]:
             if len("; ".join([*shown, p])) > room:
@@ -302,8 +304,6 @@ def _running(
             shown.append(p)
         parts = shown
     if parts and not (long and runs and hardware != "gpu"):
-        split = (c.get("placement") or {}).get("split")
-        label = f"   run ({split}): " if hardware != "gpu" and split else "   run: "
         hang(Text(label, style="bold"), "; ".join(parts))
     if long:
         for r in runs:
