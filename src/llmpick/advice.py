@@ -209,7 +209,7 @@ def _cap(d: dict[str, Any], holds: int) -> None:
 # --- structured outputs (§8) ------------------------------------------------------
 
 
-def structured_output(v: Variant) -> dict[str, str]:
+def structured_output(v: Variant, hardware: str = "gpu") -> dict[str, str]:
     """Whether ``v`` gives JSON or schema-constrained output natively, else how to get it."""
     if v.flavour == "embedding" or v.architecture == "encoder-only":
         return {
@@ -223,6 +223,13 @@ def structured_output(v: Variant) -> dict[str, str]:
             else "built-in JSON output"
         )
         return {"native": "yes", "how": how}
+    if v.open_weights and hardware in ("unified", "cpu"):  # nothing CUDA-only off NVIDIA
+        return {
+            "native": "no",
+            "how": "constrain decoding to a JSON Schema: a GBNF grammar / --json-schema in "
+            "llama.cpp (Ollama: format=<schema>)"
+            + (", or Outlines with mlx-lm" if hardware == "unified" else ""),
+        }
     if v.open_weights:
         return {
             "native": "no",

@@ -86,7 +86,10 @@ def candidate(
     # the decoding the memory estimate holds: what it may write fits the context sized
     d["decoding"] = decoding(task, v, e.context if e is not None else None)
     wants_json = req is not None and (req.task == "extraction" or "structured-output" in req.needs)
-    d["structured_output"] = structured_output(v) if wants_json else None
+    hardware = "gpu"
+    if req is not None and (req.unified_memory is not None or req.ram is not None):
+        hardware = "unified" if req.unified_memory is not None else "cpu"
+    d["structured_output"] = structured_output(v, hardware) if wants_json else None
     d["monthly_cost"] = None
     if req is not None and req.tokens_per_month is not None:
         d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month)
