@@ -188,3 +188,23 @@ def test_fit_gives_one_number_per_precision_inside_its_range(cli: Cli) -> None:
         human = " ".join(cli("fit", vid).out.split())
         for row in doc["estimates"]:
             assert f"{row['total_gb']:.1f} GB" in human
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--gpus", "2x4", "--min-context", "256k", "--task", "code"), "--gpus"),
+        (("--ram", "8", "--task", "reasoning", "--min-context", "128k"), "--ram"),
+        (("--unified-memory", "8", "--task", "code", "--min-context", "200k"), "--unified-memory"),
+    ],
+)
+def test_an_impossible_hardware_request_names_more_hardware_that_works(
+    cli: Cli, args: tuple[str, ...], option: str
+) -> None:
+    doc = json.loads(cli("recommend", *args, "--json").out)
+    assert not doc["candidates"]
+    more = next(r for r in doc["relaxations"] if r["suggestion"].startswith(option))
+    flag, value = more["suggestion"].split()
+    i = args.index(flag)
+    again = json.loads(cli("recommend", *args[:i], flag, value, *args[i + 2 :], "--json").out)
+    assert len(again["candidates"]) == min(more["returns"], 5) > 0  # it re-runs as printed
