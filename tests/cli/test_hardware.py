@@ -208,3 +208,37 @@ def test_an_impossible_hardware_request_names_more_hardware_that_works(
     i = args.index(flag)
     again = json.loads(cli("recommend", *args[:i], flag, value, *args[i + 2 :], "--json").out)
     assert len(again["candidates"]) == min(more["returns"], 5) > 0  # it re-runs as printed
+
+
+SYSCTL = """#!/bin/sh
+# answers as a 64 GB Mac with an M4 Max does
+case "$2" in
+  hw.memsize) echo 68719476736 ;;
+  machdep.cpu.brand_string) echo "Apple M4 Max" ;;
+  *) exit 1 ;;
+esac
+"""
+
+
+def test_unified_memory_auto_reads_this_mac(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tool = tmp_path / "sysctl"
+    tool.write_text(SYSCTL)
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    r = cli("recommend", "--task", "chat", "--unified-memory", "auto", "--json")
+    assert r.code == 0, r
+    doc = json.loads(r.out)
+    assert doc["requirements"]["unified_memory"] == 64
+    assert doc["requirements"]["device"] == "m4-max"
+    assert "Apple M4 Max, 64 GB of unified memory" in r.err
+    assert doc["candidates"][0]["speed"]["device"] == "m4-max"
+
+
+def test_unified_memory_auto_off_a_mac_asks_for_a_number(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no sysctl
+    r = cli("recommend", "--task", "chat", "--unified-memory", "auto")
+    assert r.code == 2 and "--unified-memory 64" in r.err

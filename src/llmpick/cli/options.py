@@ -41,7 +41,11 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
         "GPUS",
         "Several GPUs: COUNTxGB (2x24, 4x80) or GB+GB (24+16), or 'auto' to detect them.",
     ),
-    "unified_memory": (str, "GB", "A Mac's unified memory, e.g. 64 (the GPU may use part)."),
+    "unified_memory": (
+        str,
+        "GB",
+        "A Mac's unified memory, e.g. 64 (the GPU may use part), or 'auto' on this Mac.",
+    ),
     "ram": (str, "GB", "RAM for a CPU-only run, e.g. 32."),
     "device": (
         str,

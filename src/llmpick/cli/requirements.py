@@ -29,6 +29,13 @@ def requirements_from(given: dict[str, Any], path: str | None) -> Any:
     values.update(given)
     if isinstance(values.get("gpu_memory"), str) and values["gpu_memory"].strip().lower() == "auto":
         values["gpu_memory"] = detected_gpu_memory()
+    if (
+        isinstance(values.get("unified_memory"), str)
+        and values["unified_memory"].strip().lower() == "auto"
+    ):
+        values["unified_memory"], chip = detected_mac()
+        if chip and not values.get("device"):
+            values["device"] = chip
     if isinstance(values.get("gpus"), str) and values["gpus"].strip().lower() == "auto":
         values["gpus"], device = detected_gpus()
         if device and not values.get("device"):
@@ -89,3 +96,23 @@ def check_licences(req: Any) -> None:
             if close
             else "see 'llmpick models --json' for licence ids",
         )
+
+
+def detected_mac() -> tuple[float, str | None]:
+    """This Mac's unified memory and chip, or a usage error asking for the number."""
+    from llmpick.engine.placement import chip_for
+    from llmpick.hardware import detect_mac
+
+    mac = detect_mac()
+    if mac is None:
+        raise UsageError(
+            "--unified-memory auto: not a Mac with Apple silicon (sysctl gave no memory size "
+            "and Apple chip)",
+            hint="give the memory, e.g. --unified-memory 64",
+        )
+    from llmpick.cli.render.layout import note
+
+    chip = chip_for(mac.chip)
+    said = f"; bandwidth of {chip}" if chip else "; name the chip with --device for speed"
+    note(f"detected with sysctl: {mac.chip}, {mac.memory_gb:g} GB of unified memory{said}")
+    return mac.memory_gb, chip

@@ -187,6 +187,12 @@ def device_for(name: str) -> str | None:
     return best
 
 
+def chip_for(name: str) -> str | None:
+    """The DEVICES key for a Mac's chip ('Apple M4 Max' -> m4-max), if listed."""
+    key = name.lower().removeprefix("apple ").replace(" ", "-")
+    return key if DEVICES.get(key) is not None and DEVICES[key].kind == "apple" else None
+
+
 def unified_share(total_gb: float) -> float:
     return next(share for upto, share in UNIFIED_SHARE if total_gb <= upto)
 
