@@ -44,6 +44,20 @@ def test_detect_reports_every_gpu_from_nvidia_smi_on_the_path() -> None:
 
 
 @pytest.mark.usefixtures("fake_nvidia_smi")
+def test_gpu_memory_auto_stays_one_device_and_says_so(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmpick import hardware
+
+    real = hardware.detect
+    monkeypatch.setattr(hardware, "detect", lambda: real(use_nvml=False))
+    r = cli("recommend", "--task", "chat", "--gpu-memory", "auto", "--json")
+    assert r.code == 0, r
+    assert json.loads(r.out)["requirements"]["gpu_memory"] == 25.8
+    assert "(one GPU); --gpus auto uses all 2" in r.err
+
+
+@pytest.mark.usefixtures("fake_nvidia_smi")
 def test_gpus_auto_sizes_for_every_detected_gpu(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     from llmpick import hardware
 

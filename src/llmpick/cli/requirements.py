@@ -80,7 +80,8 @@ def detected_gpu_memory() -> float:
     from llmpick.cli.render.layout import note
 
     names = ", ".join(f"{g.name} {g.memory_gb:g} GB" for g in hw.gpus)
-    note(f"detected with {hw.source}: {names}; sizing for {best:g} GB (one GPU)")
+    more = f"; --gpus auto uses all {len(hw.gpus)}" if len(hw.gpus) > 1 else ""
+    note(f"detected with {hw.source}: {names}; sizing for {best:g} GB (one GPU){more}")
     return best
 
 
