@@ -56,11 +56,6 @@ CPU = "CPU only"
 # XiongjieDai/GPU-Benchmarks-on-LLM-Inference report ~70% at 32 GB, ~78% above). Newer
 # macOS gives up to 84% on 128 GB (antirez/ds4#890), so this rule is the cautious one.
 UNIFIED_SHARE = ((36.0, 2 / 3), (float("inf"), 3 / 4))
-UNIFIED_SOURCES = (
-    "https://github.com/ggml-org/llama.cpp/issues/1870",
-    "https://github.com/exo-explore/exo/pull/1672",
-    "https://developer.apple.com/videos/play/tech-talks/10580/",
-)
 RAISE_UNIFIED = "sudo sysctl iogpu.wired_limit_mb=N raises it (until the next restart)"
 RAM_RESERVE_GB = 4.0
 """RAM left for the operating system and other programs on a CPU-only run (an assumption)."""
