@@ -30,6 +30,7 @@ from llmpick.catalog.records import (
     Dataset,
     Evidence,
     License,
+    NewestRelease,
     Pricing,
     Provider,
 )
@@ -140,7 +141,13 @@ class VariantIn(VariantFields):
     arch: ArchNumbers | None = Field(default=None, description="Numbers for memory estimates.")
     pricing: Pricing | None = Field(default=None, description="API price per 1M tokens.")
     evidence: list[Evidence] = Field(default_factory=list, description="Public quality results.")
-    languages: list[str] | None = Field(default=None, description="Overrides family languages.")
+    languages: list[str] | None = Field(
+        default=None,
+        description="Overrides family languages; empty: not stated for this variant.",
+    )
+    modalities: list[Modality] | None = Field(
+        default=None, description="Inputs, when they differ from the family's."
+    )
     domain: Domain | None = Field(default=None, description="Overrides the family's domain.")
     notes: str | None = Field(default=None, description="Anything a user should know, our words.")
 
@@ -178,6 +185,10 @@ class FamilyIn(VariantFields):
     guide: list[GuideId] = Field(default_factory=list, description="Guide sections naming it.")
     aliases: list[str] = Field(default_factory=list, description="Other names users type.")
     variants: dict[Id, VariantIn] = Field(min_length=1, description="Variants by id.")
+    newest_release: NewestRelease | None = Field(
+        default=None,
+        description="The maker's newest release in this line, with the date it was checked.",
+    )
 
 
 PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)

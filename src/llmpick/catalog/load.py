@@ -39,10 +39,12 @@ from llmpick.catalog.cache import (
 )
 from llmpick.catalog.records import (
     BASE_ENV,
+    INHERITABLE,
     Catalog,
     Dataset,
     Family,
     License,
+    NewestRelease,
     Provenance,
     Provider,
     Variant,
@@ -60,6 +62,8 @@ if TYPE_CHECKING:
 
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
+
+
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
     or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""
@@ -610,8 +614,8 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 or (fam.successor if (v.status or fam.status) != "active" else None),
                 base_model=v.base_model,
                 domain=v.domain or fam.domain,
-                modalities=fam.modalities,
-                languages=v.languages or fam.languages,
+                modalities=v.modalities or fam.modalities,
+                languages=v.languages if v.languages is not None else fam.languages,
                 capabilities=v.capabilities
                 if v.capabilities is not None
                 else (fam.capabilities or []),
@@ -625,7 +629,12 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 notes=v.notes,
                 weights_format=v.weights_format,
                 api_status=v.api_status,
+                inherited=inherited(fam, v),
             )
+            for loc, message in _modality_problems(variants[vid]):
+                problems.append(problem(src, (*where, *loc), message))
+        for vid, message in _spanning_problems(fid, fam, variants):
+            problems.append(problem(src, ("variants", vid), message))
         families[fid] = Family(
             id=fid,
             name=fam.name,
@@ -645,6 +654,13 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             variants=list(fam.variants),
             file=label,
         )
+        newest = fam.newest_release
+        if newest is not None:
+            families[fid].newest_release = newest
+            if newest.id:
+                pending_refs.append((src, ("newest_release", "id"), newest.id, "family-or-variant"))
+            for key, message in _newest_problems(newest, fam, datasets):
+                problems.append(problem(src, ("newest_release", key), message))
 
     for vid, field_loc, message in _access_problems(variants, variant_src):
         access_loc = ("variants", vid, "access", *field_loc)
@@ -717,6 +733,17 @@ def _access_problems(
 _STAMP = re.compile(r"-(20\d{2})-?(\d{2})-?(\d{2})$|-(\d{2})(\d{2})$")
 
 
+def _stamp(vid: str) -> str:
+    """The date stamp that ends a variant id ('2507', '2024-08-06'), or ''."""
+    m = _STAMP.search(vid)
+    if m is None:
+        return ""
+    if m.group(1):
+        return m.group(0)
+    a, b = int(m.group(4)), int(m.group(5))
+    return m.group(0) if (a >= 23 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 28) else ""
+
+
 def _stamp_problem(vid: str, released: dt.date | None) -> str | None:
     """A variant id ending in a date stamp (gpt-4o-2024-08-06, kimi-k2-instruct-0905,
     qwen3-30b-a3b-instruct-2507) must agree with its release date."""
@@ -777,6 +804,134 @@ def _fact_problems(
     stamp = _stamp_problem(vid, released)
     if stamp is not None:
         out.append((("released",), stamp))
+    return out
+
+
+def _newest_problems(
+    newest: NewestRelease, fam: FamilyIn, datasets: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """What is wrong with a family's newest-release check (each a field and a message)."""
+    from llmpick.catalog.fileformat import _check_source
+
+    out: list[tuple[str, str]] = []
+    try:
+        _check_source(newest.source)
+    except ValueError as exc:
+        out.append(("source", str(exc)))
+    else:
+        if _cited_dataset(newest.source) not in (None, *datasets):
+            out.append(
+                ("source", f"source {newest.source!r} names no dataset declared in datasets.yaml")
+            )
+    if newest.id is not None and not ID_RE.match(newest.id):
+        out.append(("id", f"{newest.id!r} is not a valid id: {ID_RULE}"))
+    if fam.released is not None and newest.released and newest.released < fam.released:
+        out.append(("released", f"released {newest.released}, before its family's first release"))
+    return out
+
+
+def inherited(fam: FamilyIn, v: VariantIn) -> list[str]:
+    """The facts of INHERITABLE that variant ``v`` takes from its family's default (a
+    family's empty language list or missing context window states nothing to inherit;
+    its modalities always do, ['text'] when it does not say)."""
+    out = []
+    for name in INHERITABLE:
+        if getattr(v, name) is None and (name == "modalities" or getattr(fam, name)):
+            out.append(name)
+    return out
+
+
+# capabilities that mean reading an input, and the modality each reads
+_READS = {"vision": "image", "audio": "audio"}
+
+
+def _modality_problems(v: Variant) -> list[tuple[tuple[str, ...], str]]:
+    """A model that reads images has the 'vision' capability and one with it reads images
+    (the same for audio): `--needs vision` trusts either, so one without the other lets a
+    text-only model through (or hides a vision model)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    for capability, modality in _READS.items():
+        reads = modality in v.modalities
+        can = capability in v.capabilities
+        if reads and not can:
+            out.append(
+                (
+                    ("modalities",),
+                    f"its inputs {v.modalities} include {modality}, but its capabilities do "
+                    f"not list {capability!r}: state its own modalities (or add "
+                    f"{capability!r} with a source)",
+                )
+            )
+        elif can and not reads:
+            out.append(
+                (
+                    ("capabilities",),
+                    f"lists {capability!r} but its inputs are {v.modalities}: state its own "
+                    f"modalities, with {modality!r}",
+                )
+            )
+    return out
+
+
+_VERSION = re.compile(r"(?<![a-z0-9])(v\d+(?:[._]\d+)*|\d+\.\d+)(?![\d.]*[bmk](?:-|$))")
+SPAN_DAYS = 45  # variants released further apart than this are separate releases
+
+# Families whose variants span releases but still inherit facts from the family: each
+# is to state its own (issue 20); the list only shrinks, and `validate --stats` counts it.
+NOT_YET_SPLIT = frozenset(
+    {
+        "bge", "claude-1", "claude-2", "code-llama", "codestral", "cohere-embed",
+        "command-r", "deberta", "deepseek-coder", "deepseek-v3", "devstral", "gemini-1",
+        "glm-5", "granite", "grok-4", "grok-code", "hunyuan-mt", "jamba", "llama-guard",
+        "magistral", "minimax-m", "ministral", "mistral-7b", "mistral-large",
+        "mistral-large-3", "mistral-medium", "mixtral", "nemotron", "nova", "olmo",
+        "openassistant", "openllama", "pixtral", "qwen2.5-coder", "qwen3", "qwen3-coder",
+        "smollm", "titan", "tower",
+    }
+)  # fmt: skip
+
+
+def spans_releases(ids: Iterable[str], variants: dict[str, Variant]) -> list[str]:
+    """Why the variants ``ids`` of one family are separate releases (empty when they
+    are one): release dates months apart, different date stamps, different version
+    numbers in their ids."""
+    ids = list(ids)
+    why = []
+    dates = [variants[vid].released for vid in ids if vid in variants]
+    known = [d for d in dates if d is not None]
+    if known and (max(known) - min(known)).days > SPAN_DAYS:
+        why.append(f"released from {min(known)} to {max(known)}")
+    stamps = {_stamp(vid) for vid in ids}
+    if len(stamps) > 1 and stamps != {""}:
+        why.append("different date stamps")
+    versions = {tuple(_VERSION.findall(vid)) for vid in ids}
+    if len(versions) > 1:
+        why.append("different version numbers")
+    return why
+
+
+def _spanning_problems(
+    fid: str, fam: FamilyIn, variants: dict[str, Variant]
+) -> list[tuple[str, str]]:
+    """A family whose variants span releases is no default for them: each states the
+    facts that differ between releases itself, with its source."""
+    if fid in NOT_YET_SPLIT:
+        return []
+    why = spans_releases(fam.variants, variants)
+    if not why:
+        return []
+    out = []
+    for vid in fam.variants:
+        v = variants.get(vid)
+        if v is not None and v.inherited:
+            out.append(
+                (
+                    vid,
+                    f"the variants of {fid!r} are separate releases ({'; '.join(why)}), "
+                    f"so the family's {', '.join(v.inherited)} may not hold for this one: "
+                    "state its own, with its source",
+                )
+            )
     return out
 
 

@@ -143,6 +143,10 @@ def family(catalog: Catalog, fam: Family, *, overlays: Sequence[str]) -> None:
     chain = _chain(successor_chain(catalog, fam.successor)) if fam.successor else ""
     status = f"status: {fam.status}" + (f", {newer}: {chain}" if chain else "")
     out.print(status, style=STATUS_STYLE[fam.status])
+    newest = fam.newest_release
+    if newest is not None:
+        said = newest.id if newest.id else f"{newest.name} (not in the catalog)"
+        out.print(Text(f"maker's newest release: {said}, checked {newest.checked}"), style="dim")
     if fam.guide:
         out.print(f"named in the guide: §{', §'.join(fam.guide)}", style="dim")
     models_table(catalog, [catalog.variants[vid] for vid in fam.variants])
