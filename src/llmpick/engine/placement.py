@@ -38,6 +38,7 @@ from llmpick.engine.memory import (
     OVERHEAD_FIXED_GB,
     OVERHEAD_FRACTION,
     Estimate,
+    best_fit,
     estimate,
     quantizations,
 )
@@ -48,6 +49,7 @@ TENSOR = "tensor parallel"
 LAYERS = "layer split"
 UNIFIED = "unified memory"
 CPU = "CPU only"
+_KINDS = {"unified": UNIFIED, "cpu": CPU}
 
 # macOS's default GPU wired-memory limit (Metal's recommendedMaxWorkingSetSize) as a share
 # of unified memory: observed at 2/3 on 16 GB Macs (10.67 GB: exo-explore/exo#1672) and
@@ -287,9 +289,8 @@ def lay_out(v: Variant, e: Estimate, setup: Setup) -> Placement:
     """Per-device memory for estimate ``e`` on ``setup`` (see the module docstring)."""
     devs = setup.devices
     n = len(devs)
-    kinds = {"unified": UNIFIED, "cpu": CPU}
     if n == 1:
-        return Placement(e, kinds.get(setup.kind, SINGLE), (e.total_gb,), devs)
+        return Placement(e, _KINDS.get(setup.kind, SINGLE), (e.total_gb,), devs)
     why = ""
     if setup.equal:
         ok, why = _heads_divide(v, n)
@@ -320,6 +321,14 @@ def place(
     v: Variant, setup: Setup, quantization: str, context: int
 ) -> tuple[Placement | None, Placement | None]:
     """(the highest-precision placement that fits, the smallest tried), like best_fit."""
+    devs = setup.devices
+    if len(devs) == 1:  # the common case, as fast as best_fit: it runs for every model
+        fit, smallest = best_fit(v, devs[0], quantization, context)
+        if smallest is None:
+            return None, None
+        split = _KINDS.get(setup.kind, SINGLE)
+        low = Placement(smallest, split, (smallest.total_gb,), devs)
+        return (low if fit is smallest else None), low
     usable = quantizations(v)
     order = usable if quantization == "auto" else (quantization,)
     if quantization != "auto" and quantization not in usable:
