@@ -323,12 +323,11 @@ def place(
     """(the highest-precision placement that fits, the smallest tried), like best_fit."""
     devs = setup.devices
     if len(devs) == 1:  # the common case, as fast as best_fit: it runs for every model
-        fit, smallest = best_fit(v, devs[0], quantization, context)
-        if smallest is None:
+        fit, least = best_fit(v, devs[0], quantization, context)
+        if least is None:
             return None, None
-        split = _KINDS.get(setup.kind, SINGLE)
-        low = Placement(smallest, split, (smallest.total_gb,), devs)
-        return (low if fit is smallest else None), low
+        low = Placement(least, _KINDS.get(setup.kind, SINGLE), (least.total_gb,), devs)
+        return (low if fit is least else None), low
     usable = quantizations(v)
     order = usable if quantization == "auto" else (quantization,)
     if quantization != "auto" and quantization not in usable:
