@@ -292,7 +292,11 @@ def _running(
         # (no CUDA-only way for a Mac)
         # whole one-line commands first; a multi-step one by its last step (--long: all)
         ones = [r["command"] for r in runs if "\n" not in r["command"]]
-        parts = ones + [r["command"].splitlines()[-1] for r in runs if "\n" in r["command"]]
+        parts = ones + [
+            f"{r['command'].splitlines()[-1]} (after converting: --long)"
+            for r in runs
+            if "\n" in r["command"]
+        ]
     split = (c.get("placement") or {}).get("split")
     label = f"   run ({split}): " if hardware != "gpu" and split else "   run: "
     if parts and not long:
