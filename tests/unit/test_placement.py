@@ -201,3 +201,56 @@ def test_a_device_must_be_the_kind_of_hardware_budgeted() -> None:
     with pytest.raises(UsageError, match="COUNTxGB or GB\\+GB"):
         build({"gpus": "3y24"})
     assert build({"unified_memory": 64, "device": "m4-max"}).device == "m4-max"
+
+
+@pytest.mark.parametrize(
+    ("vid", "given", "lines"),
+    [
+        (
+            "llama-2-13b-chat",
+            {"gpus": "2x24"},
+            ["vllm serve meta-llama/Llama-2-13b-chat-hf --tensor-parallel-size 2 "
+             "--max-model-len 4096"],
+        ),
+        (
+            "llama-3.3-70b-instruct",
+            {"gpus": "4x80"},
+            ["vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 4 "
+             "--max-model-len 8192"],
+        ),
+        (
+            "llama-2-13b-chat",
+            {"gpus": "24+16"},
+            ["llama-server -m model-F16.gguf -ngl 99 --tensor-split 24,16 -c 4096"],
+        ),
+        (
+            "llama-2-13b-chat",
+            {"unified_memory": 64},
+            ["mlx_lm.generate --model meta-llama/Llama-2-13b-chat-hf --prompt 'Hello' "
+             "--max-tokens 256", "llama-server -m model-F16.gguf -ngl 99 -c 4096"],
+        ),
+        (
+            "llama-2-13b-chat",
+            {"ram": 32},
+            ["llama-quantize model-F16.gguf model-Q8_0.gguf Q8_0",
+             "llama-server -m model-Q8_0.gguf -ngl 0 -c 4096"],
+        ),
+    ],
+)  # fmt: skip
+def test_run_lines_for_the_five_machines(
+    vid: str, given: dict[str, object], lines: list[str]
+) -> None:
+    from llmpick.advice import run_lines
+
+    v = bundled_catalog().variants[vid]
+    r = build(given)
+    p = placement(v, r)[0]
+    setup = setup_of(r)
+    assert p is not None and setup is not None
+    e = p.estimate
+    commands = run_lines(v, setup.kind, p.split, p.devices, e.quantization, e.context, e.native)
+    said = [line for c in commands for line in c["command"].splitlines()]
+    for line in lines:
+        assert line in said, (line, said)
+    cuda = [c["tool"] for c in commands if c["tool"] == "vllm"]
+    assert not cuda or setup.kind == "gpus"  # vLLM (CUDA) only for NVIDIA cards
