@@ -115,6 +115,9 @@ def test_a_cpu_only_machine_keeps_4gb_for_the_system() -> None:
         ({"unified_memory": 64, "ram": 32}, "give one memory budget"),
         ({"min_speed": 20, "gpu_memory": 24}, "--min-speed needs"),
         ({"device": "rtx-9999"}, "choose from"),
+        ({"gpus": [24] * 100_000}, "1 to 64 devices"),  # a file's list is bounded too
+        ({"gpus": [24, "lots"]}, "--gpus"),
+        ({"gpus": {"a": 1}}, "--gpus"),
     ],
 )
 def test_bad_hardware_is_a_usage_error_that_says_what_to_give(

@@ -216,6 +216,8 @@ def _field_value(name: str, value: Any) -> Any:
     if name == "gpus":
         from llmpick.units import parse_gpus
 
+        if isinstance(value, (list, tuple)) and not 1 <= len(value) <= 64:
+            raise ValueError("give 1 to 64 devices")
         gpus = parse_gpus(value)
         if not gpus or any(not 0 < g <= 100_000 for g in gpus):
             raise ValueError(f"{value!r} is out of range")
