@@ -258,3 +258,14 @@ def test_unified_memory_auto_off_a_mac_asks_for_a_number(
     monkeypatch.setenv("PATH", str(tmp_path))  # no sysctl
     r = cli("recommend", "--task", "chat", "--unified-memory", "auto")
     assert r.code == 2 and "--unified-memory 64" in r.err
+
+
+@pytest.mark.parametrize("one", ["24", "1x24"])
+def test_one_gpu_given_as_gpus_answers_as_gpu_memory(cli: Cli, one: str) -> None:
+    def answer(*args: str) -> list[tuple[str, float]]:
+        r = cli("recommend", "--task", "chat", *args, "--long")
+        assert r.code == 0, r
+        doc = json.loads(cli("recommend", "--task", "chat", *args, "--json").out)
+        return [(c["id"], c["memory_gb"]) for c in doc["candidates"]]
+
+    assert answer("--gpus", one) == answer("--gpu-memory", "24")

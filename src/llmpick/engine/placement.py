@@ -389,7 +389,7 @@ def fit_said(r: Any, p: Placement | None, e: Estimate) -> list[str]:
     if setup is None:
         return []
     if p is None or len(p.devices) == 1:
-        where = f"your {r.gpu_memory:g} GB GPU" if setup.kind == "gpu" else setup.said
+        where = setup.said
         out = [f"fits {where} at {precision}: about {format_estimate(e.total_gb)} {context}"]
         if setup.kind == "unified":
             share = unified_share(setup.total_gb or 0)
