@@ -126,12 +126,8 @@ def _answer(
 
     req = requirements_from(given, path)
     setup = setup_of(req)
-    if setup is not None and setup.kind != "gpu" and kind == "transformers":
-        raise UsageError(
-            "the transformers snippet is for one CUDA GPU (bitsandbytes for int8 and int4)",
-            hint=f"'llmpick recommend --long' with the same options prints the commands for "
-            f"{setup.said.removeprefix('your ')}",
-        )
+    if kind != "transformers":  # an Ollama tag or an API call: only the task matters
+        return req.task, None, None
     if setup is None:
         if req.quantization == "auto" or not v.open_weights:
             return req.task, None, None
@@ -148,4 +144,12 @@ def _answer(
             f"{v.id} does not fit {setup.said}: it needs {need} even at its smallest precision",
             hint=f"see 'llmpick why {v.id}' with the same options",
         )
-    return req.task, fit.estimate.quantization, fit.estimate.context
+    e = fit.estimate
+    if setup.kind in ("unified", "cpu") and e.quantization != "fp16" and not e.native:
+        raise UsageError(
+            f"the answer runs {v.id} at {e.quantization}, and transformers quantizes with "
+            "bitsandbytes, which needs an NVIDIA GPU",
+            hint=f"'llmpick recommend --long' with the same options prints the MLX and "
+            f"llama.cpp commands for {setup.said.removeprefix('your ')}",
+        )
+    return req.task, e.quantization, e.context
