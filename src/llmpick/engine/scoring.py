@@ -66,7 +66,7 @@ class Context:
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
-    placements: dict[str, Placement] = field(default_factory=dict)  # where it fits (hw22)
+    placements: dict[str, Placement] = field(default_factory=dict)  # where it fits, and how split
     # with --prefer cost or speed: the models fit enough for their cost or speed to count
     # (fitness within PREFERENCE_MARGIN of the best among the models that pass)
     preference_eligible: frozenset[str] | None = None
