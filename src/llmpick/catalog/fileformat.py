@@ -194,3 +194,5 @@ class FamilyIn(VariantFields):
 PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)
 DATASET: TypeAdapter[Dataset] = TypeAdapter(Dataset)
 LICENSE: TypeAdapter[License] = TypeAdapter(License)
+RESULTS: TypeAdapter[list[Evidence]] = TypeAdapter(list[Evidence])
+"""The results of one variant in an evidence file (catalog/evidence/<dataset>.yaml)."""

@@ -1,7 +1,9 @@
 """Loading the catalog: bundled data plus overlays, validated, checked as a whole, cached.
 
-A catalog directory holds ``providers.yaml``, ``licenses.yaml`` and
-``families/<provider>/<family-id>.yaml``. Overlays have the same layout (any
+A catalog directory holds ``providers.yaml``, ``licenses.yaml``,
+``families/<provider>/<family-id>.yaml`` and ``evidence/<dataset>.yaml`` (results
+imported from one public leaderboard by a script in tools/, keyed by variant id and
+merged into each variant's evidence after its family's own). Overlays have the same layout (any
 part may be missing) or are single family files. An overlay is somebody else's
 text, so it is accountable: an entry that replaces one with the same id says so
 (``replaces: true`` in the entry, or at the top of a family file; otherwise exit 3),
@@ -42,6 +44,7 @@ from llmpick.catalog.records import (
     INHERITABLE,
     Catalog,
     Dataset,
+    Evidence,
     Family,
     License,
     NewestRelease,
@@ -100,7 +103,7 @@ def _fail(problems: list[Problem]) -> CatalogError:
 class SourceFile:
     path: Path
     label: str  # how it is named in messages
-    kind: str  # "providers" | "licenses" | "family"
+    kind: str  # "providers" | "licenses" | "datasets" | "family" | "evidence"
     stat: tuple[int, int, int, int]  # size, mtime_ns, inode, device
     data: bytes = b""
     family_id: str = ""
@@ -195,12 +198,16 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             )
         return
     fam_root = root / "families"
-    if not fam_root.is_dir() and not any((root / name).exists() for name, _ in _PARTS):
+    if (
+        not fam_root.is_dir()
+        and not (root / "evidence").is_dir()
+        and not any((root / name).exists() for name, _ in _PARTS)
+    ):
         out.problems.append(
             Problem(
                 str(root),
                 "not a catalog directory: it has no providers.yaml, licenses.yaml, "
-                "datasets.yaml or families/ (see CONTRIBUTING.md, Overlays)",
+                "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)",
             )
         )
         return
@@ -211,6 +218,7 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             st = _stat(p, label, out)
             if st is not None:
                 out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
+    _collect_evidence(root, overlay, tag, out)
     if not fam_root.is_dir():
         return
     found: list[Path] = []
@@ -249,6 +257,27 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
         )
 
 
+def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> None:
+    """The files of ``root/evidence/``: one per dataset, named by the dataset's id."""
+    ev_root = root / "evidence"
+    if not ev_root.is_dir():
+        return
+    names = sorted(p.name for p in ev_root.iterdir())
+    if len(names) > MAX_FILES:
+        out.problems.append(Problem(str(ev_root), f"more than {MAX_FILES:,} files"))
+        return
+    for fn in names:
+        if not fn.endswith((".yaml", ".yml")):
+            continue
+        p = ev_root / fn
+        label = _label(p, root, overlay)
+        st = _stat(p, label, out)
+        if st is not None:
+            out.files.append(
+                SourceFile(p, label, "evidence", st, family_id=p.stem, root=str(root), overlay=tag)
+            )
+
+
 # --- validation --------------------------------------------------------------
 
 
@@ -281,6 +310,8 @@ class _Parts:
     licenses: dict[str, tuple[License, str]] = field(default_factory=dict)
     datasets: dict[str, tuple[Dataset, str]] = field(default_factory=dict)
     families: dict[str, tuple[FamilyIn, SourceFile]] = field(default_factory=dict)
+    # per evidence file: variant id -> its results, in file order
+    evidence: list[tuple[SourceFile, dict[str, list[Evidence]]]] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)  # "kind:id" -> overlay
     replaced: set[str] = field(default_factory=set)
     # ids of the variants of each family as first defined (to know what a family replaces)
@@ -414,7 +445,7 @@ def _parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
-    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, FamilyIn
+    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, RESULTS, FamilyIn
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
     parts = _Parts()
@@ -443,6 +474,24 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 prev_label = prev[1] if prev is not None else None
                 if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
                     table[k] = (v, src.label)
+        elif src.kind == "evidence":
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                problems.append(
+                    Problem(src.label, "an evidence file maps variant ids to lists of results")
+                )
+                continue
+            results: dict[str, list[Evidence]] = {}
+            for vid, rows in data.items():
+                if not isinstance(vid, str) or not ID_RE.match(vid):
+                    problems.append(Problem(src.label, f"not a valid id: {ID_RULE}", path=str(vid)))
+                    continue
+                try:
+                    results[vid] = RESULTS.validate_python(rows)
+                except ValidationError as exc:
+                    problems.extend(_pydantic_problems(exc, src, text, (vid,)))
+            parts.evidence.append((src, results))
         else:
             if not isinstance(data, dict):
                 problems.append(
@@ -669,6 +718,8 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         if variant_src[vid].overlay and vid in parts.replaced_variants:
             parts.replaced.add(f"variant:{vid}")
 
+    _merge_evidence(parts, variants, datasets, problems)
+
     for src, ref_loc, ref, kind in pending_refs:
         ok = ref in variants or (kind == "family-or-variant" and ref in families)
         if not ok:
@@ -683,6 +734,72 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         variants=variants,
         datasets=datasets,
     )
+
+
+def _merge_evidence(
+    parts: _Parts,
+    variants: dict[str, Variant],
+    datasets: dict[str, Dataset],
+    problems: list[Problem],
+) -> None:
+    """Add each evidence file's results to its variants, after their family's own.
+
+    The file's name is the dataset it imports, declared in datasets.yaml; every result
+    cites that dataset, says its edition (``metric``: subset, version, setting) and its
+    date, and names a variant of the catalog. A result its variant's family already
+    records (same benchmark and score) is not repeated."""
+    for src, results in parts.evidence:
+        did = src.family_id
+        if did not in datasets:
+            problems.append(
+                Problem(
+                    src.label,
+                    f"the file name says dataset {did!r}, which datasets.yaml does not declare",
+                )
+            )
+            continue
+        for vid, rows in results.items():
+            v = variants.get(vid)
+            if v is None:
+                if vid not in parts.replaced_variants:  # an overlay replaced its family
+                    problems.append(
+                        Problem(src.label, f"{vid!r} is not a variant in the catalog", path=vid)
+                    )
+                continue
+            bad = False
+            for i, e in enumerate(rows):
+                loc = (vid, i)
+                for name, message in (
+                    (
+                        "source",
+                        None
+                        if e.source.startswith(f"{did}:")
+                        else f"source {e.source!r} does not cite this file's dataset ({did}:key)",
+                    ),
+                    (
+                        "metric",
+                        None
+                        if e.metric and e.metric.strip()
+                        else "required: the edition (subset, version, setting) the score is for",
+                    ),
+                    ("date", None if e.date is not None else "required: the date of the result"),
+                ):
+                    if message is not None:
+                        bad = True
+                        problems.append(
+                            Problem(
+                                src.label,
+                                message,
+                                path=".".join(map(str, (*loc, name))),
+                                line=src.line((*loc, name)),
+                            )
+                        )
+            if bad:
+                continue
+            have = {(e.benchmark, e.score) for e in v.evidence}
+            v.evidence = [*v.evidence, *(e for e in rows if (e.benchmark, e.score) not in have)]
+            if src.overlay and rows:
+                parts.origin[f"evidence:{vid}"] = src.overlay
 
 
 def _access_problems(

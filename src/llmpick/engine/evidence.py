@@ -42,7 +42,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MedQA": ("MedQA (4-option)",),
 }
 
-GENERAL = ("Artificial Analysis Intelligence Index", "LMArena Text", "MMLU-Pro", "MMLU")
+GENERAL = (
+    "Artificial Analysis Intelligence Index",
+    "LMArena Text",
+    "LiveBench",  # mean of its seven categories; questions renewed each release
+    "MMLU-Pro",
+    "MMLU",
+)
 REASONING = (
     "GPQA Diamond",
     "Humanity's Last Exam",
@@ -50,6 +56,7 @@ REASONING = (
     "AIME 2025",
     "AIME 2024",
     "MATH-500",
+    "LiveBench Reasoning",  # new logic puzzles each release, scored against ground truth
 )
 CODE = (
     "SWE-Bench Verified",
@@ -60,6 +67,7 @@ CODE = (
     "Terminal-Bench 4",
     "HumanEval",
     "Artificial Analysis Coding Index",
+    "LiveBench Coding",  # new competition problems each release, code generation and completion
 )
 INSTRUCTIONS = ("IFEval",)
 TOOLS = ("BFCL", "τ²-Bench")
@@ -77,6 +85,7 @@ TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     "chat": (
         "LMArena Text",
         "Artificial Analysis Intelligence Index",
+        "LiveBench",
         "IFEval",
         "MMLU-Pro",
         "MMLU",
@@ -138,6 +147,10 @@ _EDITIONED = frozenset(
         "Artificial Analysis Coding Index",
         "MMLU-Pro",
         "GPQA Diamond",
+        "MTEB (English)",  # v1 (56 datasets) and v2 (41 tasks) differ by ~10 points
+        "LiveBench",  # each release renews its questions: scores of two releases differ
+        "LiveBench Reasoning",
+        "LiveBench Coding",
     }
 )
 UNSTATED = "edition not stated"
@@ -180,6 +193,11 @@ def _editions(name: str, text: str) -> set[str]:
         return found
     if name.startswith("Artificial Analysis"):
         return {f"v{v}" for v in _VERSION.findall(text)}
+    if name.startswith("LiveBench"):
+        return set(re.findall(r"\blivebench-(20\d\d-\d\d-\d\d)\b", text))
+    if name == "MTEB (English)":
+        found = {f"v{v}" for v in _RELEASE.findall(text)}
+        return found | {"v1"} if "56 datasets" in text else found
     if name in ("MMLU-Pro", "GPQA Diamond"):
         shots = {_WORDS.get(k, k) for k in _SHOTS.findall(text)}
         cot = ", CoT" if _COT.search(text) else ""
@@ -229,7 +247,7 @@ def comparable_edition(name: str) -> bool:
 
 def base(name: str) -> str:
     """A canonical name without its scorer or edition: the benchmark a task lists."""
-    return name.split(" (")[0]
+    return name.rsplit(" (", 1)[0]  # "MTEB (English) (v1)" -> "MTEB (English)"
 
 
 def measures(name: str, benchmarks: Iterable[str]) -> bool:

@@ -31,6 +31,10 @@ def coverage(data: dict[str, Any]) -> None:
     table.add_column("share", justify="right", no_wrap=True)
     rows = [*data["facts"].items()]
     rows += [(f"evidence for {task}", v) for task, v in data["evidence_by_task"].items()]
+    rows += [
+        (f"evidence for main task: {task}", v)
+        for task, v in data.get("evidence_for_main_task", {}).items()
+    ]
     for name, v in rows:
         share = "-" if v["share"] is None else f"{v['share']:.0%}"
         table.add_row(Text(name), f"{v['have']}/{v['of']}", share)
