@@ -13,6 +13,7 @@ with exit code 130.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -156,7 +157,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "gpu_memory",
-        "GPU memory in GB, or auto to detect it (blank: no limit)",
+        "GPU memory in GB (several GPUs: 2x24 or 24+16), or auto (blank: no limit)",
         "The estimate counts weights at fp16, int8 or int4 plus the KV cache (§2.1).",
         "value",
         default="",
@@ -277,6 +278,8 @@ def _checked(key: str, answer: str) -> Any:
         except UsageError as exc:
             _say(f"{exc.message.removeprefix('--gpu-memory auto: ')}: give the memory in GB", True)
             return None
+    if key == "gpu_memory" and re.search(r"[x+]", answer.lower()):
+        key = "gpus"  # several GPUs: the answer's value is a list of their memory
     try:
         req = build({key: answer}, origin="walkthrough")
     except UsageError as exc:
@@ -340,6 +343,10 @@ def _shown(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key == "gpu_memory":
+        if isinstance(value, list):
+            from llmpick.engine.placement import gpus_said
+
+            return f"{gpus_said(value)} (several GPUs)"
         return format_memory(value)
     if key == "max_params":
         return format_params(value)
@@ -398,7 +405,7 @@ def _given(answers: Given) -> Given:
             continue
         if key == "prefer" and value == "balanced":
             continue
-        given[key] = value
+        given["gpus" if key == "gpu_memory" and isinstance(value, list) else key] = value
     return given
 
 
