@@ -43,3 +43,25 @@ def test_a_read_only_file_is_refused_and_kept(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="read-only"):
         write_atomic(p, "new")
     assert p.read_text() == "old" and not [f for f in tmp_path.iterdir() if f.name != "x.md"]
+
+
+def test_a_link_to_something_other_than_a_regular_file_is_not_written_through(
+    tmp_path: Path,
+) -> None:
+    """Writing through a link replaced what it points at by a rename: a link to
+    /dev/zero (as the cache test makes) turned the device into a plain file, as root.
+    A FIFO stands in for the device here."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "export.json"
+    link.symlink_to(fifo)
+    with pytest.raises(WriteError, match="not a regular file"):
+        write_atomic(link, "{}")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
+    # a link to a regular file is written through, and stays a link
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link.unlink()
+    link.symlink_to(real)
+    write_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
