@@ -18,7 +18,25 @@ from llmpick.errors import Problem, UsageError
 
 MAX_CASES_BYTES = 64 * 1024 * 1024
 MAX_CASES = 100_000
-CHECK_KINDS = ("equals", "contains", "regex", "json_schema", "judge")
+# every check, in the order they run and are reported
+CHECK_KINDS = (
+    "equals",
+    "contains",
+    "icontains",
+    "contains_any",
+    "contains_all",
+    "not_contains",
+    "starts_with",
+    "regex",
+    "is_json",
+    "json_schema",
+    "json_path",
+    "similar",
+    "max_latency_s",
+    "max_cost_usd",
+    "not",
+    "judge",
+)
 _STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
@@ -48,8 +66,58 @@ class Message(BaseModel):
     """For a tool message: the call it answers."""
 
 
-class Expect(BaseModel):
-    """The checks an answer must pass; a case passes when all of them pass."""
+# $.a.b[0]["c d"] == <JSON value>: a small, safe subset of JSONPath (no filters, no
+# wildcards, no code), enough to check one field of a structured answer
+_PATH_STEP = r'(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\]|\["[^"\\]*"\])'
+_JSON_PATH = re.compile(rf"^\s*(\$(?:{_PATH_STEP})*)\s*==\s*(.+?)\s*$", re.DOTALL)
+_STEP = re.compile(_PATH_STEP)
+
+
+def parse_json_path(expr: str) -> tuple[list[str | int], Any]:
+    """``$.label == "positive"`` as (["label"], "positive"); ValueError when it is not
+    a path, ``==`` and a JSON value."""
+    m = _JSON_PATH.match(expr)
+    if not m:
+        raise ValueError(
+            f"{expr!r} is not PATH == VALUE, e.g. '$.label == \"positive\"' "
+            '(fields with .name or ["name"], list items with [0])'
+        )
+    steps: list[str | int] = []
+    for step in _STEP.findall(m.group(1)):
+        if step.startswith("."):
+            steps.append(step[1:])
+        elif step.startswith('["'):
+            steps.append(step[2:-2])
+        else:
+            steps.append(int(step[1:-1]))
+    try:
+        value = json.loads(m.group(2))
+    except (json.JSONDecodeError, RecursionError):
+        raise ValueError(
+            f'in {expr!r}, {m.group(2)!r} is not a JSON value (quote text: "positive")'
+        ) from None
+    return steps, value
+
+
+def _texts(v: str | list[str] | None, what: str = "text") -> str | list[str] | None:
+    if isinstance(v, list) and not v:
+        raise ValueError(f"an empty list checks nothing; give at least one {what}")
+    return v
+
+
+class Similar(BaseModel):
+    """How close the answer must be to a reference text (difflib's ratio, 0..1)."""
+
+    model_config = _STRICT
+
+    to: str = Field(min_length=1)
+    """The reference answer."""
+    min: float = Field(default=0.8, ge=0, le=1)
+    """The lowest ratio that passes (1 is identical)."""
+
+
+class Checks(BaseModel):
+    """Checks on an answer; what ``not:`` may hold (every check but the judge)."""
 
     model_config = _STRICT
 
@@ -57,27 +125,37 @@ class Expect(BaseModel):
     """The whole answer, surrounding whitespace ignored."""
     contains: str | list[str] | None = None
     """Text (or each of several texts) the answer must contain."""
+    icontains: str | list[str] | None = None
+    """Like contains, without regard to case."""
+    contains_any: list[str] | None = None
+    """At least one of these texts."""
+    contains_all: list[str] | None = None
+    """Every one of these texts."""
+    not_contains: str | list[str] | None = None
+    """None of these texts."""
+    starts_with: str | None = None
+    """The answer's beginning (leading whitespace ignored)."""
     regex: str | None = None
     """A Python regular expression the answer must match somewhere (re.search)."""
+    is_json: Literal[True] | None = None
+    """The answer is JSON (a ```json fence is allowed)."""
     json_schema: dict[str, Any] | bool | None = None
     """The answer must be JSON (a ```json fence is allowed) valid against this JSON Schema."""
-    judge: str | None = Field(default=None, min_length=1)
-    """A rubric: the --judge model scores the answer pass or fail with a reason."""
+    json_path: str | list[str] | None = None
+    """One field of a JSON answer equals a value: '$.label == "positive"' (or a list)."""
+    similar: Similar | None = None
+    """Close enough to a reference answer: {to: TEXT, min: 0.8}."""
+    max_latency_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """The answer took at most this many seconds."""
+    max_cost_usd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """The answer cost at most this much (needs a price and token usage)."""
     ignore_case: bool = False
-    """Compare equals, contains and regex without regard to case."""
+    """Compare equals, contains, starts_with and regex without regard to case."""
 
-    @model_validator(mode="after")
-    def _some_check(self) -> Expect:
-        if not self.kinds():
-            raise ValueError(f"give at least one check: {', '.join(CHECK_KINDS)}")
-        return self
-
-    @field_validator("contains")
+    @field_validator("contains", "icontains", "not_contains", "contains_any", "contains_all")
     @classmethod
     def _non_empty(cls, v: str | list[str] | None) -> str | list[str] | None:
-        if isinstance(v, list) and not v:
-            raise ValueError("an empty list checks nothing; give at least one text")
-        return v
+        return _texts(v)
 
     @field_validator("regex")
     @classmethod
@@ -87,6 +165,13 @@ class Expect(BaseModel):
                 re.compile(v)
             except re.error as exc:
                 raise ValueError(f"invalid regular expression: {exc}") from None
+        return v
+
+    @field_validator("json_path")
+    @classmethod
+    def _paths(cls, v: str | list[str] | None) -> str | list[str] | None:
+        for expr in [v] if isinstance(v, str) else _texts(v, "path") or []:
+            parse_json_path(expr)
         return v
 
     @field_validator("json_schema")
@@ -106,7 +191,68 @@ class Expect(BaseModel):
         return v
 
     def kinds(self) -> list[str]:
-        return [k for k in CHECK_KINDS if getattr(self, k) is not None]
+        return [
+            k for k in CHECK_KINDS if k in type(self).model_fields and getattr(self, k) is not None
+        ]
+
+    @model_validator(mode="after")
+    def _some_check(self) -> Checks:
+        if not self.kinds():
+            raise ValueError(f"give at least one check: {', '.join(_check_names(type(self)))}")
+        return self
+
+
+def _check_names(cls: type[BaseModel]) -> list[str]:
+    return [k for k in CHECK_KINDS if k in cls.model_fields]
+
+
+class Expect(Checks):
+    """The checks an answer must pass; a case passes when all of them pass (or, with
+    ``threshold``, when the weighted share of checks passed reaches it)."""
+
+    model_config = _STRICT
+
+    not_: Checks | None = Field(default=None, alias="not")
+    """Checks that must each fail: {not: {contains: sorry}} passes an answer without 'sorry'."""
+    judge: str | None = Field(default=None, min_length=1)
+    """A rubric: the --judge model scores the answer pass or fail with a reason."""
+    weights: dict[str, float] = Field(default_factory=dict)
+    """Weight of each check named (default 1): {contains: 2, similar: 1}."""
+    threshold: float | None = Field(default=None, ge=0, le=1)
+    """Pass when the weighted share of checks passed is at least this (default: all)."""
+
+    def kinds(self) -> list[str]:
+        return [
+            k for k in CHECK_KINDS if getattr(self, "not_" if k == "not" else k, None) is not None
+        ]
+
+    @model_validator(mode="after")
+    def _weights_name_checks(self) -> Expect:
+        kinds = self.kinds()
+        for name, w in self.weights.items():
+            if name not in kinds:
+                hint = did_you_mean(name, kinds)
+                raise ValueError(
+                    f"weights: {name!r} is not a check of this case"
+                    + (
+                        f"; did you mean {hint!r}?"
+                        if hint
+                        else f" (its checks: {', '.join(kinds)})"
+                    )
+                )
+            if not 0 <= w < float("inf"):
+                raise ValueError(f"weights: {name} must be a number, 0 or more")
+        if self.weights and self.threshold is None:
+            raise ValueError("weights need a threshold (the weighted share that passes, 0..1)")
+        return self
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest of ``choices`` to a mistyped ``word``, if any is close."""
+    import difflib
+
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
 
 
 class Case(BaseModel):
@@ -154,6 +300,27 @@ class Case(BaseModel):
         """Changes when anything sent or checked changes: a stale result is run again."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _unknown_field(loc: tuple[int | str, ...]) -> str:
+    """'unknown check 'contians'; did you mean 'contains'?' for a key no model has."""
+    word = str(loc[-1])
+    parent = loc[-2] if len(loc) > 1 else None
+    if parent in ("expect", "not"):
+        choices = [k for k in CHECK_KINDS if parent == "expect" or k not in ("not", "judge")]
+        if parent == "expect":
+            choices += ["weights", "threshold", "ignore_case"]
+        what = "check"
+    elif parent == "similar":
+        choices, what = list(Similar.model_fields), "field of similar"
+    elif isinstance(parent, int) or parent == "messages":
+        choices, what = list(Message.model_fields), "field of a message"
+    else:
+        choices, what = list(Case.model_fields), "field of a case"
+    hint = did_you_mean(word, choices)
+    return f"unknown {what} {word!r}" + (
+        f"; did you mean {hint!r}?" if hint else f" (known: {', '.join(choices)})"
+    )
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -268,6 +435,8 @@ def load_cases(path: str | Path) -> list[Case]:
                     p for p in loc if p not in ("str", "list[str]", "bool", "dict[str,any]")
                 )
                 msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden" and loc:
+                    msg = _unknown_field(loc)
                 problems.append(Problem(name, msg, path=_field_path(loc), line=line_for(key, loc)))
             continue
         if case.id in seen:
