@@ -309,15 +309,20 @@ async def served_models(
     """The model names the endpoint lists at ``/models``, or None where it lists none
     (no such route, an error, not the OpenAI shape): a first look, never a verdict."""
     url = target.url.removesuffix("/chat/completions") + "/models"
+    raw = bytearray()
     try:
         async with asyncio.timeout(timeout):
-            resp = await client.get(url, headers=target.request_headers())
+            async with client.stream("GET", url, headers=target.request_headers()) as resp:
+                if resp.status_code != 200:
+                    return None
+                async for chunk in resp.aiter_bytes():
+                    raw += chunk
+                    if len(raw) > MAX_MODEL_LIST_BYTES:
+                        return None
     except (TimeoutError, httpx.HTTPError):
         return None
-    if resp.status_code != 200 or len(resp.content) > MAX_MODEL_LIST_BYTES:
-        return None
     try:
-        data = json.loads(resp.content)
+        data = json.loads(bytes(raw))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None
     items = data.get("data") if isinstance(data, dict) else None

@@ -21,9 +21,8 @@ from llmpick.evaluation.stats import not_worse, percentile, wilson
 from llmpick.evaluation.targets import Target
 from llmpick.units import format_usd
 
-SCHEMA_VERSION = "1.0"
-
-
+SCHEMA_VERSION = "1.1"
+EMPTY_HINT = "the server may cut concurrent streams: try --concurrency 1"
 
 
 def _r(x: float | None, n: int = 3) -> float | None:
@@ -42,6 +41,7 @@ def current(rec: dict[str, Any] | None, target: Target, case: Case) -> bool:
 def target_figures(
     target: Target, cases: list[Case], repeat: int, records: dict[Key, dict[str, Any]]
 ) -> dict[str, Any]:
+    by_id = {c.id: c for c in cases}
     recs = []
     for c in cases:
         for r in range(repeat):
@@ -52,7 +52,10 @@ def target_figures(
     total = len(recs)
     passed = sum(1 for x in recs if x.get("outcome") == "pass")
     failed = sum(1 for x in recs if x.get("outcome") == "fail")
-    errors = total - passed - failed
+    empty = [x for x in recs if x.get("outcome") == "empty"]
+    errors = total - passed - failed - len(empty)
+    truncated = sum(1 for x in recs if x.get("truncated"))
+    cached = sum(1 for x in recs if x.get("cached"))
     answered = [r for r in recs if r.get("answer") is not None and not r.get("error")]
     checks: dict[str, dict[str, int]] = {}
     for a in answered:
@@ -87,18 +90,36 @@ def target_figures(
         str(r.get("error") or "the judge failed") for r in recs if r.get("outcome") == "error"
     )
     notes: list[str] = []
+    if empty:
+        why = Counter(str(x.get("empty") or "no text") for x in empty)
+        notes.append(
+            f"{len(empty)} of {total} answers came back empty ("
+            + ", ".join(f"{n} {w}" for w, n in why.most_common())
+            + f"); they count as not passed: {EMPTY_HINT}"
+        )
+    if truncated:
+        notes.append(
+            f"{truncated} answers were cut at the token limit (finish_reason 'length'); "
+            "raise max_tokens if the cases need longer answers"
+        )
     if answered and len(with_usage) < len(answered):
         notes.append(
             f"{len(answered) - len(with_usage)} of {len(answered)} answers came without token "
             "usage; tokens and cost count the others only"
         )
+    reached = passed + failed + len(empty)
+    status = "not run" if not total else ("ok" if reached else "unreachable")
     return {
         **target.to_data(),
+        "status": status,
         "planned": planned,
         "total": total,
         "passed": passed,
         "failed": failed,
+        "empty": len(empty),
         "errors": errors,
+        "truncated": truncated,
+        "cached": cached,
         "not_run": planned - total,
         "pass_rate": _r(passed / total, 4) if total else None,
         "pass_rate_interval": None if lo is None else [_r(lo, 4), _r(hi, 4)],
@@ -115,12 +136,62 @@ def target_figures(
         "top_errors": [{"error": e, "count": n} for e, n in error_kinds.most_common(3)],
         "stopped": None,
         "notes": notes,
+        "failures": [
+            failure(x, by_id.get(str(x.get("case")))) for x in recs if x.get("outcome") != "pass"
+        ],
+    }
+
+
+MAX_SHOWN_ANSWER = 300
+
+
+def _clip(text: str | None, n: int = MAX_SHOWN_ANSWER) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def expected_text(case: Case | None) -> str | None:
+    """The case's checks in one line (what a good answer satisfies)."""
+    if case is None:
+        return None
+    import json
+
+    data = case.expect.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude_defaults=True
+    )
+    return _clip(json.dumps(data, ensure_ascii=False), 200)
+
+
+def failure(rec: dict[str, Any], case: Case | None) -> dict[str, Any]:
+    """One request that did not pass: what was expected, what came back, and why."""
+    why = [
+        f"{c.get('kind')}: {c.get('detail') or c.get('outcome')}"
+        for c in rec.get("checks") or []
+        if c.get("outcome") != "pass"
+    ]
+    if rec.get("outcome") == "empty":
+        why = [f"empty answer ({rec.get('empty') or 'no text'})"]
+    elif rec.get("outcome") == "error" and rec.get("error"):
+        why = [str(rec["error"])]
+    return {
+        "case": rec.get("case"),
+        "repeat": rec.get("repeat"),
+        "outcome": rec.get("outcome"),
+        "expected": expected_text(case),
+        "answer": _clip(rec.get("answer")),
+        "why": why,
+        "truncated": bool(rec.get("truncated")),
     }
 
 
 def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The cheapest target whose pass rate is not significantly below the best's."""
-    scored = [r for r in rows if r["total"] and r["pass_rate"] is not None]
+    scored = [
+        r
+        for r in rows
+        if r.get("status", "ok") == "ok" and r["total"] and r["pass_rate"] is not None
+    ]
     if not scored or all(r["passed"] == 0 for r in scored):
         return None
     best = max(scored, key=lambda r: (r["pass_rate"], r["pass_rate_interval"][0]))
@@ -172,7 +243,9 @@ def build_report(
     judge: Target | None = None,
     stopped: dict[str, str] | None = None,
     notes: list[str] | None = None,
+    reused: int = 0,
 ) -> dict[str, Any]:
+    """The report document; ``reused``: results taken from --out by --resume."""
     rows = [target_figures(t, cases, repeat, records) for t in targets]
     for row in rows:
         if stopped and row["name"] in stopped:
@@ -200,7 +273,7 @@ def build_report(
             "tokens": {"input": tin, "output": tout},
             "cost_usd": _r(jcost, 6),
         }
-    self_hosted = [r["name"] for r in rows if r["self_hosted"]]
+    self_hosted = [r["name"] for r in rows if r["self_hosted"] and r["status"] == "ok"]
     all_notes = list(notes or [])
     if self_hosted:
         all_notes.append(
@@ -209,9 +282,12 @@ def build_report(
             + "); your hardware and power are not counted"
         )
     all_notes.append(
-        "pass_rate is passed / total; total counts answered requests and errors alike; "
-        "the interval is the 95% Wilson score interval"
+        "pass rate = passed / requests made to the target: failed checks, empty answers "
+        "and errors all count as not passed; requests never sent (a stopped target) are "
+        "left out, so a stopped target's total is smaller; the interval is the 95% Wilson "
+        "score interval"
     )
+    cached = sum(r["cached"] for r in rows)
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"llmpick {__version__}",
@@ -221,8 +297,20 @@ def build_report(
         "targets": rows,
         "judge": judge_doc,
         "recommendation": recommend(rows),
+        "unreachable": [
+            {"name": r["name"], "why": r["stopped"] or _first_error(r)}
+            for r in rows
+            if r["status"] == "unreachable"
+        ],
+        "cached": cached,
+        "reused": reused,
         "notes": all_notes,
     }
+
+
+def _first_error(row: dict[str, Any]) -> str:
+    errs = row["top_errors"]
+    return str(errs[0]["error"]) if errs else "no answer"
 
 
 def answered_any(doc: dict[str, Any]) -> bool:
@@ -244,6 +332,9 @@ def _secs(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f} s"
 
 
+MAX_MD_FAILURES = 50
+
+
 def markdown(doc: dict[str, Any]) -> str:
     """The report as Markdown (for --export report.md)."""
     lines = [
@@ -253,21 +344,27 @@ def markdown(doc: dict[str, Any]) -> str:
         + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
         + f"; {doc['generated_by']}.",
         "",
-        "| target | passed | pass rate (95% interval) | errors | latency p50 / p95 | "
+        "| target | passed | pass rate (95% interval) | empty | errors | latency p50 / p95 | "
         "first token p50 | tokens/s | tokens in / out | cost |",
-        "| --- | ---: | --- | ---: | --- | --- | ---: | --- | ---: |",
+        "| --- | ---: | --- | ---: | ---: | --- | --- | ---: | --- | ---: |",
     ]
     for r in doc["targets"]:
+        if r["status"] != "ok":
+            continue
         iv = r["pass_rate_interval"]
         rate = _pct(r["pass_rate"]) + (f" ({_pct(iv[0])}–{_pct(iv[1])})" if iv else "")
         ttft = r["ttft_s"]["p50"] if r["ttft_s"] else None
         lines.append(
-            f"| {_md(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['errors']} | "
+            f"| {_md(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['empty']} | "
+            f"{r['errors']} | "
             f"{_secs(r['latency_s']['p50'])} / {_secs(r['latency_s']['p95'])} | {_secs(ttft)} | "
             f"{r['output_tokens_per_s'] if r['output_tokens_per_s'] is not None else 'n/a'} | "
             f"{r['tokens']['input']:,} / {r['tokens']['output']:,} | "
             f"{format_usd(r['cost_usd'])}{' (self-hosted)' if r['self_hosted'] else ''} |"
         )
+    if doc["unreachable"]:
+        lines += ["", "**Unreachable** (no answer at all; left out of the pick):", ""]
+        lines += [f"- {_md(u['name'])}: {_md(u['why'])}" for u in doc["unreachable"]]
     lines.append("")
     rec = doc["recommendation"]
     if rec:
@@ -289,7 +386,36 @@ def markdown(doc: dict[str, Any]) -> str:
                 cells.append(f"{c['pass']} / {sum(c.values())}" if c else "–")
             lines.append(f"| {_md(r['name'])} | " + " | ".join(cells) + " |")
         lines.append("")
+    failing = [r for r in doc["targets"] if r["status"] == "ok" and r["failures"]]
+    if failing:
+        lines += ["## Cases not passed", ""]
+        for r in failing:
+            lines += [
+                f"### {_md(r['name'])}",
+                "",
+                "| case | outcome | expected | answer | why |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for f in r["failures"][:MAX_MD_FAILURES]:
+                case = str(f["case"]) + (f" #{f['repeat'] + 1}" if doc["repeat"] > 1 else "")
+                outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
+                lines.append(
+                    f"| {_md(case)} | {outcome} | {_md(f['expected'])} | {_md(f['answer'])} | "
+                    f"{_md('; '.join(f['why']))} |"
+                )
+            if len(r["failures"]) > MAX_MD_FAILURES:
+                lines.append(
+                    f"\n{len(r['failures']) - MAX_MD_FAILURES} more in the JSON report "
+                    "(--export report.json)."
+                )
+            lines.append("")
     extra = []
+    if doc.get("reused"):
+        extra.append(f"- {doc['reused']} results reused from {_md(doc['results_file'])} (--resume)")
+    if doc.get("cached"):
+        extra.append(
+            f"- {doc['cached']} answers came from the response cache (--no-cache asks again)"
+        )
     for r in doc["targets"]:
         if r["stopped"]:
             extra.append(f"- {_md(r['name'])}: {_md(r['stopped'])}")

@@ -71,6 +71,8 @@ def api_key_problem(env_name: str) -> str | None:
             "HTTP header cannot carry; set it to the key alone (it is not shown here)"
         )
     return None
+
+
 OLLAMA_PORT = 11434
 
 
@@ -107,7 +109,11 @@ class TargetSpec(BaseModel):
     prices: Prices | None = None
     """USD per 1M tokens, overriding the catalog's (e.g. a gateway's prices)."""
     self_hosted: bool | None = None
-    """Cost nothing per token; default: true for localhost and private addresses."""
+    """Cost nothing per token (your own hardware). Default: true at a local or private
+    address when the catalog model has open weights or no model is named; a
+    proprietary model is priced wherever it is served (e.g. behind a local proxy)."""
+    system: str | None = Field(default=None, min_length=1)
+    """A system prompt sent to this target before each case's messages."""
     concurrency: int | None = Field(default=None, ge=1, le=256)
     """Requests at once to this target's endpoint (default: --concurrency)."""
     stream: bool = True
@@ -185,6 +191,7 @@ class ModelInfo:
     price_out: float | None = None
     price_as_of: str | None = None
     structured_output: bool = False
+    open_weights: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +213,11 @@ class Target:
     self_hosted: bool = False
     concurrency: int | None = None
     stream: bool = True
+    system: str | None = None
+
+    def system_messages(self) -> list[dict[str, str]]:
+        """The target's own system prompt, sent before each case's messages."""
+        return [{"role": "system", "content": self.system}] if self.system else []
 
     @property
     def endpoint(self) -> str:
@@ -216,7 +228,12 @@ class Target:
     @property
     def fingerprint(self) -> str:
         """A result made for another endpoint or model name is not reused on --resume."""
-        return f"{self.url}|{self.served_as}"
+        fp = f"{self.url}|{self.served_as}"
+        if self.system:
+            import hashlib
+
+            fp += "|" + hashlib.sha256(self.system.encode()).hexdigest()[:12]
+        return fp
 
     def api_key(self) -> str | None:
         return read_api_key(self.api_key_env) if self.api_key_env else None
@@ -243,6 +260,7 @@ class Target:
             if self.price_in is None
             else {"input_per_1m": self.price_in, "output_per_1m": self.price_out},
             "price_note": self.price_note,
+            "system": self.system,
         }
 
 
@@ -307,6 +325,15 @@ def _price(
     return None, None, "no price known: add prices: to the target, or a catalog model:"
 
 
+def default_self_hosted(spec: TargetSpec, info: ModelInfo | None) -> bool:
+    """Self-hosted (free per token) by default only on your own machines and only for a
+    model you could run there: open weights, or no catalog model named. A proprietary
+    model behind a local proxy still costs its price."""
+    if not is_local(spec.base_url):
+        return False
+    return info is None or info.open_weights is not False
+
+
 def resolve_target(
     spec: TargetSpec, info: ModelInfo | None, where: Callable[[str], Problem]
 ) -> Target:
@@ -327,7 +354,9 @@ def resolve_target(
             ],
             "targets file",
         )
-    self_hosted = spec.self_hosted if spec.self_hosted is not None else is_local(spec.base_url)
+    self_hosted = (
+        spec.self_hosted if spec.self_hosted is not None else default_self_hosted(spec, info)
+    )
     price_in, price_out, note = _price(spec.prices, self_hosted, info)
     base, url = chat_url(spec.base_url)
     return Target(
@@ -346,6 +375,7 @@ def resolve_target(
         self_hosted=self_hosted,
         concurrency=spec.concurrency,
         stream=spec.stream,
+        system=spec.system,
     )
 
 
@@ -362,6 +392,7 @@ def model_info_from_variant(v: Any) -> ModelInfo:
         price_out=p.output if p else None,
         price_as_of=p.as_of.isoformat() if p else None,
         structured_output="structured-output" in v.capabilities,
+        open_weights=bool(v.open_weights),
     )
 
 
@@ -378,6 +409,7 @@ def model_info_from_candidate(c: dict[str, Any]) -> ModelInfo:
         price_out=p.get("output_per_1m"),
         price_as_of=p.get("as_of"),
         structured_output="structured-output" in (c.get("capabilities") or []),
+        open_weights=c["open_weights"] if isinstance(c.get("open_weights"), bool) else None,
     )
 
 
