@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -384,8 +385,131 @@ def _items_yaml(text: str, name: str, problems: list[Problem]) -> tuple[list[tup
     return [(i, item) for i, item in enumerate(data)], prefix
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Read and check a cases file; InputError (exit 2) names every bad line and field."""
+_VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+MAX_ROWS = MAX_CASES
+
+
+def template_vars(item: Any) -> set[str]:
+    """The {{names}} a case's text uses (prompt, system, messages and checks)."""
+    if isinstance(item, str):
+        return set(_VAR.findall(item))
+    if isinstance(item, dict):
+        return set().union(*(template_vars(v) for k, v in item.items() if k != "id"))
+    if isinstance(item, list):
+        return set().union(*(template_vars(v) for v in item))
+    return set()
+
+
+def _fill(item: Any, row: dict[str, str]) -> Any:
+    if isinstance(item, str):
+        return _VAR.sub(lambda m: row[m.group(1)], item)
+    if isinstance(item, dict):
+        return {k: v if k == "id" else _fill(v, row) for k, v in item.items()}
+    if isinstance(item, list):
+        return [_fill(v, row) for v in item]
+    return item
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def load_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) for each row of a --data file: CSV with a header line, or JSON Lines
+    of objects. Values that are not text are used as their JSON text."""
+    from llmpick.files import read_bounded
+
+    name = str(path)
+    what = "data file"
+    try:
+        text = _decode(read_bounded(path, MAX_CASES_BYTES), name)
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read: {exc.strerror or exc}")], what) from None
+    problems: list[Problem] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    if Path(path).suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        for n, item in _items_jsonl(text, name, problems):
+            if not isinstance(item, dict):
+                problems.append(Problem(name, "a row is a JSON object of name: value", line=n))
+                continue
+            rows.append((n, {str(k): _cell(v) for k, v in item.items()}))
+    elif Path(path).suffix.lower() in (".csv", ".tsv"):
+        import csv
+        import io
+
+        dialect = "excel-tab" if Path(path).suffix.lower() == ".tsv" else "excel"
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    problems.append(Problem(name, "more cells than the header names", line=line))
+                    continue
+                if any(v is None for v in row.values()):
+                    problems.append(Problem(name, "fewer cells than the header names", line=line))
+                    continue
+                rows.append((line, {str(k): str(v) for k, v in row.items()}))
+        except csv.Error as exc:
+            problems.append(Problem(name, f"not valid CSV: {exc}"))
+    else:
+        problems.append(Problem(name, "give a .csv, .tsv or .jsonl file"))
+    if len(rows) > MAX_ROWS:
+        problems.append(Problem(name, f"more than {MAX_ROWS:,} rows"))
+    if not rows and not problems:
+        problems.append(Problem(name, "no rows in the file"))
+    if problems:
+        raise InputError(problems, what)
+    return rows
+
+
+def _expand(
+    items: list[tuple[int, Any]],
+    rows: list[tuple[int, dict[str, str]]] | None,
+    cases_name: str,
+    data_name: str,
+    line_for: Callable[[int, tuple[int | str, ...]], int | None],
+    problems: list[Problem],
+) -> list[tuple[int, Any]]:
+    """One case per data row for every case whose text uses {{names}}."""
+    out: list[tuple[int, Any]] = []
+    for key, item in items:
+        names = template_vars(item) if isinstance(item, dict) else set()
+        if not names:
+            out.append((key, item))
+            continue
+        if rows is None:
+            problems.append(
+                Problem(
+                    cases_name,
+                    f"uses {{{{{sorted(names)[0]}}}}}: give the rows with --data rows.csv|jsonl",
+                    line=line_for(key, ()),
+                )
+            )
+            continue
+        for line, row in rows:
+            missing = sorted(names - set(row))
+            if missing:
+                hint = did_you_mean(missing[0], list(row))
+                problems.append(
+                    Problem(
+                        data_name,
+                        f"no column {missing[0]!r} for case {item.get('id')!r} (line "
+                        f"{line_for(key, ())} of {cases_name})"
+                        + (f"; did you mean {hint!r}?" if hint else ""),
+                        line=line,
+                    )
+                )
+                break
+            row_id = row.get("id") or str(line)
+            out.append((key, {**_fill(item, row), "id": f"{item.get('id')}/{row_id}"}))
+    return out
+
+
+def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
+    """Read and check a cases file; InputError (exit 2) names every bad line and field.
+
+    With ``data`` (a --data file), a case whose text uses ``{{name}}`` becomes one case
+    per row, its id suffixed with the row's ``id`` column or line number."""
     from llmpick.files import read_bounded
 
     p = Path(path)
@@ -412,6 +536,8 @@ def load_cases(path: str | Path) -> list[Case]:
 
         return line_of(text, (*yaml_prefix, key, *loc))
 
+    rows = load_rows(data) if data is not None else None
+    items = _expand(items, rows, name, str(data), line_for, problems)
     cases: list[Case] = []
     seen: dict[str, int | None] = {}
     for key, item in items[: MAX_CASES + 1]:

@@ -113,9 +113,9 @@ def answer_cost(target: Target, reply: Any) -> float | None:
         return None
     if reply.prompt_tokens is None or reply.completion_tokens is None:
         return None
-    return (
-        reply.prompt_tokens * target.price_in + reply.completion_tokens * target.price_out
-    ) / 1e6
+    spent: float = reply.prompt_tokens * target.price_in
+    spent += reply.completion_tokens * target.price_out
+    return spent / 1e6
 
 
 def record_for(
