@@ -54,7 +54,9 @@ class ResponseCache:
     def __init__(self, directory: Path | None) -> None:
         from llmpick.catalog.cache import private_dir
 
-        self.directory = directory if directory is not None and private_dir(directory) else None
+        # the cache root (shared with the catalog cache) and our part of it
+        ok = directory is not None and private_dir(directory.parent) and private_dir(directory)
+        self.directory = directory if ok else None
         self.hits = 0
 
     @property
