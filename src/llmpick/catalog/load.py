@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
+
+
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
     or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""

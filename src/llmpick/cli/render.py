@@ -1152,6 +1152,7 @@ def eval_progress(total: int, enabled: bool) -> _EvalProgress:
 
 def eval_report(doc: dict[str, Any]) -> None:
     """The eval report: one row per target, pass rate against cost, the pick, notes."""
+
     def secs(x: float | None) -> str:
         return "–" if x is None else f"{x:.2f}s"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
@@ -126,12 +126,14 @@ def _standings(c: Catalog) -> dict[tuple[str, str], tuple[float, int]]:
     return hit[1]
 
 
-def _context(c: Catalog, r: Requirements) -> Context:
+def _context(
+    c: Catalog, r: Requirements, measured: Mapping[str, evidence.Measured] | None = None
+) -> Context:
     today = c.newest_verified or dt.date(2026, 1, 1)
     benchmarks = evidence.relevant(
         r.task, language=r.language, min_context=r.min_context, domain=r.domain, needs=r.needs
     )
-    return Context(c, today, _standings(c), benchmarks)
+    return Context(c, today, _standings(c), benchmarks, measured=dict(measured or {}))
 
 
 def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
@@ -262,6 +264,7 @@ def recommend(
     *,
     relax: bool = True,
     only: frozenset[str] | None = None,
+    measured: Mapping[str, evidence.Measured] | None = None,
 ) -> Recommendation:
     """Filter, score, rank and explain the catalog for ``r``.
 
@@ -269,8 +272,9 @@ def recommend(
     nothing passes (and ``relax``), the answer carries the changes that would return
     models, each counted by running the engine again with that change. ``only`` limits
     the run to some models (a relaxation need only re-check those it could admit).
+    ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
-    ctx = _context(c, r)
+    ctx = _context(c, r, measured)
     named = set(explain)
     checks = active_checks(r)
     verdicts = {

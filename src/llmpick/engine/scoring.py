@@ -21,7 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import base, canonical, measures, quality
+from llmpick.engine.evidence import (
+    Measured,
+    base,
+    canonical,
+    measured_points,
+    measures,
+    quality,
+)
 from llmpick.engine.memory import Estimate
 from llmpick.engine.requirements import Requirements
 from llmpick.units import format_params, format_tokens, format_usd
@@ -68,6 +75,8 @@ class Context:
     # with --prefer cost or speed: the models fit enough for their cost or speed to count
     # (fitness within PREFERENCE_MARGIN of the best among the models that pass)
     preference_eligible: frozenset[str] | None = None
+    # pass rates measured on the user's own cases (recommend --evidence), by variant id
+    measured: dict[str, Measured] = field(default_factory=dict)
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -388,6 +397,20 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if "task-finetune" in tuning and not (r.task == "classification" and ready_made_classifier(v)):
         fx.add(-8, "fine-tuned for one specific task", "2.16")
         fx.warn("fine-tuned for one task: check that task is yours", "2.16")
+
+
+@rule(
+    "measured on your cases",
+    (
+        "4.2",
+        "a pass rate measured with llmpick eval on your own cases outweighs published "
+        "results: it is your job, not a benchmark's",
+    ),
+)
+def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    m = ctx.measured.get(v.id)
+    if m is not None:
+        fx.add(measured_points(m, WEIGHTS[r.prefer]["evidence"]), m.label(), "4.2")
 
 
 @rule(

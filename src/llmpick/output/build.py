@@ -84,9 +84,7 @@ def candidate(
     e = verdict.estimate
     d["how_to_load"] = how_to_load(v)
     d["decoding"] = decoding(task, v)
-    wants_json = req is not None and (
-        req.task == "extraction" or "structured-output" in req.needs
-    )
+    wants_json = req is not None and (req.task == "extraction" or "structured-output" in req.needs)
     d["structured_output"] = structured_output(v) if wants_json else None
     d["monthly_cost"] = None
     if req is not None and req.tokens_per_month is not None:
