@@ -19,6 +19,7 @@ from llmpick.evaluation.cases import CHECK_KINDS, Case
 from llmpick.evaluation.results import Key
 from llmpick.evaluation.stats import not_worse, percentile, wilson
 from llmpick.evaluation.targets import Target
+from llmpick.safetext import md_code, md_text
 from llmpick.units import format_usd
 
 SCHEMA_VERSION = "1.1"
@@ -317,13 +318,6 @@ def answered_any(doc: dict[str, Any]) -> bool:
     return any(r["passed"] + r["failed"] > 0 for r in doc["targets"])
 
 
-def _md(text: object) -> str:
-    s = "" if text is None else str(text)
-    for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
-        s = s.replace(ch, "\\" + ch)
-    return " ".join(s.split())
-
-
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.0%}"
 
@@ -340,7 +334,7 @@ def markdown(doc: dict[str, Any]) -> str:
     lines = [
         "# llmpick eval report",
         "",
-        f"{doc['cases']['count']} cases from `{_md(doc['cases']['file'])}`"
+        f"{doc['cases']['count']} cases from {md_code(doc['cases']['file'])}"
         + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
         + f"; {doc['generated_by']}.",
         "",
@@ -355,7 +349,7 @@ def markdown(doc: dict[str, Any]) -> str:
         rate = _pct(r["pass_rate"]) + (f" ({_pct(iv[0])}–{_pct(iv[1])})" if iv else "")
         ttft = r["ttft_s"]["p50"] if r["ttft_s"] else None
         lines.append(
-            f"| {_md(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['empty']} | "
+            f"| {md_text(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['empty']} | "
             f"{r['errors']} | "
             f"{_secs(r['latency_s']['p50'])} / {_secs(r['latency_s']['p95'])} | {_secs(ttft)} | "
             f"{r['output_tokens_per_s'] if r['output_tokens_per_s'] is not None else 'n/a'} | "
@@ -364,11 +358,11 @@ def markdown(doc: dict[str, Any]) -> str:
         )
     if doc["unreachable"]:
         lines += ["", "**Unreachable** (no answer at all; left out of the pick):", ""]
-        lines += [f"- {_md(u['name'])}: {_md(u['why'])}" for u in doc["unreachable"]]
+        lines += [f"- {md_text(u['name'])}: {md_text(u['why'])}" for u in doc["unreachable"]]
     lines.append("")
     rec = doc["recommendation"]
     if rec:
-        lines += [f"**Recommendation: {_md(rec['target'])}** — {_md(rec['why'])}.", ""]
+        lines += [f"**Recommendation: {md_text(rec['target'])}** — {md_text(rec['why'])}.", ""]
     else:
         lines += ["**No recommendation**: no target passed any case.", ""]
     kinds = [k for k in CHECK_KINDS if any(k in r["checks"] for r in doc["targets"])]
@@ -384,14 +378,14 @@ def markdown(doc: dict[str, Any]) -> str:
             for k in kinds:
                 c = r["checks"].get(k)
                 cells.append(f"{c['pass']} / {sum(c.values())}" if c else "–")
-            lines.append(f"| {_md(r['name'])} | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_text(r['name'])} | " + " | ".join(cells) + " |")
         lines.append("")
     failing = [r for r in doc["targets"] if r["status"] == "ok" and r["failures"]]
     if failing:
         lines += ["## Cases not passed", ""]
         for r in failing:
             lines += [
-                f"### {_md(r['name'])}",
+                f"### {md_text(r['name'])}",
                 "",
                 "| case | outcome | expected | answer | why |",
                 "| --- | --- | --- | --- | --- |",
@@ -400,8 +394,8 @@ def markdown(doc: dict[str, Any]) -> str:
                 case = str(f["case"]) + (f" #{f['repeat'] + 1}" if doc["repeat"] > 1 else "")
                 outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
                 lines.append(
-                    f"| {_md(case)} | {outcome} | {_md(f['expected'])} | {_md(f['answer'])} | "
-                    f"{_md('; '.join(f['why']))} |"
+                    f"| {md_text(case)} | {outcome} | {md_text(f['expected'])} | "
+                    f"{md_text(f['answer'])} | {md_text('; '.join(f['why']))} |"
                 )
             if len(r["failures"]) > MAX_MD_FAILURES:
                 lines.append(
@@ -411,24 +405,26 @@ def markdown(doc: dict[str, Any]) -> str:
             lines.append("")
     extra = []
     if doc.get("reused"):
-        extra.append(f"- {doc['reused']} results reused from {_md(doc['results_file'])} (--resume)")
+        extra.append(
+            f"- {doc['reused']} results reused from {md_text(doc['results_file'])} (--resume)"
+        )
     if doc.get("cached"):
         extra.append(
             f"- {doc['cached']} answers came from the response cache (--no-cache asks again)"
         )
     for r in doc["targets"]:
         if r["stopped"]:
-            extra.append(f"- {_md(r['name'])}: {_md(r['stopped'])}")
+            extra.append(f"- {md_text(r['name'])}: {md_text(r['stopped'])}")
         for e in r["top_errors"]:
-            extra.append(f"- {_md(r['name'])}: {e['count']} × {_md(e['error'])}")
-        extra.extend(f"- {_md(r['name'])}: {_md(n)}" for n in r["notes"])
-        extra.append(f"- {_md(r['name'])}: cost: {_md(r['price_note'])}")
+            extra.append(f"- {md_text(r['name'])}: {e['count']} × {md_text(e['error'])}")
+        extra.extend(f"- {md_text(r['name'])}: {md_text(n)}" for n in r["notes"])
+        extra.append(f"- {md_text(r['name'])}: cost: {md_text(r['price_note'])}")
     if doc["judge"]:
         j = doc["judge"]
         extra.append(
-            f"- judge: {_md(j['name'])} ({_md(j['served_as'])}), {j['requests']} verdicts, "
+            f"- judge: {md_text(j['name'])} ({md_text(j['served_as'])}), {j['requests']} verdicts, "
             f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}"
         )
-    extra.extend(f"- {_md(n)}" for n in doc["notes"])
+    extra.extend(f"- {md_text(n)}" for n in doc["notes"])
     lines += ["## Notes", "", *extra, ""]
     return "\n".join(lines)
