@@ -110,8 +110,9 @@ class TargetSpec(BaseModel):
     """USD per 1M tokens, overriding the catalog's (e.g. a gateway's prices)."""
     self_hosted: bool | None = None
     """Cost nothing per token (your own hardware). Default: true at a local or private
-    address when the catalog model has open weights or no model is named; a
-    proprietary model is priced wherever it is served (e.g. behind a local proxy)."""
+    address when the catalog model has open weights or no model is named, and no
+    prices are given; a proprietary model is priced wherever it is served (e.g.
+    behind a local proxy)."""
     system: str | None = Field(default=None, min_length=1)
     """A system prompt sent to this target before each case's messages."""
     concurrency: int | None = Field(default=None, ge=1, le=256)
@@ -326,10 +327,11 @@ def _price(
 
 
 def default_self_hosted(spec: TargetSpec, info: ModelInfo | None) -> bool:
-    """Self-hosted (free per token) by default only on your own machines and only for a
-    model you could run there: open weights, or no catalog model named. A proprietary
-    model behind a local proxy still costs its price."""
-    if not is_local(spec.base_url):
+    """Self-hosted (free per token) by default only on your own machines, only for a
+    model you could run there (open weights, or no catalog model named), and only when
+    the target gives no prices. A proprietary model behind a local proxy still costs
+    its price."""
+    if not is_local(spec.base_url) or spec.prices is not None:  # prices given: believed
         return False
     return info is None or info.open_weights is not False
 
