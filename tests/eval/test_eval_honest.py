@@ -247,6 +247,14 @@ def test_a_model_the_server_does_not_list_costs_one_request_and_one_message(
     assert server.gets == ["/v1/models"]  # one look per endpoint
 
 
+def test_an_unlisted_model_that_answers_runs_with_a_note(server: FakeOpenAI) -> None:
+    # llama.cpp's server answers whatever model name it is asked for
+    summary, doc, _ = go([tgt(server, "right@some-other-name")], cases(4))
+    assert doc["targets"][0]["passed"] == 4 and not summary.stopped
+    assert "does not list 'right@some-other-name'" in summary.notes[0]
+    assert "but answered" in summary.notes[0]
+
+
 def test_a_model_the_server_lists_under_latest_is_not_suspect(server: FakeOpenAI) -> None:
     from llmpick.evaluation.runner import listed
 
