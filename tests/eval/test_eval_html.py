@@ -88,7 +88,8 @@ window.addEventListener('load', () => {
   const box = document.querySelector('#pass-rate-chart svg').getBoundingClientRect();
   const out = document.createElement('pre');
   out.id = 'probe';
-  out.textContent = JSON.stringify({over, dots, bars, h: box.height, w: box.width, vw: window.innerWidth});
+  out.textContent = JSON.stringify(
+    {over, dots, bars, h: box.height, w: box.width, vw: window.innerWidth});
   document.body.appendChild(out);
 });
 </script>

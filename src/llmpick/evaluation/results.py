@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import IO, Any
 
 from llmpick.errors import UsageError, WriteError
 
 Key = tuple[str, str, int]  # target name, case id, repeat
+MAX_RESULTS_BYTES = 4 * 1024**3
 
 
 def key_of(record: dict[str, Any]) -> Key | None:
@@ -37,6 +39,11 @@ def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
     records: dict[Key, dict[str, Any]] = {}
     bad = 0
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # /dev/zero, a FIFO: would be read forever
+            raise UsageError(f"cannot read {path}: not a regular file")
+        if st.st_size > MAX_RESULTS_BYTES:
+            raise UsageError(f"cannot read {path}: larger than {MAX_RESULTS_BYTES:,} bytes")
         with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if not line.strip():

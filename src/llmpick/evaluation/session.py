@@ -1,0 +1,282 @@
+"""An eval session, between the library and the command line: plan, run, report.
+
+``Session`` checks the options and every input before a request is sent (cases and
+data rows, targets, the judge, the results to resume, every output path), runs the
+requests while appending each result to ``--out``, and builds the report; then the
+exports (JSON, Markdown, HTML), the JUnit file and the CI gate. The command parses
+options, hands them here, and renders; tests drive a Session without Typer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmpick.errors import LlmpickError, UsageError
+from llmpick.evaluation.cases import Case
+from llmpick.evaluation.results import Key
+from llmpick.evaluation.runner import RunSummary
+from llmpick.evaluation.targets import ModelInfo, Target
+
+EXPORTS = (".json", ".md", ".html")
+
+
+class NothingAnswered(LlmpickError):
+    """No target gave a usable answer: exit 1 (failed cases are results; this is not)."""
+
+
+class GateFailed(LlmpickError):
+    """The CI gate (--fail-under): exit 1."""
+
+
+@dataclass(slots=True)
+class EvalOptions:
+    """What the command line (or a test) asks for; the same names as the options."""
+
+    cases: str
+    targets: str | None = None
+    shortlist: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    data: str | None = None
+    out: str | None = None
+    resume: bool = False
+    concurrency: int = 4
+    repeat: int = 1
+    timeout: float = 60.0
+    retries: int = 2
+    max_failures: int = 5
+    judge: str | None = None
+    export: list[str] = field(default_factory=list)
+    junit: str | None = None
+    fail_under: float | None = None
+    gate: list[str] = field(default_factory=list)
+    cache: bool = True
+
+
+def check_usage(o: EvalOptions) -> None:
+    """Option combinations that cannot work, before any file is read."""
+    for path in o.export:
+        if Path(path).suffix.lower() not in EXPORTS:
+            raise UsageError(f"--export {path}: give a .json, .md or .html file name")
+    if o.resume and o.out is None:
+        raise UsageError("--resume needs --out FILE (the results to continue)")
+    if o.base_url is not None and o.shortlist is None:
+        raise UsageError("--base-url goes with --shortlist", hint="or write a targets file")
+    if o.shortlist is not None and o.base_url is None:
+        raise UsageError(
+            "--shortlist needs --base-url URL (the endpoint that serves the models)",
+            hint="e.g. --base-url http://localhost:11434 for a local Ollama",
+        )
+    if o.targets is None and o.shortlist is None:
+        raise UsageError(
+            "no targets: give --targets FILE, or --shortlist FILE with --base-url URL",
+            hint="see 'llmpick eval --help' for a targets file",
+        )
+    if o.gate and o.fail_under is None:
+        raise UsageError("--gate NAME goes with --fail-under RATE", hint="e.g. --fail-under 0.9")
+    if o.fail_under is not None and not 0 <= o.fail_under <= 1:
+        raise UsageError(f"--fail-under {o.fail_under:g}: give a pass rate from 0 to 1, e.g. 0.9")
+    seen: dict[str, str] = {}
+    outputs: list[tuple[str, str | None]] = [("--out", o.out), ("--junit", o.junit)]
+    outputs += [("--export", e) for e in o.export]
+    for option, given in outputs:
+        if given is None:
+            continue
+        key = str(Path(given).resolve())
+        if key in seen:
+            raise UsageError(f"{option} {given} is also given to {seen[key]}: give another file")
+        seen[key] = option
+
+
+class Session:
+    """One eval run: everything is checked in the constructor, before a request."""
+
+    def __init__(self, o: EvalOptions, lookup: Callable[[str], ModelInfo]) -> None:
+        from llmpick.evaluation import cases as cases_mod
+        from llmpick.evaluation import targets as targets_mod
+        from llmpick.evaluation.report import current
+        from llmpick.evaluation.results import check_output, is_done, read_results
+        from llmpick.evaluation.runner import plan
+
+        check_usage(o)
+        self.options = o
+        self.cases: list[Case] = cases_mod.load_cases(o.cases, o.data)
+        everyone: list[Target] = []
+        self.notes: list[str] = []
+        if o.targets is not None:
+            everyone += targets_mod.load_targets(o.targets, lookup)
+        if o.shortlist is not None and o.base_url is not None:
+            more, notes = targets_mod.shortlist_targets(o.shortlist, o.base_url, o.api_key_env)
+            self.notes += notes
+            taken = {t.name for t in everyone}
+            clash = [t.name for t in more if t.name in taken]
+            if clash:
+                raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
+            everyone += more
+        needs_judge = any(c.expect.judge is not None for c in self.cases)
+        self.judge = targets_mod.check_judge(everyone, o.judge, needs_judge)
+        self.targets = [t for t in everyone if t is not self.judge]
+        if not self.targets:
+            raise UsageError("no target left to evaluate besides the judge")
+        names = {t.name for t in self.targets}
+        for g in o.gate:
+            if g not in names:
+                from llmpick.evaluation.cases import did_you_mean
+
+                hint = did_you_mean(g, sorted(names))
+                raise UsageError(
+                    f"--gate {g!r} is not one of the targets",
+                    hint=f"did you mean {hint!r}?" if hint else "choose from: " + ", ".join(names),
+                )
+        # every output is checked before the first request: a run that cannot keep its
+        # results should not spend anything
+        for option, path in [
+            ("--out", o.out),
+            ("--junit", o.junit),
+            *(("--export", e) for e in o.export),
+        ]:
+            if path is not None:
+                check_output(path, option)
+        self.records: dict[Key, dict[str, Any]] = {}
+        if o.resume and o.out is not None:
+            self.records, bad = read_results(o.out)
+            if bad:
+                self.notes.append(f"{bad} unreadable lines in {o.out} were ignored")
+        by_name = {t.name: t for t in self.targets}
+        by_id = {c.id: c for c in self.cases}
+        grader = self.judge
+        self.skip = {
+            k
+            for k, rec in self.records.items()
+            if k[0] in by_name
+            and k[1] in by_id
+            and k[2] < o.repeat
+            and is_done(rec)
+            and current(rec, by_name[k[0]], by_id[k[1]])
+            and (grader is None or by_id[k[1]].expect.judge is None or "judge" in rec)
+        }
+        self.reused = len(self.skip)
+        self.jobs = len(plan(self.targets, self.cases, o.repeat, self.skip))
+        self.summary = RunSummary()
+
+    def run(self, on_result: Callable[[dict[str, Any]], None] = lambda rec: None) -> RunSummary:
+        """Send the requests; each result goes to --out (flushed) and to ``on_result``.
+        KeyboardInterrupt propagates once the results so far are safely written."""
+        from llmpick.evaluation.results import ResultsWriter
+        from llmpick.evaluation.runner import RunConfig, run_sync
+
+        o = self.options
+        writer = ResultsWriter(o.out, o.resume) if o.out is not None else None
+        config = RunConfig(
+            concurrency=o.concurrency,
+            repeat=o.repeat,
+            timeout=o.timeout,
+            retries=o.retries,
+            max_failures=o.max_failures,
+            cache=o.cache,
+        )
+
+        def keep(rec: dict[str, Any]) -> None:
+            if writer is not None:
+                writer.append(rec)
+            self.records[(rec["target"], rec["case"], rec["repeat"])] = rec
+            on_result(rec)
+
+        try:
+            self.summary = run_sync(
+                self.targets, self.cases, config, judge=self.judge, skip=self.skip, on_result=keep
+            )
+        finally:
+            if writer is not None:
+                writer.close()  # reports a failure only if no write reported one first
+        return self.summary
+
+    def report(self) -> dict[str, Any]:
+        from llmpick.evaluation.report import build_report
+
+        s = self.summary
+        notes = [*self.notes, *s.notes]
+        notes += [f"{name}: {n} requests not sent after the target was stopped"
+                  for name, n in s.not_run.items()]  # fmt: skip
+        return build_report(
+            self.targets,
+            self.cases,
+            self.options.repeat,
+            self.records,
+            cases_file=self.options.cases,
+            results_file=self.options.out,
+            judge=self.judge,
+            stopped=s.stopped,
+            notes=notes,
+            reused=self.reused,
+        )
+
+    def current_records(self) -> dict[Key, dict[str, Any]]:
+        """The records the report counts (made for today's cases and targets)."""
+        from llmpick.evaluation.report import current
+
+        by_name = {t.name: t for t in self.targets}
+        by_id = {c.id: c for c in self.cases}
+        return {
+            k: r
+            for k, r in self.records.items()
+            if k[0] in by_name
+            and k[1] in by_id
+            and k[2] < self.options.repeat
+            and current(r, by_name[k[0]], by_id[k[1]])
+        }
+
+    def write_outputs(self, doc: dict[str, Any], dumps: Callable[[Any], str]) -> list[str]:
+        """The exports and the JUnit file, each written atomically; ``dumps`` is the JSON
+        writer (control characters escaped, NaN refused). Returns what was written."""
+        from llmpick.files import write_atomic
+
+        written = []
+        for path in self.options.export:
+            suffix = Path(path).suffix.lower()
+            if suffix == ".md":
+                from llmpick.evaluation.report import markdown
+
+                write_atomic(path, markdown(doc))
+            elif suffix == ".html":
+                from llmpick.evaluation.html import report_html
+
+                write_atomic(path, report_html(doc))
+            else:
+                write_atomic(path, dumps(doc) + "\n")
+            written.append(path)
+        if self.options.junit is not None:
+            from llmpick.evaluation.gate import junit_xml
+
+            write_atomic(self.options.junit, junit_xml(doc, self.current_records()))
+            written.append(self.options.junit)
+        return written
+
+    def verdict(self, doc: dict[str, Any]) -> None:
+        """Raise for exit 1: nothing answered, or the CI gate failed."""
+        from llmpick.evaluation.report import EMPTY_HINT
+
+        rows = doc["targets"]
+        if not any(r["passed"] + r["failed"] > 0 for r in rows):
+            if any(r["empty"] for r in rows):
+                raise NothingAnswered(
+                    "every answer came back empty: no target gave one to check",
+                    hint=EMPTY_HINT,
+                )
+            raise NothingAnswered(
+                "no request was answered by any target",
+                hint="check that the endpoints are up, the model names (served_as) and the "
+                "keys; see the errors above",
+            )
+        if self.options.fail_under is not None:
+            from llmpick.evaluation.gate import gate_failures
+
+            failures = gate_failures(doc, self.options.fail_under, self.options.gate)
+            if failures:
+                raise GateFailed(
+                    "; ".join(failures),
+                    hint="the run's results are kept; the report above shows the cases not passed",
+                )
