@@ -1,18 +1,25 @@
 """Time llmpick as whole processes against the import floor, median of several runs.
 
-    python benchmarks/bench.py [--runs N]
+    python benchmarks/bench.py [--runs N] [--install editable|wheel] [--scale [N ...]]
 
 The floor is `python -c "import typer, rich, pydantic, yaml"` in the same
 environment: the least any Typer + rich + pydantic CLI can cost. Each command is
 run once first to warm the catalog cache, then N times, each run paired with a
 floor run just before it; the figures are the median wall time and the median
 of the paired ratios. Peak memory is the child's maximum resident set size.
+
+llmpick is timed as it is installed, never tidied first: ``--install editable`` (the
+default) is this environment, set up as the README does; ``--install wheel`` builds the
+wheel and installs it into a fresh virtual environment, as a user of a release has it.
+An editable install is not byte-compiled by pip; where PYTHONDONTWRITEBYTECODE is set
+(it is on the project's machines), every run then compiled llmpick from source, about
+60 ms: the README's set-up command byte-compiles ``src`` for that reason, and the
+report says whether llmpick's bytecode is there.
 """
 
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import resource
 import statistics
@@ -98,6 +105,37 @@ def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def bytecode_state(env: dict[str, str]) -> str:
+    """Whether the llmpick that runs has its bytecode, and whether Python may write it."""
+    code = (
+        "import importlib.util, os, llmpick.cli.app as m;"
+        "print(os.path.exists(importlib.util.cache_from_source(m.__file__)))"
+    )
+    out = subprocess.run(
+        [*LLMPICK[:1], "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    have = out.stdout.strip() == "True"
+    writes = "not written (PYTHONDONTWRITEBYTECODE)" if env.get("PYTHONDONTWRITEBYTECODE") else ""
+    return f"llmpick bytecode {'present' if have else 'absent'}" + (
+        f", {writes}" if writes and not have else ""
+    )
+
+
+def use_wheel_install() -> None:
+    """Point FLOOR and LLMPICK at a fresh virtual environment with the built wheel."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = tempfile.mkdtemp(prefix="llmpick-bench-wheel-")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", root, here], check=True
+    )
+    venv = os.path.join(root, "venv")
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    py = os.path.join(venv, "bin", "python")
+    wheel = next(f for f in os.listdir(root) if f.endswith(".whl"))
+    subprocess.run([py, "-m", "pip", "install", "-q", os.path.join(root, wheel)], check=True)
+    FLOOR[0] = LLMPICK[0] = py
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -111,13 +149,17 @@ def main() -> int:
         metavar="N",
         help="also time recommend on synthetic catalogs of N variants (default 1000 5000 20000)",
     )
+    parser.add_argument(
+        "--install",
+        choices=["editable", "wheel"],
+        default="editable",
+        help="time this environment as installed (default), or a wheel in a fresh one",
+    )
     args = parser.parse_args()
     env = {**os.environ, "NO_COLOR": "1"}
-    # An installed package is byte-compiled by pip; an editable one is not, and with
-    # PYTHONDONTWRITEBYTECODE set every run would recompile llmpick from source.
-    import llmpick
-
-    compileall.compile_dir(os.path.dirname(llmpick.__file__), quiet=1)
+    if args.install == "wheel":
+        use_wheel_install()
+    print(f"install: {args.install}; {bytecode_state(env)}")
     env.setdefault("LLMPICK_CACHE_DIR", tempfile.mkdtemp(prefix="llmpick-bench-"))
     floor = median_time(FLOOR, env, args.runs)
     print(

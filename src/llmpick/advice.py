@@ -21,12 +21,10 @@ from llmpick.catalog.records import Variant
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
 
-
 def _py(value: str) -> str:
     """``value`` as a Python string literal (JSON's double-quoted form is one; ASCII
     only, so no control or bidirectional character survives into the snippet)."""
     return json.dumps(value)
-
 
 # --- decoding (§6.1-6.4) ------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """The guide inside the tool: sections in our own words and glossary terms.
 
-``catalog/guide.yaml`` holds every section id that explanations cite (DESIGN.md's
-table) with a title, its place in the original article, a text in our words, the
-catalog families it relates to and its sources; ``terms`` map glossary terms to
-sections so `llmpick guide rlhf` works like `llmpick guide 2.10`.
+``catalog/guide.yaml`` holds every section id that explanations cite
+(``vocabulary.SECTION_IDS``) with a title, its place in the original article, a text
+in our words, the catalog families it relates to and its sources; ``terms`` map
+glossary terms to sections so `llmpick guide rlhf` works like `llmpick guide 2.10`.
 """
 
 from __future__ import annotations

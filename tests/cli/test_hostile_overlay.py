@@ -143,9 +143,7 @@ def test_markup_in_a_note_is_not_an_internal_error(
     assert "[/INST]" in r.out and "gnp.exe" in r.out
 
 
-def test_json_keeps_the_text_exactly_and_escaped(
-    hostile: Path, cli: Callable[..., Result]
-) -> None:
+def test_json_keeps_the_text_exactly_and_escaped(hostile: Path, cli: Callable[..., Result]) -> None:
     import yaml
 
     expected = yaml.safe_load(f"x: {q(HOSTILE)}")["x"]

@@ -184,3 +184,22 @@ def test_a_size_word_matches_whole_numbers(cli: Cli, monkeypatch: pytest.MonkeyP
     assert not {i for i in ids if "27b" in i or "1.7b" in i or "17b" in i}
     ids = {m["id"] for m in json.loads(cli("models", "qwen", "2.5", "coder", "--json").out)}
     assert "qwen2.5-coder-7b-instruct" in ids and not {i for i in ids if "qwen3" in i}
+
+
+def test_show_family_names_the_makers_newest_release_and_when_it_was_checked(
+    cli: Cli, tmp_path: Path
+) -> None:
+    fam = tmp_path / "families" / "acme"
+    fam.mkdir(parents=True)
+    (fam / "zed.yaml").write_text(
+        "name: Zed\nprovider: acme\narchitecture: decoder-only\nstatus: active\n"
+        "description: test\nlicense: apache-2.0\nopen_weights: true\n"
+        "sources: [https://example.org/zed]\nverified: 2026-11-26\n"
+        "newest_release: {name: Zed 2, checked: 2026-12-01, source: 'https://example.org/zed-2'}\n"
+        "variants:\n  zed-1b: {name: Zed-1B, flavour: base}\n"
+    )
+    r = cli("--catalog", str(tmp_path), "show", "zed")
+    assert r.code == 0, r
+    assert "maker's newest release: Zed 2 (not in the catalog), checked 2026-12-01" in r.out
+    r = cli("--catalog", str(tmp_path), "show", "zed", "--json")
+    assert json.loads(r.out)["newest_release"]["checked"] == "2026-12-01"

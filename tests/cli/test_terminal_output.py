@@ -68,7 +68,7 @@ def test_show_lines_do_not_end_in_spaces(
 
 
 def test_default_answer_cuts_long_caveats_at_a_clause(monkeypatch: pytest.MonkeyPatch) -> None:
-    from llmpick.cli.render import _brief
+    from llmpick.cli.render.recommend import _brief
 
     monkeypatch.setenv("COLUMNS", "80")
     results = "published results: GPQA 94.6, Jul 2026: top 4% of 38; MMLU-Pro 87, Feb 2026: 1st"

@@ -408,3 +408,22 @@ def test_ctrl_c_exits_130_and_keeps_results(
     assert done.code == 0, done
     assert doc["targets"][0]["passed"] == 40
     assert len(server.log) - before == 40 - len(kept)
+
+
+def test_export_shares_recommends_writer_and_messages(
+    cli, server, write_cases, write_targets, tmp_path
+) -> None:
+    # a file name with a bidirectional override: the JSON writer escapes it, as --json does
+    cases = write_cases(CASES, name="cases\u202e.jsonl")
+    tg = write_targets([target(server, "good", "right")])
+    exp = tmp_path / "rep.json"
+    r = cli("eval", cases, "--targets", tg, "--export", str(exp))
+    assert r.code == 0, r
+    assert f"wrote {exp}" in r.err
+    text = exp.read_text()
+    assert "\u202e" not in text and "\\u202e" in text
+    assert json.loads(text)["cases"]["file"] == cases
+    bad = cli("eval", cases, "--targets", tg, "--export", "r.txt")
+    assert bad.code == 2
+    assert "invalid value for --export: 'r.txt'; the file must end in .json or .md" in bad.err
+    assert bad.err == cli("recommend", "--no-input", "--export", "r.txt").err

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from llmpick.catalog.records import Access, ArchNumbers
-from llmpick.engine.memory import best_fit, estimate, kv_cache_gb
+from llmpick.engine.memory import (
+    best_fit,
+    estimate,
+    kv_cache_gb,
+    quantizations,
+    working_context,
+)
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import build
 from tests.conftest import bundled_catalog
@@ -50,6 +56,82 @@ def test_hybrid_models_cache_only_in_their_attention_layers() -> None:
         "hybrid", arch=ArchNumbers(layers=48, kv_heads=8, head_dim=128, kv_layers=12)
     )
     assert kv_cache_gb(hybrid, 100_000) == pytest.approx(kv_cache_gb(full, 100_000) / 4)
+
+
+# (variant, layers with a KV cache, key-value heads, head dim), each from the model's config
+HYBRIDS = [
+    # config's hybrid_override_pattern: 4 attention ("*") layers of 56, 8 KV heads of 128
+    ("nvidia-nemotron-nano-9b-v2", 4, 8, 128),
+    # card: 26 Mamba layers + 2 attention layers, 20 query heads sharing 1 KV head of 128
+    ("jamba-reasoning-3b", 2, 1, 128),
+    # Qwen3-Next design: full attention in every fourth layer (12 of 48), 2 KV heads of 256
+    ("qwen3-coder-next", 12, 2, 256),
+]
+
+
+@pytest.mark.parametrize(("vid", "kv_layers", "kv_heads", "head_dim"), HYBRIDS)
+def test_a_hybrid_caches_keys_and_values_in_its_attention_layers_only(
+    vid: str, kv_layers: int, kv_heads: int, head_dim: int
+) -> None:
+    v = bundled().variants[vid]
+    tokens = 131_072
+    by_hand = 2 * kv_layers * kv_heads * head_dim * 2 * tokens / 1e9  # keys + values, fp16
+    e = estimate(v, "fp16", tokens)
+    assert e is not None and not e.estimated
+    assert e.kv_cache_gb == pytest.approx(by_hand, rel=1e-9)
+
+
+def test_nemotron_nano_9b_v2_fits_a_24_gb_card_at_128k() -> None:
+    # 8.89B at 8-bit is ~9.4 GB; its 4-layer cache at 128k is 2.1 GB (it was sized at 18.9 GB)
+    v = bundled().variants["nvidia-nemotron-nano-9b-v2"]
+    fit, _ = best_fit(v, 24, "auto", 131_072)
+    assert fit is not None and fit.total_gb < 24
+
+
+# hybrids in the catalog: state-space or linear-attention layers keep no KV cache
+HYBRID_FAMILIES = ("falcon-h1", "jamba", "qwen3.5", "qwen3.6")
+HYBRID_VARIANTS = (
+    "granite-4.0-h-small", "granite-4.0-h-tiny", "granite-4.0-h-micro",
+    "nvidia-nemotron-nano-9b-v2", "nemotron-3-nano-30b-a3b", "nemotron-3-super-120b-a12b",
+    "nemotron-3-ultra-550b-a55b", "qwen3-coder-next", "minimax-m1-40k", "minimax-m1-80k",
+)  # fmt: skip
+
+
+def test_every_open_hybrid_says_which_layers_keep_a_cache_or_why_not() -> None:
+    c = bundled()
+    hybrids = [
+        v
+        for v in c.variants.values()
+        if v.open_weights and (v.family in HYBRID_FAMILIES or v.id in HYBRID_VARIANTS)
+    ]
+    assert len(hybrids) >= 39
+    missing = [
+        v.id
+        for v in hybrids
+        if v.arch is None or (v.arch.kv_layers is None and v.arch.unpublished is None)
+    ]
+    assert missing == []
+
+
+def test_no_open_model_is_dropped_by_a_gpu_budget_for_a_missing_number() -> None:
+    # any status, any flavour, any architecture: a huge budget drops an open model only
+    # for its size, never because a number is missing
+    c = bundled()
+    unsized = [
+        v.id
+        for v in c.variants.values()
+        if v.open_weights and estimate(v, quantizations(v)[-1], working_context(v, None)) is None
+    ]
+    assert unsized == []
+    for task in ("chat", "classification", "embedding", "translation"):
+        rec = recommend(c, build({"task": task, "gpu_memory": 10_000, "include_legacy": True}))
+        lost = [
+            vid
+            for vid, verdict in rec.verdicts.items()
+            if any(x.constraint == "gpu_memory" for x in verdict.exclusions)
+            and verdict.variant.open_weights
+        ]
+        assert lost == [], task
 
 
 def test_no_active_open_generative_model_is_lost_to_a_missing_number() -> None:

@@ -185,6 +185,13 @@ FAMILY = {  # sets every field of FamilyIn
         "zeta-12b-every": EVERY,
         "zeta-12b-inherits": {"name": "Zeta-12B-Inherits", "flavour": "base"},
     },
+    "newest_release": {
+        "name": "Zeta-12B-Every",
+        "checked": dt.date(2026, 11, 15),
+        "source": "zset:zeta.zeta-12b",
+        "released": dt.date(2025, 6, 1),
+        "id": "zeta-12b-every",
+    },
 }
 
 

@@ -20,9 +20,9 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 def test_vocabulary_is_cheap_to_import() -> None:
     # the cached fast path imports it: no pydantic, nothing of llmpick's own
     tree = ast.parse((SRC / "vocabulary.py").read_text())
-    modules = {
-        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-    } | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names} | {
+        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    }
     assert modules <= {"__future__", "re", "typing"}
 
 

@@ -36,6 +36,7 @@ from llmpick.catalog.records import (
     Evidence,
     Family,
     License,
+    NewestRelease,
     Pricing,
     Provenance,
     Provider,
@@ -56,6 +57,7 @@ _CACHED_RECORDS: tuple[type, ...] = (
     ArchNumbers,
     Pricing,
     Evidence,
+    NewestRelease,
     Variant,
     Family,
 )
@@ -82,6 +84,9 @@ def key_start() -> bytes:
     """The start of every cache key: the cache's format version, llmpick's version and
     the record shape."""
     return f"{CACHE_FORMAT}|{__version__}|{RECORD_SHAPE}".encode()
+
+
+
 
 
 MAX_CACHE_BYTES = 64 * 1024 * 1024
@@ -307,10 +312,16 @@ def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
     return False  # a field type this check does not know: do not trust the cache
 
 
+
+
 RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
 
 
-def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]) -> None:
+
+
+def write_index(
+    index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]
+) -> None:
     """Record that the source files with these stat data give ``version``, cached in
     ``cached`` as it is now (written by us, or read and checked)."""
     import time
@@ -338,6 +349,10 @@ _V_EVIDENCE = _V_FIELDS.index("evidence")
 _V_RELEASED = _V_FIELDS.index("released")
 _V_VERIFIED = _V_FIELDS.index("verified")
 _F_RELEASED = _F_FIELDS.index("released")
+_F_NEWEST = _F_FIELDS.index("newest_release")
+_N_DATES = tuple(
+    tuple(NewestRelease.__dataclass_fields__).index(n) for n in ("checked", "released")
+)
 _P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
 _E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
 
@@ -380,6 +395,11 @@ def catalog_rows(cat: Catalog) -> dict[str, Any]:
     for fid, f in cat.families.items():
         frow = list(_row(f))
         frow[_F_RELEASED] = _iso(f.released)
+        if f.newest_release is not None:
+            nrow = list(_row(f.newest_release))
+            for at in _N_DATES:
+                nrow[at] = _iso(nrow[at])
+            frow[_F_NEWEST] = tuple(nrow)
         families[fid] = tuple(frow)
     return {
         "version": cat.version,
@@ -412,6 +432,12 @@ def catalog_from_rows(data: dict[str, Any]) -> Catalog:
         fr = list(row)
         if fr[_F_RELEASED] is not None:
             fr[_F_RELEASED] = fromiso(fr[_F_RELEASED])
+        if fr[_F_NEWEST] is not None:
+            nr = list(fr[_F_NEWEST])
+            for at in _N_DATES:
+                if nr[at] is not None:
+                    nr[at] = fromiso(nr[at])
+            fr[_F_NEWEST] = NewestRelease(*nr)
         families[fid] = Family(*fr)
     return Catalog(
         version=data["version"],

@@ -30,6 +30,7 @@ from llmpick.catalog.records import (
     Dataset,
     Evidence,
     License,
+    NewestRelease,
     Pricing,
     Provider,
 )
@@ -178,6 +179,10 @@ class FamilyIn(VariantFields):
     guide: list[GuideId] = Field(default_factory=list, description="Guide sections naming it.")
     aliases: list[str] = Field(default_factory=list, description="Other names users type.")
     variants: dict[Id, VariantIn] = Field(min_length=1, description="Variants by id.")
+    newest_release: NewestRelease | None = Field(
+        default=None,
+        description="The maker's newest release in this line, with the date it was checked.",
+    )
 
 
 PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)

@@ -43,6 +43,7 @@ from llmpick.catalog.records import (
     Dataset,
     Family,
     License,
+    NewestRelease,
     Provenance,
     Provider,
     Variant,
@@ -60,8 +61,6 @@ if TYPE_CHECKING:
 
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
-
-
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
     or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""
@@ -647,6 +646,13 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             variants=list(fam.variants),
             file=label,
         )
+        newest = fam.newest_release
+        if newest is not None:
+            families[fid].newest_release = newest
+            if newest.id:
+                pending_refs.append((src, ("newest_release", "id"), newest.id, "family-or-variant"))
+            for key, message in _newest_problems(newest, fam, datasets):
+                problems.append(problem(src, ("newest_release", key), message))
 
     for vid, field_loc, message in _access_problems(variants, variant_src):
         access_loc = ("variants", vid, "access", *field_loc)
@@ -779,6 +785,29 @@ def _fact_problems(
     stamp = _stamp_problem(vid, released)
     if stamp is not None:
         out.append((("released",), stamp))
+    return out
+
+
+def _newest_problems(
+    newest: NewestRelease, fam: FamilyIn, datasets: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """What is wrong with a family's newest-release check (each a field and a message)."""
+    from llmpick.catalog.fileformat import _check_source
+
+    out: list[tuple[str, str]] = []
+    try:
+        _check_source(newest.source)
+    except ValueError as exc:
+        out.append(("source", str(exc)))
+    else:
+        if _cited_dataset(newest.source) not in (None, *datasets):
+            out.append(
+                ("source", f"source {newest.source!r} names no dataset declared in datasets.yaml")
+            )
+    if newest.id is not None and not ID_RE.match(newest.id):
+        out.append(("id", f"{newest.id!r} is not a valid id: {ID_RULE}"))
+    if fam.released is not None and newest.released and newest.released < fam.released:
+        out.append(("released", f"released {newest.released}, before its family's first release"))
     return out
 
 

@@ -178,6 +178,31 @@ class Pricing:
 
 
 @dataclass(slots=True, eq=False, repr=False)
+class NewestRelease:
+    """The successor audit of a family: the maker's newest release in its line, as checked.
+    ``catalog validate --stats`` lists the families whose check is over 90 days old."""
+
+    __pydantic_config__ = _STRICT
+
+    name: str
+    """The newest release's name, as its maker gives it."""
+    checked: dt.date
+    """When the maker's releases were last checked."""
+    source: str
+    """Where the release can be seen (URL or dataset:key)."""
+    released: dt.date | None = None
+    """When it came out, where known."""
+    id: str | None = None
+    """Its catalog id (variant or family), when it is catalogued."""
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("name cannot be empty")
+        if self.released is not None and self.released > self.checked:
+            raise ValueError(f"released {self.released} is after the check date {self.checked}")
+
+
+@dataclass(slots=True, eq=False, repr=False)
 class Evidence:
     __pydantic_config__ = _STRICT
 
@@ -251,6 +276,8 @@ class Family:
     sources: list[str]
     variants: list[str]
     file: str
+    newest_release: NewestRelease | None = None
+    """The maker's newest release in this line as last checked; None: never checked."""
 
 
 @dataclass(slots=True, eq=False, repr=False)

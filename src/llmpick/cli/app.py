@@ -16,13 +16,18 @@ import typer
 
 from llmpick import __version__
 from llmpick.cli import (
-    catalog_cmds,
-    eval_cmds,
-    fit_cmds,
-    guide_cmds,
-    recommend_cmds,
+    catalog,
+    fit,
+    guide,
+    models,
+    providers,
+    recommend,
+    schema,
+    show,
     typer_compat,
+    why,
 )
+from llmpick.cli import eval as eval_cmd
 from llmpick.cli.emit import discard_stdout, hanging
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
@@ -75,16 +80,25 @@ def root(
     state.reset(list(catalog or []), no_refresh)
 
 
-app.command("recommend")(recommend_cmds.recommend)
-app.command("why")(recommend_cmds.why)
-app.command("providers")(catalog_cmds.providers)
-app.command("models")(catalog_cmds.models)
-app.command("show")(catalog_cmds.show)
-app.command("fit")(fit_cmds.fit)
-app.command("guide")(guide_cmds.guide)
-app.add_typer(catalog_cmds.catalog_app, name="catalog")
-app.command("schema")(guide_cmds.schema)
-app.command("eval")(eval_cmds.eval_)
+# every command, in the order of --help; each lives in the module named after it
+catalog_app = typer.Typer(
+    help="Check the bundled catalog or an overlay; refresh prices, limits and new models.",
+    no_args_is_help=True,
+)
+catalog_app.command("validate")(catalog.validate)
+catalog_app.command("refresh")(catalog.refresh)
+catalog_app.command("status")(catalog.status)
+
+app.command("recommend")(recommend.recommend)
+app.command("why")(why.why)
+app.command("providers")(providers.providers)
+app.command("models")(models.models)
+app.command("show")(show.show)
+app.command("fit")(fit.fit)
+app.command("guide")(guide.guide)
+app.add_typer(catalog_app, name="catalog")
+app.command("schema")(schema.schema)
+app.command("eval")(eval_cmd.eval_)
 
 
 def _say(label: str, text: str) -> None:

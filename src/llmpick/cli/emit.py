@@ -2,8 +2,9 @@
 when it is taller than the terminal), written whole so that a closed pipe or a full
 disk is handled in one place. Imports rich only for human output.
 
-Every command ends with ``emit(doc, json=json, human=lambda r: r.something(doc))``:
-``human`` receives the ``render`` module, imported only when it is needed.
+Every command ends with ``emit(doc, json=json, human=...)``: ``human`` prints the answer
+for a person with the command's renderer (``cli/render/<command>.py``), which it imports
+itself, so that JSON output never loads rich.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 from llmpick.errors import WriteError
@@ -94,7 +94,7 @@ def emit(
     doc: Any,
     *,
     json: bool,
-    human: Callable[[ModuleType], object] | None = None,
+    human: Callable[[], object] | None = None,
     page: bool = False,
     pretty: bool | None = None,
 ) -> None:
@@ -102,7 +102,7 @@ def emit(
 
     ``json``: the document as JSON (``doc`` may be a function that builds it, so human
     output does not pay for it), pretty for a terminal and compact for a pipe unless
-    ``pretty`` says otherwise. Otherwise ``human(render)`` prints it for a person; with
+    ``pretty`` says otherwise. Otherwise ``human()`` prints it for a person; with
     ``page``, through the user's pager when stdout is a terminal and the text is taller
     than it. JSON is never paged. A reader that went away (``| head``) ends the output
     quietly; any other write failure raises WriteError ("cannot write output")."""
@@ -111,11 +111,9 @@ def emit(
         out = _stdout()
         _write(dumps(data, pretty=out.isatty() if pretty is None else pretty) + "\n")
         return
-    from llmpick.cli import render
-
     # rich pads wrapped and gridded lines out to the width: trailing blanks (before any
     # closing colour code) are noise in a terminal and in a diff of saved output
-    text = _trimmed(_captured(lambda: human(render)))
+    text = _trimmed(_captured(human))
     pager = pager_command() if page and _stdout().isatty() else None
     if pager is not None and text.count("\n") >= shutil.get_terminal_size().lines:
         _page(pager, text)

@@ -115,3 +115,15 @@ def check_choice(option: str, value: str | None, choices: Iterable[str]) -> None
         raise UsageError(
             f"invalid value for {option}: {value!r}; choose from: {', '.join(allowed)}"
         )
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
+
+
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal instead of through PAGER (or LLMPICK_PAGER).",
+    ),
+]

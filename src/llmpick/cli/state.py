@@ -21,6 +21,16 @@ class State:
         self.__dict__.pop("catalog", None)
         self.__dict__.pop("curated", None)
 
+    def overlays_in_force(self) -> list[str]:
+        """The overlays (and a replaced base catalog) that the loaded catalog rests on;
+        none when no command loaded it."""
+        cat = self.__dict__.get("catalog")
+        if cat is None:
+            return []
+        from llmpick.catalog.records import provenance
+
+        return provenance(cat).in_force()
+
     @cached_property
     def curated(self) -> Catalog:
         """The bundled catalog and overlays, without the refresh layer."""

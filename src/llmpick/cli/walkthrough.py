@@ -240,7 +240,7 @@ def _yes(question: str, default: bool) -> bool:
 def _checked(key: str, answer: str) -> Any:
     """The answer as the requirement reads it, or None after saying what is wrong."""
     if key == "gpu_memory" and answer.lower() == "auto":
-        from llmpick.cli.recommend_cmds import detected_gpu_memory
+        from llmpick.cli.requirements import detected_gpu_memory
 
         try:
             return detected_gpu_memory()

@@ -2,11 +2,13 @@
 
 For the models the advice is about (active ones), the share that carries each fact
 the engine reads: architecture numbers for memory, a release date of their own,
-languages, API prices, and published results relevant to each task.
+languages, API prices, and published results relevant to each task; and the families
+whose maker's newest release was not checked in the last 90 days (the successor audit).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,9 @@ class Coverage:
     facts: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (have, of)
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # task -> (have, of)
     gaps: list[str] = field(default_factory=list)  # what CI refuses
+    # families whose newest-release check is missing or older than STALE_AFTER_DAYS:
+    # family id -> the date of the last check (None: never checked)
+    stale_checks: dict[str, dt.date | None] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         def share(pair: tuple[int, int]) -> dict[str, Any]:
@@ -41,10 +46,29 @@ class Coverage:
             "facts": {k: share(v) for k, v in self.facts.items()},
             "evidence_by_task": {k: share(v) for k, v in self.evidence.items()},
             "gaps": list(self.gaps),
+            "newest_release_stale": {
+                fid: (d.isoformat() if d else None) for fid, d in self.stale_checks.items()
+            },
         }
 
 
-def coverage(c: Catalog) -> Coverage:
+STALE_AFTER_DAYS = 90
+"""A family's newest-release check older than this is listed as stale."""
+
+
+def stale_checks(c: Catalog, today: dt.date) -> dict[str, dt.date | None]:
+    """Families whose maker's newest release was never checked, or not in the last
+    ``STALE_AFTER_DAYS`` days before ``today``, with the date of the last check."""
+    limit = today - dt.timedelta(days=STALE_AFTER_DAYS)
+    out: dict[str, dt.date | None] = {}
+    for fid, f in sorted(c.families.items()):
+        checked = f.newest_release.checked if f.newest_release is not None else None
+        if checked is None or checked < limit:
+            out[fid] = checked
+    return out
+
+
+def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
     active = [v for v in c.variants.values() if v.status == "active"]
     open_gen = [v for v in active if v.open_weights and generative(v)]
     api = [v for v in active if v.access.api or v.access.platforms]
@@ -55,11 +79,25 @@ def coverage(c: Catalog) -> Coverage:
             sum(1 for v in open_gen if _has_arch(v) or v.params_b is not None),
             len(open_gen),
         ),
+        "parameter count (all open models)": (
+            sum(v.params_b is not None for v in c.variants.values() if v.open_weights),
+            sum(1 for v in c.variants.values() if v.open_weights),
+        ),
         "release date": (sum(v.released is not None for v in active), len(active)),
         "languages stated": (sum(bool(v.languages) for v in active), len(active)),
         "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
         "context window": (sum(v.context_window is not None for v in active), len(active)),
     }
+    out.stale_checks = stale_checks(c, today or dt.date.today())
+    out.facts["newest release checked in 90 days (families)"] = (
+        len(c.families) - len(out.stale_checks),
+        len(c.families),
+    )
+    checked = [f.newest_release for f in c.families.values() if f.newest_release is not None]
+    out.facts["newest release catalogued (checked families)"] = (
+        sum(n.id is not None for n in checked),
+        len(checked),
+    )
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
@@ -79,6 +117,12 @@ def coverage(c: Catalog) -> Coverage:
             out.gaps.append(
                 f"{v.id}: an active open generative model with neither architecture numbers "
                 "nor a stated reason (arch.unpublished) for estimating from its size"
+            )
+    for v in c.variants.values():
+        if v.open_weights and v.params_b is None:
+            out.gaps.append(
+                f"{v.id}: open weights with no parameter count, so no GPU budget can size it "
+                "(every --gpu-memory answer would drop it)"
             )
     for v in c.variants.values():
         cited = [*v.sources]

@@ -9,7 +9,7 @@ options, hands them here, and renders; tests drive a Session without Typer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from llmpick.errors import LlmpickError, UsageError
 from llmpick.evaluation.cases import Case
 from llmpick.evaluation.results import Key
-from llmpick.evaluation.runner import RunSummary
+from llmpick.evaluation.runner import RunConfig, RunSummary
 from llmpick.evaluation.targets import ModelInfo, Target
 
 EXPORTS = (".json", ".md", ".html")
@@ -91,14 +91,46 @@ def check_usage(o: EvalOptions) -> None:
         seen[key] = option
 
 
+def resumable(
+    records: dict[Key, dict[str, Any]],
+    candidates: Iterable[Target],
+    cases: Iterable[Case],
+    judge: Target | None,
+    repeat: int | None = None,
+) -> set[Key]:
+    """The resume rule: the results a resumed run keeps instead of asking again.
+
+    A record is kept when its target and case are still in the run (and its repeat,
+    when ``repeat`` is given), it was answered (passed or failed, not an error or an
+    empty answer), it was made for the target and case as they are now (same endpoint,
+    model name and system prompt, same case), and, where a judge grades the case, it
+    holds the judge's grade. Everything else is asked again."""
+    from llmpick.evaluation.report import current
+    from llmpick.evaluation.results import is_done
+
+    by_name = {t.name: t for t in candidates}
+    by_id = {c.id: c for c in cases}
+    return {
+        k
+        for k, rec in records.items()
+        if k[0] in by_name
+        and k[1] in by_id
+        and (repeat is None or k[2] < repeat)
+        and is_done(rec)
+        and current(rec, by_name[k[0]], by_id[k[1]])
+        and (judge is None or by_id[k[1]].expect.judge is None or "judge" in rec)
+    }
+
+
 class Session:
-    """One eval run: everything is checked in the constructor, before a request."""
+    """One eval run: everything is checked in the constructor, before a request, and
+    the results file is opened there (a file that already holds results is refused
+    unless resumed)."""
 
     def __init__(self, o: EvalOptions, lookup: Callable[[str], ModelInfo]) -> None:
         from llmpick.evaluation import cases as cases_mod
         from llmpick.evaluation import targets as targets_mod
-        from llmpick.evaluation.report import current
-        from llmpick.evaluation.results import check_output, is_done, read_results
+        from llmpick.evaluation.results import ResultsWriter, check_output, read_results
         from llmpick.evaluation.runner import plan
 
         check_usage(o)
@@ -118,10 +150,10 @@ class Session:
             everyone += more
         needs_judge = any(c.expect.judge is not None for c in self.cases)
         self.judge = targets_mod.check_judge(everyone, o.judge, needs_judge)
-        self.targets = [t for t in everyone if t is not self.judge]
-        if not self.targets:
+        self.candidates = [t for t in everyone if t is not self.judge]
+        if not self.candidates:
             raise UsageError("no target left to evaluate besides the judge")
-        names = {t.name for t in self.targets}
+        names = {t.name for t in self.candidates}
         for g in o.gate:
             if g not in names:
                 from llmpick.evaluation.cases import did_you_mean
@@ -145,32 +177,15 @@ class Session:
             self.records, bad = read_results(o.out)
             if bad:
                 self.notes.append(f"{bad} unreadable lines in {o.out} were ignored")
-        by_name = {t.name: t for t in self.targets}
-        by_id = {c.id: c for c in self.cases}
-        grader = self.judge
-        self.skip = {
-            k
-            for k, rec in self.records.items()
-            if k[0] in by_name
-            and k[1] in by_id
-            and k[2] < o.repeat
-            and is_done(rec)
-            and current(rec, by_name[k[0]], by_id[k[1]])
-            and (grader is None or by_id[k[1]].expect.judge is None or "judge" in rec)
-        }
+        self.skip = resumable(self.records, self.candidates, self.cases, self.judge, o.repeat)
         self.reused = len(self.skip)
-        self.jobs = len(plan(self.targets, self.cases, o.repeat, self.skip))
+        self.jobs = len(plan(self.candidates, self.cases, o.repeat, self.skip))
         self.summary = RunSummary()
+        self.writer = ResultsWriter(o.out, o.resume) if o.out is not None else None
 
-    def run(self, on_result: Callable[[dict[str, Any]], None] = lambda rec: None) -> RunSummary:
-        """Send the requests; each result goes to --out (flushed) and to ``on_result``.
-        KeyboardInterrupt propagates once the results so far are safely written."""
-        from llmpick.evaluation.results import ResultsWriter
-        from llmpick.evaluation.runner import RunConfig, run_sync
-
+    def config(self) -> RunConfig:
         o = self.options
-        writer = ResultsWriter(o.out, o.resume) if o.out is not None else None
-        config = RunConfig(
+        return RunConfig(
             concurrency=o.concurrency,
             repeat=o.repeat,
             timeout=o.timeout,
@@ -178,6 +193,18 @@ class Session:
             max_failures=o.max_failures,
             cache=o.cache,
         )
+
+    def run(
+        self,
+        config: RunConfig | None = None,
+        on_result: Callable[[dict[str, Any]], object] = lambda rec: None,
+    ) -> RunSummary:
+        """Send the requests; each result goes to --out (flushed), into the report's
+        records, then to ``on_result``. The results file is closed however the run ends
+        (Ctrl-C included); KeyboardInterrupt propagates once what came is written."""
+        from llmpick.evaluation.runner import run_sync
+
+        writer = self.writer
 
         def keep(rec: dict[str, Any]) -> None:
             if writer is not None:
@@ -187,22 +214,28 @@ class Session:
 
         try:
             self.summary = run_sync(
-                self.targets, self.cases, config, judge=self.judge, skip=self.skip, on_result=keep
+                self.candidates,
+                self.cases,
+                config or self.config(),
+                judge=self.judge,
+                skip=self.skip,
+                on_result=keep,
             )
         finally:
             if writer is not None:
                 writer.close()  # reports a failure only if no write reported one first
         return self.summary
 
-    def report(self) -> dict[str, Any]:
+    def report(self, summary: RunSummary | None = None) -> dict[str, Any]:
+        """The report document, from every record (kept and new)."""
         from llmpick.evaluation.report import build_report
 
-        s = self.summary
+        s = summary or self.summary
         notes = [*self.notes, *s.notes]
         notes += [f"{name}: {n} requests not sent after the target was stopped"
                   for name, n in s.not_run.items()]  # fmt: skip
         return build_report(
-            self.targets,
+            self.candidates,
             self.cases,
             self.options.repeat,
             self.records,
@@ -218,7 +251,7 @@ class Session:
         """The records the report counts (made for today's cases and targets)."""
         from llmpick.evaluation.report import current
 
-        by_name = {t.name: t for t in self.targets}
+        by_name = {t.name: t for t in self.candidates}
         by_id = {c.id: c for c in self.cases}
         return {
             k: r
@@ -280,3 +313,31 @@ class Session:
                     "; ".join(failures),
                     hint="the run's results are kept; the report above shows the cases not passed",
                 )
+
+
+def plan(
+    cases_file: str,
+    *,
+    targets_file: str | None,
+    shortlist: tuple[str, str, str | None] | None,
+    judge: str | None,
+    repeat: int,
+    out: str | None,
+    resume: bool,
+    lookup: Callable[[str], ModelInfo],
+) -> Session:
+    """A Session from the options one by one; ``shortlist`` is (file, base URL, the API
+    key's variable)."""
+    file, base_url, key_env = shortlist if shortlist is not None else (None, None, None)
+    options = EvalOptions(
+        cases_file,
+        targets=targets_file,
+        shortlist=file,
+        base_url=base_url,
+        api_key_env=key_env,
+        judge=judge,
+        repeat=repeat,
+        out=out,
+        resume=resume,
+    )
+    return Session(options, lookup)

@@ -1,6 +1,6 @@
 """The shortlist document: the JSON that `recommend --json` prints and `--export` writes.
 
-Plain data built from a ``Recommendation``; ``documents.py`` holds the pydantic
+Plain data built from a ``Recommendation``; ``output/contract.py`` holds the pydantic
 models that describe it (for `llmpick schema shortlist`) and a test checks that
 every document produced validates against them.
 """

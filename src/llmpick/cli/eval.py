@@ -4,7 +4,6 @@ what cost. Parses, calls llmpick.evaluation, hands the report to the renderer.""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -95,14 +94,9 @@ def eval_(
 
       llmpick eval cases.jsonl --targets targets.yaml --judge grader --export report.md
     """
-    from llmpick.evaluation import cases as cases_mod
-    from llmpick.evaluation import targets as targets_mod
-    from llmpick.evaluation.report import answered_any, build_report, current, markdown
-    from llmpick.evaluation.results import ResultsWriter, is_done, read_results
-    from llmpick.evaluation.runner import RunConfig, plan, run_sync
+    from llmpick.cli import export as exporting
 
-    if export is not None and Path(export).suffix.lower() not in (".json", ".md"):
-        raise UsageError(f"--export {export}: give a .json or .md file name")
+    exporting.check(export)
     if resume and out is None:
         raise UsageError("--resume needs --out FILE (the results to continue)")
     if base_url is not None and shortlist is None:
@@ -117,42 +111,22 @@ def eval_(
             "no targets: give --targets FILE, or --shortlist FILE with --base-url URL",
             hint="see 'llmpick eval --help' for a targets file",
         )
-    case_list = cases_mod.load_cases(cases)
-    everyone: list[Any] = []
-    notes: list[str] = []
-    if targets is not None:
-        everyone += targets_mod.load_targets(targets, _lookup)
-    if shortlist is not None and base_url is not None:
-        more, notes = targets_mod.shortlist_targets(shortlist, base_url, api_key_env)
-        taken = {t.name for t in everyone}
-        clash = [t.name for t in more if t.name in taken]
-        if clash:
-            raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
-        everyone += more
-    needs_judge = any(c.expect.judge is not None for c in case_list)
-    grader = targets_mod.check_judge(everyone, judge, needs_judge)
-    candidates = [t for t in everyone if t is not grader]
-    if not candidates:
-        raise UsageError("no target left to evaluate besides the judge")
+    from llmpick.evaluation import session as evaluation
+    from llmpick.evaluation.report import answered_any, markdown
+    from llmpick.evaluation.runner import RunConfig
 
-    records: dict[Any, dict[str, Any]] = {}
-    if resume and out is not None:
-        records, bad = read_results(out)
-        if bad:
-            notes.append(f"{bad} unreadable lines in {out} were ignored")
-    by_name = {t.name: t for t in candidates}
-    by_id = {c.id: c for c in case_list}
-    skip = {
-        k
-        for k, rec in records.items()
-        if k[0] in by_name
-        and k[1] in by_id
-        and is_done(rec)
-        and current(rec, by_name[k[0]], by_id[k[1]])
-        and (grader is None or by_id[k[1]].expect.judge is None or "judge" in rec)
-    }
-    jobs = len(plan(candidates, case_list, repeat, skip))
-    writer = ResultsWriter(out, resume) if out is not None else None
+    session = evaluation.plan(
+        cases,
+        targets_file=targets,
+        shortlist=None
+        if shortlist is None or base_url is None
+        else (shortlist, base_url, api_key_env),
+        judge=judge,
+        repeat=repeat,
+        out=out,
+        resume=resume,
+        lookup=_lookup,
+    )
     config = RunConfig(
         concurrency=concurrency,
         repeat=repeat,
@@ -160,53 +134,27 @@ def eval_(
         retries=retries,
         max_failures=max_failures,
     )
-    from llmpick.cli import render
+    from llmpick.cli.render import eval as render
+    from llmpick.cli.render.layout import note
 
-    with render.eval_progress(jobs, enabled=not json and sys.stderr.isatty()) as progress:
-
-        def on_result(rec: dict[str, Any]) -> None:
-            if writer is not None:
-                writer.append(rec)
-            records[(rec["target"], rec["case"], rec["repeat"])] = rec
-            progress(rec)
-
+    with render.eval_progress(session.jobs, enabled=not json and sys.stderr.isatty()) as progress:
         try:
-            summary = run_sync(
-                candidates, case_list, config, judge=grader, skip=skip, on_result=on_result
-            )
+            summary = session.run(config, on_result=progress)
         except KeyboardInterrupt:
-            if writer is not None:
-                writer.close()
-                render.note(f"results so far are in {out}; add --resume to continue")
+            if out is not None:
+                note(f"results so far are in {out}; add --resume to continue")
             raise
-        finally:
-            if writer is not None:
-                writer.close()
-    for name, n in summary.not_run.items():
-        notes.append(f"{name}: {n} requests not sent after the target was stopped")
-    doc = build_report(
-        candidates,
-        case_list,
-        repeat,
-        records,
-        cases_file=cases,
-        results_file=out,
-        judge=grader,
-        stopped=summary.stopped,
-        notes=notes,
-    )
+    doc = session.report(summary)
     if export is not None:
-        from llmpick.files import write_atomic
-
-        if export.lower().endswith(".md"):
-            write_atomic(export, markdown(doc))
-        else:
-            import json as json_mod
-
-            write_atomic(export, json_mod.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        exporting.write(export, doc, markdown)
     from llmpick.cli.emit import emit
 
-    emit(doc, json=json, human=lambda render: render.eval_report(doc))
+    def human() -> None:
+        render.eval_report(doc)
+        if export is not None:
+            note(exporting.written(export))
+
+    emit(doc, json=json, human=human)
     if not answered_any(doc):
         raise NothingAnswered(
             "no request was answered by any target",

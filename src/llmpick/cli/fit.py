@@ -40,7 +40,7 @@ def fit(
     gpu: float | None = None
     if gpu_memory is not None:
         if gpu_memory.strip().lower() == "auto":
-            from llmpick.cli.recommend_cmds import detected_gpu_memory
+            from llmpick.cli.requirements import detected_gpu_memory
 
             gpu = detected_gpu_memory()
         else:
@@ -64,4 +64,10 @@ def fit(
     from llmpick.output.build import fit as fit_document
 
     doc = fit_document(v, tokens, gpu)
-    emit(doc, json=json, human=lambda render: render.fit(doc))
+
+    def human() -> None:
+        from llmpick.cli.render.fit import fit as fit_table
+
+        fit_table(doc, overlays=state.overlays_in_force())
+
+    emit(doc, json=json, human=human)

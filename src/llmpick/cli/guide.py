@@ -1,4 +1,4 @@
-"""`guide` (the sections our explanations cite) and `schema` (JSON Schemas)."""
+"""`llmpick guide`: the sections our explanations cite."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.errors import UsageError
 from llmpick.guide import PARTS, Guide, Section
 
 
@@ -39,10 +38,16 @@ def guide(
 
     g = load_guide()
     if key is None:
+
+        def tree() -> None:
+            from llmpick.cli.render.guide import guide_tree
+
+            guide_tree(g)
+
         emit(
             lambda: [_summary(g, s) for s in g.sections.values()],
             json=json,
-            human=lambda render: render.guide_tree(g),
+            human=tree,
             page=not no_pager,
         )
         return
@@ -53,6 +58,12 @@ def guide(
     models = [{"id": f, "name": cat.families[f].name} for f in sec.models if f in cat.families]
     rules = [text for sid, text in RULES if sid == sec.id]
     terms = sorted(t for t, sid in g.terms.items() if sid == sec.id)
+
+    def section() -> None:
+        from llmpick.cli.render.guide import guide_section
+
+        guide_section(sec, models, rules, terms)
+
     emit(
         lambda: {
             **_summary(g, sec),
@@ -63,28 +74,10 @@ def guide(
             "sources": sec.sources,
         },
         json=json,
-        human=lambda render: render.guide_section(sec, models, rules, terms),
+        human=section,
         page=not no_pager,
     )
 
 
 def _summary(g: Guide, sec: Section) -> dict[str, str]:
     return {"id": sec.id, "title": sec.title, "heading": sec.heading, "part": PARTS[g.part(sec.id)]}
-
-
-def schema(
-    name: Annotated[str, typer.Argument(help="shortlist, requirements or catalog.")] = "shortlist",
-) -> None:
-    """Print a JSON Schema: the shortlist document, requirements files, or catalog files.
-
-    Examples:
-
-      llmpick schema shortlist > shortlist.schema.json
-
-      llmpick schema requirements
-    """
-    from llmpick.output.contract import SCHEMAS
-
-    if name not in SCHEMAS:
-        raise UsageError(f"invalid value for NAME: {name!r}; choose from: {', '.join(SCHEMAS)}")
-    emit(SCHEMAS[name](), json=True, pretty=True)

@@ -1,0 +1,85 @@
+"""`llmpick fit`: the memory estimate for one model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+
+from llmpick.cli.render.layout import Cell, Col, out, overlays_notice, table
+from llmpick.units import (
+    format_memory,
+    format_params,
+    format_tokens,
+)
+
+
+def _gb(x: float | None) -> str:
+    return "unknown" if x is None else format_memory(x, fixed=True)
+
+
+def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
+    overlays_notice(overlays)
+    size = format_params(doc["params_b"]) + (
+        f" ({format_params(doc['active_params_b'])} active)" if doc["active_params_b"] else ""
+    )
+    out.print(
+        Text(
+            f"{doc['name']} ({doc['id']}): {size} parameters, "
+            f"{format_tokens(doc['context_tokens'])} tokens of context",
+            style="bold",
+        )
+    )
+    gpu = doc["gpu_memory_gb"]
+    rows = []
+    for r in doc["estimates"]:
+        fits: Cell = (
+            "-"
+            if r["fits"] is None
+            else Text("yes", style="green")
+            if r["fits"]
+            else Text("no", style="red")
+        )
+        row = [
+            r["quantization"] + (" (as released)" if r["as_released"] else ""),
+            _gb(r["weights_gb"]),
+            _gb(r["kv_cache_gb"]),
+            _gb(r["overhead_gb"]),
+            _gb(r["total_gb"]),
+        ]
+        rows.append((*row, fits) if gpu is not None else tuple(row))
+    cols = [
+        Col("quantization"),
+        Col("weights", justify="right", drop=2),
+        Col("KV cache", justify="right", drop=1),
+        Col("overhead", justify="right", drop=1),
+        Col("total", justify="right"),
+    ]
+    if gpu is not None:  # without a GPU to check against, a column of '-' says nothing
+        cols.append(Col("fits", justify="right"))
+    table(tuple(cols), rows)
+    if gpu is not None:
+        out.print(f"against {format_memory(gpu)} of GPU memory")
+    if doc["method"] == "parameter count":
+        out.print(
+            Text(
+                "estimate: the catalog has no architecture numbers for this model, so the KV cache "
+                "is sized from its parameter count; likely totals: "
+                + ", ".join(
+                    f"{r['quantization']} {r['range_gb'][0]:.1f}-{r['range_gb'][1]:.1f} GB"
+                    for r in doc["estimates"]
+                ),
+                style="yellow",
+            )
+        )
+    else:
+        out.print(Text("KV cache sized from the published architecture numbers", style="dim"))
+    for n in doc["notes"]:
+        out.print(Text(f"note: {n}", style="dim"))
+    out.print(
+        Text(
+            "see 'llmpick guide 2.1' on sizes and memory, 'llmpick guide 5.1' on loading",
+            style="dim",
+        )
+    )

@@ -1,0 +1,311 @@
+"""`llmpick recommend`: the shortlist, its reasons, caveats and ways to run."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from llmpick.cli.render.layout import (
+    COMMERCIAL_STYLE,
+    Cell,
+    Col,
+    context_cell,
+    hang,
+    listed,
+    out,
+    overlays_notice,
+    table,
+)
+from llmpick.output.markdown import requirement_items
+from llmpick.units import (
+    format_memory,
+    format_score,
+    format_size,
+    format_tokens,
+    format_usd,
+)
+
+
+def _memory(c: dict[str, Any]) -> str:
+    if "memory_gb" not in c:
+        return "-"
+    return f"{format_memory(c['memory_gb'], fixed=True)} {c['quantization']}"
+
+
+def _said(r: dict[str, Any]) -> tuple[str, str]:
+    return (r["text"], r["guide"])
+
+
+def _shared(cands: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Reasons and caveats every candidate carries (said once above the list)."""
+    if len(cands) < 2:
+        return set()
+    sets = [{_said(r) for r in (*c["reasons"], *c["caveats"])} for c in cands]
+    return set.intersection(*sets)
+
+
+# which caveat to show when only one fits: an unreviewed entry, licence terms, then
+# lifecycle, then memory and quantization, then unmeasured quality
+_CAVEAT_ORDER = ("unreviewed", "licence", "lifecycle", "hardware", "published results")
+
+
+def _caveat_rank(r: dict[str, Any]) -> int:
+    first = r["text"].split(":")[0].split()[0] if r["text"].strip() else ""
+    key = first if first in ("unreviewed", "licence") else r.get("rule", "")
+    return _CAVEAT_ORDER.index(key) if key in _CAVEAT_ORDER else len(_CAVEAT_ORDER)
+
+
+def ref(text: str, guide: str) -> Text:
+    return Text.assemble(f"{text} ", (f"§{guide}", "cyan"))
+
+
+_MARK = 5  # "   + " before each reason or caveat
+
+
+def _brief(text: str, guide: str) -> str:
+    """``text`` on one line, or cut after a sentence or a ';' to fit one line, or else
+    cut at a clause (failing that, a word) to fit two lines (three below 70 columns); a
+    cut ends in ' …' (--long says it all). A leading 'what: ' (such as 'licence gemma: ')
+    is always kept, and a cut that would save only a few words is not made."""
+    room = max(20, out.width - _MARK)
+    most = 2 if out.width >= 70 else 3
+
+    def fits(t: str, lines: int) -> bool:
+        return len(ref(t, guide).wrap(out, room, overflow="fold")) <= lines
+
+    if fits(text, 1):
+        return text
+    head = text.find(": ") + 2 if ": " in text else 0
+    tries = ((r"[.;](?=\s)", 1), (r"[.;](?=\s)", most), (r"\s", most))
+    for n, (pattern, lines) in enumerate(tries):
+        if n == 1 and fits(text, lines):
+            return text
+        for m in reversed(list(re.finditer(pattern, text))):
+            short = text[: m.end() if n < 2 else m.start()].rstrip(" ,-")
+            if n == 2:  # a cut between words does not end on a word that leads on
+                short = re.sub(r"(?:\s+(?:a|an|and|by|for|in|of|or|the|to|with))+$", "", short)
+            short += " …"
+            if n == 2 and len(short) > 0.75 * len(text):
+                continue  # too little saved for a word cut
+            if m.start() > head and fits(short, lines):
+                return short
+    return text  # no cut fits: say it whole
+
+
+REC_COLS = (
+    Col("#", justify="right"),
+    Col("model", style="bold"),
+    Col("provider", drop=1),
+    Col("context", justify="right", drop=2),
+    Col("flavour", drop=3),
+    Col("commercial", drop=4),
+    Col("size", justify="right", drop=5),
+    Col("cost/month", justify="right", drop=6),
+    Col("memory", justify="right", drop=7),
+    Col("score", justify="right"),
+)
+
+
+def recommendation(doc: dict[str, Any], long: bool = False) -> None:
+    """The shortlist: a table, what every candidate shares (once), then per model its
+    strongest reasons, its key caveat and how to run it; ``long``: everything."""
+    overlays_notice(doc["catalog"]["overlays"])
+    cands = doc["candidates"]
+    asked = [n if t is None else f"{n}={t}" for n, t in requirement_items(doc["requirements"])]
+    listed("Shortlist for: ", asked or ["no constraints"], style="bold")
+    for line in doc["requirements"].get("resolved", []):
+        hang("  ", Text(f"({line})", style="dim"), indent=3)
+    if cands:
+        has_mem = any("memory_gb" in c for c in cands)
+        has_cost = any(c.get("monthly_cost") for c in cands)
+        cols = [
+            c
+            for c in REC_COLS
+            if (c.header != "memory" or has_mem) and (c.header != "cost/month" or has_cost)
+        ]
+        rows = []
+        for c in cands:
+            lic = c["license"]["commercial_use"]
+            cost = c.get("monthly_cost")
+            cells: dict[str, Cell] = {
+                "#": str(c["rank"]),
+                "model": c["id"],
+                "provider": c["provider"],
+                "context": context_cell(c["context_window"]),
+                "flavour": c["flavour"],
+                "commercial": Text(lic, style=COMMERCIAL_STYLE[lic]),
+                "size": format_size(c.get("params_b"), c.get("active_params_b")),
+                "cost/month": format_usd(cost["usd"]) if cost else "-",
+                "memory": _memory(c),
+                "score": format_score(c["score"]),
+            }
+            rows.append([cells[col.header] for col in cols])
+        out.print()
+        table(cols, rows)
+        out.print()
+        shared = _shared(cands)
+        said = [r for r in (*cands[0]["reasons"], *cands[0]["caveats"]) if _said(r) in shared]
+        for r in said:
+            hang(Text("All: " if r is said[0] else "     ", style="bold"), ref(*_said(r)))
+        terms: dict[str, int] = {}
+        decodes: dict[tuple[str, int | None], int] = {}
+        for c in cands:
+            title = f"{c['rank']}. {c['name']} "
+            maker = f"({c['family_name']}, {c['provider_name']})"
+            if cell_len(title + maker) > out.width - 3:  # hang keeps 3 columns for its indent
+                maker = f"({c['provider_name']})"  # the family is often in the name
+            hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
+            explained(c, long=long, skip=shared, terms=terms)
+            _running(c, long=long, decodes=decodes)
+    else:
+        out.print(Text("No model meets every requirement.", style="bold red"))
+        if doc["blocking"]:
+            most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
+            hang("", f"Constraints that removed the most models: {most}", indent=2)
+        for r in doc["relaxations"]:
+            hang(
+                "  ",
+                f"try {r['suggestion']}: {r['returns']} model{'s' if r['returns'] != 1 else ''}"
+                + (f", e.g. {', '.join(r['top'])}" if r.get("top") else ""),
+                indent=4,
+            )
+    if doc["catalog"].get("warning"):
+        hang("", Text(f"warning: {doc['catalog']['warning']}", style="yellow"), indent=2)
+    ex = doc["excluded"]
+    for m in ex["models"]:
+        out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
+        for x in m["reasons"]:
+            hang("   x ", ref(f"{x['constraint']}: {x['text']}", x["guide"]))
+    if ex["by_constraint"]:
+        counts = [f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items()]
+        out.print()
+        lead = f"{doc['passed']} of {doc['considered']} models passed; left out by "
+        listed(lead, counts, end=".", indent=0, style="dim")
+    if cands and not long:
+        hang(
+            "",
+            Text(
+                "More: --long (every reason, caveat and way to run) or 'llmpick why MODEL'.",
+                style="dim",
+            ),
+        )
+
+
+def explained(
+    c: dict[str, Any],
+    long: bool = True,
+    skip: set[tuple[str, str]] | None = None,
+    terms: dict[str, int] | None = None,
+) -> None:
+    """Reasons (+ raised the score, - lowered it, · stated) and caveats (!), with their §.
+
+    Short: the strongest two or three reasons and the one caveat that matters most (a
+    reason that lowered the score counts as a caveat), each in at most two lines, and
+    licence terms already given for a higher-ranked model (``terms``: text -> rank)
+    referred to rather than repeated. A caveat that repeats a reason is said once."""
+    skip = skip or set()
+    reasons = [r for r in c["reasons"] if _said(r) not in skip]
+    stated = {r["text"] for r in reasons}
+    caveats = [r for r in c["caveats"] if _said(r) not in skip and r["text"] not in stated]
+    if not long:
+        good = sorted((r for r in reasons if r["weight"] > 0), key=lambda r: -r["weight"])
+        bad = [{"rule": r.get("rule", ""), **r} for r in reasons if r["weight"] < 0] + list(caveats)
+        bad.sort(key=lambda r: (_caveat_rank(r), r.get("weight", 0)))
+        reasons = good[: 3 if not bad else 2]
+        caveats = bad[:1]
+
+    def said(r: dict[str, Any]) -> Text:
+        text = r["text"]
+        if long:
+            return ref(text, r["guide"])
+        if terms is not None and text.startswith("licence ") and ": " in text:
+            if text in terms:
+                text = f"{text.split(': ')[0]}: the terms given for #{terms[text]}"
+            else:
+                terms[text] = c.get("rank", 0)
+        return ref(_brief(text, r["guide"]), r["guide"])
+
+    for r in reasons:
+        sign = "+" if r["weight"] > 0 else "-" if r["weight"] < 0 else "·"
+        hang(Text(f"   {sign} ", style="yellow" if sign == "-" else ""), said(r))
+    for r in caveats:
+        mark = "-" if r.get("weight", 0) < 0 else "!"
+        hang(Text(f"   {mark} ", style="yellow"), said(r))
+
+
+def _ways(c: dict[str, Any]) -> list[str]:
+    ways = c.get("how_to_load") or {}
+    parts = []
+    if "ollama" in ways:
+        parts.append(ways["ollama"]["command"])
+    if "transformers" in ways:
+        parts.append(f"transformers: {ways['transformers']['repo']}")
+    if "api" in ways:
+        parts.append(f"API: {ways['api']['model']}")
+    if "platforms" in ways:
+        parts += [f"{p}: {i}" for p, i in sorted(ways["platforms"]["ids"].items())]
+    return parts
+
+
+def _running(
+    c: dict[str, Any],
+    long: bool = True,
+    decodes: dict[tuple[str, int | None], int] | None = None,
+) -> None:
+    """How to run a candidate (short: the ways that fit on one line), and in full how
+    to decode for the task, how to get JSON, and what it costs. ``decodes``: settings
+    already given for a higher-ranked model (text -> rank), said again by reference."""
+    parts = _ways(c)
+    if parts and not long:
+        room = out.width - len("   run: ")
+        shown = parts[:1]
+        for p in parts[1:]:
+            if len("; ".join([*shown, p])) > room:
+                break
+            shown.append(p)
+        parts = shown
+    if parts:
+        hang(Text("   run: ", style="bold"), "; ".join(parts))
+    cost = c.get("monthly_cost")
+    if cost:
+        hang(
+            Text("   cost: ", style="bold"),
+            ref(
+                f"about {format_usd(cost['usd'])} a month for {format_tokens(cost['tokens_in'])} "
+                f"in / {format_tokens(cost['tokens_out'])} out "
+                f"(prices as of {cost['prices_as_of']})",
+                "5.3",
+            ),
+        )
+    if not long:
+        return
+    dec = c.get("decoding")
+    if dec:
+        config = dec.get("generation_config") or dec["api"]
+        keys = ", ".join(f"{k}={v}" for k, v in config.items())
+        said = f"{dec['strategy']} ({keys})"
+        sized = (c.get("memory") or {}).get("context_tokens")
+        new = config.get("max_new_tokens") or 0
+        if decodes is not None and (said, sized) in decodes:
+            hang(Text("   decode: ", style="bold"), f"as for #{decodes[said, sized]}")
+            new = 0  # and its warning with it
+        else:
+            if decodes is not None:
+                decodes[said, sized] = c["rank"]
+            hang(Text("   decode: ", style="bold"), ref(said, dec["guide"]))
+        if sized and new > sized:  # the memory estimate must hold what it may write
+            hang(
+                Text("   ! ", style="bold yellow"),
+                ref(
+                    f"it may write up to {format_tokens(new)} tokens, but the memory above "
+                    f"holds {format_tokens(sized)}: --min-context {format_tokens(new + sized)} "
+                    "sizes the GPU for both",
+                    "2.1",
+                ),
+            )
+    so = c.get("structured_output")
+    if so and so["native"] == "no" and dec:
+        hang(Text("   JSON: ", style="bold"), ref(so["how"], "8"))

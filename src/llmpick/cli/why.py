@@ -1,0 +1,48 @@
+"""`llmpick why`: where one model stands under the requirements."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from llmpick.cli.emit import emit
+from llmpick.cli.options import requirement_options
+from llmpick.cli.requirements import RequirementsFile, check_licences, requirements_from
+from llmpick.cli.state import state
+
+
+@requirement_options
+def why(
+    model: Annotated[
+        str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")
+    ],
+    given: dict[str, Any],
+    requirements: RequirementsFile = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+) -> None:
+    """Explain where one model stands under the requirements: its rank or what excludes it.
+
+    Examples:
+
+      llmpick why llama-2-13b-chat --task chat --commercial
+
+      llmpick why gpt-4o --platform bedrock
+    """
+    from llmpick.catalog.query import resolve_variant
+    from llmpick.engine.rank import recommend as run_engine
+    from llmpick.output.build import why as why_doc
+
+    cat = state.catalog
+    variant = resolve_variant(cat, model)
+    req = requirements_from(given, requirements)
+    check_licences(req)
+    rec = run_engine(cat, req, top=5, explain=(variant.id,))
+    doc = why_doc(cat, rec, variant.id)
+
+    def human() -> None:
+        from llmpick.cli.render.why import verdict
+
+        verdict(doc, overlays=state.overlays_in_force())
+
+    emit(doc, json=json, human=human)
