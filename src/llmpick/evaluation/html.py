@@ -115,9 +115,14 @@ def pass_rate_chart(rows: list[dict[str, Any]]) -> str | None:
     for r in placed:
         x = per_1000(r) or 0.0
         lo, hi = r["pass_rate_interval"]
+        end = {"r": 2}  # the interval's ends small, the pass rate itself large
         chart.add(
             clean(r["name"]),
-            [(x, lo * 100), (x, r["pass_rate"] * 100), (x, hi * 100)],
+            [
+                {"value": (x, lo * 100), "node": end},
+                {"value": (x, r["pass_rate"] * 100), "node": {"r": 6}},
+                {"value": (x, hi * 100), "node": end},
+            ],
         )
     return _svg(chart)
 
