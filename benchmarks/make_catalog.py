@@ -72,6 +72,11 @@ def family(rng: random.Random, index: int, n_variants: int) -> tuple[str, str, d
             v["access"]["platforms"] = {rng.choice(["bedrock", "vertex", "azure"]): f"{fid}-{j}"}  # type: ignore[index]
         if rng.random() < 0.4:
             v["capabilities"] = rng.sample(["tools", "structured-output", "vision", "reasoning"], 2)
+        # each variant states what may differ between releases, as the catalog rules ask
+        caps = v.get("capabilities", [])
+        v["modalities"] = ["text", "image"] if "vision" in caps else ["text"]  # type: ignore[operator]
+        v["released"] = f"{rng.choice([2023, 2024, 2025, 2026])}-0{rng.randint(1, 9)}-15"
+        v["languages"] = ["en", "de", "fr"] if rng.random() < 0.5 else ["en"]
         if rng.random() < 0.3:
             v["evidence"] = [
                 {
@@ -85,9 +90,8 @@ def family(rng: random.Random, index: int, n_variants: int) -> tuple[str, str, d
     body: dict[str, object] = {
         "name": f"Synthetic family {index}",
         "provider": provider,
-        "released": f"{rng.choice([2023, 2024, 2025, 2026])}-0{rng.randint(1, 9)}-15",
+        "released": min(str(v["released"]) for v in variants.values()),  # type: ignore[index]
         "architecture": "decoder-only",
-        "languages": ["en", "de", "fr"] if rng.random() < 0.5 else ["en"],
         "domain": rng.choice(DOMAINS),
         "status": rng.choice(["active"] * 6 + ["legacy", "deprecated", "retired"]),
         "description": "A synthetic family for benchmarks; not a real model.",

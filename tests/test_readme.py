@@ -100,3 +100,12 @@ def test_readme_lists_every_value_of_each_closed_option() -> None:
     }.items():
         missing = [v for v in values if v not in summary]
         assert not missing, (name, missing)
+
+
+def test_the_catalog_size_the_readme_states_is_the_bundled_catalogs() -> None:
+    from tests.conftest import bundled_catalog
+
+    found = re.search(r"holds (\d+) families and (\d+) variants", " ".join(README.split()))
+    assert found, "the README states the catalog's size"
+    c = bundled_catalog()
+    assert (int(found[1]), int(found[2])) == (len(c.families), len(c.variants))

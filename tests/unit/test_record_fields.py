@@ -48,7 +48,7 @@ def names(cls: Any) -> set[str]:
 LOAD_TIME_ONLY = {"replaces"}  # an overlay's accountability flag, kept in the provenance
 # runtime fields no file field of the same name sets
 DERIVED = {
-    Variant: {"id", "family", "provider", "architecture", "modalities"},  # key, family file
+    Variant: {"id", "family", "provider", "architecture", "inherited"},  # key, family file
     Family: {"id", "file"},  # the file's name and path
 }
 # family-file fields that are defaults for its variants rather than facts of the family
@@ -122,7 +122,7 @@ EVERY = {  # sets every field of VariantIn, each unlike its default and its fami
     "params_b": 12.5,
     "active_params_b": 12.5,
     "max_output": 4096,
-    "released": dt.date(2025, 6, 1),
+    "released": dt.date(2025, 2, 1),  # one release with the family's (no months apart)
     "moe": False,
     "weights_format": "fp8",
     "api_status": "deprecated",
@@ -152,6 +152,7 @@ EVERY = {  # sets every field of VariantIn, each unlike its default and its fami
         }
     ],
     "languages": ["de", "fr"],
+    "modalities": ["text", "image", "video"],
     "domain": "code",
     "notes": "Made up for a test.",
     "license": "zeta-licence",
@@ -178,7 +179,7 @@ FAMILY = {  # sets every field of FamilyIn
     "license": "apache-2.0",
     "open_weights": False,
     "context_window": 32768,
-    "capabilities": ["tools"],
+    "capabilities": ["tools", "vision"],  # its image input
     "sources": ["https://zeta.example/family"],
     "verified": dt.date(2026, 11, 1),
     "variants": {
@@ -266,7 +267,9 @@ def test_every_file_value_reaches_the_runtime_records(catalog_dir: Path) -> None
         assert as_file(getattr(inherits, name)) == FAMILY[name], name
     assert inherits.moe is True and inherits.successor == "rocket"
     assert (every.id, every.family, every.provider) == ("zeta-12b-every", "zeta", "zeta")
-    assert (every.architecture, every.modalities) == ("encoder-decoder", ["text", "image"])
+    assert every.architecture == "encoder-decoder" and every.inherited == []
+    assert inherits.modalities == FAMILY["modalities"]
+    assert inherits.inherited == ["released", "modalities", "languages", "context_window"]
     for name, value in FAMILY.items():
         if name == "variants":
             assert family.variants == list(value)  # type: ignore[arg-type]

@@ -141,7 +141,13 @@ class VariantIn(VariantFields):
     arch: ArchNumbers | None = Field(default=None, description="Numbers for memory estimates.")
     pricing: Pricing | None = Field(default=None, description="API price per 1M tokens.")
     evidence: list[Evidence] = Field(default_factory=list, description="Public quality results.")
-    languages: list[str] | None = Field(default=None, description="Overrides family languages.")
+    languages: list[str] | None = Field(
+        default=None,
+        description="Overrides family languages; empty: not stated for this variant.",
+    )
+    modalities: list[Modality] | None = Field(
+        default=None, description="Inputs, when they differ from the family's."
+    )
     domain: Domain | None = Field(default=None, description="Overrides the family's domain.")
     notes: str | None = Field(default=None, description="Anything a user should know, our words.")
 
@@ -188,3 +194,5 @@ class FamilyIn(VariantFields):
 PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)
 DATASET: TypeAdapter[Dataset] = TypeAdapter(Dataset)
 LICENSE: TypeAdapter[License] = TypeAdapter(License)
+RESULTS: TypeAdapter[list[Evidence]] = TypeAdapter(list[Evidence])
+"""The results of one variant in an evidence file (catalog/evidence/<dataset>.yaml)."""

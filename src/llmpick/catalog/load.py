@@ -1,7 +1,9 @@
 """Loading the catalog: bundled data plus overlays, validated, checked as a whole, cached.
 
-A catalog directory holds ``providers.yaml``, ``licenses.yaml`` and
-``families/<provider>/<family-id>.yaml``. Overlays have the same layout (any
+A catalog directory holds ``providers.yaml``, ``licenses.yaml``,
+``families/<provider>/<family-id>.yaml`` and ``evidence/<dataset>.yaml`` (results
+imported from one public leaderboard by a script in tools/, keyed by variant id and
+merged into each variant's evidence after its family's own). Overlays have the same layout (any
 part may be missing) or are single family files. An overlay is somebody else's
 text, so it is accountable: an entry that replaces one with the same id says so
 (``replaces: true`` in the entry, or at the top of a family file; otherwise exit 3),
@@ -39,8 +41,10 @@ from llmpick.catalog.cache import (
 )
 from llmpick.catalog.records import (
     BASE_ENV,
+    INHERITABLE,
     Catalog,
     Dataset,
+    Evidence,
     Family,
     License,
     NewestRelease,
@@ -61,6 +65,8 @@ if TYPE_CHECKING:
 
 MAX_FILES = 20_000
 MAX_WALK = 200_000  # directory entries looked at under families/ (a tree like /usr is refused)
+
+
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with llmpick (inside the wheel, or the repository's catalog/),
     or the one named by LLMPICK_BASE_CATALOG, which replaces it as a whole."""
@@ -97,7 +103,7 @@ def _fail(problems: list[Problem]) -> CatalogError:
 class SourceFile:
     path: Path
     label: str  # how it is named in messages
-    kind: str  # "providers" | "licenses" | "family"
+    kind: str  # "providers" | "licenses" | "datasets" | "family" | "evidence"
     stat: tuple[int, int, int, int]  # size, mtime_ns, inode, device
     data: bytes = b""
     family_id: str = ""
@@ -192,12 +198,16 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             )
         return
     fam_root = root / "families"
-    if not fam_root.is_dir() and not any((root / name).exists() for name, _ in _PARTS):
+    if (
+        not fam_root.is_dir()
+        and not (root / "evidence").is_dir()
+        and not any((root / name).exists() for name, _ in _PARTS)
+    ):
         out.problems.append(
             Problem(
                 str(root),
                 "not a catalog directory: it has no providers.yaml, licenses.yaml, "
-                "datasets.yaml or families/ (see CONTRIBUTING.md, Overlays)",
+                "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)",
             )
         )
         return
@@ -208,6 +218,7 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             st = _stat(p, label, out)
             if st is not None:
                 out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
+    _collect_evidence(root, overlay, tag, out)
     if not fam_root.is_dir():
         return
     found: list[Path] = []
@@ -246,6 +257,27 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
         )
 
 
+def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> None:
+    """The files of ``root/evidence/``: one per dataset, named by the dataset's id."""
+    ev_root = root / "evidence"
+    if not ev_root.is_dir():
+        return
+    names = sorted(p.name for p in ev_root.iterdir())
+    if len(names) > MAX_FILES:
+        out.problems.append(Problem(str(ev_root), f"more than {MAX_FILES:,} files"))
+        return
+    for fn in names:
+        if not fn.endswith((".yaml", ".yml")):
+            continue
+        p = ev_root / fn
+        label = _label(p, root, overlay)
+        st = _stat(p, label, out)
+        if st is not None:
+            out.files.append(
+                SourceFile(p, label, "evidence", st, family_id=p.stem, root=str(root), overlay=tag)
+            )
+
+
 # --- validation --------------------------------------------------------------
 
 
@@ -278,6 +310,8 @@ class _Parts:
     licenses: dict[str, tuple[License, str]] = field(default_factory=dict)
     datasets: dict[str, tuple[Dataset, str]] = field(default_factory=dict)
     families: dict[str, tuple[FamilyIn, SourceFile]] = field(default_factory=dict)
+    # per evidence file: variant id -> its results, in file order
+    evidence: list[tuple[SourceFile, dict[str, list[Evidence]]]] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)  # "kind:id" -> overlay
     replaced: set[str] = field(default_factory=set)
     # ids of the variants of each family as first defined (to know what a family replaces)
@@ -411,7 +445,7 @@ def _parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
     from pydantic import ValidationError
 
-    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, FamilyIn
+    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, RESULTS, FamilyIn
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
     parts = _Parts()
@@ -440,6 +474,24 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 prev_label = prev[1] if prev is not None else None
                 if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
                     table[k] = (v, src.label)
+        elif src.kind == "evidence":
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                problems.append(
+                    Problem(src.label, "an evidence file maps variant ids to lists of results")
+                )
+                continue
+            results: dict[str, list[Evidence]] = {}
+            for vid, rows in data.items():
+                if not isinstance(vid, str) or not ID_RE.match(vid):
+                    problems.append(Problem(src.label, f"not a valid id: {ID_RULE}", path=str(vid)))
+                    continue
+                try:
+                    results[vid] = RESULTS.validate_python(rows)
+                except ValidationError as exc:
+                    problems.extend(_pydantic_problems(exc, src, text, (vid,)))
+            parts.evidence.append((src, results))
         else:
             if not isinstance(data, dict):
                 problems.append(
@@ -611,8 +663,8 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 or (fam.successor if (v.status or fam.status) != "active" else None),
                 base_model=v.base_model,
                 domain=v.domain or fam.domain,
-                modalities=fam.modalities,
-                languages=v.languages or fam.languages,
+                modalities=v.modalities or fam.modalities,
+                languages=v.languages if v.languages is not None else fam.languages,
                 capabilities=v.capabilities
                 if v.capabilities is not None
                 else (fam.capabilities or []),
@@ -626,7 +678,12 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
                 notes=v.notes,
                 weights_format=v.weights_format,
                 api_status=v.api_status,
+                inherited=inherited(fam, v),
             )
+            for loc, message in _modality_problems(variants[vid]):
+                problems.append(problem(src, (*where, *loc), message))
+        for vid, message in _spanning_problems(fid, fam, variants):
+            problems.append(problem(src, ("variants", vid), message))
         families[fid] = Family(
             id=fid,
             name=fam.name,
@@ -661,6 +718,8 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         if variant_src[vid].overlay and vid in parts.replaced_variants:
             parts.replaced.add(f"variant:{vid}")
 
+    _merge_evidence(parts, variants, datasets, problems)
+
     for src, ref_loc, ref, kind in pending_refs:
         ok = ref in variants or (kind == "family-or-variant" and ref in families)
         if not ok:
@@ -675,6 +734,72 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
         variants=variants,
         datasets=datasets,
     )
+
+
+def _merge_evidence(
+    parts: _Parts,
+    variants: dict[str, Variant],
+    datasets: dict[str, Dataset],
+    problems: list[Problem],
+) -> None:
+    """Add each evidence file's results to its variants, after their family's own.
+
+    The file's name is the dataset it imports, declared in datasets.yaml; every result
+    cites that dataset, says its edition (``metric``: subset, version, setting) and its
+    date, and names a variant of the catalog. A result its variant's family already
+    records (same benchmark and score) is not repeated."""
+    for src, results in parts.evidence:
+        did = src.family_id
+        if did not in datasets:
+            problems.append(
+                Problem(
+                    src.label,
+                    f"the file name says dataset {did!r}, which datasets.yaml does not declare",
+                )
+            )
+            continue
+        for vid, rows in results.items():
+            v = variants.get(vid)
+            if v is None:
+                if vid not in parts.replaced_variants:  # an overlay replaced its family
+                    problems.append(
+                        Problem(src.label, f"{vid!r} is not a variant in the catalog", path=vid)
+                    )
+                continue
+            bad = False
+            for i, e in enumerate(rows):
+                loc = (vid, i)
+                for name, message in (
+                    (
+                        "source",
+                        None
+                        if e.source.startswith(f"{did}:")
+                        else f"source {e.source!r} does not cite this file's dataset ({did}:key)",
+                    ),
+                    (
+                        "metric",
+                        None
+                        if e.metric and e.metric.strip()
+                        else "required: the edition (subset, version, setting) the score is for",
+                    ),
+                    ("date", None if e.date is not None else "required: the date of the result"),
+                ):
+                    if message is not None:
+                        bad = True
+                        problems.append(
+                            Problem(
+                                src.label,
+                                message,
+                                path=".".join(map(str, (*loc, name))),
+                                line=src.line((*loc, name)),
+                            )
+                        )
+            if bad:
+                continue
+            have = {(e.benchmark, e.score) for e in v.evidence}
+            v.evidence = [*v.evidence, *(e for e in rows if (e.benchmark, e.score) not in have)]
+            if src.overlay and rows:
+                parts.origin[f"evidence:{vid}"] = src.overlay
 
 
 def _access_problems(
@@ -723,6 +848,17 @@ def _access_problems(
 
 
 _STAMP = re.compile(r"-(20\d{2})-?(\d{2})-?(\d{2})$|-(\d{2})(\d{2})$")
+
+
+def _stamp(vid: str) -> str:
+    """The date stamp that ends a variant id ('2507', '2024-08-06'), or ''."""
+    m = _STAMP.search(vid)
+    if m is None:
+        return ""
+    if m.group(1):
+        return m.group(0)
+    a, b = int(m.group(4)), int(m.group(5))
+    return m.group(0) if (a >= 23 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 28) else ""
 
 
 def _stamp_problem(vid: str, released: dt.date | None) -> str | None:
@@ -808,6 +944,111 @@ def _newest_problems(
         out.append(("id", f"{newest.id!r} is not a valid id: {ID_RULE}"))
     if fam.released is not None and newest.released and newest.released < fam.released:
         out.append(("released", f"released {newest.released}, before its family's first release"))
+    return out
+
+
+def inherited(fam: FamilyIn, v: VariantIn) -> list[str]:
+    """The facts of INHERITABLE that variant ``v`` takes from its family's default (a
+    family's empty language list or missing context window states nothing to inherit;
+    its modalities always do, ['text'] when it does not say)."""
+    out = []
+    for name in INHERITABLE:
+        if getattr(v, name) is None and (name == "modalities" or getattr(fam, name)):
+            out.append(name)
+    return out
+
+
+# capabilities that mean reading an input, and the modality each reads
+_READS = {"vision": "image", "audio": "audio"}
+
+
+def _modality_problems(v: Variant) -> list[tuple[tuple[str, ...], str]]:
+    """A model that reads images has the 'vision' capability and one with it reads images
+    (the same for audio): `--needs vision` trusts either, so one without the other lets a
+    text-only model through (or hides a vision model)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    for capability, modality in _READS.items():
+        reads = modality in v.modalities
+        can = capability in v.capabilities
+        if reads and not can:
+            out.append(
+                (
+                    ("modalities",),
+                    f"its inputs {v.modalities} include {modality}, but its capabilities do "
+                    f"not list {capability!r}: state its own modalities (or add "
+                    f"{capability!r} with a source)",
+                )
+            )
+        elif can and not reads:
+            out.append(
+                (
+                    ("capabilities",),
+                    f"lists {capability!r} but its inputs are {v.modalities}: state its own "
+                    f"modalities, with {modality!r}",
+                )
+            )
+    return out
+
+
+_VERSION = re.compile(r"(?<![a-z0-9])(v\d+(?:[._]\d+)*|\d+\.\d+)(?![\d.]*[bmk](?:-|$))")
+SPAN_DAYS = 45  # variants released further apart than this are separate releases
+
+# Families whose variants span releases but still inherit facts from the family: each
+# is to state its own (issue 20); the list only shrinks, and `validate --stats` counts it.
+NOT_YET_SPLIT = frozenset(
+    {
+        "bge", "claude-1", "claude-2", "code-llama", "codestral", "cohere-embed",
+        "command-r", "deberta", "deepseek-coder", "deepseek-v3", "devstral", "gemini-1",
+        "glm-5", "granite", "grok-4", "grok-code", "hunyuan-mt", "jamba", "llama-guard",
+        "magistral", "minimax-m", "ministral", "mistral-7b", "mistral-large",
+        "mistral-large-3", "mistral-medium", "mixtral", "nemotron", "nova", "olmo",
+        "openassistant", "openllama", "pixtral", "qwen2.5-coder", "qwen3", "qwen3-coder",
+        "smollm", "titan", "tower",
+    }
+)  # fmt: skip
+
+
+def spans_releases(ids: Iterable[str], variants: dict[str, Variant]) -> list[str]:
+    """Why the variants ``ids`` of one family are separate releases (empty when they
+    are one): release dates months apart, different date stamps, different version
+    numbers in their ids."""
+    ids = list(ids)
+    why = []
+    dates = [variants[vid].released for vid in ids if vid in variants]
+    known = [d for d in dates if d is not None]
+    if known and (max(known) - min(known)).days > SPAN_DAYS:
+        why.append(f"released from {min(known)} to {max(known)}")
+    stamps = {_stamp(vid) for vid in ids}
+    if len(stamps) > 1 and stamps != {""}:
+        why.append("different date stamps")
+    versions = {tuple(_VERSION.findall(vid)) for vid in ids}
+    if len(versions) > 1:
+        why.append("different version numbers")
+    return why
+
+
+def _spanning_problems(
+    fid: str, fam: FamilyIn, variants: dict[str, Variant]
+) -> list[tuple[str, str]]:
+    """A family whose variants span releases is no default for them: each states the
+    facts that differ between releases itself, with its source."""
+    if fid in NOT_YET_SPLIT:
+        return []
+    why = spans_releases(fam.variants, variants)
+    if not why:
+        return []
+    out = []
+    for vid in fam.variants:
+        v = variants.get(vid)
+        if v is not None and v.inherited:
+            out.append(
+                (
+                    vid,
+                    f"the variants of {fid!r} are separate releases ({'; '.join(why)}), "
+                    f"so the family's {', '.join(v.inherited)} may not hold for this one: "
+                    "state its own, with its source",
+                )
+            )
     return out
 
 

@@ -253,6 +253,13 @@ class Variant:
     notes: str | None
     weights_format: WeightsFormat | None = None
     api_status: ApiStatus | None = None
+    inherited: list[str] = field(default_factory=list)
+    """Facts that may differ per variant (INHERITABLE) which this variant takes from
+    its family's default rather than stating them itself."""
+
+
+# facts a family states as a default for its variants, which may differ per variant
+INHERITABLE = ("released", "modalities", "languages", "context_window")
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -350,7 +357,8 @@ class Provenance:
     """Which overlays a catalog was loaded with, and what each added or replaced.
 
     Keys are ``kind:id`` with kind ``provider``, ``license``, ``dataset``, ``family`` or
-    ``variant``; an entry absent from ``origin`` comes from the base catalog."""
+    ``variant``, or ``evidence`` for a variant an overlay's evidence file adds results
+    to; an entry absent from ``origin`` comes from the base catalog."""
 
     base: str | None = None
     """The LLMPICK_BASE_CATALOG path, when it replaced the bundled catalog."""
@@ -418,4 +426,7 @@ def overlay_facts(cat: Catalog, v: Variant) -> list[tuple[str, str]]:
         if source is not None:
             how = "replacing the bundled entry" if prov.replaces(kind, key) else "not bundled"
             out.append((f"{what} comes from overlay {source} ({how})", guide))
+    source = prov.of("evidence", v.id)
+    if source is not None:
+        out.append((f"published results from overlay {source} are added to its own", "4.2"))
     return out

@@ -12,8 +12,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.evidence import TASK_BENCHMARKS, canonical, comparable_edition, measures
+from llmpick.catalog.load import spans_releases
+from llmpick.catalog.records import INHERITABLE, Catalog, Variant
+from llmpick.engine.evidence import (
+    DOMAIN_BENCHMARKS,
+    TASK_BENCHMARKS,
+    base,
+    canonical,
+    comparable_edition,
+    edition_conflict,
+    measures,
+    relevant,
+)
 
 
 def generative(v: Variant) -> bool:
@@ -30,10 +40,16 @@ class Coverage:
     open_generative: int = 0
     facts: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (have, of)
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # task -> (have, of)
+    # current models by main task (``main_task``): how many have a result measuring it
+    main_task: dict[str, tuple[int, int]] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)  # what CI refuses
     # families whose newest-release check is missing or older than STALE_AFTER_DAYS:
     # family id -> the date of the last check (None: never checked)
     stale_checks: dict[str, dt.date | None] = field(default_factory=dict)
+    models: int = 0
+    inherited: dict[str, int] = field(default_factory=dict)  # fact -> models taking it
+    unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
+    unranked: dict[str, int] = field(default_factory=dict)  # benchmark -> results naming no edition
 
     def to_data(self) -> dict[str, Any]:
         def share(pair: tuple[int, int]) -> dict[str, Any]:
@@ -45,10 +61,18 @@ class Coverage:
             "active_open_generative": self.open_generative,
             "facts": {k: share(v) for k, v in self.facts.items()},
             "evidence_by_task": {k: share(v) for k, v in self.evidence.items()},
+            "evidence_for_main_task": {k: share(v) for k, v in self.main_task.items()},
             "gaps": list(self.gaps),
             "newest_release_stale": {
                 fid: (d.isoformat() if d else None) for fid, d in self.stale_checks.items()
             },
+            "inherited_from_family": {
+                "models": self.models,
+                "facts": dict(self.inherited),
+                "total": sum(self.inherited.values()),
+            },
+            "families_spanning_releases_that_lend_facts": list(self.unsplit),
+            "results_naming_no_edition": dict(self.unranked),
         }
 
 
@@ -98,6 +122,16 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
         sum(n.id is not None for n in checked),
         len(checked),
     )
+    out.models = len(c.variants)
+    out.inherited = {
+        name: sum(name in v.inherited for v in c.variants.values()) for name in INHERITABLE
+    }
+    out.unsplit = sorted(
+        fid
+        for fid, fam in c.families.items()
+        if any(c.variants[vid].inherited for vid in fam.variants if vid in c.variants)
+        and spans_releases(fam.variants, c.variants)
+    )
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
@@ -112,12 +146,26 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
             )
         )
         out.evidence[task] = (have, len(pool))
+    out.main_task = main_task_coverage(active)
     for v in open_gen:
         if not _has_arch(v) and not (v.arch is not None and v.arch.unpublished):
             out.gaps.append(
                 f"{v.id}: an active open generative model with neither architecture numbers "
                 "nor a stated reason (arch.unpublished) for estimating from its size"
             )
+    unranked: dict[str, int] = {}
+    for v in c.variants.values():
+        for i, e in enumerate(v.evidence):
+            name = canonical(e.benchmark, e.metric)
+            if not comparable_edition(name):
+                unranked[base(name)] = unranked.get(base(name), 0) + 1
+            conflict = edition_conflict(e.benchmark, e.metric)
+            if conflict:
+                out.gaps.append(
+                    f"{v.id}: evidence {i} ({e.benchmark}, {e.metric!r}) {conflict}; "
+                    "say which one it is"
+                )
+    out.unranked = dict(sorted(unranked.items()))
     for v in c.variants.values():
         if v.open_weights and v.params_b is None:
             out.gaps.append(
@@ -133,6 +181,51 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
             if "shared/" in s or s.startswith(("/", "file:", "..")):
                 out.gaps.append(f"{v.id}: source {s!r} names a path outside the project")
     return out
+
+
+MAIN_TASK_GOAL = 2 / 3
+"""The share of current models that should have a result measuring their main task."""
+
+
+def main_task(v: Variant) -> tuple[str, str | None, str | None]:
+    """What a model is mainly for, as (label, task, domain): the job whose benchmarks
+    (``relevant``) say whether it is any good. Embedding models embed; a model made
+    for translation or code does that; a biomedical or science model answers questions
+    of its domain; a safety model classifies; a base model is judged on general
+    knowledge; any other model chats, and one that reasons (``reasoning``) reasons."""
+    if v.flavour == "embedding":
+        return "embedding", "embedding", None
+    if v.domain in ("translation", "code"):
+        return v.domain, v.domain, None
+    if v.domain in DOMAIN_BENCHMARKS:
+        return f"qa ({v.domain})", "qa", v.domain
+    if v.domain == "safety":
+        return "classification (safety)", "classification", None
+    if v.flavour == "base":
+        return "general (base models)", None, None
+    if "reasoning" in v.capabilities:
+        return "reasoning", "reasoning", None
+    return "chat", "chat", None
+
+
+def main_task_coverage(models: list[Variant]) -> dict[str, tuple[int, int]]:
+    """For the given (current) models, by main task and in total ("all"): how many
+    have a comparable result that measures that task."""
+    counts: dict[str, list[int]] = {}
+    for v in models:
+        if not (generative(v) or v.flavour == "embedding"):
+            continue
+        label, task, domain = main_task(v)
+        wanted = set(relevant(task, domain=domain))
+        ok = any(
+            measures(name, wanted) and comparable_edition(name)
+            for name in (canonical(e.benchmark, e.metric) for e in v.evidence)
+        )
+        for key in (label, "all"):
+            pair = counts.setdefault(key, [0, 0])
+            pair[0] += ok
+            pair[1] += 1
+    return {k: (h, n) for k, (h, n) in sorted(counts.items(), key=lambda kv: kv[0] == "all")}
 
 
 def _task_pool(v: Variant, task: str) -> bool:

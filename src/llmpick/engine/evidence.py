@@ -43,7 +43,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MedQA": ("MedQA (4-option)",),
 }
 
-GENERAL = ("Artificial Analysis Intelligence Index", "LMArena Text", "MMLU-Pro", "MMLU")
+GENERAL = (
+    "Artificial Analysis Intelligence Index",
+    "LMArena Text",
+    "LiveBench",  # mean of its seven categories; questions renewed each release
+    "MMLU-Pro",
+    "MMLU",
+)
 REASONING = (
     "GPQA Diamond",
     "Humanity's Last Exam",
@@ -51,6 +57,7 @@ REASONING = (
     "AIME 2025",
     "AIME 2024",
     "MATH-500",
+    "LiveBench Reasoning",  # new logic puzzles each release, scored against ground truth
 )
 CODE = (
     "SWE-Bench Verified",
@@ -61,6 +68,7 @@ CODE = (
     "Terminal-Bench 4",
     "HumanEval",
     "Artificial Analysis Coding Index",
+    "LiveBench Coding",  # new competition problems each release, code generation and completion
 )
 INSTRUCTIONS = ("IFEval",)
 TOOLS = ("BFCL", "τ²-Bench")
@@ -78,6 +86,7 @@ TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     "chat": (
         "LMArena Text",
         "Artificial Analysis Intelligence Index",
+        "LiveBench",
         "IFEval",
         "MMLU-Pro",
         "MMLU",
@@ -121,9 +130,30 @@ _BY_SCORER = frozenset({"WMT24++", "FLORES-200"})
 
 # Benchmarks whose editions are not comparable: BFCL v2, v3 and v4 score different
 # test sets; LiveCodeBench scores the problems of a time window (a release names
-# one); tau2-bench's domains differ by tens of points. Each edition is compared only
-# with itself, and a result that does not say which edition it is is not compared.
-_EDITIONED = frozenset({"BFCL", "LiveCodeBench", "τ²-Bench"})
+# one); tau2-bench's domains differ by tens of points; Terminal-Bench 2.0 and 2.1 differ
+# in their tasks, and Artificial Analysis runs 84 of 2.0's 89 in its own harness;
+# SWE-Bench Pro's public set (scores up to ~80) is not Artificial Analysis's 150-task hard
+# subset (15-27) nor the commercial set; each version of an Artificial Analysis index
+# weighs other evaluations; MMLU-Pro and GPQA Diamond move by points with the number of
+# examples in the prompt (shots) and chain-of-thought. Each edition is compared only with
+# itself, and a result that does not say which edition it is is not compared.
+_EDITIONED = frozenset(
+    {
+        "BFCL",
+        "LiveCodeBench",
+        "τ²-Bench",
+        "Terminal-Bench 2",
+        "SWE-Bench Pro",
+        "Artificial Analysis Intelligence Index",
+        "Artificial Analysis Coding Index",
+        "MMLU-Pro",
+        "GPQA Diamond",
+        "MTEB (English)",  # v1 (56 datasets) and v2 (41 tasks) differ by ~10 points
+        "LiveBench",  # each release renews its questions: scores of two releases differ
+        "LiveBench Reasoning",
+        "LiveBench Coding",
+    }
+)
 UNSTATED = "edition not stated"
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_YEAR = re.compile(
@@ -131,22 +161,68 @@ _MONTH_YEAR = re.compile(
 )
 _RELEASE = re.compile(r"(?:^|[\s(,-])v\s?(\d)(?:\.\d)?\b")
 _DOMAIN = re.compile(r"\b(telecom|retail|airline|average)\b")
+_BY_AA = re.compile(r"artificial ?analysis|-aa\b|\baa\b")
+_TB_RUN = re.compile(r"(?<![\d.])2\.([01])\b")
+_SWE_SET = re.compile(r"\b(public|commercial)\b")
+_VERSION = re.compile(r"\bv(\d+(?:\.\d+)*)\b")
+_SHOTS = re.compile(r"\b(\d+|zero|one|few)[- ]shot\b")
+_COT = re.compile(r"\bcot\b|chain[- ]of[- ]thought")
+_WORDS = {"zero": "0", "one": "1"}
 
 
-def _edition(name: str, text: str) -> str:
-    text = text.lower()
+def _editions(name: str, text: str) -> set[str]:
+    """Every edition of benchmark ``name`` that ``text`` (its name and metric, lower
+    case) names: one when it says which edition it is, none when it does not, two or
+    more when it contradicts itself."""
     if name == "τ²-Bench":
-        m = _DOMAIN.search(text)
-        return (m.group(1) if m.group(1) != "average" else "domain average") if m else UNSTATED
+        return {d if d != "average" else "domain average" for d in _DOMAIN.findall(text)}
     if name == "LiveCodeBench":
         window = [
             f"{y}-{mo}" if y else f"{yy}-{_MONTHS.index(mon) + 1:02d}"
             for y, mo, mon, yy in _MONTH_YEAR.findall(text)
         ]
         if len(window) == 2:
-            return f"problems {window[0]} to {window[1]}"
-    m = _RELEASE.search(text)
-    return f"v{m.group(1)}" if m else UNSTATED
+            return {f"problems {window[0]} to {window[1]}"}
+    if name == "Terminal-Bench 2":
+        if _BY_AA.search(text) or "84 tasks" in text:
+            return {"Artificial Analysis 84-task run"}
+        return {f"2.{minor}" for minor in _TB_RUN.findall(text)}
+    if name == "SWE-Bench Pro":
+        found = {f"{which} set" for which in _SWE_SET.findall(text)}
+        if _BY_AA.search(text):
+            found.add("Artificial Analysis hard subset")
+        return found
+    if name.startswith("Artificial Analysis"):
+        return {f"v{v}" for v in _VERSION.findall(text)}
+    if name.startswith("LiveBench"):
+        return set(re.findall(r"\blivebench-(20\d\d-\d\d-\d\d)\b", text))
+    if name == "MTEB (English)":
+        found = {f"v{v}" for v in _RELEASE.findall(text)}
+        return found | {"v1"} if "56 datasets" in text else found
+    if name in ("MMLU-Pro", "GPQA Diamond"):
+        shots = {_WORDS.get(k, k) for k in _SHOTS.findall(text)}
+        cot = ", CoT" if _COT.search(text) else ""
+        return {f"{k}-shot{cot}" for k in shots}
+    return {f"v{m}" for m in _RELEASE.findall(text)}
+
+
+def _edition(name: str, text: str) -> str:
+    found = _editions(name, text.lower())
+    return found.pop() if len(found) == 1 else UNSTATED
+
+
+def edition_conflict(benchmark: str, metric: str | None = None) -> str | None:
+    """What is wrong when a result names two editions of one benchmark at once ('SWE-Bench
+    Pro (public)' run by Artificial Analysis, 'Terminal-Bench 2.0 and 2.1'): it cannot be
+    ranked with either, and the catalog should say which it is."""
+    key = re.sub(r"[^a-z0-9²+]", "", benchmark.lower())
+    name = _SPELLINGS.get(key, benchmark)
+    if name not in _EDITIONED:
+        return None
+    found = _editions(name, f"{benchmark} {metric or ''}".lower())
+    if len(found) > 1:
+        return f"names {len(found)} editions of {name} at once: {', '.join(sorted(found))}"
+    return None
 
 
 def canonical(benchmark: str, metric: str | None = None) -> str:
@@ -172,7 +248,7 @@ def comparable_edition(name: str) -> bool:
 
 def base(name: str) -> str:
     """A canonical name without its scorer or edition: the benchmark a task lists."""
-    return name.split(" (")[0]
+    return name.rsplit(" (", 1)[0]  # "MTEB (English) (v1)" -> "MTEB (English)"
 
 
 def measures(name: str, benchmarks: Iterable[str]) -> bool:

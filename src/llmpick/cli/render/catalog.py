@@ -31,14 +31,31 @@ def coverage(data: dict[str, Any]) -> None:
     table.add_column("share", justify="right", no_wrap=True)
     rows = [*data["facts"].items()]
     rows += [(f"evidence for {task}", v) for task, v in data["evidence_by_task"].items()]
+    rows += [
+        (f"evidence for main task: {task}", v)
+        for task, v in data.get("evidence_for_main_task", {}).items()
+    ]
     for name, v in rows:
         share = "-" if v["share"] is None else f"{v['share']:.0%}"
         table.add_row(Text(name), f"{v['have']}/{v['of']}", share)
+    lent = data["inherited_from_family"]
+    for name, n in lent["facts"].items():
+        share = f"{n / lent['models']:.0%}" if lent["models"] else "-"
+        label = name.replace("_", " ")
+        table.add_row(Text(f"{label} taken from the family"), f"{n}/{lent['models']}", share)
     out.print(table)
     stale = data.get("newest_release_stale") or {}
     if stale:
         listed = ", ".join(f"{fid} ({d or 'never'})" for fid, d in stale.items())
         out.print(Text(f"Newest release not checked in 90 days ({len(stale)}): {listed}"))
+    unsplit = data["families_spanning_releases_that_lend_facts"]
+    if unsplit:
+        names = ", ".join(unsplit)
+        out.print(Text(f"{len(unsplit)} families span releases yet lend these facts: {names}"))
+    unranked = data["results_naming_no_edition"]
+    if unranked:
+        counts = ", ".join(f"{name} {n}" for name, n in unranked.items())
+        out.print(Text(f"results naming no edition, shown but not ranked: {counts}"))
 
 
 def refresh_report(r: dict[str, Any]) -> None:
