@@ -45,7 +45,7 @@ def test_an_unwritable_output_is_refused_before_any_request(
     ):
         with pytest.raises(UsageError):
             Session(EvalOptions(cases, targets, **bad), _nolookup)
-    with pytest.raises(UsageError, match=r"give a \.json, \.md or \.html"):
+    with pytest.raises(UsageError, match=r"must end in \.json, \.md or \.html"):
         Session(EvalOptions(cases, targets, export=["r.txt"]), _nolookup)
     assert server.log == []
 

@@ -60,7 +60,9 @@ def check_usage(o: EvalOptions) -> None:
     """Option combinations that cannot work, before any file is read."""
     for path in o.export:
         if Path(path).suffix.lower() not in EXPORTS:
-            raise UsageError(f"--export {path}: give a .json, .md or .html file name")
+            raise UsageError(
+                f"invalid value for --export: {path!r}; the file must end in .json, .md or .html"
+            )
     if o.resume and o.out is None:
         raise UsageError("--resume needs --out FILE (the results to continue)")
     if o.base_url is not None and o.shortlist is None:
