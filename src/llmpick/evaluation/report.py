@@ -211,7 +211,9 @@ def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
     pick = min(pool, key=order)
     pct = f"{pick['pass_rate']:.0%}"
-    if pick is best and len(close) == 1:
+    if len(scored) == 1:
+        why = f"the only target that answered ({pct})"
+    elif pick is best and len(close) == 1:
         why = f"the best pass rate ({pct}), significantly above every other target"
     elif pick is best:
         why = f"the best pass rate ({pct}) and the cheapest of the {len(close)} targets near it"

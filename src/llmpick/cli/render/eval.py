@@ -49,7 +49,12 @@ class _EvalProgress:
         if self._progress is not None:
             self.failed += record.get("outcome") == "error"
             self.empty += record.get("outcome") == "empty"
-            counts = [f"{n} {w}" for n, w in ((self.failed, "errors"), (self.empty, "empty")) if n]
+            counts = [
+                f"{n} {w}"
+                for n, w in ((self.failed, "error" if self.failed == 1 else "errors"),
+                             (self.empty, "empty"))
+                if n
+            ]  # fmt: skip
             desc = f"asking ({', '.join(counts)})" if counts else "asking"
             self._progress.update(self._task, advance=1, description=desc)
 
@@ -126,7 +131,8 @@ def _chart(rows: list[dict[str, Any]]) -> None:
     """Pass rate against cost per answer, cheapest first, as bars that fit the width."""
     out.print(Text("pass rate against cost per answer (cheapest first)", style="bold"))
     name_w = min(24, max(len(r["name"]) for r in rows))
-    bar = max(10, min(24, out.width - name_w - 2 - 9 - 2 - 5))
+    cost_w = max(len(format_usd(r["cost_per_answer_usd"])) for r in rows)
+    bar = max(10, min(24, out.width - name_w - 2 - cost_w - 2 - 5))
 
     def cost_key(r: dict[str, Any]) -> tuple[bool, float]:
         return (r["cost_per_answer_usd"] is None, r["cost_per_answer_usd"] or 0)
@@ -135,7 +141,7 @@ def _chart(rows: list[dict[str, Any]]) -> None:
         filled = round(r["pass_rate"] * bar)
         name = r["name"] if len(r["name"]) <= name_w else r["name"][: name_w - 1] + "…"
         line = Text(name.ljust(name_w) + "  ")
-        line.append(format_usd(r["cost_per_answer_usd"]).rjust(9) + "  ")
+        line.append(format_usd(r["cost_per_answer_usd"]).rjust(cost_w) + "  ")
         line.append("█" * filled, style="green")
         line.append("░" * (bar - filled), style="dim")
         line.append(f" {r['pass_rate']:.0%}")
@@ -157,11 +163,9 @@ def _failures(rows: list[dict[str, Any]], repeat: int) -> None:
             why = "; ".join(f["why"])
             if f["answer"] is not None and f["outcome"] != "empty":
                 answer = " ".join(str(f["answer"]).split())
-                why += (
-                    f" — answered {answer[:60]!r}"
-                    if len(answer) <= 60
-                    else f" — answered {answer[:59]!r}…"
-                )
+                shown = repr(answer) if len(answer) <= 60 else repr(answer[:59]) + "…"
+                if shown not in why:
+                    why += f" — answered {shown}"
             hang(Text(f"  {case} ({outcome}): "), why, indent=4)
         if len(fs) > FAILURES_SHOWN:
             out.print(
@@ -185,11 +189,8 @@ def eval_report(doc: dict[str, Any]) -> None:
         _chart(scored)
     rec = doc["recommendation"]
     if rec:
-        hang(
-            Text.assemble(("pick: ", "bold"), (rec["target"], "bold green"), " — "),
-            rec["why"],
-            indent=2,
-        )
+        pick = Text.assemble(("pick: ", "bold"), (rec["target"], "bold green"), f" — {rec['why']}")
+        hang("", pick, indent=2)
     else:
         out.print(Text("no pick: no target passed any case", style="yellow"))
     if doc["unreachable"]:
@@ -200,15 +201,21 @@ def eval_report(doc: dict[str, Any]) -> None:
         )
         for u in doc["unreachable"]:
             hang(Text(f"  {u['name']}: ", style="yellow"), u["why"], indent=4)
-    _failures(rows, doc["repeat"])
-    notes: list[tuple[str, str]] = []
+    # what may make the figures wrong comes before the cases
+
+    def warning(n: str) -> bool:
+        return "empty" in n or "cut at the token limit" in n
+
     for r in rows:
         if r["stopped"]:
-            notes.append((f"{r['name']}: {r['stopped']}", "yellow"))
+            hang("", Text(f"{r['name']}: {r['stopped']}", style="yellow"), indent=2)
         for e in r["top_errors"]:
-            notes.append((f"{r['name']}: {e['count']} × {e['error']}", "red"))
+            hang("", Text(f"{r['name']}: {e['count']} × {e['error']}", style="red"), indent=2)
         for n in r["notes"]:
-            notes.append((f"{r['name']}: {n}", "yellow" if "empty" in n else "dim"))
+            if warning(n):
+                hang("", Text(f"{r['name']}: {n}", style="yellow"), indent=2)
+    _failures(rows, doc["repeat"])
+    notes = [(f"{r['name']}: {n}", "dim") for r in rows for n in r["notes"] if not warning(n)]
     if doc["judge"]:
         j = doc["judge"]
         notes.append(
