@@ -59,15 +59,14 @@ def test_more_cases_weigh_more_and_failing_counts_against() -> None:
 
 
 def test_measured_evidence_changes_the_ranking_and_is_labelled() -> None:
-    strong = make_variant(
-        "strong",
-        evidence=[Evidence("MMLU-Pro", 85.0, None, "https://x", None)],
+    def result(score: float) -> list[Evidence]:
+        return [Evidence(benchmark="IFEval", score=score, source="https://x")]
+
+    strong, weak = (
+        make_variant("strong", evidence=result(85)),
+        make_variant("weak", evidence=result(40)),
     )
-    weak = make_variant("weak", evidence=[Evidence("MMLU-Pro", 40.0, None, "https://x", None)])
-    fillers = [
-        make_variant(f"f{i}", evidence=[Evidence("MMLU-Pro", 50.0 + i, None, "https://x", None)])
-        for i in range(3)
-    ]
+    fillers = [make_variant(f"f{i}", evidence=result(50 + i)) for i in range(3)]
     c = make_catalog(strong, weak, *fillers)
     r = build({})
     before = [x.variant.id for x in recommend(c, r, top=5).ranked]
