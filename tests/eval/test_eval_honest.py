@@ -196,7 +196,14 @@ def go(
     cfg = RunConfig(**{"retries": 0, "backoff": 0.01, "timeout": 5, **config})
     summary = run_sync(targets, cs, cfg, on_result=keep)
     doc = build_report(
-        targets, cs, 1, records, cases_file="c", results_file=None, stopped=summary.stopped
+        targets,
+        cs,
+        1,
+        records,
+        cases_file="c",
+        results_file=None,
+        stopped=summary.stopped,
+        target_notes=summary.target_notes,
     )
     return summary, doc, records
 
@@ -251,8 +258,8 @@ def test_an_unlisted_model_that_answers_runs_with_a_note(server: FakeOpenAI) -> 
     # llama.cpp's server answers whatever model name it is asked for
     summary, doc, _ = go([tgt(server, "right@some-other-name")], cases(4))
     assert doc["targets"][0]["passed"] == 4 and not summary.stopped
-    assert "does not list 'right@some-other-name'" in summary.notes[0]
-    assert "but answered" in summary.notes[0]
+    (note,) = summary.target_notes["right@some-other-name"]
+    assert "does not list 'right@some-other-name'" in note and "but answered" in note
 
 
 def test_a_model_the_server_lists_under_latest_is_not_suspect(server: FakeOpenAI) -> None:

@@ -247,9 +247,13 @@ def build_report(
     stopped: dict[str, str] | None = None,
     notes: list[str] | None = None,
     reused: int = 0,
+    target_notes: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """The report document; ``reused``: results taken from --out by --resume."""
+    """The report document; ``reused``: results taken from --out by --resume;
+    ``target_notes``: what the run learnt about a target (its notes, first)."""
     rows = [target_figures(t, cases, repeat, records) for t in targets]
+    for row in rows:
+        row["notes"] = [*(target_notes or {}).get(row["name"], []), *row["notes"]]
     for row in rows:
         if stopped and row["name"] in stopped:
             row["stopped"] = stopped[row["name"]]

@@ -56,8 +56,8 @@ class RunSummary:
     """Answers taken from the response cache instead of the endpoint."""
     unlisted: dict[str, list[str]] = field(default_factory=dict)
     """Targets whose model the endpoint's /models did not list: what it lists."""
-    notes: list[str] = field(default_factory=list)
-    """What the report should say about the run itself."""
+    target_notes: dict[str, list[str]] = field(default_factory=dict)
+    """What the report should say about a target beyond its figures."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,9 +329,9 @@ async def run(
     for name, models in summary.unlisted.items():
         if name not in summary.stopped:
             t = next(t for t in targets if t.name == name)
-            summary.notes.append(
-                f"{name}: the endpoint does not list {t.served_as!r} (it lists "
-                f"{_names(models)}) but answered: check which model it really serves"
+            summary.target_notes.setdefault(name, []).append(
+                f"the endpoint does not list {t.served_as!r} (it lists {_names(models)}) "
+                "but answered: check which model it really serves"
             )
     return summary
 

@@ -233,7 +233,7 @@ class Session:
         from llmpick.evaluation.report import build_report
 
         s = summary or self.summary
-        notes = [*self.notes, *s.notes]
+        notes = list(self.notes)
         notes += [f"{name}: {n} requests not sent after the target was stopped"
                   for name, n in s.not_run.items()]  # fmt: skip
         return build_report(
@@ -247,6 +247,7 @@ class Session:
             stopped=s.stopped,
             notes=notes,
             reused=self.reused,
+            target_notes=s.target_notes,
         )
 
     def current_records(self) -> dict[Key, dict[str, Any]]:

@@ -204,7 +204,7 @@ def eval_report(doc: dict[str, Any]) -> None:
     # what may make the figures wrong comes before the cases
 
     def warning(n: str) -> bool:
-        return "empty" in n or "cut at the token limit" in n
+        return any(w in n for w in ("empty", "cut at the token limit", "does not list"))
 
     for r in rows:
         if r["stopped"]:
@@ -225,8 +225,10 @@ def eval_report(doc: dict[str, Any]) -> None:
                 "dim",
             )
         )
-    if any(r["self_hosted"] for r in rows):
-        notes.append(("* self-hosted: 0 USD per token; hardware and power not counted", "dim"))
+    # the run's own notes (left out shortlist candidates, unread lines, requests not
+    # sent, who is self-hosted, what the rate counts)
+    for n in doc["notes"]:
+        notes.append(("* " + n if n.startswith("self-hosted") else n, "dim"))
     if doc.get("cached"):
         notes.append(
             (f"{doc['cached']} answers came from the response cache (--no-cache asks again)", "dim")
@@ -235,9 +237,6 @@ def eval_report(doc: dict[str, Any]) -> None:
         notes.append(
             (f"{doc['reused']} results reused from {doc['results_file']} (--resume)", "dim")
         )
-    notes.append(
-        ("rate = passed / requests made; empty answers and errors count as not passed", "dim")
-    )
     if doc["results_file"]:
         notes.append((f"results: {doc['results_file']}", "dim"))
     for text, style in notes:
