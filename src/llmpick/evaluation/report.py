@@ -100,7 +100,8 @@ def target_figures(
         )
     if truncated:
         notes.append(
-            f"{truncated} answers were cut at the token limit (finish_reason 'length'); "
+            f"{truncated} answer{' was' if truncated == 1 else 's were'} cut at the token "
+            "limit (finish_reason 'length'); "
             "raise max_tokens if the cases need longer answers"
         )
     if answered and len(with_usage) < len(answered):
