@@ -82,3 +82,13 @@ def test_measured_evidence_changes_the_ranking_and_is_labelled() -> None:
     assert weak_v.reasons[0].text == "measured on your cases: 19/20 [76–99%]"
     assert weak_v.reasons[0].rule == "measured on your cases"
     assert any(x.rule == "published results" for x in weak_v.reasons)  # both, distinguishable
+
+
+def test_a_measured_model_is_not_told_to_test_itself() -> None:
+    untested = make_variant("untested")
+    c = make_catalog(untested)
+    r = build({})
+    (before,) = recommend(c, r).ranked
+    assert any("test it yourself" in x.text for x in before.caveats)
+    (after,) = recommend(c, r, measured={"untested": Measured(5, 5, 0.57, 1.0, "r")}).ranked
+    assert not any("test it yourself" in x.text for x in after.caveats)

@@ -159,7 +159,11 @@ def eval_(
         _lookup,
     )
     if session.reused and not json:
-        note(f"reusing {session.reused} results from {out} (--resume); asking {session.jobs}")
+        n = session.reused
+        note(
+            f"reusing {n} result{'' if n == 1 else 's'} from {out} (--resume); "
+            f"asking {session.jobs}"
+        )
     with render.eval_progress(session.jobs, enabled=not json and sys.stderr.isatty()) as progress:
         try:
             session.run(on_result=progress)

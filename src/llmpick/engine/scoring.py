@@ -432,10 +432,11 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         if name not in found or e.score > found[name][2]:
             found[name] = (*place, e.score, e.date)
     if not found:
-        fx.warn(
-            f"no {_task_word(r.task)} result in the catalog: test it yourself",
-            "4.2",
-        )
+        if v.id not in ctx.measured:  # measured on the user's cases: tested already
+            fx.warn(
+                f"no {_task_word(r.task)} result in the catalog: test it yourself",
+                "4.2",
+            )
         return
     level = quality((p, n) for p, n, *_ in found.values())
     # the most telling results first (the order of the task's benchmark list)
