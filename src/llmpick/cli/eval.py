@@ -108,17 +108,17 @@ def eval_(
 
     Examples:
 
-      llmpick eval cases.jsonl --targets targets.yaml --out results.jsonl
+      llmpick eval cases.jsonl --targets t.yaml --out results.jsonl
 
-      llmpick eval cases.yaml --targets targets.yaml --out results.jsonl --resume
+      llmpick eval cases.jsonl --targets t.yaml --out results.jsonl --resume
 
-      llmpick eval prompt.jsonl --data rows.csv --targets targets.yaml --export report.html
+      llmpick eval prompt.jsonl --data rows.csv --targets t.yaml --export r.html
 
-      llmpick eval cases.jsonl --targets targets.yaml --fail-under 0.9 --junit junit.xml
+      llmpick eval cases.jsonl --targets t.yaml --fail-under 0.9 --junit j.xml
 
-      llmpick recommend --task chat --access open --export shortlist.json
+      llmpick recommend --task chat --access open --export s.json
 
-      llmpick eval cases.jsonl --shortlist shortlist.json --base-url http://localhost:11434
+      llmpick eval c.jsonl --shortlist s.json --base-url http://localhost:11434
     """
     from llmpick.cli.render import eval as render
     from llmpick.cli.render.layout import note
