@@ -48,6 +48,8 @@ def test_readme_command_runs(
         command = _refresh_setup(command, request)
     if "--evidence" in command:
         _evidence_setup(tmp_path, cli)
+    if command.startswith("llmpick fit allenai/"):
+        _hub_setup(command.split()[2], monkeypatch, request)
     args = [
         a.replace("tests/", f"{ROOT}/tests/", 1) if a.startswith("tests/") else a
         for a in shlex.split(command)[1:]
@@ -79,6 +81,17 @@ def _evidence_setup(tmp_path: Path, cli: Callable[..., Result]) -> None:
         for i in range(20):
             rec = {"target": "t", "case": str(i), "repeat": 0, "outcome": "pass", "model": model}
             fh.write(json.dumps(rec) + "\n")
+
+
+def _hub_setup(repo: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """`fit ORG/NAME` reads the repository from a Hub on 127.0.0.1 (made-up numbers)."""
+    from tests.hf_hub import Hub, safetensors
+
+    hub = Hub().start()
+    request.addfinalizer(hub.stop)
+    monkeypatch.setenv("HF_ENDPOINT", hub.base)
+    config = {"num_hidden_layers": 16, "hidden_size": 2048, "num_attention_heads": 16}
+    hub.add(repo, {"config.json": config, "model.safetensors": safetensors({"w": [1000, 1000]})})
 
 
 def _eval_setup(command: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:

@@ -21,10 +21,12 @@ from llmpick.catalog.records import Variant
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
 
+
 def _py(value: str) -> str:
     """``value`` as a Python string literal (JSON's double-quoted form is one; ASCII
     only, so no control or bidirectional character survives into the snippet)."""
     return json.dumps(value)
+
 
 # --- decoding (§6.1-6.4) ------------------------------------------------------------
 
@@ -348,6 +350,10 @@ _OPENAI_COMPATIBLE = {
 def api_snippet(v: Variant, platform: str | None = None) -> str | None:
     """A minimal call through the provider's API, or through a cloud platform."""
     platforms = v.access.platforms
+    if platform is None and v.api_status == "retired":
+        if not platforms:
+            return None  # its maker's API is shut down
+        platform = sorted(platforms)[0]
     if platform is None and not v.access.api and platforms:
         platform = sorted(platforms)[0]
     if platform == "bedrock" and "bedrock" in platforms:
@@ -437,7 +443,7 @@ def how_to_load(
         out["ollama"] = {"command": ollama_snippet(v), "guide": "5.2"}
     if v.open_weights and v.access.hf_repo:
         out["transformers"] = {"repo": v.access.hf_repo, "guide": "5.1"}
-    if v.access.api:
+    if v.access.api and v.api_status != "retired":  # a shut-down API runs nothing
         out["api"] = {"model": v.access.api, "provider": v.provider, "guide": "5.3"}
     if v.access.platforms:
         out["platforms"] = {"ids": dict(v.access.platforms), "guide": "1.2"}
@@ -447,16 +453,24 @@ def how_to_load(
 # --- cost (§5.3) -----------------------------------------------------------------
 
 
-def monthly_cost(v: Variant, tokens_in: int, tokens_out: int) -> dict[str, Any] | None:
-    """USD per month at the catalog's prices for the given token volumes."""
+def monthly_cost(
+    v: Variant,
+    tokens_in: int,
+    tokens_out: int,
+    rates: tuple[float, float, str] | None = None,
+) -> dict[str, Any] | None:
+    """USD per month for the given token volumes, at the catalog's list prices or at
+    ``rates`` (input and output USD per 1M tokens, and the tier they belong to)."""
     p = v.pricing
     if p is None:
         return None
-    usd = tokens_in / 1e6 * p.input + tokens_out / 1e6 * p.output
+    inp, out, tier = rates if rates is not None else (p.input, p.output, "list price")
+    usd = tokens_in / 1e6 * inp + tokens_out / 1e6 * out
     return {
         "usd": round(usd, 6),  # not to the cent ($0.0004 a month is not $0), nor to 4 figures
         "tokens_in": tokens_in,
         "tokens_out": tokens_out,
+        "tier": tier,
         "prices_as_of": p.as_of.isoformat(),
-        "source": p.source,
+        "source": p.tiers_source if tier != "list price" and p.tiers_source else p.source,
     }

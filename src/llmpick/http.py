@@ -19,7 +19,10 @@ USER_AGENT = "llmpick (https://github.com/llmpick/llmpick)"
 
 
 class FetchError(LlmpickError):
-    """A download that failed or was refused; the message says why, in words."""
+    """A download that failed or was refused; the message says why, in words.
+    ``status``: the HTTP status the server answered, when it answered one."""
+
+    status: int | None = None
 
 
 def public_url(url: str) -> str:
@@ -51,8 +54,12 @@ def _scrub(text: str, url: str) -> str:
     return text
 
 
-def get_bytes(url: str, *, timeout: float, max_bytes: int) -> bytes:
-    """The body of ``url`` (HTTP GET), or FetchError; messages name ``public_url(url)``."""
+def get_bytes(
+    url: str, *, timeout: float, max_bytes: int, headers: dict[str, str] | None = None
+) -> bytes:
+    """The body of ``url`` (HTTP GET), or FetchError; messages name ``public_url(url)``.
+    ``headers`` are sent too; with a ``Range`` among them, 206 (part of the body) is
+    accepted as well as 200."""
     import httpx
 
     shown = public_url(url)
@@ -65,12 +72,16 @@ def get_bytes(url: str, *, timeout: float, max_bytes: int) -> bytes:
             httpx.Client(
                 timeout=httpx.Timeout(timeout),
                 follow_redirects=True,
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"},
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **(headers or {})},
             ) as client,
             client.stream("GET", url) as resp,
         ):
-            if resp.status_code != 200:
-                raise FetchError(f"{shown} answered HTTP {resp.status_code} {resp.reason_phrase}")
+            partial = resp.status_code == 206 and "Range" in (headers or {})
+            if resp.status_code != 200 and not partial:
+                answer = f"HTTP {resp.status_code} {resp.reason_phrase}"
+                refused = FetchError(f"{shown} answered {answer}")
+                refused.status = resp.status_code
+                raise refused
             declared = resp.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"{shown} is {int(declared):,} bytes; the limit is {max_bytes:,}")

@@ -95,6 +95,16 @@ def format_params(b: float) -> str:
     return f"{round(b * 1000):g}M"
 
 
+def params_as_shown(b: float) -> float:
+    """A parameter count (billions) rounded as ``format_params`` shows it (8.03 -> 8.0),
+    so a size limit compares what the user reads."""
+    if b >= 1000:
+        return round(b / 1000, 2) * 1000
+    if b >= 1:
+        return round(b, 1)
+    return round(b * 1000) / 1000
+
+
 def format_size(params_b: float | None, active_b: float | None = None) -> str:
     """A model's size: 7B, 350M, or total/active for a mixture of experts (30B/3B)."""
     if params_b is None:

@@ -322,12 +322,16 @@ def test_cache_key_covers_field_order_names_and_types_and_python() -> None:
 
     def pricing(*names: str, output: str = "float") -> type:
         types = {"input": "float", "output": output, "out": "float", "as_of": "dt.date"}
+        types |= dict.fromkeys(TIERS[1:-1], "float | None")
+        types |= {"long_above": "int | None", "tiers_source": "str | None"}
         return dataclasses.make_dataclass("Pricing", [(n, types.get(n, "str")) for n in names])
 
-    same = pricing("input", "output", "as_of", "source")
-    swapped = pricing("output", "input", "as_of", "source")
-    renamed = pricing("input", "out", "as_of", "source")
-    retyped = pricing("input", "output", "as_of", "source", output="int")
+    TIERS = ("long_above", "long_input", "long_output", "batch_input", "batch_output")
+    TIERS += ("cached_input", "tiers_source")
+    same = pricing("input", "output", "as_of", "source", *TIERS)
+    swapped = pricing("output", "input", "as_of", "source", *TIERS)
+    renamed = pricing("input", "out", "as_of", "source", *TIERS)
+    retyped = pricing("input", "output", "as_of", "source", *TIERS, output="int")
     shape = cache_mod.record_shape
     assert shape([same]) == shape([Pricing])
     assert len({shape([c]) for c in (same, swapped, renamed, retyped)}) == 4

@@ -12,6 +12,7 @@ from llmpick.engine.memory import best_fit, working_context
 from llmpick.engine.rank import recommend
 from llmpick.engine.requirements import Requirements, build
 from llmpick.output.build import shortlist
+from llmpick.units import params_as_shown
 from llmpick.vocabulary import SECTION_IDS, TASKS
 from tests.conftest import bundled_catalog
 
@@ -71,7 +72,8 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
     if r.flavour:
         assert v.flavour == r.flavour, vid
     if r.max_params is not None:
-        assert v.params_b is not None and v.params_b <= r.max_params, vid
+        # compared as displayed: --max-params 8 keeps an 8.03B model, shown as 8B
+        assert v.params_b is not None and params_as_shown(v.params_b) <= r.max_params, vid
     if r.min_context is not None:
         assert v.context_window is not None and v.context_window >= r.min_context, vid
     if r.gpu_memory is not None:
@@ -83,7 +85,8 @@ def assert_meets(c: Catalog, r: Requirements, vid: str) -> None:
         assert (fit is not None and fit.total_gb <= r.gpu_memory) or (
             r.hosting != "self" and served
         ), vid
-    if r.max_price is not None and not (v.open_weights and r.hosting != "api"):
+    # self-hosted open weights have no per-token price only when self-hosting was chosen
+    if r.max_price is not None and not (v.open_weights and r.hosting == "self"):
         price = None if v.pricing is None else (3 * v.pricing.input + v.pricing.output) / 4
         assert price is not None and price <= r.max_price, vid
     if r.language and v.languages:  # an empty list is "not stated" and passes with a caveat
@@ -165,3 +168,19 @@ def test_every_reason_cites_a_section_of_the_guide() -> None:
         for v in rec.verdicts.values():
             for item in [*v.reasons, *v.caveats, *v.exclusions]:
                 assert item.guide in SECTION_IDS, (item, values)
+
+
+@SETTINGS
+@given(requirement_values())
+def test_every_result_the_catalog_holds_for_the_job_is_used(values: dict[str, Any]) -> None:
+    """A candidate with a comparable result that measures the job never reads 'no ...
+    result in the catalog' (seed-x-ppo-7b has FLORES-200 for translation)."""
+    from llmpick.engine.evidence import canonical, comparable_edition, measures
+
+    c = bundled_catalog()
+    rec = recommend(c, build(values), top=5)
+    for verdict in rec.ranked:
+        names = {canonical(e.benchmark, e.metric) for e in verdict.variant.evidence}
+        held = [n for n in names if comparable_edition(n) and measures(n, rec.benchmarks)]
+        unmeasured = any("result in the catalog" in x.text for x in verdict.caveats)
+        assert not (held and unmeasured), (verdict.variant.id, held)

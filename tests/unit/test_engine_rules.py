@@ -194,15 +194,17 @@ def test_commercial_excludes_no_and_caveats_conditional_with_its_condition() -> 
     assert rec.verdicts["nc"].exclusions[0].constraint == "commercial"
 
 
-def test_retired_and_deprecated_are_out_and_legacy_ranks_last() -> None:
+def test_retired_and_deprecated_are_out_and_legacy_ranks_by_its_score() -> None:
     c = make_catalog(
         make_variant("old", status="retired", successor="new", family="a"),
         make_variant("dep", status="deprecated", family="b"),
         make_variant("leg", status="legacy", released=dt.date(2026, 11, 1), family="c"),
         make_variant("new", released=dt.date(2023, 1, 1), family="d"),
     )
-    assert ids(c) == ["new", "leg"]
+    assert set(ids(c)) == {"new", "leg"}
     rec = recommend(c, build({}))
+    assert [v.score for v in rec.ranked] == sorted((v.score for v in rec.ranked), reverse=True)
+    assert any(x.rule == "lifecycle" and x.weight < 0 for x in rec.verdicts["leg"].reasons)
     assert "replaced by new" in rec.verdicts["old"].exclusions[0].text
     assert set(ids(c, include_legacy=True)) == {"old", "dep", "leg", "new"}
 
@@ -299,7 +301,7 @@ def test_missing_architecture_numbers_are_estimated_and_said_so() -> None:
     assert "estimated from its size" in small.verdicts["mystery"].exclusions[0].text
 
 
-def test_legacy_models_follow_current_ones_unless_adapted_to_the_domain() -> None:
+def test_legacy_general_models_lose_to_current_ones_unless_adapted_to_the_domain() -> None:
     c = make_catalog(
         make_variant("current-general", family="a", flavour="instruct"),
         make_variant(
@@ -307,7 +309,6 @@ def test_legacy_models_follow_current_ones_unless_adapted_to_the_domain() -> Non
             family="b",
             flavour="instruct",
             status="legacy",
-            released=dt.date(2026, 10, 1),
             params_b=70.0,
         ),
         make_variant("old-coder", family="c", flavour="instruct", status="legacy", domain="code"),
@@ -316,9 +317,9 @@ def test_legacy_models_follow_current_ones_unless_adapted_to_the_domain() -> Non
     assert chat.index("current-general") < chat.index("old-general")
     code = ids(c, task="code")
     assert code[0] == "old-coder"  # adapted to code, it beats a current general model
-    penalty = [
+    lifecycle = [
         r
         for r in recommend(c, build({"task": "code"})).verdicts["old-coder"].reasons
-        if r.guide == "4.1"
+        if r.rule == "lifecycle"
     ]
-    assert penalty and penalty[0].weight < 0
+    assert not lifecycle  # no successor passes, and it fits the domain: no penalty

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,11 +63,11 @@ def test_measured_evidence_changes_the_ranking_and_is_labelled() -> None:
     def result(score: float) -> list[Evidence]:
         return [Evidence(benchmark="IFEval", score=score, source="https://x")]
 
-    strong, weak = (
-        make_variant("strong", evidence=result(85)),
-        make_variant("weak", evidence=result(40)),
-    )
-    fillers = [make_variant(f"f{i}", evidence=result(50 + i)) for i in range(3)]
+    def model(vid: str, score: float) -> Any:  # each its own family: no shared slot
+        return make_variant(vid, evidence=result(score), family=vid)
+
+    strong, weak = model("strong", 85), model("weak", 40)
+    fillers = [model(f"f{i}", 50 + i) for i in range(3)]
     c = make_catalog(strong, weak, *fillers)
     r = build({})
     before = [x.variant.id for x in recommend(c, r, top=5).ranked]

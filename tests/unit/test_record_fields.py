@@ -141,6 +141,13 @@ EVERY = {  # sets every field of VariantIn, each unlike its default and its fami
         "output": 1.5,
         "as_of": dt.date(2026, 11, 1),
         "source": "zset:zeta.zeta-12b",
+        "long_above": 200_000,
+        "long_input": 1.0,
+        "long_output": 3.0,
+        "batch_input": 0.25,
+        "batch_output": 0.75,
+        "cached_input": 0.05,
+        "tiers_source": "zset:zeta.zeta-12b-tiers",
     },
     "evidence": [
         {

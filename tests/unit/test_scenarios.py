@@ -6,6 +6,7 @@ the repository, from shared/scenarios/ (the team's current set).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -113,7 +114,7 @@ def test_default_answer_is_short_and_fits_the_terminal(
     path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The default human answer (five models) reads in one go: no line wider than the
-    terminal or ending in spaces, under 45 lines at 80 columns, no wrapped reason or
+    terminal or ending in spaces, at most 45 lines at 80 columns, no wrapped reason or
     licence repeated, no internal paths; for the support chatbot the table and the
     first model fit one 80x24 screen."""
     for width in (40, 80, 120):
@@ -121,12 +122,18 @@ def test_default_answer_is_short_and_fits_the_terminal(
         r = cli("recommend", "-r", str(path), "--no-input")
         assert r.code == 0, r
         lines = r.out.splitlines()
-        wide = [line for line in lines if cell_len(line) > width]
+        # an id longer than the terminal gets a line of its own and is never cut
+        ids = {
+            c["id"]
+            for c in json.loads(cli("recommend", "-r", str(path), "--json").out)["candidates"]
+        }
+        wide = [line for line in lines if cell_len(line) > width and line not in ids]
         assert not wide, f"{path.stem} at {width} columns: {wide}"
         assert not [line for line in lines if line.endswith(" ")], r.out
         if width != 80:
             continue
-        assert len(lines) < 45, f"{path.stem}: {len(lines)} lines at 80 columns\n{r.out}"
+        # 45: a slot may name the variants it holds ("also: ..."), which can take a line
+        assert len(lines) <= 45, f"{path.stem}: {len(lines)} lines at 80 columns\n{r.out}"
         wrapped = [pair for pair in pairwise(lines) if pair[1].startswith("     ")]
         again = [pair for pair, n in Counter(wrapped).items() if n > 1]
         assert not again, f"{path.stem}: said twice: {again}"

@@ -9,7 +9,7 @@ import pytest
 
 from llmpick.catalog.records import Access, Evidence, Pricing, Variant
 from llmpick.engine import scoring
-from llmpick.engine.evidence import canonical, quality, relevant
+from llmpick.engine.evidence import UNMEASURED, canonical, quality, relevant
 from llmpick.engine.rank import _context, recommend
 from llmpick.engine.requirements import build
 from llmpick.engine.scoring import Effects
@@ -83,7 +83,7 @@ def test_published_results_count_only_when_relevant_to_the_task() -> None:
 
 def test_one_thin_result_cannot_outrank_a_broad_record() -> None:
     assert quality([(0.95, 4)]) < quality([(0.9, 30), (0.9, 30)])
-    assert quality([]) == 0.5
+    assert quality([]) == UNMEASURED and quality([(0.0, 40)]) == UNMEASURED
     assert canonical("Humanity’s Last Exam") == "Humanity's Last Exam"
     assert "MRCR" in relevant("qa", min_context=500_000)
     assert "MMMLU" in relevant("summarization", language="de")
@@ -114,12 +114,41 @@ def test_cost_counts_api_prices_and_footprint_only_when_optimising_cost() -> Non
         assert ranked[0].variant.id == "a1"
 
 
-def test_lifecycle_names_the_current_end_of_a_successor_chain() -> None:
+def test_lifecycle_names_the_newest_successor_that_passes() -> None:
     old = make_variant("old", status="legacy", successor="mid")
     mid = make_variant("mid", status="retired", successor="new")
     new = make_variant("new")
     fx = effects("lifecycle", old, (mid, new), task="chat")
-    assert points(fx) == -15 and "(now new)" in fx.reasons[0].text
+    assert points(fx) == -15 and "superseded by new, which passes" in fx.reasons[0].text
+
+
+def test_a_successor_that_fails_the_requirements_costs_nothing_and_says_why() -> None:
+    old = make_variant(
+        "coder-30b", status="legacy", successor="coder-80b", params_b=30.0, domain="code"
+    )
+    big = make_variant("coder-80b", params_b=80.0)
+    fx = effects("lifecycle", old, (big,), task="code", gpu_memory=24)
+    assert points(fx) == 0
+    assert "coder-80b is not a candidate" in fx.reasons[0].text and "GB" in fx.reasons[0].text
+    # with room for it, the successor counts against the older model
+    assert points(effects("lifecycle", old, (big,), task="code", gpu_memory=160)) == -15
+
+
+def test_an_active_model_with_a_newer_release_that_passes_is_named_with_its_price() -> None:
+    def api(id: str, price: float, successor: str | None = None) -> Variant:
+        p = Pricing(price, 5 * price, dt.date(2026, 1, 1), "https://x")
+        return make_variant(
+            id, open_weights=False, access=Access(api=id), pricing=p, successor=successor
+        )
+
+    old, new = api("gpt-a", 4.0, successor="gpt-b"), api("gpt-b", 2.0)
+    fx = effects("lifecycle", old, (new,), task="qa", access="proprietary")
+    assert points(fx) == -10 and "$2.00/$10.00 per 1M tokens against $4.00/$20.00" in (
+        fx.reasons[0].text
+    )
+    # not on the platform asked for: no penalty, and the reason names the platform
+    fx = effects("lifecycle", old, (new,), task="qa", platform="azure")
+    assert points(fx) == 0 and "Azure" in fx.reasons[0].text
 
 
 def test_an_api_model_without_a_price_is_unknown_under_max_price() -> None:
@@ -219,3 +248,289 @@ def test_editions_of_a_benchmark_are_not_compared() -> None:
     assert canonical("LiveCodeBench", "problems 2024-10-01 to 2025-02-01") == canonical(
         "LiveCodeBench", "Oct 2024 - Feb 2025"
     )
+
+
+def _coder(i: str, score: float, **kw: Any) -> Variant:
+    return make_variant(i, evidence=[Evidence("SWE-bench Verified", score, "https://x")], **kw)
+
+
+def test_a_result_is_placed_among_the_candidates_not_the_whole_catalog() -> None:
+    """Frontier API models that cannot be chosen do not push a self-hosted model down."""
+    small = _coder("small", 60.7, params_b=20.0)
+    frontier = tuple(
+        _coder(f"api{i}", 75.0 + i, open_weights=False, access=Access(api=f"a{i}"))
+        for i in range(5)
+    )
+    c = make_catalog(small, *frontier)
+    rec = recommend(c, build({"task": "code", "access": "open", "gpu_memory": 16}))
+    text = next(x.text for x in rec.verdicts["small"].reasons if x.rule == "published results")
+    assert "the only candidate reporting it" in text
+    everyone = recommend(c, build({"task": "code"}))
+    text = next(x.text for x in everyone.verdicts["small"].reasons if x.rule == "published results")
+    assert "6th of 6 candidates" in text
+
+
+def test_a_modest_result_never_scores_below_no_result_and_a_sibling_counts_at_half() -> None:
+    worst = _coder("worst", 10.0, family="w")
+    others = tuple(_coder(f"o{i}", 50.0 + 5 * i, family=f"f{i}") for i in range(9))
+    unmeasured = make_variant("none", family="n")
+    sibling = make_variant("o8-small", family="f8", params_b=5.0)
+    c = make_catalog(worst, unmeasured, sibling, *others)
+    rec = recommend(c, build({"task": "code"}), top=20)
+    score = {vid: v.score for vid, v in rec.verdicts.items()}
+    assert score["worst"] >= score["none"]
+    assert score["none"] < score["o8-small"] < score["o8"]  # half of its sibling's level
+    sib = next(x for x in rec.verdicts["o8-small"].reasons if x.rule == "published results")
+    assert "counted at half its measured sibling o8" in sib.text
+
+
+def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
+    from llmpick.engine.evidence import separation
+
+    assert separation([95.0, 96.5, 97.0, 98.0]) < 0.5  # HumanEval among today's models
+    assert separation([30.0, 55.0, 70.0, 80.0]) == 1.0
+    assert separation([52.0, 55.0, 58.0, 61.0]) > 0.5  # frontier models on an index
+    assert separation([99.0, 99.5]) == 1.0  # two results: too few to tell
+
+    # first on a saturated benchmark earns less than first on one that separates
+    def model(i: str, score: float) -> Variant:
+        return make_variant(i, family=i, evidence=[Evidence("HumanEval", score, "u")])
+
+    sat = [model(f"s{i}", 95 + i) for i in range(4)]
+    sep = [model(f"p{i}", 40 + 15 * i) for i in range(4)]
+    first = {}
+    for name, pool in (("sat", sat), ("sep", sep)):
+        rec = recommend(make_catalog(*pool), build({"task": "code"}))
+        first[name] = rec.ranked[0].score
+        assert rec.ranked[0].score > rec.ranked[-1].score
+    assert first["sat"] < first["sep"]
+
+
+def test_every_task_benchmark_measures_the_task_and_the_guide_says_why() -> None:
+    from llmpick.engine.evidence import TASK_BENCHMARKS
+    from llmpick.guide import load_guide
+
+    assert not {"τ²-Bench", "MMLU-Pro"} & set(TASK_BENCHMARKS["extraction"])
+    text = load_guide().sections["4.2"].text
+    for task, names in TASK_BENCHMARKS.items():
+        if task is None:
+            continue
+        lead = f"- **{task}**"
+        assert lead in text, task
+        line = " ".join(text[text.index(lead) :].split("\n- ")[0].split())
+        for name in dict.fromkeys(n.split(" (")[0] for n in names):
+            assert name in line, (task, name)
+
+
+def test_max_params_compares_the_size_as_it_is_shown() -> None:
+    c = make_catalog(
+        make_variant("l8", params_b=8.03, family="a"), make_variant("n", params_b=8.06)
+    )
+    assert [v.variant.id for v in recommend(c, build({"max_params": 8})).ranked] == ["l8"]
+
+
+def test_max_price_passes_open_weights_without_a_price_only_when_self_hosting() -> None:
+    hosted = make_variant("hosted", params_b=403.0)
+    api = make_variant(
+        "api",
+        open_weights=False,
+        access=Access(api="api"),
+        pricing=Pricing(0.2, 0.8, dt.date(2026, 1, 1), "https://x"),
+    )
+    c = make_catalog(hosted, api)
+    rec = recommend(c, build({"task": "extraction", "max_price": 1}))
+    assert [v.variant.id for v in rec.ranked] == ["api"]
+    assert "--hosting self" in rec.verdicts["hosted"].exclusions[0].text
+    rec = recommend(c, build({"task": "extraction", "max_price": 1, "hosting": "self"}))
+    assert [v.variant.id for v in rec.ranked] == ["hosted"]
+    note = next(x.text for x in rec.ranked[0].reasons if "per-token" in x.text)
+    assert "403B parameters" in note  # what hardware it needs, not "free"
+
+
+def test_a_retired_api_gets_no_api_run_line() -> None:
+    from llmpick.advice import api_snippet, how_to_load
+
+    gone = make_variant(
+        "gone", access=Access(hf_repo="acme/gone", api="gone"), api_status="retired"
+    )
+    live = make_variant("live", access=Access(hf_repo="acme/live", api="live"))
+    assert "api" not in how_to_load(gone) and api_snippet(gone) is None
+    assert "api" in how_to_load(live) and api_snippet(live) is not None
+
+
+def test_an_embedding_model_offered_for_classification_says_it_needs_labelled_data() -> None:
+    emb = make_variant("emb", flavour="embedding", architecture="encoder-only")
+    fx = effects("task fit", emb, task="classification")
+    assert any("labelled examples and a classifier" in x.text for x in fx.caveats)
+
+
+def test_embeddings_weigh_the_maximum_input_length() -> None:
+    def emb(i: str, n: int) -> Variant:
+        return make_variant(i, flavour="embedding", architecture="encoder-only", context_window=n)
+
+    short, long = emb("short", 128), emb("long", 8192)
+    assert points(effects("task fit", short, task="embedding")) < points(
+        effects("task fit", long, task="embedding")
+    )
+    assert "128 tokens" in effects("task fit", short, task="embedding").reasons[-1].text
+
+
+def test_a_one_task_fine_tune_is_not_called_instruction_tuned() -> None:
+    qa = make_variant(
+        "pubmedqa", flavour="instruct", tuning=["domain-pretraining", "task-finetune"]
+    )
+    fx = effects("task fit", qa, task="qa")
+    assert not any("instruction-tuned" in x.text for x in fx.reasons)
+    sft = make_variant("sft", flavour="instruct", tuning=["sft"])
+    assert any("instruction-tuned" in x.text for x in effects("task fit", sft, task="qa").reasons)
+
+
+def _tiered(id: str, **tiers: Any) -> Variant:
+    p = Pricing(0.1, 0.5, dt.date(2026, 9, 1), "https://x", **tiers)
+    return make_variant(
+        id, open_weights=False, access=Access(api=id), pricing=p, context_window=1_000_000
+    )
+
+
+def test_a_request_is_priced_at_the_tier_its_context_reaches() -> None:
+    from llmpick.engine.scoring import price_for
+
+    haiku = _tiered(
+        "haiku",
+        long_above=100_000,
+        long_input=0.5,
+        long_output=2.5,
+        batch_input=0.05,
+        batch_output=0.25,
+        cached_input=0.01,
+        tiers_source="litellm:haiku",
+    )
+    at = {
+        "list": price_for(haiku, build({})),
+        "long": price_for(haiku, build({"min_context": "500k"})),
+        "batch": price_for(haiku, build({"batch": True})),
+        "cached": price_for(haiku, build({"cached_share": 0.5})),
+    }
+    assert at["list"] and (at["list"].input, at["list"].tier) == (0.1, "list price")
+    assert at["long"] and (at["long"].input, at["long"].output) == (0.5, 2.5)
+    assert "over 100k tokens" in at["long"].tier
+    assert at["batch"] and (at["batch"].input, at["batch"].output) == (0.05, 0.25)
+    assert at["cached"] and at["cached"].input == pytest.approx(0.055)
+    # a long prompt at a price without tiers says the long rate is unknown
+    plain = _tiered("plain")
+    untiered = price_for(plain, build({"min_context": "500k"}))
+    assert untiered and "long-prompt rate unknown" in untiered.tier
+    # --max-price judges the tier: $1.00 blended at 500k passes $1, fails $0.9
+    c = make_catalog(haiku)
+    assert recommend(c, build({"min_context": "500k", "max_price": 1})).ranked
+    assert not recommend(c, build({"min_context": "500k", "max_price": 0.9})).ranked
+    note = next(
+        x.text
+        for x in recommend(c, build({"min_context": "500k"})).ranked[0].reasons
+        if x.text.startswith("priced at")
+    )
+    assert "$0.50/$2.50" in note and "list $0.10/$0.50" in note
+
+
+def test_prefer_cost_orders_by_the_monthly_cost_at_the_users_volume() -> None:
+    def api(id: str, inp: float, out: float) -> Variant:
+        p = Pricing(inp, out, dt.date(2026, 9, 1), "https://x")
+        return make_variant(id, family=id, open_weights=False, access=Access(api=id), pricing=p)
+
+    # cheap input, dear output; and the reverse: the blend and the volume disagree
+    reader, writer = api("reader", 0.05, 4.0), api("writer", 0.5, 0.5)
+    c = make_catalog(reader, writer)
+    by_list = recommend(c, build({"prefer": "cost"})).ranked
+    by_volume = recommend(c, build({"prefer": "cost", "tokens_per_month": "2000M:20M"})).ranked
+    assert by_list[0].variant.id == "writer"  # 3:1 blend: $0.50 against $1.04
+    assert by_volume[0].variant.id == "reader"  # $180 a month against $1,010
+    text = next(x.text for x in by_volume[0].reasons if x.rule == "cost")
+    assert "a month at your volume" in text
+
+
+def test_an_undated_model_its_maker_moved_on_from_is_not_scored_as_current() -> None:
+    legacy = make_variant("old-coder", released=None, status="legacy", domain="code")
+    active = make_variant("undated", released=None)
+    assert points(effects("recency", legacy, task="code")) < 0
+    assert points(effects("recency", active, task="code")) == 0
+
+
+def test_an_old_result_weighs_less_than_a_current_one_at_the_same_place() -> None:
+    today = dt.date(2026, 12, 1)
+
+    def model(i: str, score: float, when: dt.date, **kw: Any) -> Variant:
+        ev = [Evidence("SWE-bench Verified", score, "https://x", date=when)]
+        return make_variant(i, family=i, evidence=ev, verified=today, **kw)
+
+    stale = model("general-stale", 70.0, dt.date(2023, 6, 1))
+    fresh = model("general-fresh", 70.0, dt.date(2026, 6, 1))
+    others = tuple(model(f"o{i}", 40.0 + 3 * i, dt.date(2026, 1, 1)) for i in range(6))
+    rec = recommend(make_catalog(stale, fresh, *others), build({"task": "code"}), top=10)
+    pts = {
+        v.variant.id: sum(x.weight for x in v.reasons if x.rule == "published results")
+        for v in rec.ranked
+    }
+    assert pts["general-fresh"] > pts["general-stale"] > 0
+    text = next(
+        x.text for x in rec.verdicts["general-stale"].reasons if x.rule == "published results"
+    )
+    assert "weighs 25% at its age" in text
+
+
+def test_a_specialisation_counts_less_as_it_ages() -> None:
+    """An old code model with no results does not outrank a current general model with
+    current results: the code bonus fades after a year."""
+    today = dt.date(2026, 12, 1)
+    new = make_variant("coder-new", domain="code", released=dt.date(2026, 6, 1), verified=today)
+    old = make_variant("coder-old", domain="code", released=dt.date(2024, 1, 1), verified=today)
+    fresh, aged = (effects("domain", v, task="code") for v in (new, old))
+    assert points(fresh) == 18 and 0 < points(aged) <= 18 * 0.25 + 0.1
+    assert "counts at 25%" in aged.reasons[0].text
+
+
+def test_variants_of_one_base_take_one_slot_and_the_order_is_the_scores() -> None:
+    when = dt.date(2026, 6, 1)
+    instruct = make_variant("seed-instruct", family="seed", params_b=7.0, released=when)
+    ppo = make_variant("seed-ppo", family="seed", params_b=7.0, released=when, tuning=["rlhf"])
+    later = make_variant("seed-2", family="seed", params_b=7.0, released=dt.date(2026, 11, 1))
+    others = tuple(make_variant(f"x{i}", family=f"x{i}", params_b=7.0) for i in range(3))
+    rec = recommend(make_catalog(instruct, ppo, later, *others), build({"task": "chat"}))
+    ids = [v.variant.id for v in rec.ranked]
+    assert ("seed-instruct" in ids) != ("seed-ppo" in ids)  # one slot for the pair
+    assert "seed-2" in ids  # a later release is a model of its own
+    slot = rec.ranked[ids.index("seed-instruct" if "seed-instruct" in ids else "seed-ppo")]
+    other = slot.also[0]
+    assert other in ("seed-instruct", "seed-ppo") and rec.rank_of(other) == rec.rank_of(
+        slot.variant.id
+    )
+    scores = [v.score for v in rec.ranked]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_caps_choose_who_fills_the_top_but_never_break_the_score_order() -> None:
+    """Per-family caps pick which models fill the top N; the list shown is in score
+    order (ModernBERT at 52 was shown above qwen3-embedding-0.6b at 77)."""
+    fam = tuple(
+        make_variant(f"f{i}", family="f", params_b=1.0 + i, released=dt.date(2026, 10, 1))
+        for i in range(4)
+    )
+    old = tuple(
+        make_variant(f"o{i}", family=f"o{i}", released=dt.date(2020, 1, 1)) for i in range(2)
+    )
+    c = make_catalog(*fam, *old)
+    for top in (3, 6):
+        rec = recommend(c, build({"task": "chat"}), top=top)
+        shown = [v.score for v in rec.candidates]
+        assert shown == sorted(shown, reverse=True), top
+    three = recommend(c, build({"task": "chat"}), top=3).candidates
+    assert sum(v.variant.family == "f" for v in three) == 2  # the cap still chooses
+
+
+def test_cached_share_reads_a_fraction_or_a_percentage_and_refuses_more_than_all() -> None:
+    from llmpick.errors import UsageError
+
+    assert build({"cached_share": "60%"}).cached_share == pytest.approx(0.6)
+    assert build({"cached_share": 0.25, "batch": "yes"}).batch is True
+    for bad in ("150%", -0.1, "half"):
+        with pytest.raises(UsageError):
+            build({"cached_share": bad})

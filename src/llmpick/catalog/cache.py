@@ -86,9 +86,6 @@ def key_start() -> bytes:
     return f"{CACHE_FORMAT}|{__version__}|{RECORD_SHAPE}".encode()
 
 
-
-
-
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 _KEEP_CACHES = 8
 _CACHE_NAME = re.compile(r"catalog-[0-9a-f]{32}\.bin")
@@ -312,16 +309,10 @@ def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
     return False  # a field type this check does not know: do not trust the cache
 
 
-
-
 RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
 
 
-
-
-def write_index(
-    index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]
-) -> None:
+def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]) -> None:
     """Record that the source files with these stat data give ``version``, cached in
     ``cached`` as it is now (written by us, or read and checked)."""
     import time

@@ -995,17 +995,7 @@ SPAN_DAYS = 45  # variants released further apart than this are separate release
 
 # Families whose variants span releases but still inherit facts from the family: each
 # is to state its own (issue 20); the list only shrinks, and `validate --stats` counts it.
-NOT_YET_SPLIT = frozenset(
-    {
-        "bge", "claude-1", "claude-2", "code-llama", "codestral", "cohere-embed",
-        "command-r", "deberta", "deepseek-coder", "deepseek-v3", "devstral", "gemini-1",
-        "glm-5", "granite", "grok-4", "grok-code", "hunyuan-mt", "jamba", "llama-guard",
-        "magistral", "minimax-m", "ministral", "mistral-7b", "mistral-large",
-        "mistral-large-3", "mistral-medium", "mixtral", "nemotron", "nova", "olmo",
-        "openassistant", "openllama", "pixtral", "qwen2.5-coder", "qwen3", "qwen3-coder",
-        "smollm", "titan", "tower",
-    }
-)  # fmt: skip
+NOT_YET_SPLIT: frozenset[str] = frozenset()  # every family is split now
 
 
 def spans_releases(ids: Iterable[str], variants: dict[str, Variant]) -> list[str]:
@@ -1058,6 +1048,8 @@ def _citations(fam: FamilyIn, v: VariantIn) -> list[tuple[tuple[str, ...], str]]
         out += [(("sources",), s) for s in fam.sources]
     if v.pricing is not None:
         out.append((("pricing", "source"), v.pricing.source))
+        if v.pricing.tiers_source:
+            out.append((("pricing", "tiers_source"), v.pricing.tiers_source))
     out += [(("evidence", str(i), "source"), e.source) for i, e in enumerate(v.evidence)]
     return out
 

@@ -171,10 +171,37 @@ class Pricing:
     """When the price was read."""
     source: str
     """Where the price comes from (URL or dataset:key)."""
+    long_above: int | None = None
+    """Prompt tokens above which the long-prompt prices apply (e.g. 200000)."""
+    long_input: float | None = None
+    """USD per 1M input tokens for a prompt longer than ``long_above``."""
+    long_output: float | None = None
+    """USD per 1M output tokens for a prompt longer than ``long_above``."""
+    batch_input: float | None = None
+    """USD per 1M input tokens through the provider's batch API (results within a day)."""
+    batch_output: float | None = None
+    """USD per 1M output tokens through the batch API."""
+    cached_input: float | None = None
+    """USD per 1M input tokens read from the provider's prompt cache."""
+    tiers_source: str | None = None
+    """Where the long-prompt, batch and cached prices come from (dataset:key)."""
 
     def __post_init__(self) -> None:
-        if self.input < 0 or self.output < 0:
+        tiers = (self.long_input, self.long_output, self.batch_input, self.batch_output)
+        if (
+            min(x for x in (self.input, self.output, self.cached_input, *tiers) if x is not None)
+            < 0
+        ):
             raise ValueError("prices cannot be negative")
+        if (self.long_input is None) != (self.long_above is None) or (
+            (self.long_input is None) != (self.long_output is None)
+        ):
+            raise ValueError("long_above, long_input and long_output go together")
+        if (self.batch_input is None) != (self.batch_output is None):
+            raise ValueError("batch_input and batch_output go together")
+        has_tiers = self.long_input is not None or self.batch_input is not None
+        if (has_tiers or self.cached_input is not None) and not self.tiers_source:
+            raise ValueError("long-prompt, batch and cached prices need tiers_source")
 
 
 @dataclass(slots=True, eq=False, repr=False)

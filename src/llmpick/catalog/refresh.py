@@ -31,6 +31,7 @@ Pure functions except the small file helpers at the end; no network here (see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -552,7 +553,7 @@ def _merge_variant(
         new = (e["input"], e["output"])
         if p is not None and abs(p.input - new[0]) < 1e-9 and abs(p.output - new[1]) < 1e-9:
             if src == p.source or citation_key(p.source) is None:
-                updates["pricing"] = Pricing(p.input, p.output, seen, src)
+                updates["pricing"] = dataclasses.replace(p, as_of=seen, source=src)
                 confirmed = True
             break
         updates["pricing"] = Pricing(new[0], new[1], seen, src)

@@ -17,8 +17,10 @@ import typer
 from llmpick import __version__
 from llmpick.cli import (
     catalog,
+    completion,
     fit,
     guide,
+    mcp,
     models,
     providers,
     recommend,
@@ -99,6 +101,8 @@ app.command("guide")(guide.guide)
 app.add_typer(catalog_app, name="catalog")
 app.command("schema")(schema.schema)
 app.command("eval")(eval_cmd.eval_)
+app.command("mcp")(mcp.mcp)
+app.command("completion")(completion.completion)
 
 
 def _say(label: str, text: str) -> None:
@@ -145,6 +149,10 @@ def run(argv: list[str] | None = None) -> int:
     try:
         # Typer 0.29+: no pydantic validators built for options that need none
         with typer_compat.deferring():
+            if os.environ.get("_LLMPICK_COMPLETE"):  # the shell asks for completions
+                from llmpick.cli.completion import complete
+
+                return complete(app)
             rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
     except LlmpickError as exc:
         _report(exc)

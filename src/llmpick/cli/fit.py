@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +14,12 @@ from llmpick.errors import UsageError
 
 def fit(
     model: Annotated[
-        str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model id or name from the catalog, any Hugging Face repo ORG/NAME "
+            "(read from the Hub), or a local model folder ./PATH.",
+        ),
     ],
     gpu_memory: Annotated[
         str | None,
@@ -31,12 +37,32 @@ def fit(
       llmpick fit llama-2-70b-chat --gpu-memory 80 --context 4096
 
       llmpick fit qwen3-8b --gpu-memory auto
+
+      llmpick fit allenai/OLMo-2-0425-1B
+
+      llmpick fit ./my-model
+
+    A Hugging Face repository that is not in the catalog is read from the Hub
+    (HF_ENDPOINT names a mirror, HF_TOKEN opens gated ones): its config.json and the
+    safetensors index or headers, never the weights, kept a week in the cache. A local
+    folder is read the same way. Only this use of fit reaches the network.
     """
-    from llmpick.catalog.query import resolve_variant
+    doc = document(model, gpu_memory, context)
+
+    def human() -> None:
+        from llmpick.cli.render.fit import fit as fit_table
+
+        fit_table(doc, overlays=state.overlays_in_force())
+
+    emit(doc, json=json, human=human)
+
+
+def document(model: str, gpu_memory: str | None, context: str | None) -> dict[str, Any]:
+    """The fit document (what --json prints); also the MCP server's `fit` tool."""
     from llmpick.engine.memory import working_context
     from llmpick.units import parse_memory, parse_tokens
 
-    v = resolve_variant(state.catalog, model)
+    v, origin, notes = _model(model)
     gpu: float | None = None
     if gpu_memory is not None:
         if gpu_memory.strip().lower() == "auto":
@@ -64,10 +90,31 @@ def fit(
     from llmpick.output.build import fit as fit_document
 
     doc = fit_document(v, tokens, gpu)
+    if origin is not None:  # a repository or folder outside the catalog
+        doc["origin"] = origin
+        doc["notes"] = notes + doc["notes"]
+    return doc
 
-    def human() -> None:
-        from llmpick.cli.render.fit import fit as fit_table
 
-        fit_table(doc, overlays=state.overlays_in_force())
+def _model(name: str) -> tuple[Any, dict[str, Any] | None, list[str]]:
+    """The record to size: from the catalog; else a local folder or GGUF file; else a
+    Hugging Face repository (the network). A name written as a path is always read from
+    disk. The reader (catalog/hub.py) is loaded only when the catalog has no such model."""
+    from llmpick.catalog.query import resolve_variant
+    from llmpick.errors import NotFoundError
 
-    emit(doc, json=json, human=human)
+    on_disk = name.startswith(("./", "../", "/", "~")) or name in (".", "..")
+    if not on_disk:
+        try:
+            return resolve_variant(state.catalog, name), None, []
+        except NotFoundError:
+            local = os.path.isdir(name) or (name.endswith(".gguf") and os.path.isfile(name))
+            from llmpick.catalog import hub
+
+            if not local and not hub.is_repo_id(name):
+                raise
+            on_disk = local
+    from llmpick.catalog import hub
+
+    found = hub.from_folder(name) if on_disk else hub.from_hub(name)
+    return found.variant, found.origin, found.notes

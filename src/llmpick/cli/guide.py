@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,7 +33,6 @@ def guide(
 
       llmpick guide rlhf
     """
-    from llmpick.engine.rank import RULES
     from llmpick.guide import load_guide, lookup
 
     g = load_guide()
@@ -45,38 +44,45 @@ def guide(
             guide_tree(g)
 
         emit(
-            lambda: [_summary(g, s) for s in g.sections.values()],
+            lambda: tree_document(g),
             json=json,
             human=tree,
             page=not no_pager,
         )
         return
-    sec = lookup(g, key)
-    from llmpick.cli.state import state
-
-    cat = state.catalog
-    models = [{"id": f, "name": cat.families[f].name} for f in sec.models if f in cat.families]
-    rules = [text for sid, text in RULES if sid == sec.id]
-    terms = sorted(t for t, sid in g.terms.items() if sid == sec.id)
+    doc = section_document(g, key)
 
     def section() -> None:
         from llmpick.cli.render.guide import guide_section
 
-        guide_section(sec, models, rules, terms)
+        guide_section(lookup(g, key), doc["models"], doc["rules"], doc["terms"])
 
-    emit(
-        lambda: {
-            **_summary(g, sec),
-            "text": sec.text,
-            "models": models,
-            "rules": rules,
-            "terms": terms,
-            "sources": sec.sources,
-        },
-        json=json,
-        human=section,
-        page=not no_pager,
-    )
+    emit(doc, json=json, human=section, page=not no_pager)
+
+
+def tree_document(g: Guide) -> list[dict[str, str]]:
+    """The guide's sections (what `guide --json` prints); also the MCP `guide` tool's."""
+    return [_summary(g, s) for s in g.sections.values()]
+
+
+def section_document(g: Guide, key: str) -> dict[str, Any]:
+    """One section (what `guide KEY --json` prints); also the MCP `guide` tool's."""
+    from llmpick.cli.state import state
+    from llmpick.engine.rank import RULES
+    from llmpick.guide import lookup
+
+    sec = lookup(g, key)
+    cat = state.catalog
+    return {
+        **_summary(g, sec),
+        "text": sec.text,
+        "models": [
+            {"id": f, "name": cat.families[f].name} for f in sec.models if f in cat.families
+        ],
+        "rules": [text for sid, text in RULES if sid == sec.id],
+        "terms": sorted(t for t, sid in g.terms.items() if sid == sec.id),
+        "sources": sec.sources,
+    }
 
 
 def _summary(g: Guide, sec: Section) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -56,14 +56,10 @@ def models(
 
       llmpick models --provider meta --flavour chat --limit 20
     """
-    from llmpick.catalog.query import filter_variants, variant_summary
+    from llmpick.catalog.query import variant_summary
 
-    check_choice("--flavour", flavour, FLAVOURS)
-    check_choice("--status", status, STATUSES)
-    check_choice("--access", access, ACCESS_KINDS)
     cat = state.catalog
-    rows = filter_variants(
-        cat,
+    rows = select(
         provider=provider,
         access=access,
         flavour=flavour,
@@ -88,4 +84,30 @@ def models(
         json=json,
         human=human,
         page=not no_pager,
+    )
+
+
+def select(
+    *,
+    provider: str | None = None,
+    access: str | None = None,
+    flavour: str | None = None,
+    status: str | None = None,
+    family: str | None = None,
+    search: str = "",
+) -> list[Any]:
+    """The variants that match (also the MCP server's `models` tool)."""
+    from llmpick.catalog.query import filter_variants
+
+    check_choice("--flavour", flavour, FLAVOURS)
+    check_choice("--status", status, STATUSES)
+    check_choice("--access", access, ACCESS_KINDS)
+    return filter_variants(
+        state.catalog,
+        provider=provider,
+        access=access,
+        flavour=flavour,
+        status=status,
+        family=family,
+        search=search,
     )

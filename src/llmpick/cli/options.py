@@ -57,6 +57,12 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
         "IN:OUT",
         "Monthly tokens IN:OUT for API cost estimates, e.g. 10M:2M.",
     ),
+    "batch": (bool, None, "Latency does not matter: price at the batch rate where offered."),
+    "cached_share": (
+        str,
+        "SHARE",
+        "Share of each prompt that repeats (prompt cache), e.g. 0.6 or 60%.",
+    ),
     "include_legacy": (bool, None, "Also consider deprecated and retired models."),
     "prefer": (
         str,

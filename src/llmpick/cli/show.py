@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,9 @@ from llmpick.cli.emit import emit
 from llmpick.cli.options import JsonOpt, check_choice
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmpick.catalog.records import Catalog, Family, Variant
 
 
 def show(
@@ -34,8 +37,8 @@ def show(
 
       llmpick show qwen3-8b --snippet transformers
     """
-    from llmpick.catalog.query import resolve, resolve_variant, variant_summary
-    from llmpick.catalog.records import Variant, to_data
+    from llmpick.catalog.query import resolve, resolve_variant
+    from llmpick.catalog.records import Variant
 
     cat = state.catalog
     if snippet is not None and json:
@@ -73,18 +76,6 @@ def show(
         return
     found = resolve(cat, model)
 
-    def document() -> dict[str, Any]:
-        from llmpick.catalog.query import successor_chain
-
-        if isinstance(found, Variant):
-            data = variant_summary(cat, found)
-            data["successor_chain"] = successor_chain(cat, found.successor)
-        else:
-            data = to_data(found)
-            data["successor_chain"] = successor_chain(cat, found.successor)
-            data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
-        return data
-
     def human() -> None:
         from llmpick.cli.render.show import family, variant
 
@@ -94,4 +85,19 @@ def show(
         else:
             family(cat, found, overlays=overlays)
 
-    emit(document, json=json, human=human)
+    emit(lambda: document(cat, found), json=json, human=human)
+
+
+def document(cat: Catalog, found: Variant | Family) -> dict[str, Any]:
+    """The show document (what --json prints); also the MCP server's `show` tool."""
+    from llmpick.catalog.query import successor_chain, variant_summary
+    from llmpick.catalog.records import Variant, to_data
+
+    if isinstance(found, Variant):
+        data = variant_summary(cat, found)
+        data["successor_chain"] = successor_chain(cat, found.successor)
+    else:
+        data = to_data(found)
+        data["successor_chain"] = successor_chain(cat, found.successor)
+        data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
+    return data

@@ -14,7 +14,7 @@ from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.memory import Estimate, best_fit, working_context
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import GENERATIVE, blended_price
-from llmpick.units import format_params, format_tokens, format_usd
+from llmpick.units import format_params, format_tokens, format_usd, params_as_shown
 from llmpick.vocabulary import PLATFORM_NAMES
 
 
@@ -101,7 +101,7 @@ def _max_params(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         return None
     if v.params_b is None:
         return Exclusion("max_params", "unknown: parameter count not published", "2.1")
-    if v.params_b > r.max_params:
+    if params_as_shown(v.params_b) > r.max_params:
         return Exclusion(
             "max_params",
             f"{format_params(v.params_b)} parameters, over {format_params(r.max_params)}",
@@ -249,10 +249,17 @@ def _needs(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
 def _max_price(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     if r.max_price is None:
         return None
-    if v.open_weights and r.hosting != "api":
+    if v.open_weights and r.hosting == "self":
         return None  # self-hosted: no per-token price (said so in the answer)
-    price = blended_price(v)
+    price = blended_price(v, r)
     if price is None:
+        if v.open_weights:
+            return Exclusion(
+                "max_price",
+                "no API price in the catalog; self-hosted it has none, but you pay for the "
+                "hardware (--hosting self to count it)",
+                "5.3",
+            )
         return Exclusion("max_price", "unknown: no API price in the catalog", "5.3")
     if price > r.max_price:
         return Exclusion(
@@ -311,7 +318,11 @@ CHECK_CITATIONS: tuple[tuple[str, str], ...] = (
         "retired and deprecated models are left out unless --include-legacy; --access open and "
         "--hosting self need open weights; an API shutdown leaves open weights available",
     ),
-    ("5.3", "--hosting api needs a provider or cloud API; --max-price filters on API price"),
+    (
+        "5.3",
+        "--hosting api needs a provider or cloud API; --max-price filters on API price (open "
+        "weights without one pass only with --hosting self)",
+    ),
     ("7", "--needs tools / vision keep models with those capabilities"),
     (
         "8",

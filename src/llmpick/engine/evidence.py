@@ -4,11 +4,11 @@ Quality is judged only on results relevant to the job: a coding benchmark says
 nothing about summarising German tickets. Each task maps to the benchmarks that
 measure it; a language other than English adds the multilingual ones, long
 documents the long-context ones, a domain its own. Results of different
-benchmarks are put on one scale by their percentile among the catalog's models
-that report the same benchmark (at least three of them), and a model's quality
-for a task is the mean percentile of its relevant results, each weighted by how
-many models report that benchmark and pulled towards the middle when there are
-few (``quality``).
+benchmarks are put on one scale by their place among the candidates (the models
+that pass the requirements) that report the same benchmark and edition, and a
+model's quality for a task is the mean place of its relevant results, each
+weighted by how many candidates report that benchmark and how much it separates
+them, and pulled towards a conservative prior when there are few (``quality``).
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ TASK_BENCHMARKS: dict[str | None, tuple[str, ...]] = {
     "instruct": ("IFEval", *GENERAL),
     "creative": ("LMArena Text", "Artificial Analysis Intelligence Index"),
     "classification": (*CLASSIFICATION, "IFEval", "MMLU-Pro"),
-    "extraction": ("IFEval", *TOOLS, "MMLU-Pro"),
-    "summarization": (*SUMMARIES, "IFEval", "MMLU-Pro", "Artificial Analysis Intelligence Index"),
+    "extraction": ("IFEval", "BFCL", "SQuAD 2.0"),
+    "summarization": (*SUMMARIES, "IFEval", "Artificial Analysis Intelligence Index"),
     "translation": (*TRANSLATION, *MULTILINGUAL),
     "qa": ("MMLU-Pro", "GPQA Diamond", "Artificial Analysis Intelligence Index", "IFEval"),
     "code": CODE,
@@ -108,6 +108,8 @@ DOMAIN_BENCHMARKS: dict[str, tuple[str, ...]] = {
     "math": ("AIME 2025", "AIME 2024", "MATH-500"),
     "science": ("GPQA Diamond",),
 }
+# documents and charts read from images (--needs vision)
+VISION = ("DocVQA", "MMMU")
 LONG_DOCUMENTS = 100_000  # a required context from which long-context results count
 
 MIN_RESULTS = 3  # a benchmark needs results for this many models to compare them
@@ -282,53 +284,104 @@ def relevant(
         names += TOOLS
     if "reasoning" in needs:
         names += REASONING
+    if "vision" in needs:
+        names += ["DocVQA"] if task == "extraction" else VISION
     return tuple(dict.fromkeys(names))
 
 
-def quality(results: Iterable[tuple[float, int]]) -> float:
-    """One model's quality for a job, 0..1, from (percentile, models reporting) pairs.
+UNMEASURED = 0.3  # the conservative prior: a model with no relevant result, 0..1
+SIBLING_SHARE = 0.5  # how much of a measured family sibling's level an unmeasured model gets
+# a benchmark separates the candidates when it leaves headroom above their median and
+# their scores spread (on a 0-100 scale): it weighs fully with HEADROOM points above the
+# median and SPREAD points between best and worst, down to a quarter when the candidates
+# crowd at its ceiling (HumanEval, MMLU, GSM8K among today's models) or tie
+HEADROOM = 20.0
+SPREAD = 10.0
+SATURATED_WEIGHT = 0.25
 
-    A result counts in proportion to how many catalogued models report the same
-    benchmark (fully from FULL_WEIGHT on): being first of four says less than being
-    first of forty. The mean starts from a neutral 0.5 worth PRIOR results, so one
-    lucky result cannot outrank a broad record, and no result at all is neutral.
+
+def quality(results: Iterable[tuple[float, ...]]) -> float:
+    """One model's quality for a job, 0..1, from (place, models reporting[, weight])
+    results among the candidates.
+
+    A result counts in proportion to how many candidates report the same benchmark
+    (fully from FULL_WEIGHT on): being first of four says less than being first of
+    forty; and by how much that benchmark separates them (``separation``). The mean
+    starts from the conservative prior UNMEASURED, worth PRIOR results, so one lucky
+    result cannot outrank a broad record; a model without a result stays at the
+    prior, and a real result, however modest, never scores below it.
     """
-    total = PRIOR * 0.5
+    total = PRIOR * UNMEASURED
     weight = PRIOR
-    for p, n in results:
-        w = min(1.0, n / FULL_WEIGHT)
+    for p, n, *rest in results:
+        w = min(1.0, n / FULL_WEIGHT) * (rest[0] if rest else 1.0)
         total += w * p
         weight += w
-    return total / weight
+    return max(UNMEASURED, total / weight)
 
 
-def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:
-    """(variant id, canonical benchmark) -> (percentile 0..1 among the models reporting
-    it, how many models report it).
-
-    Ties share the middle of their range; a benchmark with fewer than MIN_RESULTS
-    models is left out (too few to compare). When a model reports a benchmark twice,
-    its best result counts.
-    """
-    best: dict[str, dict[str, float]] = {}
+def best_results(variants: Iterable[Variant]) -> dict[str, dict[str, float]]:
+    """variant id -> {canonical benchmark: its best comparable score}; results whose
+    edition is not stated are left out (they cannot be compared)."""
+    out: dict[str, dict[str, float]] = {}
     for v in variants:
+        mine: dict[str, float] = {}
         for e in v.evidence:
             name = canonical(e.benchmark, e.metric)
-            scores = best.setdefault(name, {})
+            if not comparable_edition(name):
+                continue
             score = comparable(e.score)
-            if v.id not in scores or score > scores[v.id]:
-                scores[v.id] = score
+            if name not in mine or score > mine[name]:
+                mine[name] = score
+        if mine:
+            out[v.id] = mine
+    return out
+
+
+def places(
+    pool: dict[str, dict[str, float]],
+) -> tuple[dict[tuple[str, str], tuple[float, int]], dict[str, float]]:
+    """Among the models of ``pool`` (variant id -> best scores): (variant id, benchmark)
+    -> (place 0..1 among those reporting it, how many report it), and benchmark -> its
+    separation weight (``separation``). Ties share the middle of their range; a result
+    reported by one model alone is placed in the middle of one."""
+    by_bench: dict[str, dict[str, float]] = {}
+    for vid, scores in pool.items():
+        for name, score in scores.items():
+            by_bench.setdefault(name, {})[vid] = score
     out: dict[tuple[str, str], tuple[float, int]] = {}
-    for bench, by_model in best.items():
-        if len(by_model) < MIN_RESULTS or not comparable_edition(bench):
-            continue
+    weights: dict[str, float] = {}
+    for bench, by_model in by_bench.items():
         ordered = sorted(by_model.values())
         n = len(ordered)
+        weights[bench] = separation(ordered)
         for vid, s in by_model.items():
             below = bisect.bisect_left(ordered, s)
             equal = bisect.bisect_right(ordered, s) - below
             out[(vid, bench)] = ((below + 0.5 * equal) / n, n)
-    return out
+    return out, weights
+
+
+def separation(scores: list[float]) -> float:
+    """How much a benchmark separates the candidates reporting it, as a weight from
+    SATURATED_WEIGHT to 1: the smaller of the headroom above their median (against
+    HEADROOM points) and their spread, best minus worst (against SPREAD). Fewer than
+    MIN_RESULTS scores, or scores not on a 0-100 scale (arena ratings), count fully."""
+    if len(scores) < MIN_RESULTS or max(scores) > 100:
+        return 1.0  # too few to tell, or not a percentage
+    ordered = sorted(scores)
+    headroom = (100 - ordered[len(ordered) // 2]) / HEADROOM
+    spread = (ordered[-1] - ordered[0]) / SPREAD
+    return max(SATURATED_WEIGHT, min(1.0, headroom, spread))
+
+
+def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(variant id, canonical benchmark) -> (percentile 0..1 among the models reporting
+    it, how many models report it), over every given model reporting a benchmark with at
+    least MIN_RESULTS results: standings among a fixed set of models (the ranking places
+    results among its candidates with ``places``)."""
+    found, _ = places(best_results(variants))
+    return {key: place for key, place in found.items() if place[1] >= MIN_RESULTS}
 
 
 # --- measured on the user's own cases (llmpick eval; `recommend --evidence`) ---------

@@ -27,8 +27,10 @@ from llmpick.engine.scoring import (
     Context,
     Reason,
     blended_price,
+    domain_fit,
     fitness,
     guide_citations,
+    price_for,
     score,
 )
 from llmpick.units import format_params, format_tokens
@@ -44,6 +46,7 @@ __all__ = [
     "check",
     "evaluate",
     "identity",
+    "price_for",
     "recommend",
 ]
 
@@ -62,6 +65,10 @@ class Verdict:
     score: float = 0.0
     estimate: Estimate | None = None
     duplicate_of: str | None = None
+    # variants of the same base model (differing only in post-training or modality) that
+    # this one's slot stands for; each has ``same_base_as`` set to this one's id
+    also: list[str] = field(default_factory=list)
+    same_base_as: str | None = None
     domain_fit: bool = False  # adapted to the domain the requirements ask for
 
     @property
@@ -91,6 +98,10 @@ class Recommendation:
     benchmarks: tuple[str, ...] = ()  # the published results that measure this job
 
     def rank_of(self, variant_id: str) -> int | None:
+        """A model's place; a variant that shares a slot (``also``) has its slot's."""
+        verdict = self.verdicts.get(variant_id)
+        if verdict is not None and verdict.same_base_as is not None:
+            variant_id = verdict.same_base_as
         for i, v in enumerate(self.ranked, 1):
             if v.variant.id == variant_id:
                 return i
@@ -113,27 +124,47 @@ def identity(v: Variant) -> tuple[object, ...]:
 # --- the recommendation ----------------------------------------------------------
 
 
-_STANDINGS: dict[int, tuple[Catalog, dict[tuple[str, str], tuple[float, int]]]] = {}
+_RESULTS: dict[int, tuple[Catalog, dict[str, dict[str, float]]]] = {}
 
 
-def _standings(c: Catalog) -> dict[tuple[str, str], tuple[float, int]]:
-    """Every model's standing on every benchmark, computed once per catalog."""
-    hit = _STANDINGS.get(id(c))
+def _results(c: Catalog) -> dict[str, dict[str, float]]:
+    """Every model's best result on every benchmark, computed once per catalog."""
+    hit = _RESULTS.get(id(c))
     if hit is None or hit[0] is not c:
-        _STANDINGS.clear()
-        hit = (c, evidence.percentiles(c.variants.values()))
-        _STANDINGS[id(c)] = hit
+        _RESULTS.clear()
+        hit = (c, evidence.best_results(c.variants.values()))
+        _RESULTS[id(c)] = hit
     return hit[1]
 
 
 def _context(
-    c: Catalog, r: Requirements, measured: Mapping[str, evidence.Measured] | None = None
+    c: Catalog,
+    r: Requirements,
+    *,
+    placed: bool = True,
+    measured: Mapping[str, evidence.Measured] | None = None,
 ) -> Context:
+    """The rules' context, with every catalogued model as the pool results are placed in
+    (``recommend`` narrows it to the candidates, and asks for no catalog-wide places);
+    ``measured``: pass rates on the user's own cases by variant id (--evidence)."""
     today = c.newest_verified or dt.date(2026, 1, 1)
     benchmarks = evidence.relevant(
         r.task, language=r.language, min_context=r.min_context, domain=r.domain, needs=r.needs
     )
-    return Context(c, today, _standings(c), benchmarks, measured=dict(measured or {}))
+    results = _results(c)
+    places, seps = evidence.places(results) if placed else ({}, {})
+    ctx = Context(c, today, places, benchmarks, pool=results, results=results, separations=seps)
+    ctx.fails = lambda v: [e.text for e in check(v, r, c)]
+    ctx.measured = dict(measured or {})
+    return ctx
+
+
+def _among(ctx: Context, candidates: list[Verdict]) -> None:
+    """Place every result among the candidates that report the same benchmark."""
+    ctx.pool = {
+        v.variant.id: ctx.results[v.variant.id] for v in candidates if v.variant.id in ctx.results
+    }
+    ctx.percentiles, ctx.separations = evidence.places(ctx.pool)
 
 
 def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
@@ -157,12 +188,14 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> None:
     size: dict[str, float] = {}
     for verdict in passing:
         v = verdict.variant
-        price = blended_price(v)
+        price = price_for(v, r)
         est = verdict.estimate
         if v.open_weights and r.hosting != "api" and est is not None:
             hosted[v.id] = est.total_gb
         elif price is not None:
-            api[v.id] = math.log(price + 0.01)
+            # at the user's monthly volume when given (its input:output mix), else 3:1
+            usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
+            api[v.id] = math.log(usd + 0.01)
         active = v.active_params_b or v.params_b
         if active is not None:
             size[v.id] = active
@@ -194,28 +227,40 @@ def _fit(verdict: Verdict, r: Requirements, ctx: Context) -> None:
     verdict.estimate = est
     if est is not None and r.gpu_memory is not None:
         ctx.estimates[v.id] = est
-    verdict.domain_fit = (bool(r.domain) and r.domain != "general" and v.domain == r.domain) or (
-        r.task == "code" and v.domain == "code"
-    )
+    verdict.domain_fit = domain_fit(v, r)
 
 
 def _score(verdict: Verdict, r: Requirements, ctx: Context) -> None:
     verdict.score, verdict.reasons, verdict.caveats = score(verdict.variant, r, ctx)
 
 
-def _current(v: Verdict) -> bool:
-    """Current models come first. A legacy model competes with them on score only when it
-    is adapted to the domain the job asks for (a code model for code), where a newer
-    general model is not the better pick."""
-    if v.variant.status == "active":
-        return True
-    return v.variant.status == "legacy" and v.domain_fit
-
-
-def _sort_key(v: Verdict) -> tuple[bool, float, int, str]:
-    # among equal scores, the newer release first; the id makes the order total
+def _sort_key(v: Verdict) -> tuple[float, int, str]:
+    # the order of the scores; among equal scores, the newer release first; the id makes
+    # the order total
     released = v.variant.released.toordinal() if v.variant.released else 0
-    return (not _current(v), -v.score, -released, v.variant.id)
+    return (-v.score, -released, v.variant.id)
+
+
+SAME_RELEASE_DAYS = 62  # variants of one base released within two months of each other
+
+
+def same_base(a: Variant, b: Variant) -> bool:
+    """Two variants of one base model that differ only in post-training or modality
+    (Seed-X Instruct and PPO, MedGemma 27B text and multimodal, a base model and its
+    instruction-tuned release): the same family, architecture and size (within 10%),
+    released within two months of each other, neither the successor of the other. A
+    later release of the same size (Kimi K2 and K2.5) is a model of its own."""
+    if a.family != b.family or a.params_b is None or b.params_b is None:
+        return False
+    if a.architecture != b.architecture or (a.flavour == "embedding") != (b.flavour == "embedding"):
+        return False
+    if a.released is None or b.released is None:
+        return False
+    if abs((a.released - b.released).days) > SAME_RELEASE_DAYS:
+        return False
+    if a.successor == b.id or b.successor == a.id:
+        return False
+    return abs(a.params_b - b.params_b) <= 0.1 * max(a.params_b, b.params_b)
 
 
 _MINOR = re.compile(r"(\d+)\.\d+")
@@ -229,17 +274,46 @@ def line(c: Catalog, v: Variant) -> str:
     return v.provider + ":" + _MINOR.sub(r"\1", name.lower())
 
 
-def _rank(passing: list[Verdict], c: Catalog | None = None) -> list[Verdict]:
-    """Best first; one place per model; variety near the top (a few per family and maker)."""
+def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> list[Verdict]:
+    """Best first, in the order of the scores; one place per model (a snapshot or repack
+    is a duplicate; a variant of the same base takes its better sibling's slot, named
+    under it as "also"). The caps on models per line and per maker only choose which
+    models fill the first ``top`` places; the rest follows by score."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
+    slots: dict[str, list[Verdict]] = {}  # family -> its slots so far
     for v in sorted(passing, key=_sort_key):
         key = identity(v.variant)
         if key in seen:
             v.duplicate_of = seen[key]
             continue
+        kin = slots.setdefault(v.variant.family, [])
+        slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
+        if slot is not None:
+            v.same_base_as = slot.variant.id
+            slot.also.append(v.variant.id)
+            slot.reasons.append(
+                Reason(
+                    f"also: {v.variant.id} (score {v.score:g}), the same base model with other "
+                    "post-training or modality, in this one slot",
+                    "2.16",
+                    0.0,
+                    "one slot",
+                )
+            )
+            v.reasons.append(
+                Reason(
+                    f"shares one slot with {slot.variant.id} (score {slot.score:g}), the same "
+                    "base model with other post-training or modality",
+                    "2.16",
+                    0.0,
+                    "one slot",
+                )
+            )
+            continue
         seen[key] = v.variant.id
         unique.append(v)
+        kin.append(v)
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
@@ -247,13 +321,21 @@ def _rank(passing: list[Verdict], c: Catalog | None = None) -> list[Verdict]:
     for v in unique:
         fam = line(c, v.variant) if c is not None else v.variant.family
         prov = v.variant.provider
-        if per_family.get(fam, 0) < MAX_PER_FAMILY and per_provider.get(prov, 0) < MAX_PER_PROVIDER:
+        if (
+            len(head) < top
+            and per_family.get(fam, 0) < MAX_PER_FAMILY
+            and per_provider.get(prov, 0) < MAX_PER_PROVIDER
+        ):
             head.append(v)
             per_family[fam] = per_family.get(fam, 0) + 1
             per_provider[prov] = per_provider.get(prov, 0) + 1
         else:
             tail.append(v)
-    return head + sorted(tail, key=_sort_key)
+    # too few others to fill the top: the capped models fill it, by score
+    fill = top - len(head)
+    if fill > 0:
+        head, tail = head + tail[:fill], tail[fill:]
+    return sorted(head, key=_sort_key) + sorted(tail, key=_sort_key)
 
 
 def recommend(
@@ -274,7 +356,7 @@ def recommend(
     the run to some models (a relaxation need only re-check those it could admit).
     ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
-    ctx = _context(c, r, measured)
+    ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
     named = set(explain)
     checks = active_checks(r)
     verdicts = {
@@ -282,7 +364,14 @@ def recommend(
         for vid, v in sorted(c.variants.items())
         if only is None or vid in only
     }
+    # a successor's hard constraints were just checked with everyone else's
+    ctx.fails = lambda v: (
+        [e.text for e in verdicts[v.id].exclusions]
+        if v.id in verdicts
+        else [e.text for e in check(v, r, c, checks)]
+    )
     passing = [v for v in verdicts.values() if v.passed]
+    _among(ctx, passing)
     for verdict in passing:
         _fit(verdict, r, ctx)
     eligible = passing
@@ -300,7 +389,7 @@ def recommend(
         if excluded is not None and not excluded.passed:
             _fit(excluded, r, ctx)
             _score(excluded, r, ctx)
-    ranked = _rank(passing, c)
+    ranked = _rank(passing, c, top)
     counts: dict[str, int] = {}
     for v in verdicts.values():
         for name in dict.fromkeys(e.constraint for e in v.exclusions):

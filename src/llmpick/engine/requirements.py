@@ -80,6 +80,11 @@ class Requirements:
     """Also consider deprecated and retired models."""
     tokens_per_month: tuple[int, int] | None = None
     """Monthly input and output tokens, for cost estimates (options take '10M:2M')."""
+    batch: bool = False
+    """Latency does not matter: price at the provider's batch rate where it has one."""
+    cached_share: float | None = None
+    """Share of each prompt (0-1) that repeats and is read from the provider's prompt
+    cache, priced at its cached-input rate where it has one."""
     prefer: Prefer = "balanced"
     """What to optimise among models that pass: quality (the strongest published results
     first), cost (cheapest per token, or smallest GPU footprint), speed (fewest active
@@ -120,6 +125,7 @@ _BOUNDS = {
     "max_params": (0.0, 100_000.0),
     "min_context": (0, 100_000_000),
     "max_price": (-0.0, 1_000_000.0),
+    "cached_share": (-0.0, 1.0),
 }
 
 
@@ -163,7 +169,7 @@ def _field_value(name: str, value: Any) -> Any:
         if not isinstance(value, str) or value.strip().lower() not in CHOICES[name]:
             raise ValueError(f"{value!r}; choose from: {', '.join(CHOICES[name])}")
         return value.strip().lower()
-    if name in ("commercial", "fine_tune", "include_legacy"):
+    if name in ("commercial", "fine_tune", "include_legacy", "batch"):
         return _bool(value)
     if name == "license":
         return _str_list(value)
@@ -195,6 +201,14 @@ def _field_value(name: str, value: Any) -> Any:
         parsed = parse_params(value)
     elif name == "min_context":
         parsed = parse_tokens(value)
+    elif name == "cached_share":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("expected a share from 0 to 1, e.g. 0.6 or 60%")
+        text = str(value).strip()
+        try:
+            parsed = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a share from 0 to 1, e.g. 0.6 or 60%") from None
     else:  # max_price
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("expected a number of US dollars")
@@ -204,7 +218,7 @@ def _field_value(name: str, value: Any) -> Any:
             raise ValueError(f"{value!r} is not a number of US dollars") from None
     low, high = _BOUNDS[name]
     if (
-        not (parsed > low if name != "max_price" else parsed >= 0)
+        not (parsed > low if name not in ("max_price", "cached_share") else parsed >= 0)
         or parsed > high
         or parsed != parsed
     ):

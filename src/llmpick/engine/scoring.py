@@ -7,8 +7,10 @@ rule's points, and ``llmpick guide ID`` lists what each section justifies, read 
 the ``cites`` of the rules below (never parsed from the source).
 
 Principles (DESIGN.md, "How advice is ranked"): quality comes only from published
-results relevant to the job, compared within the catalog; a model without such a
-result is neither rewarded nor punished, and says so. Parameter count is never a
+results relevant to the job, placed among the candidates that report the same
+benchmark; a model without such a result is a risk, not an average: it starts from a
+conservative prior that earns no points (or half of a measured sibling's), and says
+so, and a real result never scores below it. Parameter count is never a
 merit in itself: it matters through memory, cost and speed. Newer generations rank
 above older ones unless evidence says otherwise.
 """
@@ -22,11 +24,14 @@ from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import (
+    SIBLING_SHARE,
+    UNMEASURED,
     Measured,
     base,
     canonical,
     measured_points,
     measures,
+    places,
     quality,
 )
 from llmpick.engine.memory import Estimate
@@ -67,14 +72,24 @@ class Context:
 
     catalog: Catalog
     today: dt.date
-    percentiles: dict[tuple[str, str], tuple[float, int]]  # -> (0..1, models reporting)
+    # (variant id, benchmark) -> (place 0..1, how many report it) among the candidates
+    percentiles: dict[tuple[str, str], tuple[float, int]]
     benchmarks: tuple[str, ...]  # the results that measure this job
+    # the candidates' best results (variant id -> benchmark -> score), and every
+    # catalogued model's (to place a sibling or an excluded model among the candidates)
+    pool: dict[str, dict[str, float]] = field(default_factory=dict)
+    results: dict[str, dict[str, float]] = field(default_factory=dict)
+    separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
+    found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
     # with --prefer cost or speed: the models fit enough for their cost or speed to count
     # (fitness within PREFERENCE_MARGIN of the best among the models that pass)
     preference_eligible: frozenset[str] | None = None
+    # the hard constraints a model fails under the same requirements (their texts): a
+    # successor counts against a model only when it passes them itself
+    fails: Callable[[Variant], list[str]] | None = None
     # pass rates measured on the user's own cases (recommend --evidence), by variant id
     measured: dict[str, Measured] = field(default_factory=dict)
 
@@ -130,27 +145,132 @@ def translation_specialist(v: Variant) -> bool:
     return v.domain == "translation"
 
 
+# general instruction tuning, as opposed to a fine-tune for one labelled task
+_INSTRUCTION_TUNING = frozenset(
+    {"sft", "flan", "rlhf", "rlaif", "dpo", "rl-reasoning", "distilled"}
+)
+SHORT_INPUT = 512  # an embedding model reading fewer tokens cuts most passages
+LONG_INPUT = 8192  # one reading this many embeds whole documents
+
+
+def one_task_only(v: Variant) -> bool:
+    """Fine-tuned for one task with no general instruction tuning (BioGPT-Large-PubMedQA
+    answers PubMedQA questions): its 'instruct' flavour is not instruction following."""
+    return "task-finetune" in v.tuning and not (set(v.tuning) & _INSTRUCTION_TUNING)
+
+
+def _input_length(v: Variant, fx: Effects) -> None:
+    """An embedding model's maximum input length: short ones cut documents."""
+    n = v.context_window
+    if n is None:
+        fx.warn("its maximum input length is not in the catalog: check your passages fit", "2.15")
+    elif n < SHORT_INPUT:
+        fx.add(-10, f"reads at most {format_tokens(n)} tokens: longer passages are cut", "2.15")
+    elif n >= LONG_INPUT:
+        fx.add(4, f"embeds inputs of up to {format_tokens(n)} tokens, whole documents", "2.15")
+
+
+def specialist_share(v: Variant, ctx: Context) -> tuple[float, str]:
+    """How much of a specialisation's bonus a model keeps, and what to say: all of it for
+    the first year, then less as general models catch up (half at two years, a quarter
+    from two and a half, or when its release date is unknown and it is no longer
+    current), so a specialist with old results does not beat a current general model."""
+    if v.released is None:
+        if v.status == "active":
+            return 1.0, ""
+        return 0.25, " (undated and no longer current: the advantage counts at a quarter)"
+    age = (ctx.today - v.released).days / 365.25
+    share = max(0.25, min(1.0, 1.5 - 0.5 * age))
+    if share >= 1.0:
+        return 1.0, ""
+    return share, f" (released {v.released:%Y}: the advantage counts at {share:.0%})"
+
+
 def ready_made_classifier(v: Variant) -> bool:
     return "task-finetune" in v.tuning and v.architecture in ("encoder-only", "encoder-decoder")
 
 
-def blended_price(v: Variant) -> float | None:
-    """USD per 1M tokens at 3 input : 1 output."""
-    if v.pricing is None:
+def domain_fit(v: Variant, r: Requirements) -> bool:
+    """Adapted to the domain the job asks for (a code model for code, a translation
+    model for translation), where a newer general model is not the better pick."""
+    if r.domain and r.domain != "general" and v.domain == r.domain:
+        return True
+    return (r.task == "code" and v.domain == "code") or (
+        r.task == "translation" and v.domain == "translation"
+    )
+
+
+@dataclass(slots=True, frozen=True)
+class Price:
+    """A model's API price for one request: USD per 1M tokens at the tier it falls in."""
+
+    input: float
+    output: float
+    tier: str  # "list price", "its rate for prompts over 272k tokens", "its batch rate", ...
+
+    @property
+    def blended(self) -> float:
+        """USD per 1M tokens at 3 input : 1 output."""
+        return (3 * self.input + self.output) / 4
+
+    def monthly(self, tokens_in: int, tokens_out: int) -> float:
+        return tokens_in / 1e6 * self.input + tokens_out / 1e6 * self.output
+
+
+LONG_PROMPT = 128_000  # from here a price without long-prompt tiers says they are unknown
+
+
+def price_for(v: Variant, r: Requirements | None = None) -> Price | None:
+    """The price ``r`` pays: the long-prompt tier when --min-context (the prompt it must
+    read) exceeds the provider's threshold; else the batch rate with --batch; else the
+    cached-input rate on --cached-share of the input. Tiers that would combine (a long
+    batch prompt) are not in the catalog: the long-prompt price then holds, and says so."""
+    p = v.pricing
+    if p is None:
         return None
-    return (3 * v.pricing.input + v.pricing.output) / 4
+    if r is None:
+        return Price(p.input, p.output, "list price")
+    prompt = r.min_context or 0
+    if p.long_above is not None and prompt > p.long_above:
+        assert p.long_input is not None and p.long_output is not None
+        tier = f"its rate over {format_tokens(p.long_above)} tokens"
+        if r.batch or r.cached_share:
+            tier += "; no batch or cached rate for long prompts in the catalog"
+        return Price(p.long_input, p.long_output, tier)
+    inp, out, tier = p.input, p.output, "list price"
+    if prompt >= LONG_PROMPT and p.tiers_source is None:
+        tier = "list price; any long-prompt rate unknown"
+    if r.batch:
+        if p.batch_input is not None and p.batch_output is not None:
+            return Price(p.batch_input, p.batch_output, "its batch rate")
+        tier += "; no batch rate in the catalog"
+    if r.cached_share:
+        if p.cached_input is not None:
+            share = r.cached_share
+            inp = (1 - share) * inp + share * p.cached_input
+            return Price(inp, out, f"{share:.0%} of input at its cached rate")
+        tier += "; no cached-input rate in the catalog"
+    return Price(inp, out, tier)
+
+
+def blended_price(v: Variant, r: Requirements | None = None) -> float | None:
+    """USD per 1M tokens at 3 input : 1 output, at the tier ``r`` falls in."""
+    price = price_for(v, r)
+    return None if price is None else price.blended
 
 
 def standing(p: float, n: int) -> str:
-    """Place among the catalogued models reporting a benchmark: '3rd of 6' for a short
-    list, 'top 8% of 38' for a long one."""
+    """Place among the candidates reporting a benchmark: '3rd of 6 candidates reporting
+    it' for a short list, 'top 8% of 38 candidates ...' for a long one."""
+    if n == 1:
+        return "the only candidate reporting it"
     if n < 10:
         place = max(1, min(n, round(n * (1 - p) + 0.5)))
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
-        return f"{place}{suffix} of {n}"
+        return f"{place}{suffix} of {n} candidates reporting it"
     if p < 0.5:
-        return f"bottom {max(1, round(100 * p))}% of {n}"
-    return f"top {max(1, round(100 * (1 - p)))}% of {n}"
+        return f"bottom {max(1, round(100 * p))}% of {n} candidates reporting it"
+    return f"top {max(1, round(100 * (1 - p)))}% of {n} candidates reporting it"
 
 
 def _task_word(task: str | None) -> str:
@@ -171,6 +291,8 @@ def _task_word(task: str | None) -> str:
     ("2.7", "FLAN-tuned models score well for classification and extraction"),
     ("2.8", "FLAN-tuned models classify zero-shot, like the guide's sentiment example"),
     ("2.14", "chat tasks favour chat-tuned models"),
+    ("2.15", "embeddings weigh the maximum input length: under 512 tokens loses, 8k gains"),
+    ("2.16", "a one-task fine-tune is not counted as instruction-tuned"),
 )
 def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     task, fl, tuning = r.task, v.flavour, set(v.tuning)
@@ -184,7 +306,9 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
                 -8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7"
             )
     elif task in GENERATIVE:
-        if fl == "instruct":
+        if fl == "instruct" and one_task_only(v):
+            fx.add(2, "fine-tuned for one task, not general instruction tuning", "2.16")
+        elif fl == "instruct":
             fx.add(
                 12 if task == "instruct" else 10,
                 "instruction-tuned: follows single instructions well",
@@ -214,14 +338,19 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         elif v.architecture == "encoder-only" and fl == "base":
             fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
             fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
-        elif fl in ("instruct", "chat"):
+        elif fl in ("instruct", "chat") and not one_task_only(v):
             fx.add(7, "can classify from a prompt with no training data", "2.6")
         elif fl == "embedding":
             fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
+            fx.warn(
+                "an embedding model does not classify by itself: it needs labelled examples "
+                "and a classifier trained on its vectors",
+                "2.16",
+            )
     elif task == "extraction":
         if "flan" in tuning:
             fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
-        elif fl in ("instruct", "chat"):
+        elif fl in ("instruct", "chat") and not one_task_only(v):
             fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
         elif v.architecture == "encoder-only":
             fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
@@ -235,6 +364,7 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
                 "not trained for embeddings: expect weaker retrieval without contrastive tuning",
                 "2.16",
             )
+        _input_length(v, fx)
 
 
 @rule(
@@ -255,7 +385,8 @@ def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if r.task != "translation":
         return
     if translation_specialist(v):
-        fx.add(16, "specialised for translation", "2.16")
+        share, aged = specialist_share(v, ctx)
+        fx.add(16 * share, "specialised for translation" + aged, "2.16")
     n = len(v.languages)
     if "mul" in v.languages or n >= 20:
         fx.add(6, f"documented for {'many' if 'mul' in v.languages else n} languages", "2.16")
@@ -366,15 +497,16 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
     "domain",
     (
         "2.16",
-        "--domain favours models adapted to it; single-task fine-tunes and other domains "
-        "weigh less for general work",
+        "--domain favours models adapted to it, a specialisation counting less as it ages "
+        "past a year; single-task fine-tunes and other domains weigh less for general work",
     ),
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
     if r.domain and r.domain != "general":
         if v.domain == r.domain:
-            fx.add(15, f"adapted to the {r.domain} domain", "2.16")
+            share, aged = specialist_share(v, ctx)
+            fx.add(15 * share, f"adapted to the {r.domain} domain" + aged, "2.16")
         elif v.domain == "general":
             fx.warn(
                 f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16"
@@ -383,7 +515,8 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             fx.add(-10, f"adapted to {v.domain}, not {r.domain}", "2.16")
     elif r.task == "code":
         if v.domain == "code":
-            fx.add(18, "adapted to code", "2.16")
+            share, aged = specialist_share(v, ctx)
+            fx.add(18 * share, "adapted to code" + aged, "2.16")
         elif v.domain != "general":
             fx.add(-12, f"adapted to {v.domain}, not to code", "2.16")
         if "fill-in-the-middle" in v.capabilities:
@@ -417,50 +550,168 @@ def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
     "published results",
     (
         "4.2",
-        "published results on benchmarks that measure the task move the score; a model "
-        "with none is neither rewarded nor punished, and says so",
+        "published results on benchmarks that measure the task move the score, placed among "
+        "the candidates that report them; saturated benchmarks weigh little, and results "
+        "older than a year less (half at two years); a model with "
+        "none starts from a conservative prior (or half its measured sibling's), never above "
+        "a real result",
     ),
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
-    found: dict[str, tuple[float, int, float, dt.date | None]] = {}
+    found = _relevant_results(v, ctx)
+    if found:
+        level = quality(_weighed(found, ctx))
+        fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
+        return
+    sibling = _measured_sibling(v, ctx)
+    if sibling is None:
+        if v.id not in ctx.measured:  # measured on the user's cases: tested already
+            fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
+        return
+    sib, sib_found = sibling  # `why SIBLING` shows its results
+    own = quality(_weighed(sib_found, ctx))
+    level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
+    fx.add(
+        _evidence_points(weight, level),
+        f"unmeasured: counted at half its measured "
+        f"{'predecessor' if sib.successor == v.id else 'sibling'} {sib.id}",
+        "4.2",
+    )
+
+
+def _evidence_points(weight: float, level: float) -> float:
+    """Points for a quality level: none at the conservative prior an unmeasured model
+    starts from, more the higher a model places among the candidates."""
+    return 1.5 * weight * (level - UNMEASURED)
+
+
+Found = dict[str, tuple[float, int, float, "dt.date | None", float]]
+
+
+def _relevant_results(v: Variant, ctx: Context) -> Found:
+    """benchmark -> (place, candidates reporting, score, date, separation weight) for the
+    results of ``v`` that measure the job, placed among the candidates (and ``v``)."""
+    hit = ctx.found.get(v.id)
+    if hit is not None:
+        return hit
+    placed, seps = ctx.percentiles, ctx.separations
+    if v.id not in ctx.pool and v.id in ctx.results:
+        placed, seps = places({**ctx.pool, v.id: ctx.results[v.id]})
+    found: Found = {}
     for e in v.evidence:
         name = canonical(e.benchmark, e.metric)
-        place = ctx.percentiles.get((v.id, name))
+        place = placed.get((v.id, name))
         if place is None or not measures(name, ctx.benchmarks):
             continue
         if name not in found or e.score > found[name][2]:
-            found[name] = (*place, e.score, e.date)
-    if not found:
-        if v.id not in ctx.measured:  # measured on the user's cases: tested already
-            fx.warn(
-                f"no {_task_word(r.task)} result in the catalog: test it yourself",
-                "4.2",
-            )
-        return
-    level = quality((p, n) for p, n, *_ in found.values())
+            found[name] = (*place, e.score, e.date, seps.get(name, 1.0))
+    ctx.found[v.id] = found
+    return found
+
+
+def freshness(date: dt.date | None, ctx: Context) -> float:
+    """How much a result still says, 0.25..1: fully for a year, then less as the
+    candidates move on (half at two years, a quarter from two and a half); a result
+    without a date counts fully (its model's release date already ages it)."""
+    if date is None:
+        return 1.0
+    age = (ctx.today - date).days / 365.25
+    return max(0.25, min(1.0, 1.5 - 0.5 * age))
+
+
+def _weighed(found: Found, ctx: Context) -> list[tuple[float, int, float]]:
+    """(place, candidates reporting, weight) per result: a benchmark that separates the
+    candidates little weighs less, and so does an old result."""
+    return [(p, n, sep * freshness(date, ctx)) for p, n, _, date, sep in found.values()]
+
+
+def _described(found: Found, ctx: Context) -> str:
     # the most telling results first (the order of the task's benchmark list)
     order = {b: i for i, b in enumerate(ctx.benchmarks)}
-    shown = sorted(found, key=lambda n: (order.get(base(n), 99), n))[:2]
+    names = sorted(found, key=lambda n: (order.get(base(n), 99), n))[:2]
     parts = []
-    for name in shown:
-        p, n, score, date = found[name]
-        when = f", {date:%b %Y}" if date else ""
-        parts.append(f"{name} {score:g}{when}: {standing(p, n)}")
-    more = f" (+{len(found) - len(shown)} more)" if len(found) > len(shown) else ""
-    fx.add(weight * (2 * level - 1), "published results: " + "; ".join(parts) + more, "4.2")
+    for name in names:
+        p, n, score, date, sep = found[name]
+        when = f" ({date:%b %Y})" if date else ""
+        low = " (near its ceiling: weighs little)" if sep < 0.5 else ""
+        fresh = freshness(date, ctx)
+        if fresh <= 0.5:  # said when it matters, like a benchmark near its ceiling
+            low += f" (weighs {fresh:.0%} at its age)"
+        parts.append(f"{name} {score:g}{when}: {standing(p, n)}{low}")
+    more = f" (+{len(found) - len(names)} more)" if len(found) > len(names) else ""
+    return "; ".join(parts) + more
+
+
+_PREDECESSORS: dict[int, tuple[Catalog, dict[str, list[str]]]] = {}
+
+
+def predecessors(c: Catalog) -> dict[str, list[str]]:
+    """variant id -> the variants that name it as their successor, once per catalog."""
+    hit = _PREDECESSORS.get(id(c))
+    if hit is None or hit[0] is not c:
+        out: dict[str, list[str]] = {}
+        for vid in sorted(c.variants):
+            succ = c.variants[vid].successor
+            if succ:
+                out.setdefault(succ, []).append(vid)
+        _PREDECESSORS.clear()
+        hit = _PREDECESSORS[id(c)] = (c, out)
+    return hit[1]
+
+
+def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
+    """A measured stand-in for a model without a relevant result: the release it
+    replaces (its direct predecessor), else the closest-sized model of its family
+    released within a year and at most twice or half its size (none when sizes are not
+    published: an API tier says nothing about its flagship)."""
+    c = ctx.catalog
+    for prev in predecessors(c).get(v.id, ()):
+        if prev not in ctx.results:
+            continue
+        found = _relevant_results(c.variants[prev], ctx)
+        if found:
+            return c.variants[prev], found
+    fam = c.families.get(v.family)
+    if fam is None or v.params_b is None:
+        return None
+    best: tuple[float, str, Variant, Found] | None = None
+    for sid in fam.variants:
+        sib = c.variants.get(sid)
+        if sib is None or sid == v.id or sid not in ctx.results or sib.params_b is None:
+            continue
+        ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
+        if ratio > 2 or (
+            sib.released and v.released and abs((sib.released - v.released).days) > 366
+        ):
+            continue
+        found = _relevant_results(sib, ctx)
+        if not found:
+            continue
+        gap = abs(sib.params_b - v.params_b)
+        if best is None or (gap, sid) < best[:2]:
+            best = (gap, sid, sib, found)
+    return None if best is None else (best[2], best[3])
 
 
 @rule(
     "recency",
-    ("4.2", "newer generations rank above older ones (encoders age more slowly)"),
+    (
+        "4.2",
+        "newer generations rank above older ones (encoders age more slowly); an undated "
+        "model that is no longer current loses 6",
+    ),
 )
 def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
     if v.released is None:
+        if v.status != "active" and aging:
+            # an undated model its maker has moved on from is a risk, not a current one
+            points = -6.0 * WEIGHTS[r.prefer]["recency"]
+            fx.add(points, "release date not in the catalog, and no longer current", "4.2")
         return
     # newer generations of generative models are markedly stronger; encoders (and
     # encoder-decoders) used for classification, extraction and embeddings age slowly
-    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
     scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
     age = (ctx.today - v.released).days / 365.25
     floor = -12.0 if aging else -4.0
@@ -532,7 +783,7 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         if r.prefer == "cost" and rank is None:
             fx.warn("its cost cannot be compared: no price or memory estimate", "5.3")
         return
-    price = blended_price(v)
+    price = price_for(v, r)
     est = ctx.estimates.get(v.id)
     if r.prefer != "cost" and _self_hosted(v, r):
         return  # once it fits, its footprint matters only when you optimise for cost
@@ -542,7 +793,16 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         text = f"{what[band]} that pass: about {est.total_gb:.0f} GB of GPU memory"
     elif price is not None:
         what = ("among the cheapest", "mid-priced among those", "among the costliest")
-        text = f"{what[band]} that pass: {format_usd(price)} per 1M tokens (3:1 blend)"
+        # the tier when it changed the price (an unknown long rate is a note of its own)
+        tier = "" if price.tier.startswith("list price") else f", {price.tier}"
+        if r.tokens_per_month is not None:
+            usd = price.monthly(*r.tokens_per_month)
+            text = f"{what[band]} that pass: {format_usd(usd)} a month at your volume{tier}"
+        else:
+            text = (
+                f"{what[band]} that pass: {format_usd(price.blended)} per 1M tokens "
+                f"(3:1 blend{tier})"
+            )
     else:
         return
     fx.add(weight * (1 - 2 * rank), text, "5.3")
@@ -576,20 +836,40 @@ def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "lifecycle",
     (
         "4.1",
-        "legacy models lose 15 points and rank after current ones unless adapted to your "
-        "domain; previews are flagged",
+        "a model loses points when a newer release that passes the same requirements "
+        "replaces it (15 when legacy, 10 when still active), named with what differs; a "
+        "successor that fails them costs nothing and the answer says why (a legacy general "
+        "model still loses 6 to current ones); deprecated and retired models lose 25 and "
+        "40; previews are flagged",
     ),
 )
 def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    successor = _successor_name(ctx.catalog, v)
-    if v.status != "active":
-        penalty = {"legacy": -15, "deprecated": -25, "retired": -40}[v.status]
+    newer, failed = _newer_candidate(ctx, v)
+    if v.status in ("deprecated", "retired"):
+        successor = _successor_name(ctx.catalog, v)
+        penalty = {"deprecated": -25, "retired": -40}[v.status]
         what = {
-            "legacy": f"superseded{successor}, though still available",
             "deprecated": f"deprecated: shutdown announced; replaced{successor}",
             "retired": f"retired: no longer served; replaced{successor}",
         }[v.status]
         fx.add(penalty, what, "4.1")
+    elif newer is not None:
+        differs = _differences(v, newer)
+        head = (
+            f"superseded by {newer.id}, which passes your requirements too"
+            if v.status == "legacy"
+            else f"a newer release, {newer.id}, passes your requirements too"
+        )
+        fx.add(-15 if v.status == "legacy" else -10, head + differs, "4.1")
+    elif failed is not None:
+        succ, why = failed
+        what = "superseded" if v.status == "legacy" else "has a newer release"
+        fx.note(
+            f"{what} ({succ}), not counted against it: {succ} is not a candidate ({why})", "4.1"
+        )
+    if v.status == "legacy" and newer is None and not domain_fit(v, r):
+        # no successor can take its place here, but current general models can
+        fx.add(-6, "a legacy model its maker no longer updates; current models are kept up", "4.1")
     if v.api_status in ("deprecated", "retired") and v.open_weights:
         fx.warn(
             f"its maker's API is {'shut down' if v.api_status == 'retired' else 'being shut down'}"
@@ -598,6 +878,60 @@ def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         )
     if "preview" in v.name.lower() or (v.notes is not None and "preview" in v.notes.lower()):
         fx.warn("a preview release: it may change or be withdrawn", "4.1")
+
+
+def _newer_candidate(ctx: Context, v: Variant) -> tuple[Variant | None, tuple[str, str] | None]:
+    """(the newest release after ``v`` that passes the same hard constraints, or None;
+    else the newest one with the first constraint it fails)."""
+    from llmpick.catalog.query import successor_chain
+
+    if not v.successor:
+        return None, None
+    c = ctx.catalog
+    releases: list[Variant] = []
+    for ref in successor_chain(c, v.successor):
+        if ref in c.variants:
+            releases.append(c.variants[ref])
+        elif ref in c.families:
+            releases += [
+                c.variants[x] for x in c.families[ref].variants if c.variants[x].status == "active"
+            ]
+    releases = [x for x in releases if x.id != v.id]
+    if not releases:
+        return None, None
+    if ctx.fails is None:  # no requirements to check against: the newest counts
+        return releases[-1], None
+    first_failure: tuple[str, str] | None = None
+    for x in reversed(releases):
+        fails = ctx.fails(x)
+        if not fails:
+            return x, None
+        if first_failure is None:
+            first_failure = (x.id, fails[0])
+    return None, first_failure
+
+
+def _differences(old: Variant, new: Variant) -> str:
+    """What differs between a model and the newer release that replaces it: price,
+    context window and size, as ' (new against old; ...)'."""
+    parts = []
+    if old.pricing is not None and new.pricing is not None:
+        a, b = new.pricing, old.pricing
+        if (a.input, a.output) != (b.input, b.output):
+            parts.append(
+                f"{format_usd(a.input)}/{format_usd(a.output)} per 1M tokens against "
+                f"{format_usd(b.input)}/{format_usd(b.output)}"
+            )
+    elif new.pricing is not None:
+        parts.append(f"priced {format_usd(new.pricing.input)}/{format_usd(new.pricing.output)}")
+    if old.context_window and new.context_window and old.context_window != new.context_window:
+        parts.append(
+            f"context {format_tokens(new.context_window)} against "
+            f"{format_tokens(old.context_window)}"
+        )
+    if old.params_b and new.params_b and format_params(old.params_b) != format_params(new.params_b):
+        parts.append(f"{format_params(new.params_b)} against {format_params(old.params_b)}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _successor_name(c: Catalog, v: Variant) -> str:
@@ -636,14 +970,41 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
     if not v.open_weights and r.gpu_memory is not None:
         fx.note("served through an API: it does not use your GPU", "5.3")
-    price = blended_price(v)
-    if r.max_price is not None and v.open_weights and r.hosting != "api":
+    tiered = price_for(v, r)
+    if tiered is not None and tiered.tier.startswith("list price;"):
+        fx.note(f"priced at its {tiered.tier}", "5.3")
+    elif tiered is not None and tiered.tier != "list price":
+        assert v.pricing is not None
+        fx.note(
+            f"priced at {tiered.tier}: {format_usd(tiered.input)}/{format_usd(tiered.output)} "
+            f"per 1M tokens in/out (list {format_usd(v.pricing.input)}/"
+            f"{format_usd(v.pricing.output)})",
+            "5.3",
+        )
+    price = blended_price(v, r)
+    if (
+        r.max_price is not None
+        and price is not None
+        and not (v.open_weights and r.hosting == "self")
+    ):
+        served = "served by an API at" if v.open_weights else "API price"
+        fx.note(
+            f"{served} {format_usd(price)} per 1M tokens (3:1), within your "
+            f"{format_usd(r.max_price)}",
+            "5.3",
+        )
+    if r.max_price is not None and v.open_weights and r.hosting == "self":
+        est = ctx.estimates.get(v.id)
+        needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
+        if v.params_b is not None and est is None:
+            needs = f" ({format_params(v.params_b)} parameters to host)"
         if price is None:
-            fx.note("self-hosted: no per-token price; you pay for the hardware", "5.3")
+            fx.note(f"self-hosted: no per-token price; you pay for the hardware{needs}", "5.3")
         elif price > r.max_price:
             fx.warn(
-                f"within --max-price only if you host it yourself: its API costs about "
-                f"${price:.2f} per 1M tokens (3:1), over your ${r.max_price:g}",
+                f"within --max-price only because you host it yourself{needs}: its API costs "
+                f"about {format_usd(price)} per 1M tokens (3:1), over your "
+                f"{format_usd(r.max_price)}",
                 "5.3",
             )
     if "structured-output" in r.needs or r.task == "extraction":
@@ -661,7 +1022,10 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         and v.domain != "translation"  # a translation model translates as it is
         and r.task not in ("classification", "extraction", "embedding")
     ):
-        fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
+        if r.fine_tune:  # tuning it is the plan: a fact, not a warning
+            fx.note("a base model: it follows instructions once you have tuned it", "2.2")
+        else:
+            fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
 
 
 PREFERENCES = ("cost", "speed")  # the rules that serve --prefer rather than fitness

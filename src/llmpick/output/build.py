@@ -13,7 +13,7 @@ from llmpick import __version__
 from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
 from llmpick.catalog.records import Catalog, Variant, to_data
 from llmpick.catalog.refresh import age_warning
-from llmpick.engine.rank import Recommendation, Verdict, blended_price
+from llmpick.engine.rank import Recommendation, Verdict, price_for
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import RULES
 from llmpick.units import format_memory, format_tokens
@@ -62,6 +62,7 @@ def candidate(
         "domain": v.domain,
         "capabilities": list(v.capabilities),
         "score": verdict.score,
+        "also": list(verdict.also),
         "reasons": [_reason(r) for r in verdict.reasons],
         "caveats": [_reason(r, with_weight=False) for r in verdict.caveats] + _layer_caveats(c, v),
         "hf_repo": v.access.hf_repo,
@@ -73,13 +74,18 @@ def candidate(
         "verified": v.verified.isoformat(),
     }
     d["caveats"] += overlay_caveats(c, v)
-    if v.pricing is not None:
+    price = price_for(v, req)
+    if v.pricing is not None and price is not None:
         d["pricing"] = {
-            "input_per_1m": v.pricing.input,
-            "output_per_1m": v.pricing.output,
-            "blended_per_1m": round(blended_price(v) or 0.0, 4),
+            "input_per_1m": round(price.input, 6),
+            "output_per_1m": round(price.output, 6),
+            "blended_per_1m": round(price.blended, 4),
+            "tier": price.tier,
+            "list_input_per_1m": v.pricing.input,
+            "list_output_per_1m": v.pricing.output,
             "as_of": v.pricing.as_of.isoformat(),
             "source": v.pricing.source,
+            "tiers_source": v.pricing.tiers_source,
         }
     e = verdict.estimate
     d["how_to_load"] = how_to_load(v)
@@ -88,7 +94,8 @@ def candidate(
     d["structured_output"] = structured_output(v) if wants_json else None
     d["monthly_cost"] = None
     if req is not None and req.tokens_per_month is not None:
-        d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month)
+        rates = None if price is None else (price.input, price.output, price.tier)
+        d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month, rates)
     if e is not None:
         d["quantization"] = e.quantization
         d["memory_gb"] = round(e.total_gb, 2)
@@ -268,6 +275,7 @@ def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
         "estimates": rows,
         "weights_format": v.weights_format,
         "method": method,
+        "origin": None,  # a repository or folder outside the catalog: cli/fit.py sets it
         "notes": notes,
         "guide": ["2.1", "5.1"],
     }

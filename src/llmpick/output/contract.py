@@ -53,8 +53,17 @@ class PricingDoc(_Doc):
     """USD per 1M output tokens."""
     blended_per_1m: float
     """USD per 1M tokens at 3 input : 1 output."""
+    tier: str = "list price"
+    """The tier the three prices above are at: the list price, the long-prompt tier the
+    required context reaches, the batch rate (--batch) or a share of cached input."""
+    list_input_per_1m: float | None = None
+    """The list price per 1M input tokens."""
+    list_output_per_1m: float | None = None
+    """The list price per 1M output tokens."""
     as_of: str
     source: str
+    tiers_source: str | None = None
+    """Where the long-prompt, batch and cached prices come from (dataset:key)."""
 
 
 class MemoryDoc(_Doc):
@@ -65,6 +74,8 @@ class MemoryDoc(_Doc):
 
 
 class Candidate(_Doc):
+    also: list[str] = []
+    """Variants of the same base model (other post-training or modality) in this slot."""
     rank: int | None
     """Place in the ranking (None for a model that did not pass)."""
     id: str
@@ -228,6 +239,16 @@ class FitEstimate(_Doc):
     """Whether the total fits the GPU memory given; null when none was given."""
 
 
+class Origin(_Doc):
+    """Where a model outside the catalog was read from."""
+
+    kind: Literal["huggingface", "folder"]
+    location: str
+    """The repository's address on the Hub, or the folder as given."""
+    files: list[str]
+    """What its numbers were read from."""
+
+
 class Fit(_Doc):
     """The document `llmpick fit MODEL --json` prints."""
 
@@ -245,6 +266,9 @@ class Fit(_Doc):
     weights_format: WeightsFormat | None
     method: str | None
     """What the KV cache was computed from: architecture numbers or the parameter count."""
+    origin: Origin | None
+    """A Hugging Face repository or local folder that is not in the catalog; null for a
+    catalog model."""
     notes: list[str]
     guide: list[str]
 

@@ -155,9 +155,17 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
         for c in cands:
             title = f"{c['rank']}. {c['name']} "
             maker = f"({c['family_name']}, {c['provider_name']})"
-            if cell_len(title + maker) > out.width - 3:  # hang keeps 3 columns for its indent
+            others = list(c.get("also") or [])
+            also = f", also: {', '.join(others)}" if others else ""
+            room = out.width - 3  # hang keeps 3 for its indent
+            if cell_len(title + maker + also) > room:
                 maker = f"({c['provider_name']})"  # the family is often in the name
-            hang("", Text.assemble((title, "bold"), (maker, "dim")), indent=3)
+            if not long and others and cell_len(title + maker + also) > room:
+                # the short answer names the first variant sharing the slot and how many
+                # more (--long and JSON name them all), under the title if not beside it
+                more = f" +{len(others) - 1}" if len(others) > 1 else ""
+                also = f", also: {others[0]}{more}"
+            hang("", Text.assemble((title, "bold"), (maker + also, "dim")), indent=3)
             explained(c, long=long, skip=shared, terms=terms)
             _running(c, long=long, decodes=decodes)
     else:
@@ -202,7 +210,7 @@ def explained(
 ) -> None:
     """Reasons (+ raised the score, - lowered it, · stated) and caveats (!), with their §.
 
-    Short: the strongest two or three reasons and the one caveat that matters most (a
+    Short: the strongest two reasons and the one caveat that matters most (a
     reason that lowered the score counts as a caveat), each in at most two lines, and
     licence terms already given for a higher-ranked model (``terms``: text -> rank)
     referred to rather than repeated. A caveat that repeats a reason is said once."""
@@ -214,7 +222,7 @@ def explained(
         good = sorted((r for r in reasons if r["weight"] > 0), key=lambda r: -r["weight"])
         bad = [{"rule": r.get("rule", ""), **r} for r in reasons if r["weight"] < 0] + list(caveats)
         bad.sort(key=lambda r: (_caveat_rank(r), r.get("weight", 0)))
-        reasons = good[: 3 if not bad else 2]
+        reasons = good[:2]
         caveats = bad[:1]
 
     def said(r: dict[str, Any]) -> Text:
@@ -276,7 +284,8 @@ def _running(
             ref(
                 f"about {format_usd(cost['usd'])} a month for {format_tokens(cost['tokens_in'])} "
                 f"in / {format_tokens(cost['tokens_out'])} out "
-                f"(prices as of {cost['prices_as_of']})",
+                f"({'' if cost.get('tier', 'list price') == 'list price' else cost['tier'] + '; '}"
+                f"prices as of {cost['prices_as_of']})",
                 "5.3",
             ),
         )

@@ -1,0 +1,125 @@
+"""`llmpick mcp`, driven by the MCP SDK's own client over stdio: the tools return the
+documents `--json` prints, and errors carry the command line's words."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_process
+
+pytest.importorskip("mcp", reason="the MCP extra is not installed: pip install 'llmpick[mcp]'")
+
+
+def session_calls(calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
+    """(the tools the server lists, the result of each call), from one server process."""
+    import anyio
+    from mcp import ClientSession, StdioServerParameters, stdio_client
+
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "llmpick", "mcp"], env=dict(os.environ)
+    )
+
+    async def run() -> tuple[list[Any], list[Any]]:
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            tools = (await session.list_tools()).tools
+            results = [await session.call_tool(name, args) for name, args in calls]
+            return tools, results
+
+    return anyio.run(run)
+
+
+def cli_json(*args: str) -> Any:
+    r = run_process(*args, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+REQ = {"task": "chat", "gpu_memory": 24, "commercial": True}
+CLI_REQ = ("--task", "chat", "--gpu-memory", "24", "--commercial")
+
+
+def test_the_sdk_client_gets_the_same_documents_as_json() -> None:
+    tools, results = session_calls(
+        [
+            ("recommend", {**REQ, "top": 3}),
+            ("why", {"model": "llama-2-13b-chat", **REQ}),
+            ("show", {"model": "qwen3-8b"}),
+            ("fit", {"model": "qwen3-8b", "gpu_memory": 24, "context": "32k"}),
+            ("models", {"search": "qwen coder", "limit": 3}),
+            ("guide", {"key": "2.14"}),
+        ]
+    )
+    assert {t.name for t in tools} == {"recommend", "why", "show", "fit", "models", "guide"}
+    expected = [
+        cli_json("recommend", *CLI_REQ, "--top", "3"),
+        cli_json("why", "llama-2-13b-chat", *CLI_REQ),
+        cli_json("show", "qwen3-8b"),
+        cli_json("fit", "qwen3-8b", "--gpu-memory", "24", "--context", "32k"),
+        cli_json("models", "qwen", "coder", "--limit", "3"),
+        cli_json("guide", "2.14"),
+    ]
+    for result, doc in zip(results, expected, strict=True):
+        assert not result.is_error, result.content
+        assert json.loads(result.content[0].text) == doc
+        if isinstance(doc, dict):
+            assert result.structured_content == doc
+    shortlist = [c["id"] for c in json.loads(results[0].content[0].text)["candidates"]]
+    assert len(shortlist) == 3
+    # the recommend tool takes the requirement fields, described as in requirement files
+    recommend = next(t for t in tools if t.name == "recommend")
+    assert {"task", "gpu_memory", "commercial", "top"} <= set(recommend.input_schema["properties"])
+    assert recommend.output_schema is not None
+
+
+def test_errors_are_tool_errors_in_the_command_lines_words(tmp_path: Path) -> None:
+    _, results = session_calls(
+        [
+            ("recommend", {"task": "chatt"}),
+            ("show", {"model": "no-such-model-anywhere"}),
+            ("fit", {"model": "gpt-4o"}),
+            ("recommend", {"colour": "blue"}),
+        ]
+    )
+    (tmp_path / "req.yaml").write_text("task: chatt\n")
+    cli = [
+        run_process("recommend", "-r", str(tmp_path / "req.yaml")),
+        run_process("show", "no-such-model-anywhere"),
+        run_process("fit", "gpt-4o"),
+    ]
+    for result, r in zip(results, cli, strict=False):
+        assert result.is_error
+        text = result.content[0].text
+        assert text.startswith("error: ")
+        assert r.returncode == 2
+        assert text in r.stderr  # the same message and hint
+    assert results[3].is_error and "unknown requirement 'colour'" in results[3].content[0].text
+
+
+def test_without_the_extra_it_says_how_to_install() -> None:
+    code = "import sys; sys.modules['mcp'] = None; from llmpick.cli.app import main; main()"
+    r = subprocess.run(
+        [sys.executable, "-c", code, "mcp"], capture_output=True, text=True, check=False
+    )
+    assert r.returncode == 2, r.stderr
+    assert "pip install 'llmpick[mcp]'" in r.stderr
+
+
+def test_no_other_command_loads_the_sdk() -> None:
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "llmpick", "recommend", "--task", "chat"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if "|" in line}
+    assert "llmpick.cli.app" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("mcp", "mcp_types", "anyio")}
