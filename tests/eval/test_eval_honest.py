@@ -354,3 +354,20 @@ def test_gate_and_junit(server: FakeOpenAI) -> None:
     assert suites["wrong"].get("failures") == "3" and suites["right"].get("failures") == "0"
     failure = suites["wrong"].find("testcase/failure")
     assert failure is not None and "<tag> &" in (failure.text or "")
+
+
+def test_negated_checks_are_counted_and_unreachable_targets_left_out_of_markdown(
+    server: FakeOpenAI,
+) -> None:
+    from llmpick.evaluation.report import markdown
+
+    dead = resolve_target(
+        TargetSpec(base_url="http://127.0.0.1:9/v1", served_as="x", name="dead"), None, _nowhere
+    )
+    expect = {"equals": "a", "not": {"contains": "sorry"}}
+    _, doc, _ = go([tgt(server, "right"), dead], cases(2, expect), max_failures=1)
+    assert doc["targets"][0]["checks"]["not contains"] == {"pass": 2, "fail": 0, "error": 0}
+    md = markdown(doc)
+    checks = md.split("## Checks passed")[1].split("##")[0]
+    assert "| not contains |" in checks and "dead" not in checks
+    assert "- dead: " in md.split("**Unreachable**")[1]

@@ -26,6 +26,11 @@ SCHEMA_VERSION = "1.1"
 EMPTY_HINT = "the server may cut concurrent streams: try --concurrency 1"
 
 
+def check_order(kind: str) -> tuple[int, str]:
+    """Checks in the order of CHECK_KINDS; a negated one ('not contains') after them."""
+    return (CHECK_KINDS.index(kind), "") if kind in CHECK_KINDS else (len(CHECK_KINDS), kind)
+
+
 def _r(x: float | None, n: int = 3) -> float | None:
     return None if x is None else round(x, n)
 
@@ -63,7 +68,7 @@ def target_figures(
         for ch in a.get("checks") or []:
             row = checks.setdefault(ch["kind"], {"pass": 0, "fail": 0, "error": 0})
             row[ch["outcome"]] = row.get(ch["outcome"], 0) + 1
-    checks = {k: checks[k] for k in CHECK_KINDS if k in checks}
+    checks = {k: checks[k] for k in sorted(checks, key=check_order)}
     latencies = [r["latency_s"] for r in answered if isinstance(r.get("latency_s"), (int, float))]
     ttfts = [r["ttft_s"] for r in answered if isinstance(r.get("ttft_s"), (int, float))]
     with_usage = [
@@ -372,7 +377,8 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += [f"**Recommendation: {md_text(rec['target'])}** — {md_text(rec['why'])}.", ""]
     else:
         lines += ["**No recommendation**: no target passed any case.", ""]
-    kinds = [k for k in CHECK_KINDS if any(k in r["checks"] for r in doc["targets"])]
+    answered = [r for r in doc["targets"] if r["status"] == "ok"]
+    kinds = sorted({k for r in answered for k in r["checks"]}, key=check_order)
     if kinds:
         lines += [
             "## Checks passed",
@@ -380,7 +386,7 @@ def markdown(doc: dict[str, Any]) -> str:
             "| target | " + " | ".join(kinds) + " |",
             "| --- |" + " ---: |" * len(kinds),
         ]
-        for r in doc["targets"]:
+        for r in answered:
             cells = []
             for k in kinds:
                 c = r["checks"].get(k)
