@@ -143,5 +143,7 @@ def test_recommend_evidence_moves_the_ranking_and_says_measured(
     assert ranked("-r", str(req))[0]["id"] == "rocket-7b-chat"
     human = cli("recommend", "--no-input", "--evidence", str(res))
     assert "measured on your cases: 19/20 [76–99%]" in human.out, human
+    why = cli("why", "rocket-7b-chat", "--evidence", str(res))
+    assert why.code == 0 and "measured on your cases" in why.out, why
     r = cli("recommend", "--no-input", "--evidence", str(tmp_path / "none.jsonl"))
     assert r.code == 2 and "no such results file" in r.err
