@@ -23,9 +23,9 @@ def read_measured(path: str | Path) -> tuple[dict[str, Measured], list[str]]:
     from llmpick.errors import UsageError
 
     if not Path(path).is_file():
+        what = "not a file" if Path(path).exists() else "no such results file"
         raise UsageError(
-            f"--evidence {path}: no such results file",
-            hint="give the --out file of an 'llmpick eval' run",
+            f"--evidence {path}: {what}", hint="give the --out file of an 'llmpick eval' run"
         )
     records, bad = read_results(path)
     counts: dict[str, list[int]] = {}
