@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -57,4 +58,35 @@ def test_schema_command(cli: Callable[..., Result]) -> None:
     r = cli("schema", "requirements")
     assert r.code == 0 and json.loads(r.out)["title"] == "llmpick requirements"
     r = cli("schema", "nonsense")
-    assert r.code == 2 and "choose from: shortlist, requirements, catalog" in r.err
+    assert r.code == 2 and "choose from: shortlist, requirements, catalog, cases" in r.err
+
+
+def test_eval_files_validate_against_their_schemas(tmp_path: Path) -> None:
+    """The schemas `llmpick schema cases|targets` offers describe the files eval
+    accepts: a file eval loads is valid, and a mistyped key is not."""
+    import jsonschema
+    import yaml
+
+    from llmpick.evaluation.cases import load_cases
+    from llmpick.evaluation.targets import ModelInfo, load_targets
+
+    cases_text = (
+        "- id: capital\n  prompt: Capital of France?\n  expect: {contains: Paris}\n"
+        "- id: json\n  messages: [{role: user, content: 'Give JSON'}]\n"
+        "  expect: {json_schema: {type: object}, ignore_case: true}\n"
+    )
+    targets_text = (
+        "targets:\n  - name: local\n    base_url: http://127.0.0.1:11434/v1\n"
+        "    served_as: qwen3:8b\n    model: qwen3-8b\n"
+    )
+    (tmp_path / "cases.yaml").write_text(cases_text)
+    (tmp_path / "targets.yaml").write_text(targets_text)
+    assert load_cases(tmp_path / "cases.yaml")
+    assert load_targets(str(tmp_path / "targets.yaml"), lambda m: ModelInfo(m, m))
+    cases, targets = SCHEMAS["cases"](), SCHEMAS["targets"]()
+    jsonschema.validate(yaml.safe_load(cases_text), cases)
+    jsonschema.validate(yaml.safe_load(targets_text), targets)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([{"id": "a", "prompt": "x", "expect": {"regx": "a"}}], cases)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"targets": [{"base_url": "http://x", "modle": "m"}]}, targets)

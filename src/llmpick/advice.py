@@ -18,6 +18,7 @@ import shlex
 from typing import Any
 
 from llmpick.catalog.records import Variant
+from llmpick.engine.memory import NATIVE_FORMATS
 
 SNIPPET_KINDS = ("ollama", "transformers", "api")
 
@@ -146,7 +147,7 @@ DECODING: dict[str, dict[str, Any]] = {
 REASONING_BUDGET = 32_768  # room for a thinking model's reasoning before its answer
 
 
-def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
+def decoding(task: str | None, v: Variant, holds: int | None = None) -> dict[str, Any] | None:
     """Suggested decoding settings for ``task`` on ``v`` (None for embedding models).
 
     A model served only through an API gets API parameters only; a model that thinks
@@ -189,13 +190,26 @@ def decoding(task: str | None, v: Variant) -> dict[str, Any] | None:
         elif v.provider == "anthropic" and "temperature" in d["api"]:
             # Anthropic's API takes temperature or top_p, not both
             d["api"] = {k: x for k, x in d["api"].items() if k not in ("top_p", "top_k")}
+    if holds and d.get("generation_config"):
+        _cap(d, holds)
     return d
+
+
+def _cap(d: dict[str, Any], holds: int) -> None:
+    """Keep what a run may write within the context the memory estimate holds: at most
+    half of it, the other half left for the prompt (§2.1)."""
+    config = d["generation_config"]
+    budget = config.get("max_new_tokens") or 0
+    room = holds // 2
+    if budget > room:
+        d["generation_config"] = {**config, "max_new_tokens": room}
+        d["capped"] = {"asked": budget, "holds": holds}
 
 
 # --- structured outputs (§8) ------------------------------------------------------
 
 
-def structured_output(v: Variant) -> dict[str, str]:
+def structured_output(v: Variant, hardware: str = "gpu") -> dict[str, str]:
     """Whether ``v`` gives JSON or schema-constrained output natively, else how to get it."""
     if v.flavour == "embedding" or v.architecture == "encoder-only":
         return {
@@ -209,6 +223,13 @@ def structured_output(v: Variant) -> dict[str, str]:
             else "built-in JSON output"
         )
         return {"native": "yes", "how": how}
+    if v.open_weights and hardware in ("unified", "cpu"):  # nothing CUDA-only off NVIDIA
+        return {
+            "native": "no",
+            "how": "constrain decoding to a JSON Schema: a GBNF grammar / --json-schema in "
+            "llama.cpp (Ollama: format=<schema>)"
+            + (", or Outlines with mlx-lm" if hardware == "unified" else ""),
+        }
     if v.open_weights:
         return {
             "native": "no",
@@ -241,7 +262,10 @@ def _dtype(quantization: str | None) -> tuple[str, str]:
 
 
 def transformers_snippet(
-    v: Variant, task: str | None = None, quantization: str | None = None
+    v: Variant,
+    task: str | None = None,
+    quantization: str | None = None,
+    holds: int | None = None,
 ) -> str | None:
     repo = v.access.hf_repo
     if not repo or not v.open_weights:
@@ -263,11 +287,12 @@ def transformers_snippet(
             'inputs = tokenizer("The pizza was ok but the service was slow.", return_tensors="pt")\n'
             "print(model(**inputs).logits)\n"
         )
-    extra, kwargs = _dtype(quantization)
+    native = NATIVE_FORMATS.get(v.weights_format or "", ("",))[0] == quantization
+    extra, kwargs = _dtype(None if native else quantization)  # a quantized release loads as is
     auto = (
         "AutoModelForSeq2SeqLM" if v.architecture == "encoder-decoder" else "AutoModelForCausalLM"
     )
-    settings = decoding(task, v) or DECODING["instruct"]
+    settings = decoding(task, v, holds) or DECODING["instruct"]
     gen = ", ".join(f"{k}={v_!r}" for k, v_ in settings["generation_config"].items())
     if v.flavour in ("chat", "instruct") and v.architecture != "encoder-decoder":
         prompt = (
@@ -285,6 +310,15 @@ def transformers_snippet(
         )
         decode = "print(tokenizer.decode(output[0], skip_special_tokens=True))\n"
         call = f"output = model.generate(**inputs, {gen})\n"
+    said = f"# {quantization} weights" if quantization in ("int8", "int4") else "# bf16 weights"
+    if native:
+        said = "# weights as published"
+    if settings.get("capped"):
+        cap = settings["capped"]
+        said += (
+            f"; max_new_tokens {cap['asked']:,} cut to half the {cap['holds']:,}-token "
+            "context the memory estimate holds"
+        )
     return (
         "# pip install transformers accelerate" + (" bitsandbytes" if extra else "") + "\n"
         "import torch\n"
@@ -292,6 +326,7 @@ def transformers_snippet(
         f"{extra}\n"
         f"repo = {_py(repo)}\n"
         "tokenizer = AutoTokenizer.from_pretrained(repo)\n"
+        f"{said}\n"
         f"model = {auto}.from_pretrained(repo, {kwargs})\n"
         f"{prompt}{call}{decode}"
     )
@@ -423,12 +458,16 @@ def api_snippet(v: Variant, platform: str | None = None) -> str | None:
 
 
 def snippet(
-    v: Variant, kind: str, task: str | None = None, quantization: str | None = None
+    v: Variant,
+    kind: str,
+    task: str | None = None,
+    quantization: str | None = None,
+    holds: int | None = None,
 ) -> str | None:
     if kind == "ollama":
         return ollama_snippet(v)
     if kind == "transformers":
-        return transformers_snippet(v, task, quantization)
+        return transformers_snippet(v, task, quantization, holds)
     if kind == "api":
         return api_snippet(v)
     raise ValueError(kind)
@@ -474,3 +513,125 @@ def monthly_cost(
         "prices_as_of": p.as_of.isoformat(),
         "source": p.tiers_source if tier != "list price" and p.tiers_source else p.source,
     }
+
+
+# --- run lines for the hardware an answer sized (several GPUs, a Mac, the CPU) -------
+
+GGUF_QUANT = {"fp16": "F16", "int8": "Q8_0", "int4": "Q4_K_M"}
+"""llama.cpp's names for the precisions the memory estimate uses (memory.py)."""
+MLX_BITS = {"int8": 8, "int4": 4}
+
+
+def _gguf_steps(repo: str, quantization: str) -> list[str]:
+    """Make a GGUF file of ``repo`` at ``quantization`` with llama.cpp's own tools."""
+    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
+    steps = [
+        f"hf download {shlex.quote(repo)} --local-dir model",
+        "python convert_hf_to_gguf.py model --outtype f16 --outfile model-F16.gguf",
+    ]
+    if quant != "F16":
+        steps.append(f"llama-quantize model-F16.gguf model-{quant}.gguf {quant}")
+    return steps
+
+
+def run_lines(
+    v: Variant,
+    kind: str,
+    split: str,
+    devices: tuple[float, ...],
+    quantization: str,
+    context: int,
+    native: bool = False,
+) -> list[dict[str, str]]:
+    """Commands that run ``v`` as the answer sized it: ``kind`` is gpu, gpus, unified or
+    cpu; ``split`` is 'tensor parallel' or 'layer split' on several GPUs. Each is
+    {tool, command, guide, note}. Apple and CPU answers get no CUDA-only tools (vLLM,
+    bitsandbytes). GGUF quantizations are named as llama.cpp names them (Q4_K_M, Q8_0)."""
+    repo = v.access.hf_repo
+    out: list[dict[str, str]] = []
+    if not v.open_weights or v.flavour == "embedding" or v.architecture != "decoder-only":
+        return out
+    n = len(devices)
+    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
+    gguf = f"model-{quant}.gguf"
+    if repo and kind == "gpus" and split == "tensor parallel":
+        flag = ""
+        if not native and quantization == "int4":
+            flag = " --quantization bitsandbytes"
+        elif not native and quantization == "int8":
+            flag = " --quantization fp8"
+        out.append(
+            {
+                "tool": "vllm",
+                "command": f"vllm serve {shlex.quote(repo)} --tensor-parallel-size {n} "
+                f"--max-model-len {context}{flag}",
+                "guide": "5.1",
+                "note": f"weights and KV cache split evenly over {n} GPUs"
+                + (
+                    "; in-flight 4-bit bitsandbytes"
+                    if "bitsandbytes" in flag
+                    else "; 8-bit weights as FP8 (weight-only on Ampere GPUs)"
+                    if flag
+                    else ""
+                ),
+            }
+        )
+    if repo and kind == "gpus" and split == "layer split":
+        tensor_split = ",".join(f"{d:g}" for d in devices)
+        out.append(
+            {
+                "tool": "llama.cpp",
+                "command": "\n".join(
+                    [
+                        *_gguf_steps(repo, quantization),
+                        f"llama-server -m {gguf} -ngl 99 --tensor-split {tensor_split} "
+                        f"-c {context}",
+                    ]
+                ),
+                "guide": "5.1",
+                "note": f"whole layers on each GPU in proportion {tensor_split} ({quant})",
+            }
+        )
+    if repo and kind == "unified":
+        bits = MLX_BITS.get(quantization)
+        if bits and not native:
+            cmd = (
+                f"pip install mlx-lm\nmlx_lm.convert --hf-path {shlex.quote(repo)} -q "
+                f"--q-bits {bits} --mlx-path model-mlx\n"
+                "mlx_lm.generate --model model-mlx --prompt 'Hello' --max-tokens 256"
+            )
+            note = (
+                f"converts the published weights to MLX at {bits} bits on your Mac "
+                "(an mlx-community conversion may exist: check it is of this exact repo)"
+            )
+        else:
+            cmd = (
+                f"pip install mlx-lm\nmlx_lm.generate --model {shlex.quote(repo)} "
+                "--prompt 'Hello' --max-tokens 256"
+            )
+            note = "the published weights, run by MLX on the Mac's GPU"
+        out.append({"tool": "mlx", "command": cmd, "guide": "5.1", "note": note})
+    if repo and kind in ("unified", "cpu"):
+        gpu = "-ngl 99" if kind == "unified" else "-ngl 0"
+        out.append(
+            {
+                "tool": "llama.cpp",
+                "command": "\n".join(
+                    [*_gguf_steps(repo, quantization), f"llama-server -m {gguf} {gpu} -c {context}"]
+                ),
+                "guide": "5.1",
+                "note": f"GGUF {quant}; "
+                + ("Metal offload of every layer" if kind == "unified" else "CPU only"),
+            }
+        )
+    if v.access.ollama and kind != "gpu":
+        out.append(
+            {
+                "tool": "ollama",
+                "command": f"ollama run {shlex.quote(v.access.ollama)}",
+                "guide": "5.2",
+                "note": "Ollama picks the quantization of its tag and spreads layers over "
+                "the devices it finds",
+            }
+        )
+    return out

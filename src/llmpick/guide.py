@@ -71,6 +71,7 @@ def load_guide(path: Path | None = None) -> Guide:
     """Read and check guide.yaml; raise CatalogError naming the problems."""
     from pydantic import TypeAdapter, ValidationError
 
+    from llmpick.suggest import error_message
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
     path = path or guide_path()
@@ -96,7 +97,7 @@ def load_guide(path: Path | None = None) -> Guide:
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 where = ".".join(str(p) for p in ("sections", sid, *err["loc"]))
-                problems.append(Problem(label, err["msg"], path=where))
+                problems.append(Problem(label, error_message(err, adapter.json_schema), path=where))
             continue
         sec.id = sid
         sections[sid] = sec

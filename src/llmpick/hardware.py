@@ -1,4 +1,5 @@
-"""What hardware this machine has: NVIDIA GPUs (NVML or nvidia-smi) and system RAM.
+"""What hardware this machine has: NVIDIA GPUs (NVML or nvidia-smi), system RAM, and on
+a Mac its unified memory and chip (sysctl).
 
 Parsing is pure and tested on recorded outputs; ``detect`` runs the tools. When
 nothing is found it says so: callers ask for a number rather than guess.
@@ -119,3 +120,27 @@ def detect(
     if not hw.gpus:
         hw.problem = "nvidia-smi reported no GPUs"
     return hw
+
+
+@dataclass(slots=True, eq=False)
+class Mac:
+    memory_gb: float  # as sold: the GiB count, as people type it (64 for a 64 GB Mac)
+    chip: str  # e.g. "Apple M4 Max"
+
+
+def detect_mac(run: Runner = _run, which: Callable[[str], str | None] = shutil.which) -> Mac | None:
+    """A Mac's unified memory and chip from ``sysctl``; None where there is no sysctl or it
+    does not answer as a Mac's does."""
+    if which("sysctl") is None:
+        return None
+    try:
+        size = run(["sysctl", "-n", "hw.memsize"]).strip()
+        chip = run(["sysctl", "-n", "machdep.cpu.brand_string"]).strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not size.isdigit() or not chip.startswith("Apple "):
+        return None
+    gib = int(size) / 2**30
+    if not 0 < gib < 1024 * 1024:
+        return None
+    return Mac(round(gib), chip[:80])

@@ -58,6 +58,27 @@ def parse_memory(value: str | int | float) -> float:
     return _parse(value, _MEMORY, _MEMORY_SCALES, "a memory size", "24, 24GB or 80GB")
 
 
+def parse_gpus(value: object) -> list[float]:
+    """GPUs as memory per device: '2x24' -> [24, 24], '24+16' -> [24, 16], [24, 16]."""
+    if isinstance(value, (list, tuple)):
+        return [parse_memory(x) for x in value]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"{value!r}: use COUNTxGB or GB+GB, e.g. 2x24 or 24+16")
+    text = _clean(str(value)).lower()
+    count, sep, each = text.partition("x")
+    if sep:
+        if not count.strip().isdigit() or not 1 <= int(count) <= 64:
+            raise ValueError(f"{value!r}: use COUNTxGB with 1 to 64 devices, e.g. 2x24")
+        return [parse_memory(each)] * int(count)
+    parts = text.split("+")
+    try:
+        if not all(p.strip() for p in parts) or len(parts) > 64:
+            raise ValueError
+        return [parse_memory(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"{value!r}: use COUNTxGB or GB+GB, e.g. 2x24 or 24+16") from None
+
+
 def parse_token_pair(value: str) -> tuple[int, int]:
     """'10M:2M' -> (10,000,000, 2,000,000) input and output tokens."""
     if not isinstance(value, str):
@@ -121,6 +142,12 @@ def format_memory(gb: float, fixed: bool = False) -> str:
     if gb >= 1 or (fixed and gb > 0):
         return f"{gb:.1f} GB" if fixed else f"{round(gb, 1):g} GB"
     return f"{round(gb * 1000):g} MB"
+
+
+def format_estimate(gb: float) -> str:
+    """A memory estimate as every answer shows it: rounded to the hundredth as the JSON
+    documents store it, then to one decimal, so a table and its text agree to the digit."""
+    return format_memory(round(gb, 2), fixed=True)
 
 
 def format_usd(x: float | None) -> str:

@@ -17,6 +17,7 @@ from tests.conftest import FIXTURE_CATALOG, ROOT, Result
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = {
+    "welcome": (),  # a bare `llmpick`
     "providers": ("providers",),
     "models": ("models",),
     "models-search-limit": ("models", "rocket", "--limit", "2"),
@@ -41,7 +42,7 @@ CASES = {
     "guide-section": ("guide", "2.14", "--no-pager"),
 }
 ON_BUNDLED = ("guide", "guide-section")
-NARROW = ("models", "providers", "recommend-chat", "show-variant")
+NARROW = ("models", "providers", "recommend-chat", "show-variant", "welcome")
 RUNS = [(name, 120) for name in CASES] + [(name, 80) for name in CASES]
 RUNS += [(name, 40) for name in NARROW]
 

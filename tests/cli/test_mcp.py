@@ -100,7 +100,7 @@ def test_errors_are_tool_errors_in_the_command_lines_words(tmp_path: Path) -> No
         assert text.startswith("error: ")
         assert r.returncode == 2
         assert text in r.stderr  # the same message and hint
-    assert results[3].is_error and "unknown requirement 'colour'" in results[3].content[0].text
+    assert results[3].is_error and "unknown key 'colour'" in results[3].content[0].text
 
 
 def test_without_the_extra_it_says_how_to_install() -> None:

@@ -129,7 +129,8 @@ def test_scenario_files_work_as_requirements(cli: Cli) -> None:
             ),
             "expands to more than",
         ),
-        (b"colour: blue\n", "unknown requirement 'colour'"),
+        (b"wibble: blue\n", "unknown key 'wibble'; expected one of: access,"),
+        (b"gpu_memroy: 24\n", "unknown key 'gpu_memroy'; did you mean 'gpu_memory'?"),
         (b"gpu_memory: [24]\n", "is not a memory size"),
     ],
 )
@@ -238,7 +239,7 @@ def test_full_disk_leaves_nothing_half_written(
 def test_why_passing_and_excluded(cli: Cli) -> None:
     r = cli("why", "rocket-70b-instruct", "--task", "chat", "--access", "open", "--gpu-memory", "8")
     assert r.code == 0, r
-    assert "excluded" in r.out and "gpu_memory" in r.out and "§2.1" in r.out
+    assert "excluded" in r.out and "x gpu memory:" in r.out and "§2.1" in r.out
     doc = json.loads(cli("why", "rocket-7b-chat", "--task", "chat", "--json").out)
     assert doc["id"] == "rocket-7b-chat"
     assert doc["passed"] is True and doc["rank"] >= 1

@@ -215,3 +215,23 @@ def test_the_conversation_fits_an_80_column_terminal() -> None:
     assert "answers: chat, instruct" in text and "answers: tools, structured-output" in text
     wide = [line for line in text.splitlines() if len(line) > 80]
     assert not wide, wide
+
+
+def test_the_gpu_question_takes_several_gpus() -> None:
+    child = spawn()
+    _to_gpu_question(child)
+    child.sendline("24+16")
+    for question in ("Largest model", "Capabilities", "special domain", "commercial use"):
+        child.expect(question)
+        child.sendline("")
+    for question in ("Alignment", "Longest input", "What matters most"):
+        child.expect(question)
+        child.sendline("")
+    child.expect("Recommend models for this")
+    assert "gpu memory: 24+16 GB (several GPUs)" in child.before
+    child.sendline("y")
+    child.expect("gpus=24\\+16 GB")
+    child.expect("--tensor-split 24,16")  # the run line for a layer split
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

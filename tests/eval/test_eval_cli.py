@@ -101,7 +101,7 @@ def test_a_bad_check_exits_2_with_line_field_and_suggestion(
     r = cli("eval", str(cases), "--targets", write_targets([target(server, "t", "right")]))
     assert r.code == 2, r
     assert (
-        "c.jsonl:2: expect.start_with: unknown check 'start_with'; did you mean 'starts_with'?"
+        "c.jsonl:2: expect.start_with: unknown key 'start_with'; did you mean 'starts_with'?"
         in r.err
     )
 

@@ -67,15 +67,15 @@ def test_jsonl_and_yaml_cases_load_alike(tmp_path: Path) -> None:
         ('{"id": "a", "expect": {"equals": "x"}}\n', "c.jsonl:1: (case): give either prompt"),
         (
             '{"id": "a", "prompt": "x", "expect": {"equals": "x"}, "colour": 1}\n',
-            "c.jsonl:1: colour: unknown field of a case 'colour' (known: id, prompt,",
+            "c.jsonl:1: colour: unknown key 'colour'; expected one of: expect, id,",
         ),
         (
             '{"id": "a", "prompt": "x", "expect": {"contians": "x"}}\n',
-            "c.jsonl:1: expect.contians: unknown check 'contians'; did you mean 'contains'?",
+            "c.jsonl:1: expect.contians: unknown key 'contians'; did you mean 'contains'?",
         ),
         (
             '{"id": "a", "prompt": "x", "expect": {"not": {"regexp": "x"}}}\n',
-            "c.jsonl:1: expect.not.regexp: unknown check 'regexp'; did you mean 'regex'?",
+            "c.jsonl:1: expect.not.regexp: unknown key 'regexp'; did you mean 'regex'?",
         ),
         (
             '{"id": "a", "prompt": "x", "expect": {"json_path": "label = 1"}}\n',

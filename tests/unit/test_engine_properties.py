@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,9 @@ CONSTRAINTS: dict[str, st.SearchStrategy[Any]] = {
     "hosting": st.sampled_from(["self", "api"]),
     "platform": st.sampled_from(["bedrock", "sagemaker", "vertex", "azure"]),
     "gpu_memory": st.sampled_from([4, 8, 16, 24, 48, 80]),
+    "gpus": st.sampled_from(["2x24", "24+16", "4x80", "3x16", "8+8+8"]),
+    "unified_memory": st.sampled_from([16, 36, 64, 128]),
+    "ram": st.sampled_from([16, 32, 64]),
     "max_params": st.sampled_from([0.5, 1, 3, 8, 14, 35, 80]),
     "min_context": st.sampled_from([4096, 32000, 128000, 200000, 1000000]),
     "commercial": st.just(True),
@@ -46,6 +50,9 @@ def requirement_values(draw: st.DrawFn) -> dict[str, Any]:
     values = {k: draw(s) for k, s in INTENT.items()}
     chosen = draw(st.sets(st.sampled_from(sorted(CONSTRAINTS)), max_size=4))
     values.update({k: draw(CONSTRAINTS[k]) for k in chosen})
+    budgets = [k for k in ("gpu_memory", "gpus", "unified_memory", "ram") if k in values]
+    for extra in budgets[1:]:  # one memory budget at a time (two is a usage error)
+        del values[extra]
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -119,6 +126,32 @@ def test_every_candidate_meets_every_hard_constraint(values: dict[str, Any]) -> 
     for verdict in rec.ranked:
         assert verdict.passed
         assert_meets(c, r, verdict.variant.id)
+        assert_placed(r, verdict)
+
+
+def assert_placed(r: Requirements, verdict: Any) -> None:
+    """On several GPUs, a Mac or the CPU: every device holds its share, and the devices
+    together hold at least the one-device estimate plus 1 GB for each extra device."""
+    v = verdict.variant
+    if not (r.gpus or r.unified_memory or r.ram):
+        return
+    p = verdict.placement
+    if p is None:  # kept only because an API serves it
+        assert r.hosting != "self" and (v.access.api or v.access.platforms), v.id
+        return
+    budget = (
+        r.gpus
+        or (
+            [r.unified_memory * (2 / 3 if r.unified_memory <= 36 else 3 / 4)]
+            if r.unified_memory
+            else []
+        )
+        or [r.ram - 4]  # type: ignore[operator]
+    )
+    assert list(p.devices) == pytest.approx(budget), v.id
+    assert all(need <= have for need, have in zip(p.per_device_gb, budget, strict=True)), v.id
+    extra = len(budget) - 1
+    assert p.total_gb >= p.estimate.total_gb + extra * 1.0 - 1e-9, v.id
 
 
 @SETTINGS
@@ -132,6 +165,9 @@ def test_adding_a_constraint_never_adds_a_candidate(
     tighter[extra] = data.draw(CONSTRAINTS[extra])
     if extra in values and values[extra] != tighter[extra]:
         return  # changing a value is not adding a constraint
+    budgets = ("gpu_memory", "gpus", "unified_memory", "ram")
+    if extra in budgets and any(b in values and b != extra for b in budgets):
+        return  # a second memory budget is a usage error, not a tighter request
     after = build(tighter, origin="file")
     if before.hosting != "any" and after.hosting != before.hosting:
         # a GPU budget implies self-hosting; stating another hosting changes that value

@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "vocabulary": 0,
     "units": 0,
     "safetext": 0,
+    "suggest": 0,
     "files": 1,
     "http": 1,
     "yamlsafe": 2,

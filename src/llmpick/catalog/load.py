@@ -26,7 +26,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -282,24 +282,26 @@ def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> N
 
 
 def _pydantic_problems(
-    exc: ValidationError, src: SourceFile, text: str, prefix: tuple[Any, ...]
+    exc: ValidationError,
+    src: SourceFile,
+    text: str,
+    prefix: tuple[Any, ...],
+    schema: Callable[[], dict[str, Any]],
 ) -> list[Problem]:
+    from llmpick.suggest import error_message
+
     problems = []
     for err in exc.errors(include_url=False):
         loc = prefix + tuple(err["loc"])
         path = ".".join(str(p) for p in loc)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (not in the schema; see CONTRIBUTING.md)"
-        elif err["type"] == "missing":
+        msg = error_message(err, schema)
+        if err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] == "literal_error":
             got = err.get("input")
             msg = f"{msg}; got {got!r}"
             if isinstance(got, bool):
                 msg += " (YAML reads a bare yes/no as true/false: quote it)"
-        elif err["type"] == "value_error":
-            msg = msg.removeprefix("Value error, ")
         problems.append(Problem(src.label, msg, path=path, line=src.line(loc)))
     return problems
 
@@ -420,7 +422,7 @@ def _validate_mapping_file(
         try:
             out[key] = (adapter.validate_python({"id": key, **body}), replaces)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, src, text, (key,)))
+            problems.extend(_pydantic_problems(exc, src, text, (key,), adapter.json_schema))
     return out
 
 
@@ -490,7 +492,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 try:
                     results[vid] = RESULTS.validate_python(rows)
                 except ValidationError as exc:
-                    problems.extend(_pydantic_problems(exc, src, text, (vid,)))
+                    problems.extend(_pydantic_problems(exc, src, text, (vid,), RESULTS.json_schema))
             parts.evidence.append((src, results))
         else:
             if not isinstance(data, dict):
@@ -512,7 +514,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
             try:
                 fam = FamilyIn.model_validate(data)
             except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, src, text, ()))
+                problems.extend(_pydantic_problems(exc, src, text, (), FamilyIn.model_json_schema))
                 continue
             if src.provider_dir and fam.provider != src.provider_dir:
                 problems.append(

@@ -24,8 +24,9 @@ def norm(text: str) -> str:
 
 
 def _choices_error(what: str, value: str, choices: Iterable[str]) -> UsageError:
-    listed = ", ".join(choices)
-    return UsageError(f"unknown {what} {value!r}; choose from: {listed}")
+    from llmpick.suggest import not_one_of
+
+    return UsageError(f"unknown {what} {not_one_of(value, list(choices))}")
 
 
 # --- providers ---------------------------------------------------------------

@@ -985,6 +985,18 @@ def _download(name: str, url: str | None, file: str | None, timeout: float) -> t
         raise RefreshRefused(exc.message) from None
 
 
+def _refused_hint(name: str, file: str | None, read: bool) -> str:
+    """The next step for a refused source: it depends on whether a local file could not
+    be read, a file or a download was not the dataset expected, or a download failed."""
+    if file is not None and not read:
+        return f"check the FILE in --from {name}=FILE, or leave --from out to download it"
+    if file is not None:
+        return f"--from {name}=FILE takes a saved copy of {DEFAULT_URLS[name]}"
+    if read:
+        return f"give a copy you trust with --from {name}=FILE (--no-refresh ignores any layer)"
+    return f"try again later, or give a local copy with --from {name}=FILE"
+
+
 def run_refresh(
     curated: Catalog,
     names: Iterable[str],
@@ -1013,16 +1025,17 @@ def run_refresh(
     report: dict[str, Any] = {"sources": {}}
     for name in names:
         start = time.perf_counter()
+        read = False
         try:
             where, raw = _download(name, urls.get(name), files.get(name), timeout)
+            read = True
             entries = parse_source(name, raw, seen)
             check_shrink(name, len(entries), previous)
         except RefreshRefused as exc:
             raise RefreshFailed(
                 f"{name}: refused: {exc}; nothing was changed: "
                 + _kept(previous, curated.newest_verified),
-                hint="try again later, or give a local copy with --from "
-                f"{name}=FILE (--no-refresh ignores any layer)",
+                hint=_refused_hint(name, files.get(name), read),
             ) from None
         fetched[name] = (where, entries)
         report["sources"][name] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -38,12 +38,13 @@ app = typer.Typer(
     name="llmpick",
     help="Pick the right large language model for a job, with reasons.\n\n"
     "Examples:\n\n"
-    "  llmpick recommend                  (asks its questions in a terminal)\n\n"
-    "  llmpick recommend --task chat --access open --gpu-memory 24 --commercial\n\n"
-    "  llmpick why llama-2-13b-chat --task chat --commercial\n\n"
-    "  llmpick models --access open --flavour chat\n\n"
+    "\b\n"  # a block the help formatter leaves as it is: one example a line
+    "  llmpick recommend        (asks its questions in a terminal)\n"
+    "  llmpick recommend --task chat --access open --gpu-memory 24 --commercial\n"
+    "  llmpick why llama-2-13b-chat --task chat --commercial\n"
+    "  llmpick models --access open --flavour chat\n"
     "  llmpick guide 2.14",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -58,6 +59,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     catalog: Annotated[
         list[str] | None,
         typer.Option(
@@ -80,29 +82,58 @@ def root(
     ] = False,
 ) -> None:
     state.reset(list(catalog or []), no_refresh)
+    if ctx.invoked_subcommand is None:  # bare `llmpick`: a greeting, not an error
+        from llmpick.cli.emit import emit
+
+        def human() -> None:
+            from llmpick.cli.render.welcome import welcome
+
+            welcome()
+
+        emit(None, json=False, human=human)
 
 
 # every command, in the order of --help; each lives in the module named after it
 catalog_app = typer.Typer(
-    help="Check the bundled catalog or an overlay; refresh prices, limits and new models.",
+    help="Check the bundled catalog or an overlay; refresh prices, limits and new models."
+    "\n\nExamples:\n\n\b\n"
+    "  llmpick catalog validate ./our-models\n"
+    "  llmpick catalog refresh --dry-run\n"
+    "  llmpick catalog status",
     no_args_is_help=True,
 )
-catalog_app.command("validate")(catalog.validate)
-catalog_app.command("refresh")(catalog.refresh)
-catalog_app.command("status")(catalog.status)
+catalog_app.command("validate", short_help="Check the catalog or an overlay; exit 3 on a problem.")(
+    catalog.validate
+)
+catalog_app.command("refresh", short_help="Update prices, limits and new API models.")(
+    catalog.refresh
+)
+catalog_app.command("status", short_help="How fresh the catalog and its refresh layer are.")(
+    catalog.status
+)
 
-app.command("recommend")(recommend.recommend)
-app.command("why")(why.why)
-app.command("providers")(providers.providers)
-app.command("models")(models.models)
-app.command("show")(show.show)
-app.command("fit")(fit.fit)
-app.command("guide")(guide.guide)
-app.add_typer(catalog_app, name="catalog")
-app.command("schema")(schema.schema)
-app.command("eval")(eval_cmd.eval_)
-app.command("mcp")(mcp.mcp)
-app.command("completion")(completion.completion)
+app.command("recommend", short_help="A ranked, explained shortlist for a job.")(recommend.recommend)
+app.command("why", short_help="Why one model ranks where it does, or is left out.")(why.why)
+app.command("providers", short_help="Who makes models, by the four kinds of guide §1.1.")(
+    providers.providers
+)
+app.command("models", short_help="List and search the catalog's models.")(models.models)
+app.command("show", short_help="One model's or family's facts and sources.")(show.show)
+app.command("fit", short_help="The GPU memory a model needs, per quantization.")(fit.fit)
+app.command("guide", short_help="Read the guide that explanations cite.")(guide.guide)
+app.add_typer(catalog_app, name="catalog", short_help="Validate, refresh and date the catalog.")
+app.command("schema", short_help="JSON Schemas of llmpick's documents and input files.")(
+    schema.schema
+)
+app.command("eval", short_help="Try models on your own cases: pass rate, speed, cost.")(
+    eval_cmd.eval_
+)
+app.command("mcp", short_help="Serve llmpick's answers to coding agents over MCP (stdio).")(
+    mcp.mcp
+)
+app.command("completion", short_help="Print the shell completion script (bash, zsh, fish).")(
+    completion.completion
+)
 
 
 def _say(label: str, text: str) -> None:
@@ -130,8 +161,30 @@ def _report(exc: LlmpickError) -> None:
         _say("hint: ", clean(exc.hint))
 
 
-def _usage(exc: Exception) -> None:
-    """The parser's usage error as 'error: ...' and 'hint: ...', like our own."""
+def _command_and_option(argv: list[str], option: str | None) -> tuple[str, Any]:
+    """The command path ``argv`` reaches (``llmpick show``) and its parameter ``option``
+    (None if it has none): the parser cannot always say which command it was in."""
+    import typer.main
+
+    cmd: Any = typer.main.get_command(app)
+    path = ["llmpick"]
+    for word in argv:
+        subs = getattr(cmd, "commands", None) or {}
+        if word in subs:
+            cmd = subs[word]
+            path.append(word)
+        elif not subs:
+            break
+    found = None
+    for param in getattr(cmd, "params", []):
+        if option in (*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())):
+            found = param
+    return " ".join(path), found
+
+
+def _usage(exc: Exception, argv: list[str]) -> None:
+    """The parser's usage error as 'error: ...' and 'hint: ...', like our own; an option
+    given without its value gets, as the hint, what that value may be."""
     from llmpick.safetext import clean
 
     fmt = getattr(exc, "format_message", None)
@@ -139,13 +192,34 @@ def _usage(exc: Exception) -> None:
     head, *suggestions = message.split(" Did you mean")
     if suggestions:  # the parser and Typer may both suggest: say it once
         head += " Did you mean" + suggestions[0]
-    command = getattr(getattr(exc, "ctx", None), "command_path", None) or "llmpick"
+    command = getattr(getattr(exc, "ctx", None), "command_path", None)
+    option = getattr(exc, "option_name", None)
+    hint = None
+    with contextlib.suppress(Exception):  # a hint is a help, never a second failure
+        path, param = _command_and_option(argv, option)
+        command = command or path
+        bad = getattr(exc, "param", None)
+        ctx = getattr(exc, "ctx", None)
+        if bad is not None and ctx is not None and bad.param_type_name == "option":
+            # a value out of range or of the wrong type: the option's help and range
+            names, said = bad.get_help_record(ctx)
+            hint = f"{names}: {' '.join(said.split())}"
+        elif bad is not None and getattr(bad, "help", None):  # a missing argument
+            hint = f"{getattr(bad, 'metavar', None) or bad.name}: {bad.help}"
+        elif param is not None and head.endswith("requires an argument."):
+            head = f"{option} needs a value"
+            metavar = getattr(param, "metavar", None)
+            help_text = (getattr(param, "help", None) or "").rstrip(".")
+            if not help_text[:2].isupper():  # 'GPU memory' keeps its capitals
+                help_text = help_text[:1].lower() + help_text[1:]
+            hint = f"{option} {metavar}: {help_text}"
     _say("error: ", clean(head[:1].lower() + head[1:]))
-    _say("hint: ", f"see '{clean(command)} --help'")
+    _say("hint: ", clean(hint or f"see '{command or 'llmpick'} --help'"))
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (no sys.exit)."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
         # Typer 0.29+: no pydantic validators built for options that need none
         with typer_compat.deferring():
@@ -169,10 +243,15 @@ def run(argv: list[str] | None = None) -> int:
         return int(ExitCode.OK)
     except Exception as exc:
         show = getattr(exc, "show", None)
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            # a command group given no command (`llmpick catalog`): its help, no error
+            print(ctx.get_help())
+            return int(ExitCode.OK)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             # a usage error found by the parser (Click's exception, duck-typed so that
             # this works whether or not Typer vendors Click): said in our one style
-            _usage(exc)
+            _usage(exc, argv)
             return int(exc.exit_code)  # type: ignore[attr-defined]
         # anything else is a bug: say so briefly unless debugging
         if os.environ.get("LLMPICK_DEBUG"):

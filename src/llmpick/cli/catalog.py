@@ -16,7 +16,11 @@ from llmpick.errors import UsageError
 def validate(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(help="Overlay directories or family files; none: the bundled catalog."),
+        typer.Argument(
+            metavar="PATH",
+            help="Overlay directories or family files; none: the bundled catalog.",
+            hidden=True,  # said in the docstring: Typer 0.29 would show <list[str]>
+        ),
     ] = None,
     stats: Annotated[
         bool, typer.Option("--stats", help="Also report how complete the facts are.")
@@ -25,14 +29,16 @@ def validate(
 ) -> None:
     """Validate the bundled catalog, or overlays on top of it; exit 3 on any problem.
 
+    Each PATH is an overlay directory or family file; none: the bundled catalog alone.
+
     The bundled catalog must also leave no active open generative model without
     architecture numbers or a stated reason to estimate from its size, and cite no
     path outside the project.
 
     Examples:
 
+    \b
       llmpick catalog validate ./our-models
-
       llmpick catalog validate --stats --json
     """
     from llmpick.catalog.load import load_catalog, requested_overlays
@@ -63,7 +69,11 @@ def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
     for item in values or []:
         name, sep, value = item.partition("=")
         if not sep or not value.strip():
-            raise UsageError(f"invalid value for {option}: {item!r}; expected NAME=VALUE")
+            value_name = "URL" if option == "--url" else "FILE"
+            raise UsageError(
+                f"invalid value for {option}: {item!r}; expected NAME={value_name}, "
+                f"NAME one of: {', '.join(SOURCES)}"
+            )
         check_choice(option, name, SOURCES)
         out[name] = value
     return out
@@ -72,7 +82,10 @@ def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
 def refresh(
     source: Annotated[
         list[str] | None,
-        typer.Option(help="Dataset to read: litellm or models.dev (repeatable; default both)."),
+        typer.Option(
+            metavar="DATASET",
+            help="Dataset to read: litellm or models.dev (repeatable; default both).",
+        ),
     ] = None,
     url: Annotated[
         list[str] | None,
@@ -88,7 +101,8 @@ def refresh(
         bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
     ] = False,
     timeout: Annotated[
-        float, typer.Option(min=0.1, max=600, help="Seconds each download may take.")
+        float,
+        typer.Option(min=0.1, max=600, metavar="SECONDS", help="Seconds each download may take."),
     ] = 60.0,
     json: JsonOpt = False,
 ) -> None:
@@ -100,8 +114,8 @@ def refresh(
 
     Examples:
 
+    \b
       llmpick catalog refresh --dry-run
-
       llmpick catalog refresh --from litellm=prices.json
     """
     from llmpick.catalog.refresh import SOURCES, run_refresh
@@ -131,7 +145,10 @@ def status(json: JsonOpt = False) -> None:
 
     Warns when the newest data is older than 90 days.
 
-    Example: llmpick catalog status
+    Example:
+
+    \b
+      llmpick catalog status
     """
     from llmpick.catalog.refresh import status as status_doc
 

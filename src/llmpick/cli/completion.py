@@ -183,19 +183,25 @@ def complete(app: typer.Typer) -> int:
 
 
 def completion(
-    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
+    shell: Annotated[
+        str,
+        typer.Argument(
+            metavar="SHELL",
+            help="bash, zsh or fish.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
+        ),
+    ],
 ) -> None:
     """Print a shell's completion script: bash, zsh or fish.
 
-    Commands, options and their values complete: tasks, providers, licences, guide
-    sections and model ids.
+    SHELL is bash, zsh or fish. Commands, options and their values complete: tasks,
+    providers, licences, guide sections and model ids.
 
     Examples (the first in ~/.bashrc, the second in ~/.zshrc):
 
+    \b
       eval "$(llmpick completion bash)"
-
       eval "$(llmpick completion zsh)"
-
       llmpick completion fish > ~/.config/fish/completions/llmpick.fish
     """
     from llmpick.cli.options import check_choice

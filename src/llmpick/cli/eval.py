@@ -108,17 +108,14 @@ def eval_(
 
     Examples:
 
+    \b
       llmpick eval cases.jsonl --targets t.yaml --out results.jsonl
-
       llmpick eval cases.jsonl --targets t.yaml --out results.jsonl --resume
-
       llmpick eval prompt.jsonl --data rows.csv --targets t.yaml --export r.html
-
       llmpick eval cases.jsonl --targets t.yaml --fail-under 0.9 --junit j.xml
-
-      llmpick recommend --task chat --access open --export s.json
-
-      llmpick eval c.jsonl --shortlist s.json --base-url http://localhost:11434
+      llmpick recommend --task chat --access open --export x.json
+      llmpick eval cases.yaml --shortlist x.json --base-url http://localhost:11434
+      llmpick eval cases.jsonl --targets t.yaml --judge grader --export r.md
     """
     from llmpick.cli.render import eval as render
     from llmpick.cli.render.layout import note

@@ -17,25 +17,31 @@ def fit(
         str,
         typer.Argument(
             metavar="MODEL",
-            help="Model id or name from the catalog, any Hugging Face repo ORG/NAME "
-            "(read from the Hub), or a local model folder ./PATH.",
+            help="Model id, name or Hugging Face repo id.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
         ),
     ],
     gpu_memory: Annotated[
         str | None,
-        typer.Option(help="GPU memory to check against, e.g. 24 or 24GB, or 'auto' to detect."),
+        typer.Option(
+            metavar="GB", help="GPU memory to check against, e.g. 24 or 24GB, or 'auto' to detect."
+        ),
     ] = None,
     context: Annotated[
-        str | None, typer.Option(help="Tokens of context to hold, e.g. 8k or 128k.")
+        str | None,
+        typer.Option(metavar="TOKENS", help="Tokens of context to hold, e.g. 8k or 128k."),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Estimate the GPU memory a model needs: weights, KV cache and overhead, per quantization.
 
+    MODEL is a model id or name from the catalog, any Hugging Face repo ORG/NAME
+    (read from the Hub), or a local model folder ./PATH.
+
     Examples:
 
+    \b
       llmpick fit llama-2-70b-chat --gpu-memory 80 --context 4096
-
       llmpick fit qwen3-8b --gpu-memory auto
 
       llmpick fit allenai/OLMo-2-0425-1B

@@ -12,7 +12,12 @@ from llmpick.guide import PARTS, Guide, Section
 
 def guide(
     key: Annotated[
-        str | None, typer.Argument(help="Section id (2.14) or term (rlhf, base llm).")
+        str | None,
+        typer.Argument(
+            metavar="ID|TERM",
+            help="Section id (2.14) or term (rlhf, base llm).",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
+        ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     no_pager: Annotated[
@@ -25,12 +30,13 @@ def guide(
 ) -> None:
     """Read the guide that explanations cite: the section tree, or one section.
 
+    ID|TERM is a section id (2.14) or a term (rlhf, base llm); none: the section tree.
+
     Examples:
 
+    \b
       llmpick guide
-
       llmpick guide 2.14
-
       llmpick guide rlhf
     """
     from llmpick.guide import load_guide, lookup

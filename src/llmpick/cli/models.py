@@ -22,21 +22,27 @@ def models(
     words: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[WORDS]...",
-            help="Words that must all appear in the id, name, family, provider or repo, "
-            "e.g. qwen coder 7b.",
+            metavar="WORDS",
+            help="Words that must all appear in the id, name, family, provider or repo.",
             show_default=False,
+            hidden=True,  # said in the docstring: Typer 0.29 would show it as <list[str]>
         ),
     ] = None,
-    provider: Annotated[str | None, typer.Option(help="Provider id, e.g. meta.")] = None,
+    provider: Annotated[
+        str | None, typer.Option(metavar="PROVIDER", help="Provider id, e.g. meta.")
+    ] = None,
     access: Annotated[
-        str | None, typer.Option(help=f"{one_of(ACCESS_KINDS, ACCESS_SAID)}.")
+        str | None, typer.Option(metavar="ACCESS", help=f"{one_of(ACCESS_KINDS, ACCESS_SAID)}.")
     ] = None,
     flavour: Annotated[
-        str | None, typer.Option(help=f"{one_of(FLAVOURS)} (guide §2.2-2.6).")
+        str | None, typer.Option(metavar="FLAVOUR", help=f"{one_of(FLAVOURS)} (guide §2.2-2.6).")
     ] = None,
-    status: Annotated[str | None, typer.Option(help=f"{one_of(STATUSES)}.")] = None,
-    family: Annotated[str | None, typer.Option(help="Family id or name, e.g. llama-2.")] = None,
+    status: Annotated[
+        str | None, typer.Option(metavar="STATUS", help=f"{one_of(STATUSES)}.")
+    ] = None,
+    family: Annotated[
+        str | None, typer.Option(metavar="FAMILY", help="Family id or name, e.g. llama-2.")
+    ] = None,
     search: Annotated[
         str | None,
         typer.Option(metavar="WORDS", help="The same as WORDS, as one option: 'coder 7b'."),
@@ -50,10 +56,12 @@ def models(
 ) -> None:
     """List the models in the catalog, one row per variant.
 
+    WORDS must all appear in a model's id, name, family, provider or repo.
+
     Examples:
 
+    \b
       llmpick models qwen coder 7b
-
       llmpick models --provider meta --flavour chat --limit 20
     """
     from llmpick.catalog.query import variant_summary

@@ -17,6 +17,7 @@ import typer
 
 from llmpick.engine.requirements import CHOICES
 from llmpick.errors import UsageError
+from llmpick.suggest import not_one_of
 from llmpick.vocabulary import ACCESS_SAID, HOSTING_SAID, NEEDS, one_of
 
 
@@ -36,6 +37,24 @@ _SPEC: dict[str, tuple[Any, str | None, str]] = {
         "GB",
         "GPU memory it must fit in, e.g. 24 or 24GB, or 'auto' to detect NVIDIA GPUs.",
     ),
+    "gpus": (
+        str,
+        "GPUS",
+        "Several GPUs: COUNTxGB (2x24, 4x80) or GB+GB (24+16), or 'auto' to detect them.",
+    ),
+    "unified_memory": (
+        str,
+        "GB",
+        "A Mac's unified memory, e.g. 64 (the GPU may use part), or 'auto' on this Mac.",
+    ),
+    "ram": (str, "GB", "RAM for a CPU-only run, e.g. 32."),
+    "device": (
+        str,
+        "DEVICE",
+        "Your GPU or chip, for speed estimates: e.g. rtx-4090, a100-80gb, m4-max "
+        "(a name it does not know lists them all).",
+    ),
+    "min_speed": (str, "TOK/S", "Slowest decoding you accept, tokens/s (estimated)."),
     "quantization": (str, "PRECISION", f"{_one_of('quantization')} (for the memory estimate)."),
     "max_params": (str, "SIZE", "Largest size, e.g. 13 or 13B or 500M."),
     "min_context": (str, "TOKENS", "Context window it needs, e.g. 32k or 1M tokens."),
@@ -118,9 +137,7 @@ def requirement_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def check_choice(option: str, value: str | None, choices: Iterable[str]) -> None:
     allowed = tuple(choices)
     if value is not None and value not in allowed:
-        raise UsageError(
-            f"invalid value for {option}: {value!r}; choose from: {', '.join(allowed)}"
-        )
+        raise UsageError(f"invalid value for {option}: {not_one_of(value, allowed)}")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]

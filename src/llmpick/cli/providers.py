@@ -19,6 +19,7 @@ def providers(
     kind: Annotated[
         str | None,
         typer.Option(
+            metavar="KIND",
             help=f"Only providers of this kind: {one_of(PROVIDER_KINDS)} (guide §1.1).",
         ),
     ] = None,
@@ -27,7 +28,10 @@ def providers(
 ) -> None:
     """List the providers, grouped by the four kinds of guide §1.1, with their model counts.
 
-    Example: llmpick providers --kind community
+    Example:
+
+    \b
+      llmpick providers --kind community
     """
     from llmpick.catalog.query import providers_by_kind
     from llmpick.catalog.records import to_data

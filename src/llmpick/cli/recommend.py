@@ -25,7 +25,9 @@ from llmpick.errors import UsageError
 def recommend(
     given: dict[str, Any],
     requirements: RequirementsFile = None,
-    top: Annotated[int, typer.Option(min=1, max=100, help="How many models to shortlist.")] = 5,
+    top: Annotated[
+        int, typer.Option(min=1, max=100, metavar="N", help="How many models to shortlist.")
+    ] = 5,
     json: Annotated[
         bool, typer.Option("--json", help="Print the shortlist document (JSON) only.")
     ] = False,
@@ -63,14 +65,14 @@ def recommend(
 ) -> None:
     """Recommend models for a task and its constraints, explaining every pick and exclusion.
 
-    With no options in a terminal, asks its questions one by one.
+    With no options in a terminal, asks its questions one by one ('back' returns to the
+    previous one), and ends with the same request as a command line to reuse.
 
     Examples:
 
+    \b
       llmpick recommend --task chat --access open --gpu-memory 24 --commercial
-
       llmpick recommend --task qa --min-context 200k --json
-
       llmpick recommend -r requirements.yaml --export shortlist.md
 
       llmpick recommend --task extraction --evidence results.jsonl
@@ -115,3 +117,10 @@ def recommend(
             note(exporting.written(export))
 
     emit(doc, json=json, human=human)
+    if asks:  # the walkthrough ends with the command that repeats it without questions
+        from llmpick.cli.walkthrough import say_command
+
+        options = ["--top", str(top)] if top != 5 else []
+        options += ["--long"] if long else []
+        options += ["--export", export] if export is not None else []
+        say_command(given, options + (["--json"] if json else []))

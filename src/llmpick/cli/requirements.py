@@ -30,7 +30,40 @@ def requirements_from(given: dict[str, Any], path: str | None) -> Any:
     values.update(given)
     if isinstance(values.get("gpu_memory"), str) and values["gpu_memory"].strip().lower() == "auto":
         values["gpu_memory"] = detected_gpu_memory()
+    if (
+        isinstance(values.get("unified_memory"), str)
+        and values["unified_memory"].strip().lower() == "auto"
+    ):
+        values["unified_memory"], chip = detected_mac()
+        if chip and not values.get("device"):
+            values["device"] = chip
+    if isinstance(values.get("gpus"), str) and values["gpus"].strip().lower() == "auto":
+        values["gpus"], device = detected_gpus()
+        if device and not values.get("device"):
+            values["device"] = device
     return build(values, origin=origin)
+
+
+def detected_gpus() -> tuple[list[float], str | None]:
+    """Every NVIDIA GPU's memory, and the card (for its bandwidth) when all are one known
+    model; a usage error asking for numbers when none is found."""
+    from llmpick.engine.placement import device_for
+    from llmpick.hardware import detect
+
+    hw = detect()
+    if not hw.gpus:
+        raise UsageError(
+            f"--gpus auto: {hw.problem or 'no GPU found'}",
+            hint="give the memory of each GPU, e.g. --gpus 2x24 or --gpus 24+16",
+        )
+    from llmpick.cli.render.layout import note
+
+    names = ", ".join(f"{g.name} {g.memory_gb:g} GB" for g in hw.gpus)
+    kinds = {device_for(g.name) for g in hw.gpus}
+    device = kinds.pop() if len(kinds) == 1 else None
+    said = f"; bandwidth of {device}" if device else ""
+    note(f"detected with {hw.source}: {names}; sizing for all {len(hw.gpus)}{said}")
+    return [g.memory_gb for g in hw.gpus], device
 
 
 def detected_gpu_memory() -> float:
@@ -48,7 +81,8 @@ def detected_gpu_memory() -> float:
     from llmpick.cli.render.layout import note
 
     names = ", ".join(f"{g.name} {g.memory_gb:g} GB" for g in hw.gpus)
-    note(f"detected with {hw.source}: {names}; sizing for {best:g} GB (one GPU)")
+    more = f"; --gpus auto uses all {len(hw.gpus)}" if len(hw.gpus) > 1 else ""
+    note(f"detected with {hw.source}: {names}; sizing for {best:g} GB (one GPU){more}")
     return best
 
 
@@ -64,6 +98,26 @@ def check_licences(req: Any) -> None:
             if close
             else "see 'llmpick models --json' for licence ids",
         )
+
+
+def detected_mac() -> tuple[float, str | None]:
+    """This Mac's unified memory and chip, or a usage error asking for the number."""
+    from llmpick.engine.placement import chip_for
+    from llmpick.hardware import detect_mac
+
+    mac = detect_mac()
+    if mac is None:
+        raise UsageError(
+            "--unified-memory auto: not a Mac with Apple silicon (sysctl gave no memory size "
+            "and Apple chip)",
+            hint="give the memory, e.g. --unified-memory 64",
+        )
+    from llmpick.cli.render.layout import note
+
+    chip = chip_for(mac.chip)
+    said = f"; bandwidth of {chip}" if chip else "; name the chip with --device for speed"
+    note(f"detected with sysctl: {mac.chip}, {mac.memory_gb:g} GB of unified memory{said}")
+    return mac.memory_gb, chip
 
 
 def file_evidence(path: str | None) -> str | None:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import JsonOpt, check_choice
+from llmpick.cli.options import JsonOpt, check_choice, requirement_options
+from llmpick.cli.requirements import RequirementsFile, requirements_from
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -16,26 +17,41 @@ if TYPE_CHECKING:
     from llmpick.catalog.records import Catalog, Family, Variant
 
 
+@requirement_options
 def show(
+    given: dict[str, Any],
     model: Annotated[
         str,
         typer.Argument(
-            metavar="MODEL", help="Model id, name, Hugging Face repo id, Ollama tag or family."
+            metavar="MODEL",
+            help="Model id, name, Hugging Face repo id, Ollama tag or family.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
         ),
     ],
     json: JsonOpt = False,
     snippet: Annotated[
         str | None,
-        typer.Option(help="Print a ready-to-paste way to run it: ollama, transformers or api."),
+        typer.Option(
+            metavar="KIND",
+            help="Print a ready-to-paste way to run it: ollama, transformers or api.",
+        ),
     ] = None,
+    requirements: RequirementsFile = None,
 ) -> None:
     """Show everything the catalog knows about one model or family, with its sources.
 
+    MODEL is a model id, name, Hugging Face repo id, Ollama tag or family.
+
+    With --snippet, the requirement options of an answer (--task, --gpu-memory,
+    --quantization, --min-context ...) make the snippet follow it: the same precision,
+    the task's decoding and a token budget the memory estimate holds.
+
     Examples:
 
+    \b
       llmpick show meta-llama/Llama-2-13b-chat-hf
-
       llmpick show qwen3-8b --snippet transformers
+      llmpick show phi-4 --snippet transformers --task extraction --gpu-memory 16
     """
     from llmpick.catalog.query import resolve, resolve_variant
     from llmpick.catalog.records import Variant
@@ -52,7 +68,8 @@ def show(
 
         check_choice("--snippet", snippet, SNIPPET_KINDS)
         v = resolve_variant(cat, model)
-        text = make_snippet(v, snippet)
+        task, quantization, holds = _answer(v, given, requirements, snippet)
+        text = make_snippet(v, snippet, task, quantization, holds)
         if text is None:
             ways = [k for k in SNIPPET_KINDS if make_snippet(v, k) is not None]
             raise UsageError(
@@ -74,6 +91,12 @@ def show(
 
         emit(text, json=False, human=snippet_text)
         return
+    if given or requirements:
+        raise UsageError(
+            "requirement options make a --snippet follow an answer; without --snippet they "
+            "change nothing",
+            hint=f"add --snippet transformers, or see 'llmpick why {shlex.quote(model)}' with them",
+        )
     found = resolve(cat, model)
 
     def human() -> None:
@@ -101,3 +124,46 @@ def document(cat: Catalog, found: Variant | Family) -> dict[str, Any]:
         data["successor_chain"] = successor_chain(cat, found.successor)
         data["variants"] = [variant_summary(cat, cat.variants[v]) for v in found.variants]
     return data
+
+
+def _answer(
+    v: Any, given: dict[str, Any], path: str | None, kind: str
+) -> tuple[str | None, str | None, int | None]:
+    """(task, precision, context the memory holds) of the answer the requirements give
+    for ``v``: what its snippet must follow. Nothing given: (None, None, None)."""
+    if not given and not path:
+        return None, None, None
+    from llmpick.engine.constraints import placement
+    from llmpick.engine.memory import estimate, working_context
+    from llmpick.engine.placement import setup_of
+    from llmpick.units import format_estimate
+
+    req = requirements_from(given, path)
+    setup = setup_of(req)
+    if kind != "transformers":  # an Ollama tag or an API call: only the task matters
+        return req.task, None, None
+    if setup is None:
+        if req.quantization == "auto" or not v.open_weights:
+            return req.task, None, None
+        e = estimate(v, req.quantization, working_context(v, req.min_context))
+        return req.task, req.quantization, e.context if e is not None else None
+    fit, smallest = placement(v, req)
+    if fit is None:
+        need = (
+            f"about {format_estimate(smallest.total_gb)}"
+            if smallest is not None
+            else "an unknown amount"
+        )
+        raise UsageError(
+            f"{v.id} does not fit {setup.said}: it needs {need} even at its smallest precision",
+            hint=f"see 'llmpick why {v.id}' with the same options",
+        )
+    e = fit.estimate
+    if setup.kind in ("unified", "cpu") and e.quantization != "fp16" and not e.native:
+        raise UsageError(
+            f"the answer runs {v.id} at {e.quantization}, and transformers quantizes with "
+            "bitsandbytes, which needs an NVIDIA GPU",
+            hint=f"'llmpick recommend --long' with the same options prints the MLX and "
+            f"llama.cpp commands for {setup.said.removeprefix('your ')}",
+        )
+    return req.task, e.quantization, e.context

@@ -2,16 +2,19 @@
 
 Each question says in one line why it matters, drawn from the guide, is asked only
 when earlier answers leave it open (no GPU question for an API model), offers a
-default, and checks its answer at once: a wrong answer gets the nearest valid choice
-and the question again; ``auto`` detects the GPU there and then. The summary numbers
-every answer so any of them can be changed before anything runs. Ctrl-C leaves with
-exit code 130.
+default, and checks its answer at once: a mistyped answer is offered its nearest valid
+choice as the default (Enter takes it); ``auto`` detects the GPU there and then.
+``back`` returns to the previous question, whose current answer is then the default,
+as it is for any answer changed from the summary, which numbers every answer. At the
+end the same request is given as one command line, to repeat or script. Ctrl-C leaves
+with exit code 130.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,6 +24,7 @@ import typer
 from llmpick.cli.emit import hanging, terminal_width
 from llmpick.engine.requirements import CHOICES, build
 from llmpick.errors import UsageError
+from llmpick.suggest import nearest
 from llmpick.units import format_memory, format_params, format_tokens
 from llmpick.vocabulary import NEEDS, TASKS
 
@@ -37,29 +41,53 @@ def _say(text: str, warn: bool = False) -> None:
         typer.secho(note, dim=True, err=True, color=color)
 
 
-def _nearest(answer: str, choices: tuple[str, ...]) -> str | None:
-    """The choice a mistyped answer most likely meant, if any."""
-    starts = [c for c in choices if c.startswith(answer)] if answer else []
-    if len(starts) == 1:
-        return starts[0]
-    close = difflib.get_close_matches(answer, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
+BACK = "back"  # typed at any question: return to the one before
 
 
-def _one_of(answer: str, choices: tuple[str, ...]) -> str | None:
-    """``answer`` if it is a choice (or the one choice it starts), else None after
-    saying what would be valid and, if there is one, the nearest choice."""
-    if answer in choices:
-        return answer
-    starts = [c for c in choices if c.startswith(answer)] if len(answer) >= 2 else []
-    if len(starts) == 1:
-        return starts[0]
-    near = _nearest(answer, choices)
+class _Back(Exception):
+    """The person typed ``back``."""
+
+
+def _norm(text: str) -> str:
+    from llmpick.catalog.query import norm
+
+    return norm(text)
+
+
+def _one_of(answer: str, choices: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(the choice ``answer`` names, None), or (None, the nearest choice if any) after
+    saying what would be valid. Spelling is forgiven as in catalog look-ups:
+    'structured output' is 'structured-output'."""
+    by_norm = {_norm(c): c for c in choices}
+    if _norm(answer) in by_norm:
+        return by_norm[_norm(answer)], None
+    near = nearest(answer, choices)
     if near:
-        _say(f"{answer!r} is not one of the answers; did you mean {near!r}?", True)
+        _say(f"{answer!r} is not one of the answers; did you mean {near!r}? (Enter: yes)", True)
     else:
         _say(f"{answer!r} is not one of the answers: {', '.join(choices)}", True)
-    return None
+    return None, near
+
+
+def _picks(answer: str, choices: tuple[str, ...]) -> tuple[list[str] | None, str | None]:
+    """The choices a list answer names (commas between them; words within one may be
+    spaced, 'structured output'), or (None, the answer as it was probably meant)."""
+    picked: list[str] = []
+    meant: list[str] = []
+    ok = True
+    for part in (p.strip() for p in answer.split(",")):
+        by_norm = {_norm(c): c for c in choices}
+        words = [part] if _norm(part) in by_norm else part.split()
+        for word in words:
+            choice, near = _one_of(word, choices)
+            if choice is None:
+                ok = False
+            meant.append(choice or near or word)
+            if choice:
+                picked.append(choice)
+    if ok:
+        return sorted(set(picked), key=choices.index), None
+    return None, ", ".join(dict.fromkeys(meant))
 
 
 @dataclass(frozen=True)
@@ -129,7 +157,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "gpu_memory",
-        "GPU memory in GB, or auto to detect it (blank: no limit)",
+        "GPU memory in GB (several GPUs: 2x24 or 24+16), or auto (blank: no limit)",
         "The estimate counts weights at fp16, int8 or int4 plus the KV cache (§2.1).",
         "value",
         default="",
@@ -219,15 +247,18 @@ QUESTIONS: tuple[Question, ...] = (
 )
 
 
+def _prompt(text: str, default: str = "") -> str:
+    """One answer, stripped; ``back`` raises _Back. ``default`` is shown in brackets and
+    is what Enter gives."""
+    answer = str(typer.prompt(text, default=default, show_default=bool(default), err=True)).strip()
+    if answer.lower() == BACK:
+        raise _Back
+    return answer
+
+
 def _yes(question: str, default: bool) -> bool:
     while True:
-        answer = typer.prompt(
-            f"{question} [{'Y/n' if default else 'y/N'}]",
-            default="",
-            show_default=False,
-            err=True,
-        )
-        answer = answer.strip().lower()
+        answer = _prompt(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
         if not answer:
             return default
         if answer in ("y", "yes"):
@@ -247,6 +278,8 @@ def _checked(key: str, answer: str) -> Any:
         except UsageError as exc:
             _say(f"{exc.message.removeprefix('--gpu-memory auto: ')}: give the memory in GB", True)
             return None
+    if key == "gpu_memory" and re.search(r"[x+]", answer.lower()):
+        key = "gpus"  # several GPUs: the answer's value is a list of their memory
     try:
         req = build({key: answer}, origin="walkthrough")
     except UsageError as exc:
@@ -256,10 +289,16 @@ def _checked(key: str, answer: str) -> Any:
     return value
 
 
-def _ask(q: Question, given: Given) -> Any:
-    """Ask ``q`` until the answer is valid; return its value (None for no answer)."""
+_UNSET: Any = object()
+_CLEAR = ("none", "any", "-")  # typed to a value question: no limit after all
+
+
+def _ask(q: Question, given: Given, current: Any = _UNSET) -> Any:
+    """Ask ``q`` until the answer is valid; return its value (None for no answer).
+    ``current``: the answer it has now, which Enter keeps. ``back`` raises _Back."""
     _say(q.why)
-    default = q.default_for(given)
+    keeps = current is not _UNSET
+    default = current if keeps else q.default_for(given)
     text = f"{q.text} [{'/'.join(q.choices)}]" if q.kind == "choice" else q.text
     if q.kind == "list" or len(text) + len(str(default or "")) + 5 >= terminal_width():
         # the choices on a line of their own: a prompt cannot wrap well
@@ -267,22 +306,28 @@ def _ask(q: Question, given: Given) -> Any:
         text = q.text
     if q.kind == "yes":
         return _yes(q.text, bool(default))
-    while True:
-        if q.kind == "choice":
-            answer = typer.prompt(text, default=default, err=True)
-            choice = _one_of(answer.strip().lower(), q.choices)
+    if q.kind == "choice":
+        offered = str(default or "")
+        while True:
+            choice, near = _one_of(_prompt(text, offered) or offered, q.choices)
             if choice is not None:
                 return choice
-            continue
-        answer = typer.prompt(text, default="", show_default=False, err=True)
-        answer = answer.strip()
-        if not answer:
+            offered = near or offered
+    kept = _shown(q.key, current) if keeps and current not in (None, []) else ""
+    if kept:
+        _say(f"Enter keeps {kept}; none clears it")
+    offered = ""
+    while True:
+        answer = _prompt(text, offered or kept)
+        if not answer or (kept and answer == kept and not offered):
+            return current if keeps else None
+        if answer.lower() in _CLEAR and (keeps or q.kind == "list"):
             return None
         if q.kind == "list":
-            words = [w for w in answer.replace(",", " ").lower().split() if w]
-            picked = [_one_of(w, q.choices) for w in words]
-            if all(p is not None for p in picked):
-                return sorted({p for p in picked if p}, key=q.choices.index)
+            picked, meant = _picks(answer, q.choices)
+            if picked is not None:
+                return picked
+            offered = meant or ""
             continue
         value = _checked(q.key, answer)
         if value is not None:
@@ -298,6 +343,10 @@ def _shown(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key == "gpu_memory":
+        if isinstance(value, list):
+            from llmpick.engine.placement import gpus_said
+
+            return f"{gpus_said(value)} (several GPUs)"
         return format_memory(value)
     if key == "max_params":
         return format_params(value)
@@ -321,19 +370,31 @@ def _open(answers: Given) -> list[Question]:
     return [q for q in QUESTIONS if q.when(answers)]
 
 
-def _fill(answers: Given) -> None:
-    """Forget answers to questions no longer asked; ask every open one not answered."""
+def _fill(answers: Given, history: list[str], remembered: Given) -> None:
+    """Forget answers to questions no longer asked; ask every open one not answered.
+    ``history``: the questions answered, in order, for ``back``; ``remembered``: answers
+    taken back, offered again as the default."""
     while True:
         open_now = _open(answers)
         stale = [k for k in answers if k not in {q.key for q in open_now}]
         if stale:
             for key in stale:
                 del answers[key]
+            history[:] = [k for k in history if k in answers]
             continue  # what is open may change again without them
         todo = [q for q in open_now if q.key not in answers]
         if not todo:
             return
-        answers[todo[0].key] = _ask(todo[0], answers)
+        q = todo[0]
+        try:
+            answers[q.key] = _ask(q, answers, remembered.pop(q.key, _UNSET))
+            history.append(q.key)
+        except _Back:
+            if not history:
+                _say("this is the first question", True)
+                continue
+            back = history.pop()
+            remembered[back] = answers.pop(back)
 
 
 def _given(answers: Given) -> Given:
@@ -344,15 +405,21 @@ def _given(answers: Given) -> Given:
             continue
         if key == "prefer" and value == "balanced":
             continue
-        given[key] = value
+        given["gpus" if key == "gpu_memory" and isinstance(value, list) else key] = value
     return given
 
 
 def ask() -> Given:
     """Ask the questions; return the requirement values the user chose."""
-    typer.secho("llmpick: a few questions about the job (Ctrl-C to leave)\n", err=True, bold=True)
+    typer.secho(
+        "llmpick: a few questions about the job (back: the previous one; Ctrl-C to leave)\n",
+        err=True,
+        bold=True,
+    )
     answers: Given = {}
-    _fill(answers)
+    history: list[str] = []
+    remembered: Given = {}
+    _fill(answers, history, remembered)
     while True:
         asked = _open(answers)
         typer.secho("\nYou asked for:", err=True, bold=True)
@@ -361,18 +428,86 @@ def ask() -> Given:
                 f"  {n:>2}. {q.key.replace('_', ' ')}: {_shown(q.key, answers[q.key])}", err=True
             )
         typer.echo("", err=True)
-        if _yes("Recommend models for this?", default=True):
-            return _given(answers)
-        while True:
-            pick = typer.prompt(
-                f"Change which answer? [1-{len(asked)}, or q to leave]", err=True
-            ).strip()
-            if pick.lower() in ("q", "quit"):
-                typer.echo("nothing to do", err=True)
-                raise typer.Exit(0)
-            if pick.isdigit() and 1 <= int(pick) <= len(asked):
-                break
-            _say(f"{pick!r}: give a number from 1 to {len(asked)}, or q", True)
-        q = asked[int(pick) - 1]
-        answers[q.key] = _ask(q, answers)
-        _fill(answers)
+        try:
+            if _yes("Recommend models for this?", default=True):
+                return _given(answers)
+            while True:
+                pick = _prompt(f"Change which answer? [1-{len(asked)}, or q to leave]")
+                if pick.lower() in ("q", "quit"):
+                    typer.echo("nothing to do", err=True)
+                    raise typer.Exit(0)
+                if pick.isdigit() and 1 <= int(pick) <= len(asked):
+                    break
+                _say(f"{pick!r}: give a number from 1 to {len(asked)}, or q", True)
+            q = asked[int(pick) - 1]
+            answers[q.key] = _ask(q, answers, answers[q.key])
+            _fill(answers, history, remembered)
+        except _Back:  # at the summary: change the last answer
+            q = asked[-1]
+            answers[q.key] = _ask(q, answers, answers[q.key])
+            _fill(answers, history, remembered)
+
+
+def _arg(key: str, value: Any) -> str:
+    """A requirement's value as its option reads it back (24 for 24 GB, 32k for 32,000
+    tokens, 131072 where no short form reads back the same)."""
+    from llmpick.units import parse_tokens
+
+    def tokens(n: int) -> str:
+        short = format_tokens(n)
+        return short if parse_tokens(short) == n else str(n)
+
+    if key == "min_context":
+        return tokens(value)
+    if key == "tokens_per_month":
+        return f"{tokens(value[0])}:{tokens(value[1])}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def command_line(given: Given, options: list[str]) -> list[str]:
+    """The words of the command that asks for ``given`` without questions, in the order
+    of the questions; ``options``: the other options given (--top 3, --export x.md)."""
+    words = ["llmpick", "recommend"]
+    order = [q.key for q in QUESTIONS]
+    for key in sorted(given, key=lambda k: order.index(k) if k in order else len(order)):
+        flag = "--" + key.replace("_", "-")
+        value = given[key]
+        if value is True:
+            words.append(flag)
+        elif isinstance(value, list):
+            for item in value:
+                words += [flag, str(item)]
+        else:
+            words += [flag, _arg(key, value)]
+    return words + options
+
+
+def shell_lines(words: list[str], width: int, indent: str = "  ") -> list[str]:
+    """``words`` quoted for a POSIX shell (shlex) as lines of at most ``width`` (a word
+    longer than a line has one to itself), joined by a backslash at each line's end so
+    that the whole can be pasted as it is; an option stays beside its value."""
+    quoted = [shlex.quote(w) for w in words]
+    units: list[str] = []
+    for word in quoted:
+        option = units and units[-1].startswith("--") and " " not in units[-1]
+        if option and not word.startswith("-"):
+            units[-1] += " " + word
+            continue
+        units.append(word)
+    lines: list[str] = []
+    line = indent
+    for unit in units:
+        if line.strip() and len(line) + 1 + len(unit) + 2 > width:
+            lines.append(line + " \\")
+            line = indent + "    "
+        line += ("" if not line.strip() else " ") + unit
+    return [*lines, line]
+
+
+def say_command(given: Given, options: list[str]) -> None:
+    """Close the walkthrough with the command line that asks the same without it."""
+    typer.secho("\nThe same without the questions:", err=True, bold=True)
+    for line in shell_lines(command_line(given, options), terminal_width()):
+        typer.echo(line, err=True)

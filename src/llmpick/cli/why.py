@@ -21,7 +21,12 @@ from llmpick.cli.state import state
 @requirement_options
 def why(
     model: Annotated[
-        str, typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.")
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model id, name or Hugging Face repo id.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
+        ),
     ],
     given: dict[str, Any],
     requirements: RequirementsFile = None,
@@ -33,10 +38,12 @@ def why(
 ) -> None:
     """Explain where one model stands under the requirements: its rank or what excludes it.
 
+    MODEL is a model id, name or Hugging Face repo id.
+
     Examples:
 
+    \b
       llmpick why llama-2-13b-chat --task chat --commercial
-
       llmpick why gpt-4o --platform bedrock
     """
     from llmpick.catalog.query import resolve_variant

@@ -11,10 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmpick.catalog.records import Catalog, Variant
-from llmpick.engine.memory import Estimate, best_fit, working_context
+from llmpick.engine.memory import Estimate, working_context
+from llmpick.engine.placement import Placement, decode_speed, place, setup_of
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import GENERATIVE, blended_price
-from llmpick.units import format_params, format_tokens, format_usd, params_as_shown
+from llmpick.units import (
+    format_estimate,
+    format_params,
+    format_tokens,
+    format_usd,
+    params_as_shown,
+)
 from llmpick.vocabulary import PLATFORM_NAMES
 
 
@@ -125,17 +132,29 @@ def _min_context(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     return None
 
 
+def placement(v: Variant, r: Requirements) -> tuple[Placement | None, Placement | None]:
+    """(the best placement that fits the memory budget, the smallest tried) for
+    self-hosting, on one GPU, several, unified memory or the CPU."""
+    setup = setup_of(r)
+    if setup is None or not v.open_weights:
+        return None, None
+    return place(v, setup, r.quantization, working_context(v, r.min_context))
+
+
 def gpu_fit(v: Variant, r: Requirements) -> tuple[Estimate | None, Estimate | None]:
     """(the best estimate that fits the GPU budget, the smallest tried) for self-hosting."""
-    if r.gpu_memory is None or not v.open_weights:
-        return None, None
-    return best_fit(v, r.gpu_memory, r.quantization, working_context(v, r.min_context))
+    fit, smallest = placement(v, r)
+    return (
+        fit.estimate if fit is not None else None,
+        smallest.estimate if smallest is not None else None,
+    )
 
 
 def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     # a GPU budget constrains self-hosting only: with --hosting any (or api), a model an
     # API serves stays, marked as not needing your GPU
-    if r.gpu_memory is None:
+    setup = setup_of(r)
+    if setup is None:
         return None
     api_ok = r.hosting != "self" and _served_by_api(v)
     if not v.open_weights:
@@ -148,19 +167,63 @@ def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         return Exclusion(
             "gpu_memory", "unknown: parameter count not published, so it cannot be sized", "2.1"
         )
-    fit, smallest = gpu_fit(v, r)
+    fit, placed = placement(v, r)
     if fit is not None or api_ok:
         return None
-    if smallest is None:  # unreachable with a parameter count; kept for safety
+    if placed is None:  # unreachable with a parameter count; kept for safety
         return Exclusion("gpu_memory", "unknown: its memory cannot be estimated", "2.1")
+    smallest = placed.estimate
     how = f"at {smallest.quantization}" if not smallest.native else "in its published format"
     est = " (estimated from its size)" if smallest.estimated else ""
+    if len(placed.devices) > 1:
+        worst = max(placed.per_device_gb)
+        return Exclusion(
+            "gpu_memory",
+            f"needs about {format_estimate(worst)} on a device{est} even {how} with "
+            f"{format_tokens(smallest.context)} tokens of context ({placed.split}), "
+            f"over {setup.said}",
+            "2.1",
+        )
+    over = f"{r.gpu_memory:g} GB" if setup.kind == "gpu" and r.gpu_memory else setup.said
     return Exclusion(
         "gpu_memory",
-        f"needs about {smallest.total_gb:.1f} GB{est} even {how} with "
-        f"{format_tokens(smallest.context)} tokens of context, over {r.gpu_memory:g} GB",
+        f"needs about {format_estimate(smallest.total_gb)}{est} even {how} with "
+        f"{format_tokens(smallest.context)} tokens of context, over {over}",
         "2.1",
     )
+
+
+def _speed(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
+    """--min-speed: the estimated decoding speed on the user's hardware. A model whose
+    speed cannot be estimated (served by an API, or not sized) is excluded as unknown."""
+    if r.min_speed is None:
+        return None
+    if not v.open_weights or r.hosting == "api":
+        return Exclusion(
+            "min_speed", "unknown: llmpick estimates speed only for models you run yourself", "7"
+        )
+    fit = placement(v, r)[0]
+    if fit is None:
+        if setup_of(r) is None:
+            return Exclusion("min_speed", "unknown: no memory budget to size it on", "7")
+        if r.hosting != "self" and _served_by_api(v):  # kept for its API: speed unknown
+            return Exclusion(
+                "min_speed",
+                "unknown: it does not fit your hardware, and its API's speed is not known",
+                "7",
+            )
+        return None  # the memory check says why it does not fit
+    speed = decode_speed(v, fit, r.device)
+    if speed is None:
+        return Exclusion("min_speed", "unknown: its speed cannot be estimated", "7")
+    if speed.tokens_per_s < r.min_speed:
+        return Exclusion(
+            "min_speed",
+            f"about {speed.tokens_per_s:.0f} tokens/s at {fit.estimate.quantization}, under "
+            f"{r.min_speed:g} ({speed.assumption})",
+            "7",
+        )
+    return None
 
 
 def _flavour(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
@@ -288,6 +351,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("max_params", _max_params),
     ("min_context", _min_context),
     ("gpu_memory", _gpu),
+    ("min_speed", _speed),
     ("language", _language),
     ("needs", _needs),
     ("max_price", _max_price),
@@ -323,7 +387,11 @@ CHECK_CITATIONS: tuple[tuple[str, str], ...] = (
         "--hosting api needs a provider or cloud API; --max-price filters on API price (open "
         "weights without one pass only with --hosting self)",
     ),
-    ("7", "--needs tools / vision keep models with those capabilities"),
+    (
+        "7",
+        "--needs tools / vision keep models with those capabilities; --min-speed keeps models "
+        "whose estimated decoding speed on your hardware is high enough",
+    ),
     (
         "8",
         "--needs structured-output keeps models with a JSON mode, or open weights you host "
@@ -345,7 +413,8 @@ def active_checks(r: Requirements) -> tuple[Check, ...]:
         "flavour": r.flavour is not None,
         "max_params": r.max_params is not None,
         "min_context": r.min_context is not None,
-        "gpu_memory": r.gpu_memory is not None,
+        "gpu_memory": r.sized,
+        "min_speed": r.min_speed is not None,
         "language": r.language is not None,
         "needs": bool(r.needs),
         "max_price": r.max_price is not None,

@@ -17,8 +17,15 @@ from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
-from llmpick.engine.constraints import CHECK_CITATIONS, Exclusion, active_checks, check, gpu_fit
+from llmpick.engine.constraints import (
+    CHECK_CITATIONS,
+    Exclusion,
+    active_checks,
+    check,
+    placement,
+)
 from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
+from llmpick.engine.placement import Placement, Speed, decode_speed
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import (
     GENERATIVE,
@@ -64,6 +71,8 @@ class Verdict:
     caveats: list[Reason] = field(default_factory=list)
     score: float = 0.0
     estimate: Estimate | None = None
+    placement: Placement | None = None  # where the estimate sits on the user's hardware
+    speed: Speed | None = None  # estimated decoding speed there
     duplicate_of: str | None = None
     # variants of the same base model (differing only in post-training or modality) that
     # this one's slot stands for; each has ``same_base_as`` set to this one's id
@@ -220,12 +229,16 @@ def evaluate(
 def _fit(verdict: Verdict, r: Requirements, ctx: Context) -> None:
     v = verdict.variant
     est = None
-    if r.gpu_memory is not None:
-        est = gpu_fit(v, r)[0]
+    if r.sized:
+        placed = placement(v, r)[0]
+        if placed is not None:
+            est = placed.estimate
+            verdict.placement = ctx.placements[v.id] = placed
+            verdict.speed = decode_speed(v, placed, r.device)
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    if est is not None and r.gpu_memory is not None:
+    if est is not None and r.sized:
         ctx.estimates[v.id] = est
     verdict.domain_fit = domain_fit(v, r)
 
@@ -422,6 +435,8 @@ CONTEXT_LADDER = (
     4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 200_000, 256_000, 400_000, 512_000,
     1_000_000, 2_000_000, 10_000_000,
 )  # fmt: skip
+# Mac unified memory as sold (GB)
+MAC_LADDER = (16, 24, 32, 36, 48, 64, 96, 128, 192, 256, 512)
 PARAMS_LADDER = (0.5, 1, 2, 3, 4, 8, 14, 24, 32, 70, 120, 235, 405, 700, 1100)
 PRICE_LADDER = (0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 15, 30, 60)
 
@@ -429,6 +444,9 @@ PRICE_LADDER = (0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 15, 30, 60)
 # which constraints a change of each requirement can lift
 _LIFTS: dict[str, frozenset[str]] = {
     "gpu_memory": frozenset({"gpu_memory"}),
+    "gpus": frozenset({"gpu_memory"}),  # every memory budget is checked as gpu_memory
+    "unified_memory": frozenset({"gpu_memory"}),
+    "ram": frozenset({"gpu_memory"}),
     "min_context": frozenset({"min_context", "gpu_memory"}),
     "max_params": frozenset({"max_params"}),
     "max_price": frozenset({"max_price"}),
@@ -487,6 +505,20 @@ def relaxations_for(
         numeric(
             "gpu_memory", "--gpu-memory", [g for g in GPU_LADDER if g > r.gpu_memory], _option_value
         )
+    for name, ladder in (("unified_memory", MAC_LADDER), ("ram", GPU_LADDER)):
+        asked_gb = getattr(r, name)
+        if asked_gb is not None:
+            option = "--" + name.replace("_", "-")
+            numeric(name, option, [g for g in ladder if g > asked_gb], _option_value)
+    if len(r.gpus) > 1 and len(set(r.gpus)) == 1:  # more of the same card
+        more = [n for n in (2, 4, 8) if n > len(r.gpus)]
+        for n in more:
+            found, top = count({"gpus": [r.gpus[0]] * n})
+            if found:
+                text = f"--gpus {n}x{_option_value(r.gpus[0])}"
+                strain = math.log(n / len(r.gpus))
+                tried.append((strain, Relaxation(("gpus",), text, found, top)))
+                break
     if r.min_context is not None:
         lower = [t for t in reversed(CONTEXT_LADDER) if t < r.min_context]
         numeric("min_context", "--min-context", lower, lambda t: format_tokens(int(t)))

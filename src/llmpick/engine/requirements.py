@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from llmpick.errors import UsageError
+from llmpick.suggest import not_one_of, unknown_key
 from llmpick.units import parse_memory, parse_params, parse_token_pair, parse_tokens
 from llmpick.vocabulary import (
     DOMAIN_WORDS,
@@ -89,8 +90,29 @@ class Requirements:
     """What to optimise among models that pass: quality (the strongest published results
     first), cost (cheapest per token, or smallest GPU footprint), speed (fewest active
     parameters, fast tiers) or a balance of them."""
+    gpus: list[float] = field(default_factory=list)
+    """Several GPUs, memory per device in GB (options and files also take '2x24', '24+16'):
+    tensor parallel on equal cards, a layer split on unequal ones."""
+    unified_memory: float | None = None
+    """A Mac's unified memory in GB; the budget is the share macOS lets the GPU use."""
+    ram: float | None = None
+    """RAM in GB for a CPU-only run."""
+    device: str | None = None
+    """The GPU or chip (e.g. rtx-4090, m4-max), for its memory bandwidth: speed estimates."""
+    min_speed: float | None = None
+    """Slowest acceptable decoding speed in tokens per second (an estimate from bandwidth)."""
     resolved: list[str] = field(default_factory=list)
     """How the values given were understood (e.g. 'medical' as biomedical); set by llmpick."""
+
+    @property
+    def sized(self) -> bool:
+        """A memory budget was given: one GPU, several, unified memory or RAM."""
+        return (
+            self.gpu_memory is not None
+            or bool(self.gpus)
+            or self.unified_memory is not None
+            or self.ram is not None
+        )
 
     def to_data(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -126,7 +148,11 @@ _BOUNDS = {
     "min_context": (0, 100_000_000),
     "max_price": (-0.0, 1_000_000.0),
     "cached_share": (-0.0, 1.0),
+    "unified_memory": (0.0, 100_000.0),
+    "ram": (0.0, 100_000.0),
+    "min_speed": (0.0, 1_000_000.0),
 }
+HARDWARE = ("gpu_memory", "gpus", "unified_memory", "ram")
 
 
 def _bool(value: Any) -> bool:
@@ -167,7 +193,7 @@ def _field_value(name: str, value: Any) -> Any:
         return DOMAIN_WORDS[value.strip().lower()]
     if name in CHOICES:
         if not isinstance(value, str) or value.strip().lower() not in CHOICES[name]:
-            raise ValueError(f"{value!r}; choose from: {', '.join(CHOICES[name])}")
+            raise ValueError(not_one_of(value, CHOICES[name]))
         return value.strip().lower()
     if name in ("commercial", "fine_tune", "include_legacy", "batch"):
         return _bool(value)
@@ -177,7 +203,7 @@ def _field_value(name: str, value: Any) -> Any:
         names = _str_list(value)
         bad = [n for n in names if n not in NEEDS]
         if bad:
-            raise ValueError(f"{bad[0]!r}; choose from: {', '.join(NEEDS)}")
+            raise ValueError(not_one_of(bad[0], NEEDS))
         return names
     if name == "tokens_per_month":
         if isinstance(value, (list, tuple)) and len(value) == 2:
@@ -194,8 +220,24 @@ def _field_value(name: str, value: Any) -> Any:
         if code is None:
             raise ValueError(f"{value!r}; use a language name or ISO 639-1 code, e.g. de or German")
         return code
+    if name == "gpus":
+        from llmpick.units import parse_gpus
+
+        if isinstance(value, (list, tuple)) and not 1 <= len(value) <= 64:
+            raise ValueError("give 1 to 64 devices")
+        gpus = parse_gpus(value)
+        if not gpus or any(not 0 < g <= 100_000 for g in gpus):
+            raise ValueError(f"{value!r} is out of range")
+        return gpus
+    if name == "device":
+        from llmpick.engine.placement import DEVICES
+
+        key = value.strip().lower() if isinstance(value, str) else None
+        if key not in DEVICES:
+            raise ValueError(f"{value!r}; choose from: {', '.join(DEVICES)}")
+        return key
     parsed: float | int
-    if name == "gpu_memory":
+    if name in ("gpu_memory", "unified_memory", "ram"):
         parsed = parse_memory(value)
     elif name == "max_params":
         parsed = parse_params(value)
@@ -209,6 +251,13 @@ def _field_value(name: str, value: Any) -> Any:
             parsed = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
         except ValueError:
             raise ValueError(f"{value!r} is not a share from 0 to 1, e.g. 0.6 or 60%") from None
+    elif name == "min_speed":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("expected tokens per second, e.g. 20")
+        try:
+            parsed = float(str(value).strip().lower().removesuffix("tok/s").removesuffix("/s"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number of tokens per second") from None
     else:  # max_price
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("expected a number of US dollars")
@@ -235,7 +284,7 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
         name = str(key).replace("-", "_")
         where = "--" + name.replace("_", "-") if origin == "options" else name
         if name not in INPUT_FIELDS:
-            problems.append(f"unknown requirement {key!r}; known: {', '.join(INPUT_FIELDS)}")
+            problems.append(unknown_key(key, INPUT_FIELDS))
             continue
         try:
             v = _field_value(name, value)
@@ -248,14 +297,49 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
             if name in ("domain", "language") and typed is not None and typed != v:
                 shown = language_name(v) + f" ({v})" if name == "language" else v
                 resolved.append(f"{name} {value.strip()!r} read as {shown}")
-    if "gpu_memory" in clean and "hosting" not in clean:
+    budgets = [h for h in HARDWARE if h in clean]
+    device = clean.get("device")
+    if device is not None and not budgets:
+        from llmpick.engine.placement import DEVICES
+
+        d = DEVICES[device]
+        if d.memory_gb is not None:  # a named card says how much memory it has
+            clean["gpu_memory"] = d.memory_gb
+            budgets = ["gpu_memory"]
+            resolved.append(f"gpu memory: {d.memory_gb:g} GB, the memory of one {d.label}")
+    if device is not None and budgets:
+        from llmpick.engine.placement import DEVICES
+
+        kind = DEVICES[device].kind
+        wants = {"unified_memory": "apple", "ram": "cpu"}.get(budgets[0], "gpu")
+        if kind != wants:
+            what = {"gpu": "a GPU", "apple": "an Apple chip", "cpu": "system memory"}
+            problems.append(
+                f"--device {device} is {what[kind]}, but --{budgets[0].replace('_', '-')} "
+                f"needs {what[wants]}"
+            )
+    if "min_speed" in clean and device is None:
+        problems.append(
+            "--min-speed needs the memory bandwidth of your hardware: name it with --device "
+            "(e.g. rtx-4090, m4-max; see 'llmpick recommend --help')"
+        )
+    if len(budgets) > 1:
+        said = " and ".join("--" + h.replace("_", "-") for h in budgets)
+        problems.append(
+            f"{said}: give one memory budget (--gpu-memory is one GPU, --gpus several, "
+            "--unified-memory a Mac, --ram a CPU-only run)"
+        )
+    if budgets and "hosting" not in clean:
         # a GPU budget says where the model will run; --hosting any keeps API models too
         clean["hosting"] = "self"
         resolved.append("hosting: self, since a GPU budget was given; --hosting any keeps APIs")
     if problems:
+        keys = any(p.startswith("unknown key") for p in problems)
         raise UsageError(
             "; ".join(problems),
-            hint="see 'llmpick recommend --help' for the options and their values",
+            hint="'llmpick schema requirements' lists every key a requirements file may have"
+            if keys
+            else "see 'llmpick recommend --help' for the options and their values",
         )
     return Requirements(**clean, resolved=resolved)
 

@@ -35,6 +35,7 @@ from llmpick.engine.evidence import (
     quality,
 )
 from llmpick.engine.memory import Estimate
+from llmpick.engine.placement import Placement, fit_said
 from llmpick.engine.requirements import Requirements
 from llmpick.units import format_params, format_tokens, format_usd
 from llmpick.vocabulary import PLATFORM_NAMES, TASKS, language_name
@@ -84,6 +85,7 @@ class Context:
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
+    placements: dict[str, Placement] = field(default_factory=dict)  # where it fits, and how split
     # with --prefer cost or speed: the models fit enough for their cost or speed to count
     # (fitness within PREFERENCE_MARGIN of the best among the models that pass)
     preference_eligible: frozenset[str] | None = None
@@ -739,25 +741,21 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 )
 def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     est = ctx.estimates.get(v.id)
-    if r.gpu_memory is not None and est is not None:
+    if r.sized and est is not None:
         # no points: a bigger model at 4 bits usually beats a small one at 16; the fit is
         # stated, and 4-bit quantization of a 16-bit release is flagged below
-        precision = f"{est.quantization} (its published format)" if est.native else est.quantization
-        fx.note(
-            f"fits your {r.gpu_memory:g} GB GPU at {precision}: about {est.total_gb:.1f} GB "
-            f"with {format_tokens(est.context)} tokens of context",
-            "2.1",
-        )
+        for text in fit_said(r, ctx.placements.get(v.id), est):
+            fx.note(text, "2.1")
         if est.quantization == "int4" and not est.native:
-            fx.warn("runs only 4-bit quantized on this GPU: expect a small loss of quality", "2.1")
+            fx.warn("runs only 4-bit quantized here: expect a small loss of quality", "2.1")
         if est.estimated:
             fx.warn(
                 f"no architecture numbers in the catalog: memory estimated from its size, "
-                f"{est.low_gb:.1f}-{est.high_gb:.1f} GB",
+                f"{round(est.low_gb, 2):.1f}-{round(est.high_gb, 2):.1f} GB",
                 "2.1",
             )
     elif (
-        r.gpu_memory is None
+        not r.sized
         and v.open_weights
         and v.params_b is not None
         and v.params_b > 100
@@ -968,7 +966,7 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         )
     elif r.access == "proprietary" or (not v.open_weights and r.access == "any"):
         fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
-    if not v.open_weights and r.gpu_memory is not None:
+    if not v.open_weights and r.sized:
         fx.note("served through an API: it does not use your GPU", "5.3")
     tiered = price_for(v, r)
     if tiered is not None and tiered.tier.startswith("list price;"):

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llmpick.errors import Problem, UsageError
+from llmpick.suggest import error_message
 
 MAX_CASES_BYTES = 64 * 1024 * 1024
 MAX_CASES = 100_000
@@ -250,10 +251,9 @@ class Expect(Checks):
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The closest of ``choices`` to a mistyped ``word``, if any is close."""
-    import difflib
+    from llmpick.suggest import nearest
 
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return found[0] if found else None
+    return nearest(word, choices)
 
 
 class Case(BaseModel):
@@ -301,27 +301,6 @@ class Case(BaseModel):
         """Changes when anything sent or checked changes: a stale result is run again."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _unknown_field(loc: tuple[int | str, ...]) -> str:
-    """'unknown check 'contians'; did you mean 'contains'?' for a key no model has."""
-    word = str(loc[-1])
-    parent = loc[-2] if len(loc) > 1 else None
-    if parent in ("expect", "not"):
-        choices = [k for k in CHECK_KINDS if parent == "expect" or k not in ("not", "judge")]
-        if parent == "expect":
-            choices += ["weights", "threshold", "ignore_case"]
-        what = "check"
-    elif parent == "similar":
-        choices, what = list(Similar.model_fields), "field of similar"
-    elif isinstance(parent, int) or parent == "messages":
-        choices, what = list(Message.model_fields), "field of a message"
-    else:
-        choices, what = list(Case.model_fields), "field of a case"
-    hint = did_you_mean(word, choices)
-    return f"unknown {what} {word!r}" + (
-        f"; did you mean {hint!r}?" if hint else f" (known: {', '.join(choices)})"
-    )
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -560,9 +539,7 @@ def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
                 loc = tuple(
                     p for p in loc if p not in ("str", "list[str]", "bool", "dict[str,any]")
                 )
-                msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden" and loc:
-                    msg = _unknown_field(loc)
+                msg = error_message(err, Case.model_json_schema)
                 problems.append(Problem(name, msg, path=_field_path(loc), line=line_for(key, loc)))
             continue
         if case.id in seen:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from llmpick.errors import Problem
 from llmpick.evaluation.cases import InputError
+from llmpick.suggest import error_message
 
 _STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -456,7 +457,7 @@ def load_targets(path: str, lookup: Callable[[str], ModelInfo]) -> list[Target]:
         problems = [
             Problem(
                 path,
-                err["msg"].removeprefix("Value error, "),
+                error_message(err, TargetsFile.model_json_schema),
                 path=".".join(str(p) for p in err["loc"]),
                 line=at(tuple(err["loc"])),
             )

@@ -89,23 +89,67 @@ def candidate(
         }
     e = verdict.estimate
     d["how_to_load"] = how_to_load(v)
-    d["decoding"] = decoding(task, v)
+    # the decoding the memory estimate holds: what it may write fits the context sized
+    d["decoding"] = decoding(task, v, e.context if e is not None else None)
     wants_json = req is not None and (req.task == "extraction" or "structured-output" in req.needs)
-    d["structured_output"] = structured_output(v) if wants_json else None
+    hardware = "gpu"
+    if req is not None and (req.unified_memory is not None or req.ram is not None):
+        hardware = "unified" if req.unified_memory is not None else "cpu"
+    d["structured_output"] = structured_output(v, hardware) if wants_json else None
     d["monthly_cost"] = None
     if req is not None and req.tokens_per_month is not None:
         rates = None if price is None else (price.input, price.output, price.tier)
         d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month, rates)
     if e is not None:
+        # on several devices: the sum over them (each has its own overhead)
+        p = verdict.placement if verdict.placement is not None else e
         d["quantization"] = e.quantization
-        d["memory_gb"] = round(e.total_gb, 2)
+        d["memory_gb"] = round(p.total_gb, 2)
         d["memory"] = {
             "weights_gb": round(e.weights_gb, 2),
-            "kv_cache_gb": round(e.kv_cache_gb, 2),
-            "overhead_gb": round(e.overhead_gb, 2),
+            "kv_cache_gb": round(p.kv_cache_gb, 2),
+            "overhead_gb": round(p.overhead_gb, 2),
             "context_tokens": e.context,
         }
+    _hardware(d, verdict, req)
     return d
+
+
+def _hardware(d: dict[str, Any], verdict: Verdict, req: Requirements | None) -> None:
+    """Where the estimate sits (the split it assumed), how fast it may decode, and the
+    commands that run it that way."""
+    from llmpick.advice import run_lines
+    from llmpick.engine.placement import setup_of
+
+    p = verdict.placement
+    setup = setup_of(req) if req is not None else None
+    if p is None or setup is None:
+        return
+    e = p.estimate
+    d["placement"] = {
+        "hardware": setup.kind,
+        "split": p.split,
+        "devices_gb": list(p.devices),
+        "per_device_gb": [round(x, 2) for x in p.per_device_gb],
+        "why": p.why or None,
+        "notes": list(p.notes),
+    }
+    s = verdict.speed
+    d["speed"] = (
+        None
+        if s is None
+        else {
+            "tokens_per_s": round(s.tokens_per_s, 1),
+            "estimated": True,
+            "device": s.device,
+            "bandwidth_gbs": s.bandwidth_gbs,
+            "read_per_token_gb": round(s.read_gb, 2),
+            "assumption": s.assumption,
+        }
+    )
+    d["run"] = run_lines(
+        verdict.variant, setup.kind, p.split, p.devices, e.quantization, e.context, e.native
+    )
 
 
 def _layer_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:

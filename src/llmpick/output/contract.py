@@ -73,6 +73,36 @@ class MemoryDoc(_Doc):
     context_tokens: int
 
 
+class PlacementDoc(_Doc):
+    hardware: Literal["gpu", "gpus", "unified", "cpu"]
+    split: str
+    """'one device', 'tensor parallel', 'layer split', 'unified memory' or 'CPU only'."""
+    devices_gb: list[float]
+    """The memory budget of each device (unified memory: the GPU's share)."""
+    per_device_gb: list[float]
+    """The estimate on each device: its share of weights and cache, plus its overhead."""
+    why: str | None
+    """Why a layer split was assumed on equal cards (the heads do not divide)."""
+    notes: list[str]
+
+
+class SpeedDoc(_Doc):
+    tokens_per_s: float
+    """Decoding tokens per second: bandwidth over the bytes read per token (an estimate)."""
+    estimated: Literal[True]
+    device: str
+    bandwidth_gbs: float
+    read_per_token_gb: float
+    assumption: str
+
+
+class RunLine(_Doc):
+    tool: str
+    command: str
+    guide: str
+    note: str
+
+
 class Candidate(_Doc):
     also: list[str] = []
     """Variants of the same base model (other post-training or modality) in this slot."""
@@ -124,6 +154,12 @@ class Candidate(_Doc):
     memory_gb: float | None = None
     """Estimated GPU memory at that precision and context."""
     memory: MemoryDoc | None = None
+    placement: PlacementDoc | None = None
+    """Where the estimate sits on the hardware given (--gpus, --unified-memory, --ram)."""
+    speed: SpeedDoc | None = None
+    """Estimated decoding speed there; null when the device's bandwidth is unknown."""
+    run: list[RunLine] | None = None
+    """Commands that run it the way the answer sized it (vLLM, llama.cpp, MLX, Ollama)."""
 
 
 class ExclusionReason(_Doc):
@@ -325,8 +361,33 @@ def catalog_schema() -> dict[str, Any]:
     }
 
 
+def cases_schema() -> dict[str, Any]:
+    from llmpick.evaluation.cases import Case
+
+    case = Case.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "llmpick eval cases",
+        "description": "A YAML list of cases, or JSON Lines with one case a line "
+        "(each line valid against items).",
+        "type": "array",
+        "items": {"$ref": "#/$defs/Case"},
+        "$defs": {**case.pop("$defs", {}), "Case": case},
+    }
+
+
+def targets_schema() -> dict[str, Any]:
+    from llmpick.evaluation.targets import TargetsFile
+
+    schema = TargetsFile.model_json_schema()
+    schema["title"] = "llmpick eval targets"
+    return schema
+
+
 SCHEMAS = {
     "shortlist": shortlist_schema,
     "requirements": requirements_schema,
     "catalog": catalog_schema,
+    "cases": cases_schema,
+    "targets": targets_schema,
 }

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmpick.safetext import md_code, md_text
-from llmpick.units import format_memory, format_params, format_score, format_tokens, format_usd
+from llmpick.safetext import md_code, md_text, one_line
+from llmpick.units import (
+    format_estimate,
+    format_memory,
+    format_params,
+    format_score,
+    format_tokens,
+    format_usd,
+)
 
 
 def _size(c: dict[str, Any]) -> str:
@@ -31,8 +38,14 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
         name = key.replace("_", " ")
         if value is True:
             items.append((name, None))
-        elif key == "gpu_memory":
+        elif key in ("gpu_memory", "unified_memory", "ram"):
             items.append((name, format_memory(value)))
+        elif key == "gpus":
+            from llmpick.engine.placement import gpus_said
+
+            items.append((name, gpus_said(value)))
+        elif key == "min_speed":
+            items.append((name, f"{value:g} tokens/s"))
         elif key == "max_params":
             items.append((name, format_params(value)))
         elif key == "min_context":
@@ -89,6 +102,16 @@ def markdown(doc: dict[str, Any]) -> str:
                     f"Memory: about {c['memory_gb']:.1f} GB at {c['quantization']} "
                     f"with {c['memory']['context_tokens']:,} tokens of context."
                 )
+            placed = c.get("placement")
+            if placed and len(placed["devices_gb"]) > 1:
+                per = " + ".join(format_estimate(x) for x in placed["per_device_gb"])
+                lines.append(f"Split: {placed['split']}, {per} on the devices.")
+            if c.get("speed"):
+                sp = c["speed"]
+                lines.append(
+                    f"Speed: about {sp['tokens_per_s']:.0f} tokens/s "
+                    f"({md_text(sp['assumption'])}; §7)."
+                )
             lines += ["", "Why:"]
             lines += [f"- {md_text(r['text'])} (§{r['guide']})" for r in c["reasons"]]
             if c["caveats"]:
@@ -123,13 +146,19 @@ def markdown(doc: dict[str, Any]) -> str:
             where += [f"{p} {md_code(i)}" for p, i in sorted(c.get("platforms", {}).items())]
             if where:
                 lines += ["", "Get it: " + "; ".join(where) + "."]
+            for run in c.get("run") or []:
+                lines += ["", f"Run with {run['tool']}: {md_text(run['note'])} (§{run['guide']})."]
+                lines += ["", "```bash", *(one_line(x) for x in run["command"].splitlines()), "```"]
             sources = ", ".join(md_text(x) for x in c["sources"])
             lines += ["", f"Sources: {sources} (checked {c['verified']})."]
     else:
         lines.append("No model meets every requirement.")
         if doc["blocking"]:
             lines += ["", "Constraints that removed the most models:", ""]
-            lines += [f"- {b['constraint']}: {b['excluded']}" for b in doc["blocking"][:5]]
+            lines += [
+                f"- {b['constraint'].replace('_', ' ')}: {b['excluded']}"
+                for b in doc["blocking"][:5]
+            ]
         if doc["relaxations"]:
             lines += ["", "Smallest changes that return models:", ""]
             lines += [
@@ -141,7 +170,8 @@ def markdown(doc: dict[str, Any]) -> str:
     for m in ex["models"]:
         lines += ["", f"**{md_text(m['name'])}** ({md_code(m['id'])}) was left out:", ""]
         lines += [
-            f"- {x['constraint']}: {md_text(x['text'])} (§{x['guide']})" for x in m["reasons"]
+            f"- {x['constraint'].replace('_', ' ')}: {md_text(x['text'])} (§{x['guide']})"
+            for x in m["reasons"]
         ]
     if ex["by_constraint"]:
         lines += ["", "## Left out", ""]

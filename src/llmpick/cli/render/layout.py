@@ -133,13 +133,18 @@ err: Console = cast(Console, _Lazy(stderr=True))
 @dataclass(frozen=True)
 class Col:
     """A table column: ``drop`` 0 never drops; otherwise lower numbers drop first when
-    the table does not fit. ``wrap`` columns may wrap between words (never mid-word)."""
+    the table does not fit. ``wrap`` columns may wrap between words (never mid-word);
+    ``wrap_first`` ones give up their width before the others (a list of channels
+    rather than a provider's name); a column that would be narrower than ``least``
+    drops instead of wrapping onto many lines."""
 
     header: str
     justify: Literal["left", "right"] = "left"
     drop: int = 0
     wrap: bool = False
     style: str | None = None
+    wrap_first: bool = False
+    least: int = 0
 
 
 Cell = str | Text
@@ -178,7 +183,9 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
     width = out.width
     natural = [max([cell_len(c.header), *(_cells(r[i]) for r in rows)]) for i, c in enumerate(cols)]
     least = [
-        max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows)]) if c.wrap else n
+        max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows), min(c.least, n)])
+        if c.wrap
+        else n
         for i, (c, n) in enumerate(zip(cols, natural, strict=True))
     ]
     keys = sorted(_cells(r[0]) for r in rows) or [0]
@@ -201,7 +208,7 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
         keep.remove(droppable.pop(0))
     sizes = list(natural)
     excess = need(natural) - width
-    for i in sorted(keep, key=lambda i: least[i] - natural[i]):
+    for i in sorted(keep, key=lambda i: (not cols[i].wrap_first, least[i] - natural[i])):
         if excess <= 0:
             break
         take = min(excess, natural[i] - least[i])
@@ -322,14 +329,20 @@ def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | N
         ]
         line = Text("    ")
         for n, pair in enumerate(pairs):
-            sep = ", " if n else ""
+            sep = ", " if line.plain.strip() else ""
             comma = 1 if n + 1 < len(pairs) else 0  # the ',' that ends a full line
-            if n and line.cell_len + len(sep) + pair.cell_len + comma > out.width:
+            if 4 + pair.cell_len + comma > out.width:  # wider than a line: wrapped alone
+                if line.plain.strip():
+                    out.print(Text.assemble(line, ","), soft_wrap=True)
+                hang("    ", Text.assemble(pair, "," if comma else ""), indent=6)
+                line = Text("    ")
+                continue
+            if line.plain.strip() and line.cell_len + len(sep) + pair.cell_len + comma > out.width:
                 out.print(Text.assemble(line, ","), soft_wrap=True)
                 line, sep = Text("    "), ""
             line.append(sep)
             line.append_text(pair)
-        if pairs:
+        if line.plain.strip():
             out.print(line, soft_wrap=True)
 
 

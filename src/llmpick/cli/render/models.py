@@ -47,11 +47,11 @@ def models(
 # ids you type never drop; status says whether it is still served
 MODEL_COLS = (
     Col("id", style="bold"),
-    Col("family", wrap=True, drop=1),
+    Col("family", wrap=True, drop=1, least=20),
     Col("flavour", drop=5),
     Col("params", justify="right", drop=4),
     Col("context", justify="right", drop=2),
-    Col("weights", drop=3),
+    Col("access"),  # open weights or API only: never dropped
     Col("commercial", drop=6),
     Col("status"),
 )
@@ -74,4 +74,5 @@ def models_table(catalog: Catalog, variants: Sequence[Variant], footer: str | No
             )
         )
     table(MODEL_COLS, rows)
-    out.print(footer or f"{len(variants)} models", style="dim")
+    n = len(variants)
+    out.print(footer or f"{n} model{'' if n == 1 else 's'}", style="dim")

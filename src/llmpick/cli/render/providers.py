@@ -19,10 +19,10 @@ KIND_TITLES = {
 
 PROVIDER_COLS = (
     Col("id", style="bold"),
-    Col("provider", wrap=True, drop=3),
+    Col("provider", wrap=True, drop=3, least=18),
     Col("families", justify="right", drop=1),
     Col("models", justify="right", drop=2),
-    Col("access", wrap=True, drop=4),
+    Col("access", wrap=True, drop=4, wrap_first=True),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 from rich.cells import cell_len
@@ -167,11 +168,14 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
                 also = f", also: {others[0]}{more}"
             hang("", Text.assemble((title, "bold"), (maker + also, "dim")), indent=3)
             explained(c, long=long, skip=shared, terms=terms)
-            _running(c, long=long, decodes=decodes)
+            _running(c, long=long, decodes=decodes, args=snippet_args(doc["requirements"]))
     else:
         out.print(Text("No model meets every requirement.", style="bold red"))
         if doc["blocking"]:
-            most = ", ".join(f"{b['constraint']} ({b['excluded']})" for b in doc["blocking"][:4])
+            most = ", ".join(
+                f"{b['constraint'].replace('_', ' ')} ({b['excluded']})"
+                for b in doc["blocking"][:4]
+            )
             hang("", f"Constraints that removed the most models: {most}", indent=2)
         for r in doc["relaxations"]:
             hang(
@@ -186,7 +190,7 @@ def recommendation(doc: dict[str, Any], long: bool = False) -> None:
     for m in ex["models"]:
         out.print(Text(f"\n{m['name']} ({m['id']}) was left out:", style="bold"))
         for x in m["reasons"]:
-            hang("   x ", ref(f"{x['constraint']}: {x['text']}", x["guide"]))
+            hang("   x ", ref(f"{x['constraint'].replace('_', ' ')}: {x['text']}", x["guide"]))
     if ex["by_constraint"]:
         counts = [f"{k.replace('_', ' ')} {n}" for k, n in ex["by_constraint"].items()]
         out.print()
@@ -258,25 +262,81 @@ def _ways(c: dict[str, Any]) -> list[str]:
     return parts
 
 
+SNIPPET_FIELDS = ("task", "gpu_memory", "gpus", "quantization", "min_context")
+
+
+def snippet_args(req: dict[str, Any]) -> str:
+    """The options that make `show --snippet` follow an answer: its task (decoding), its
+    hardware and precision (the estimate), its context (the token budget)."""
+    from llmpick.engine.placement import gpus_said
+
+    args = []
+    for key in SNIPPET_FIELDS:
+        value = req.get(key)
+        if value in (None, [], "auto"):
+            continue
+        shown = (
+            gpus_said(value).removesuffix(" GB")
+            if key == "gpus"
+            else f"{value:g}"
+            if isinstance(value, float)
+            else str(value)
+        )
+        args.append(f"--{key.replace('_', '-')} {shlex.quote(shown)}")
+    return " ".join(args)
+
+
 def _running(
     c: dict[str, Any],
     long: bool = True,
     decodes: dict[tuple[str, int | None], int] | None = None,
+    args: str | None = None,
 ) -> None:
     """How to run a candidate (short: the ways that fit on one line), and in full how
     to decode for the task, how to get JSON, and what it costs. ``decodes``: settings
     already given for a higher-ranked model (text -> rank), said again by reference."""
     parts = _ways(c)
+    runs = c.get("run") or []
+    hardware = (c.get("placement") or {}).get("hardware", "gpu")
+    if hardware != "gpu":
+        # sized for several GPUs, a Mac or the CPU: the commands for that, nothing else
+        # (no CUDA-only way for a Mac)
+        # whole one-line commands first; a multi-step one by its last step (--long: all)
+        ones = [r["command"] for r in runs if "\n" not in r["command"]]
+        parts = ones + [
+            f"{r['command'].splitlines()[-1]} (after converting: --long)"
+            for r in runs
+            if "\n" in r["command"]
+        ]
+    split = (c.get("placement") or {}).get("split")
+    label = f"   run ({split}): " if hardware != "gpu" and split else "   run: "
     if parts and not long:
-        room = out.width - len("   run: ")
+        room = out.width - len(label)
         shown = parts[:1]
         for p in parts[1:]:
             if len("; ".join([*shown, p])) > room:
                 break
             shown.append(p)
         parts = shown
-    if parts:
-        hang(Text("   run: ", style="bold"), "; ".join(parts))
+    if parts and not (long and runs and hardware != "gpu"):
+        hang(Text(label, style="bold"), "; ".join(parts))
+    if long:
+        for r in runs:
+            hang(Text(f"   {r['tool']}: ", style="bold"), ref(r["note"], r["guide"]))
+            for line in r["command"].splitlines():
+                out.print(Text("     " + line), soft_wrap=True)
+    speed = c.get("speed")
+    if speed:
+        said = f"about {speed['tokens_per_s']:.0f} tokens/s"
+        hang(
+            Text("   speed: ", style="bold"),
+            ref(f"{said} ({speed['assumption']})", "7") if long else f"{said} (an estimate)",
+        )
+    elif c.get("placement") is not None and long and c.get("rank") == 1:  # said once
+        hang(
+            Text("   speed: ", style="bold"),
+            "unknown: name your GPU or chip with --device for an estimate",
+        )
     cost = c.get("monthly_cost")
     if cost:
         hang(
@@ -305,7 +365,19 @@ def _running(
             if decodes is not None:
                 decodes[said, sized] = c["rank"]
             hang(Text("   decode: ", style="bold"), ref(said, dec["guide"]))
-        if sized and new > sized:  # the memory estimate must hold what it may write
+        cap = dec.get("capped")
+        if cap and new:  # what it may write was cut to what the memory estimate holds
+            hang(
+                Text("   ! ", style="bold yellow"),
+                ref(
+                    f"max_new_tokens {format_tokens(new)}, not {format_tokens(cap['asked'])}: "
+                    f"the memory above holds {format_tokens(cap['holds'])} tokens, prompt and "
+                    f"output; --min-context {format_tokens(cap['asked'] * 2)} sizes it for "
+                    "the full budget",
+                    "2.1",
+                ),
+            )
+        elif sized and new > sized:  # the memory estimate must hold what it may write
             hang(
                 Text("   ! ", style="bold yellow"),
                 ref(
@@ -314,6 +386,12 @@ def _running(
                     "sizes the GPU for both",
                     "2.1",
                 ),
+            )
+        hardware = (c.get("placement") or {}).get("hardware", "gpu")
+        if c.get("memory") and c.get("hf_repo") and args is not None and hardware == "gpu":
+            hang(
+                Text("   snippet: ", style="bold"),
+                f"llmpick show {c['id']} --snippet transformers {args}".rstrip(),
             )
     so = c.get("structured_output")
     if so and so["native"] == "no" and dec:

@@ -32,7 +32,7 @@ def verdict(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
     else:
         out.print(Text("excluded:", style="red"))
         for x in doc["exclusions"]:
-            hang("   x ", ref(f"{x['constraint']}: {x['text']}", x["guide"]))
+            hang("   x ", ref(f"{x['constraint'].replace('_', ' ')}: {x['text']}", x["guide"]))
         out.print(Text(f"If it passed, it would score {format_score(doc['score'])}:", style="dim"))
     explained(doc)
     rules = doc.get("rules") or []
