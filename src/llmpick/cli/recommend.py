@@ -74,7 +74,6 @@ def recommend(
       llmpick recommend --task chat --access open --gpu-memory 24 --commercial
       llmpick recommend --task qa --min-context 200k --json
       llmpick recommend -r requirements.yaml --export shortlist.md
-
       llmpick recommend --task extraction --evidence results.jsonl
     """
     exporting.check(export)
