@@ -46,6 +46,8 @@ def test_readme_command_runs(
         command = _eval_setup(command, tmp_path, request)
     if command.startswith("llmpick catalog refresh"):
         command = _refresh_setup(command, request)
+    if "--evidence" in command:
+        _evidence_setup(tmp_path, cli)
     if command.startswith("llmpick fit allenai/"):
         _hub_setup(command.split()[2], monkeypatch, request)
     args = [
@@ -67,6 +69,18 @@ def _refresh_setup(command: str, request: pytest.FixtureRequest) -> str:
     up = Upstream().start()
     request.addfinalizer(up.stop)
     return f"{command} --url litellm={up.url('litellm.json')} --url models.dev={up.url('api.json')}"
+
+
+def _evidence_setup(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """An eval's results file that measured the second model of the shortlist."""
+    import json
+
+    r = cli("recommend", "--task", "extraction", "--json")
+    model = json.loads(r.out)["candidates"][1]["id"]
+    with (tmp_path / "results.jsonl").open("w") as fh:
+        for i in range(20):
+            rec = {"target": "t", "case": str(i), "repeat": 0, "outcome": "pass", "model": model}
+            fh.write(json.dumps(rec) + "\n")
 
 
 def _hub_setup(repo: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:

@@ -18,6 +18,11 @@ Models (the ``model`` field of the request; a suffix after ``@`` is free):
 - ``echokey``: a hostile server: repeats the credential header it got in the answer and
   in ``finish_reason``;
 - ``echokeyerr``: the same, in the message of a 400 error.
+- ``cut``: like llama.cpp's server when a new request interrupts a stream: a 200 stream
+  that ends with [DONE] and no text and no finish reason;
+- ``long``: answers "a b c" with finish_reason "length" (cut at the token limit);
+- ``missing``: 404 "model not found" (and ``GET /v1/models`` does not list it; it lists
+  every other model above).
 
 Usage: prompt tokens = words in all messages; completion tokens = words in the answer.
 """
@@ -35,6 +40,10 @@ from typing import Any
 
 HANG = 10.0
 SLOW = 0.3
+LISTED = [
+    "right", "wrong", "garbage", "e500", "r429", "hang", "close", "stream", "nostream",
+    "slow", "nousage", "judge", "echokey", "echokeyerr", "cut", "long",
+]  # fmt: skip
 
 
 def words(text: str) -> int:
@@ -53,7 +62,8 @@ class FakeOpenAI(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.log: list[dict[str, Any]] = []
+        self.log: list[dict[str, Any]] = []  # POST requests
+        self.gets: list[str] = []  # GET paths (the /models look)
         self.lock = threading.Lock()
         self.seen: Counter[tuple[str, str]] = Counter()
         self.in_flight: Counter[str] = Counter()
@@ -120,7 +130,27 @@ class _Handler(BaseHTTPRequestHandler):
             with srv.lock:
                 srv.in_flight[kind] -= 1
 
+    def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.gets.append(self.path)
+        if self.path.endswith("/models"):
+            self._json(200, {"object": "list", "data": [{"id": k} for k in LISTED]})
+        else:
+            self._json(404, {"error": {"message": f"no route {self.path}"}})
+
     def _answer(self, kind: str, body: dict[str, Any], msgs: list[Any], first_time: bool) -> None:
+        if kind == "missing":
+            self._json(404, {"error": {"message": f"model '{body.get('model')}' not found"}})
+            return
+        if kind == "cut" and body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+            return
         if not self.path.endswith("/chat/completions"):
             self._json(404, {"error": {"message": f"no route {self.path}"}})
             return
@@ -181,6 +211,8 @@ class _Handler(BaseHTTPRequestHandler):
                 answer, usage, bool((body.get("stream_options") or {}).get("include_usage"))
             )
             return
+        if kind == "long":
+            answer = "a b c"
         data: dict[str, Any] = {
             "id": "x",
             "object": "chat.completion",
@@ -189,7 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": answer},
-                    "finish_reason": "stop",
+                    "finish_reason": "length" if kind == "long" else "stop",
                 }
             ],
         }

@@ -70,6 +70,35 @@ def test_jsonl_and_yaml_cases_load_alike(tmp_path: Path) -> None:
             "c.jsonl:1: colour: unknown key 'colour'; expected one of: expect, id,",
         ),
         (
+            '{"id": "a", "prompt": "x", "expect": {"contians": "x"}}\n',
+            "c.jsonl:1: expect.contians: unknown key 'contians'; did you mean 'contains'?",
+        ),
+        (
+            '{"id": "a", "prompt": "x", "expect": {"not": {"regexp": "x"}}}\n',
+            "c.jsonl:1: expect.not.regexp: unknown key 'regexp'; did you mean 'regex'?",
+        ),
+        (
+            '{"id": "a", "prompt": "x", "expect": {"json_path": "label = 1"}}\n',
+            "c.jsonl:1: expect.json_path: 'label = 1' is not PATH == VALUE",
+        ),
+        (
+            '{"id": "a", "prompt": "x", "expect": {"json_path": "$.a == positive"}}\n',
+            "c.jsonl:1: expect.json_path: in '$.a == positive', 'positive' is not a JSON value",
+        ),
+        (
+            '{"id": "a", "prompt": "x", "expect": {"contains": "x", "weights": {"contain": 2},'
+            ' "threshold": 0.5}}\n',
+            "c.jsonl:1: expect: weights: 'contain' is not a check of this case; did you mean",
+        ),
+        (
+            '{"id": "a", "prompt": "x", "expect": {"similar": {"to": "x", "min": 2}}}\n',
+            "c.jsonl:1: expect.similar.min: Input should be less than or equal to 1",
+        ),
+        (
+            '{"id": "a", "prompt": "x", "expect": {"max_latency_s": 0}}\n',
+            "c.jsonl:1: expect.max_latency_s: Input should be greater than 0",
+        ),
+        (
             '{"id": "a", "prompt": "x", "expect": {"equals": "x"}}\n{"id": "a", "prompt": "y", '
             '"expect": {"equals": "y"}}\n',
             "c.jsonl:2: id: duplicate id 'a' (first at line 1)",

@@ -79,3 +79,55 @@ def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
     assert screen.rfind(SHOW_CURSOR) > screen.rfind(HIDE_CURSOR) >= 0
     kept = [json.loads(x) for x in out.read_text().splitlines()]
     assert 0 < len(kept) < 40
+
+
+def _screen(child: pexpect.spawn) -> str:  # type: ignore[name-defined]
+    child.expect(pexpect.EOF)
+    child.close()
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
+
+
+def test_one_target_at_80_columns_keeps_every_number_whole(
+    server, write_cases, write_targets, tmp_path
+) -> None:
+    cases = write_cases(
+        [{"id": str(i), "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(3)]
+    )
+    tg = write_targets([target(server, "a-rather-long-target-name", "stream")])
+    text = _screen(_spawn([cases, "--targets", tg], tmp_path))
+    lines = text.splitlines()
+    header = next(x for x in lines if x.startswith("target"))
+    row = next(x for x in lines if x.startswith("a-rather-long-target-name"))
+    assert all(len(x) <= 80 for x in lines), text
+    assert "…" not in header + row, text  # nothing cut: a column goes whole or stays whole
+    assert "3/3" in row and "100% [44%–100%]" in row and "$0*" in row
+    assert "cost" in header and "rate [95%]" in header
+    assert "the only target that answered" in text
+
+
+def test_unreachable_targets_empty_answers_and_failures_in_a_terminal(
+    server, write_cases, write_targets, tmp_path
+) -> None:
+    cases = write_cases(
+        [{"id": f"c{i}", "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(4)]
+    )
+    tg = write_targets(
+        [
+            target(server, "good", "right"),
+            target(server, "cutter", "cut"),
+            target(server, "liar", "wrong"),
+            target(server, "typo", "missing"),
+        ]
+    )
+    out = tmp_path / "r.jsonl"
+    text = _screen(_spawn([cases, "--targets", tg, "--out", str(out)], tmp_path))
+    unreachable = text.split("unreachable (no answer at all")[1]
+    assert "typo: the endpoint does not list 'missing'" in unreachable
+    table = text.split("pass rate against cost")[0]
+    assert "typo" not in table  # out of the table and the chart, listed apart
+    assert "cutter: 4 of 4 answers came back empty" in text and "--concurrency 1" in text
+    failures = text.split("cases not passed")[1]
+    assert "liar: 4 of 4" in failures and "c0 (fail): equals: expected 'a'" in failures
+    assert "+1 more" in failures
+    again = _screen(_spawn([cases, "--targets", tg, "--out", str(out), "--resume"], tmp_path))
+    assert "reusing 8 results from" in again and "8 results reused" in again

@@ -1,5 +1,5 @@
 """`eval`: ask the candidate models your own cases and report which pass, how fast, at
-what cost. Parses, calls llmpick.evaluation, hands the report to the renderer."""
+what cost. Parses, hands the options to llmpick.evaluation.session, renders."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llmpick.errors import LlmpickError, UsageError
-
-
-class NothingAnswered(LlmpickError):
-    """Every request failed: exit 1 (failed cases are results; this is not)."""
+from llmpick.errors import UsageError
 
 
 def _lookup(model: str) -> Any:
@@ -25,8 +21,9 @@ def _lookup(model: str) -> Any:
 
 def eval_(
     cases: Annotated[
-        str, typer.Argument(metavar="CASES", help="Cases file: JSON Lines or a YAML list.")
-    ],
+        str | None,
+        typer.Argument(metavar="CASES", help="Cases file: JSON Lines or a YAML list."),
+    ] = None,
     targets: Annotated[
         str | None,
         typer.Option(metavar="FILE", help="Targets file (YAML): the models and their endpoints."),
@@ -42,6 +39,10 @@ def eval_(
     api_key_env: Annotated[
         str | None,
         typer.Option(metavar="NAME", help="With --shortlist: variable holding the API key."),
+    ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Rows (.csv or .jsonl) for cases written with {{name}}."),
     ] = None,
     out: Annotated[
         str | None,
@@ -72,89 +73,110 @@ def eval_(
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the report as JSON only.")] = False,
     export: Annotated[
-        str | None, typer.Option(metavar="FILE", help="Also write the report (.json or .md).")
+        list[str] | None,
+        typer.Option(metavar="FILE", help="Also write the report: .json, .md or .html."),
     ] = None,
+    junit: Annotated[
+        str | None, typer.Option(metavar="FILE", help="Write JUnit XML for CI: a test per case.")
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, metavar="RATE", help="Exit 1 when the pick passes fewer (0..1)."
+        ),
+    ] = None,
+    gate: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="With --fail-under: hold this target to it instead."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask again even where an answer is cached.")
+    ] = False,
+    clear_cache: Annotated[
+        bool, typer.Option("--clear-cache", help="Delete the cached answers first.")
+    ] = False,
 ) -> None:
     """Try models on your own cases: which pass, how fast, at what cost.
 
     Each case is sent to every target's OpenAI-compatible /chat/completions endpoint;
-    the answer passes when all of the case's checks pass (equals, contains, regex,
-    json_schema, judge). Exit 0 when the run completes, 1 when no request was answered,
-    2 for bad input, 130 when interrupted (results so far are kept in --out).
+    the answer passes when the case's checks pass (equals, contains, icontains,
+    contains_any, contains_all, not_contains, starts_with, regex, is_json, json_schema,
+    json_path, similar, max_latency_s, max_cost_usd, judge, not). Answers to requests at
+    temperature 0 are cached. Exit 0 when the run completes, 1 when no target answered
+    or --fail-under is not met, 2 for bad input, 130 when interrupted (results so far
+    are kept in --out).
 
     Examples:
 
     \b
-      llmpick eval cases.jsonl --targets targets.yaml --out results.jsonl
-      llmpick eval cases.yaml --targets targets.yaml --out results.jsonl --resume
+      llmpick eval cases.jsonl --targets t.yaml --out results.jsonl
+      llmpick eval cases.jsonl --targets t.yaml --out results.jsonl --resume
+      llmpick eval prompt.jsonl --data rows.csv --targets t.yaml --export r.html
+      llmpick eval cases.jsonl --targets t.yaml --fail-under 0.9 --junit j.xml
       llmpick recommend --task chat --access open --export x.json
       llmpick eval cases.yaml --shortlist x.json --base-url http://localhost:11434
-      llmpick eval cases.jsonl --targets targets.yaml --judge grader --export r.md
+      llmpick eval cases.jsonl --targets t.yaml --judge grader --export r.md
     """
-    from llmpick.cli import export as exporting
-
-    exporting.check(export)
-    if resume and out is None:
-        raise UsageError("--resume needs --out FILE (the results to continue)")
-    if base_url is not None and shortlist is None:
-        raise UsageError("--base-url goes with --shortlist", hint="or write a targets file")
-    if shortlist is not None and base_url is None:
-        raise UsageError(
-            "--shortlist needs --base-url URL (the endpoint that serves the models)",
-            hint="e.g. --base-url http://localhost:11434 for a local Ollama",
-        )
-    if targets is None and shortlist is None:
-        raise UsageError(
-            "no targets: give --targets FILE, or --shortlist FILE with --base-url URL",
-            hint="see 'llmpick eval --help' for a targets file",
-        )
-    from llmpick.evaluation import session as evaluation
-    from llmpick.evaluation.report import answered_any, markdown
-    from llmpick.evaluation.runner import RunConfig
-
-    session = evaluation.plan(
-        cases,
-        targets_file=targets,
-        shortlist=None
-        if shortlist is None or base_url is None
-        else (shortlist, base_url, api_key_env),
-        judge=judge,
-        repeat=repeat,
-        out=out,
-        resume=resume,
-        lookup=_lookup,
-    )
-    config = RunConfig(
-        concurrency=concurrency,
-        repeat=repeat,
-        timeout=timeout,
-        retries=retries,
-        max_failures=max_failures,
-    )
     from llmpick.cli.render import eval as render
     from llmpick.cli.render.layout import note
 
+    if clear_cache:
+        from llmpick.evaluation.cache import clear
+
+        n = clear()
+        note(f"deleted {n} cached answer{'s' if n != 1 else ''}")
+        if cases is None:
+            return
+    if cases is None:
+        raise UsageError("missing the cases file", hint="llmpick eval CASES --targets FILE")
+    from llmpick.evaluation.session import EvalOptions, Session
+
+    session = Session(
+        EvalOptions(
+            cases,
+            targets=targets,
+            shortlist=shortlist,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            data=data,
+            out=out,
+            resume=resume,
+            concurrency=concurrency,
+            repeat=repeat,
+            timeout=timeout,
+            retries=retries,
+            max_failures=max_failures,
+            judge=judge,
+            export=list(export or []),
+            junit=junit,
+            fail_under=fail_under,
+            gate=list(gate or []),
+            cache=not no_cache,
+        ),
+        _lookup,
+    )
+    if session.reused and not json:
+        n = session.reused
+        note(
+            f"reusing {n} result{'' if n == 1 else 's'} from {out} (--resume); "
+            f"asking {session.jobs}"
+        )
     with render.eval_progress(session.jobs, enabled=not json and sys.stderr.isatty()) as progress:
         try:
-            summary = session.run(config, on_result=progress)
+            session.run(on_result=progress)
         except KeyboardInterrupt:
             if out is not None:
                 note(f"results so far are in {out}; add --resume to continue")
             raise
-    doc = session.report(summary)
-    if export is not None:
-        exporting.write(export, doc, markdown)
-    from llmpick.cli.emit import emit
+    doc = session.report()
+    from llmpick.cli.emit import dumps, emit
+
+    written = session.write_outputs(doc, lambda d: dumps(d, pretty=True))
 
     def human() -> None:
         render.eval_report(doc)
-        if export is not None:
-            note(exporting.written(export))
+        for path in written:
+            note(f"wrote {path}")
 
     emit(doc, json=json, human=human)
-    if not answered_any(doc):
-        raise NothingAnswered(
-            "no request was answered by any target",
-            hint="check that the endpoints are up, the model names (served_as) and the keys; "
-            "see the errors above",
-        )
+    session.verdict(doc)

@@ -9,7 +9,13 @@ import typer
 from llmpick.cli import export as exporting
 from llmpick.cli.emit import emit, stdin_is_terminal
 from llmpick.cli.options import requirement_options
-from llmpick.cli.requirements import RequirementsFile, check_licences, requirements_from
+from llmpick.cli.requirements import (
+    RequirementsFile,
+    check_licences,
+    file_evidence,
+    measured_evidence,
+    requirements_from,
+)
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -47,6 +53,14 @@ def recommend(
             help="Also say why MODEL was left out, if it was (repeatable; in the document).",
         ),
     ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Results of 'llmpick eval --out FILE': pass rates measured on your cases "
+            "count above published results.",
+        ),
+    ] = None,
 ) -> None:
     """Recommend models for a task and its constraints, explaining every pick and exclusion.
 
@@ -59,6 +73,7 @@ def recommend(
       llmpick recommend --task chat --access open --gpu-memory 24 --commercial
       llmpick recommend --task qa --min-context 200k --json
       llmpick recommend -r requirements.yaml --export shortlist.md
+      llmpick recommend --task extraction --evidence results.jsonl
     """
     exporting.check(export, inputs={"--requirements": requirements})
     # nothing asked for at all: the walkthrough, which needs a terminal
@@ -75,6 +90,7 @@ def recommend(
         given = ask()
     req = requirements_from(given, requirements)
     check_licences(req)
+    measured = measured_evidence(evidence or file_evidence(requirements))
 
     from llmpick.engine.rank import recommend as run_engine
     from llmpick.output.build import shortlist
@@ -83,7 +99,7 @@ def recommend(
     from llmpick.catalog.query import resolve_variant
 
     named = [resolve_variant(cat, name).id for name in explain or []]
-    rec = run_engine(cat, req, top=top, explain=tuple(named))
+    rec = run_engine(cat, req, top=top, explain=tuple(named), measured=measured)
     doc = shortlist(cat, rec, named=named)
     if export is not None:
         from llmpick.output.markdown import markdown

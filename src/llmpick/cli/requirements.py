@@ -25,6 +25,7 @@ def requirements_from(given: dict[str, Any], path: str | None) -> Any:
     from llmpick.engine.requirements import build, read_file
 
     values = read_file(path) if path else {}
+    values.pop("evidence", None)  # not a requirement: measured results (file_evidence)
     origin = "file" if path and not given else "options"
     values.update(given)
     if isinstance(values.get("gpu_memory"), str) and values["gpu_memory"].strip().lower() == "auto":
@@ -117,3 +118,40 @@ def detected_mac() -> tuple[float, str | None]:
     said = f"; bandwidth of {chip}" if chip else "; name the chip with --device for speed"
     note(f"detected with sysctl: {mac.chip}, {mac.memory_gb:g} GB of unified memory{said}")
     return mac.memory_gb, chip
+
+
+def file_evidence(path: str | None) -> str | None:
+    """``evidence:`` in a requirements file: an eval results file, relative to it."""
+    if not path:
+        return None
+    from pathlib import Path
+
+    from llmpick.engine.requirements import read_file
+
+    value = read_file(path).get("evidence")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{path}: evidence: give the path of an 'llmpick eval' results file")
+    return str(Path(path).parent / value.strip())
+
+
+def measured_evidence(path: str | None) -> dict[str, Any]:
+    """Pass rates measured by `llmpick eval` per catalog model (``--evidence FILE``);
+    models the catalog does not have are named on stderr, as are the file's gaps."""
+    if path is None:
+        return {}
+    from llmpick.cli.render.layout import note
+    from llmpick.evaluation.measured import read_measured
+
+    measured, notes = read_measured(path)
+    unknown = sorted(m for m in measured if m not in state.catalog.variants)
+    if unknown:
+        notes.append(
+            f"results for models not in the catalog are not counted: {', '.join(unknown[:5])}"
+        )
+    if not measured:
+        notes.append(f"no result in {path} names a catalog model (model: in the targets file)")
+    for n in notes:
+        note(f"--evidence: {n}")
+    return {m: v for m, v in measured.items() if m in state.catalog.variants}

@@ -8,7 +8,13 @@ import typer
 
 from llmpick.cli.emit import emit
 from llmpick.cli.options import requirement_options
-from llmpick.cli.requirements import RequirementsFile, check_licences, requirements_from
+from llmpick.cli.requirements import (
+    RequirementsFile,
+    check_licences,
+    file_evidence,
+    measured_evidence,
+    requirements_from,
+)
 from llmpick.cli.state import state
 
 
@@ -25,6 +31,10 @@ def why(
     given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+    evidence: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Results of 'llmpick eval --out FILE', as in recommend."),
+    ] = None,
 ) -> None:
     """Explain where one model stands under the requirements: its rank or what excludes it.
 
@@ -44,7 +54,8 @@ def why(
     variant = resolve_variant(cat, model)
     req = requirements_from(given, requirements)
     check_licences(req)
-    rec = run_engine(cat, req, top=5, explain=(variant.id,))
+    measured = measured_evidence(evidence or file_evidence(requirements))
+    rec = run_engine(cat, req, top=5, explain=(variant.id,), measured=measured)
     doc = why_doc(cat, rec, variant.id)
 
     def human() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from llmpick.catalog.records import Variant
 
@@ -381,3 +382,38 @@ def percentiles(variants: Iterable[Variant]) -> dict[tuple[str, str], tuple[floa
     results among its candidates with ``places``)."""
     found, _ = places(best_results(variants))
     return {key: place for key, place in found.items() if place[1] >= MIN_RESULTS}
+
+
+# --- measured on the user's own cases (llmpick eval; `recommend --evidence`) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A model's pass rate on the user's own cases, from an `llmpick eval` results file:
+    stronger evidence than any published result, because it is the user's job."""
+
+    passed: int
+    total: int
+    low: float
+    """The 95% interval of the pass rate (Wilson), 0..1."""
+    high: float
+    source: str
+    """The results file it was read from."""
+
+    def label(self) -> str:
+        """'measured on your cases: 19/20 [76–99%]'."""
+        return (
+            f"measured on your cases: {self.passed}/{self.total} "
+            f"[{self.low * 100:.0f}–{self.high * 100:.0f}%]"
+        )
+
+
+MEASURED_FACTOR = 2.0  # measured outweighs published results (DESIGN: measured > published)
+
+
+def measured_points(m: Measured, evidence_weight: float) -> float:
+    """Points for a measured pass rate: the middle of its interval against an even
+    chance. The interval's middle is pulled towards one half when there are few cases,
+    so 20 of 20 counts for more than 2 of 2; at most MEASURED_FACTOR times what published
+    results can give."""
+    return MEASURED_FACTOR * evidence_weight * (m.low + m.high - 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from llmpick.catalog.records import Catalog, Variant
@@ -146,9 +146,16 @@ def _results(c: Catalog) -> dict[str, dict[str, float]]:
     return hit[1]
 
 
-def _context(c: Catalog, r: Requirements, *, placed: bool = True) -> Context:
+def _context(
+    c: Catalog,
+    r: Requirements,
+    *,
+    placed: bool = True,
+    measured: Mapping[str, evidence.Measured] | None = None,
+) -> Context:
     """The rules' context, with every catalogued model as the pool results are placed in
-    (``recommend`` narrows it to the candidates, and asks for no catalog-wide places)."""
+    (``recommend`` narrows it to the candidates, and asks for no catalog-wide places);
+    ``measured``: pass rates on the user's own cases by variant id (--evidence)."""
     today = c.newest_verified or dt.date(2026, 1, 1)
     benchmarks = evidence.relevant(
         r.task, language=r.language, min_context=r.min_context, domain=r.domain, needs=r.needs
@@ -157,6 +164,7 @@ def _context(c: Catalog, r: Requirements, *, placed: bool = True) -> Context:
     places, seps = evidence.places(results) if placed else ({}, {})
     ctx = Context(c, today, places, benchmarks, pool=results, results=results, separations=seps)
     ctx.fails = lambda v: [e.text for e in check(v, r, c)]
+    ctx.measured = dict(measured or {})
     return ctx
 
 
@@ -351,6 +359,7 @@ def recommend(
     *,
     relax: bool = True,
     only: frozenset[str] | None = None,
+    measured: Mapping[str, evidence.Measured] | None = None,
 ) -> Recommendation:
     """Filter, score, rank and explain the catalog for ``r``.
 
@@ -358,8 +367,9 @@ def recommend(
     nothing passes (and ``relax``), the answer carries the changes that would return
     models, each counted by running the engine again with that change. ``only`` limits
     the run to some models (a relaxation need only re-check those it could admit).
+    ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
-    ctx = _context(c, r, placed=False)  # placed among the candidates below
+    ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
     named = set(explain)
     checks = active_checks(r)
     verdicts = {

@@ -26,8 +26,10 @@ from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import (
     SIBLING_SHARE,
     UNMEASURED,
+    Measured,
     base,
     canonical,
+    measured_points,
     measures,
     places,
     quality,
@@ -90,6 +92,8 @@ class Context:
     # the hard constraints a model fails under the same requirements (their texts): a
     # successor counts against a model only when it passes them itself
     fails: Callable[[Variant], list[str]] | None = None
+    # pass rates measured on the user's own cases (recommend --evidence), by variant id
+    measured: dict[str, Measured] = field(default_factory=dict)
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -531,6 +535,20 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 
 
 @rule(
+    "measured on your cases",
+    (
+        "4.2",
+        "a pass rate measured with llmpick eval on your own cases outweighs published "
+        "results: it is your job, not a benchmark's",
+    ),
+)
+def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    m = ctx.measured.get(v.id)
+    if m is not None:
+        fx.add(measured_points(m, WEIGHTS[r.prefer]["evidence"]), m.label(), "4.2")
+
+
+@rule(
     "published results",
     (
         "4.2",
@@ -550,7 +568,8 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         return
     sibling = _measured_sibling(v, ctx)
     if sibling is None:
-        fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
+        if v.id not in ctx.measured:  # measured on the user's cases: tested already
+            fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
         return
     sib, sib_found = sibling  # `why SIBLING` shows its results
     own = quality(_weighed(sib_found, ctx))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,7 +20,25 @@ from llmpick.suggest import error_message
 
 MAX_CASES_BYTES = 64 * 1024 * 1024
 MAX_CASES = 100_000
-CHECK_KINDS = ("equals", "contains", "regex", "json_schema", "judge")
+# every check, in the order they run and are reported
+CHECK_KINDS = (
+    "equals",
+    "contains",
+    "icontains",
+    "contains_any",
+    "contains_all",
+    "not_contains",
+    "starts_with",
+    "regex",
+    "is_json",
+    "json_schema",
+    "json_path",
+    "similar",
+    "max_latency_s",
+    "max_cost_usd",
+    "not",
+    "judge",
+)
 _STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
@@ -48,8 +68,58 @@ class Message(BaseModel):
     """For a tool message: the call it answers."""
 
 
-class Expect(BaseModel):
-    """The checks an answer must pass; a case passes when all of them pass."""
+# $.a.b[0]["c d"] == <JSON value>: a small, safe subset of JSONPath (no filters, no
+# wildcards, no code), enough to check one field of a structured answer
+_PATH_STEP = r'(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\]|\["[^"\\]*"\])'
+_JSON_PATH = re.compile(rf"^\s*(\$(?:{_PATH_STEP})*)\s*==\s*(.+?)\s*$", re.DOTALL)
+_STEP = re.compile(_PATH_STEP)
+
+
+def parse_json_path(expr: str) -> tuple[list[str | int], Any]:
+    """``$.label == "positive"`` as (["label"], "positive"); ValueError when it is not
+    a path, ``==`` and a JSON value."""
+    m = _JSON_PATH.match(expr)
+    if not m:
+        raise ValueError(
+            f"{expr!r} is not PATH == VALUE, e.g. '$.label == \"positive\"' "
+            '(fields with .name or ["name"], list items with [0])'
+        )
+    steps: list[str | int] = []
+    for step in _STEP.findall(m.group(1)):
+        if step.startswith("."):
+            steps.append(step[1:])
+        elif step.startswith('["'):
+            steps.append(step[2:-2])
+        else:
+            steps.append(int(step[1:-1]))
+    try:
+        value = json.loads(m.group(2))
+    except (json.JSONDecodeError, RecursionError):
+        raise ValueError(
+            f'in {expr!r}, {m.group(2)!r} is not a JSON value (quote text: "positive")'
+        ) from None
+    return steps, value
+
+
+def _texts(v: str | list[str] | None, what: str = "text") -> str | list[str] | None:
+    if isinstance(v, list) and not v:
+        raise ValueError(f"an empty list checks nothing; give at least one {what}")
+    return v
+
+
+class Similar(BaseModel):
+    """How close the answer must be to a reference text (difflib's ratio, 0..1)."""
+
+    model_config = _STRICT
+
+    to: str = Field(min_length=1)
+    """The reference answer."""
+    min: float = Field(default=0.8, ge=0, le=1)
+    """The lowest ratio that passes (1 is identical)."""
+
+
+class Checks(BaseModel):
+    """Checks on an answer; what ``not:`` may hold (every check but the judge)."""
 
     model_config = _STRICT
 
@@ -57,28 +127,38 @@ class Expect(BaseModel):
     """The whole answer, surrounding whitespace ignored."""
     contains: str | list[str] | None = None
     """Text (or each of several texts) the answer must contain."""
+    icontains: str | list[str] | None = None
+    """Like contains, without regard to case."""
+    contains_any: list[str] | None = None
+    """At least one of these texts."""
+    contains_all: list[str] | None = None
+    """Every one of these texts."""
+    not_contains: str | list[str] | None = None
+    """None of these texts."""
+    starts_with: str | None = None
+    """The answer's beginning (leading whitespace ignored)."""
     regex: str | None = None
     """A Python regular expression the answer must match somewhere (re.search syntax; a
     match that takes longer than a second is an error, not a pass or fail)."""
+    is_json: Literal[True] | None = None
+    """The answer is JSON (a ```json fence is allowed)."""
     json_schema: dict[str, Any] | bool | None = None
     """The answer must be JSON (a ```json fence is allowed) valid against this JSON Schema."""
-    judge: str | None = Field(default=None, min_length=1)
-    """A rubric: the --judge model scores the answer pass or fail with a reason."""
+    json_path: str | list[str] | None = None
+    """One field of a JSON answer equals a value: '$.label == "positive"' (or a list)."""
+    similar: Similar | None = None
+    """Close enough to a reference answer: {to: TEXT, min: 0.8}."""
+    max_latency_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """The answer took at most this many seconds."""
+    max_cost_usd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """The answer cost at most this much (needs a price and token usage)."""
     ignore_case: bool = False
-    """Compare equals, contains and regex without regard to case."""
+    """Compare equals, contains, starts_with and regex without regard to case."""
 
-    @model_validator(mode="after")
-    def _some_check(self) -> Expect:
-        if not self.kinds():
-            raise ValueError(f"give at least one check: {', '.join(CHECK_KINDS)}")
-        return self
-
-    @field_validator("contains")
+    @field_validator("contains", "icontains", "not_contains", "contains_any", "contains_all")
     @classmethod
     def _non_empty(cls, v: str | list[str] | None) -> str | list[str] | None:
-        if isinstance(v, list) and not v:
-            raise ValueError("an empty list checks nothing; give at least one text")
-        return v
+        return _texts(v)
 
     @field_validator("regex")
     @classmethod
@@ -90,6 +170,13 @@ class Expect(BaseModel):
                 regex.compile(v)
             except (regex.error, OverflowError, RecursionError) as exc:
                 raise ValueError(f"invalid regular expression: {exc}") from None
+        return v
+
+    @field_validator("json_path")
+    @classmethod
+    def _paths(cls, v: str | list[str] | None) -> str | list[str] | None:
+        for expr in [v] if isinstance(v, str) else _texts(v, "path") or []:
+            parse_json_path(expr)
         return v
 
     @field_validator("json_schema")
@@ -115,7 +202,67 @@ class Expect(BaseModel):
         return v
 
     def kinds(self) -> list[str]:
-        return [k for k in CHECK_KINDS if getattr(self, k) is not None]
+        return [
+            k for k in CHECK_KINDS if k in type(self).model_fields and getattr(self, k) is not None
+        ]
+
+    @model_validator(mode="after")
+    def _some_check(self) -> Checks:
+        if not self.kinds():
+            raise ValueError(f"give at least one check: {', '.join(_check_names(type(self)))}")
+        return self
+
+
+def _check_names(cls: type[BaseModel]) -> list[str]:
+    return [k for k in CHECK_KINDS if k in cls.model_fields]
+
+
+class Expect(Checks):
+    """The checks an answer must pass; a case passes when all of them pass (or, with
+    ``threshold``, when the weighted share of checks passed reaches it)."""
+
+    model_config = _STRICT
+
+    not_: Checks | None = Field(default=None, alias="not")
+    """Checks that must each fail: {not: {contains: sorry}} passes an answer without 'sorry'."""
+    judge: str | None = Field(default=None, min_length=1)
+    """A rubric: the --judge model scores the answer pass or fail with a reason."""
+    weights: dict[str, float] = Field(default_factory=dict)
+    """Weight of each check named (default 1): {contains: 2, similar: 1}."""
+    threshold: float | None = Field(default=None, ge=0, le=1)
+    """Pass when the weighted share of checks passed is at least this (default: all)."""
+
+    def kinds(self) -> list[str]:
+        return [
+            k for k in CHECK_KINDS if getattr(self, "not_" if k == "not" else k, None) is not None
+        ]
+
+    @model_validator(mode="after")
+    def _weights_name_checks(self) -> Expect:
+        kinds = self.kinds()
+        for name, w in self.weights.items():
+            if name not in kinds:
+                hint = did_you_mean(name, kinds)
+                raise ValueError(
+                    f"weights: {name!r} is not a check of this case"
+                    + (
+                        f"; did you mean {hint!r}?"
+                        if hint
+                        else f" (its checks: {', '.join(kinds)})"
+                    )
+                )
+            if not 0 <= w < float("inf"):
+                raise ValueError(f"weights: {name} must be a number, 0 or more")
+        if self.weights and self.threshold is None:
+            raise ValueError("weights need a threshold (the weighted share that passes, 0..1)")
+        return self
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest of ``choices`` to a mistyped ``word``, if any is close."""
+    from llmpick.suggest import nearest
+
+    return nearest(word, choices)
 
 
 class Case(BaseModel):
@@ -228,8 +375,131 @@ def _items_yaml(text: str, name: str, problems: list[Problem]) -> tuple[list[tup
     return [(i, item) for i, item in enumerate(data)], prefix
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Read and check a cases file; InputError (exit 2) names every bad line and field."""
+_VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+MAX_ROWS = MAX_CASES
+
+
+def template_vars(item: Any) -> set[str]:
+    """The {{names}} a case's text uses (prompt, system, messages and checks)."""
+    if isinstance(item, str):
+        return set(_VAR.findall(item))
+    if isinstance(item, dict):
+        return set().union(*(template_vars(v) for k, v in item.items() if k != "id"))
+    if isinstance(item, list):
+        return set().union(*(template_vars(v) for v in item))
+    return set()
+
+
+def _fill(item: Any, row: dict[str, str]) -> Any:
+    if isinstance(item, str):
+        return _VAR.sub(lambda m: row[m.group(1)], item)
+    if isinstance(item, dict):
+        return {k: v if k == "id" else _fill(v, row) for k, v in item.items()}
+    if isinstance(item, list):
+        return [_fill(v, row) for v in item]
+    return item
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def load_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) for each row of a --data file: CSV with a header line, or JSON Lines
+    of objects. Values that are not text are used as their JSON text."""
+    from llmpick.files import read_bounded
+
+    name = str(path)
+    what = "data file"
+    try:
+        text = _decode(read_bounded(path, MAX_CASES_BYTES), name)
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read: {exc.strerror or exc}")], what) from None
+    problems: list[Problem] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    if Path(path).suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        for n, item in _items_jsonl(text, name, problems):
+            if not isinstance(item, dict):
+                problems.append(Problem(name, "a row is a JSON object of name: value", line=n))
+                continue
+            rows.append((n, {str(k): _cell(v) for k, v in item.items()}))
+    elif Path(path).suffix.lower() in (".csv", ".tsv"):
+        import csv
+        import io
+
+        dialect = "excel-tab" if Path(path).suffix.lower() == ".tsv" else "excel"
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    problems.append(Problem(name, "more cells than the header names", line=line))
+                    continue
+                if any(v is None for v in row.values()):
+                    problems.append(Problem(name, "fewer cells than the header names", line=line))
+                    continue
+                rows.append((line, {str(k): str(v) for k, v in row.items()}))
+        except csv.Error as exc:
+            problems.append(Problem(name, f"not valid CSV: {exc}"))
+    else:
+        problems.append(Problem(name, "give a .csv, .tsv or .jsonl file"))
+    if len(rows) > MAX_ROWS:
+        problems.append(Problem(name, f"more than {MAX_ROWS:,} rows"))
+    if not rows and not problems:
+        problems.append(Problem(name, "no rows in the file"))
+    if problems:
+        raise InputError(problems, what)
+    return rows
+
+
+def _expand(
+    items: list[tuple[int, Any]],
+    rows: list[tuple[int, dict[str, str]]] | None,
+    cases_name: str,
+    data_name: str,
+    line_for: Callable[[int, tuple[int | str, ...]], int | None],
+    problems: list[Problem],
+) -> list[tuple[int, Any]]:
+    """One case per data row for every case whose text uses {{names}}."""
+    out: list[tuple[int, Any]] = []
+    for key, item in items:
+        names = template_vars(item) if isinstance(item, dict) else set()
+        if not names:
+            out.append((key, item))
+            continue
+        if rows is None:
+            problems.append(
+                Problem(
+                    cases_name,
+                    f"uses {{{{{sorted(names)[0]}}}}}: give the rows with --data rows.csv|jsonl",
+                    line=line_for(key, ()),
+                )
+            )
+            continue
+        for line, row in rows:
+            missing = sorted(names - set(row))
+            if missing:
+                hint = did_you_mean(missing[0], list(row))
+                problems.append(
+                    Problem(
+                        data_name,
+                        f"no column {missing[0]!r} for case {item.get('id')!r} (line "
+                        f"{line_for(key, ())} of {cases_name})"
+                        + (f"; did you mean {hint!r}?" if hint else ""),
+                        line=line,
+                    )
+                )
+                break
+            row_id = row.get("id") or str(line)
+            out.append((key, {**_fill(item, row), "id": f"{item.get('id')}/{row_id}"}))
+    return out
+
+
+def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
+    """Read and check a cases file; InputError (exit 2) names every bad line and field.
+
+    With ``data`` (a --data file), a case whose text uses ``{{name}}`` becomes one case
+    per row, its id suffixed with the row's ``id`` column or line number."""
     from llmpick.files import read_bounded
 
     p = Path(path)
@@ -263,6 +533,8 @@ def load_cases(path: str | Path) -> list[Case]:
         line: int | None = lines((*yaml_prefix, key, *loc))
         return line
 
+    rows = load_rows(data) if data is not None else None
+    items = _expand(items, rows, name, str(data), line_for, problems)
     cases: list[Case] = []
     seen: dict[str, int] = {}  # id -> key of the case that has it
     for key, item in items[: MAX_CASES + 1]:

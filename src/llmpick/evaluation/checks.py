@@ -1,8 +1,9 @@
 """The checks an answer must pass: a table of small pure functions.
 
-Each takes the expected value, the answer and the case's ``ignore_case`` and returns
-a ``CheckResult``. The ``judge`` check needs a model; the runner asks it and turns its
-reply into a result with ``judge_verdict``.
+Each text check takes the expected value, the answer and the case's ``ignore_case``
+and returns a ``CheckResult``; the metric checks (latency, cost) read ``Measures``;
+``not:`` turns each check inside it around. The ``judge`` check needs a model; the
+runner asks it and turns its reply into a result with ``judge_verdict``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from llmpick.evaluation.cases import Expect
+from llmpick.evaluation.cases import Checks, Expect
 
 Outcome = Literal["pass", "fail", "error"]
 
@@ -114,30 +115,201 @@ def check_json_schema(schema: dict[str, Any] | bool, answer: str, ignore_case: b
     )
 
 
+def _fold(text: str, ignore_case: bool) -> str:
+    return text.casefold() if ignore_case else text
+
+
+def check_icontains(expected: str | list[str], answer: str, ignore_case: bool) -> CheckResult:
+    r = check_contains(expected, answer, True)
+    return CheckResult("icontains", r.outcome, r.detail)
+
+
+def check_contains_any(expected: list[str], answer: str, ignore_case: bool) -> CheckResult:
+    hay = _fold(answer, ignore_case)
+    if any(_fold(w, ignore_case) in hay for w in expected):
+        return CheckResult("contains_any", "pass")
+    return CheckResult(
+        "contains_any", "fail", "none of " + ", ".join(_short(w, 30) for w in expected[:5])
+    )
+
+
+def check_contains_all(expected: list[str], answer: str, ignore_case: bool) -> CheckResult:
+    r = check_contains(expected, answer, ignore_case)
+    return CheckResult("contains_all", r.outcome, r.detail)
+
+
+def check_not_contains(expected: str | list[str], answer: str, ignore_case: bool) -> CheckResult:
+    unwanted = [expected] if isinstance(expected, str) else expected
+    hay = _fold(answer, ignore_case)
+    found = [w for w in unwanted if _fold(w, ignore_case) in hay]
+    if not found:
+        return CheckResult("not_contains", "pass")
+    return CheckResult(
+        "not_contains", "fail", "contains " + ", ".join(_short(w, 40) for w in found)
+    )
+
+
+def check_starts_with(expected: str, answer: str, ignore_case: bool) -> CheckResult:
+    if _fold(answer.lstrip(), ignore_case).startswith(_fold(expected, ignore_case)):
+        return CheckResult("starts_with", "pass")
+    return CheckResult("starts_with", "fail", f"starts {_short(answer.lstrip()[:40], 40)}")
+
+
+def check_is_json(expected: bool, answer: str, ignore_case: bool) -> CheckResult:
+    try:
+        answer_json(answer)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return CheckResult("is_json", "fail", f"not JSON: {getattr(exc, 'msg', exc)}")
+    return CheckResult("is_json", "pass")
+
+
+_MISSING = object()
+
+
+def _follow(value: Any, steps: list[str | int]) -> Any:
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(value, list) or step >= len(value):
+                return _MISSING
+        elif not isinstance(value, dict) or step not in value:
+            return _MISSING
+        value = value[step]
+    return value
+
+
+def check_json_path(exprs: str | list[str], answer: str, ignore_case: bool) -> CheckResult:
+    from llmpick.evaluation.cases import parse_json_path
+
+    try:
+        doc = answer_json(answer)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return CheckResult("json_path", "fail", f"not JSON: {getattr(exc, 'msg', exc)}")
+    for expr in [exprs] if isinstance(exprs, str) else exprs:
+        steps, wanted = parse_json_path(expr)
+        got = _follow(doc, steps)
+        path = expr.split("==")[0].strip()
+        if got is _MISSING:
+            return CheckResult("json_path", "fail", f"{path} is missing")
+        # JSON equality: 1 == 1.0, but true is not 1
+        same = got == wanted and isinstance(got, bool) == isinstance(wanted, bool)
+        if not same:
+            shown = json.dumps(got, ensure_ascii=False)
+            return CheckResult("json_path", "fail", f"{path} is {_short(shown, 40)}")
+    return CheckResult("json_path", "pass")
+
+
+SIMILAR_CHARS = 4000  # difflib is quadratic: longer texts are compared on their start
+
+
+def check_similar(expected: Any, answer: str, ignore_case: bool) -> CheckResult:
+    import difflib
+
+    a = " ".join(_fold(answer, ignore_case).split())[:SIMILAR_CHARS]
+    b = " ".join(_fold(expected.to, ignore_case).split())[:SIMILAR_CHARS]
+    ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    outcome: Outcome = "pass" if ratio >= expected.min else "fail"
+    return CheckResult("similar", outcome, f"similarity {ratio:.2f} (at least {expected.min:g})")
+
+
 CHECKS: dict[str, Callable[[Any, str, bool], CheckResult]] = {
     "equals": check_equals,
     "contains": check_contains,
+    "icontains": check_icontains,
+    "contains_any": check_contains_any,
+    "contains_all": check_contains_all,
+    "not_contains": check_not_contains,
+    "starts_with": check_starts_with,
     "regex": check_regex,
+    "is_json": check_is_json,
     "json_schema": check_json_schema,
+    "json_path": check_json_path,
+    "similar": check_similar,
 }
 
 
-def run_local_checks(expect: Expect, answer: str) -> list[CheckResult]:
-    """Every check except ``judge``, in the order of ``CHECK_KINDS``."""
-    return [
-        CHECKS[kind](getattr(expect, kind), answer, expect.ignore_case)
-        for kind in expect.kinds()
-        if kind in CHECKS
-    ]
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """What the metric checks read besides the text."""
+
+    latency_s: float | None = None
+    cost_usd: float | None = None
 
 
-def case_outcome(results: list[CheckResult]) -> Outcome:
-    """pass when every check passes; fail when any fails; else error (a judge failed)."""
+def _metric(kind: str, limit: float, value: float | None, unit: str, why: str) -> CheckResult:
+    if value is None:
+        return CheckResult(kind, "error", f"not measured: {why}")
+    if value <= limit:
+        return CheckResult(kind, "pass")
+    return CheckResult(kind, "fail", f"{value:.6g} {unit} (at most {limit:g})")
+
+
+def _negated(r: CheckResult) -> CheckResult:
+    flipped: Outcome = {"pass": "fail", "fail": "pass", "error": "error"}[r.outcome]  # type: ignore[assignment]
+    detail = r.detail if r.outcome == "error" else ("" if r.outcome == "fail" else "it passed")
+    return CheckResult(f"not {r.kind}", flipped, detail)
+
+
+def _run(expect: Checks, answer: str, m: Measures) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    for kind in expect.kinds():
+        if kind in CHECKS:
+            out.append(CHECKS[kind](getattr(expect, kind), answer, expect.ignore_case))
+        elif kind == "max_latency_s":
+            limit = expect.max_latency_s or 0.0
+            out.append(_metric(kind, limit, m.latency_s, "s", "no latency"))
+        elif kind == "max_cost_usd":
+            limit = expect.max_cost_usd or 0.0
+            why = "no price for the target, or no token usage in the reply"
+            out.append(_metric(kind, limit, m.cost_usd, "USD", why))
+    return out
+
+
+def run_local_checks(
+    expect: Checks, answer: str, measures: Measures | None = None
+) -> list[CheckResult]:
+    """Every check except ``judge``, in the order of ``CHECK_KINDS``; ``not:`` checks
+    each pass when their check fails."""
+    m = measures or Measures()
+    out = _run(expect, answer, m)
+    inner = getattr(expect, "not_", None)
+    if inner is not None:
+        out.extend(_negated(r) for r in _run(inner, answer, m))
+    return out
+
+
+def case_outcome(results: list[CheckResult], expect: Expect | None = None) -> Outcome:
+    """pass when every check passes; fail when any fails; else error (a judge failed).
+
+    With a ``threshold``, pass when the weighted share of checks passed reaches it."""
+    if expect is not None and expect.threshold is not None and results:
+        share = case_score(results, expect)
+        if share >= expect.threshold:
+            return "pass"
+        return (
+            "error"
+            if any(r.outcome == "error" for r in results)
+            and not any(r.outcome == "fail" for r in results)
+            else "fail"
+        )
     if any(r.outcome == "fail" for r in results):
         return "fail"
     if any(r.outcome == "error" for r in results):
         return "error"
     return "pass"
+
+
+def _weight_key(kind: str) -> str:
+    return "not" if kind.startswith("not ") else kind
+
+
+def case_score(results: list[CheckResult], expect: Expect) -> float:
+    """The weighted share of checks passed, 0..1 (every check weighs 1 unless named)."""
+    total = passed = 0.0
+    for r in results:
+        w = expect.weights.get(_weight_key(r.kind), 1.0)
+        total += w
+        passed += w if r.outcome == "pass" else 0.0
+    return passed / total if total else 0.0
 
 
 # --- the judge ----------------------------------------------------------------

@@ -23,7 +23,7 @@ import httpx
 
 from llmpick.evaluation.targets import Target
 from llmpick.http import ACCEPT_ENCODING, FetchError, aiter_body, read_body
-from llmpick.jsonsafe import loads
+from llmpick.jsonsafe import JsonProblem, loads
 
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 """The most a reply may decode to (streamed or not): a long answer streamed token by
@@ -326,6 +326,51 @@ def _redact_reply(reply: Reply, forms: list[str]) -> Reply:
     return reply
 
 
+def request_body(
+    target: Target,
+    messages: list[dict[str, Any]],
+    *,
+    max_tokens: int | None = None,
+    response_format: dict[str, Any] | None = None,
+    temperature: float | None = None,
+) -> dict[str, Any]:
+    """The request's JSON body, before streaming options (also the response cache's key)."""
+    body: dict[str, Any] = {**target.params, "model": target.served_as, "messages": messages}
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    if response_format is not None:
+        body["response_format"] = response_format
+    if temperature is not None:
+        body["temperature"] = temperature
+    return body
+
+
+MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024
+
+
+async def served_models(
+    client: httpx.AsyncClient, target: Target, timeout: float
+) -> list[str] | None:
+    """The model names the endpoint lists at ``/models``, or None where it lists none
+    (no such route, an error, not the OpenAI shape): a first look, never a verdict."""
+    url = target.url.removesuffix("/chat/completions") + "/models"
+    try:
+        async with asyncio.timeout(timeout):
+            async with client.stream("GET", url, headers=target.request_headers()) as resp:
+                if resp.status_code != 200:
+                    return None
+                # bounded and decoded like every other body (http.read_body)
+                raw = await read_body(resp, MAX_MODEL_LIST_BYTES, "the model list")
+        data = loads(raw)  # the one JSON loader for outside input: huge numbers refused
+    except (TimeoutError, httpx.HTTPError, FetchError, JsonProblem):
+        return None
+    items = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    ids = [str(m["id"]) for m in items if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    return ids or None
+
+
 async def complete(
     client: httpx.AsyncClient,
     target: Target,
@@ -338,13 +383,13 @@ async def complete(
     temperature: float | None = None,
 ) -> Reply:
     """Ask ``target`` once (with retries); never raises for a network or endpoint failure."""
-    body: dict[str, Any] = {**target.params, "model": target.served_as, "messages": messages}
-    if max_tokens is not None:
-        body["max_tokens"] = max_tokens
-    if response_format is not None:
-        body["response_format"] = response_format
-    if temperature is not None:
-        body["temperature"] = temperature
+    body = request_body(
+        target,
+        messages,
+        max_tokens=max_tokens,
+        response_format=response_format,
+        temperature=temperature,
+    )
     attempts = 0
     waits: list[float] = []
     forms = secret_forms(target.api_key())

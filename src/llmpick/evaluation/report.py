@@ -19,9 +19,16 @@ from llmpick.evaluation.cases import CHECK_KINDS, Case
 from llmpick.evaluation.results import Key
 from llmpick.evaluation.stats import not_worse, percentile, wilson
 from llmpick.evaluation.targets import Target
+from llmpick.safetext import md_code, md_text
 from llmpick.units import format_usd
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+EMPTY_HINT = "the server may cut concurrent streams: try --concurrency 1"
+
+
+def check_order(kind: str) -> tuple[int, str]:
+    """Checks in the order of CHECK_KINDS; a negated one ('not contains') after them."""
+    return (CHECK_KINDS.index(kind), "") if kind in CHECK_KINDS else (len(CHECK_KINDS), kind)
 
 
 def _r(x: float | None, n: int = 3) -> float | None:
@@ -40,6 +47,7 @@ def current(rec: dict[str, Any] | None, target: Target, case: Case) -> bool:
 def target_figures(
     target: Target, cases: list[Case], repeat: int, records: dict[Key, dict[str, Any]]
 ) -> dict[str, Any]:
+    by_id = {c.id: c for c in cases}
     recs = []
     for c in cases:
         for r in range(repeat):
@@ -50,14 +58,17 @@ def target_figures(
     total = len(recs)
     passed = sum(1 for x in recs if x.get("outcome") == "pass")
     failed = sum(1 for x in recs if x.get("outcome") == "fail")
-    errors = total - passed - failed
+    empty = [x for x in recs if x.get("outcome") == "empty"]
+    errors = total - passed - failed - len(empty)
+    truncated = sum(1 for x in recs if x.get("truncated"))
+    cached = sum(1 for x in recs if x.get("cached"))
     answered = [r for r in recs if r.get("answer") is not None and not r.get("error")]
     checks: dict[str, dict[str, int]] = {}
     for a in answered:
         for ch in a.get("checks") or []:
             row = checks.setdefault(ch["kind"], {"pass": 0, "fail": 0, "error": 0})
             row[ch["outcome"]] = row.get(ch["outcome"], 0) + 1
-    checks = {k: checks[k] for k in CHECK_KINDS if k in checks}
+    checks = {k: checks[k] for k in sorted(checks, key=check_order)}
     latencies = [r["latency_s"] for r in answered if isinstance(r.get("latency_s"), (int, float))]
     ttfts = [r["ttft_s"] for r in answered if isinstance(r.get("ttft_s"), (int, float))]
     with_usage = [
@@ -85,18 +96,37 @@ def target_figures(
         str(r.get("error") or "the judge failed") for r in recs if r.get("outcome") == "error"
     )
     notes: list[str] = []
+    if empty:
+        why = Counter(str(x.get("empty") or "no text") for x in empty)
+        notes.append(
+            f"{len(empty)} of {total} answers came back empty ("
+            + ", ".join(f"{n} {w}" for w, n in why.most_common())
+            + f"); they count as not passed: {EMPTY_HINT}"
+        )
+    if truncated:
+        notes.append(
+            f"{truncated} answer{' was' if truncated == 1 else 's were'} cut at the token "
+            "limit (finish_reason 'length'); "
+            "raise max_tokens if the cases need longer answers"
+        )
     if answered and len(with_usage) < len(answered):
         notes.append(
             f"{len(answered) - len(with_usage)} of {len(answered)} answers came without token "
             "usage; tokens and cost count the others only"
         )
+    reached = passed + failed + len(empty)
+    status = "not run" if not total else ("ok" if reached else "unreachable")
     return {
         **target.to_data(),
+        "status": status,
         "planned": planned,
         "total": total,
         "passed": passed,
         "failed": failed,
+        "empty": len(empty),
         "errors": errors,
+        "truncated": truncated,
+        "cached": cached,
         "not_run": planned - total,
         "pass_rate": _r(passed / total, 4) if total else None,
         "pass_rate_interval": None if lo is None else [_r(lo, 4), _r(hi, 4)],
@@ -113,12 +143,62 @@ def target_figures(
         "top_errors": [{"error": e, "count": n} for e, n in error_kinds.most_common(3)],
         "stopped": None,
         "notes": notes,
+        "failures": [
+            failure(x, by_id.get(str(x.get("case")))) for x in recs if x.get("outcome") != "pass"
+        ],
+    }
+
+
+MAX_SHOWN_ANSWER = 300
+
+
+def _clip(text: str | None, n: int = MAX_SHOWN_ANSWER) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def expected_text(case: Case | None) -> str | None:
+    """The case's checks in one line (what a good answer satisfies)."""
+    if case is None:
+        return None
+    import json
+
+    data = case.expect.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude_defaults=True
+    )
+    return _clip(json.dumps(data, ensure_ascii=False), 200)
+
+
+def failure(rec: dict[str, Any], case: Case | None) -> dict[str, Any]:
+    """One request that did not pass: what was expected, what came back, and why."""
+    why = [
+        f"{c.get('kind')}: {c.get('detail') or c.get('outcome')}"
+        for c in rec.get("checks") or []
+        if c.get("outcome") != "pass"
+    ]
+    if rec.get("outcome") == "empty":
+        why = [f"empty answer ({rec.get('empty') or 'no text'})"]
+    elif rec.get("outcome") == "error" and rec.get("error"):
+        why = [str(rec["error"])]
+    return {
+        "case": rec.get("case"),
+        "repeat": rec.get("repeat"),
+        "outcome": rec.get("outcome"),
+        "expected": expected_text(case),
+        "answer": _clip(rec.get("answer")),
+        "why": why,
+        "truncated": bool(rec.get("truncated")),
     }
 
 
 def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The cheapest target whose pass rate is not significantly below the best's."""
-    scored = [r for r in rows if r["total"] and r["pass_rate"] is not None]
+    scored = [
+        r
+        for r in rows
+        if r.get("status", "ok") == "ok" and r["total"] and r["pass_rate"] is not None
+    ]
     if not scored or all(r["passed"] == 0 for r in scored):
         return None
     best = max(scored, key=lambda r: (r["pass_rate"], r["pass_rate_interval"][0]))
@@ -137,7 +217,9 @@ def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
     pick = min(pool, key=order)
     pct = f"{pick['pass_rate']:.0%}"
-    if pick is best and len(close) == 1:
+    if len(scored) == 1:
+        why = f"the only target that answered ({pct})"
+    elif pick is best and len(close) == 1:
         why = f"the best pass rate ({pct}), significantly above every other target"
     elif pick is best:
         why = f"the best pass rate ({pct}) and the cheapest of the {len(close)} targets near it"
@@ -170,8 +252,14 @@ def build_report(
     judge: Target | None = None,
     stopped: dict[str, str] | None = None,
     notes: list[str] | None = None,
+    reused: int = 0,
+    target_notes: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """The report document; ``reused``: results taken from --out by --resume;
+    ``target_notes``: what the run learnt about a target (its notes, first)."""
     rows = [target_figures(t, cases, repeat, records) for t in targets]
+    for row in rows:
+        row["notes"] = [*(target_notes or {}).get(row["name"], []), *row["notes"]]
     for row in rows:
         if stopped and row["name"] in stopped:
             row["stopped"] = stopped[row["name"]]
@@ -198,7 +286,7 @@ def build_report(
             "tokens": {"input": tin, "output": tout},
             "cost_usd": _r(jcost, 6),
         }
-    self_hosted = [r["name"] for r in rows if r["self_hosted"]]
+    self_hosted = [r["name"] for r in rows if r["self_hosted"] and r["status"] == "ok"]
     all_notes = list(notes or [])
     if self_hosted:
         all_notes.append(
@@ -207,9 +295,12 @@ def build_report(
             + "); your hardware and power are not counted"
         )
     all_notes.append(
-        "pass_rate is passed / total; total counts answered requests and errors alike; "
-        "the interval is the 95% Wilson score interval"
+        "pass rate = passed / requests made to the target: failed checks, empty answers "
+        "and errors all count as not passed; requests never sent (a stopped target) are "
+        "left out, so a stopped target's total is smaller; the interval is the 95% Wilson "
+        "score interval"
     )
+    cached = sum(r["cached"] for r in rows)
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"llmpick {__version__}",
@@ -219,21 +310,24 @@ def build_report(
         "targets": rows,
         "judge": judge_doc,
         "recommendation": recommend(rows),
+        "unreachable": [
+            {"name": r["name"], "why": r["stopped"] or _first_error(r)}
+            for r in rows
+            if r["status"] == "unreachable"
+        ],
+        "cached": cached,
+        "reused": reused,
         "notes": all_notes,
     }
 
 
+def _first_error(row: dict[str, Any]) -> str:
+    errs = row["top_errors"]
+    return str(errs[0]["error"]) if errs else "no answer"
+
+
 def answered_any(doc: dict[str, Any]) -> bool:
     return any(r["passed"] + r["failed"] > 0 for r in doc["targets"])
-
-
-def _md(text: object) -> str:
-    """Text from a server or a file as Markdown that shows as that text: the one escaper
-    (safetext.md_text) also drops escape sequences (OSC 52, OSC 8, ESC[2J), C1 and bidi
-    controls, which this report's own escaper kept."""
-    from llmpick.safetext import md_text
-
-    return "" if text is None else md_text(text)
 
 
 def _pct(x: float | None) -> str:
@@ -244,9 +338,11 @@ def _secs(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f} s"
 
 
+MAX_MD_FAILURES = 50
+
+
 def markdown(doc: dict[str, Any]) -> str:
     """The report as Markdown (for --export report.md)."""
-    from llmpick.safetext import md_code
 
     lines = [
         "# llmpick eval report",
@@ -255,28 +351,35 @@ def markdown(doc: dict[str, Any]) -> str:
         + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
         + f"; {doc['generated_by']}.",
         "",
-        "| target | passed | pass rate (95% interval) | errors | latency p50 / p95 | "
+        "| target | passed | pass rate (95% interval) | empty | errors | latency p50 / p95 | "
         "first token p50 | tokens/s | tokens in / out | cost |",
-        "| --- | ---: | --- | ---: | --- | --- | ---: | --- | ---: |",
+        "| --- | ---: | --- | ---: | ---: | --- | --- | ---: | --- | ---: |",
     ]
     for r in doc["targets"]:
+        if r["status"] != "ok":
+            continue
         iv = r["pass_rate_interval"]
         rate = _pct(r["pass_rate"]) + (f" ({_pct(iv[0])}–{_pct(iv[1])})" if iv else "")
         ttft = r["ttft_s"]["p50"] if r["ttft_s"] else None
         lines.append(
-            f"| {_md(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['errors']} | "
+            f"| {md_text(r['name'])} | {r['passed']} / {r['total']} | {rate} | {r['empty']} | "
+            f"{r['errors']} | "
             f"{_secs(r['latency_s']['p50'])} / {_secs(r['latency_s']['p95'])} | {_secs(ttft)} | "
             f"{r['output_tokens_per_s'] if r['output_tokens_per_s'] is not None else 'n/a'} | "
             f"{r['tokens']['input']:,} / {r['tokens']['output']:,} | "
             f"{format_usd(r['cost_usd'])}{' (self-hosted)' if r['self_hosted'] else ''} |"
         )
+    if doc["unreachable"]:
+        lines += ["", "**Unreachable** (no answer at all; left out of the pick):", ""]
+        lines += [f"- {md_text(u['name'])}: {md_text(u['why'])}" for u in doc["unreachable"]]
     lines.append("")
     rec = doc["recommendation"]
     if rec:
-        lines += [f"**Recommendation: {_md(rec['target'])}** — {_md(rec['why'])}.", ""]
+        lines += [f"**Recommendation: {md_text(rec['target'])}** — {md_text(rec['why'])}.", ""]
     else:
         lines += ["**No recommendation**: no target passed any case.", ""]
-    kinds = [k for k in CHECK_KINDS if any(k in r["checks"] for r in doc["targets"])]
+    answered = [r for r in doc["targets"] if r["status"] == "ok"]
+    kinds = sorted({k for r in answered for k in r["checks"]}, key=check_order)
     if kinds:
         lines += [
             "## Checks passed",
@@ -284,27 +387,58 @@ def markdown(doc: dict[str, Any]) -> str:
             "| target | " + " | ".join(kinds) + " |",
             "| --- |" + " ---: |" * len(kinds),
         ]
-        for r in doc["targets"]:
+        for r in answered:
             cells = []
             for k in kinds:
                 c = r["checks"].get(k)
                 cells.append(f"{c['pass']} / {sum(c.values())}" if c else "–")
-            lines.append(f"| {_md(r['name'])} | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_text(r['name'])} | " + " | ".join(cells) + " |")
         lines.append("")
+    failing = [r for r in doc["targets"] if r["status"] == "ok" and r["failures"]]
+    if failing:
+        lines += ["## Cases not passed", ""]
+        for r in failing:
+            lines += [
+                f"### {md_text(r['name'])}",
+                "",
+                "| case | outcome | expected | answer | why |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for f in r["failures"][:MAX_MD_FAILURES]:
+                case = str(f["case"]) + (f" #{f['repeat'] + 1}" if doc["repeat"] > 1 else "")
+                outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
+                lines.append(
+                    f"| {md_text(case)} | {outcome} | {md_text(f['expected'])} | "
+                    f"{md_text(f['answer'])} | {md_text('; '.join(f['why']))} |"
+                )
+            if len(r["failures"]) > MAX_MD_FAILURES:
+                lines.append(
+                    f"\n{len(r['failures']) - MAX_MD_FAILURES} more in the JSON report "
+                    "(--export report.json)."
+                )
+            lines.append("")
     extra = []
+    if doc.get("reused"):
+        extra.append(
+            f"- {doc['reused']} results reused from {md_text(doc['results_file'])} (--resume)"
+        )
+    if doc.get("cached"):
+        extra.append(
+            f"- {doc['cached']} answers came from the response cache (--no-cache asks again)"
+        )
     for r in doc["targets"]:
         if r["stopped"]:
-            extra.append(f"- {_md(r['name'])}: {_md(r['stopped'])}")
+            extra.append(f"- {md_text(r['name'])}: {md_text(r['stopped'])}")
         for e in r["top_errors"]:
-            extra.append(f"- {_md(r['name'])}: {e['count']} × {_md(e['error'])}")
-        extra.extend(f"- {_md(r['name'])}: {_md(n)}" for n in r["notes"])
-        extra.append(f"- {_md(r['name'])}: cost: {_md(r['price_note'])}")
+            extra.append(f"- {md_text(r['name'])}: {e['count']} × {md_text(e['error'])}")
+        extra.extend(f"- {md_text(r['name'])}: {md_text(n)}" for n in r["notes"])
+        extra.append(f"- {md_text(r['name'])}: cost: {md_text(r['price_note'])}")
     if doc["judge"]:
         j = doc["judge"]
         extra.append(
-            f"- judge: {_md(j['name'])} ({_md(j['served_as'])}), {j['requests']} verdicts, "
+            f"- judge: {md_text(j['name'])} ({md_text(j['served_as'])}), {j['requests']} verdicts, "
             f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}"
         )
-    extra.extend(f"- {_md(n)}" for n in doc["notes"])
+    extra.extend(f"- {md_text(n)}" for n in doc["notes"])
     lines += ["## Notes", "", *extra, ""]
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from llmpick.errors import UsageError, WriteError
 from llmpick.jsonsafe import loads
 
 Key = tuple[str, str, int]  # target name, case id, repeat
+MAX_RESULTS_BYTES = 4 * 1024**3
 
 
 def key_of(record: dict[str, Any]) -> Key | None:
@@ -120,6 +121,11 @@ def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
     bad = 0
     check_out(path)
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # /dev/zero, a FIFO: would be read forever
+            raise UsageError(f"cannot read {path}: not a regular file")
+        if st.st_size > MAX_RESULTS_BYTES:
+            raise UsageError(f"cannot read {path}: larger than {MAX_RESULTS_BYTES:,} bytes")
         with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if not line.strip():
@@ -141,12 +147,29 @@ def read_results(path: str | Path) -> tuple[dict[Key, dict[str, Any]], int]:
     return records, bad
 
 
+def check_output(path: str, option: str) -> None:
+    """Refuse an output path that cannot be written, before the first request is sent
+    (a run that cannot keep its results should not spend money)."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise UsageError(f"{option} {path} is a directory; give a file name")
+    if not parent.is_dir():
+        raise UsageError(
+            f"{option} {path}: the directory {parent} does not exist", hint="create it first"
+        )
+    target = p if p.exists() else parent
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"{option} {path}: permission denied", hint="give a writable path")
+
+
 class ResultsWriter:
     """Appends records to a JSON Lines file, one flushed line each."""
 
     def __init__(self, path: str | Path, resume: bool) -> None:
         self.path = Path(path)
         check_out(path)
+        self.failed = False
         if not resume and self.path.exists() and self.path.stat().st_size > 0:
             raise UsageError(
                 f"{path} already holds results",
@@ -171,14 +194,27 @@ class ResultsWriter:
         if self._fh is None:
             return
         try:
-            self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._fh.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
             self._fh.flush()
         except OSError as exc:
-            raise WriteError(f"cannot append to {self.path}: {exc.strerror or exc}") from None
+            self.failed = True
+            raise WriteError(
+                f"cannot append to {self.path}: {exc.strerror or exc}",
+                hint="free some space or give another --out; --resume continues from there",
+            ) from None
 
     def close(self) -> None:
-        if self._fh is not None:
+        """Flush and close; a failure is reported unless a write already reported one
+        (closing would flush the same lost bytes and fail again, hiding the first error)."""
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        try:
             with contextlib.suppress(OSError):
-                os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
+                os.fsync(fh.fileno())
+            fh.close()
+        except OSError as exc:
+            if self.failed:
+                return
+            self.failed = True
+            raise WriteError(f"cannot write {self.path}: {exc.strerror or exc}") from None

@@ -17,7 +17,9 @@ from typing import Any
 from llmpick.evaluation.cases import Case
 from llmpick.evaluation.checks import (
     CheckResult,
+    Measures,
     case_outcome,
+    case_score,
     judge_messages,
     judge_verdict,
     run_local_checks,
@@ -39,6 +41,8 @@ class RunConfig:
     backoff: float = 0.5
     max_failures: int = 5
     """Failed requests in a row after which a target is stopped."""
+    cache: bool = True
+    """Reuse answers to identical requests at temperature 0 (--no-cache turns it off)."""
 
 
 @dataclass(slots=True)
@@ -48,6 +52,12 @@ class RunSummary:
     ran: int = 0
     stopped: dict[str, str] = field(default_factory=dict)
     not_run: dict[str, int] = field(default_factory=dict)
+    cached: int = 0
+    """Answers taken from the response cache instead of the endpoint."""
+    unlisted: dict[str, list[str]] = field(default_factory=dict)
+    """Targets whose model the endpoint's /models did not list: what it lists."""
+    target_notes: dict[str, list[str]] = field(default_factory=dict)
+    """What the report should say about a target beyond its figures."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +122,46 @@ def response_format(target: Target, case: Case) -> dict[str, Any] | None:
     return None
 
 
+def empty_reason(reply: Any) -> str | None:
+    """Why an answer that came back is no answer: no text, or no finish reason (a
+    stream cut short: llama.cpp's server cuts a running stream when another arrives)."""
+    if reply.text is not None and not reply.text.strip():
+        return "no text"
+    if reply.finish_reason is None:
+        return "no finish reason"
+    return None
+
+
+def answer_cost(target: Target, reply: Any) -> float | None:
+    """What one answer cost at the target's prices, when the reply gave token usage."""
+    if target.price_in is None or target.price_out is None:
+        return None
+    if reply.prompt_tokens is None or reply.completion_tokens is None:
+        return None
+    spent: float = reply.prompt_tokens * target.price_in
+    spent += reply.completion_tokens * target.price_out
+    return spent / 1e6
+
+
 def record_for(
-    job: Job, reply: Any, checks: list[CheckResult], judge: dict[str, Any] | None
+    job: Job,
+    reply: Any,
+    checks: list[CheckResult],
+    judge: dict[str, Any] | None,
+    *,
+    cached: bool = False,
 ) -> dict[str, Any]:
-    """The results-file line for one request (no key, no headers)."""
-    outcome = case_outcome(checks) if reply.ok else "error"
+    """The results-file line for one request (no key, no headers).
+
+    ``outcome`` is pass, fail, empty (an answer with no text or no finish reason: not
+    judged, counted apart) or error (no answer, or the judge failed)."""
+    empty = empty_reason(reply) if reply.ok else None
+    if not reply.ok:
+        outcome = "error"
+    elif empty is not None:
+        outcome = "empty"
+    else:
+        outcome = case_outcome(checks, job.case.expect)
     text = reply.text
     rec: dict[str, Any] = {
         "target": job.target.name,
@@ -134,14 +179,27 @@ def record_for(
         "completion_tokens": reply.completion_tokens,
         "streamed": reply.streamed,
         "finish_reason": reply.finish_reason,
+        "truncated": reply.ok and reply.finish_reason == "length",
         "served_as": job.target.served_as,
+        "model": job.target.model.id if job.target.model else None,
         "target_fp": job.target.fingerprint,
         "case_fp": job.case.fingerprint(),
         "time": _now(),
     }
+    if empty is not None:
+        rec["empty"] = empty
+    if cached:
+        rec["cached"] = True
+    if job.case.expect.threshold is not None and checks:
+        rec["score"] = round(case_score(checks, job.case.expect), 4)
     if judge is not None:
         rec["judge"] = judge
     return rec
+
+
+def listed(served_as: str, models: list[str]) -> bool:
+    """Whether a /models list names the model (Ollama lists 'llama3:latest' for 'llama3')."""
+    return served_as in models or f"{served_as}:latest" in models
 
 
 async def run(
@@ -154,11 +212,21 @@ async def run(
     on_result: Callable[[dict[str, Any]], None] = lambda rec: None,
 ) -> RunSummary:
     """Ask every target every case ``config.repeat`` times (except ``skip``)."""
-    from llmpick.evaluation.client import EndpointState, RetryPolicy, complete, make_client
+    from llmpick.evaluation.cache import ResponseCache, cacheable, request_key, response_dir
+    from llmpick.evaluation.client import (
+        EndpointState,
+        Reply,
+        RetryPolicy,
+        complete,
+        make_client,
+        request_body,
+        served_models,
+    )
 
     policy = RetryPolicy(timeout=config.timeout, retries=config.retries, backoff=config.backoff)
     jobs = plan(targets, cases, config.repeat, skip or set())
     summary = RunSummary()
+    cache = ResponseCache(response_dir() if config.cache else None)
     limits: dict[str, asyncio.Semaphore] = {}
     for t in [*targets, *([judge] if judge else [])]:
         if t.endpoint not in limits:
@@ -169,6 +237,10 @@ async def run(
     states = {t.name: EndpointState() for t in targets}
     judge_state = EndpointState()
     in_a_row = dict.fromkeys((t.name for t in targets), 0)
+    # a target whose model the endpoint does not list asks one case first, alone: if
+    # that fails, the target is stopped with one message instead of one per case
+    first_of: dict[str, Job] = {}
+    first_done: dict[str, asyncio.Event] = {}
 
     async def ask_judge(client: Any, job: Job, answer: str) -> tuple[CheckResult, dict[str, Any]]:
         assert judge is not None and job.case.expect.judge is not None
@@ -186,40 +258,86 @@ async def run(
             return CheckResult("judge", "error", f"the judge failed: {r.error}"), info
         return judge_verdict(r.text or ""), info
 
-    async def one(client: Any, job: Job) -> None:
-        name = job.target.name
+    def skipped(name: str) -> bool:
         if name in summary.stopped:
             summary.not_run[name] = summary.not_run.get(name, 0) + 1
-            return
-        async with limits[job.target.endpoint]:
-            if name in summary.stopped:  # stopped while this one waited its turn
-                summary.not_run[name] = summary.not_run.get(name, 0) + 1
-                return
+            return True
+        return False
+
+    async def ask(client: Any, job: Job) -> tuple[Any, bool]:
+        t = job.target
+        messages = [*t.system_messages(), *job.case.chat()]
+        fmt = response_format(t, job.case)
+        body = request_body(t, messages, max_tokens=job.case.max_tokens, response_format=fmt)
+        key = request_key(t.url, body) if cache.enabled and cacheable(body) else None
+        if key is not None and (hit := cache.get(key)) is not None:
+            summary.cached += 1
+            return Reply(**hit), True
+        async with limits[t.endpoint]:
+            if t.name in summary.stopped:  # stopped while this one waited its turn
+                return None, False
             reply = await complete(
                 client,
-                job.target,
-                job.case.chat(),
+                t,
+                messages,
                 policy,
-                states[name],
+                states[t.name],
                 max_tokens=job.case.max_tokens,
-                response_format=response_format(job.target, job.case),
+                response_format=fmt,
             )
+        if key is not None and reply.ok and empty_reason(reply) is None:
+            cache.put(
+                key,
+                {
+                    "text": reply.text,
+                    "finish_reason": reply.finish_reason,
+                    "prompt_tokens": reply.prompt_tokens,
+                    "completion_tokens": reply.completion_tokens,
+                    "latency_s": reply.latency_s,
+                    "ttft_s": reply.ttft_s,
+                },
+            )
+        return reply, False
+
+    async def one(client: Any, job: Job) -> None:
+        name = job.target.name
+        gate = first_done.get(name)
+        if gate is not None and first_of[name].key != job.key:
+            await gate.wait()
+        try:
+            if skipped(name):
+                return
+            reply, cached = await ask(client, job)
+            if reply is None:
+                skipped(name)
+                return
+        finally:
+            if gate is not None and first_of[name].key == job.key:
+                gate.set()
         checks: list[CheckResult] = []
         judged: dict[str, Any] | None = None
         if reply.ok:
             in_a_row[name] = 0
-            checks = run_local_checks(job.case.expect, reply.text or "")
-            if job.case.expect.judge is not None:
-                verdict, judged = await ask_judge(client, job, reply.text or "")
-                checks.append(verdict)
+            if empty_reason(reply) is None:
+                measures = Measures(reply.latency_s, answer_cost(job.target, reply))
+                checks = run_local_checks(job.case.expect, reply.text or "", measures)
+                if job.case.expect.judge is not None:
+                    verdict, judged = await ask_judge(client, job, reply.text or "")
+                    checks.append(verdict)
         else:
             in_a_row[name] += 1
-            if in_a_row[name] >= config.max_failures and name not in summary.stopped:
+            unlisted = summary.unlisted.get(name)
+            if unlisted is not None and name in first_of and first_of[name].key == job.key:
+                summary.stopped[name] = (
+                    f"the endpoint does not list {job.target.served_as!r} (it lists "
+                    f"{_names(unlisted)}) and refused it: {reply.error}"
+                )
+            elif in_a_row[name] >= config.max_failures and name not in summary.stopped:
                 summary.stopped[name] = (
                     f"stopped after {in_a_row[name]} failed requests in a row (last: {reply.error})"
                 )
         summary.ran += 1
-        on_result(record_for(job, reply, checks, judged))
+        on_result(record_for(job, reply, checks, judged, cached=cached))
 
     async def worker(client: Any, queue: Iterator[Job]) -> None:
         for job in queue:
@@ -230,8 +348,62 @@ async def run(
     # holds up another
     queues = [(jobs.jobs(endpoint), size) for endpoint, size in widths.items()]
     async with make_client(policy) as client:
-        await asyncio.gather(*(worker(client, q) for q, size in queues for _ in range(size)))
+        await _first_look(client, targets, jobs, summary, first_of, first_done, served_models)
+        try:
+            # as a group: one request that fails in a way no record can hold cancels the
+            # others
+            async with asyncio.TaskGroup() as group:
+                for q, size in queues:
+                    for _ in range(size):
+                        group.create_task(worker(client, q))
+        except BaseExceptionGroup as eg:
+            # one request failed in a way no record can hold (the results file cannot
+            # be written, ...): the others were cancelled; raise the first cause alone
+            first = eg.exceptions[0]
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            raise first from None
+    for name, models in summary.unlisted.items():
+        if name not in summary.stopped:
+            t = next(t for t in targets if t.name == name)
+            summary.target_notes.setdefault(name, []).append(
+                f"the endpoint does not list {t.served_as!r} (it lists {_names(models)}) "
+                "but answered: check which model it really serves"
+            )
     return summary
+
+
+def _names(models: list[str], n: int = 5) -> str:
+    shown = ", ".join(repr(m) for m in models[:n])
+    return shown + (f" and {len(models) - n} more" if len(models) > n else "")
+
+
+PROBE_TIMEOUT = 10.0
+
+
+async def _first_look(
+    client: Any,
+    targets: list[Target],
+    jobs: Iterable[Job],
+    summary: RunSummary,
+    first_of: dict[str, Job],
+    first_done: dict[str, asyncio.Event],
+    served_models: Any,
+) -> None:
+    """Ask each endpoint once which models it serves (where it says)."""
+    wanted = {j.target.name for j in jobs}
+    seen: dict[tuple[str, str | None], list[str] | None] = {}
+    for t in targets:
+        if t.name not in wanted:
+            continue
+        where = (t.url, t.api_key_env)
+        if where not in seen:
+            seen[where] = await served_models(client, t, PROBE_TIMEOUT)
+        models = seen[where]
+        if models is not None and not listed(t.served_as, models):
+            summary.unlisted[t.name] = models
+            first_of[t.name] = next(j for j in jobs if j.target.name == t.name)
+            first_done[t.name] = asyncio.Event()
 
 
 def run_sync(

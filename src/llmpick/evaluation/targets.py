@@ -110,7 +110,12 @@ class TargetSpec(BaseModel):
     prices: Prices | None = None
     """USD per 1M tokens, overriding the catalog's (e.g. a gateway's prices)."""
     self_hosted: bool | None = None
-    """Cost nothing per token; default: true for localhost and private addresses."""
+    """Cost nothing per token (your own hardware). Default: true at a local or private
+    address when the catalog model has open weights or no model is named, and no
+    prices are given; a proprietary model is priced wherever it is served (e.g.
+    behind a local proxy)."""
+    system: str | None = Field(default=None, min_length=1)
+    """A system prompt sent to this target before each case's messages."""
     concurrency: int | None = Field(default=None, ge=1, le=256)
     """Requests at once to this target's endpoint (default: --concurrency)."""
     stream: bool = True
@@ -188,6 +193,7 @@ class ModelInfo:
     price_out: float | None = None
     price_as_of: str | None = None
     structured_output: bool = False
+    open_weights: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +215,11 @@ class Target:
     self_hosted: bool = False
     concurrency: int | None = None
     stream: bool = True
+    system: str | None = None
+
+    def system_messages(self) -> list[dict[str, str]]:
+        """The target's own system prompt, sent before each case's messages."""
+        return [{"role": "system", "content": self.system}] if self.system else []
 
     @property
     def endpoint(self) -> str:
@@ -219,7 +230,12 @@ class Target:
     @property
     def fingerprint(self) -> str:
         """A result made for another endpoint or model name is not reused on --resume."""
-        return f"{self.url}|{self.served_as}"
+        fp = f"{self.url}|{self.served_as}"
+        if self.system:
+            import hashlib
+
+            fp += "|" + hashlib.sha256(self.system.encode()).hexdigest()[:12]
+        return fp
 
     def api_key(self) -> str | None:
         return read_api_key(self.api_key_env) if self.api_key_env else None
@@ -246,6 +262,7 @@ class Target:
             if self.price_in is None
             else {"input_per_1m": self.price_in, "output_per_1m": self.price_out},
             "price_note": self.price_note,
+            "system": self.system,
         }
 
 
@@ -310,6 +327,16 @@ def _price(
     return None, None, "no price known: add prices: to the target, or a catalog model:"
 
 
+def default_self_hosted(spec: TargetSpec, info: ModelInfo | None) -> bool:
+    """Self-hosted (free per token) by default only on your own machines, only for a
+    model you could run there (open weights, or no catalog model named), and only when
+    the target gives no prices. A proprietary model behind a local proxy still costs
+    its price."""
+    if not is_local(spec.base_url) or spec.prices is not None:  # prices given: believed
+        return False
+    return info is None or info.open_weights is not False
+
+
 def resolve_target(
     spec: TargetSpec, info: ModelInfo | None, where: Callable[[str], Problem]
 ) -> Target:
@@ -330,7 +357,9 @@ def resolve_target(
             ],
             "targets file",
         )
-    self_hosted = spec.self_hosted if spec.self_hosted is not None else is_local(spec.base_url)
+    self_hosted = (
+        spec.self_hosted if spec.self_hosted is not None else default_self_hosted(spec, info)
+    )
     price_in, price_out, note = _price(spec.prices, self_hosted, info)
     base, url = chat_url(spec.base_url)
     return Target(
@@ -349,6 +378,7 @@ def resolve_target(
         self_hosted=self_hosted,
         concurrency=spec.concurrency,
         stream=spec.stream,
+        system=spec.system,
     )
 
 
@@ -365,6 +395,7 @@ def model_info_from_variant(v: Any) -> ModelInfo:
         price_out=p.output if p else None,
         price_as_of=p.as_of.isoformat() if p else None,
         structured_output="structured-output" in v.capabilities,
+        open_weights=bool(v.open_weights),
     )
 
 
@@ -392,6 +423,7 @@ def model_info_from_candidate(c: dict[str, Any]) -> ModelInfo:
         price_out=price(p.get("output_per_1m")),
         price_as_of=text(p.get("as_of")),
         structured_output=isinstance(caps, list) and "structured-output" in caps,
+        open_weights=c["open_weights"] if isinstance(c.get("open_weights"), bool) else None,
     )
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from rich.text import Text
 
-from llmpick.cli.render.layout import err, out, real
-from llmpick.units import (
-    format_usd,
-)
+from llmpick.cli.render.layout import Col, err, hang, out, real, table
+from llmpick.units import format_usd
+
+FAILURES_SHOWN = 3  # per target in the terminal; the exports list them all
 
 
 class _EvalProgress:
@@ -18,6 +18,7 @@ class _EvalProgress:
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.enabled = total, enabled and total > 0
         self.failed = 0
+        self.empty = 0
         self._progress: Any = None
 
     def __enter__(self) -> _EvalProgress:
@@ -47,7 +48,14 @@ class _EvalProgress:
     def __call__(self, record: dict[str, Any]) -> None:
         if self._progress is not None:
             self.failed += record.get("outcome") == "error"
-            desc = f"asking ({self.failed} errors)" if self.failed else "asking"
+            self.empty += record.get("outcome") == "empty"
+            counts = [
+                f"{n} {w}"
+                for n, w in ((self.failed, "error" if self.failed == 1 else "errors"),
+                             (self.empty, "empty"))
+                if n
+            ]  # fmt: skip
+            desc = f"asking ({', '.join(counts)})" if counts else "asking"
             self._progress.update(self._task, advance=1, description=desc)
 
     def __exit__(self, *exc: object) -> None:
@@ -59,82 +67,177 @@ def eval_progress(total: int, enabled: bool) -> _EvalProgress:
     return _EvalProgress(total, enabled)
 
 
-def eval_report(doc: dict[str, Any]) -> None:
-    """The eval report: one row per target, pass rate against cost, the pick, notes."""
+def _secs(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}s"
 
-    def secs(x: float | None) -> str:
-        return "–" if x is None else f"{x:.2f}s"
 
-    from rich import box
-    from rich.table import Table
+def _pair(a: float | None, b: float | None) -> str:
+    if a is None or b is None:
+        return "–"
+    return f"{a:.2f}/{b:.2f}s"
 
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("target", style="bold", no_wrap=True)
-    table.add_column("passed", justify="right", no_wrap=True)
-    table.add_column("rate [95%]", justify="right", no_wrap=True)
-    table.add_column("errors", justify="right")
-    table.add_column("p50/p95", justify="right")
-    table.add_column("1st token", justify="right")
-    table.add_column("tok/s", justify="right")
-    table.add_column("cost", justify="right", no_wrap=True)
-    for r in doc["targets"]:
-        iv = r["pass_rate_interval"]
-        rate = "–" if r["pass_rate"] is None else f"{r['pass_rate']:.0%} [{iv[0]:.0%}–{iv[1]:.0%}]"
-        ttft = r["ttft_s"]["p50"] if r["ttft_s"] else None
-        table.add_row(
-            Text(r["name"]),
-            f"{r['passed']}/{r['total']}",
-            rate,
-            Text(str(r["errors"]), style="red" if r["errors"] else ""),
-            f"{secs(r['latency_s']['p50'])}/{secs(r['latency_s']['p95'])}",
-            secs(ttft),
-            "–" if r["output_tokens_per_s"] is None else f"{r['output_tokens_per_s']:g}",
-            format_usd(r["cost_usd"]) + ("*" if r["self_hosted"] else ""),
-        )
-    out.print(table)
-    rows = [r for r in doc["targets"] if r["pass_rate"] is not None]
-    if len(rows) > 1:
-        out.print("pass rate against cost per answer (cheapest first)", style="bold")
-        width = 24
-        name_w = min(24, max(len(r["name"]) for r in rows))
-        cost_key = lambda r: (r["cost_per_answer_usd"] is None, r["cost_per_answer_usd"] or 0)  # noqa: E731
-        for r in sorted(rows, key=cost_key):
-            filled = round(r["pass_rate"] * width)
-            line = Text(r["name"][:name_w].ljust(name_w) + "  ")
-            line.append(format_usd(r["cost_per_answer_usd"]).rjust(9) + "  ")
-            line.append("█" * filled, style="green")
-            line.append("░" * (width - filled), style="dim")
-            line.append(f" {r['pass_rate']:.0%}")
-            out.print(line)
-    rec = doc["recommendation"]
-    if rec:
-        out.print(
-            Text("pick: ", style="bold"),
-            Text(rec["target"], style="bold green"),
-            Text(f" — {rec['why']}"),
-            sep="",
-        )
-    else:
-        out.print(Text("no pick: no target passed any case", style="yellow"))
-    for r in doc["targets"]:
-        if r["stopped"]:
-            out.print(Text(f"{r['name']}: {r['stopped']}", style="yellow"))
-        for e in r["top_errors"]:
-            out.print(Text(f"{r['name']}: {e['count']} × {e['error']}", style="red"))
-        for n in r["notes"]:
-            out.print(Text(f"{r['name']}: {n}", style="dim"))
-    if doc["judge"]:
-        j = doc["judge"]
-        out.print(
-            Text(
-                f"judge: {j['name']} ({j['served_as']}), {j['requests']} verdicts, "
-                f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}",
-                style="dim",
+
+def _rate(r: dict[str, Any]) -> str:
+    iv = r["pass_rate_interval"]
+    if r["pass_rate"] is None or iv is None:
+        return "–"
+    return f"{r['pass_rate']:.0%} [{iv[0]:.0%}–{iv[1]:.0%}]"
+
+
+def _targets_table(rows: list[dict[str, Any]]) -> None:
+    """One row per target that answered. Columns drop whole, least telling first,
+    rather than cutting a number; empty and errors show only when some target has any."""
+    cols: list[tuple[Col, Any]] = [
+        (Col("target", style="bold"), lambda r: Text(r["name"])),
+        (Col("passed", "right"), lambda r: f"{r['passed']}/{r['total']}"),
+        (Col("rate [95%]", "right"), _rate),
+    ]
+    if any(r["empty"] for r in rows):
+        cols.append(
+            (
+                Col("empty", "right"),
+                lambda r: Text(str(r["empty"]), style="yellow" if r["empty"] else ""),
             )
         )
-    if any(r["self_hosted"] for r in doc["targets"]):
+    if any(r["errors"] for r in rows):
+        cols.append(
+            (
+                Col("errors", "right", drop=4),
+                lambda r: Text(str(r["errors"]), style="red" if r["errors"] else ""),
+            )
+        )
+    cols += [
+        (
+            Col("p50/p95", "right", drop=3),
+            lambda r: _pair(r["latency_s"]["p50"], r["latency_s"]["p95"]),
+        ),
+        (
+            Col("1st token", "right", drop=1),
+            lambda r: _secs(r["ttft_s"]["p50"] if r["ttft_s"] else None),
+        ),
+        (
+            Col("tok/s", "right", drop=2),
+            lambda r: "–" if r["output_tokens_per_s"] is None else f"{r['output_tokens_per_s']:g}",
+        ),
+        (
+            Col("cost", "right"),
+            lambda r: format_usd(r["cost_usd"]) + ("*" if r["self_hosted"] else ""),
+        ),
+    ]
+    table([c for c, _ in cols], [[cell(r) for _, cell in cols] for r in rows])
+
+
+def _chart(rows: list[dict[str, Any]]) -> None:
+    """Pass rate against cost per answer, cheapest first, as bars that fit the width."""
+    out.print(Text("pass rate against cost per answer (cheapest first)", style="bold"))
+    name_w = min(24, max(len(r["name"]) for r in rows))
+    cost_w = max(len(format_usd(r["cost_per_answer_usd"])) for r in rows)
+    bar = max(10, min(24, out.width - name_w - 2 - cost_w - 2 - 5))
+
+    def cost_key(r: dict[str, Any]) -> tuple[bool, float]:
+        return (r["cost_per_answer_usd"] is None, r["cost_per_answer_usd"] or 0)
+
+    for r in sorted(rows, key=cost_key):
+        filled = round(r["pass_rate"] * bar)
+        name = r["name"] if len(r["name"]) <= name_w else r["name"][: name_w - 1] + "…"
+        line = Text(name.ljust(name_w) + "  ")
+        line.append(format_usd(r["cost_per_answer_usd"]).rjust(cost_w) + "  ")
+        line.append("█" * filled, style="green")
+        line.append("░" * (bar - filled), style="dim")
+        line.append(f" {r['pass_rate']:.0%}")
+        out.print(line, soft_wrap=True)
+
+
+def _failures(rows: list[dict[str, Any]], repeat: int) -> None:
+    """The cases each target did not pass, a few each: what came back and why."""
+    failing = [r for r in rows if r["failures"]]
+    if not failing:
+        return
+    out.print(Text("cases not passed", style="bold"))
+    for r in failing:
+        fs = r["failures"]
+        hang(Text(f"{r['name']}: ", style="bold"), f"{len(fs)} of {r['total']}")
+        for f in fs[:FAILURES_SHOWN]:
+            case = str(f["case"]) + (f" #{f['repeat'] + 1}" if repeat > 1 else "")
+            outcome = f["outcome"] + (", cut at the token limit" if f["truncated"] else "")
+            why = "; ".join(f["why"])
+            if f["answer"] is not None and f["outcome"] != "empty":
+                answer = " ".join(str(f["answer"]).split())
+                shown = repr(answer) if len(answer) <= 60 else repr(answer[:59]) + "…"
+                if shown not in why:
+                    why += f" — answered {shown}"
+            hang(Text(f"  {case} ({outcome}): "), why, indent=4)
+        if len(fs) > FAILURES_SHOWN:
+            out.print(
+                Text(
+                    f"    +{len(fs) - FAILURES_SHOWN} more: --export report.md (or .html) "
+                    "lists every one",
+                    style="dim",
+                ),
+                soft_wrap=True,
+            )
+
+
+def eval_report(doc: dict[str, Any]) -> None:
+    """The eval report: a row per target that answered, pass rate against cost, the
+    pick, the targets that never answered, the cases not passed, notes."""
+    rows = [r for r in doc["targets"] if r["status"] == "ok"]
+    if rows:
+        _targets_table(rows)
+    scored = [r for r in rows if r["pass_rate"] is not None]
+    if len(scored) > 1:
+        _chart(scored)
+    rec = doc["recommendation"]
+    if rec:
+        pick = Text.assemble(("pick: ", "bold"), (rec["target"], "bold green"), f" — {rec['why']}")
+        hang("", pick, indent=2)
+    else:
+        out.print(Text("no pick: no target passed any case", style="yellow"))
+    if doc["unreachable"]:
         out.print(
-            Text("* self-hosted: 0 USD per token; hardware and power not counted", style="dim")
+            Text(
+                "unreachable (no answer at all; not in the pick or the chart):", style="bold yellow"
+            )
+        )
+        for u in doc["unreachable"]:
+            hang(Text(f"  {u['name']}: ", style="yellow"), u["why"], indent=4)
+    # what may make the figures wrong comes before the cases
+
+    def warning(n: str) -> bool:
+        return any(w in n for w in ("empty", "cut at the token limit", "does not list"))
+
+    for r in rows:
+        if r["stopped"]:
+            hang("", Text(f"{r['name']}: {r['stopped']}", style="yellow"), indent=2)
+        for e in r["top_errors"]:
+            hang("", Text(f"{r['name']}: {e['count']} × {e['error']}", style="red"), indent=2)
+        for n in r["notes"]:
+            if warning(n):
+                hang("", Text(f"{r['name']}: {n}", style="yellow"), indent=2)
+    _failures(rows, doc["repeat"])
+    notes = [(f"{r['name']}: {n}", "dim") for r in rows for n in r["notes"] if not warning(n)]
+    if doc["judge"]:
+        j = doc["judge"]
+        notes.append(
+            (
+                f"judge: {j['name']} ({j['served_as']}), {j['requests']} verdicts, "
+                f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}",
+                "dim",
+            )
+        )
+    # the run's own notes (left out shortlist candidates, unread lines, requests not
+    # sent, who is self-hosted, what the rate counts)
+    for n in doc["notes"]:
+        notes.append(("* " + n if n.startswith("self-hosted") else n, "dim"))
+    if doc.get("cached"):
+        notes.append(
+            (f"{doc['cached']} answers came from the response cache (--no-cache asks again)", "dim")
+        )
+    if doc.get("reused"):
+        notes.append(
+            (f"{doc['reused']} results reused from {doc['results_file']} (--resume)", "dim")
         )
     if doc["results_file"]:
-        out.print(Text(f"results: {doc['results_file']}", style="dim"))
+        notes.append((f"results: {doc['results_file']}", "dim"))
+    for text, style in notes:
+        hang("", Text(text, style=style), indent=2)
