@@ -284,6 +284,32 @@ def test_a_modest_result_never_scores_below_no_result_and_a_sibling_counts_at_ha
     assert "counted at half its measured sibling o8" in sib.text
 
 
+def test_an_unmeasured_model_stands_on_the_release_it_directly_replaces() -> None:
+    """Of two releases naming one successor, the newer is its predecessor: a model a
+    year older that was only pointed to it (a deprecation notice) is not."""
+    old = dt.date(2025, 4, 1)
+    retired = _coder("o1", 90.0, family="f1", released=old, successor="new")
+    direct = _coder("o2", 20.0, family="f2", released=dt.date(2026, 7, 1), successor="new")
+    others = tuple(_coder(f"x{i}", 40.0 + i, family=f"x{i}") for i in range(8))
+    new = make_variant("new", family="n", released=dt.date(2026, 9, 1))
+    rec = recommend(make_catalog(retired, direct, new, *others), build({"task": "code"}), top=20)
+    text = next(x.text for x in rec.verdicts["new"].reasons if x.rule == "published results")
+    assert "counted at half its measured predecessor o2" in text
+
+
+def test_results_held_without_an_edition_are_named_not_denied() -> None:
+    """A result `show` lists but that names no setting cannot be ranked; the answer says
+    so instead of 'no result in the catalog'."""
+    # MMLU-Pro's setting is its shots: 'accuracy' alone does not say it
+    held = make_variant("g", family="g", evidence=[Evidence("MMLU-Pro", 60.0, "u", "accuracy")])
+    fx = effects("published results", held, task="chat")
+    text = fx.caveats[0].text
+    assert "MMLU-Pro result in the catalog names no edition or setting" in text
+    assert "no chat result" not in text and points(fx) == 0
+    bare = effects("published results", make_variant("b", family="b"), task="chat")
+    assert "no chat result in the catalog" in bare.caveats[0].text
+
+
 def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
     from llmpick.engine.evidence import separation
 

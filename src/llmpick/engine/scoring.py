@@ -28,6 +28,7 @@ from llmpick.engine.evidence import (
     UNMEASURED,
     base,
     canonical,
+    comparable_edition,
     measures,
     places,
     quality,
@@ -548,19 +549,42 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         level = quality(_weighed(found, ctx))
         fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
         return
+    unranked = _unranked_results(v, ctx)
+    # results the catalog holds are never denied: `show` lists them
+    held = (
+        f"{' and '.join(unranked)} result{'s' if len(unranked) > 1 else ''} in the catalog "
+        f"name{'' if len(unranked) > 1 else 's'} no edition or setting, so "
+        f"{'they are' if len(unranked) > 1 else 'it is'} not ranked"
+        if unranked
+        else ""
+    )
     sibling = _measured_sibling(v, ctx)
     if sibling is None:
-        fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
+        if held:
+            fx.warn(f"{held}: test it yourself", "4.2")
+        else:
+            fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
         return
     sib, sib_found = sibling  # `why SIBLING` shows its results
     own = quality(_weighed(sib_found, ctx))
     level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
     fx.add(
         _evidence_points(weight, level),
-        f"unmeasured: counted at half its measured "
+        f"{held + '; ' if held else 'unmeasured: '}counted at half its measured "
         f"{'predecessor' if sib.successor == v.id else 'sibling'} {sib.id}",
         "4.2",
     )
+
+
+def _unranked_results(v: Variant, ctx: Context) -> list[str]:
+    """The benchmarks measuring the job that ``v`` reports without saying which edition
+    or setting (shots, harness), which cannot be placed among the candidates."""
+    out: list[str] = []
+    for e in v.evidence:
+        name = canonical(e.benchmark, e.metric)
+        if not comparable_edition(name) and measures(name, ctx.benchmarks):
+            out.append(base(name))
+    return list(dict.fromkeys(out))
 
 
 def _evidence_points(weight: float, level: float) -> float:
@@ -649,7 +673,14 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     released within a year and at most twice or half its size (none when sizes are not
     published: an API tier says nothing about its flagship)."""
     c = ctx.catalog
-    for prev in predecessors(c).get(v.id, ()):
+    # the release it directly replaces is the newest one naming it as successor (GPT-6
+    # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
+    newest_first = sorted(
+        predecessors(c).get(v.id, ()),
+        key=lambda pid: c.variants[pid].released or dt.date.min,
+        reverse=True,
+    )
+    for prev in newest_first:
         if prev not in ctx.results:
             continue
         found = _relevant_results(c.variants[prev], ctx)
