@@ -310,6 +310,20 @@ def test_results_held_without_an_edition_are_named_not_denied() -> None:
     assert "no chat result in the catalog" in bare.caveats[0].text
 
 
+def test_expert_question_answering_is_qa_evidence() -> None:
+    """Humanity's Last Exam (expert questions across fields, law included) is what the
+    frontier long-context models report for reading and answering; coding is not."""
+
+    def hle(i: int, score: float) -> Variant:
+        return make_variant(f"h{i}", family=f"h{i}", evidence=[Evidence("HLE", score, "u")])
+
+    best, *rest = [hle(i, s) for i, s in enumerate((60.0, 45.0, 40.0, 30.0))]
+    qa = effects("published results", best, tuple(rest), task="qa", domain="legal")
+    assert points(qa) > 0 and "Humanity's Last Exam 60" in qa.reasons[0].text
+    coder = _coder("c", 80.0, family="c")
+    assert points(effects("published results", coder, (best, *rest), task="qa")) == 0
+
+
 def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
     from llmpick.engine.evidence import separation
 
