@@ -324,6 +324,29 @@ def test_expert_question_answering_is_qa_evidence() -> None:
     assert points(effects("published results", coder, (best, *rest), task="qa")) == 0
 
 
+def test_two_settings_of_one_benchmark_count_as_one_result() -> None:
+    """Reporting Humanity's Last Exam with and without tools measures one ability
+    once: a model that reports both settings earns no more than one that reports one
+    at the same place, and a weak second setting is not outweighed by the first."""
+    hle, tools = "Humanity's Last Exam", "Humanity's Last Exam (tools)"
+
+    def model(i: str, *results: tuple[str, float]) -> Variant:
+        return make_variant(i, family=i, evidence=[Evidence(b, s, "u") for b, s in results])
+
+    others = tuple(model(f"o{i}", (hle, 30.0 + 5 * i), (tools, 30.0 + 5 * i)) for i in range(9))
+    both = effects(
+        "published results", model("x", (hle, 90.0), (tools, 90.0)), others, task="reasoning"
+    )
+    one = effects("published results", model("x", (hle, 90.0)), others, task="reasoning")
+    assert points(both) == pytest.approx(points(one))
+    # first without tools, last with them: the middle, below a steady second place
+    split = effects(
+        "published results", model("x", (hle, 90.0), (tools, 5.0)), others, task="reasoning"
+    )
+    steady = effects("published results", model("x", (tools, 66.0)), others, task="reasoning")
+    assert points(split) < points(steady)
+
+
 def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
     from llmpick.engine.evidence import separation
 

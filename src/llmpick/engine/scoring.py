@@ -628,9 +628,25 @@ def freshness(date: dt.date | None, ctx: Context) -> float:
 
 
 def _weighed(found: Found, ctx: Context) -> list[tuple[float, int, float]]:
-    """(place, candidates reporting, weight) per result: a benchmark that separates the
-    candidates little weighs less, and so does an old result."""
-    return [(p, n, sep * freshness(date, ctx)) for p, n, _, date, sep in found.values()]
+    """(place, candidates reporting, weight) per benchmark: a benchmark that separates
+    the candidates little weighs less, and so does an old result. Settings or editions
+    of one benchmark (Humanity's Last Exam with and without tools, Terminal-Bench 2.0
+    and 2.1) measure one ability once: they count as one result at their mean place,
+    so reporting a second setting neither adds weight nor outweighs a model that
+    reports one."""
+    groups: dict[str, list[tuple[float, int, float]]] = {}
+    for name, (p, n, _, date, sep) in found.items():
+        groups.setdefault(_one_benchmark(name, ctx), []).append((p, n, sep * freshness(date, ctx)))
+    return [
+        (sum(p for p, _, _ in g) / len(g), max(n for _, n, _ in g), max(w for _, _, w in g))
+        for g in groups.values()
+    ]
+
+
+def _one_benchmark(name: str, ctx: Context) -> str:
+    """The benchmark a result's canonical name is a setting or edition of."""
+    name = name.removesuffix(" (tools)")
+    return name if name in ctx.benchmarks else base(name)
 
 
 def _described(found: Found, ctx: Context) -> str:
