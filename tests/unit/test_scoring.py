@@ -347,6 +347,16 @@ def test_two_settings_of_one_benchmark_count_as_one_result() -> None:
     assert points(split) < points(steady)
 
 
+def test_a_general_api_model_is_not_told_to_fine_tune_its_weights() -> None:
+    """You cannot fine-tune the weights of a model you only reach through an API."""
+    api = make_variant("api", open_weights=False, access=Access(api="api"))
+    said = effects("domain", api, task="qa", domain="legal").caveats[0].text
+    assert "not adapted to legal" in said and "domain material in the prompt" in said
+    assert "consider domain fine-tuning" not in said
+    own = effects("domain", make_variant("w"), task="qa", domain="legal").caveats[0].text
+    assert "consider domain fine-tuning" in own
+
+
 def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
     from llmpick.engine.evidence import separation
 

@@ -507,9 +507,14 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             share, aged = specialist_share(v, ctx)
             fx.add(15 * share, f"adapted to the {r.domain} domain" + aged, "2.16")
         elif v.domain == "general":
-            fx.warn(
-                f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16"
+            # an API model's weights cannot be tuned by you: only where its provider offers it
+            how = (
+                "consider domain fine-tuning"
+                if v.open_weights
+                else "put your domain material in the prompt, or fine-tune where its "
+                "provider offers it"
             )
+            fx.warn(f"a general model, not adapted to {r.domain}; {how}", "2.16")
         else:
             fx.add(-10, f"adapted to {v.domain}, not {r.domain}", "2.16")
     elif r.task == "code":
