@@ -284,6 +284,79 @@ def test_a_modest_result_never_scores_below_no_result_and_a_sibling_counts_at_ha
     assert "counted at half its measured sibling o8" in sib.text
 
 
+def test_an_unmeasured_model_stands_on_the_release_it_directly_replaces() -> None:
+    """Of two releases naming one successor, the newer is its predecessor: a model a
+    year older that was only pointed to it (a deprecation notice) is not."""
+    old = dt.date(2025, 4, 1)
+    retired = _coder("o1", 90.0, family="f1", released=old, successor="new")
+    direct = _coder("o2", 20.0, family="f2", released=dt.date(2026, 7, 1), successor="new")
+    others = tuple(_coder(f"x{i}", 40.0 + i, family=f"x{i}") for i in range(8))
+    new = make_variant("new", family="n", released=dt.date(2026, 9, 1))
+    rec = recommend(make_catalog(retired, direct, new, *others), build({"task": "code"}), top=20)
+    text = next(x.text for x in rec.verdicts["new"].reasons if x.rule == "published results")
+    assert "counted at half its measured predecessor o2" in text
+
+
+def test_results_held_without_an_edition_are_named_not_denied() -> None:
+    """A result `show` lists but that names no setting cannot be ranked; the answer says
+    so instead of 'no result in the catalog'."""
+    # MMLU-Pro's setting is its shots: 'accuracy' alone does not say it
+    held = make_variant("g", family="g", evidence=[Evidence("MMLU-Pro", 60.0, "u", "accuracy")])
+    fx = effects("published results", held, task="chat")
+    text = fx.caveats[0].text
+    assert "MMLU-Pro result in the catalog names no edition or setting" in text
+    assert "no chat result" not in text and points(fx) == 0
+    bare = effects("published results", make_variant("b", family="b"), task="chat")
+    assert "no chat result in the catalog" in bare.caveats[0].text
+
+
+def test_expert_question_answering_is_qa_evidence() -> None:
+    """Humanity's Last Exam (expert questions across fields, law included) is what the
+    frontier long-context models report for reading and answering; coding is not."""
+
+    def hle(i: int, score: float) -> Variant:
+        return make_variant(f"h{i}", family=f"h{i}", evidence=[Evidence("HLE", score, "u")])
+
+    best, *rest = [hle(i, s) for i, s in enumerate((60.0, 45.0, 40.0, 30.0))]
+    qa = effects("published results", best, tuple(rest), task="qa", domain="legal")
+    assert points(qa) > 0 and "Humanity's Last Exam 60" in qa.reasons[0].text
+    coder = _coder("c", 80.0, family="c")
+    assert points(effects("published results", coder, (best, *rest), task="qa")) == 0
+
+
+def test_two_settings_of_one_benchmark_count_as_one_result() -> None:
+    """Reporting Humanity's Last Exam with and without tools measures one ability
+    once: a model that reports both settings earns no more than one that reports one
+    at the same place, and a weak second setting is not outweighed by the first."""
+    hle, tools = "Humanity's Last Exam", "Humanity's Last Exam (tools)"
+
+    def model(i: str, *results: tuple[str, float]) -> Variant:
+        return make_variant(i, family=i, evidence=[Evidence(b, s, "u") for b, s in results])
+
+    others = tuple(model(f"o{i}", (hle, 30.0 + 5 * i), (tools, 30.0 + 5 * i)) for i in range(9))
+    both = effects(
+        "published results", model("x", (hle, 90.0), (tools, 90.0)), others, task="reasoning"
+    )
+    one = effects("published results", model("x", (hle, 90.0)), others, task="reasoning")
+    assert points(both) == pytest.approx(points(one))
+    # first without tools, last with them: the middle, below a steady second place
+    split = effects(
+        "published results", model("x", (hle, 90.0), (tools, 5.0)), others, task="reasoning"
+    )
+    steady = effects("published results", model("x", (tools, 66.0)), others, task="reasoning")
+    assert points(split) < points(steady)
+
+
+def test_a_general_api_model_is_not_told_to_fine_tune_its_weights() -> None:
+    """You cannot fine-tune the weights of a model you only reach through an API."""
+    api = make_variant("api", open_weights=False, access=Access(api="api"))
+    said = effects("domain", api, task="qa", domain="legal").caveats[0].text
+    assert "not adapted to legal" in said and "domain material in the prompt" in said
+    assert "consider domain fine-tuning" not in said
+    own = effects("domain", make_variant("w"), task="qa", domain="legal").caveats[0].text
+    assert "consider domain fine-tuning" in own
+
+
 def test_a_saturated_benchmark_weighs_less_than_one_that_separates() -> None:
     from llmpick.engine.evidence import separation
 

@@ -29,6 +29,7 @@ from llmpick.engine.evidence import (
     Measured,
     base,
     canonical,
+    comparable_edition,
     measured_points,
     measures,
     places,
@@ -510,9 +511,14 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
             share, aged = specialist_share(v, ctx)
             fx.add(15 * share, f"adapted to the {r.domain} domain" + aged, "2.16")
         elif v.domain == "general":
-            fx.warn(
-                f"a general model, not adapted to {r.domain}; consider domain fine-tuning", "2.16"
+            # an API model's weights cannot be tuned by you: only where its provider offers it
+            how = (
+                "consider domain fine-tuning"
+                if v.open_weights
+                else "put your domain material in the prompt, or fine-tune where its "
+                "provider offers it"
             )
+            fx.warn(f"a general model, not adapted to {r.domain}; {how}", "2.16")
         else:
             fx.add(-10, f"adapted to {v.domain}, not {r.domain}", "2.16")
     elif r.task == "code":
@@ -566,20 +572,41 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         level = quality(_weighed(found, ctx))
         fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
         return
+    unranked = _unranked_results(v, ctx)
+    # results the catalog holds are never denied: `show` lists them
+    held = (
+        f"{' and '.join(unranked)} result{'s' if len(unranked) > 1 else ''} in the catalog "
+        f"name{'' if len(unranked) > 1 else 's'} no edition or setting, so "
+        f"{'they are' if len(unranked) > 1 else 'it is'} not ranked"
+        if unranked
+        else ""
+    )
     sibling = _measured_sibling(v, ctx)
     if sibling is None:
         if v.id not in ctx.measured:  # measured on the user's cases: tested already
-            fx.warn(f"no {_task_word(r.task)} result in the catalog: test it yourself", "4.2")
+            said = held or f"no {_task_word(r.task)} result in the catalog"
+            fx.warn(f"{said}: test it yourself", "4.2")
         return
     sib, sib_found = sibling  # `why SIBLING` shows its results
     own = quality(_weighed(sib_found, ctx))
     level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
     fx.add(
         _evidence_points(weight, level),
-        f"unmeasured: counted at half its measured "
+        f"{held + '; ' if held else 'unmeasured: '}counted at half its measured "
         f"{'predecessor' if sib.successor == v.id else 'sibling'} {sib.id}",
         "4.2",
     )
+
+
+def _unranked_results(v: Variant, ctx: Context) -> list[str]:
+    """The benchmarks measuring the job that ``v`` reports without saying which edition
+    or setting (shots, harness), which cannot be placed among the candidates."""
+    out: list[str] = []
+    for e in v.evidence:
+        name = canonical(e.benchmark, e.metric)
+        if not comparable_edition(name) and measures(name, ctx.benchmarks):
+            out.append(base(name))
+    return list(dict.fromkeys(out))
 
 
 def _evidence_points(weight: float, level: float) -> float:
@@ -623,9 +650,25 @@ def freshness(date: dt.date | None, ctx: Context) -> float:
 
 
 def _weighed(found: Found, ctx: Context) -> list[tuple[float, int, float]]:
-    """(place, candidates reporting, weight) per result: a benchmark that separates the
-    candidates little weighs less, and so does an old result."""
-    return [(p, n, sep * freshness(date, ctx)) for p, n, _, date, sep in found.values()]
+    """(place, candidates reporting, weight) per benchmark: a benchmark that separates
+    the candidates little weighs less, and so does an old result. Settings or editions
+    of one benchmark (Humanity's Last Exam with and without tools, Terminal-Bench 2.0
+    and 2.1) measure one ability once: they count as one result at their mean place,
+    so reporting a second setting neither adds weight nor outweighs a model that
+    reports one."""
+    groups: dict[str, list[tuple[float, int, float]]] = {}
+    for name, (p, n, _, date, sep) in found.items():
+        groups.setdefault(_one_benchmark(name, ctx), []).append((p, n, sep * freshness(date, ctx)))
+    return [
+        (sum(p for p, _, _ in g) / len(g), max(n for _, n, _ in g), max(w for _, _, w in g))
+        for g in groups.values()
+    ]
+
+
+def _one_benchmark(name: str, ctx: Context) -> str:
+    """The benchmark a result's canonical name is a setting or edition of."""
+    name = name.removesuffix(" (tools)")
+    return name if name in ctx.benchmarks else base(name)
 
 
 def _described(found: Found, ctx: Context) -> str:
@@ -668,7 +711,14 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     released within a year and at most twice or half its size (none when sizes are not
     published: an API tier says nothing about its flagship)."""
     c = ctx.catalog
-    for prev in predecessors(c).get(v.id, ()):
+    # the release it directly replaces is the newest one naming it as successor (GPT-6
+    # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
+    newest_first = sorted(
+        predecessors(c).get(v.id, ()),
+        key=lambda pid: c.variants[pid].released or dt.date.min,
+        reverse=True,
+    )
+    for prev in newest_first:
         if prev not in ctx.results:
             continue
         found = _relevant_results(c.variants[prev], ctx)
