@@ -17,6 +17,7 @@ above older ones unless evidence says otherwise.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -29,8 +30,8 @@ from llmpick.engine.evidence import (
     base,
     canonical,
     measures,
-    places,
     quality,
+    separation,
 )
 from llmpick.engine.memory import Estimate
 from llmpick.engine.placement import Placement, fit_said
@@ -90,6 +91,9 @@ class Context:
     # the hard constraints a model fails under the same requirements (their texts): a
     # successor counts against a model only when it passes them itself
     fails: Callable[[Variant], list[str]] | None = None
+    # the pool's scores per benchmark, sorted (to place a model outside the pool); kept
+    # with the pool they were taken from, so a new pool takes them afresh
+    pool_sorted: tuple[dict[str, dict[str, float]], dict[str, list[float]]] | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -580,7 +584,7 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
         return hit
     placed, seps = ctx.percentiles, ctx.separations
     if v.id not in ctx.pool and v.id in ctx.results:
-        placed, seps = places({**ctx.pool, v.id: ctx.results[v.id]})
+        placed, seps = _placed_outside(v.id, ctx.results[v.id], ctx)
     found: Found = {}
     for e in v.evidence:
         name = canonical(e.benchmark, e.metric)
@@ -591,6 +595,31 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
             found[name] = (*place, e.score, e.date, seps.get(name, 1.0))
     ctx.found[v.id] = found
     return found
+
+
+def _placed_outside(
+    vid: str, scores: dict[str, float], ctx: Context
+) -> tuple[dict[tuple[str, str], tuple[float, int]], dict[str, float]]:
+    """``places`` among the pool and one model outside it, for that model alone: its
+    results placed among the pool's and its own, without placing the whole pool again."""
+    if ctx.pool_sorted is None or ctx.pool_sorted[0] is not ctx.pool:
+        by_bench: dict[str, list[float]] = {}
+        for mine in ctx.pool.values():
+            for name, score in mine.items():
+                by_bench.setdefault(name, []).append(score)
+        ctx.pool_sorted = (ctx.pool, {name: sorted(s) for name, s in by_bench.items()})
+    pooled = ctx.pool_sorted[1]
+    placed: dict[tuple[str, str], tuple[float, int]] = {}
+    seps: dict[str, float] = {}
+    for name, s in scores.items():
+        ordered = list(pooled.get(name, ()))
+        bisect.insort(ordered, s)
+        n = len(ordered)
+        below = bisect.bisect_left(ordered, s)
+        equal = bisect.bisect_right(ordered, s) - below
+        placed[(vid, name)] = ((below + 0.5 * equal) / n, n)
+        seps[name] = separation(ordered)
+    return placed, seps
 
 
 def freshness(date: dt.date | None, ctx: Context) -> float:
