@@ -128,9 +128,7 @@ app.command("schema", short_help="JSON Schemas of llmpick's documents and input 
 app.command("eval", short_help="Try models on your own cases: pass rate, speed, cost.")(
     eval_cmd.eval_
 )
-app.command("mcp", short_help="Serve llmpick's answers to coding agents over MCP (stdio).")(
-    mcp.mcp
-)
+app.command("mcp", short_help="Serve llmpick's answers to coding agents over MCP (stdio).")(mcp.mcp)
 app.command("completion", short_help="Print the shell completion script (bash, zsh, fish).")(
     completion.completion
 )
