@@ -284,7 +284,6 @@ def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> N
 def _pydantic_problems(
     exc: ValidationError,
     src: SourceFile,
-    text: str,
     prefix: tuple[Any, ...],
     schema: Callable[[], dict[str, Any]],
 ) -> list[Problem]:
@@ -422,7 +421,7 @@ def _validate_mapping_file(
         try:
             out[key] = (adapter.validate_python({"id": key, **body}), replaces)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, src, text, (key,), adapter.json_schema))
+            problems.extend(_pydantic_problems(exc, src, (key,), adapter.json_schema))
     return out
 
 
@@ -492,7 +491,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 try:
                     results[vid] = RESULTS.validate_python(rows)
                 except ValidationError as exc:
-                    problems.extend(_pydantic_problems(exc, src, text, (vid,), RESULTS.json_schema))
+                    problems.extend(_pydantic_problems(exc, src, (vid,), RESULTS.json_schema))
             parts.evidence.append((src, results))
         else:
             if not isinstance(data, dict):
@@ -514,7 +513,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
             try:
                 fam = FamilyIn.model_validate(data)
             except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, src, text, (), FamilyIn.model_json_schema))
+                problems.extend(_pydantic_problems(exc, src, (), FamilyIn.model_json_schema))
                 continue
             if src.provider_dir and fam.provider != src.provider_dir:
                 problems.append(
@@ -1061,13 +1060,6 @@ def _cited_dataset(source: str) -> str | None:
     if source.startswith(("https://", "http://")):
         return None
     return source.partition(":")[0]
-
-
-def line_of(text: str, path: tuple[Any, ...]) -> int | None:
-    """Line of a field path in a file's text (error path only: loads YAML's composer)."""
-    from llmpick.yamlsafe import line_of as find
-
-    return find(text, path)
 
 
 def _digest(files: Iterable[SourceFile]) -> str:

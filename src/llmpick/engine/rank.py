@@ -3,8 +3,8 @@
 the relaxations say which one change would bring models back.
 
 Pure functions over a ``Catalog`` and ``Requirements``: no I/O, no presentation.
-Each exclusion and reason carries a guide section id (the table in DESIGN.md;
-``llmpick guide ID`` shows the section).
+Each exclusion and reason carries a guide section id (``llmpick guide ID`` shows the
+section).
 """
 
 from __future__ import annotations

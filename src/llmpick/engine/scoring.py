@@ -6,7 +6,7 @@ caveat, each citing the guide section it rests on. ``llmpick why`` shows every
 rule's points, and ``llmpick guide ID`` lists what each section justifies, read from
 the ``cites`` of the rules below (never parsed from the source).
 
-Principles (DESIGN.md, "How advice is ranked"): quality comes only from published
+Principles: quality comes only from published
 results relevant to the job, placed among the candidates that report the same
 benchmark; a model without such a result is a risk, not an average: it starts from a
 conservative prior that earns no points (or half of a measured sibling's), and says
