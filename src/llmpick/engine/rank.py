@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -133,17 +134,18 @@ def identity(v: Variant) -> tuple[object, ...]:
 # --- the recommendation ----------------------------------------------------------
 
 
-_RESULTS: dict[int, tuple[Catalog, dict[str, dict[str, float]]]] = {}
+# every model's best result on every benchmark, per catalog while it lives
+_RESULTS: weakref.WeakKeyDictionary[Catalog, dict[str, dict[str, float]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _results(c: Catalog) -> dict[str, dict[str, float]]:
     """Every model's best result on every benchmark, computed once per catalog."""
-    hit = _RESULTS.get(id(c))
-    if hit is None or hit[0] is not c:
-        _RESULTS.clear()
-        hit = (c, evidence.best_results(c.variants.values()))
-        _RESULTS[id(c)] = hit
-    return hit[1]
+    hit = _RESULTS.get(c)
+    if hit is None:
+        hit = _RESULTS[c] = evidence.best_results(c.variants.values())
+    return hit
 
 
 def _context(c: Catalog, r: Requirements, *, placed: bool = True) -> Context:

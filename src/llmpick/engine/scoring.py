@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -655,21 +656,23 @@ def _described(found: Found, ctx: Context) -> str:
     return "; ".join(parts) + more
 
 
-_PREDECESSORS: dict[int, tuple[Catalog, dict[str, list[str]]]] = {}
+# variant id -> the variants that name it as their successor, per catalog while it lives
+_PREDECESSORS: weakref.WeakKeyDictionary[Catalog, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def predecessors(c: Catalog) -> dict[str, list[str]]:
     """variant id -> the variants that name it as their successor, once per catalog."""
-    hit = _PREDECESSORS.get(id(c))
-    if hit is None or hit[0] is not c:
-        out: dict[str, list[str]] = {}
+    hit = _PREDECESSORS.get(c)
+    if hit is None:
+        hit = {}
         for vid in sorted(c.variants):
             succ = c.variants[vid].successor
             if succ:
-                out.setdefault(succ, []).append(vid)
-        _PREDECESSORS.clear()
-        hit = _PREDECESSORS[id(c)] = (c, out)
-    return hit[1]
+                hit.setdefault(succ, []).append(vid)
+        _PREDECESSORS[c] = hit
+    return hit
 
 
 def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
