@@ -14,7 +14,7 @@ import math
 import re
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
@@ -184,8 +184,9 @@ def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
     }
 
 
-def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> None:
-    """Cost and speed ranks among the models that pass (API price, or GPU footprint)."""
+def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Context:
+    """``ctx`` with the cost and speed ranks among the models that pass (API price, or
+    GPU footprint)."""
     api: dict[str, float] = {}
     hosted: dict[str, float] = {}
     size: dict[str, float] = {}
@@ -202,8 +203,11 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> None:
         active = v.active_params_b or v.params_b
         if active is not None:
             size[v.id] = active
-    ctx.cost_rank = {**_percentile_ranks(api), **_percentile_ranks(hosted)}
-    ctx.speed_rank = _percentile_ranks(size)
+    return replace(
+        ctx,
+        cost_rank={**_percentile_ranks(api), **_percentile_ranks(hosted)},
+        speed_rank=_percentile_ranks(size),
+    )
 
 
 def evaluate(
@@ -215,26 +219,38 @@ def evaluate(
     verdict = Verdict(v, exclusions=check(v, r, c))
     if verdict.exclusions and not full:
         return verdict
-    _fit(verdict, r, ctx)
-    _score(verdict, r, ctx)
+    _fit(verdict, r)
+    _score(verdict, r, _with_fits(ctx, [verdict], r))
     return verdict
 
 
-def _fit(verdict: Verdict, r: Requirements, ctx: Context) -> None:
+def _fit(verdict: Verdict, r: Requirements) -> None:
+    """Where the model fits (its estimate, placement and speed), on the verdict."""
     v = verdict.variant
     est = None
     if r.sized:
         placed = placement(v, r)[0]
         if placed is not None:
             est = placed.estimate
-            verdict.placement = ctx.placements[v.id] = placed
+            verdict.placement = placed
             verdict.speed = decode_speed(v, placed, r.device)
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    if est is not None and r.sized:
-        ctx.estimates[v.id] = est
     verdict.domain_fit = domain_fit(v, r)
+
+
+def _with_fits(ctx: Context, verdicts: list[Verdict], r: Requirements) -> Context:
+    """``ctx`` with the GPU fits of ``verdicts`` added (the rules read them there)."""
+    if not r.sized:
+        return ctx
+    estimates = {v.variant.id: v.estimate for v in verdicts if v.estimate is not None}
+    placements = {v.variant.id: v.placement for v in verdicts if v.placement is not None}
+    return replace(
+        ctx,
+        estimates={**ctx.estimates, **estimates},
+        placements={**ctx.placements, **placements},
+    )
 
 
 def _score(verdict: Verdict, r: Requirements, ctx: Context) -> None:
@@ -378,7 +394,8 @@ def recommend(
     passing = [v for v in verdicts.values() if v.passed]
     _among(ctx, passing)
     for verdict in passing:
-        _fit(verdict, r, ctx)
+        _fit(verdict, r)
+    ctx = _with_fits(ctx, passing, r)
     eligible = passing
     if r.prefer in PREFERENCES and passing:
         # cost and speed re-order the models fit for the job, compared among themselves
@@ -386,14 +403,14 @@ def recommend(
         floor = max(fit.values()) - PREFERENCE_MARGIN
         eligible = [v for v in passing if fit[v.variant.id] >= floor]
         ctx.preference_eligible = frozenset(v.variant.id for v in eligible)
-    _rank_costs(eligible, r, ctx)
+    ctx = _rank_costs(eligible, r, ctx)
     for verdict in passing:
         _score(verdict, r, ctx)
     for vid in named:
         excluded = verdicts.get(vid)
         if excluded is not None and not excluded.passed:
-            _fit(excluded, r, ctx)
-            _score(excluded, r, ctx)
+            _fit(excluded, r)
+            _score(excluded, r, _with_fits(ctx, [excluded], r))
     ranked = _rank(passing, c, top)
     counts: dict[str, int] = {}
     for v in verdicts.values():
