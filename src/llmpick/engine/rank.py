@@ -13,8 +13,9 @@ import datetime as dt
 import math
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
@@ -41,7 +42,6 @@ from llmpick.engine.scoring import (
     price_for,
     score,
 )
-from llmpick.units import format_params, format_tokens
 
 __all__ = [
     "GENERATIVE",
@@ -88,10 +88,12 @@ class Verdict:
 
 @dataclass(slots=True, eq=False, repr=False)
 class Relaxation:
-    """One change to the requirements that would return models, counted by re-running."""
+    """One change to the requirements that would return models, counted by re-running:
+    the requirement fields changed and their new values (the output words them as the
+    options to type)."""
 
     constraints: tuple[str, ...]
-    suggestion: str
+    changes: dict[str, Any]
     returns: int
     top: list[str] = field(default_factory=list)  # the first models it would return
 
@@ -482,7 +484,7 @@ def relaxations_for(
     if failing is None:
         failing = {vid: {e.constraint for e in check(v, r, c)} for vid, v in c.variants.items()}
 
-    def count(changes: dict[str, object]) -> tuple[int, list[str]]:
+    def count(changes: dict[str, Any]) -> tuple[int, list[str]]:
         lifts = frozenset().union(*(_LIFTS[k] for k in changes))
         only = frozenset(vid for vid, fails in failing.items() if fails and fails <= lifts)
         if not only:
@@ -492,9 +494,7 @@ def relaxations_for(
 
     tried: list[tuple[float, Relaxation]] = []
 
-    def numeric(
-        name: str, option: str, values: Sequence[float], fmt: Callable[[float], str]
-    ) -> None:
+    def numeric(name: str, values: Sequence[float]) -> None:
         # the ladders are monotone (a bigger GPU never returns fewer models): bisect
         lo, hi, found = 0, len(values), None
         while lo < hi:
@@ -508,79 +508,83 @@ def relaxations_for(
             value, n, top = found
             asked = float(getattr(r, name))
             strain = abs(math.log(value / asked)) if asked else 1.0
-            tried.append((strain, Relaxation((name,), f"{option} {fmt(value)}", n, top)))
+            tried.append((strain, Relaxation((name,), {name: value}, n, top)))
 
     if r.gpu_memory is not None:
-        numeric(
-            "gpu_memory", "--gpu-memory", [g for g in GPU_LADDER if g > r.gpu_memory], _option_value
-        )
+        numeric("gpu_memory", [g for g in GPU_LADDER if g > r.gpu_memory])
     for name, ladder in (("unified_memory", MAC_LADDER), ("ram", GPU_LADDER)):
         asked_gb = getattr(r, name)
         if asked_gb is not None:
-            option = "--" + name.replace("_", "-")
-            numeric(name, option, [g for g in ladder if g > asked_gb], _option_value)
+            numeric(name, [g for g in ladder if g > asked_gb])
     if len(r.gpus) > 1 and len(set(r.gpus)) == 1:  # more of the same card
         more = [n for n in (2, 4, 8) if n > len(r.gpus)]
         for n in more:
-            found, top = count({"gpus": [r.gpus[0]] * n})
+            changes: dict[str, Any] = {"gpus": [r.gpus[0]] * n}
+            found, top = count(changes)
             if found:
-                text = f"--gpus {n}x{_option_value(r.gpus[0])}"
                 strain = math.log(n / len(r.gpus))
-                tried.append((strain, Relaxation(("gpus",), text, found, top)))
+                tried.append((strain, Relaxation(("gpus",), changes, found, top)))
                 break
     if r.min_context is not None:
         lower = [t for t in reversed(CONTEXT_LADDER) if t < r.min_context]
-        numeric("min_context", "--min-context", lower, lambda t: format_tokens(int(t)))
+        numeric("min_context", lower)
     if r.max_params is not None:
         bigger = [p for p in PARAMS_LADDER if p > r.max_params]
-        numeric("max_params", "--max-params", bigger, lambda p: format_params(p))
+        numeric("max_params", bigger)
     if r.max_price is not None:
-        numeric(
-            "max_price", "--max-price", [p for p in PRICE_LADDER if p > r.max_price], _option_value
-        )
+        numeric("max_price", [p for p in PRICE_LADDER if p > r.max_price])
 
-    kinds: list[tuple[tuple[str, ...], str, dict[str, object], float]] = []
+    kinds: list[tuple[tuple[str, ...], dict[str, Any], float]] = []
     if r.access == "open":
         if r.hosting == "self":
-            kinds.append((("access", "hosting"), "--access any --hosting any (use an API)",
-                          {"access": "any", "hosting": "any"}, 1.0))  # fmt: skip
+            kinds.append((("access", "hosting"), {"access": "any", "hosting": "any"}, 1.0))
         else:
-            kinds.append((("access",), "--access any", {"access": "any"}, 1.0))
+            kinds.append((("access",), {"access": "any"}, 1.0))
     elif r.hosting == "self":
-        kinds.append(
-            (("hosting",), "--hosting any (API-served models too)", {"hosting": "any"}, 1.0)
-        )
+        kinds.append((("hosting",), {"hosting": "any"}, 1.0))
     if r.access == "proprietary":
-        kinds.append((("access",), "--access any (open weights too)", {"access": "any"}, 1.0))
+        kinds.append((("access",), {"access": "any"}, 1.0))
     if r.hosting == "api":
-        kinds.append((("hosting",), "--hosting any", {"hosting": "any"}, 1.0))
+        kinds.append((("hosting",), {"hosting": "any"}, 1.0))
     if r.platform:
-        kinds.append((("platform",), "drop --platform", {"platform": None}, 1.2))
+        kinds.append((("platform",), {"platform": None}, 1.2))
     if not r.include_legacy:
-        kinds.append((("status",), "--include-legacy", {"include_legacy": True}, 1.3))
+        kinds.append((("status",), {"include_legacy": True}, 1.3))
     if r.language:
-        kinds.append((("language",), "drop --language", {"language": None}, 1.3))
+        kinds.append((("language",), {"language": None}, 1.3))
     for need in r.needs:
-        rest = [n for n in r.needs if n != need]
-        kinds.append((("needs",), f"drop --needs {need}", {"needs": rest}, 1.3))
+        kinds.append((("needs",), {"needs": [n for n in r.needs if n != need]}, 1.3))
     if r.flavour:
-        kinds.append((("flavour",), "drop --flavour", {"flavour": None}, 1.3))
+        kinds.append((("flavour",), {"flavour": None}, 1.3))
     if r.license:
-        kinds.append((("license",), "drop --license", {"license": []}, 1.5))
+        kinds.append((("license",), {"license": []}, 1.5))
     if r.commercial:
-        kinds.append((("commercial",), "drop --commercial", {"commercial": False}, 1.6))
+        kinds.append((("commercial",), {"commercial": False}, 1.6))
     if r.fine_tune:
-        kinds.append((("fine_tune",), "drop --fine-tune", {"fine_tune": False}, 1.6))
-    for names, text, changes, strain in kinds:
+        kinds.append((("fine_tune",), {"fine_tune": False}, 1.6))
+    for names, changes, strain in kinds:
         n, top = count(changes)
         if n:
-            tried.append((strain, Relaxation(names, text, n, top)))
+            tried.append((strain, Relaxation(names, changes, n, top)))
     if not tried and r.gpu_memory is not None and r.min_context is not None:
         pair = _gpu_and_context(c, r, failing)
         if pair is not None:
             tried.append(pair)
-    tried.sort(key=lambda st: (st[0], -st[1].returns, st[1].suggestion))
+    tried.sort(key=lambda st: (st[0], -st[1].returns, _tie(st[1], r)))
     return [x for _, x in tried[:6]]
+
+
+def _tie(x: Relaxation, r: Requirements) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """The order among equally strained relaxations that return as many models: a
+    changed limit before a dropped one, then by the requirements changed (and, for one
+    of several needs, the need dropped)."""
+    dropped = any(v is None or v is False or v == [] for v in x.changes.values())
+    if "needs" in x.changes:
+        dropped = True
+        what = tuple(sorted(set(r.needs) - set(x.changes["needs"])))
+    else:
+        what = ()
+    return dropped, tuple(sorted(x.changes)), what
 
 
 def _gpu_and_context(
@@ -614,13 +618,8 @@ def _gpu_and_context(
     n, top = len(rec.ranked), [v.variant.id for v in rec.candidates]
     if not n:
         return None
-    text = f"--gpu-memory {_option_value(gpu)} and --min-context {format_tokens(t)}"
-    return strain, Relaxation(("gpu_memory", "min_context"), text, n, top)
-
-
-def _option_value(value: float) -> str:
-    """A number as typed after an option (--gpu-memory 141, --max-price 0.25)."""
-    return f"{value:g}"
+    changes: dict[str, Any] = {"gpu_memory": gpu, "min_context": t}
+    return strain, Relaxation(("gpu_memory", "min_context"), changes, n, top)
 
 
 # --- what each guide section justifies (shown by `llmpick guide ID`) ---------------
