@@ -99,19 +99,21 @@ class Context:
 
 @dataclass(slots=True, eq=False, repr=False)
 class Effects:
-    """What one rule concluded: reasons (with points) and caveats."""
+    """What the rules concluded: reasons (with points) and caveats, each tagged with
+    ``rule``, the name of the rule running."""
 
     reasons: list[Reason] = field(default_factory=list)
     caveats: list[Reason] = field(default_factory=list)
+    rule: str = ""
 
     def add(self, points: float, text: str, guide: str) -> None:
-        self.reasons.append(Reason(text, guide, round(points, 1)))
+        self.reasons.append(Reason(text, guide, round(points, 1), self.rule))
 
     def note(self, text: str, guide: str) -> None:
-        self.reasons.append(Reason(text, guide, 0.0))
+        self.reasons.append(Reason(text, guide, 0.0, self.rule))
 
     def warn(self, text: str, guide: str) -> None:
-        self.caveats.append(Reason(text, guide))
+        self.caveats.append(Reason(text, guide, 0.0, self.rule))
 
 
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
@@ -1061,13 +1063,8 @@ def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason
     fx = Effects()
     reasons, caveats = fx.reasons, fx.caveats
     for spec in RULES:
-        n_reasons, n_caveats = len(reasons), len(caveats)
+        fx.rule = spec.name  # tags what it concludes
         spec.fn(v, r, ctx, fx)
-        # each new effect is tagged with its rule (one Effects for all: cheaper)
-        for i in range(n_reasons, len(reasons)):
-            reasons[i].rule = spec.name
-        for i in range(n_caveats, len(caveats)):
-            caveats[i].rule = spec.name
     eligible = ctx.preference_eligible
     if eligible is not None and v.id not in eligible:
         reasons = [x for x in reasons if x.rule not in PREFERENCES]
