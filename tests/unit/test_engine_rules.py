@@ -247,7 +247,7 @@ def test_empty_result_names_blockers_and_relaxations() -> None:
     rec = recommend(c, build({"gpu_memory": 2, "min_context": "1M"}))
     assert rec.ranked == []
     assert {b for b, _ in rec.blocking} == {"gpu_memory", "min_context"}
-    assert rec.relaxations and "--gpu-memory" in rec.relaxations[-1].suggestion
+    assert rec.relaxations and "gpu_memory" in rec.relaxations[-1].changes
 
 
 # --- memory estimates against published and hand-computed figures ---------------

@@ -186,9 +186,7 @@ def test_relaxations_change_one_thing_and_are_counted_by_running_the_engine(gpu:
     assert ("access", "hosting") in by_what  # a change of kind: use an API
     for x in rec.relaxations:
         changed = {
-            "gpu_memory": {"gpu_memory": float(x.suggestion.split()[-1])}
-            if x.constraints == ("gpu_memory",)
-            else None,
+            "gpu_memory": x.changes if x.constraints == ("gpu_memory",) else None,
         }.get(x.constraints[0])
         if changed:
             again = recommend(c, r.replace(**changed), relax=False)

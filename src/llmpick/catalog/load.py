@@ -294,7 +294,6 @@ def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> N
 def _pydantic_problems(
     exc: ValidationError,
     src: SourceFile,
-    text: str,
     prefix: tuple[Any, ...],
     schema: Callable[[], dict[str, Any]],
 ) -> list[Problem]:
@@ -432,7 +431,7 @@ def _validate_mapping_file(
         try:
             out[key] = (adapter.validate_python({"id": key, **body}), replaces)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, src, text, (key,), adapter.json_schema))
+            problems.extend(_pydantic_problems(exc, src, (key,), adapter.json_schema))
     return out
 
 
@@ -502,7 +501,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
                 try:
                     results[vid] = RESULTS.validate_python(rows)
                 except ValidationError as exc:
-                    problems.extend(_pydantic_problems(exc, src, text, (vid,), RESULTS.json_schema))
+                    problems.extend(_pydantic_problems(exc, src, (vid,), RESULTS.json_schema))
             parts.evidence.append((src, results))
         else:
             if not isinstance(data, dict):
@@ -524,7 +523,7 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
             try:
                 fam = FamilyIn.model_validate(data)
             except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, src, text, (), FamilyIn.model_json_schema))
+                problems.extend(_pydantic_problems(exc, src, (), FamilyIn.model_json_schema))
                 continue
             if src.provider_dir and fam.provider != src.provider_dir:
                 problems.append(
@@ -559,7 +558,161 @@ def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Pa
     return parts
 
 
+def _problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
+    return Problem(src.label, message, path=".".join(loc), line=src.line(loc))
+
+
+@dataclass(eq=False, repr=False)
+class _Resolved:
+    """What resolving the families gathers: the records, where each variant came from,
+    the references to check once every record is known, and the problems."""
+
+    licenses: dict[str, License]
+    datasets: dict[str, Dataset]
+    problems: list[Problem]
+    families: dict[str, Family] = field(default_factory=dict)
+    variants: dict[str, Variant] = field(default_factory=dict)
+    variant_src: dict[str, SourceFile] = field(default_factory=dict)
+    # (file, field path, the id referred to, "variant" or "family-or-variant")
+    refs: list[tuple[SourceFile, tuple[str, ...], str, str]] = field(default_factory=list)
+
+    def add(self, src: SourceFile, loc: tuple[str, ...], message: str) -> None:
+        self.problems.append(_problem(src, loc, message))
+
+
+def _resolve_family(fid: str, fam: FamilyIn, src: SourceFile, out: _Resolved) -> None:
+    """One family's variants (inheriting from it) and its record, checked."""
+    if fam.successor:
+        out.refs.append((src, ("successor",), fam.successor, "family-or-variant"))
+    for vid, v in fam.variants.items():
+        where = ("variants", vid)
+        if vid in out.variant_src:
+            also = out.variant_src[vid].label
+            out.add(src, where, f"duplicate variant id {vid!r}, also in {also}")
+            continue
+        variant = _resolve_variant(fid, fam, vid, v, src, out)
+        if variant is None:
+            continue
+        out.variant_src[vid] = src
+        out.variants[vid] = variant
+        for loc, message in _modality_problems(variant):
+            out.add(src, (*where, *loc), message)
+    for vid, message in _spanning_problems(fid, fam, out.variants):
+        out.add(src, ("variants", vid), message)
+    out.families[fid] = _family_record(fid, fam, src.label)
+    newest = fam.newest_release
+    if newest is not None:
+        out.families[fid].newest_release = newest
+        if newest.id:
+            out.refs.append((src, ("newest_release", "id"), newest.id, "family-or-variant"))
+        for key, message in _newest_problems(newest, fam, out.datasets):
+            out.add(src, ("newest_release", key), message)
+
+
+def _resolve_variant(
+    fid: str, fam: FamilyIn, vid: str, v: VariantIn, src: SourceFile, out: _Resolved
+) -> Variant | None:
+    """A variant with what it inherits from its family, checked; None (with the problem
+    said) when a required field is missing from both."""
+    where = ("variants", vid)
+    lic = v.license or fam.license
+    open_weights = v.open_weights if v.open_weights is not None else fam.open_weights
+    verified = v.verified or fam.verified
+    sources = list(dict.fromkeys([*fam.sources, *v.sources]))
+    required = (("license", lic), ("open_weights", open_weights), ("verified", verified))
+    missing = [name for name, value in required if value is None]
+    if not sources:
+        missing.append("sources")
+    if missing:
+        message = "required field missing on the variant or its family: " + ", ".join(missing)
+        out.add(src, where, message)
+        return None
+    assert lic is not None and open_weights is not None and verified is not None
+    if lic not in out.licenses:
+        loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
+        out.add(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)")
+    if v.arch is not None:
+        for name in v.arch.__dataclass_fields__:
+            number = getattr(v.arch, name)
+            if isinstance(number, int) and number < (0 if name == "full_attention_layers" else 1):
+                out.add(src, (*where, "arch", name), "must be greater than 0")
+    moe = v.moe if v.moe is not None else fam.moe
+    released = v.released or fam.released
+    for loc, message in _fact_problems(vid, v, moe, released, verified, fam):
+        out.add(src, (*where, *loc), message)
+    for loc, cited in _citations(fam, v):
+        if _cited_dataset(cited) not in (None, *out.datasets):
+            out.add(
+                src,
+                loc if loc[0] == "sources" and not v.sources else (*where, *loc),
+                f"source {cited!r} names no dataset declared in datasets.yaml",
+            )
+    if v.successor:
+        out.refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
+    if v.base_model:
+        out.refs.append((src, (*where, "base_model"), v.base_model, "variant"))
+    status = v.status or fam.status
+    return Variant(
+        id=vid,
+        family=fid,
+        provider=fam.provider,
+        name=v.name,
+        flavour=v.flavour,
+        tuning=v.tuning,
+        architecture=fam.architecture,
+        moe=moe,
+        params_b=v.params_b,
+        active_params_b=v.active_params_b,
+        context_window=v.context_window or fam.context_window,
+        max_output=v.max_output,
+        open_weights=open_weights,
+        license=lic,
+        status=status,
+        successor=v.successor or (fam.successor if status != "active" else None),
+        base_model=v.base_model,
+        domain=v.domain or fam.domain,
+        modalities=v.modalities or fam.modalities,
+        languages=v.languages if v.languages is not None else fam.languages,
+        capabilities=v.capabilities if v.capabilities is not None else (fam.capabilities or []),
+        access=v.access,
+        arch=v.arch,
+        pricing=v.pricing,
+        evidence=v.evidence,
+        released=released,
+        sources=sources,
+        verified=verified,
+        notes=v.notes,
+        weights_format=v.weights_format,
+        api_status=v.api_status,
+        inherited=inherited(fam, v),
+    )
+
+
+def _family_record(fid: str, fam: FamilyIn, label: str) -> Family:
+    return Family(
+        id=fid,
+        name=fam.name,
+        provider=fam.provider,
+        released=fam.released,
+        architecture=fam.architecture,
+        moe=fam.moe,
+        modalities=fam.modalities,
+        languages=fam.languages,
+        domain=fam.domain,
+        status=fam.status,
+        successor=fam.successor,
+        description=fam.description,
+        guide=fam.guide,
+        aliases=fam.aliases,
+        sources=fam.sources,
+        variants=list(fam.variants),
+        file=label,
+    )
+
+
 def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
+    """The catalog from its parsed files: variants inherit from their families, and
+    every reference between records is checked once all are known."""
     providers = {k: v for k, (v, _) in parts.providers.items()}
     licenses = {k: v for k, (v, _) in parts.licenses.items()}
     datasets = {k: v for k, (v, _) in parts.datasets.items()}
@@ -568,160 +721,14 @@ def _resolve(parts: _Parts, problems: list[Problem], version: str) -> Catalog:
             problems.append(
                 Problem(label, f"unknown licence {ds.license!r} (not in licenses.yaml)", path=did)
             )
-    families: dict[str, Family] = {}
-    variants: dict[str, Variant] = {}
-    variant_file: dict[str, str] = {}
-    variant_src: dict[str, SourceFile] = {}
-    pending_refs: list[tuple[SourceFile, tuple[str, ...], str, str]] = []
-
-    def problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
-        return Problem(src.label, message, path=".".join(loc), line=src.line(loc))
-
+    out = _Resolved(licenses, datasets, problems)
     for fid, (fam, src) in sorted(parts.families.items()):
-        label = src.label
         if fam.provider not in providers:
-            problems.append(
-                problem(
-                    src, ("provider",), f"unknown provider {fam.provider!r} (not in providers.yaml)"
-                )
-            )
-        if fam.successor:
-            pending_refs.append((src, ("successor",), fam.successor, "family-or-variant"))
-        for vid, v in fam.variants.items():
-            where = ("variants", vid)
-            if vid in variant_file:
-                problems.append(
-                    problem(
-                        src, where, f"duplicate variant id {vid!r}, also in {variant_file[vid]}"
-                    )
-                )
-                continue
-            lic = v.license or fam.license
-            open_weights = v.open_weights if v.open_weights is not None else fam.open_weights
-            verified = v.verified or fam.verified
-            sources = list(dict.fromkeys([*fam.sources, *v.sources]))
-            missing = [
-                name
-                for name, value in (
-                    ("license", lic),
-                    ("open_weights", open_weights),
-                    ("verified", verified),
-                )
-                if value is None
-            ]
-            if not sources:
-                missing.append("sources")
-            if missing:
-                problems.append(
-                    problem(
-                        src,
-                        where,
-                        "required field missing on the variant or its family: "
-                        + ", ".join(missing),
-                    )
-                )
-                continue
-            assert lic is not None and open_weights is not None and verified is not None
-            if lic not in licenses:
-                loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
-                problems.append(
-                    problem(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)")
-                )
-            if v.arch is not None:
-                for name in v.arch.__dataclass_fields__:
-                    number = getattr(v.arch, name)
-                    if isinstance(number, int) and number < (
-                        0 if name == "full_attention_layers" else 1
-                    ):
-                        problems.append(
-                            problem(src, (*where, "arch", name), "must be greater than 0")
-                        )
-            moe = v.moe if v.moe is not None else fam.moe
-            released = v.released or fam.released
-            for loc, message in _fact_problems(vid, v, moe, released, verified, fam):
-                problems.append(problem(src, (*where, *loc), message))
-            for loc, cited in _citations(fam, v):
-                if _cited_dataset(cited) not in (None, *datasets):
-                    problems.append(
-                        problem(
-                            src,
-                            loc if loc[0] == "sources" and not v.sources else (*where, *loc),
-                            f"source {cited!r} names no dataset declared in datasets.yaml",
-                        )
-                    )
-            if v.successor:
-                pending_refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
-            if v.base_model:
-                pending_refs.append((src, (*where, "base_model"), v.base_model, "variant"))
-            variant_file[vid] = label
-            variant_src[vid] = src
-            variants[vid] = Variant(
-                id=vid,
-                family=fid,
-                provider=fam.provider,
-                name=v.name,
-                flavour=v.flavour,
-                tuning=v.tuning,
-                architecture=fam.architecture,
-                moe=moe,
-                params_b=v.params_b,
-                active_params_b=v.active_params_b,
-                context_window=v.context_window or fam.context_window,
-                max_output=v.max_output,
-                open_weights=open_weights,
-                license=lic,
-                status=v.status or fam.status,
-                successor=v.successor
-                or (fam.successor if (v.status or fam.status) != "active" else None),
-                base_model=v.base_model,
-                domain=v.domain or fam.domain,
-                modalities=v.modalities or fam.modalities,
-                languages=v.languages if v.languages is not None else fam.languages,
-                capabilities=v.capabilities
-                if v.capabilities is not None
-                else (fam.capabilities or []),
-                access=v.access,
-                arch=v.arch,
-                pricing=v.pricing,
-                evidence=v.evidence,
-                released=released,
-                sources=sources,
-                verified=verified,
-                notes=v.notes,
-                weights_format=v.weights_format,
-                api_status=v.api_status,
-                inherited=inherited(fam, v),
-            )
-            for loc, message in _modality_problems(variants[vid]):
-                problems.append(problem(src, (*where, *loc), message))
-        for vid, message in _spanning_problems(fid, fam, variants):
-            problems.append(problem(src, ("variants", vid), message))
-        families[fid] = Family(
-            id=fid,
-            name=fam.name,
-            provider=fam.provider,
-            released=fam.released,
-            architecture=fam.architecture,
-            moe=fam.moe,
-            modalities=fam.modalities,
-            languages=fam.languages,
-            domain=fam.domain,
-            status=fam.status,
-            successor=fam.successor,
-            description=fam.description,
-            guide=fam.guide,
-            aliases=fam.aliases,
-            sources=fam.sources,
-            variants=list(fam.variants),
-            file=label,
-        )
-        newest = fam.newest_release
-        if newest is not None:
-            families[fid].newest_release = newest
-            if newest.id:
-                pending_refs.append((src, ("newest_release", "id"), newest.id, "family-or-variant"))
-            for key, message in _newest_problems(newest, fam, datasets):
-                problems.append(problem(src, ("newest_release", key), message))
+            message = f"unknown provider {fam.provider!r} (not in providers.yaml)"
+            out.add(src, ("provider",), message)
+        _resolve_family(fid, fam, src, out)
+    families, variants, variant_src = out.families, out.variants, out.variant_src
+    problem, pending_refs = _problem, out.refs
 
     for vid, field_loc, message in _access_problems(variants, variant_src):
         access_loc = ("variants", vid, "access", *field_loc)
@@ -1071,13 +1078,6 @@ def _cited_dataset(source: str) -> str | None:
     if source.startswith(("https://", "http://")):
         return None
     return source.partition(":")[0]
-
-
-def line_of(text: str, path: tuple[Any, ...]) -> int | None:
-    """Line of a field path in a file's text (error path only: loads YAML's composer)."""
-    from llmpick.yamlsafe import line_of as find
-
-    return find(text, path)
 
 
 def _digest(files: Iterable[SourceFile]) -> str:

@@ -314,9 +314,10 @@ class Family:
     """The maker's newest release in this line as last checked; None: never checked."""
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@dataclass(slots=True, eq=False, repr=False, weakref_slot=True)
 class Catalog:
-    """The whole validated catalog."""
+    """The whole validated catalog. The engine keeps what it derives from one (every
+    model's best results, who succeeds whom) beside it, by weak reference."""
 
     version: str
     providers: dict[str, Provider]

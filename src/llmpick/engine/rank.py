@@ -3,8 +3,8 @@
 the relaxations say which one change would bring models back.
 
 Pure functions over a ``Catalog`` and ``Requirements``: no I/O, no presentation.
-Each exclusion and reason carries a guide section id (the table in DESIGN.md;
-``llmpick guide ID`` shows the section).
+Each exclusion and reason carries a guide section id (``llmpick guide ID`` shows the
+section).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
@@ -40,7 +42,6 @@ from llmpick.engine.scoring import (
     price_for,
     score,
 )
-from llmpick.units import format_params, format_tokens
 
 __all__ = [
     "GENERATIVE",
@@ -87,10 +88,12 @@ class Verdict:
 
 @dataclass(slots=True, eq=False, repr=False)
 class Relaxation:
-    """One change to the requirements that would return models, counted by re-running."""
+    """One change to the requirements that would return models, counted by re-running:
+    the requirement fields changed and their new values (the output words them as the
+    options to type)."""
 
     constraints: tuple[str, ...]
-    suggestion: str
+    changes: dict[str, Any]
     returns: int
     top: list[str] = field(default_factory=list)  # the first models it would return
 
@@ -133,17 +136,18 @@ def identity(v: Variant) -> tuple[object, ...]:
 # --- the recommendation ----------------------------------------------------------
 
 
-_RESULTS: dict[int, tuple[Catalog, dict[str, dict[str, float]]]] = {}
+# every model's best result on every benchmark, per catalog while it lives
+_RESULTS: weakref.WeakKeyDictionary[Catalog, dict[str, dict[str, float]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _results(c: Catalog) -> dict[str, dict[str, float]]:
     """Every model's best result on every benchmark, computed once per catalog."""
-    hit = _RESULTS.get(id(c))
-    if hit is None or hit[0] is not c:
-        _RESULTS.clear()
-        hit = (c, evidence.best_results(c.variants.values()))
-        _RESULTS[id(c)] = hit
-    return hit[1]
+    hit = _RESULTS.get(c)
+    if hit is None:
+        hit = _RESULTS[c] = evidence.best_results(c.variants.values())
+    return hit
 
 
 def _context(
@@ -190,8 +194,9 @@ def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
     }
 
 
-def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> None:
-    """Cost and speed ranks among the models that pass (API price, or GPU footprint)."""
+def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Context:
+    """``ctx`` with the cost and speed ranks among the models that pass (API price, or
+    GPU footprint)."""
     api: dict[str, float] = {}
     hosted: dict[str, float] = {}
     size: dict[str, float] = {}
@@ -208,8 +213,11 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> None:
         active = v.active_params_b or v.params_b
         if active is not None:
             size[v.id] = active
-    ctx.cost_rank = {**_percentile_ranks(api), **_percentile_ranks(hosted)}
-    ctx.speed_rank = _percentile_ranks(size)
+    return replace(
+        ctx,
+        cost_rank={**_percentile_ranks(api), **_percentile_ranks(hosted)},
+        speed_rank=_percentile_ranks(size),
+    )
 
 
 def evaluate(
@@ -221,26 +229,38 @@ def evaluate(
     verdict = Verdict(v, exclusions=check(v, r, c))
     if verdict.exclusions and not full:
         return verdict
-    _fit(verdict, r, ctx)
-    _score(verdict, r, ctx)
+    _fit(verdict, r)
+    _score(verdict, r, _with_fits(ctx, [verdict], r))
     return verdict
 
 
-def _fit(verdict: Verdict, r: Requirements, ctx: Context) -> None:
+def _fit(verdict: Verdict, r: Requirements) -> None:
+    """Where the model fits (its estimate, placement and speed), on the verdict."""
     v = verdict.variant
     est = None
     if r.sized:
         placed = placement(v, r)[0]
         if placed is not None:
             est = placed.estimate
-            verdict.placement = ctx.placements[v.id] = placed
+            verdict.placement = placed
             verdict.speed = decode_speed(v, placed, r.device)
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    if est is not None and r.sized:
-        ctx.estimates[v.id] = est
     verdict.domain_fit = domain_fit(v, r)
+
+
+def _with_fits(ctx: Context, verdicts: list[Verdict], r: Requirements) -> Context:
+    """``ctx`` with the GPU fits of ``verdicts`` added (the rules read them there)."""
+    if not r.sized:
+        return ctx
+    estimates = {v.variant.id: v.estimate for v in verdicts if v.estimate is not None}
+    placements = {v.variant.id: v.placement for v in verdicts if v.placement is not None}
+    return replace(
+        ctx,
+        estimates={**ctx.estimates, **estimates},
+        placements={**ctx.placements, **placements},
+    )
 
 
 def _score(verdict: Verdict, r: Requirements, ctx: Context) -> None:
@@ -386,7 +406,8 @@ def recommend(
     passing = [v for v in verdicts.values() if v.passed]
     _among(ctx, passing)
     for verdict in passing:
-        _fit(verdict, r, ctx)
+        _fit(verdict, r)
+    ctx = _with_fits(ctx, passing, r)
     eligible = passing
     if r.prefer in PREFERENCES and passing:
         # cost and speed re-order the models fit for the job, compared among themselves
@@ -394,14 +415,14 @@ def recommend(
         floor = max(fit.values()) - PREFERENCE_MARGIN
         eligible = [v for v in passing if fit[v.variant.id] >= floor]
         ctx.preference_eligible = frozenset(v.variant.id for v in eligible)
-    _rank_costs(eligible, r, ctx)
+    ctx = _rank_costs(eligible, r, ctx)
     for verdict in passing:
         _score(verdict, r, ctx)
     for vid in named:
         excluded = verdicts.get(vid)
         if excluded is not None and not excluded.passed:
-            _fit(excluded, r, ctx)
-            _score(excluded, r, ctx)
+            _fit(excluded, r)
+            _score(excluded, r, _with_fits(ctx, [excluded], r))
     ranked = _rank(passing, c, top)
     counts: dict[str, int] = {}
     for v in verdicts.values():
@@ -473,7 +494,7 @@ def relaxations_for(
     if failing is None:
         failing = {vid: {e.constraint for e in check(v, r, c)} for vid, v in c.variants.items()}
 
-    def count(changes: dict[str, object]) -> tuple[int, list[str]]:
+    def count(changes: dict[str, Any]) -> tuple[int, list[str]]:
         lifts = frozenset().union(*(_LIFTS[k] for k in changes))
         only = frozenset(vid for vid, fails in failing.items() if fails and fails <= lifts)
         if not only:
@@ -483,9 +504,7 @@ def relaxations_for(
 
     tried: list[tuple[float, Relaxation]] = []
 
-    def numeric(
-        name: str, option: str, values: Sequence[float], fmt: Callable[[float], str]
-    ) -> None:
+    def numeric(name: str, values: Sequence[float]) -> None:
         # the ladders are monotone (a bigger GPU never returns fewer models): bisect
         lo, hi, found = 0, len(values), None
         while lo < hi:
@@ -499,79 +518,83 @@ def relaxations_for(
             value, n, top = found
             asked = float(getattr(r, name))
             strain = abs(math.log(value / asked)) if asked else 1.0
-            tried.append((strain, Relaxation((name,), f"{option} {fmt(value)}", n, top)))
+            tried.append((strain, Relaxation((name,), {name: value}, n, top)))
 
     if r.gpu_memory is not None:
-        numeric(
-            "gpu_memory", "--gpu-memory", [g for g in GPU_LADDER if g > r.gpu_memory], _option_value
-        )
+        numeric("gpu_memory", [g for g in GPU_LADDER if g > r.gpu_memory])
     for name, ladder in (("unified_memory", MAC_LADDER), ("ram", GPU_LADDER)):
         asked_gb = getattr(r, name)
         if asked_gb is not None:
-            option = "--" + name.replace("_", "-")
-            numeric(name, option, [g for g in ladder if g > asked_gb], _option_value)
+            numeric(name, [g for g in ladder if g > asked_gb])
     if len(r.gpus) > 1 and len(set(r.gpus)) == 1:  # more of the same card
         more = [n for n in (2, 4, 8) if n > len(r.gpus)]
         for n in more:
-            found, top = count({"gpus": [r.gpus[0]] * n})
+            changes: dict[str, Any] = {"gpus": [r.gpus[0]] * n}
+            found, top = count(changes)
             if found:
-                text = f"--gpus {n}x{_option_value(r.gpus[0])}"
                 strain = math.log(n / len(r.gpus))
-                tried.append((strain, Relaxation(("gpus",), text, found, top)))
+                tried.append((strain, Relaxation(("gpus",), changes, found, top)))
                 break
     if r.min_context is not None:
         lower = [t for t in reversed(CONTEXT_LADDER) if t < r.min_context]
-        numeric("min_context", "--min-context", lower, lambda t: format_tokens(int(t)))
+        numeric("min_context", lower)
     if r.max_params is not None:
         bigger = [p for p in PARAMS_LADDER if p > r.max_params]
-        numeric("max_params", "--max-params", bigger, lambda p: format_params(p))
+        numeric("max_params", bigger)
     if r.max_price is not None:
-        numeric(
-            "max_price", "--max-price", [p for p in PRICE_LADDER if p > r.max_price], _option_value
-        )
+        numeric("max_price", [p for p in PRICE_LADDER if p > r.max_price])
 
-    kinds: list[tuple[tuple[str, ...], str, dict[str, object], float]] = []
+    kinds: list[tuple[tuple[str, ...], dict[str, Any], float]] = []
     if r.access == "open":
         if r.hosting == "self":
-            kinds.append((("access", "hosting"), "--access any --hosting any (use an API)",
-                          {"access": "any", "hosting": "any"}, 1.0))  # fmt: skip
+            kinds.append((("access", "hosting"), {"access": "any", "hosting": "any"}, 1.0))
         else:
-            kinds.append((("access",), "--access any", {"access": "any"}, 1.0))
+            kinds.append((("access",), {"access": "any"}, 1.0))
     elif r.hosting == "self":
-        kinds.append(
-            (("hosting",), "--hosting any (API-served models too)", {"hosting": "any"}, 1.0)
-        )
+        kinds.append((("hosting",), {"hosting": "any"}, 1.0))
     if r.access == "proprietary":
-        kinds.append((("access",), "--access any (open weights too)", {"access": "any"}, 1.0))
+        kinds.append((("access",), {"access": "any"}, 1.0))
     if r.hosting == "api":
-        kinds.append((("hosting",), "--hosting any", {"hosting": "any"}, 1.0))
+        kinds.append((("hosting",), {"hosting": "any"}, 1.0))
     if r.platform:
-        kinds.append((("platform",), "drop --platform", {"platform": None}, 1.2))
+        kinds.append((("platform",), {"platform": None}, 1.2))
     if not r.include_legacy:
-        kinds.append((("status",), "--include-legacy", {"include_legacy": True}, 1.3))
+        kinds.append((("status",), {"include_legacy": True}, 1.3))
     if r.language:
-        kinds.append((("language",), "drop --language", {"language": None}, 1.3))
+        kinds.append((("language",), {"language": None}, 1.3))
     for need in r.needs:
-        rest = [n for n in r.needs if n != need]
-        kinds.append((("needs",), f"drop --needs {need}", {"needs": rest}, 1.3))
+        kinds.append((("needs",), {"needs": [n for n in r.needs if n != need]}, 1.3))
     if r.flavour:
-        kinds.append((("flavour",), "drop --flavour", {"flavour": None}, 1.3))
+        kinds.append((("flavour",), {"flavour": None}, 1.3))
     if r.license:
-        kinds.append((("license",), "drop --license", {"license": []}, 1.5))
+        kinds.append((("license",), {"license": []}, 1.5))
     if r.commercial:
-        kinds.append((("commercial",), "drop --commercial", {"commercial": False}, 1.6))
+        kinds.append((("commercial",), {"commercial": False}, 1.6))
     if r.fine_tune:
-        kinds.append((("fine_tune",), "drop --fine-tune", {"fine_tune": False}, 1.6))
-    for names, text, changes, strain in kinds:
+        kinds.append((("fine_tune",), {"fine_tune": False}, 1.6))
+    for names, changes, strain in kinds:
         n, top = count(changes)
         if n:
-            tried.append((strain, Relaxation(names, text, n, top)))
+            tried.append((strain, Relaxation(names, changes, n, top)))
     if not tried and r.gpu_memory is not None and r.min_context is not None:
         pair = _gpu_and_context(c, r, failing)
         if pair is not None:
             tried.append(pair)
-    tried.sort(key=lambda st: (st[0], -st[1].returns, st[1].suggestion))
+    tried.sort(key=lambda st: (st[0], -st[1].returns, _tie(st[1], r)))
     return [x for _, x in tried[:6]]
+
+
+def _tie(x: Relaxation, r: Requirements) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """The order among equally strained relaxations that return as many models: a
+    changed limit before a dropped one, then by the requirements changed (and, for one
+    of several needs, the need dropped)."""
+    dropped = any(v is None or v is False or v == [] for v in x.changes.values())
+    if "needs" in x.changes:
+        dropped = True
+        what = tuple(sorted(set(r.needs) - set(x.changes["needs"])))
+    else:
+        what = ()
+    return dropped, tuple(sorted(x.changes)), what
 
 
 def _gpu_and_context(
@@ -605,13 +628,8 @@ def _gpu_and_context(
     n, top = len(rec.ranked), [v.variant.id for v in rec.candidates]
     if not n:
         return None
-    text = f"--gpu-memory {_option_value(gpu)} and --min-context {format_tokens(t)}"
-    return strain, Relaxation(("gpu_memory", "min_context"), text, n, top)
-
-
-def _option_value(value: float) -> str:
-    """A number as typed after an option (--gpu-memory 141, --max-price 0.25)."""
-    return f"{value:g}"
+    changes: dict[str, Any] = {"gpu_memory": gpu, "min_context": t}
+    return strain, Relaxation(("gpu_memory", "min_context"), changes, n, top)
 
 
 # --- what each guide section justifies (shown by `llmpick guide ID`) ---------------

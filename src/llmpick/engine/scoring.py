@@ -6,7 +6,7 @@ caveat, each citing the guide section it rests on. ``llmpick why`` shows every
 rule's points, and ``llmpick guide ID`` lists what each section justifies, read from
 the ``cites`` of the rules below (never parsed from the source).
 
-Principles (DESIGN.md, "How advice is ranked"): quality comes only from published
+Principles: quality comes only from published
 results relevant to the job, placed among the candidates that report the same
 benchmark; a model without such a result is a risk, not an average: it starts from a
 conservative prior that earns no points (or half of a measured sibling's), and says
@@ -17,8 +17,10 @@ above older ones unless evidence says otherwise.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,8 +34,8 @@ from llmpick.engine.evidence import (
     comparable_edition,
     measured_points,
     measures,
-    places,
     quality,
+    separation,
 )
 from llmpick.engine.memory import Estimate
 from llmpick.engine.placement import Placement, fit_said
@@ -95,23 +97,28 @@ class Context:
     fails: Callable[[Variant], list[str]] | None = None
     # pass rates measured on the user's own cases (recommend --evidence), by variant id
     measured: dict[str, Measured] = field(default_factory=dict)
+    # the pool's scores per benchmark, sorted (to place a model outside the pool); kept
+    # with the pool they were taken from, so a new pool takes them afresh
+    pool_sorted: tuple[dict[str, dict[str, float]], dict[str, list[float]]] | None = None
 
 
 @dataclass(slots=True, eq=False, repr=False)
 class Effects:
-    """What one rule concluded: reasons (with points) and caveats."""
+    """What the rules concluded: reasons (with points) and caveats, each tagged with
+    ``rule``, the name of the rule running."""
 
     reasons: list[Reason] = field(default_factory=list)
     caveats: list[Reason] = field(default_factory=list)
+    rule: str = ""
 
     def add(self, points: float, text: str, guide: str) -> None:
-        self.reasons.append(Reason(text, guide, round(points, 1)))
+        self.reasons.append(Reason(text, guide, round(points, 1), self.rule))
 
     def note(self, text: str, guide: str) -> None:
-        self.reasons.append(Reason(text, guide, 0.0))
+        self.reasons.append(Reason(text, guide, 0.0, self.rule))
 
     def warn(self, text: str, guide: str) -> None:
-        self.caveats.append(Reason(text, guide))
+        self.caveats.append(Reason(text, guide, 0.0, self.rule))
 
 
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
@@ -626,7 +633,7 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
         return hit
     placed, seps = ctx.percentiles, ctx.separations
     if v.id not in ctx.pool and v.id in ctx.results:
-        placed, seps = places({**ctx.pool, v.id: ctx.results[v.id]})
+        placed, seps = _placed_outside(v.id, ctx.results[v.id], ctx)
     found: Found = {}
     for e in v.evidence:
         name = canonical(e.benchmark, e.metric)
@@ -637,6 +644,31 @@ def _relevant_results(v: Variant, ctx: Context) -> Found:
             found[name] = (*place, e.score, e.date, seps.get(name, 1.0))
     ctx.found[v.id] = found
     return found
+
+
+def _placed_outside(
+    vid: str, scores: dict[str, float], ctx: Context
+) -> tuple[dict[tuple[str, str], tuple[float, int]], dict[str, float]]:
+    """``places`` among the pool and one model outside it, for that model alone: its
+    results placed among the pool's and its own, without placing the whole pool again."""
+    if ctx.pool_sorted is None or ctx.pool_sorted[0] is not ctx.pool:
+        by_bench: dict[str, list[float]] = {}
+        for mine in ctx.pool.values():
+            for name, score in mine.items():
+                by_bench.setdefault(name, []).append(score)
+        ctx.pool_sorted = (ctx.pool, {name: sorted(s) for name, s in by_bench.items()})
+    pooled = ctx.pool_sorted[1]
+    placed: dict[tuple[str, str], tuple[float, int]] = {}
+    seps: dict[str, float] = {}
+    for name, s in scores.items():
+        ordered = list(pooled.get(name, ()))
+        bisect.insort(ordered, s)
+        n = len(ordered)
+        below = bisect.bisect_left(ordered, s)
+        equal = bisect.bisect_right(ordered, s) - below
+        placed[(vid, name)] = ((below + 0.5 * equal) / n, n)
+        seps[name] = separation(ordered)
+    return placed, seps
 
 
 def freshness(date: dt.date | None, ctx: Context) -> float:
@@ -688,21 +720,23 @@ def _described(found: Found, ctx: Context) -> str:
     return "; ".join(parts) + more
 
 
-_PREDECESSORS: dict[int, tuple[Catalog, dict[str, list[str]]]] = {}
+# variant id -> the variants that name it as their successor, per catalog while it lives
+_PREDECESSORS: weakref.WeakKeyDictionary[Catalog, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def predecessors(c: Catalog) -> dict[str, list[str]]:
     """variant id -> the variants that name it as their successor, once per catalog."""
-    hit = _PREDECESSORS.get(id(c))
-    if hit is None or hit[0] is not c:
-        out: dict[str, list[str]] = {}
+    hit = _PREDECESSORS.get(c)
+    if hit is None:
+        hit = {}
         for vid in sorted(c.variants):
             succ = c.variants[vid].successor
             if succ:
-                out.setdefault(succ, []).append(vid)
-        _PREDECESSORS.clear()
-        hit = _PREDECESSORS[id(c)] = (c, out)
-    return hit[1]
+                hit.setdefault(succ, []).append(vid)
+        _PREDECESSORS[c] = hit
+    return hit
 
 
 def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
@@ -1095,17 +1129,11 @@ def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason
 
     A preference re-orders the models fit for the job; it never lifts a poor fit: with
     ``preference_eligible`` set, cost and speed count only for the models in it."""
-    reasons: list[Reason] = []
-    caveats: list[Reason] = []
+    fx = Effects()
+    reasons, caveats = fx.reasons, fx.caveats
     for spec in RULES:
-        fx = Effects()
+        fx.rule = spec.name  # tags what it concludes
         spec.fn(v, r, ctx, fx)
-        for x in fx.reasons:
-            x.rule = spec.name
-        for x in fx.caveats:
-            x.rule = spec.name
-        reasons += fx.reasons
-        caveats += fx.caveats
     eligible = ctx.preference_eligible
     if eligible is not None and v.id not in eligible:
         reasons = [x for x in reasons if x.rule not in PREFERENCES]

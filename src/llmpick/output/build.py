@@ -16,7 +16,7 @@ from llmpick.catalog.refresh import age_warning
 from llmpick.engine.rank import Recommendation, Verdict, price_for
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import RULES
-from llmpick.units import format_memory, format_tokens
+from llmpick.units import format_memory, format_params, format_tokens
 
 SCHEMA_VERSION = "1.0"
 
@@ -258,13 +258,46 @@ def shortlist(
         "relaxations": [
             {
                 "constraints": list(x.constraints),
-                "suggestion": x.suggestion,
+                "suggestion": relaxation_words(x.changes, rec.requirements),
                 "returns": x.returns,
                 "top": list(x.top),
             }
             for x in rec.relaxations
         ],
     }
+
+
+def relaxation_words(changes: dict[str, Any], r: Requirements) -> str:
+    """A relaxation's changes (requirement field -> new value) as the options to type
+    (``--gpu-memory 48``, ``drop --platform``), so a suggestion re-runs as printed."""
+    words: list[str] = []
+    for name, value in changes.items():
+        option = "--" + name.replace("_", "-")
+        if name == "gpus":
+            words.append(f"--gpus {len(value)}x{value[0]:g}")
+        elif name == "min_context":
+            words.append(f"--min-context {format_tokens(int(value))}")
+        elif name == "max_params":
+            words.append(f"--max-params {format_params(value)}")
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            words.append(f"{option} {value:g}")  # as typed: --gpu-memory 141, --max-price 0.25
+        elif name == "needs":
+            dropped = [n for n in r.needs if n not in value]
+            words.append(" ".join(f"drop --needs {n}" for n in dropped))
+        elif value is True:
+            words.append(option)
+        elif value in (None, False, []):
+            words.append(f"drop {option}")
+        else:
+            words.append(f"{option} {value}")
+    text = " ".join(words) if "min_context" not in changes else " and ".join(words)
+    if changes.get("access") == "any" and changes.get("hosting") == "any":
+        return text + " (use an API)"
+    if changes.get("access") == "any" and r.access == "proprietary":
+        return text + " (open weights too)"
+    if changes.get("hosting") == "any" and r.hosting == "self":
+        return text + " (API-served models too)"
+    return text
 
 
 def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
