@@ -124,8 +124,7 @@ def test_help_reads_at_the_width(path: str, cols: int) -> None:
         wide = [line for line in text.splitlines() if len(line) > cols]
         assert not wide, wide
     # metavars a person reads, not Python types; no option spelt with underscores
-    if path != "eval":  # eval's options are being reworked (issue 21)
-        assert not re.search(r"<[a-z][a-z \[\]]*>|list\[", text), text
+    assert not re.search(r"<[a-z][a-z \[\]]*>|list\[", text), text
     snake = {o[2:].replace("-", "_") for o in opts if o.startswith("--") and "-" in o[2:]}
     said = [s for s in snake if re.search(rf"\b{s}\b", text)]
     assert not said, said

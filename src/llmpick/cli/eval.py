@@ -22,7 +22,11 @@ def _lookup(model: str) -> Any:
 def eval_(
     cases: Annotated[
         str | None,
-        typer.Argument(metavar="CASES", help="Cases file: JSON Lines or a YAML list."),
+        typer.Argument(
+            metavar="CASES",
+            help="Cases file: JSON Lines or a YAML list.",
+            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
+        ),
     ] = None,
     targets: Annotated[
         str | None,
@@ -54,18 +58,25 @@ def eval_(
         bool, typer.Option("--resume", help="Skip the requests already answered in --out.")
     ] = False,
     concurrency: Annotated[
-        int, typer.Option(min=1, max=256, help="Requests at once per endpoint.")
+        int, typer.Option(min=1, max=256, metavar="N", help="Requests at once per endpoint.")
     ] = 4,
-    repeat: Annotated[int, typer.Option(min=1, max=1000, help="Ask each case N times.")] = 1,
+    repeat: Annotated[
+        int, typer.Option(min=1, max=1000, metavar="N", help="Ask each case N times.")
+    ] = 1,
     timeout: Annotated[
         float, typer.Option(min=0.05, max=3600, metavar="SECONDS", help="Per attempt.")
     ] = 60.0,
     retries: Annotated[
-        int, typer.Option(min=0, max=10, help="Retries on 429, 5xx, timeouts, dropped links.")
+        int,
+        typer.Option(
+            min=0, max=10, metavar="N", help="Retries on 429, 5xx, timeouts, dropped links."
+        ),
     ] = 2,
     max_failures: Annotated[
         int,
-        typer.Option(min=1, max=10_000, help="Stop a target after N failed requests in a row."),
+        typer.Option(
+            min=1, max=10_000, metavar="N", help="Stop a target after N failed requests in a row."
+        ),
     ] = 5,
     judge: Annotated[
         str | None,
@@ -98,7 +109,8 @@ def eval_(
 ) -> None:
     """Try models on your own cases: which pass, how fast, at what cost.
 
-    Each case is sent to every target's OpenAI-compatible /chat/completions endpoint;
+    CASES is a cases file: JSON Lines or a YAML list. Each case is sent to every
+    target's OpenAI-compatible /chat/completions endpoint;
     the answer passes when the case's checks pass (equals, contains, icontains,
     contains_any, contains_all, not_contains, starts_with, regex, is_json, json_schema,
     json_path, similar, max_latency_s, max_cost_usd, judge, not). Answers to requests at
