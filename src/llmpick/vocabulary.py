@@ -43,6 +43,9 @@ Capability = Literal[
     "tools", "structured-output", "vision", "reasoning", "fill-in-the-middle", "audio"
 ]
 CAPABILITIES: tuple[str, ...] = get_args(Capability)
+ReasoningMode = Literal["always", "switchable", "none"]
+"""Whether a model reasons before it answers: always (no way to switch it off, only an
+effort level), switchable (a thinking mode that can be turned off) or none."""
 Domain = Literal[
     "general",
     "code",

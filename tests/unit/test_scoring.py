@@ -70,6 +70,21 @@ def test_thinking_models_lose_points_where_no_reasoning_is_needed() -> None:
     assert points(effects("reasoning", think, task="reasoning")) > 0
 
 
+def test_the_catalogs_reasoning_fact_decides_whether_a_model_always_thinks() -> None:
+    # a name that says nothing about thinking, but the card gives no way to switch it off
+    always = make_variant("acme-oss-20b", capabilities=["reasoning"], reasoning="always")
+    plain = make_variant("acme-oss-20b", capabilities=["reasoning"])
+    chat = effects("reasoning", always, task="chat")
+    assert points(chat) < points(effects("reasoning", plain, task="chat")) == 0
+    assert any("always reasons" in x.text for x in chat.reasons)
+    assert chat.caveats
+    # asking for reasoning turns the cost into a merit
+    assert points(effects("reasoning", always, task="chat", needs=["reasoning"])) > 0
+    # a thinking mode that can be switched off is no cost, whatever the name says
+    hybrid = make_variant("model-thinking-2507", reasoning="switchable")
+    assert points(effects("reasoning", hybrid, task="chat")) == 0
+
+
 def test_published_results_count_only_when_relevant_to_the_task() -> None:
     def coder(i: int, score: float) -> Variant:
         return make_variant(f"m{i}", evidence=[Evidence("SWE-bench Verified", score, "https://x")])

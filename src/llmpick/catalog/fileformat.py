@@ -45,6 +45,7 @@ from llmpick.vocabulary import (
     Domain,
     Flavour,
     Modality,
+    ReasoningMode,
     Status,
     Tuning,
     WeightsFormat,
@@ -98,6 +99,12 @@ class VariantFields(Strict):
     open_weights: bool | None = Field(default=None, description="Weights can be downloaded.")
     context_window: int | None = Field(default=None, gt=0, description="Context window, tokens.")
     capabilities: list[Capability] | None = Field(default=None, description="What it can do.")
+    reasoning: ReasoningMode | None = Field(
+        default=None,
+        description="always: it reasons before every answer and the card offers no way to "
+        "switch it off; switchable: thinking can be turned off; none: no thinking mode. "
+        "Empty: the card does not say.",
+    )
     sources: list[Source] = Field(default_factory=list, description="Where facts come from.")
     verified: dt.date | None = Field(default=None, description="Date the facts were checked.")
 

@@ -684,6 +684,7 @@ def _resolve_variant(
         notes=v.notes,
         weights_format=v.weights_format,
         api_status=v.api_status,
+        reasoning=v.reasoning or fam.reasoning,
         inherited=inherited(fam, v),
     )
 

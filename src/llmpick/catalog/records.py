@@ -24,6 +24,7 @@ from llmpick.vocabulary import (
     Modality,
     Platform,
     ProviderKind,
+    ReasoningMode,
     Status,
     Tuning,
     WeightsFormat,
@@ -280,6 +281,8 @@ class Variant:
     notes: str | None
     weights_format: WeightsFormat | None = None
     api_status: ApiStatus | None = None
+    reasoning: ReasoningMode | None = None
+    """always / switchable / none, as the card states it; None when it does not say."""
     inherited: list[str] = field(default_factory=list)
     """Facts that may differ per variant (INHERITABLE) which this variant takes from
     its family's default rather than stating them itself."""

@@ -146,8 +146,12 @@ def rule(name: str, *cites: tuple[str, str]) -> Callable[[RuleFn], RuleFn]:
 
 
 def thinks_always(v: Variant) -> bool:
-    """A model that always reasons step by step before it answers (R1, "Thinking" and
-    "Reasoning" releases, Magistral, the o-series)."""
+    """A model that always reasons step by step before it answers. The catalog's
+    ``reasoning`` fact decides when the card states it (gpt-oss has effort levels but no
+    off); otherwise the name does (R1, "Thinking" and "Reasoning" releases, Magistral,
+    the o-series)."""
+    if v.reasoning is not None:
+        return v.reasoning == "always"
     return bool(_THINKING.search(v.id))
 
 

@@ -27,6 +27,12 @@ from llmpick.units import (
 )
 from llmpick.vocabulary import PROVIDER_KIND_NAMES, TUNING_NAMES
 
+_REASONING = {
+    "always": "always thinks before answering (no way to switch it off)",
+    "switchable": "a thinking mode that can be switched off",
+    "none": "no thinking mode",
+}
+
 
 def _tokens_exact(n: int) -> str:
     short = format_tokens(n)
@@ -101,6 +107,7 @@ def variant(catalog: Catalog, v: Variant, *, overlays: Sequence[str]) -> None:
     _kv(t, "languages", ", ".join(v.languages) or "not stated in our sources")
     _kv(t, "modalities", ", ".join(v.modalities))
     _kv(t, "capabilities", ", ".join(v.capabilities))
+    _kv(t, "reasoning", _REASONING.get(v.reasoning or ""))
     a = v.access
     _kv(t, "hugging face", a.hf_repo)
     _kv(t, "ollama", f"ollama run {a.ollama}" if a.ollama else None)
