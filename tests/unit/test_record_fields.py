@@ -166,6 +166,7 @@ EVERY = {  # sets every field of VariantIn, each unlike its default and its fami
     "open_weights": True,
     "context_window": 65536,
     "capabilities": ["vision", "reasoning"],
+    "reasoning": "switchable",
     "sources": ["zset:zeta.zeta-12b"],
     "verified": dt.date(2026, 11, 20),
 }
@@ -187,6 +188,7 @@ FAMILY = {  # sets every field of FamilyIn
     "open_weights": False,
     "context_window": 32768,
     "capabilities": ["tools", "vision"],  # its image input
+    "reasoning": "always",
     "sources": ["https://zeta.example/family"],
     "verified": dt.date(2026, 11, 1),
     "variants": {
