@@ -593,6 +593,41 @@ def test_variants_of_one_base_take_one_slot_and_the_order_is_the_scores() -> Non
     assert scores == sorted(scores, reverse=True)
 
 
+def test_two_sizes_a_step_apart_of_one_release_share_a_slot_when_their_scores_tie() -> None:
+    when = dt.date(2026, 6, 1)
+
+    def size(id: str, params: float, **kw: Any) -> Variant:
+        return make_variant(id, family="mt", params_b=params, **{"released": when, **kw})
+
+    small, large = size("mt-2b", 2.0), size("mt-7b", 7.0)
+    others = tuple(make_variant(f"x{i}", family=f"x{i}", params_b=7.0) for i in range(3))
+    rec = recommend(make_catalog(small, large, *others), build({"task": "chat"}))
+    ids = [v.variant.id for v in rec.ranked]
+    assert ("mt-2b" in ids) != ("mt-7b" in ids)  # one slot for the two sizes
+    lead = rec.ranked[ids.index("mt-2b" if "mt-2b" in ids else "mt-7b")]
+    assert len(lead.also) == 1 and rec.rank_of(lead.also[0]) == rec.rank_of(lead.variant.id)
+    assert any("next size of the same release" in x.text for x in lead.reasons)
+
+    def slots(*vs: Variant, **req: Any) -> int:
+        rec = recommend(make_catalog(*vs, *others), build({"task": "chat", **req}))
+        return sum(v.variant.family == "mt" for v in rec.ranked)
+
+    assert slots(small, large) == 1
+    # a size between them: not a step apart
+    assert slots(small, size("mt-4b", 4.0), large) == 2
+    # other post-training, another release, a leap in size: models of their own
+    assert slots(small, size("mt-7b", 7.0, tuning=["sft", "distilled"])) == 2
+    assert slots(small, size("mt-7b", 7.0, released=dt.date(2026, 12, 1))) == 2
+    assert slots(small, size("mt-70b", 70.0)) == 2
+    # scores more than a point apart (the smaller is faster when speed counts): each
+    # keeps its slot, the better one first
+    fast = recommend(
+        make_catalog(small, large, *others), build({"task": "chat", "prefer": "speed"})
+    )
+    assert fast.verdicts["mt-2b"].score - fast.verdicts["mt-7b"].score > 1
+    assert slots(small, large, prefer="speed") == 2
+
+
 def test_caps_choose_who_fills_the_top_but_never_break_the_score_order() -> None:
     """Per-family caps pick which models fill the top N; the list shown is in score
     order (ModernBERT at 52 was shown above qwen3-embedding-0.6b at 77)."""

@@ -296,6 +296,54 @@ def same_base(a: Variant, b: Variant) -> bool:
     return abs(a.params_b - b.params_b) <= 0.1 * max(a.params_b, b.params_b)
 
 
+STEP_MARGIN = 1.0  # points: two sizes of one release this close in score share a slot
+STEP_RATIO = 4.0  # a step: the larger at most four times the smaller (1.8B/7B, 12B/27B)
+
+
+def _release_kin(a: Variant, b: Variant) -> bool:
+    """Two variants of one release that differ only in size: the same family,
+    architecture, expert layout, flavour, tuning, modalities, domain and licence,
+    released within two months of each other, neither the successor of the other."""
+    if a.family != b.family or a.params_b is None or b.params_b is None:
+        return False
+    if (a.architecture, a.moe, a.flavour, a.domain, a.license) != (
+        b.architecture,
+        b.moe,
+        b.flavour,
+        b.domain,
+        b.license,
+    ):
+        return False
+    if set(a.tuning) != set(b.tuning) or set(a.modalities) != set(b.modalities):
+        return False
+    if a.released is None or b.released is None:
+        return False
+    if abs((a.released - b.released).days) > SAME_RELEASE_DAYS:
+        return False
+    return a.successor != b.id and b.successor != a.id
+
+
+def size_step(c: Catalog, a: Variant, b: Variant) -> bool:
+    """Two sizes a step apart of one release (TranslateGemma 12B and 27B, HY-MT 1.5 1.8B
+    and 7B, Gemma 4 E2B and E4B): kin of one release (``_release_kin``) of different
+    sizes, the larger at most STEP_RATIO times the smaller, with no size of that release
+    between them in the catalog."""
+    pa, pb = a.params_b, b.params_b
+    if pa is None or pb is None or pa == pb or not _release_kin(a, b):
+        return False
+    low, high = sorted((pa, pb))
+    if high > STEP_RATIO * low:
+        return False
+    fam = c.families.get(a.family)
+    for vid in fam.variants if fam is not None else ():
+        w = c.variants.get(vid)
+        if w is None or w.id in (a.id, b.id) or w.params_b is None:
+            continue
+        if low < w.params_b < high and _release_kin(a, w) and _release_kin(b, w):
+            return False
+    return True
+
+
 _MINOR = re.compile(r"(\d+)\.\d+")
 
 
@@ -322,13 +370,23 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
             continue
         kin = slots.setdefault(v.variant.family, [])
         slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
+        why = "the same base model with other post-training or modality"
+        if slot is None and c is not None:
+            slot = next(
+                (
+                    u
+                    for u in kin
+                    if u.score - v.score <= STEP_MARGIN and size_step(c, u.variant, v.variant)
+                ),
+                None,
+            )
+            why = "the next size of the same release, within a point in score"
         if slot is not None:
             v.same_base_as = slot.variant.id
             slot.also.append(v.variant.id)
             slot.reasons.append(
                 Reason(
-                    f"also: {v.variant.id} (score {v.score:g}), the same base model with other "
-                    "post-training or modality, in this one slot",
+                    f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
                     "2.16",
                     0.0,
                     "one slot",
@@ -336,8 +394,7 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
             )
             v.reasons.append(
                 Reason(
-                    f"shares one slot with {slot.variant.id} (score {slot.score:g}), the same "
-                    "base model with other post-training or modality",
+                    f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
                     "2.16",
                     0.0,
                     "one slot",
