@@ -349,10 +349,18 @@ def place(
 
 class Speed(NamedTuple):
     tokens_per_s: float
-    bandwidth_gbs: float
-    read_gb: float  # bytes read per generated token, GB
+    bandwidth_gbs: float | None  # None when measured
+    read_gb: float | None  # bytes read per generated token, GB; None when measured
     device: str
     assumption: str
+    measured: bool = False  # timed by `llmpick eval` on your server, not estimated
+
+
+def measured_speed(tokens_per_s: float, answers: int, source: str) -> Speed:
+    """A decoding speed `llmpick eval` timed on the user's own server (recommend
+    --evidence): it replaces the bandwidth estimate for that model."""
+    said = f"measured on your server: median of {answers} answers in {source}"
+    return Speed(tokens_per_s, None, None, "", said, measured=True)
 
 
 def decode_speed(v: Variant, p: Placement, device: str | None) -> Speed | None:

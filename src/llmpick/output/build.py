@@ -121,6 +121,17 @@ def _hardware(d: dict[str, Any], verdict: Verdict, req: Requirements | None) -> 
     from llmpick.advice import run_lines
     from llmpick.engine.placement import setup_of
 
+    s = verdict.speed
+    if s is not None:
+        d["speed"] = {
+            "tokens_per_s": round(s.tokens_per_s, 1),
+            "estimated": not s.measured,
+            "source": "measured" if s.measured else "estimate",
+            "device": s.device,
+            "bandwidth_gbs": s.bandwidth_gbs,
+            "read_per_token_gb": None if s.read_gb is None else round(s.read_gb, 2),
+            "assumption": s.assumption,
+        }
     p = verdict.placement
     setup = setup_of(req) if req is not None else None
     if p is None or setup is None:
@@ -134,19 +145,7 @@ def _hardware(d: dict[str, Any], verdict: Verdict, req: Requirements | None) -> 
         "why": p.why or None,
         "notes": list(p.notes),
     }
-    s = verdict.speed
-    d["speed"] = (
-        None
-        if s is None
-        else {
-            "tokens_per_s": round(s.tokens_per_s, 1),
-            "estimated": True,
-            "device": s.device,
-            "bandwidth_gbs": s.bandwidth_gbs,
-            "read_per_token_gb": round(s.read_gb, 2),
-            "assumption": s.assumption,
-        }
-    )
+    d.setdefault("speed", None)
     d["run"] = run_lines(
         verdict.variant, setup.kind, p.split, p.devices, e.quantization, e.context, e.native
     )

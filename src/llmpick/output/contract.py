@@ -88,12 +88,19 @@ class PlacementDoc(_Doc):
 
 class SpeedDoc(_Doc):
     tokens_per_s: float
-    """Decoding tokens per second: bandwidth over the bytes read per token (an estimate)."""
-    estimated: Literal[True]
+    """Decoding tokens per second: measured on your server by `llmpick eval` (recommend
+    --evidence), or else bandwidth over the bytes read per token (an estimate)."""
+    estimated: bool
+    """False when measured."""
+    source: Literal["estimate", "measured"]
     device: str
-    bandwidth_gbs: float
-    read_per_token_gb: float
+    """The device the estimate is for; empty when measured."""
+    bandwidth_gbs: float | None
+    """null when measured."""
+    read_per_token_gb: float | None
+    """null when measured."""
     assumption: str
+    """How the figure was made (the estimate's assumption, or the results file timed)."""
 
 
 class RunLine(_Doc):
@@ -157,7 +164,8 @@ class Candidate(_Doc):
     placement: PlacementDoc | None = None
     """Where the estimate sits on the hardware given (--gpus, --unified-memory, --ram)."""
     speed: SpeedDoc | None = None
-    """Estimated decoding speed there; null when the device's bandwidth is unknown."""
+    """Decoding speed: measured on your server (--evidence), else estimated on the hardware
+    given; null when neither is known (no timed answers, the device's bandwidth unknown)."""
     run: list[RunLine] | None = None
     """Commands that run it the way the answer sized it (vLLM, llama.cpp, MLX, Ollama)."""
 
