@@ -280,7 +280,25 @@ class FitEstimate(_Doc):
     range_gb: list[float]
     """Low and high totals: the measured spread of size-based cache estimates."""
     fits: bool | None
-    """Whether the total fits the GPU memory given; null when none was given."""
+    """Whether it fits the GPU memory or hardware given (on every device, as laid out);
+    null when none was given."""
+    per_device_gb: list[float] | None = None
+    """With --gpus, --unified-memory or --ram: the memory on each device as laid out
+    (several GPUs: each has its own overhead)."""
+
+
+class FitHardware(_Doc):
+    """The hardware `fit` checked against (--gpus, --unified-memory, --ram)."""
+
+    kind: Literal["gpu", "gpus", "unified", "cpu"]
+    said: str
+    devices_gb: list[float]
+    """The budget of each device (a Mac: the GPU's share; RAM: less what the system keeps)."""
+    split: str | None
+    """The split it assumed: tensor parallel, layer split, one device, unified memory, CPU
+    only."""
+    why: str | None
+    """Why not tensor parallel, when the devices are equal."""
 
 
 class Origin(_Doc):
@@ -306,6 +324,8 @@ class Fit(_Doc):
     context_tokens: int
     context_window: int | None
     gpu_memory_gb: float | None
+    hardware: FitHardware | None = None
+    """With --gpus, --unified-memory or --ram: the hardware and the split assumed."""
     estimates: list[FitEstimate]
     weights_format: WeightsFormat | None
     method: str | None
