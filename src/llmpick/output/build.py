@@ -343,6 +343,10 @@ def fit(
     ]
     if v.moe:
         notes.insert(1, "weights count every expert: all of them are loaded, not only the active")
+    if setup is not None and setup.kind == "unified":
+        from llmpick.engine.placement import unified_said
+
+        notes.insert(0, unified_said(setup))
     if v.context_window and tokens > v.context_window:
         notes.insert(
             0,
