@@ -147,3 +147,55 @@ def test_recommend_evidence_moves_the_ranking_and_says_measured(
     assert why.code == 0 and "measured on your cases" in why.out, why
     r = cli("recommend", "--no-input", "--evidence", str(tmp_path / "none.jsonl"))
     assert r.code == 2 and "no such results file" in r.err
+
+
+def test_a_speed_timed_on_your_server_replaces_the_estimate(
+    cli, server, write_cases, write_targets, fixture_catalog, tmp_path
+) -> None:
+    # a real eval run on 127.0.0.1 (self-hosted: a local server, open weights); "slow"
+    # answers whole after 0.3 s, so a few words come out at a few tokens per second
+    tg = write_targets([target(server, "mine", "slow", model="rocket-7b-chat", stream=False)])
+    res = tmp_path / "results.jsonl"
+    r = cli("eval", write_cases(CASES[:3]), "--targets", tg, "--out", str(res))
+    assert r.code == 0, r
+    recs = [json.loads(line) for line in res.read_text().splitlines()]
+    assert all(x["self_hosted"] is True for x in recs)
+    # by hand: each answer's completion tokens over its generation time, the median
+    per = sorted(
+        x["completion_tokens"] / (x["latency_s"] - (x["ttft_s"] or 0))
+        if x["ttft_s"] is not None and x["ttft_s"] < x["latency_s"]
+        else x["completion_tokens"] / x["latency_s"]
+        for x in recs
+    )
+    timed = per[1]
+    hw = ("--gpu-memory", "24", "--device", "rtx-4090")
+
+    def rocket(*extra: str) -> dict[str, Any]:
+        r = cli("why", "rocket-7b-chat", *hw, "--json", *extra)
+        assert r.code == 0, r
+        return dict(json.loads(r.out))
+
+    est = rocket()["speed"]
+    assert est["source"] == "estimate" and est["estimated"] is True
+    got = rocket("--evidence", str(res))["speed"]
+    assert got["source"] == "measured" and got["estimated"] is False
+    assert got["tokens_per_s"] == round(timed, 1) and got["bandwidth_gbs"] is None
+    assert "measured on your server: median of 3 answers" in got["assumption"]
+    # --min-speed between the two: the estimate passes it, the measured figure does not
+    floor = f"{(timed + est['tokens_per_s']) / 2:.0f}"
+    assert timed < float(floor) < est["tokens_per_s"]
+    assert rocket("--min-speed", floor)["passed"] is True
+    out = rocket("--min-speed", floor, "--evidence", str(res))
+    said = [x["text"] for x in out["exclusions"] if x["constraint"] == "min_speed"]
+    assert said == [
+        f"{timed:.0f} tokens/s, under {floor} (measured on your server: median of 3 "
+        f"answers in {res})"
+    ]
+    human = cli("recommend", "--no-input", *hw, "--evidence", str(res))
+    assert f"{timed:.0f} tokens/s (measured on your server)" in human.out, human
+    # an API's timing says nothing about your hardware: not used
+    api = tmp_path / "api.jsonl"
+    api.write_text(
+        "\n".join(json.dumps({**x, "self_hosted": False}) for x in recs) + "\n", encoding="utf-8"
+    )
+    assert rocket("--evidence", str(api))["speed"]["source"] == "estimate"

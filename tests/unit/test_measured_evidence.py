@@ -93,3 +93,24 @@ def test_a_measured_model_is_not_told_to_test_itself() -> None:
     assert any("test it yourself" in x.text for x in before.caveats)
     (after,) = recommend(c, r, measured={"untested": Measured(5, 5, 0.57, 1.0, "r")}).ranked
     assert not any("test it yourself" in x.text for x in after.caveats)
+
+
+def test_the_speed_is_the_median_of_timed_answers_on_your_own_server(tmp_path: Path) -> None:
+    p = tmp_path / "results.jsonl"
+    base = {"target": "mine", "repeat": 0, "model": "m", "self_hosted": True}
+    rows = [
+        # 100 tokens after the first at 0.5 s of 5.5: 20 tok/s
+        {"case": "a", "outcome": "pass", "completion_tokens": 100, "latency_s": 5.5, "ttft_s": 0.5},
+        # not streamed: the whole 2 s, 30 tok/s
+        {"case": "b", "outcome": "fail", "completion_tokens": 60, "latency_s": 2.0, "ttft_s": None},
+        {"case": "c", "outcome": "pass", "completion_tokens": 90, "latency_s": 1.0},  # 90
+        {"case": "d", "outcome": "pass", "latency_s": 0.1},  # no usage: not timed
+        {"case": "e", "outcome": "error", "completion_tokens": 1, "latency_s": 0.001},
+    ]
+    p.write_text("".join(json.dumps({**base, **r}) + "\n" for r in rows))
+    got, _ = read_measured(p)
+    assert got["m"].tokens_per_s == 30.0 and got["m"].speed_answers == 3
+    # an API target's timing is not your server's
+    p.write_text("".join(json.dumps({**base, **r, "self_hosted": False}) + "\n" for r in rows))
+    got, _ = read_measured(p)
+    assert got["m"].tokens_per_s is None and got["m"].speed_answers == 0

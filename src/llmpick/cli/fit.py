@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from llmpick.cli.emit import emit
+from llmpick.cli.options import option
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
@@ -27,6 +28,9 @@ def fit(
             metavar="GB", help="GPU memory to check against, e.g. 24 or 24GB, or 'auto' to detect."
         ),
     ] = None,
+    gpus: Annotated[str | None, option("gpus")] = None,
+    unified_memory: Annotated[str | None, option("unified_memory")] = None,
+    ram: Annotated[str | None, option("ram")] = None,
     context: Annotated[
         str | None,
         typer.Option(metavar="TOKENS", help="Tokens of context to hold, e.g. 8k or 128k."),
@@ -43,6 +47,8 @@ def fit(
     \b
       llmpick fit llama-2-70b-chat --gpu-memory 80 --context 4096
       llmpick fit qwen3-8b --gpu-memory auto
+      llmpick fit llama-3.3-70b-instruct --gpus 2x24
+      llmpick fit qwen3-32b --unified-memory 64
 
       llmpick fit allenai/OLMo-2-0425-1B
 
@@ -53,7 +59,7 @@ def fit(
     safetensors index or headers, never the weights, kept a week in the cache. A local
     folder is read the same way. Only this use of fit reaches the network.
     """
-    doc = document(model, gpu_memory, context)
+    doc = document(model, gpu_memory, context, gpus=gpus, unified_memory=unified_memory, ram=ram)
 
     def human() -> None:
         from llmpick.cli.render.fit import fit as fit_table
@@ -63,14 +69,35 @@ def fit(
     emit(doc, json=json, human=human)
 
 
-def document(model: str, gpu_memory: str | None, context: str | None) -> dict[str, Any]:
-    """The fit document (what --json prints); also the MCP server's `fit` tool."""
+def document(
+    model: str,
+    gpu_memory: str | None,
+    context: str | None,
+    *,
+    gpus: str | None = None,
+    unified_memory: str | None = None,
+    ram: str | None = None,
+) -> dict[str, Any]:
+    """The fit document (what --json prints); also the MCP server's `fit` tool. --gpus,
+    --unified-memory and --ram are read as recommend reads them, and the model is laid
+    out as recommend lays it out (engine/placement.py)."""
     from llmpick.engine.memory import working_context
     from llmpick.units import parse_memory, parse_tokens
 
     v, origin, notes = _model(model)
     gpu: float | None = None
-    if gpu_memory is not None:
+    setup = None
+    given = {"gpus": gpus, "unified_memory": unified_memory, "ram": ram}
+    if any(x is not None for x in given.values()):
+        from llmpick.cli.requirements import requirements_from
+        from llmpick.engine.placement import setup_of
+
+        values = {k: x for k, x in {**given, "gpu_memory": gpu_memory}.items() if x is not None}
+        try:
+            setup = setup_of(requirements_from(values, None))
+        except UsageError as exc:  # its hint names recommend, whose options these are
+            raise UsageError(str(exc), hint="see 'llmpick fit --help'") from None
+    elif gpu_memory is not None:
         if gpu_memory.strip().lower() == "auto":
             from llmpick.cli.requirements import detected_gpu_memory
 
@@ -95,7 +122,7 @@ def document(model: str, gpu_memory: str | None, context: str | None) -> dict[st
         raise UsageError(f"{v.id}: its parameter count is not published, so it cannot be sized")
     from llmpick.output.build import fit as fit_document
 
-    doc = fit_document(v, tokens, gpu)
+    doc = fit_document(v, tokens, gpu, setup)
     if origin is not None:  # a repository or folder outside the catalog
         doc["origin"] = origin
         doc["notes"] = notes + doc["notes"]

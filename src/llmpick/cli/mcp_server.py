@@ -121,11 +121,15 @@ def _fit(args: dict[str, Any]) -> dict[str, Any]:
     model = _take(args, "model", str)
     gpu = _take(args, "gpu_memory", (int, float, str))
     context = _take(args, "context", (int, str))
+    hw = {k: _take(args, k, (int, float, str)) for k in ("gpus", "unified_memory", "ram")}
     _no_more(args, "fit")
     if model is None:
         raise UsageError("missing field: model")
     return document(
-        model, None if gpu is None else str(gpu), None if context is None else str(context)
+        model,
+        None if gpu is None else str(gpu),
+        None if context is None else str(context),
+        **{k: None if x is None else str(x) for k, x in hw.items()},
     )
 
 
@@ -232,6 +236,18 @@ def tools() -> dict[str, Tool]:
                 "gpu_memory": {
                     "type": ["number", "string"],
                     "description": "GB to check against, e.g. 24 or '24GB'.",
+                },
+                "gpus": {
+                    "type": "string",
+                    "description": "Several GPUs: '2x24', '4x80' or '24+16' (GB each).",
+                },
+                "unified_memory": {
+                    "type": ["number", "string"],
+                    "description": "A Mac's unified memory in GB, e.g. 64.",
+                },
+                "ram": {
+                    "type": ["number", "string"],
+                    "description": "RAM in GB for a CPU-only run, e.g. 32.",
                 },
                 "context": {
                     "type": ["integer", "string"],

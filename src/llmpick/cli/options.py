@@ -100,6 +100,13 @@ def _option(name: str, kind: Any, metavar: str | None, help: str) -> Any:
     return Annotated[kind | None, info]
 
 
+def option(name: str) -> Any:
+    """The typer.Option of requirement ``name``, for a command that takes a few of them
+    (fit's hardware options), with the same metavar and help as recommend's."""
+    _, metavar, help = _SPEC[name]
+    return typer.Option(metavar=metavar, help=help)
+
+
 REQUIREMENT_OPTIONS: dict[str, Any] = {name: _option(name, *spec) for name, spec in _SPEC.items()}
 
 

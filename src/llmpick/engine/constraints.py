@@ -7,12 +7,14 @@ excludes it as unknown, named in the answer, rather than letting it pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from llmpick.catalog.records import Catalog, Variant
+from llmpick.engine.evidence import Measured
 from llmpick.engine.memory import Estimate, working_context
-from llmpick.engine.placement import Placement, decode_speed, place, setup_of
+from llmpick.engine.placement import Placement, decode_speed, measured_speed, place, setup_of
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import GENERATIVE, blended_price
 from llmpick.units import (
@@ -193,15 +195,28 @@ def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     )
 
 
-def _speed(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    """--min-speed: the estimated decoding speed on the user's hardware. A model whose
-    speed cannot be estimated (served by an API, or not sized) is excluded as unknown."""
+def _speed(
+    v: Variant, r: Requirements, c: Catalog, measured: Mapping[str, Measured] | None = None
+) -> Exclusion | None:
+    """--min-speed: the decoding speed measured on the user's server (``measured``, from
+    --evidence) or else estimated on the user's hardware. A model whose speed cannot be
+    estimated (served by an API, or not sized) is excluded as unknown."""
     if r.min_speed is None:
         return None
     if not v.open_weights or r.hosting == "api":
         return Exclusion(
             "min_speed", "unknown: llmpick estimates speed only for models you run yourself", "7"
         )
+    m = (measured or {}).get(v.id)
+    if m is not None and m.tokens_per_s is not None:
+        timed = measured_speed(m.tokens_per_s, m.speed_answers, m.source)
+        if timed.tokens_per_s < r.min_speed:
+            return Exclusion(
+                "min_speed",
+                f"{timed.tokens_per_s:.0f} tokens/s, under {r.min_speed:g} ({timed.assumption})",
+                "7",
+            )
+        return None
     fit = placement(v, r)[0]
     if fit is None:
         if setup_of(r) is None:
@@ -402,8 +417,11 @@ CHECK_CITATIONS: tuple[tuple[str, str], ...] = (
 _ALWAYS = ("status", "task")
 
 
-def active_checks(r: Requirements) -> tuple[Check, ...]:
-    """The checks that can fail under ``r`` (the others would return None for every model)."""
+def active_checks(
+    r: Requirements, measured: Mapping[str, Measured] | None = None
+) -> tuple[Check, ...]:
+    """The checks that can fail under ``r`` (the others would return None for every model);
+    ``measured`` (--evidence) gives --min-speed the speeds timed on the user's server."""
     given = {
         "access": r.access != "any",
         "hosting": r.hosting != "any",
@@ -420,7 +438,11 @@ def active_checks(r: Requirements) -> tuple[Check, ...]:
         "max_price": r.max_price is not None,
         "fine_tune": r.fine_tune,
     }
-    return tuple(fn for name, fn in CHECKS if name in _ALWAYS or given[name])
+    return tuple(
+        partial(_speed, measured=measured) if fn is _speed and measured else fn
+        for name, fn in CHECKS
+        if name in _ALWAYS or given[name]
+    )
 
 
 def check(

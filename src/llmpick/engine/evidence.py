@@ -405,6 +405,11 @@ class Measured:
     high: float
     source: str
     """The results file it was read from."""
+    tokens_per_s: float | None = None
+    """Median output tokens per second over the answers with token counts, measured on
+    a self-hosted target (your own server); None when none was timed there."""
+    speed_answers: int = 0
+    """How many answers that median is over."""
 
     def label(self) -> str:
         """'measured on your cases: 19/20 [76–99%]'."""

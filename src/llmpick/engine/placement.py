@@ -349,10 +349,18 @@ def place(
 
 class Speed(NamedTuple):
     tokens_per_s: float
-    bandwidth_gbs: float
-    read_gb: float  # bytes read per generated token, GB
+    bandwidth_gbs: float | None  # None when measured
+    read_gb: float | None  # bytes read per generated token, GB; None when measured
     device: str
     assumption: str
+    measured: bool = False  # timed by `llmpick eval` on your server, not estimated
+
+
+def measured_speed(tokens_per_s: float, answers: int, source: str) -> Speed:
+    """A decoding speed `llmpick eval` timed on the user's own server (recommend
+    --evidence): it replaces the bandwidth estimate for that model."""
+    said = f"measured on your server: median of {answers} answers in {source}"
+    return Speed(tokens_per_s, None, None, "", said, measured=True)
 
 
 def decode_speed(v: Variant, p: Placement, device: str | None) -> Speed | None:
@@ -381,6 +389,15 @@ def decode_speed(v: Variant, p: Placement, device: str | None) -> Speed | None:
     return Speed(bw / read if read > 0 else 0.0, bw, read, device or "", assumption)
 
 
+def unified_said(setup: Setup) -> str:
+    """What a Mac's budget is, and how to raise it."""
+    share = unified_share(setup.total_gb or 0)
+    return (
+        f"macOS lets the GPU use about {share:.0%} of {setup.total_gb:g} GB by "
+        f"default; {RAISE_UNIFIED}"
+    )
+
+
 def fit_said(r: Any, p: Placement | None, e: Estimate) -> list[str]:
     """What an answer says about the fit: where, at which precision, how split, and why."""
     setup = setup_of(r)
@@ -392,11 +409,7 @@ def fit_said(r: Any, p: Placement | None, e: Estimate) -> list[str]:
         where = setup.said
         out = [f"fits {where} at {precision}: about {format_estimate(e.total_gb)} {context}"]
         if setup.kind == "unified":
-            share = unified_share(setup.total_gb or 0)
-            out.append(
-                f"macOS lets the GPU use about {share:.0%} of {setup.total_gb:g} GB by "
-                f"default; {RAISE_UNIFIED}"
-            )
+            out.append(unified_said(setup))
         elif setup.kind == "cpu":
             out.append(
                 f"CPU only: {RAM_RESERVE_GB:g} GB of RAM left for the system; expect it to be "

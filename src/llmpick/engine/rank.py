@@ -27,7 +27,7 @@ from llmpick.engine.constraints import (
     placement,
 )
 from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
-from llmpick.engine.placement import Placement, Speed, decode_speed
+from llmpick.engine.placement import Placement, Speed, decode_speed, measured_speed
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import (
     GENERATIVE,
@@ -167,8 +167,9 @@ def _context(
     results = _results(c)
     places, seps = evidence.places(results) if placed else ({}, {})
     ctx = Context(c, today, places, benchmarks, pool=results, results=results, separations=seps)
-    ctx.fails = lambda v: [e.text for e in check(v, r, c)]
     ctx.measured = dict(measured or {})
+    checks = active_checks(r, ctx.measured)
+    ctx.fails = lambda v: [e.text for e in check(v, r, c, checks)]
     return ctx
 
 
@@ -226,15 +227,17 @@ def evaluate(
     """The verdict for one variant: its exclusions, and (if it passes, or ``full``) its
     score with the reasons spelled out."""
     ctx = ctx or _context(c, r)
-    verdict = Verdict(v, exclusions=check(v, r, c))
+    verdict = Verdict(v, exclusions=check(v, r, c, active_checks(r, ctx.measured)))
     if verdict.exclusions and not full:
         return verdict
-    _fit(verdict, r)
+    _fit(verdict, r, ctx.measured)
     _score(verdict, r, _with_fits(ctx, [verdict], r))
     return verdict
 
 
-def _fit(verdict: Verdict, r: Requirements) -> None:
+def _fit(
+    verdict: Verdict, r: Requirements, measured: Mapping[str, evidence.Measured] | None = None
+) -> None:
     """Where the model fits (its estimate, placement and speed), on the verdict."""
     v = verdict.variant
     est = None
@@ -244,6 +247,10 @@ def _fit(verdict: Verdict, r: Requirements) -> None:
             est = placed.estimate
             verdict.placement = placed
             verdict.speed = decode_speed(v, placed, r.device)
+    m = measured.get(v.id) if measured else None
+    if m is not None and m.tokens_per_s is not None and r.hosting != "api":
+        # timed on the user's own server (--evidence): it replaces the estimate
+        verdict.speed = measured_speed(m.tokens_per_s, m.speed_answers, m.source)
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
@@ -448,7 +455,7 @@ def recommend(
     """
     ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
     named = set(explain)
-    checks = active_checks(r)
+    checks = active_checks(r, measured)
     verdicts = {
         vid: Verdict(v, exclusions=check(v, r, c, checks))
         for vid, v in sorted(c.variants.items())
@@ -463,7 +470,7 @@ def recommend(
     passing = [v for v in verdicts.values() if v.passed]
     _among(ctx, passing)
     for verdict in passing:
-        _fit(verdict, r)
+        _fit(verdict, r, measured)
     ctx = _with_fits(ctx, passing, r)
     eligible = passing
     if r.prefer in PREFERENCES and passing:
@@ -491,7 +498,7 @@ def recommend(
         blocking = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         if relax:
             failing = {vid: {e.constraint for e in v.exclusions} for vid, v in verdicts.items()}
-            relaxations = relaxations_for(c, r, failing)
+            relaxations = relaxations_for(c, r, failing, measured)
     return Recommendation(
         requirements=r,
         candidates=ranked[:top],
@@ -542,21 +549,27 @@ _LIFTS: dict[str, frozenset[str]] = {
 
 
 def relaxations_for(
-    c: Catalog, r: Requirements, failing: dict[str, set[str]] | None = None
+    c: Catalog,
+    r: Requirements,
+    failing: dict[str, set[str]] | None = None,
+    measured: Mapping[str, evidence.Measured] | None = None,
 ) -> list[Relaxation]:
     """The single changes (or a named pair) that return models, smallest change first.
 
     Each is counted by running the engine with the change, over the models it could
     admit (those that fail only constraints the change can lift)."""
     if failing is None:
-        failing = {vid: {e.constraint for e in check(v, r, c)} for vid, v in c.variants.items()}
+        checks = active_checks(r, measured)
+        failing = {
+            vid: {e.constraint for e in check(v, r, c, checks)} for vid, v in c.variants.items()
+        }
 
     def count(changes: dict[str, Any]) -> tuple[int, list[str]]:
         lifts = frozenset().union(*(_LIFTS[k] for k in changes))
         only = frozenset(vid for vid, fails in failing.items() if fails and fails <= lifts)
         if not only:
             return 0, []
-        rec = recommend(c, r.replace(**changes), top=3, relax=False, only=only)
+        rec = recommend(c, r.replace(**changes), top=3, relax=False, only=only, measured=measured)
         return len(rec.ranked), [v.variant.id for v in rec.candidates]
 
     tried: list[tuple[float, Relaxation]] = []

@@ -81,6 +81,7 @@ _FIELDS: dict[str, Any] = {
     "prompt_tokens": _count(100_000_000),
     "completion_tokens": _count(100_000_000),
     "streamed": lambda v: v is None or isinstance(v, bool),
+    "self_hosted": lambda v: v is None or isinstance(v, bool),
     "judge": _judge,
 }
 

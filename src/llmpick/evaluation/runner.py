@@ -182,6 +182,7 @@ def record_for(
         "truncated": reply.ok and reply.finish_reason == "length",
         "served_as": job.target.served_as,
         "model": job.target.model.id if job.target.model else None,
+        "self_hosted": job.target.self_hosted,  # its timing is your server's speed
         "target_fp": job.target.fingerprint,
         "case_fp": job.case.fingerprint(),
         "time": _now(),

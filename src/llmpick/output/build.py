@@ -13,6 +13,7 @@ from llmpick import __version__
 from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
 from llmpick.catalog.records import Catalog, Variant, to_data
 from llmpick.catalog.refresh import age_warning
+from llmpick.engine.placement import Setup
 from llmpick.engine.rank import Recommendation, Verdict, price_for
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import RULES
@@ -121,6 +122,17 @@ def _hardware(d: dict[str, Any], verdict: Verdict, req: Requirements | None) -> 
     from llmpick.advice import run_lines
     from llmpick.engine.placement import setup_of
 
+    s = verdict.speed
+    if s is not None:
+        d["speed"] = {
+            "tokens_per_s": round(s.tokens_per_s, 1),
+            "estimated": not s.measured,
+            "source": "measured" if s.measured else "estimate",
+            "device": s.device,
+            "bandwidth_gbs": s.bandwidth_gbs,
+            "read_per_token_gb": None if s.read_gb is None else round(s.read_gb, 2),
+            "assumption": s.assumption,
+        }
     p = verdict.placement
     setup = setup_of(req) if req is not None else None
     if p is None or setup is None:
@@ -134,19 +146,7 @@ def _hardware(d: dict[str, Any], verdict: Verdict, req: Requirements | None) -> 
         "why": p.why or None,
         "notes": list(p.notes),
     }
-    s = verdict.speed
-    d["speed"] = (
-        None
-        if s is None
-        else {
-            "tokens_per_s": round(s.tokens_per_s, 1),
-            "estimated": True,
-            "device": s.device,
-            "bandwidth_gbs": s.bandwidth_gbs,
-            "read_per_token_gb": round(s.read_gb, 2),
-            "assumption": s.assumption,
-        }
-    )
+    d.setdefault("speed", None)
     d["run"] = run_lines(
         verdict.variant, setup.kind, p.split, p.devices, e.quantization, e.context, e.native
     )
@@ -300,31 +300,41 @@ def relaxation_words(changes: dict[str, Any], r: Requirements) -> str:
     return text
 
 
-def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
+def fit(
+    v: Variant, tokens: int, gpu_memory: float | None, setup: Setup | None = None
+) -> dict[str, Any]:
     """The document of `llmpick fit`: the memory ``v`` needs to hold ``tokens`` of context,
-    part by part, at each precision it can run at, and whether it fits ``gpu_memory`` GB."""
+    part by part, at each precision it can run at, and whether it fits ``gpu_memory`` GB,
+    or the hardware ``setup`` (several GPUs, unified memory, RAM), laid out as recommend
+    lays it out (engine/placement.py), with the split it assumed."""
     from llmpick.engine.memory import OVERHEAD_SAID, estimate, quantizations
+    from llmpick.engine.placement import lay_out
 
     rows: list[dict[str, Any]] = []
     method = None
+    split, split_why = None, None
     for q in quantizations(v):
         e = estimate(v, q, tokens)
         if e is None:
             continue
         method = e.method
-        rows.append(
-            {
-                "quantization": q,
-                "as_released": e.native,
-                "bits_per_weight": e.bits_per_weight,
-                "weights_gb": round(e.weights_gb, 2),
-                "kv_cache_gb": round(e.kv_cache_gb, 2),
-                "overhead_gb": round(e.overhead_gb, 2),
-                "total_gb": round(e.total_gb, 2),
-                "range_gb": [round(e.low_gb, 2), round(e.high_gb, 2)],
-                "fits": (e.total_gb <= gpu_memory) if gpu_memory is not None else None,
-            }
-        )
+        row = {
+            "quantization": q,
+            "as_released": e.native,
+            "bits_per_weight": e.bits_per_weight,
+            "weights_gb": round(e.weights_gb, 2),
+            "kv_cache_gb": round(e.kv_cache_gb, 2),
+            "overhead_gb": round(e.overhead_gb, 2),
+            "total_gb": round(e.total_gb, 2),
+            "range_gb": [round(e.low_gb, 2), round(e.high_gb, 2)],
+            "fits": (e.total_gb <= gpu_memory) if gpu_memory is not None else None,
+        }
+        if setup is not None:
+            p = lay_out(v, e, setup)
+            row["fits"] = p.fits
+            row["per_device_gb"] = [round(x, 2) for x in p.per_device_gb]
+            split, split_why = p.split, p.why or None
+        rows.append(row)
     card = 24  # GB as sold, which are GiB
     notes = [
         f"GB are 10^9 bytes; a card sold as {card} GB holds {card} GiB = "
@@ -333,6 +343,10 @@ def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
     ]
     if v.moe:
         notes.insert(1, "weights count every expert: all of them are loaded, not only the active")
+    if setup is not None and setup.kind == "unified":
+        from llmpick.engine.placement import unified_said
+
+        notes.insert(0, unified_said(setup))
     if v.context_window and tokens > v.context_window:
         notes.insert(
             0,
@@ -349,6 +363,15 @@ def fit(v: Variant, tokens: int, gpu_memory: float | None) -> dict[str, Any]:
         "context_tokens": tokens,
         "context_window": v.context_window,
         "gpu_memory_gb": gpu_memory,
+        "hardware": None
+        if setup is None
+        else {
+            "kind": setup.kind,
+            "said": setup.said,
+            "devices_gb": [round(x, 2) for x in setup.devices],
+            "split": split,
+            "why": split_why,
+        },
         "estimates": rows,
         "weights_format": v.weights_format,
         "method": method,

@@ -88,12 +88,19 @@ class PlacementDoc(_Doc):
 
 class SpeedDoc(_Doc):
     tokens_per_s: float
-    """Decoding tokens per second: bandwidth over the bytes read per token (an estimate)."""
-    estimated: Literal[True]
+    """Decoding tokens per second: measured on your server by `llmpick eval` (recommend
+    --evidence), or else bandwidth over the bytes read per token (an estimate)."""
+    estimated: bool
+    """False when measured."""
+    source: Literal["estimate", "measured"]
     device: str
-    bandwidth_gbs: float
-    read_per_token_gb: float
+    """The device the estimate is for; empty when measured."""
+    bandwidth_gbs: float | None
+    """null when measured."""
+    read_per_token_gb: float | None
+    """null when measured."""
     assumption: str
+    """How the figure was made (the estimate's assumption, or the results file timed)."""
 
 
 class RunLine(_Doc):
@@ -157,7 +164,8 @@ class Candidate(_Doc):
     placement: PlacementDoc | None = None
     """Where the estimate sits on the hardware given (--gpus, --unified-memory, --ram)."""
     speed: SpeedDoc | None = None
-    """Estimated decoding speed there; null when the device's bandwidth is unknown."""
+    """Decoding speed: measured on your server (--evidence), else estimated on the hardware
+    given; null when neither is known (no timed answers, the device's bandwidth unknown)."""
     run: list[RunLine] | None = None
     """Commands that run it the way the answer sized it (vLLM, llama.cpp, MLX, Ollama)."""
 
@@ -272,7 +280,25 @@ class FitEstimate(_Doc):
     range_gb: list[float]
     """Low and high totals: the measured spread of size-based cache estimates."""
     fits: bool | None
-    """Whether the total fits the GPU memory given; null when none was given."""
+    """Whether it fits the GPU memory or hardware given (on every device, as laid out);
+    null when none was given."""
+    per_device_gb: list[float] | None = None
+    """With --gpus, --unified-memory or --ram: the memory on each device as laid out
+    (several GPUs: each has its own overhead)."""
+
+
+class FitHardware(_Doc):
+    """The hardware `fit` checked against (--gpus, --unified-memory, --ram)."""
+
+    kind: Literal["gpu", "gpus", "unified", "cpu"]
+    said: str
+    devices_gb: list[float]
+    """The budget of each device (a Mac: the GPU's share; RAM: less what the system keeps)."""
+    split: str | None
+    """The split it assumed: tensor parallel, layer split, one device, unified memory, CPU
+    only."""
+    why: str | None
+    """Why not tensor parallel, when the devices are equal."""
 
 
 class Origin(_Doc):
@@ -298,6 +324,8 @@ class Fit(_Doc):
     context_tokens: int
     context_window: int | None
     gpu_memory_gb: float | None
+    hardware: FitHardware | None = None
+    """With --gpus, --unified-memory or --ram: the hardware and the split assumed."""
     estimates: list[FitEstimate]
     weights_format: WeightsFormat | None
     method: str | None

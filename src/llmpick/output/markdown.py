@@ -108,8 +108,9 @@ def markdown(doc: dict[str, Any]) -> str:
                 lines.append(f"Split: {placed['split']}, {per} on the devices.")
             if c.get("speed"):
                 sp = c["speed"]
+                about = "" if sp["source"] == "measured" else "about "
                 lines.append(
-                    f"Speed: about {sp['tokens_per_s']:.0f} tokens/s "
+                    f"Speed: {about}{sp['tokens_per_s']:.0f} tokens/s "
                     f"({md_text(sp['assumption'])}; §7)."
                 )
             lines += ["", "Why:"]

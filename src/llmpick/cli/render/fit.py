@@ -32,6 +32,9 @@ def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
         )
     )
     gpu = doc["gpu_memory_gb"]
+    hw = doc.get("hardware")
+    checked = gpu is not None or hw is not None
+    several = hw is not None and len(hw["devices_gb"]) > 1
     rows = []
     for r in doc["estimates"]:
         fits: Cell = (
@@ -48,7 +51,9 @@ def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
             _gb(r["overhead_gb"]),
             _gb(r["total_gb"]),
         ]
-        rows.append((*row, fits) if gpu is not None else tuple(row))
+        if several:
+            row.append(" + ".join(format_memory(x, fixed=True) for x in r["per_device_gb"]))
+        rows.append((*row, fits) if checked else tuple(row))
     cols = [
         Col("quantization"),
         Col("weights", justify="right", drop=2),
@@ -56,10 +61,15 @@ def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
         Col("overhead", justify="right", drop=1),
         Col("total", justify="right"),
     ]
-    if gpu is not None:  # without a GPU to check against, a column of '-' says nothing
+    if several:
+        cols.append(Col("per device", justify="right"))
+    if checked:  # without a GPU to check against, a column of '-' says nothing
         cols.append(Col("fits", justify="right"))
     table(tuple(cols), rows)
-    if gpu is not None:
+    if hw is not None:
+        said = f"against {hw['said']}" + (f", assuming {hw['split']}" if several else "")
+        out.print(said + (f" ({hw['why']})" if hw["why"] else ""))
+    elif gpu is not None:
         out.print(f"against {format_memory(gpu)} of GPU memory")
     if doc["method"] == "parameter count":
         out.print(

@@ -337,10 +337,15 @@ def _running(
                 out.print(Text("     " + line), soft_wrap=True)
     speed = c.get("speed")
     if speed:
-        said = f"about {speed['tokens_per_s']:.0f} tokens/s"
+        if speed["source"] == "measured":
+            said = f"{speed['tokens_per_s']:.0f} tokens/s"
+            short = f"{said} (measured on your server)"
+        else:
+            said = f"about {speed['tokens_per_s']:.0f} tokens/s"
+            short = f"{said} (an estimate)"
         hang(
             Text("   speed: ", style="bold"),
-            ref(f"{said} ({speed['assumption']})", "7") if long else f"{said} (an estimate)",
+            ref(f"{said} ({speed['assumption']})", "7") if long else short,
         )
     elif c.get("placement") is not None and long and c.get("rank") == 1:  # said once
         hang(
