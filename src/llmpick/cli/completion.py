@@ -97,21 +97,10 @@ def _sources() -> Iterable[str]:
 
 def values() -> dict[tuple[str, str], Callable[[], Iterable[str]]]:
     """(command name or "*" for any, parameter name) -> the values it takes."""
+    from llmpick.engine.requirements import CHOICE_FIELDS
+
     return {
-        **{
-            ("*", f): _choices(f)
-            for f in (
-                "task",
-                "access",
-                "hosting",
-                "platform",
-                "quantization",
-                "flavour",
-                "alignment",
-                "domain",
-                "prefer",
-            )
-        },
+        **{("*", f): _choices(f) for f in CHOICE_FIELDS},
         ("*", "needs"): _vocabulary("NEEDS"),
         ("*", "license"): _licences,
         ("*", "model"): _variants,

@@ -122,23 +122,24 @@ class Requirements:
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Requirements))
+# the requirements whose values are a closed list (CHOICES: the list of each)
+CHOICE_FIELDS = (
+    "task",
+    "access",
+    "hosting",
+    "platform",
+    "quantization",
+    "flavour",
+    "alignment",
+    "domain",
+    "prefer",
+)
 CHOICES: dict[str, tuple[str, ...]] = {
     name: typing.get_args(typing.get_args(tp)[0])
     if typing.get_origin(tp) is typing.Union
     else typing.get_args(tp)
     for name, tp in typing.get_type_hints(Requirements).items()
-    if name
-    in (
-        "task",
-        "access",
-        "hosting",
-        "platform",
-        "quantization",
-        "flavour",
-        "alignment",
-        "domain",
-        "prefer",
-    )
+    if name in CHOICE_FIELDS
 }
 INPUT_FIELDS: tuple[str, ...] = tuple(n for n in FIELD_NAMES if n != "resolved")
 _LANG = re.compile(r"^[a-z]{2,3}$")
