@@ -8,20 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import option
+from llmpick.cli.options import ModelArg, option
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
 
 
 def fit(
-    model: Annotated[
-        str,
-        typer.Argument(
-            metavar="MODEL",
-            help="Model id, name or Hugging Face repo id.",
-            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
-        ),
-    ],
+    model: ModelArg,
     gpu_memory: Annotated[
         str | None,
         typer.Option(

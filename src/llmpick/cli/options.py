@@ -149,6 +149,13 @@ def check_choice(option: str, value: str | None, choices: Iterable[str]) -> None
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
 
+# a model named on the command line (why, fit); its help is in each command's docstring,
+# since Typer 0.29 would show the argument as '<str>'
+ModelArg = Annotated[
+    str,
+    typer.Argument(metavar="MODEL", help="Model id, name or Hugging Face repo id.", hidden=True),
+]
+
 
 NoPagerOpt = Annotated[
     bool,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import requirement_options
+from llmpick.cli.options import ModelArg, requirement_options
 from llmpick.cli.requirements import (
     RequirementsFile,
     check_licences,
@@ -20,14 +20,7 @@ from llmpick.cli.state import state
 
 @requirement_options
 def why(
-    model: Annotated[
-        str,
-        typer.Argument(
-            metavar="MODEL",
-            help="Model id, name or Hugging Face repo id.",
-            hidden=True,  # said in the docstring: Typer 0.29 would add <str>
-        ),
-    ],
+    model: ModelArg,
     given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
