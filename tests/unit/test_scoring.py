@@ -297,6 +297,17 @@ def test_a_modest_result_never_scores_below_no_result_and_a_sibling_counts_at_ha
     assert "counted at half its measured sibling o8" in sib.text
 
 
+def test_a_sibling_of_another_kind_does_not_stand_in() -> None:
+    """A dense model's results do not stand in for a mixture of experts of its family
+    (Nemotron 3 Nano, a hybrid MoE, stood on a dense Llama-based Nemotron 49B)."""
+    others = tuple(_coder(f"o{i}", 50.0 + 5 * i, family=f"f{i}") for i in range(9))
+    moe = make_variant("o8-moe", family="f8", params_b=5.0, moe=True, active_params_b=1.0)
+    c = make_catalog(moe, *others)
+    rec = recommend(c, build({"task": "code"}), top=20)
+    said = " ".join(x.text for x in rec.verdicts["o8-moe"].reasons + rec.verdicts["o8-moe"].caveats)
+    assert "sibling" not in said
+
+
 def test_an_unmeasured_model_stands_on_the_release_it_directly_replaces() -> None:
     """Of two releases naming one successor, the newer is its predecessor: a model a
     year older that was only pointed to it (a deprecation notice) is not."""

@@ -745,9 +745,10 @@ def predecessors(c: Catalog) -> dict[str, list[str]]:
 
 def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     """A measured stand-in for a model without a relevant result: the release it
-    replaces (its direct predecessor), else the closest-sized model of its family
-    released within a year and at most twice or half its size (none when sizes are not
-    published: an API tier says nothing about its flagship)."""
+    replaces (its direct predecessor), else the closest-sized model of its family of the
+    same kind (dense or mixture of experts), released within a year and at most twice or
+    half its size (none when sizes are not published: an API tier says nothing about its
+    flagship)."""
     c = ctx.catalog
     # the release it directly replaces is the newest one naming it as successor (GPT-6
     # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
@@ -769,6 +770,8 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     for sid in fam.variants:
         sib = c.variants.get(sid)
         if sib is None or sid == v.id or sid not in ctx.results or sib.params_b is None:
+            continue
+        if sib.moe != v.moe:  # a dense model's results say little of a mixture of experts
             continue
         ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
         if ratio > 2 or (
