@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -11,6 +11,9 @@ from llmpick.cli.emit import emit
 from llmpick.cli.options import ModelArg, option
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Fit
 
 
 def fit(
@@ -57,7 +60,7 @@ def fit(
     def human() -> None:
         from llmpick.cli.render.fit import fit as fit_table
 
-        fit_table(doc, overlays=state.overlays_in_force())
+        fit_table(cast("Fit", doc), overlays=state.overlays_in_force())  # that contract
 
     emit(doc, json=json, human=human)
 

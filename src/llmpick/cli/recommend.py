@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -18,6 +18,9 @@ from llmpick.cli.requirements import (
 )
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Shortlist
 
 
 @requirement_options
@@ -110,7 +113,7 @@ def recommend(
         from llmpick.cli.render.layout import note
         from llmpick.cli.render.recommend import recommendation
 
-        recommendation(doc, long=long)
+        recommendation(cast("Shortlist", doc), long=long)  # plain data of that contract
         if export is not None:
             note(exporting.written(export))
 

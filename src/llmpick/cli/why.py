@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -16,6 +16,9 @@ from llmpick.cli.requirements import (
     requirements_from,
 )
 from llmpick.cli.state import state
+
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Verdict
 
 
 @requirement_options
@@ -54,6 +57,6 @@ def why(
     def human() -> None:
         from llmpick.cli.render.why import verdict
 
-        verdict(doc, overlays=state.overlays_in_force())
+        verdict(cast("Verdict", doc), overlays=state.overlays_in_force())  # that contract
 
     emit(doc, json=json, human=human)
