@@ -32,7 +32,7 @@ from llmpick.units import (
 )
 
 if TYPE_CHECKING:
-    from llmpick.output.contract_types import Candidate, Cited, Shortlist
+    from llmpick.output.contract_types import Candidate, Cited, RunLine, Shortlist
 
 
 def _memory(c: Candidate) -> str:
@@ -373,30 +373,16 @@ def _running(
 def _ways_to_run(c: Candidate, long: bool) -> None:
     """The ways to load it on one line (short: those that fit); sized for several GPUs,
     a Mac or the CPU, the commands for that instead (``long``: each with its note)."""
-    parts = _ways(c)
     runs = c.get("run") or []
     hardware = _hardware(c)
-    if hardware != "gpu":
-        # sized for several GPUs, a Mac or the CPU: the commands for that, nothing else
-        # (no CUDA-only way for a Mac)
-        # whole one-line commands first; a multi-step one by its last step (--long: all)
-        ones = [r["command"] for r in runs if "\n" not in r["command"]]
-        parts = ones + [
-            f"{r['command'].splitlines()[-1]} (after converting: --long)"
-            for r in runs
-            if "\n" in r["command"]
-        ]
+    # sized for several GPUs, a Mac or the CPU: the commands for that, nothing else
+    # (no CUDA-only way for a Mac)
+    parts = _ways(c) if hardware == "gpu" else _commands(runs)
     placement = c.get("placement")
     split = placement["split"] if placement else None
     label = f"   run ({split}): " if hardware != "gpu" and split else "   run: "
     if parts and not long:
-        room = out.width - len(label)
-        shown = parts[:1]
-        for p in parts[1:]:
-            if len("; ".join([*shown, p])) > room:
-                break
-            shown.append(p)
-        parts = shown
+        parts = _first_fitting(parts, out.width - len(label))
     if parts and not (long and runs and hardware != "gpu"):
         hang(Text(label, style="bold"), "; ".join(parts))
     if long:
@@ -404,6 +390,26 @@ def _ways_to_run(c: Candidate, long: bool) -> None:
             hang(Text(f"   {r['tool']}: ", style="bold"), ref(r["note"], r["guide"]))
             for line in r["command"].splitlines():
                 out.print(Text("     " + line), soft_wrap=True)
+
+
+def _commands(runs: list[RunLine]) -> list[str]:
+    """Whole one-line commands first; a multi-step one by its last step (--long: all)."""
+    ones = [r["command"] for r in runs if "\n" not in r["command"]]
+    return ones + [
+        f"{r['command'].splitlines()[-1]} (after converting: --long)"
+        for r in runs
+        if "\n" in r["command"]
+    ]
+
+
+def _first_fitting(parts: list[str], room: int) -> list[str]:
+    """The first part, and those after it while '; '-joined they fit in ``room``."""
+    shown = parts[:1]
+    for p in parts[1:]:
+        if len("; ".join([*shown, p])) > room:
+            break
+        shown.append(p)
+    return shown
 
 
 def _speed(c: Candidate, long: bool) -> None:
