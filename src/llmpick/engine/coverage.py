@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from llmpick.catalog.load import spans_releases
 from llmpick.catalog.records import INHERITABLE, Catalog, Variant
@@ -34,6 +34,33 @@ def _has_arch(v: Variant) -> bool:
     return v.arch is not None and v.arch.layers is not None
 
 
+class Share(TypedDict):
+    have: int
+    of: int
+    share: float | None  # have / of to 3 places; None when there is none to have it
+
+
+class Lent(TypedDict):
+    models: int
+    facts: dict[str, int]  # fact -> models taking it from their family
+    total: int
+
+
+class CoverageData(TypedDict):
+    """``Coverage`` as `catalog validate --stats` prints it (the JSON and the table)."""
+
+    active_models: int
+    active_open_generative: int
+    facts: dict[str, Share]
+    evidence_by_task: dict[str, Share]
+    evidence_for_main_task: dict[str, Share]
+    gaps: list[str]
+    newest_release_stale: dict[str, str | None]  # family id -> last check (None: never)
+    inherited_from_family: Lent
+    families_spanning_releases_that_lend_facts: list[str]
+    results_naming_no_edition: dict[str, int]
+
+
 @dataclass(slots=True)
 class Coverage:
     active: int = 0
@@ -51,8 +78,8 @@ class Coverage:
     unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
     unranked: dict[str, int] = field(default_factory=dict)  # benchmark -> results naming no edition
 
-    def to_data(self) -> dict[str, Any]:
-        def share(pair: tuple[int, int]) -> dict[str, Any]:
+    def to_data(self) -> CoverageData:
+        def share(pair: tuple[int, int]) -> Share:
             have, of = pair
             return {"have": have, "of": of, "share": round(have / of, 3) if of else None}
 
