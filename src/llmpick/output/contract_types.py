@@ -8,7 +8,8 @@ there, so the two cannot drift. A field with a default in the model may be absen
 from a document, so its key is ``NotRequired`` here.
 
 Readers import this module only under ``TYPE_CHECKING``: it costs ``recommend``
-nothing at run time.
+nothing at run time. (No ``from __future__ import annotations`` here: under Python
+3.11 a TypedDict sees ``NotRequired`` only in a real annotation, not in a string.)
 """
 
 from typing import Any, Literal, NotRequired, TypedDict
@@ -84,6 +85,62 @@ class RunLine(TypedDict):
     note: str
 
 
+class OllamaWay(TypedDict):
+    command: str
+    guide: str
+
+
+class TransformersWay(TypedDict):
+    repo: str
+    guide: str
+
+
+class ApiWay(TypedDict):
+    model: str
+    provider: str
+    guide: str
+
+
+class PlatformsWay(TypedDict):
+    ids: dict[str, str]
+    guide: str
+
+
+class HowToLoad(TypedDict):
+    ollama: NotRequired[OllamaWay | None]
+    transformers: NotRequired[TransformersWay | None]
+    api: NotRequired[ApiWay | None]
+    platforms: NotRequired[PlatformsWay | None]
+
+
+class Capped(TypedDict):
+    asked: int
+    holds: int
+
+
+class DecodingDoc(TypedDict):
+    strategy: str
+    guide: str
+    why: str
+    generation_config: NotRequired[dict[str, Any] | None]
+    api: dict[str, Any]
+    capped: NotRequired[Capped | None]
+
+
+class StructuredOutputDoc(TypedDict):
+    native: Literal["yes", "no"]
+    how: str
+
+
+class MonthlyCost(TypedDict):
+    usd: float
+    tokens_in: int
+    tokens_out: int
+    tier: str
+    prices_as_of: str
+    source: str
+
+
 class Candidate(TypedDict):
     also: NotRequired[list[str]]
     rank: int | None
@@ -116,10 +173,10 @@ class Candidate(TypedDict):
     pricing: PricingDoc | None
     sources: list[str]
     verified: str
-    how_to_load: dict[str, Any]
-    decoding: dict[str, Any] | None
-    structured_output: dict[str, str] | None
-    monthly_cost: dict[str, Any] | None
+    how_to_load: HowToLoad
+    decoding: DecodingDoc | None
+    structured_output: StructuredOutputDoc | None
+    monthly_cost: MonthlyCost | None
     quantization: NotRequired[Precision | None]
     memory_gb: NotRequired[float | None]
     memory: NotRequired[MemoryDoc | None]

@@ -32,7 +32,7 @@ from llmpick.units import (
 )
 
 if TYPE_CHECKING:
-    from llmpick.output.contract_types import Candidate, Cited, RunLine, Shortlist
+    from llmpick.output.contract_types import Candidate, Cited, DecodingDoc, RunLine, Shortlist
 
 
 def _memory(c: Candidate) -> str:
@@ -294,16 +294,18 @@ def explained(
 
 
 def _ways(c: Candidate) -> list[str]:
-    ways = c.get("how_to_load") or {}
+    ways = c["how_to_load"]
+    ollama, hf = ways.get("ollama"), ways.get("transformers")
+    api, clouds = ways.get("api"), ways.get("platforms")
     parts = []
-    if "ollama" in ways:
-        parts.append(ways["ollama"]["command"])
-    if "transformers" in ways:
-        parts.append(f"transformers: {ways['transformers']['repo']}")
-    if "api" in ways:
-        parts.append(f"API: {ways['api']['model']}")
-    if "platforms" in ways:
-        parts += [f"{p}: {i}" for p, i in sorted(ways["platforms"]["ids"].items())]
+    if ollama:
+        parts.append(ollama["command"])
+    if hf:
+        parts.append(f"transformers: {hf['repo']}")
+    if api:
+        parts.append(f"API: {api['model']}")
+    if clouds:
+        parts += [f"{p}: {i}" for p, i in sorted(clouds["ids"].items())]
     return parts
 
 
@@ -435,7 +437,7 @@ def _speed(c: Candidate, long: bool) -> None:
 
 def _decode(
     c: Candidate,
-    dec: dict[str, Any],
+    dec: DecodingDoc,
     decodes: dict[tuple[str, int | None], int | None] | None,
     args: str | None,
 ) -> None:
