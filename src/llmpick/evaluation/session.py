@@ -56,6 +56,12 @@ class EvalOptions:
     cache: bool = True
 
 
+def outputs(o: EvalOptions) -> list[tuple[str, str]]:
+    """(option, path) for each file the run writes: --out, --junit, every --export."""
+    given = [("--out", o.out), ("--junit", o.junit), *(("--export", e) for e in o.export)]
+    return [(option, path) for option, path in given if path is not None]
+
+
 def check_usage(o: EvalOptions) -> None:
     """Option combinations that cannot work, before any file is read."""
     for path in o.export:
@@ -82,11 +88,7 @@ def check_usage(o: EvalOptions) -> None:
     if o.fail_under is not None and not 0 <= o.fail_under <= 1:
         raise UsageError(f"--fail-under {o.fail_under:g}: give a pass rate from 0 to 1, e.g. 0.9")
     seen: dict[str, str] = {}
-    outputs: list[tuple[str, str | None]] = [("--out", o.out), ("--junit", o.junit)]
-    outputs += [("--export", e) for e in o.export]
-    for option, given in outputs:
-        if given is None:
-            continue
+    for option, given in outputs(o):
         key = str(Path(given).resolve())
         if key in seen:
             raise UsageError(f"{option} {given} is also given to {seen[key]}: give another file")
@@ -124,56 +126,63 @@ def resumable(
     }
 
 
+def all_targets(
+    o: EvalOptions, lookup: Callable[[str], ModelInfo]
+) -> tuple[list[Target], list[str]]:
+    """The targets of --targets and of --shortlist (a name in both is refused), the judge
+    among them, and notes on the shortlist's candidates left out."""
+    from llmpick.evaluation.targets import load_targets, shortlist_targets
+
+    everyone = load_targets(o.targets, lookup) if o.targets is not None else []
+    notes: list[str] = []
+    if o.shortlist is not None and o.base_url is not None:
+        more, notes = shortlist_targets(o.shortlist, o.base_url, o.api_key_env)
+        taken = {t.name for t in everyone}
+        clash = [t.name for t in more if t.name in taken]
+        if clash:
+            raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
+        everyone += more
+    return everyone, notes
+
+
+def check_gate(gate: list[str], names: list[str]) -> None:
+    """Every --gate names a candidate (not the judge)."""
+    from llmpick.evaluation.cases import did_you_mean
+
+    for g in gate:
+        if g not in names:
+            hint = did_you_mean(g, sorted(names))
+            raise UsageError(
+                f"--gate {g!r} is not one of the targets",
+                hint=f"did you mean {hint!r}?" if hint else "choose from: " + ", ".join(names),
+            )
+
+
 class Session:
     """One eval run: everything is checked in the constructor, before a request, and
     the results file is opened there (a file that already holds results is refused
     unless resumed)."""
 
     def __init__(self, o: EvalOptions, lookup: Callable[[str], ModelInfo]) -> None:
-        from llmpick.evaluation import cases as cases_mod
-        from llmpick.evaluation import targets as targets_mod
+        from llmpick.evaluation.cases import load_cases
         from llmpick.evaluation.results import ResultsWriter, check_output, read_results
         from llmpick.evaluation.runner import plan
+        from llmpick.evaluation.targets import check_judge
 
         check_usage(o)
         self.options = o
-        self.cases: list[Case] = cases_mod.load_cases(o.cases, o.data)
-        everyone: list[Target] = []
-        self.notes: list[str] = []
-        if o.targets is not None:
-            everyone += targets_mod.load_targets(o.targets, lookup)
-        if o.shortlist is not None and o.base_url is not None:
-            more, notes = targets_mod.shortlist_targets(o.shortlist, o.base_url, o.api_key_env)
-            self.notes += notes
-            taken = {t.name for t in everyone}
-            clash = [t.name for t in more if t.name in taken]
-            if clash:
-                raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
-            everyone += more
+        self.cases: list[Case] = load_cases(o.cases, o.data)
+        everyone, self.notes = all_targets(o, lookup)
         needs_judge = any(c.expect.judge is not None for c in self.cases)
-        self.judge = targets_mod.check_judge(everyone, o.judge, needs_judge)
+        self.judge = check_judge(everyone, o.judge, needs_judge)
         self.candidates = [t for t in everyone if t is not self.judge]
         if not self.candidates:
             raise UsageError("no target left to evaluate besides the judge")
-        names = {t.name for t in self.candidates}
-        for g in o.gate:
-            if g not in names:
-                from llmpick.evaluation.cases import did_you_mean
-
-                hint = did_you_mean(g, sorted(names))
-                raise UsageError(
-                    f"--gate {g!r} is not one of the targets",
-                    hint=f"did you mean {hint!r}?" if hint else "choose from: " + ", ".join(names),
-                )
+        check_gate(o.gate, [t.name for t in self.candidates])
         # every output is checked before the first request: a run that cannot keep its
         # results should not spend anything
-        for option, path in [
-            ("--out", o.out),
-            ("--junit", o.junit),
-            *(("--export", e) for e in o.export),
-        ]:
-            if path is not None:
-                check_output(path, option)
+        for option, path in outputs(o):
+            check_output(path, option)
         self.records: dict[Key, dict[str, Any]] = {}
         if o.resume and o.out is not None:
             self.records, bad = read_results(o.out)
