@@ -137,13 +137,9 @@ def empty_reason(reply: Any) -> str | None:
 
 def answer_cost(target: Target, reply: Any) -> float | None:
     """What one answer cost at the target's prices, when the reply gave token usage."""
-    if target.price_in is None or target.price_out is None:
-        return None
     if reply.prompt_tokens is None or reply.completion_tokens is None:
         return None
-    spent: float = reply.prompt_tokens * target.price_in
-    spent += reply.completion_tokens * target.price_out
-    return spent / 1e6
+    return target.cost_usd(reply.prompt_tokens, reply.completion_tokens)
 
 
 def record_for(

@@ -237,6 +237,12 @@ class Target:
             fp += "|" + hashlib.sha256(self.system.encode()).hexdigest()[:12]
         return fp
 
+    def cost_usd(self, tokens_in: int, tokens_out: int) -> float | None:
+        """What the tokens cost at the target's prices (USD per 1M); None unpriced."""
+        if self.price_in is None or self.price_out is None:
+            return None
+        return (tokens_in * self.price_in + tokens_out * self.price_out) / 1e6
+
     def api_key(self) -> str | None:
         return read_api_key(self.api_key_env) if self.api_key_env else None
 
