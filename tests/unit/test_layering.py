@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "safetext": 0,
     "suggest": 0,
     "files": 1,
+    "export": 2,
     "http": 1,
     "yamlsafe": 2,
     "jsonsafe": 1,

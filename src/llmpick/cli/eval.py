@@ -194,7 +194,8 @@ def _run(options: EvalOptions, *, json: bool) -> None:
     """The session plans (every input checked before a request), runs and reports;
     this shows its progress and the report, and writes the exports. The verdict
     (exit 1) comes last, after the report is out."""
-    from llmpick.cli.emit import dumps, emit
+    from llmpick import export
+    from llmpick.cli.emit import emit
     from llmpick.cli.render import eval as render
     from llmpick.cli.render.layout import note
     from llmpick.evaluation.session import Session
@@ -214,12 +215,12 @@ def _run(options: EvalOptions, *, json: bool) -> None:
                 note(f"results so far are in {options.out}; add --resume to continue")
             raise
     doc = session.report()
-    written = session.write_outputs(doc, lambda d: dumps(d, pretty=True))
+    written = session.write_outputs(doc)
 
     def human() -> None:
         render.eval_report(doc)
         for path in written:
-            note(f"wrote {path}")
+            note(export.written(path))
 
     emit(doc, json=json, human=human)
     session.verdict(doc)

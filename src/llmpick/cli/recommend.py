@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llmpick.cli import export as exporting
+from llmpick import export as exporting
 from llmpick.cli.emit import emit, stdin_is_terminal
 from llmpick.cli.options import requirement_options
 from llmpick.cli.requirements import (
@@ -18,6 +18,15 @@ from llmpick.cli.requirements import (
 )
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+
+
+def _markdown(doc: Any) -> str:
+    from llmpick.output.markdown import markdown
+
+    return markdown(doc)
+
+
+_EXPORTS = {".md": _markdown}  # besides JSON
 
 
 @requirement_options
@@ -75,7 +84,7 @@ def recommend(
       llmpick recommend -r requirements.yaml --export shortlist.md
       llmpick recommend --task extraction --evidence results.jsonl
     """
-    exporting.check(export, inputs={"--requirements": requirements})
+    exporting.check(export, _EXPORTS, inputs={"--requirements": requirements})
     # nothing asked for at all: the walkthrough, which needs a terminal
     asks = not (given or requirements or no_input or explain)  # --json or --export alone ask too
     if asks and not stdin_is_terminal():
@@ -102,9 +111,7 @@ def recommend(
     rec = run_engine(cat, req, top=top, explain=tuple(named), measured=measured)
     doc = shortlist(cat, rec, named=named)
     if export is not None:
-        from llmpick.output.markdown import markdown
-
-        exporting.write(export, doc, markdown)
+        exporting.write(export, doc, _EXPORTS)
 
     def human() -> None:
         from llmpick.cli.render.layout import note

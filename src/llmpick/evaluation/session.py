@@ -14,13 +14,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmpick import export
 from llmpick.errors import LlmpickError, UsageError
 from llmpick.evaluation.cases import Case
 from llmpick.evaluation.results import Key
 from llmpick.evaluation.runner import RunConfig, RunSummary
 from llmpick.evaluation.targets import ModelInfo, Target
 
-EXPORTS = (".json", ".md", ".html")
+
+def _markdown(doc: dict[str, Any]) -> str:
+    from llmpick.evaluation.report import markdown
+
+    return markdown(doc)
+
+
+def _html(doc: dict[str, Any]) -> str:
+    from llmpick.evaluation.html import report_html
+
+    return report_html(doc)
+
+
+# what --export writes besides JSON, by suffix (each renderer imported when used)
+EXPORTS = {".md": _markdown, ".html": _html}
 
 
 class NothingAnswered(LlmpickError):
@@ -64,11 +79,9 @@ def outputs(o: EvalOptions) -> list[tuple[str, str]]:
 
 def check_usage(o: EvalOptions) -> None:
     """Option combinations that cannot work, before any file is read."""
+    read = {"CASES": o.cases, "--targets": o.targets, "--shortlist": o.shortlist, "--data": o.data}
     for path in o.export:
-        if Path(path).suffix.lower() not in EXPORTS:
-            raise UsageError(
-                f"invalid value for --export: {path!r}; the file must end in .json, .md or .html"
-            )
+        export.check(path, EXPORTS, inputs=read)
     if o.resume and o.out is None:
         raise UsageError("--resume needs --out FILE (the results to continue)")
     if o.base_url is not None and o.shortlist is None:
@@ -274,25 +287,14 @@ class Session:
             and current(r, by_name[k[0]], by_id[k[1]])
         }
 
-    def write_outputs(self, doc: dict[str, Any], dumps: Callable[[Any], str]) -> list[str]:
-        """The exports and the JUnit file, each written atomically; ``dumps`` is the JSON
-        writer (control characters escaped, NaN refused). Returns what was written."""
+    def write_outputs(self, doc: dict[str, Any]) -> list[str]:
+        """The exports (through the one export writer) and the JUnit file, each written
+        atomically. Returns what was written."""
         from llmpick.files import write_atomic
 
-        written = []
         for path in self.options.export:
-            suffix = Path(path).suffix.lower()
-            if suffix == ".md":
-                from llmpick.evaluation.report import markdown
-
-                write_atomic(path, markdown(doc))
-            elif suffix == ".html":
-                from llmpick.evaluation.html import report_html
-
-                write_atomic(path, report_html(doc))
-            else:
-                write_atomic(path, dumps(doc) + "\n")
-            written.append(path)
+            export.write(path, doc, EXPORTS)
+        written = list(self.options.export)
         if self.options.junit is not None:
             from llmpick.evaluation.gate import junit_xml
 
