@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmpick import clock
 from llmpick.catalog.records import Access, ArchNumbers, Variant
 from llmpick.errors import UsageError
 
@@ -228,7 +228,7 @@ def _cache_get(key: str) -> tuple[int, bytes] | None:
     head, _, rest = raw.partition(b"\n\n")
     try:
         magic, status, stamp, stored_key = head.split(b"\n", 3)
-        fresh = time.time() - float(stamp) < CACHE_DAYS * 86400
+        fresh = clock.seconds() - float(stamp) < CACHE_DAYS * 86400
         if magic + b"\n" != _MAGIC or stored_key.decode() != key or not fresh:
             return None
         return int(status), rest
@@ -242,7 +242,7 @@ def _cache_put(key: str, status: int, body: bytes) -> None:
     path = _cache_file(key)
     if path is None or "\n" in key:
         return
-    head = _MAGIC + f"{status}\n{time.time():.0f}\n{key}\n\n".encode()
+    head = _MAGIC + f"{status}\n{clock.seconds():.0f}\n{key}\n\n".encode()
     try:
         write_atomic(path, head + body)
     except Exception:  # a cache we cannot write only costs a download
@@ -546,7 +546,7 @@ def _read(src: _Folder | _Hub, shown: str, gguf: str | None = None) -> Resolved:
         evidence=[],
         released=None,
         sources=[src.label],
-        verified=_today(),
+        verified=clock.today(),
         notes=None,
         weights_format=got.weights_format,  # type: ignore[arg-type]
     )
@@ -720,12 +720,6 @@ def _from_gguf(src: _Folder | _Hub, name: str) -> _Read:
     return _Read(
         params, arch, context, "decoder-only", files, f"the GGUF header of {name}", None, notes
     )
-
-
-def _today() -> Any:
-    import datetime as dt
-
-    return dt.date.today()
 
 
 def from_folder(path: str) -> Resolved:

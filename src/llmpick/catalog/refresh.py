@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from llmpick import clock
 from llmpick.catalog.records import (
     Access,
     Catalog,
@@ -712,7 +713,7 @@ def apply_layer(
 
     Pure: ``cat`` is not modified. The result's ``refresh`` records every change.
     """
-    on = on or today()
+    on = on or clock.today()
     info = RefreshInfo(
         path=path,
         written=layer.written,
@@ -991,15 +992,9 @@ def diff(before: Catalog, after: Catalog) -> dict[str, Any]:
     }
 
 
-def today() -> dt.date:
-    """Today, or LLMPICK_TODAY (YYYY-MM-DD) for reproducible runs and tests."""
-    fixed = _date(os.environ.get("LLMPICK_TODAY"))
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-
-
 def age_warning(cat: Catalog, on: dt.date | None = None) -> str | None:
     """A warning when the newest data (catalog check or refresh) is older than 90 days."""
-    on = on or today()
+    on = on or clock.today()
     dates: list[dt.date] = [d for d in (cat.newest_verified,) if d is not None]
     info = cat.refresh
     if info is not None:
@@ -1208,9 +1203,7 @@ def run_refresh(
     import time
 
     path = path or layer_path()
-    now = now or dt.datetime.now(dt.UTC)
-    if "LLMPICK_TODAY" in os.environ:
-        now = dt.datetime.combine(today(), now.timetz())
+    now = now or clock.now()
     previous, _ = read_layer(path)  # for the shrink check while downloading
     seen = now.date().isoformat()
     fetched: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
@@ -1278,7 +1271,7 @@ def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> dict
     layer, problem = read_layer(path)
     cat = apply_layer(curated, layer, path=str(path)) if layer else curated
     info = cat.refresh
-    on = today()
+    on = clock.today()
     newest = max(d for d in (curated.newest_verified, info.fetched if info else None) if d)
     doc: dict[str, Any] = {
         "catalog": {
