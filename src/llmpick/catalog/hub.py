@@ -333,29 +333,32 @@ def _layer_kinds(cfg: dict[str, Any], a: ArchNumbers, file: str, prefix: str) ->
     else:
         window = None
     kinds = cfg.get("layer_types")
-    if kinds is not None:
-        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
-            raise RepoError(f"{file}: {prefix}layer_types: expected a list of layer names")
-        if len(kinds) != layers:
-            raise RepoError(
-                f"{file}: {prefix}layer_types: names {len(kinds)} layers, "
-                f"but num_hidden_layers is {layers}"
-            )
-        full = sum(1 for k in kinds if k in ("full_attention", "attention"))
-        local = sum(1 for k in kinds if k == "sliding_attention")
-        if full + local < layers:  # linear-attention or state-space layers keep no cache
-            a.kv_layers = full + local
-        if local and window:
-            a.sliding_window, a.full_attention_layers = window, full
-        return
     pattern = cfg.get("sliding_window_pattern")
-    if pattern is not None and window:
+    if kinds is not None:
+        _typed_layers(kinds, a, window, f"{file}: {prefix}layer_types")
+    elif pattern is not None and window:
         every = _whole(pattern, f"{file}: {prefix}sliding_window_pattern", layers or 1)
         a.sliding_window, a.full_attention_layers = window, layers // every
     elif window and cfg.get("model_type") in WINDOW_ON_EVERY_LAYER:
         a.sliding_window = window
     # any other window, without saying which layers use it, is not applied: the full
     # cache is the safe side of the estimate
+
+
+def _typed_layers(kinds: Any, a: ArchNumbers, window: int | None, where: str) -> None:
+    """``layer_types``, one name a layer: full and sliding attention layers keep a KV
+    cache; linear-attention or state-space layers keep none."""
+    layers = a.layers or 0
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        raise RepoError(f"{where}: expected a list of layer names")
+    if len(kinds) != layers:
+        raise RepoError(f"{where}: names {len(kinds)} layers, but num_hidden_layers is {layers}")
+    full = sum(1 for k in kinds if k in ("full_attention", "attention"))
+    local = sum(1 for k in kinds if k == "sliding_attention")
+    if full + local < layers:
+        a.kv_layers = full + local
+    if local and window:
+        a.sliding_window, a.full_attention_layers = window, full
 
 
 def _header(src: _Folder | _Hub, name: str) -> dict[str, Any]:
