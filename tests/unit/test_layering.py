@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "units": 0,
     "safetext": 0,
     "suggest": 0,
+    "clock": 0,
     "files": 1,
     "export": 2,
     "http": 1,

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmpick import clock
 from llmpick.catalog.load import spans_releases
 from llmpick.catalog.records import INHERITABLE, Catalog, Variant
 from llmpick.engine.evidence import (
@@ -112,7 +113,7 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
         "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
         "context window": (sum(v.context_window is not None for v in active), len(active)),
     }
-    out.stale_checks = stale_checks(c, today or dt.date.today())
+    out.stale_checks = stale_checks(c, today or clock.today())
     out.facts["newest release checked in 90 days (families)"] = (
         len(c.families) - len(out.stale_checks),
         len(c.families),

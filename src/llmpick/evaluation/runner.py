@@ -9,11 +9,11 @@ complete (the command appends it to the results file and moves the progress bar)
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from llmpick import clock
 from llmpick.evaluation.cases import Case
 from llmpick.evaluation.checks import (
     CheckResult,
@@ -111,7 +111,7 @@ def plan(targets: Iterable[Target], cases: list[Case], repeat: int, skip: set[Ke
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 def response_format(target: Target, case: Case) -> dict[str, Any] | None:
