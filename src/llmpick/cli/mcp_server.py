@@ -296,7 +296,7 @@ def build_server() -> Any:
     from mcp.shared.exceptions import MCPError
 
     from llmpick import __version__
-    from llmpick.cli.emit import dumps
+    from llmpick.jsonsafe import dumps
 
     every = tools()
 

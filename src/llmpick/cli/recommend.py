@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from llmpick.cli import export as exporting
+from llmpick import export as exporting
 from llmpick.cli.emit import emit, stdin_is_terminal
 from llmpick.cli.options import requirement_options
 from llmpick.cli.requirements import (
@@ -21,6 +21,15 @@ from llmpick.errors import UsageError
 
 if TYPE_CHECKING:
     from llmpick.output.contract_types import Shortlist
+
+
+def _markdown(doc: Any) -> str:
+    from llmpick.output.markdown import markdown
+
+    return markdown(doc)
+
+
+_EXPORTS = {".md": _markdown}  # besides JSON
 
 
 @requirement_options
@@ -78,7 +87,7 @@ def recommend(
       llmpick recommend -r requirements.yaml --export shortlist.md
       llmpick recommend --task extraction --evidence results.jsonl
     """
-    exporting.check(export, inputs={"--requirements": requirements})
+    exporting.check(export, _EXPORTS, inputs={"--requirements": requirements})
     # nothing asked for at all: the walkthrough, which needs a terminal
     asks = not (given or requirements or no_input or explain)  # --json or --export alone ask too
     if asks and not stdin_is_terminal():
@@ -105,9 +114,7 @@ def recommend(
     rec = run_engine(cat, req, top=top, explain=tuple(named), measured=measured)
     doc = shortlist(cat, rec, named=named)
     if export is not None:
-        from llmpick.output.markdown import markdown
-
-        exporting.write(export, doc, markdown)
+        exporting.write(export, doc, _EXPORTS)
 
     def human() -> None:
         from llmpick.cli.render.layout import note

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from llmpick import clock
 from llmpick.catalog.load import spans_releases
 from llmpick.catalog.records import INHERITABLE, Catalog, Variant
 from llmpick.engine.evidence import (
@@ -123,7 +124,7 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
     active = [v for v in c.variants.values() if v.status == "active"]
     open_gen = [v for v in active if v.open_weights and generative(v)]
     out = Coverage(active=len(active), open_generative=len(open_gen))
-    out.stale_checks = stale_checks(c, today or dt.date.today())
+    out.stale_checks = stale_checks(c, today or clock.today())
     out.facts = _facts(c, active, open_gen, stale=len(out.stale_checks))
     out.models = len(c.variants)
     out.inherited = {
