@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import ModelArg, requirement_options
+from llmpick.cli.options import ModelArg, RequirementOptions
 from llmpick.cli.requirements import (
     RequirementsFile,
     check_licences,
@@ -18,10 +18,9 @@ from llmpick.cli.requirements import (
 from llmpick.cli.state import state
 
 
-@requirement_options
 def why(
+    ctx: typer.Context,
     model: ModelArg,
-    given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
     evidence: Annotated[
@@ -45,7 +44,7 @@ def why(
 
     cat = state.catalog
     variant = resolve_variant(cat, model)
-    req = requirements_from(given, requirements)
+    req = requirements_from(RequirementOptions.of(ctx), requirements)
     check_licences(req)
     measured = measured_evidence(evidence or file_evidence(requirements))
     rec = run_engine(cat, req, top=5, explain=(variant.id,), measured=measured)
