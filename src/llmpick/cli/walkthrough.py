@@ -446,7 +446,7 @@ def ask() -> RequirementOptions:
         typer.echo("", err=True)
         try:
             if _yes("Recommend models for this?", default=True):
-                return _options(_given(answers))
+                return options_for(_given(answers))
             while True:
                 pick = _prompt(f"Change which answer? [1-{len(asked)}, or q to leave]")
                 if pick.lower() in ("q", "quit"):
@@ -494,7 +494,7 @@ def _typed(key: str, value: Any) -> Any:
     return str(value)
 
 
-def _options(given: Given) -> RequirementOptions:
+def options_for(given: Given) -> RequirementOptions:
     """The answers as the options that ask for the same: what the closing command line
     says and what is run."""
     return RequirementOptions(**{key: _typed(key, value) for key, value in given.items()})
