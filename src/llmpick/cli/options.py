@@ -31,7 +31,9 @@ The walkthrough produces the same object, its answers written as the options wou
 typed, so the command line it prints at the end is the one that was run.
 """
 
+import copy
 import dataclasses
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -176,9 +178,11 @@ class RequirementOptions:
 _META = "llmpick.requirement_options"
 
 
+@functools.cache
 def _declared() -> Any:
-    """The requirement options as a command of their own, built by Typer: its parameters
-    are the options, and its callback makes a RequirementOptions of their values."""
+    """The requirement options as a command of their own, built by Typer once: its
+    parameters are the options, and its callback makes a RequirementOptions of their
+    values."""
     app = typer.Typer(add_completion=False)
     app.command()(RequirementOptions)
     return typer.main.get_command(app)
@@ -189,13 +193,15 @@ class RequirementCommand(typer.core.TyperCommand):
     cls=RequirementCommand)``); it reads them with ``RequirementOptions.of(ctx)``."""
 
     def __init__(self, *args: Any, params: list[Any] | None = None, **kwargs: Any) -> None:
-        self._requirements = _declared()
-        super().__init__(*args, params=[*(params or []), *self._requirements.params], **kwargs)
+        # a copy of each option for each command (completion attaches values to them)
+        options = [copy.copy(p) for p in _declared().params]
+        self._requirement_names = [p.name for p in options]
+        super().__init__(*args, params=[*(params or []), *options], **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         # the function takes only its own parameters: the options go to the context
-        values = {p.name: ctx.params.pop(p.name, None) for p in self._requirements.params}
-        ctx.meta[_META] = self._requirements.callback(**values)
+        values = {name: ctx.params.pop(name, None) for name in self._requirement_names}
+        ctx.meta[_META] = _declared().callback(**values)
         return super().invoke(ctx)
 
 
