@@ -4,31 +4,40 @@ The requirement options (``--task``, ``--gpu-memory`` ...) are shared by ``recom
 ``why`` and ``show``. They are declared once, as the fields of ``RequirementOptions``: a
 frozen dataclass whose every field is an ``Annotated`` type carrying its
 ``typer.Option`` (metavar and help). A command gets them by being registered with
-``cls=RequirementCommand`` and reads them with ``RequirementOptions.of(ctx)``: a typed
-object, never a dict, and ``RequirementOptions.requirements`` turns it (with a -r file)
-into the engine's ``Requirements``.
+``cls=RequirementCommand`` (app.py) and reads them with ``RequirementOptions.of(ctx)``:
+a typed object, never a dict, that ``requirements_from`` (cli/requirements.py) turns,
+with a -r file, into the engine's ``Requirements``.
 
-Why this shape, of the ways to share ~30 options between commands without repeating them:
+Why this shape, of the ways to share ~30 options between commands:
 
-- Repeating them in each command's signature (a parameter object built by Typer from
-  explicit parameters) is typed, but declares every option three times.
-- Rewriting a command's ``__signature__`` and ``__annotations__`` (what this module did)
-  hides the options from the type checker, and the command got a ``dict[str, Any]``.
-- Click's documented extension points do it without either: a command class. Typer
-  turns the dataclass itself into a command (a class is a callable whose signature is its
-  fields), so the options are built by Typer's own machinery, exactly as if they were a
-  command's parameters: the same metavars, help, flags and, on Typer 0.29, the same
-  value conversion (``typer_compat`` included). ``RequirementCommand`` appends those
-  parameters to the command's own, after them, so ``--help`` lists them as before; when
-  the command is invoked it takes their values out of the parameters passed to the
-  function and builds the dataclass with the callback Typer made for it, then leaves it
-  on the Click context for ``RequirementOptions.of``. Only public names are used:
-  ``typer.main.get_command``, ``TyperCommand``, ``cls=``, and Click's ``Command.invoke``
-  and ``Context.meta``. Shell completion finds the options by name on the built command,
-  as before.
+- Repeating them in each command's signature (a parameter object built from explicit
+  parameters) is typed, but declares every option three times.
+- Rewriting a command's ``__signature__`` and ``__annotations__`` (what this module
+  did) hides the options from the type checker, and the command got a
+  ``dict[str, Any]``.
+- Click's extension point for this, a command class, needs neither. Typer turns the
+  dataclass itself into a command (a class is a callable whose signature is its
+  fields), so the options are built by Typer's own machinery exactly as a command's
+  parameters are: the same metavars, help, flags and value conversion (on Typer 0.29
+  through ``typer_compat`` too). ``RequirementCommand`` appends a copy of them after
+  the command's own parameters, so ``--help`` lists them as before (identical at 80
+  columns on Typer 0.25 and 0.29). When the command is invoked it takes their values
+  out of what is passed to the function, makes the dataclass with the callback Typer
+  built for it, and leaves it on the Click context. The function reaches it through
+  its ``typer.Context`` parameter, Typer's documented way to Click's state: Typer
+  passes a function only its own parameters, and cannot build one parameter out of
+  many options.
 
-The walkthrough produces the same object, its answers written as the options would be
+Only documented names are used: ``typer.main.get_command``, ``TyperCommand`` and
+``cls=``, Click's ``Command.invoke`` and ``Context.meta``. Shell completion finds the
+options by name on the built command, as before. Typer builds them once per process
+(``_declared``); building the command tree takes no longer than it did.
+
+The walkthrough returns the same object, its answers written as the options would be
 typed, so the command line it prints at the end is the one that was run.
+
+This module has no ``from __future__ import annotations``: Typer reads the dataclass's
+annotations, which are then objects made once at import, not strings to evaluate.
 """
 
 import copy
