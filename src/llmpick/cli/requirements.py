@@ -1,5 +1,5 @@
 """Requirements from the command line: options, a file (-r) or the walkthrough's
-answers, checked against the catalog; shared by `recommend` and `why`."""
+answers, checked against the catalog; shared by `recommend`, `why`, `show` and `fit`."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ def detected_gpus() -> tuple[list[float], str | None]:
 
 
 def _gpu_memory() -> tuple[float, str | None]:
+    """--gpu-memory auto: the largest GPU's memory; one GPU names no device."""
     return detected_gpu_memory(), None
 
 
