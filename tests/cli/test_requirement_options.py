@@ -3,17 +3,25 @@ show as one typed object, and written back by the walkthrough as a command line.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from llmpick.cli.options import RequirementOptions
 from llmpick.cli.walkthrough import command_line, options_for
-from llmpick.engine.requirements import build
+from llmpick.engine.requirements import INPUT_FIELDS, build
 from tests.conftest import Result
 
 Cli = Callable[..., Result]
+
+
+def test_every_requirement_has_its_option() -> None:
+    # a requirements file's keys and the options are the same names (DESIGN: -r FILE)
+    names = [f.name for f in dataclasses.fields(RequirementOptions)]
+    assert sorted(names) == sorted(INPUT_FIELDS)
 
 
 @pytest.mark.parametrize(

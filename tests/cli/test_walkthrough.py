@@ -232,6 +232,8 @@ def test_the_gpu_question_takes_several_gpus() -> None:
     child.sendline("y")
     child.expect("gpus=24\\+16 GB")
     child.expect("--tensor-split 24,16")  # the run line for a layer split
+    child.expect("The same without the questions")
+    child.expect(r"--gpus 24\+16")  # both GPUs, as the option reads them back
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
