@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import ModelArg, requirement_options
+from llmpick.cli.options import ModelArg, RequirementOptions
 from llmpick.cli.requirements import (
     RequirementsFile,
     check_licences,
@@ -21,10 +21,9 @@ if TYPE_CHECKING:
     from llmpick.output.contract_types import Verdict
 
 
-@requirement_options
 def why(
+    ctx: typer.Context,
     model: ModelArg,
-    given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
     evidence: Annotated[
@@ -48,7 +47,7 @@ def why(
 
     cat = state.catalog
     variant = resolve_variant(cat, model)
-    req = requirements_from(given, requirements)
+    req = requirements_from(RequirementOptions.of(ctx), requirements)
     check_licences(req)
     measured = measured_evidence(evidence or file_evidence(requirements))
     rec = run_engine(cat, req, top=5, explain=(variant.id,), measured=measured)
