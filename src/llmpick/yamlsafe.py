@@ -132,18 +132,15 @@ _values: dict[tuple[str, str], Any] = {}  # (tag, text) -> value; all immutable
 _NO_KEY = object()
 
 
+# first characters of the plain scalars that may be something other than a string
+_TYPED_START = frozenset(k for k in _Base.yaml_implicit_resolvers if k)
+_ANY_TYPED = None in _Base.yaml_implicit_resolvers or "" in _Base.yaml_implicit_resolvers
+
+
 def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
     """The value of a scalar event, its tag resolved as PyYAML's composer does."""
     tag, value = event.tag, event.value
     if tag is None or tag == "!":
-        if not event.implicit[0]:
-            return value  # quoted or block text: a string
-        if (
-            value
-            and value[0] not in loader.yaml_implicit_resolvers
-            and (None not in loader.yaml_implicit_resolvers)
-        ):
-            return value  # no implicit type starts with this character
         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
     if tag == _STR:
         return value
@@ -168,69 +165,77 @@ def _build(text: str) -> tuple[Any, int | None]:
     generators: most of the time of loading a catalog went there (20,000 models: 3.3 s
     to load, 0.9 s to read the events). The data is the same as ``yaml.load`` with
     ``_Loader`` gives; whatever is not plain (see ``_Unusual``) is left to it."""
-    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    alias, ends = yaml.AliasEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     loader = _Base(text)
     try:
         get = loader.get_event
         get()  # the stream's start
         if get().__class__ is yaml.StreamEndEvent:  # no document
             return None, 0
-        stack: list[tuple[Any, Any]] = []
-        anchors: dict[str, Any] = {}
-        container: Any = None
-        key: Any = _NO_KEY
-        count: int | None = 0
-        while True:
-            event = get()
-            cls = event.__class__
-            if cls is scalar:
-                value = _scalar(event, loader)
-            elif cls is mapping or cls is sequence:
-                value = {} if cls is mapping else []
-                if event.tag not in (_MAP_TAGS if cls is mapping else _SEQ_TAGS):
-                    raise _Unusual
-                if len(stack) >= MAX_DEPTH:
-                    raise _Unusual
-            elif cls is alias:
-                if event.anchor not in anchors:
-                    raise _Unusual
-                value = anchors[event.anchor]
-                count = None
-            elif cls in ends:  # the collection was placed when it started
-                if key is not _NO_KEY:
-                    raise _Unusual
-                container, key = stack.pop()
-                continue
-            else:  # the document's end
-                break
-            if cls is not alias and event.anchor is not None:
-                if event.anchor in anchors:
-                    raise _Unusual
-                anchors[event.anchor] = value
-            if container is None:
-                result = value
-            elif container.__class__ is list:
-                container.append(value)
-                if count is not None:
-                    count += 1
-            elif key is _NO_KEY:
-                if value.__class__ is dict or value.__class__ is list or value in container:
-                    raise _Unusual
-                key = value
-            else:
-                container[key] = value
-                key = _NO_KEY
-                if count is not None:
-                    count += 1
-            if cls is mapping or cls is sequence:
-                stack.append((container, key))
-                container, key = value, _NO_KEY
+        data = _fill(get, loader)
         if get().__class__ is not yaml.StreamEndEvent:
             raise _Unusual  # another document: PyYAML says it expects a single one
-        return result, count
+        return data
     finally:
         loader.dispose()
+
+
+def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
+    """The document whose events ``get`` returns, up to its end (see ``_build``)."""
+    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    alias, ends = yaml.AliasEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    typed_start, any_typed, no_key = _TYPED_START, _ANY_TYPED, _NO_KEY
+    stack: list[tuple[Any, Any]] = []
+    anchors: dict[str, Any] = {}
+    container: Any = None
+    key: Any = no_key
+    result: Any = None
+    count, aliased = 0, False
+    while True:
+        event = get()
+        cls = event.__class__
+        if cls is scalar:
+            value = event.value
+            if event.tag is not None or (
+                event.implicit[0] and (any_typed or not value or value[0] in typed_start)
+            ):
+                value = _scalar(event, loader)  # else a string, as nothing else starts so
+        elif cls is mapping or cls is sequence:
+            value = {} if cls is mapping else []
+            if event.tag not in (_MAP_TAGS if cls is mapping else _SEQ_TAGS):
+                raise _Unusual
+            if len(stack) >= MAX_DEPTH:
+                raise _Unusual
+        elif cls is alias:
+            if event.anchor not in anchors:
+                raise _Unusual
+            value, aliased = anchors[event.anchor], True
+        elif cls in ends:  # the collection was placed when it started
+            if key is not no_key:
+                raise _Unusual
+            container, key = stack.pop()
+            continue
+        else:  # the document's end
+            return result, None if aliased else count
+        if cls is not alias and event.anchor is not None:
+            if event.anchor in anchors:
+                raise _Unusual
+            anchors[event.anchor] = value
+        if container is None:
+            result = value
+        elif container.__class__ is list:
+            container.append(value)
+            count += 1
+        elif key is no_key:
+            if value.__class__ is dict or value.__class__ is list or value in container:
+                raise _Unusual
+            key = value
+        else:
+            container[key] = value
+            key = no_key
+            count += 1
+        if cls is mapping or cls is sequence:
+            stack.append((container, key))
+            container, key = value, no_key
 
 
 def _check_plain(data: Any, name: str, max_nodes: int = MAX_NODES) -> None:
