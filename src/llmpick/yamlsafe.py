@@ -129,18 +129,25 @@ _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")
 )
 _values: dict[tuple[str, str], Any] = {}  # (tag, text) -> value; all immutable
+_tags: dict[str, str] = {}  # text of a plain scalar -> its tag
 _NO_KEY = object()
 
 
 # first characters of the plain scalars that may be something other than a string
 _TYPED_START = frozenset(k for k in _Base.yaml_implicit_resolvers if k)
-_ANY_TYPED = None in _Base.yaml_implicit_resolvers or "" in _Base.yaml_implicit_resolvers
+_ANY_TYPED = None in _Base.yaml_implicit_resolvers  # a resolver for any first character
 
 
 def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
     """The value of a scalar event, its tag resolved as PyYAML's composer does."""
     tag, value = event.tag, event.value
-    if tag is None or tag == "!":
+    if tag is None and event.implicit[0]:  # a plain scalar: its tag depends on its text
+        tag = _tags.get(value)
+        if tag is None:
+            if len(_tags) > 100_000:
+                _tags.clear()
+            tag = _tags[value] = loader.resolve(yaml.ScalarNode, value, event.implicit)
+    elif tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
     if tag == _STR:
         return value
