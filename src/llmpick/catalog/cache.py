@@ -336,8 +336,13 @@ _P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
 _E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
 
 
+_GETTERS = {cls: attrgetter(*cls.__dataclass_fields__) for cls in _CACHED_RECORDS}
+
+
 def _row(obj: Any) -> tuple[Any, ...]:
-    return tuple(getattr(obj, name) for name in obj.__dataclass_fields__)
+    """The fields of record ``obj`` in order (every cached record has more than one)."""
+    row: tuple[Any, ...] = _GETTERS[type(obj)](obj)
+    return row
 
 
 def _iso(d: dt.date | None) -> str | None:
