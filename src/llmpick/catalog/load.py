@@ -26,7 +26,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -615,42 +615,34 @@ def _resolve_variant(
     """A variant with what it inherits from its family, checked; None (with the problem
     said) when a required field is missing from both."""
     where = ("variants", vid)
-    lic = v.license or fam.license
-    open_weights = v.open_weights if v.open_weights is not None else fam.open_weights
-    verified = v.verified or fam.verified
     sources = list(dict.fromkeys([*fam.sources, *v.sources]))
-    required = (("license", lic), ("open_weights", open_weights), ("verified", verified))
-    missing = [name for name, value in required if value is None]
-    if not sources:
-        missing.append("sources")
+    missing = _missing(fam, v, sources)
     if missing:
         message = "required field missing on the variant or its family: " + ", ".join(missing)
         out.add(src, where, message)
         return None
-    assert lic is not None and open_weights is not None and verified is not None
-    if lic not in out.licenses:
-        loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
-        out.add(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)")
-    if v.arch is not None:
-        for name in v.arch.__dataclass_fields__:
-            number = getattr(v.arch, name)
-            if isinstance(number, int) and number < (0 if name == "full_attention_layers" else 1):
-                out.add(src, (*where, "arch", name), "must be greater than 0")
-    moe = v.moe if v.moe is not None else fam.moe
-    released = v.released or fam.released
-    for loc, message in _fact_problems(vid, v, moe, released, verified, fam):
-        out.add(src, (*where, *loc), message)
-    for loc, cited in _citations(fam, v):
-        if _cited_dataset(cited) not in (None, *out.datasets):
-            out.add(
-                src,
-                loc if loc[0] == "sources" and not v.sources else (*where, *loc),
-                f"source {cited!r} names no dataset declared in datasets.yaml",
-            )
+    variant = _variant_record(fid, fam, vid, v, sources)
+    for loc, message in _variant_problems(fam, v, variant, out):
+        out.add(src, loc, message)
     if v.successor:
         out.refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
     if v.base_model:
         out.refs.append((src, (*where, "base_model"), v.base_model, "variant"))
+    return variant
+
+
+def _missing(fam: FamilyIn, v: VariantIn, sources: list[str]) -> list[str]:
+    """The required facts that neither the variant nor its family states."""
+    missing = [
+        name
+        for name in ("license", "open_weights", "verified")
+        if getattr(v, name) is None and getattr(fam, name) is None
+    ]
+    return [*missing, "sources"] if not sources else missing
+
+
+def _variant_record(fid: str, fam: FamilyIn, vid: str, v: VariantIn, sources: list[str]) -> Variant:
+    """The variant's record: what it states, else what its family states for it."""
     status = v.status or fam.status
     return Variant(
         id=vid,
@@ -660,13 +652,13 @@ def _resolve_variant(
         flavour=v.flavour,
         tuning=v.tuning,
         architecture=fam.architecture,
-        moe=moe,
+        moe=v.moe if v.moe is not None else fam.moe,
         params_b=v.params_b,
         active_params_b=v.active_params_b,
         context_window=v.context_window or fam.context_window,
         max_output=v.max_output,
-        open_weights=open_weights,
-        license=lic,
+        open_weights=v.open_weights if v.open_weights is not None else bool(fam.open_weights),
+        license=v.license or fam.license or "",
         status=status,
         successor=v.successor or (fam.successor if status != "active" else None),
         base_model=v.base_model,
@@ -678,15 +670,40 @@ def _resolve_variant(
         arch=v.arch,
         pricing=v.pricing,
         evidence=v.evidence,
-        released=released,
+        released=v.released or fam.released,
         sources=sources,
-        verified=verified,
+        verified=v.verified or fam.verified,  # type: ignore[arg-type]  # _missing checked
         notes=v.notes,
         weights_format=v.weights_format,
         api_status=v.api_status,
         reasoning=v.reasoning or fam.reasoning,
         inherited=inherited(fam, v),
     )
+
+
+def _variant_problems(
+    fam: FamilyIn, v: VariantIn, variant: Variant, out: _Resolved
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """What is wrong with a resolved variant (each a field path and a message): its
+    licence, its architecture numbers, facts that contradict each other, citations."""
+    where = ("variants", variant.id)
+    if variant.license not in out.licenses:
+        loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
+        yield loc, f"unknown licence {variant.license!r} (not in licenses.yaml)"
+    if v.arch is not None:
+        for name in v.arch.__dataclass_fields__:
+            number = getattr(v.arch, name)
+            if isinstance(number, int) and number < (0 if name == "full_attention_layers" else 1):
+                yield (*where, "arch", name), "must be greater than 0"
+    facts = _fact_problems(variant.id, v, variant.moe, variant.released, variant.verified, fam)
+    for loc, message in facts:
+        yield (*where, *loc), message
+    for loc, cited in _citations(fam, v):
+        if _cited_dataset(cited) not in (None, *out.datasets):
+            yield (
+                loc if loc[0] == "sources" and not v.sources else (*where, *loc),
+                f"source {cited!r} names no dataset declared in datasets.yaml",
+            )
 
 
 def _family_record(fid: str, fam: FamilyIn, label: str) -> Family:
