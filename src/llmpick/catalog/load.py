@@ -454,108 +454,132 @@ def _parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
 
 
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
-    from pydantic import ValidationError
+    """Each file's entries, validated, in the parts of the catalog they belong to."""
+    parts = _Parts()
+    add = {
+        "providers": _add_mapping_file,
+        "licenses": _add_mapping_file,
+        "datasets": _add_mapping_file,
+        "evidence": _add_evidence_file,
+        "family": _add_family_file,
+    }
+    for src in files:
+        data = _data(src, problems)
+        if data is not _UNREADABLE:
+            add[src.kind](src, data, parts, problems)
+    return parts
 
-    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, RESULTS, FamilyIn
+
+_UNREADABLE = object()
+
+
+def _data(src: SourceFile, problems: list[Problem]) -> Any:
+    """The YAML of ``src`` (read ahead for an overlay), or _UNREADABLE with the problem said."""
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
-    parts = _Parts()
-    for src in files:
-        if src.parsed is not None:
-            text, data = src.text, src.parsed
-        else:
-            try:
-                text = decode(src.data, src.label)
-                src.text = text
-                data = parse(text, src.label)
-            except YamlProblem as exc:
-                problems.append(exc.problem)
-                continue
-        if src.kind in ("providers", "licenses", "datasets"):
-            kinds: dict[str, tuple[str, TypeAdapter[Any], dict[str, Any]]] = {
-                "providers": ("provider", PROVIDER, parts.providers),
-                "licenses": ("license", LICENSE, parts.licenses),
-                "datasets": ("dataset", DATASET, parts.datasets),
-            }
-            kind, adapter, table = kinds[src.kind]
-            for k, (v, replaces) in _validate_mapping_file(
-                src, text, data, adapter, problems
-            ).items():
-                prev = table.get(k)
-                prev_label = prev[1] if prev is not None else None
-                if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
-                    table[k] = (v, src.label)
-        elif src.kind == "evidence":
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                problems.append(
-                    Problem(src.label, "an evidence file maps variant ids to lists of results")
-                )
-                continue
-            results: dict[str, list[Evidence]] = {}
-            for vid, rows in data.items():
-                if not isinstance(vid, str) or not ID_RE.match(vid):
-                    problems.append(Problem(src.label, f"not a valid id: {ID_RULE}", path=str(vid)))
-                    continue
-                try:
-                    results[vid] = RESULTS.validate_python(rows)
-                except ValidationError as exc:
-                    problems.extend(_pydantic_problems(exc, src, (vid,), RESULTS.json_schema))
-            parts.evidence.append((src, results))
-        else:
-            if not isinstance(data, dict):
-                problems.append(
-                    Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)")
-                )
-                continue
-            if "id" in data:
-                problems.append(
-                    Problem(
-                        src.label,
-                        "unknown key: the family id comes from the file name",
-                        path="id",
-                        line=src.line(("id",)),
-                    )
-                )
-                continue
-            data, replaces = _replaces_flag(data, src, (), problems)
-            try:
-                fam = FamilyIn.model_validate(data)
-            except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, src, (), FamilyIn.model_json_schema))
-                continue
-            if src.provider_dir and fam.provider != src.provider_dir:
-                problems.append(
-                    Problem(
-                        src.label,
-                        f"provider {fam.provider!r} does not match the folder {src.provider_dir!r}",
-                        path="provider",
-                        line=src.line(("provider",)),
-                    )
-                )
-            prev = parts.families.get(src.family_id)
-            if prev is not None and prev[1].root == src.root:
-                problems.append(
-                    Problem(
-                        src.label,
-                        f"duplicate family id {src.family_id!r}, also {prev[1].label}",
-                    )
-                )
-                continue
-            prev_label = prev[1].label if prev is not None else None
-            fid = src.family_id
-            if not _shadows(parts, "family", fid, prev_label, src, replaces, (), problems):
-                continue
-            if prev is not None:  # the replaced family's variants go with it
-                parts.replaced_variants.update(prev[0].variants)
-                for vid in prev[0].variants:
-                    parts.origin.pop(f"variant:{vid}", None)
-            for vid in fam.variants:
-                if src.overlay:
-                    parts.origin[f"variant:{vid}"] = src.overlay
-            parts.families[src.family_id] = (fam, src)
-    return parts
+    if src.parsed is not None:
+        return src.parsed
+    try:
+        src.text = decode(src.data, src.label)
+        return parse(src.text, src.label)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return _UNREADABLE
+
+
+def _add_mapping_file(src: SourceFile, data: Any, parts: _Parts, problems: list[Problem]) -> None:
+    """The entries of a providers, licences or datasets file."""
+    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER
+
+    kinds: dict[str, tuple[str, TypeAdapter[Any], dict[str, Any]]] = {
+        "providers": ("provider", PROVIDER, parts.providers),
+        "licenses": ("license", LICENSE, parts.licenses),
+        "datasets": ("dataset", DATASET, parts.datasets),
+    }
+    kind, adapter, table = kinds[src.kind]
+    for k, (v, replaces) in _validate_mapping_file(src, src.text, data, adapter, problems).items():
+        prev = table.get(k)
+        prev_label = prev[1] if prev is not None else None
+        if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
+            table[k] = (v, src.label)
+
+
+def _add_evidence_file(src: SourceFile, data: Any, parts: _Parts, problems: list[Problem]) -> None:
+    """The results of an evidence file, by variant id."""
+    from pydantic import ValidationError
+
+    from llmpick.catalog.fileformat import RESULTS
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(src.label, "an evidence file maps variant ids to lists of results"))
+        return
+    results: dict[str, list[Evidence]] = {}
+    for vid, rows in data.items():
+        if not isinstance(vid, str) or not ID_RE.match(vid):
+            problems.append(Problem(src.label, f"not a valid id: {ID_RULE}", path=str(vid)))
+            continue
+        try:
+            results[vid] = RESULTS.validate_python(rows)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, src, (vid,), RESULTS.json_schema))
+    parts.evidence.append((src, results))
+
+
+def _add_family_file(src: SourceFile, data: Any, parts: _Parts, problems: list[Problem]) -> None:
+    """A family file, validated, unless it duplicates or silently replaces another."""
+    found = _family_of(src, data, problems)
+    if found is None:
+        return
+    replaces, fam = found
+    if src.provider_dir and fam.provider != src.provider_dir:
+        problems.append(
+            Problem(
+                src.label,
+                f"provider {fam.provider!r} does not match the folder {src.provider_dir!r}",
+                path="provider",
+                line=src.line(("provider",)),
+            )
+        )
+    fid = src.family_id
+    prev = parts.families.get(fid)
+    if prev is not None and prev[1].root == src.root:
+        problems.append(Problem(src.label, f"duplicate family id {fid!r}, also {prev[1].label}"))
+        return
+    prev_label = prev[1].label if prev is not None else None
+    if not _shadows(parts, "family", fid, prev_label, src, replaces, (), problems):
+        return
+    if prev is not None:  # the replaced family's variants go with it
+        parts.replaced_variants.update(prev[0].variants)
+        for vid in prev[0].variants:
+            parts.origin.pop(f"variant:{vid}", None)
+    if src.overlay:
+        for vid in fam.variants:
+            parts.origin[f"variant:{vid}"] = src.overlay
+    parts.families[fid] = (fam, src)
+
+
+def _family_of(src: SourceFile, data: Any, problems: list[Problem]) -> tuple[bool, FamilyIn] | None:
+    """Whether a family file says ``replaces: true``, and the family it holds; None
+    (with the problems said) when it is not a valid family."""
+    from pydantic import ValidationError
+
+    from llmpick.catalog.fileformat import FamilyIn
+
+    if not isinstance(data, dict):
+        problems.append(Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)"))
+        return None
+    if "id" in data:
+        message = "unknown key: the family id comes from the file name"
+        problems.append(Problem(src.label, message, path="id", line=src.line(("id",))))
+        return None
+    data, replaces = _replaces_flag(data, src, (), problems)
+    try:
+        return replaces, FamilyIn.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, src, (), FamilyIn.model_json_schema))
+        return None
 
 
 def _problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
