@@ -185,20 +185,13 @@ _PARTS = (
 
 
 def _collect(root: Path, overlay: bool, out: _Collected) -> None:
-    if not str(root).strip() or str(root) == ".":
-        out.problems.append(Problem(repr(str(root)), "an empty path is not a catalog overlay"))
-        return
-    if not root.exists():
-        out.problems.append(Problem(str(root), "no such file or directory"))
-        return
-    if not root.is_file() and not root.is_dir():
-        out.problems.append(Problem(str(root), "not a regular file or a directory"))
+    """The catalog files of ``root``: a family file, or a catalog directory."""
+    problem = _not_a_catalog(root)
+    if problem is not None:
+        out.problems.append(problem)
         return
     tag = str(root) if overlay else ""
     if root.is_file():
-        if root.suffix not in (".yaml", ".yml"):
-            out.problems.append(Problem(str(root), "a catalog file must end in .yaml"))
-            return
         st = _stat(root, str(root), out)
         if st is not None:
             out.files.append(
@@ -206,20 +199,6 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
                     root, str(root), "family", st, family_id=root.stem, root=str(root), overlay=tag
                 )
             )
-        return
-    fam_root = root / "families"
-    if (
-        not fam_root.is_dir()
-        and not (root / "evidence").is_dir()
-        and not any((root / name).exists() for name, _ in _PARTS)
-    ):
-        out.problems.append(
-            Problem(
-                str(root),
-                "not a catalog directory: it has no providers.yaml, licenses.yaml, "
-                "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)",
-            )
-        )
         return
     for name, kind in _PARTS:
         p = root / name
@@ -229,42 +208,65 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             if st is not None:
                 out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
     _collect_evidence(root, overlay, tag, out)
+    fam_root = root / "families"
+    for p in _family_paths(fam_root, out):
+        label = _label(p, root, overlay)
+        st = _stat(p, label, out)
+        if st is not None:
+            parent = p.parent.name if p.parent != fam_root else ""
+            out.files.append(
+                SourceFile(
+                    p,
+                    label,
+                    "family",
+                    st,
+                    family_id=p.stem,
+                    provider_dir=parent,
+                    root=str(root),
+                    overlay=tag,
+                )
+            )
+
+
+def _not_a_catalog(root: Path) -> Problem | None:
+    """Why ``root`` is neither a family file nor a catalog directory, or None."""
+    if not str(root).strip() or str(root) == ".":
+        return Problem(repr(str(root)), "an empty path is not a catalog overlay")
+    why = None
+    if not root.exists():
+        why = "no such file or directory"
+    elif root.is_file():
+        why = None if root.suffix in (".yaml", ".yml") else "a catalog file must end in .yaml"
+    elif not root.is_dir():
+        why = "not a regular file or a directory"
+    elif (
+        not (root / "families").is_dir()
+        and not (root / "evidence").is_dir()
+        and not any((root / name).exists() for name, _ in _PARTS)
+    ):
+        why = (
+            "not a catalog directory: it has no providers.yaml, licenses.yaml, "
+            "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)"
+        )
+    return Problem(str(root), why) if why is not None else None
+
+
+def _family_paths(fam_root: Path, out: _Collected) -> list[Path]:
+    """The family files under ``fam_root``, in order; none (with the problem said) when
+    there are too many to be a catalog."""
     if not fam_root.is_dir():
-        return
+        return []
     found: list[Path] = []
     seen = 0
     for dirpath, dirnames, filenames in os.walk(fam_root):
         dirnames.sort()
         seen += len(dirnames) + len(filenames)
-        for fn in sorted(filenames):
-            if fn.endswith((".yaml", ".yml")):
-                found.append(Path(dirpath) / fn)
+        found += [Path(dirpath) / fn for fn in sorted(filenames) if fn.endswith((".yaml", ".yml"))]
         if len(found) > MAX_FILES or seen > MAX_WALK:
-            out.problems.append(
-                Problem(
-                    str(fam_root),
-                    f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog",
-                )
-            )
-            return
-    for p in found:
-        label = _label(p, root, overlay)
-        st = _stat(p, label, out)
-        if st is None:
-            continue
-        parent = p.parent.name if p.parent != fam_root else ""
-        out.files.append(
-            SourceFile(
-                p,
-                label,
-                "family",
-                st,
-                family_id=p.stem,
-                provider_dir=parent,
-                root=str(root),
-                overlay=tag,
-            )
-        )
+            message = f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog"
+            out.problems.append(Problem(str(fam_root), message))
+            return []
+    return found
 
 
 def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> None:
