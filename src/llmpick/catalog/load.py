@@ -1174,29 +1174,45 @@ def load_catalog(
     if cdir is not None and not private_dir(cdir):
         cdir = None
     index = cdir / f"index-{_stat_key(col.files)}" if cdir else None
-    if cdir is not None and index is not None:
-        try:
-            known = read_bounded(index, 200, private=True).decode("ascii").split()
-        except (OSError, UnicodeDecodeError):
-            known = []
-        if len(known) == 2 and re.fullmatch(r"[0-9a-f]{64}", known[0]):
-            cached = read_cache(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
-            if cached is not None:
-                return _based(cached, base_env)
+    cached = _indexed(cdir, index)
+    if cached is not None:
+        return _based(cached, base_env)
     problems = _read_all(col.files)
     if problems:
         raise _fail(problems)
     version = _digest(col.files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
+    cached = read_cache(cpath, version) if cpath is not None else None
+    if cached is None:
+        cached = _validated(col.files, version, overlays, base_env)
+        if cdir is not None and cpath is not None:
+            write_cache(cdir, cpath, cached)
     if cpath is not None:
-        cached = read_cache(cpath, version)
-        if cached is not None:
-            write_index(index, version, cpath, [f.stat[1] for f in col.files])
-            return _based(cached, base_env)
-    problems = _parse_overlays(col.files)
+        write_index(index, version, cpath, [f.stat[1] for f in col.files])
+    return _based(cached, base_env)
+
+
+def _indexed(cdir: Path | None, index: Path | None) -> Catalog | None:
+    """The cached catalog the index names for these files as they are now, if any."""
+    if cdir is None or index is None:
+        return None
+    try:
+        known = read_bounded(index, 200, private=True).decode("ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(known) == 2 and re.fullmatch(r"[0-9a-f]{64}", known[0]):
+        return read_cache(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
+    return None
+
+
+def _validated(
+    files: Sequence[SourceFile], version: str, overlays: Sequence[str | Path], base_env: str | None
+) -> Catalog:
+    """The catalog of ``files``, parsed, validated and resolved; CatalogError on any problem."""
+    problems = _parse_overlays(files)
     if problems:
         raise _fail(problems)
-    parts = _validate_files(col.files, problems)
+    parts = _validate_files(files, problems)
     cat = _resolve(parts, problems, version)
     if problems:
         raise _fail(problems)
@@ -1206,9 +1222,6 @@ def load_catalog(
         origin=dict(parts.origin),
         replaced=frozenset(parts.replaced),
     )
-    if cdir is not None and cpath is not None:
-        write_cache(cdir, cpath, cat)
-        write_index(index, version, cpath, [f.stat[1] for f in col.files])
     return cat
 
 
