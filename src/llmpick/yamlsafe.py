@@ -186,6 +186,8 @@ def _build(text: str) -> tuple[Any, int | None]:
         loader.dispose()
 
 
+# radon D: one loop over libyaml's events with a branch per kind of event; a call per
+# event would cost much of what building from events saves
 def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
     """The document whose events ``get`` returns, up to its end (see ``_build``)."""
     scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
