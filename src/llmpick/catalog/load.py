@@ -28,6 +28,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ from llmpick.catalog.cache import (
 from llmpick.catalog.records import (
     BASE_ENV,
     INHERITABLE,
+    ArchNumbers,
     Catalog,
     Dataset,
     Evidence,
@@ -717,19 +719,34 @@ def _variant_problems(
         loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
         yield loc, f"unknown licence {variant.license!r} (not in licenses.yaml)"
     if v.arch is not None:
-        for name in v.arch.__dataclass_fields__:
-            number = getattr(v.arch, name)
-            if isinstance(number, int) and number < (0 if name == "full_attention_layers" else 1):
-                yield (*where, "arch", name), "must be greater than 0"
+        for name in _nonpositive(v.arch):
+            yield (*where, "arch", name), "must be greater than 0"
     facts = _fact_problems(variant.id, v, variant.moe, variant.released, variant.verified, fam)
     for loc, message in facts:
         yield (*where, *loc), message
     for loc, cited in _citations(fam, v):
-        if _cited_dataset(cited) not in (None, *out.datasets):
+        dataset = _cited_dataset(cited)  # None for a URL
+        if dataset is not None and dataset not in out.datasets:
             yield (
                 loc if loc[0] == "sources" and not v.sources else (*where, *loc),
                 f"source {cited!r} names no dataset declared in datasets.yaml",
             )
+
+
+_ARCH_FIELDS = tuple(ArchNumbers.__dataclass_fields__)
+_arch_values = attrgetter(*_ARCH_FIELDS)
+
+
+def _nonpositive(arch: ArchNumbers) -> list[str]:
+    """The architecture numbers below 1 (full_attention_layers: below 0)."""
+    values = _arch_values(arch)
+    if not [n for n in values if isinstance(n, int) and n < 1]:
+        return []  # the common case, told at once
+    return [
+        name
+        for name, n in zip(_ARCH_FIELDS, values, strict=True)
+        if isinstance(n, int) and n < (0 if name == "full_attention_layers" else 1)
+    ]
 
 
 def _family_record(fid: str, fam: FamilyIn, label: str) -> Family:
