@@ -128,7 +128,7 @@ _SEQ_TAGS = (None, "!", "tag:yaml.org,2002:seq")
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")
 )
-_values: dict[tuple[str, str], Any] = {}  # (tag, text) -> value; all immutable
+_values: dict[tuple[str | None, str], Any] = {}  # (tag, text) -> value; all immutable
 _tags: dict[str, str] = {}  # text of a plain scalar -> its tag
 _NO_KEY = object()
 
@@ -149,15 +149,14 @@ def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
             tag = _tags[value] = loader.resolve(yaml.ScalarNode, value, event.implicit)
     elif tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
-    if tag == _STR:
-        return value
-    if tag not in _SCALAR_TAGS:
+    if tag != _STR and tag not in _SCALAR_TAGS:
         raise _Unusual
     key = (tag, value)
     found = _values.get(key, _NO_KEY)
     if found is _NO_KEY:
         if len(_values) > 100_000:
             _values.clear()
+            _tags.clear()  # _fill looks a plain scalar up by its tag: keep them in step
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
         found = _values[key] = loader.yaml_constructors[tag](loader, node)
     return found
@@ -193,6 +192,7 @@ def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
     scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     alias, ends = yaml.AliasEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     typed_start, any_typed, no_key = _TYPED_START, _ANY_TYPED, _NO_KEY
+    tags, values = _tags, _values
     stack: list[tuple[Any, Any]] = []
     anchors: dict[str, Any] = {}
     container: Any = None
@@ -204,10 +204,12 @@ def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
         cls = event.__class__
         if cls is scalar:
             value = event.value
-            if event.tag is not None or (
-                event.implicit[0] and (any_typed or not value or value[0] in typed_start)
-            ):
-                value = _scalar(event, loader)  # else a string, as nothing else starts so
+            if event.tag is not None:
+                value = _scalar(event, loader)
+            elif event.implicit[0] and (any_typed or not value or value[0] in typed_start):
+                found = values.get((tags.get(value), value), no_key)  # seen before
+                value = _scalar(event, loader) if found is no_key else found
+            # else a string: quoted or block text, or no implicit type starts so
         elif cls is mapping or cls is sequence:
             value = {} if cls is mapping else []
             if event.tag not in (_MAP_TAGS if cls is mapping else _SEQ_TAGS):
