@@ -138,7 +138,7 @@ _TYPED_START = frozenset(k for k in _Base.yaml_implicit_resolvers if k)
 _ANY_TYPED = None in _Base.yaml_implicit_resolvers  # a resolver for any first character
 
 
-def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
+def _scalar(event: Any, loader: Any) -> Any:
     """The value of a scalar event, its tag resolved as PyYAML's composer does."""
     tag, value = event.tag, event.value
     if tag is None and event.implicit[0]:  # a plain scalar: its tag depends on its text
@@ -156,7 +156,6 @@ def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
     if found is _NO_KEY:
         if len(_values) > 100_000:
             _values.clear()
-            _tags.clear()  # _fill looks a plain scalar up by its tag: keep them in step
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
         found = _values[key] = loader.yaml_constructors[tag](loader, node)
     return found
@@ -173,7 +172,7 @@ def _build(text: str) -> tuple[Any, int | None]:
     ``_Loader`` gives; whatever is not plain (see ``_Unusual``) is left to it."""
     loader = _Base(text)
     try:
-        get = loader.get_event
+        get: Any = loader.get_event
         get()  # the stream's start
         if get().__class__ is yaml.StreamEndEvent:  # no document
             return None, 0
