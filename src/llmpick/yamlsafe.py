@@ -133,9 +133,10 @@ _tags: dict[str, str] = {}  # text of a plain scalar -> its tag
 _NO_KEY = object()
 
 
-# first characters of the plain scalars that may be something other than a string
+# first characters of the plain scalars that may be something other than a string (a
+# resolver for any first character, which PyYAML's safe loader has not, leaves the
+# document to PyYAML: see _build)
 _TYPED_START = frozenset(k for k in _Base.yaml_implicit_resolvers if k)
-_ANY_TYPED = None in _Base.yaml_implicit_resolvers  # a resolver for any first character
 
 
 def _scalar(event: Any, loader: Any) -> Any:
@@ -172,6 +173,8 @@ def _build(text: str) -> tuple[Any, int | None]:
     ``_Loader`` gives; whatever is not plain (see ``_Unusual``) is left to it."""
     loader = _Base(text)
     try:
+        if None in loader.yaml_implicit_resolvers:  # every first character may be typed
+            raise _Unusual
         get: Any = loader.get_event
         get()  # the stream's start
         if get().__class__ is yaml.StreamEndEvent:  # no document
@@ -184,14 +187,12 @@ def _build(text: str) -> tuple[Any, int | None]:
         loader.dispose()
 
 
-# radon D: one loop over libyaml's events with a branch per kind of event; a call per
-# event would cost much of what building from events saves
 def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
-    """The document whose events ``get`` returns, up to its end (see ``_build``)."""
-    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    alias, ends = yaml.AliasEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    typed_start, any_typed, no_key = _TYPED_START, _ANY_TYPED, _NO_KEY
-    tags, values = _tags, _values
+    """The document whose events ``get`` returns, up to its end (see ``_build``). One
+    loop, with the rare events (a collection's start, an alias, an anchor) handled by
+    calls: a call per event would cost much of what building from events saves."""
+    scalar, alias, ends = yaml.ScalarEvent, yaml.AliasEvent, _ENDS
+    typed_start, no_key, tags, values = _TYPED_START, _NO_KEY, _tags, _values
     stack: list[tuple[Any, Any]] = []
     anchors: dict[str, Any] = {}
     container: Any = None
@@ -205,47 +206,67 @@ def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
             value = event.value
             if event.tag is not None:
                 value = _scalar(event, loader)
-            elif event.implicit[0] and (any_typed or not value or value[0] in typed_start):
+            elif event.implicit[0] and (not value or value[0] in typed_start):
                 found = values.get((tags.get(value), value), no_key)  # seen before
                 value = _scalar(event, loader) if found is no_key else found
             # else a string: quoted or block text, or no implicit type starts so
-        elif cls is mapping or cls is sequence:
-            value = {} if cls is mapping else []
-            if event.tag not in (_MAP_TAGS if cls is mapping else _SEQ_TAGS):
-                raise _Unusual
-            if len(stack) >= MAX_DEPTH:
-                raise _Unusual
-        elif cls is alias:
-            if event.anchor not in anchors:
-                raise _Unusual
-            value, aliased = anchors[event.anchor], True
         elif cls in ends:  # the collection was placed when it started
             if key is not no_key:
                 raise _Unusual
             container, key = stack.pop()
             continue
+        elif cls is alias:
+            value, aliased = _aliased(event, anchors), True
+        elif cls in _STARTS:
+            value = _started(event, len(stack))
         else:  # the document's end
             return result, None if aliased else count
         if cls is not alias and event.anchor is not None:
-            if event.anchor in anchors:
-                raise _Unusual
-            anchors[event.anchor] = value
+            _remember(event.anchor, value, anchors)
         if container is None:
             result = value
         elif container.__class__ is list:
             container.append(value)
             count += 1
         elif key is no_key:
-            if value.__class__ is dict or value.__class__ is list or value in container:
-                raise _Unusual
-            key = value
+            key = _key(value, container)
         else:
             container[key] = value
             key = no_key
             count += 1
-        if cls is mapping or cls is sequence:
+        if cls in _STARTS:
             stack.append((container, key))
             container, key = value, no_key
+
+
+_STARTS = {yaml.MappingStartEvent: _MAP_TAGS, yaml.SequenceStartEvent: _SEQ_TAGS}
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _started(event: Any, depth: int) -> Any:
+    """The empty mapping or list a start event opens at ``depth``."""
+    if event.tag not in _STARTS[event.__class__] or depth >= MAX_DEPTH:
+        raise _Unusual
+    return {} if event.__class__ is yaml.MappingStartEvent else []
+
+
+def _aliased(event: Any, anchors: dict[str, Any]) -> Any:
+    if event.anchor not in anchors:
+        raise _Unusual
+    return anchors[event.anchor]
+
+
+def _remember(anchor: str, value: Any, anchors: dict[str, Any]) -> None:
+    if anchor in anchors:
+        raise _Unusual
+    anchors[anchor] = value
+
+
+def _key(value: Any, mapping: dict[Any, Any]) -> Any:
+    """``value`` as the next key of ``mapping``: a scalar it does not have yet."""
+    if value.__class__ is dict or value.__class__ is list or value in mapping:
+        raise _Unusual
+    return value
 
 
 def _check_plain(data: Any, name: str, max_nodes: int = MAX_NODES) -> None:
