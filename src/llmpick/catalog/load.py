@@ -28,7 +28,8 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from functools import partial
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -661,12 +662,16 @@ def _resolve_variant(
 
 def _missing(fam: FamilyIn, v: VariantIn, sources: list[str]) -> list[str]:
     """The required facts that neither the variant nor its family states."""
-    missing = [
+    return [
         name
-        for name in ("license", "open_weights", "verified")
-        if getattr(v, name) is None and getattr(fam, name) is None
+        for name, given in (
+            ("license", v.license is not None or fam.license is not None),
+            ("open_weights", v.open_weights is not None or fam.open_weights is not None),
+            ("verified", v.verified is not None or fam.verified is not None),
+            ("sources", bool(sources)),
+        )
+        if not given
     ]
-    return [*missing, "sources"] if not sources else missing
 
 
 def _variant_record(fid: str, fam: FamilyIn, vid: str, v: VariantIn, sources: list[str]) -> Variant:
@@ -733,18 +738,19 @@ def _variant_problems(
             )
 
 
-_ARCH_FIELDS = tuple(ArchNumbers.__dataclass_fields__)
-_arch_values = attrgetter(*_ARCH_FIELDS)
+_ARCH_NUMBERS = tuple(n for n in ArchNumbers.__dataclass_fields__ if n != "unpublished")
+_arch_numbers = attrgetter(*_ARCH_NUMBERS)
+_given = partial(is_not, None)
 
 
 def _nonpositive(arch: ArchNumbers) -> list[str]:
     """The architecture numbers below 1 (full_attention_layers: below 0)."""
-    values = _arch_values(arch)
-    if not [n for n in values if isinstance(n, int) and n < 1]:
-        return []  # the common case, told at once
+    numbers = _arch_numbers(arch)
+    if min(filter(_given, numbers), default=1) >= 1:
+        return []  # the common case, told in C
     return [
         name
-        for name, n in zip(_ARCH_FIELDS, values, strict=True)
+        for name, n in zip(_ARCH_NUMBERS, numbers, strict=True)
         if isinstance(n, int) and n < (0 if name == "full_attention_layers" else 1)
     ]
 
