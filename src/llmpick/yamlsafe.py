@@ -179,7 +179,10 @@ def _build(text: str) -> tuple[Any, int | None]:
         get()  # the stream's start
         if get().__class__ is yaml.StreamEndEvent:  # no document
             return None, 0
-        data = _fill(get, loader)
+        try:
+            data = _fill(get, loader)
+        except TypeError:  # a list or mapping as a key
+            raise _Unusual from None
         if get().__class__ is not yaml.StreamEndEvent:
             raise _Unusual  # another document: PyYAML says it expects a single one
         return data
@@ -213,6 +216,7 @@ def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
         elif cls in ends:  # the collection was placed when it started
             if key is not no_key:
                 raise _Unusual
+            count += len(container)
             container, key = stack.pop()
             continue
         elif cls is alias:
@@ -227,13 +231,13 @@ def _fill(get: Any, loader: Any) -> tuple[Any, int | None]:
             result = value
         elif container.__class__ is list:
             container.append(value)
-            count += 1
         elif key is no_key:
-            key = _key(value, container)
+            if value in container:  # repeated (a list or mapping as a key: TypeError)
+                raise _Unusual
+            key = value
         else:
             container[key] = value
             key = no_key
-            count += 1
         if cls in _STARTS:
             stack.append((container, key))
             container, key = value, no_key
@@ -260,13 +264,6 @@ def _remember(anchor: str, value: Any, anchors: dict[str, Any]) -> None:
     if anchor in anchors:
         raise _Unusual
     anchors[anchor] = value
-
-
-def _key(value: Any, mapping: dict[Any, Any]) -> Any:
-    """``value`` as the next key of ``mapping``: a scalar it does not have yet."""
-    if value.__class__ is dict or value.__class__ is list or value in mapping:
-        raise _Unusual
-    return value
 
 
 def _check_plain(data: Any, name: str, max_nodes: int = MAX_NODES) -> None:
