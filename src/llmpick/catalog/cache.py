@@ -21,7 +21,7 @@ import re
 import stat
 import sys
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
@@ -266,35 +266,56 @@ def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
     field's annotation)."""
     if not values:
         return True
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    origin = typing.get_origin(tp)
     if origin is typing.Union or type(tp).__name__ == "UnionType":
-        inner = [a for a in args if a is not _NONE]
-        if len(inner) != 1:
-            return False
-        if _NONE in set(map(type, values)):
-            values = [x for x in values if x is not None]
-        return _values_ok(inner[0], values)
-    if origin is typing.Literal:
-        return set(values) <= set(args)
-    if origin is list:
-        return set(map(type, values)) <= {list} and _values_ok(
-            args[0], list(chain.from_iterable(values))
-        )
-    if origin is dict:
-        return (
-            set(map(type, values)) <= {dict}
-            and _values_ok(args[0], list(chain.from_iterable(map(dict.keys, values))))
-            and _values_ok(args[1], list(chain.from_iterable(map(dict.values, values))))
-        )
-    if tp is float:
-        return set(map(type, values)) <= {float, int} and all(map(math.isfinite, values))
-    if tp is dt.date:
-        return set(map(type, values)) <= {str}  # ISO text, parsed (or refused) on load
-    if tp in (str, int, bool):
-        return set(map(type, values)) <= {tp}
+        return _optional_ok(tp, values)
+    check = _CHECKS.get(origin) or _CHECKS.get(tp)
+    if check is not None:
+        return check(tp, values)
     if hasattr(tp, "__dataclass_fields__"):
         return _rows_ok(tp, values)
     return False  # a field type this check does not know: do not trust the cache
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
+
+
+def _optional_ok(tp: Any, values: Sequence[Any]) -> bool:
+    """``X | None``: None, or values of X (no other unions are cached)."""
+    inner = [a for a in typing.get_args(tp) if a is not _NONE]
+    if len(inner) != 1:
+        return False
+    if _NONE in _types(values):
+        values = [x for x in values if x is not None]
+    return _values_ok(inner[0], values)
+
+
+def _list_ok(tp: Any, values: Sequence[Any]) -> bool:
+    (item,) = typing.get_args(tp)
+    return _types(values) <= {list} and _values_ok(item, list(chain.from_iterable(values)))
+
+
+def _dict_ok(tp: Any, values: Sequence[Any]) -> bool:
+    key, value = typing.get_args(tp)
+    return (
+        _types(values) <= {dict}
+        and _values_ok(key, list(chain.from_iterable(map(dict.keys, values))))
+        and _values_ok(value, list(chain.from_iterable(map(dict.values, values))))
+    )
+
+
+# by a field type's origin (Literal, list, dict) or by the type itself
+_CHECKS: dict[Any, Callable[[Any, Sequence[Any]], bool]] = {
+    typing.Literal: lambda tp, values: set(values) <= set(typing.get_args(tp)),
+    list: _list_ok,
+    dict: _dict_ok,
+    float: lambda tp, values: _types(values) <= {float, int} and all(map(math.isfinite, values)),
+    dt.date: lambda tp, values: _types(values) <= {str},  # ISO text, parsed (or refused) on load
+    str: lambda tp, values: _types(values) <= {str},
+    int: lambda tp, values: _types(values) <= {int},
+    bool: lambda tp, values: _types(values) <= {bool},
+}
 
 
 RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
@@ -336,8 +357,13 @@ _P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
 _E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
 
 
+_GETTERS = {cls: attrgetter(*(f.name for f in dataclasses.fields(cls))) for cls in _CACHED_RECORDS}
+
+
 def _row(obj: Any) -> tuple[Any, ...]:
-    return tuple(getattr(obj, name) for name in obj.__dataclass_fields__)
+    """The fields of record ``obj`` in order (every cached record has more than one)."""
+    row: tuple[Any, ...] = _GETTERS[type(obj)](obj)
+    return row
 
 
 def _iso(d: dt.date | None) -> str | None:

@@ -26,8 +26,10 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,7 @@ from llmpick.catalog.cache import (
 from llmpick.catalog.records import (
     BASE_ENV,
     INHERITABLE,
+    ArchNumbers,
     Catalog,
     Dataset,
     Evidence,
@@ -185,20 +188,13 @@ _PARTS = (
 
 
 def _collect(root: Path, overlay: bool, out: _Collected) -> None:
-    if not str(root).strip() or str(root) == ".":
-        out.problems.append(Problem(repr(str(root)), "an empty path is not a catalog overlay"))
-        return
-    if not root.exists():
-        out.problems.append(Problem(str(root), "no such file or directory"))
-        return
-    if not root.is_file() and not root.is_dir():
-        out.problems.append(Problem(str(root), "not a regular file or a directory"))
+    """The catalog files of ``root``: a family file, or a catalog directory."""
+    problem = _not_a_catalog(root)
+    if problem is not None:
+        out.problems.append(problem)
         return
     tag = str(root) if overlay else ""
     if root.is_file():
-        if root.suffix not in (".yaml", ".yml"):
-            out.problems.append(Problem(str(root), "a catalog file must end in .yaml"))
-            return
         st = _stat(root, str(root), out)
         if st is not None:
             out.files.append(
@@ -206,20 +202,6 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
                     root, str(root), "family", st, family_id=root.stem, root=str(root), overlay=tag
                 )
             )
-        return
-    fam_root = root / "families"
-    if (
-        not fam_root.is_dir()
-        and not (root / "evidence").is_dir()
-        and not any((root / name).exists() for name, _ in _PARTS)
-    ):
-        out.problems.append(
-            Problem(
-                str(root),
-                "not a catalog directory: it has no providers.yaml, licenses.yaml, "
-                "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)",
-            )
-        )
         return
     for name, kind in _PARTS:
         p = root / name
@@ -229,42 +211,65 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             if st is not None:
                 out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
     _collect_evidence(root, overlay, tag, out)
+    fam_root = root / "families"
+    for p in _family_paths(fam_root, out):
+        label = _label(p, root, overlay)
+        st = _stat(p, label, out)
+        if st is not None:
+            parent = p.parent.name if p.parent != fam_root else ""
+            out.files.append(
+                SourceFile(
+                    p,
+                    label,
+                    "family",
+                    st,
+                    family_id=p.stem,
+                    provider_dir=parent,
+                    root=str(root),
+                    overlay=tag,
+                )
+            )
+
+
+def _not_a_catalog(root: Path) -> Problem | None:
+    """Why ``root`` is neither a family file nor a catalog directory, or None."""
+    if not str(root).strip() or str(root) == ".":
+        return Problem(repr(str(root)), "an empty path is not a catalog overlay")
+    why = None
+    if not root.exists():
+        why = "no such file or directory"
+    elif root.is_file():
+        why = None if root.suffix in (".yaml", ".yml") else "a catalog file must end in .yaml"
+    elif not root.is_dir():
+        why = "not a regular file or a directory"
+    elif (
+        not (root / "families").is_dir()
+        and not (root / "evidence").is_dir()
+        and not any((root / name).exists() for name, _ in _PARTS)
+    ):
+        why = (
+            "not a catalog directory: it has no providers.yaml, licenses.yaml, "
+            "datasets.yaml, families/ or evidence/ (see CONTRIBUTING.md, Overlays)"
+        )
+    return Problem(str(root), why) if why is not None else None
+
+
+def _family_paths(fam_root: Path, out: _Collected) -> list[Path]:
+    """The family files under ``fam_root``, in order; none (with the problem said) when
+    there are too many to be a catalog."""
     if not fam_root.is_dir():
-        return
+        return []
     found: list[Path] = []
     seen = 0
     for dirpath, dirnames, filenames in os.walk(fam_root):
         dirnames.sort()
         seen += len(dirnames) + len(filenames)
-        for fn in sorted(filenames):
-            if fn.endswith((".yaml", ".yml")):
-                found.append(Path(dirpath) / fn)
+        found += [Path(dirpath) / fn for fn in sorted(filenames) if fn.endswith((".yaml", ".yml"))]
         if len(found) > MAX_FILES or seen > MAX_WALK:
-            out.problems.append(
-                Problem(
-                    str(fam_root),
-                    f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog",
-                )
-            )
-            return
-    for p in found:
-        label = _label(p, root, overlay)
-        st = _stat(p, label, out)
-        if st is None:
-            continue
-        parent = p.parent.name if p.parent != fam_root else ""
-        out.files.append(
-            SourceFile(
-                p,
-                label,
-                "family",
-                st,
-                family_id=p.stem,
-                provider_dir=parent,
-                root=str(root),
-                overlay=tag,
-            )
-        )
+            message = f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog"
+            out.problems.append(Problem(str(fam_root), message))
+            return []
+    return found
 
 
 def _collect_evidence(root: Path, overlay: bool, tag: str, out: _Collected) -> None:
@@ -454,108 +459,132 @@ def _parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
 
 
 def _validate_files(files: Sequence[SourceFile], problems: list[Problem]) -> _Parts:
-    from pydantic import ValidationError
+    """Each file's entries, validated, in the parts of the catalog they belong to."""
+    parts = _Parts()
+    add = {
+        "providers": _add_mapping_file,
+        "licenses": _add_mapping_file,
+        "datasets": _add_mapping_file,
+        "evidence": _add_evidence_file,
+        "family": _add_family_file,
+    }
+    for src in files:
+        data = _data(src, problems)
+        if data is not _UNREADABLE:
+            add[src.kind](src, data, parts, problems)
+    return parts
 
-    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER, RESULTS, FamilyIn
+
+_UNREADABLE = object()
+
+
+def _data(src: SourceFile, problems: list[Problem]) -> Any:
+    """The YAML of ``src`` (read ahead for an overlay), or _UNREADABLE with the problem said."""
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
-    parts = _Parts()
-    for src in files:
-        if src.parsed is not None:
-            text, data = src.text, src.parsed
-        else:
-            try:
-                text = decode(src.data, src.label)
-                src.text = text
-                data = parse(text, src.label)
-            except YamlProblem as exc:
-                problems.append(exc.problem)
-                continue
-        if src.kind in ("providers", "licenses", "datasets"):
-            kinds: dict[str, tuple[str, TypeAdapter[Any], dict[str, Any]]] = {
-                "providers": ("provider", PROVIDER, parts.providers),
-                "licenses": ("license", LICENSE, parts.licenses),
-                "datasets": ("dataset", DATASET, parts.datasets),
-            }
-            kind, adapter, table = kinds[src.kind]
-            for k, (v, replaces) in _validate_mapping_file(
-                src, text, data, adapter, problems
-            ).items():
-                prev = table.get(k)
-                prev_label = prev[1] if prev is not None else None
-                if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
-                    table[k] = (v, src.label)
-        elif src.kind == "evidence":
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                problems.append(
-                    Problem(src.label, "an evidence file maps variant ids to lists of results")
-                )
-                continue
-            results: dict[str, list[Evidence]] = {}
-            for vid, rows in data.items():
-                if not isinstance(vid, str) or not ID_RE.match(vid):
-                    problems.append(Problem(src.label, f"not a valid id: {ID_RULE}", path=str(vid)))
-                    continue
-                try:
-                    results[vid] = RESULTS.validate_python(rows)
-                except ValidationError as exc:
-                    problems.extend(_pydantic_problems(exc, src, (vid,), RESULTS.json_schema))
-            parts.evidence.append((src, results))
-        else:
-            if not isinstance(data, dict):
-                problems.append(
-                    Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)")
-                )
-                continue
-            if "id" in data:
-                problems.append(
-                    Problem(
-                        src.label,
-                        "unknown key: the family id comes from the file name",
-                        path="id",
-                        line=src.line(("id",)),
-                    )
-                )
-                continue
-            data, replaces = _replaces_flag(data, src, (), problems)
-            try:
-                fam = FamilyIn.model_validate(data)
-            except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, src, (), FamilyIn.model_json_schema))
-                continue
-            if src.provider_dir and fam.provider != src.provider_dir:
-                problems.append(
-                    Problem(
-                        src.label,
-                        f"provider {fam.provider!r} does not match the folder {src.provider_dir!r}",
-                        path="provider",
-                        line=src.line(("provider",)),
-                    )
-                )
-            prev = parts.families.get(src.family_id)
-            if prev is not None and prev[1].root == src.root:
-                problems.append(
-                    Problem(
-                        src.label,
-                        f"duplicate family id {src.family_id!r}, also {prev[1].label}",
-                    )
-                )
-                continue
-            prev_label = prev[1].label if prev is not None else None
-            fid = src.family_id
-            if not _shadows(parts, "family", fid, prev_label, src, replaces, (), problems):
-                continue
-            if prev is not None:  # the replaced family's variants go with it
-                parts.replaced_variants.update(prev[0].variants)
-                for vid in prev[0].variants:
-                    parts.origin.pop(f"variant:{vid}", None)
-            for vid in fam.variants:
-                if src.overlay:
-                    parts.origin[f"variant:{vid}"] = src.overlay
-            parts.families[src.family_id] = (fam, src)
-    return parts
+    if src.parsed is not None:
+        return src.parsed
+    try:
+        src.text = decode(src.data, src.label)
+        return parse(src.text, src.label)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return _UNREADABLE
+
+
+def _add_mapping_file(src: SourceFile, data: Any, parts: _Parts, problems: list[Problem]) -> None:
+    """The entries of a providers, licences or datasets file."""
+    from llmpick.catalog.fileformat import DATASET, LICENSE, PROVIDER
+
+    kinds: dict[str, tuple[str, TypeAdapter[Any], dict[str, Any]]] = {
+        "providers": ("provider", PROVIDER, parts.providers),
+        "licenses": ("license", LICENSE, parts.licenses),
+        "datasets": ("dataset", DATASET, parts.datasets),
+    }
+    kind, adapter, table = kinds[src.kind]
+    for k, (v, replaces) in _validate_mapping_file(src, src.text, data, adapter, problems).items():
+        prev = table.get(k)
+        prev_label = prev[1] if prev is not None else None
+        if _shadows(parts, kind, k, prev_label, src, replaces, (k,), problems):
+            table[k] = (v, src.label)
+
+
+def _add_evidence_file(src: SourceFile, data: Any, parts: _Parts, problems: list[Problem]) -> None:
+    """The results of an evidence file, by variant id."""
+    from pydantic import ValidationError
+
+    from llmpick.catalog.fileformat import RESULTS
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(src.label, "an evidence file maps variant ids to lists of results"))
+        return
+    results: dict[str, list[Evidence]] = {}
+    for vid, rows in data.items():
+        if not isinstance(vid, str) or not ID_RE.match(vid):
+            problems.append(Problem(src.label, f"not a valid id: {ID_RULE}", path=str(vid)))
+            continue
+        try:
+            results[vid] = RESULTS.validate_python(rows)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, src, (vid,), RESULTS.json_schema))
+    parts.evidence.append((src, results))
+
+
+def _add_family_file(src: SourceFile, data: Any, parts: _Parts, problems: list[Problem]) -> None:
+    """A family file, validated, unless it duplicates or silently replaces another."""
+    found = _family_of(src, data, problems)
+    if found is None:
+        return
+    replaces, fam = found
+    if src.provider_dir and fam.provider != src.provider_dir:
+        problems.append(
+            Problem(
+                src.label,
+                f"provider {fam.provider!r} does not match the folder {src.provider_dir!r}",
+                path="provider",
+                line=src.line(("provider",)),
+            )
+        )
+    fid = src.family_id
+    prev = parts.families.get(fid)
+    if prev is not None and prev[1].root == src.root:
+        problems.append(Problem(src.label, f"duplicate family id {fid!r}, also {prev[1].label}"))
+        return
+    prev_label = prev[1].label if prev is not None else None
+    if not _shadows(parts, "family", fid, prev_label, src, replaces, (), problems):
+        return
+    if prev is not None:  # the replaced family's variants go with it
+        parts.replaced_variants.update(prev[0].variants)
+        for vid in prev[0].variants:
+            parts.origin.pop(f"variant:{vid}", None)
+    if src.overlay:
+        for vid in fam.variants:
+            parts.origin[f"variant:{vid}"] = src.overlay
+    parts.families[fid] = (fam, src)
+
+
+def _family_of(src: SourceFile, data: Any, problems: list[Problem]) -> tuple[bool, FamilyIn] | None:
+    """Whether a family file says ``replaces: true``, and the family it holds; None
+    (with the problems said) when it is not a valid family."""
+    from pydantic import ValidationError
+
+    from llmpick.catalog.fileformat import FamilyIn
+
+    if not isinstance(data, dict):
+        problems.append(Problem(src.label, "a family file is a mapping (see CONTRIBUTING.md)"))
+        return None
+    if "id" in data:
+        message = "unknown key: the family id comes from the file name"
+        problems.append(Problem(src.label, message, path="id", line=src.line(("id",))))
+        return None
+    data, replaces = _replaces_flag(data, src, (), problems)
+    try:
+        return replaces, FamilyIn.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, src, (), FamilyIn.model_json_schema))
+        return None
 
 
 def _problem(src: SourceFile, loc: tuple[str, ...], message: str) -> Problem:
@@ -615,42 +644,38 @@ def _resolve_variant(
     """A variant with what it inherits from its family, checked; None (with the problem
     said) when a required field is missing from both."""
     where = ("variants", vid)
-    lic = v.license or fam.license
-    open_weights = v.open_weights if v.open_weights is not None else fam.open_weights
-    verified = v.verified or fam.verified
     sources = list(dict.fromkeys([*fam.sources, *v.sources]))
-    required = (("license", lic), ("open_weights", open_weights), ("verified", verified))
-    missing = [name for name, value in required if value is None]
-    if not sources:
-        missing.append("sources")
+    missing = _missing(fam, v, sources)
     if missing:
         message = "required field missing on the variant or its family: " + ", ".join(missing)
         out.add(src, where, message)
         return None
-    assert lic is not None and open_weights is not None and verified is not None
-    if lic not in out.licenses:
-        loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
-        out.add(src, loc, f"unknown licence {lic!r} (not in licenses.yaml)")
-    if v.arch is not None:
-        for name in v.arch.__dataclass_fields__:
-            number = getattr(v.arch, name)
-            if isinstance(number, int) and number < (0 if name == "full_attention_layers" else 1):
-                out.add(src, (*where, "arch", name), "must be greater than 0")
-    moe = v.moe if v.moe is not None else fam.moe
-    released = v.released or fam.released
-    for loc, message in _fact_problems(vid, v, moe, released, verified, fam):
-        out.add(src, (*where, *loc), message)
-    for loc, cited in _citations(fam, v):
-        if _cited_dataset(cited) not in (None, *out.datasets):
-            out.add(
-                src,
-                loc if loc[0] == "sources" and not v.sources else (*where, *loc),
-                f"source {cited!r} names no dataset declared in datasets.yaml",
-            )
+    variant = _variant_record(fid, fam, vid, v, sources)
+    for loc, message in _variant_problems(fam, v, variant, out):
+        out.add(src, loc, message)
     if v.successor:
         out.refs.append((src, (*where, "successor"), v.successor, "family-or-variant"))
     if v.base_model:
         out.refs.append((src, (*where, "base_model"), v.base_model, "variant"))
+    return variant
+
+
+def _missing(fam: FamilyIn, v: VariantIn, sources: list[str]) -> list[str]:
+    """The required facts that neither the variant nor its family states."""
+    return [
+        name
+        for name, given in (
+            ("license", v.license is not None or fam.license is not None),
+            ("open_weights", v.open_weights is not None or fam.open_weights is not None),
+            ("verified", v.verified is not None or fam.verified is not None),
+            ("sources", bool(sources)),
+        )
+        if not given
+    ]
+
+
+def _variant_record(fid: str, fam: FamilyIn, vid: str, v: VariantIn, sources: list[str]) -> Variant:
+    """The variant's record: what it states, else what its family states for it."""
     status = v.status or fam.status
     return Variant(
         id=vid,
@@ -660,13 +685,13 @@ def _resolve_variant(
         flavour=v.flavour,
         tuning=v.tuning,
         architecture=fam.architecture,
-        moe=moe,
+        moe=v.moe if v.moe is not None else fam.moe,
         params_b=v.params_b,
         active_params_b=v.active_params_b,
         context_window=v.context_window or fam.context_window,
         max_output=v.max_output,
-        open_weights=open_weights,
-        license=lic,
+        open_weights=v.open_weights if v.open_weights is not None else bool(fam.open_weights),
+        license=v.license or fam.license or "",
         status=status,
         successor=v.successor or (fam.successor if status != "active" else None),
         base_model=v.base_model,
@@ -678,15 +703,56 @@ def _resolve_variant(
         arch=v.arch,
         pricing=v.pricing,
         evidence=v.evidence,
-        released=released,
+        released=v.released or fam.released,
         sources=sources,
-        verified=verified,
+        verified=v.verified or fam.verified,  # type: ignore[arg-type]  # _missing checked
         notes=v.notes,
         weights_format=v.weights_format,
         api_status=v.api_status,
         reasoning=v.reasoning or fam.reasoning,
         inherited=inherited(fam, v),
     )
+
+
+def _variant_problems(
+    fam: FamilyIn, v: VariantIn, variant: Variant, out: _Resolved
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """What is wrong with a resolved variant (each a field path and a message): its
+    licence, its architecture numbers, facts that contradict each other, citations."""
+    where = ("variants", variant.id)
+    if variant.license not in out.licenses:
+        loc: tuple[str, ...] = (*where, "license") if v.license else ("license",)
+        yield loc, f"unknown licence {variant.license!r} (not in licenses.yaml)"
+    if v.arch is not None:
+        for name in _nonpositive(v.arch):
+            yield (*where, "arch", name), "must be greater than 0"
+    facts = _fact_problems(variant.id, v, variant.moe, variant.released, variant.verified, fam)
+    for loc, message in facts:
+        yield (*where, *loc), message
+    for loc, cited in _citations(fam, v):
+        dataset = _cited_dataset(cited)  # None for a URL
+        if dataset is not None and dataset not in out.datasets:
+            yield (
+                loc if loc[0] == "sources" and not v.sources else (*where, *loc),
+                f"source {cited!r} names no dataset declared in datasets.yaml",
+            )
+
+
+_ARCH_NUMBERS = tuple(n for n in ArchNumbers.__dataclass_fields__ if n != "unpublished")
+_arch_numbers = attrgetter(*_ARCH_NUMBERS)
+_given = partial(is_not, None)
+
+
+def _nonpositive(arch: ArchNumbers) -> list[str]:
+    """The architecture numbers below 1 (full_attention_layers: below 0)."""
+    numbers = _arch_numbers(arch)
+    if min(filter(_given, numbers), default=1) >= 1:
+        return []  # the common case, told in C
+    return [
+        name
+        for name, n in zip(_ARCH_NUMBERS, numbers, strict=True)
+        if isinstance(n, int) and n < (0 if name == "full_attention_layers" else 1)
+    ]
 
 
 def _family_record(fid: str, fam: FamilyIn, label: str) -> Family:
@@ -1131,29 +1197,45 @@ def load_catalog(
     if cdir is not None and not private_dir(cdir):
         cdir = None
     index = cdir / f"index-{_stat_key(col.files)}" if cdir else None
-    if cdir is not None and index is not None:
-        try:
-            known = read_bounded(index, 200, private=True).decode("ascii").split()
-        except (OSError, UnicodeDecodeError):
-            known = []
-        if len(known) == 2 and re.fullmatch(r"[0-9a-f]{64}", known[0]):
-            cached = read_cache(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
-            if cached is not None:
-                return _based(cached, base_env)
+    cached = _indexed(cdir, index)
+    if cached is not None:
+        return _based(cached, base_env)
     problems = _read_all(col.files)
     if problems:
         raise _fail(problems)
     version = _digest(col.files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
+    cached = read_cache(cpath, version) if cpath is not None else None
+    if cached is None:
+        cached = _validated(col.files, version, overlays, base_env)
+        if cdir is not None and cpath is not None:
+            write_cache(cdir, cpath, cached)
     if cpath is not None:
-        cached = read_cache(cpath, version)
-        if cached is not None:
-            write_index(index, version, cpath, [f.stat[1] for f in col.files])
-            return _based(cached, base_env)
-    problems = _parse_overlays(col.files)
+        write_index(index, version, cpath, [f.stat[1] for f in col.files])
+    return _based(cached, base_env)
+
+
+def _indexed(cdir: Path | None, index: Path | None) -> Catalog | None:
+    """The cached catalog the index names for these files as they are now, if any."""
+    if cdir is None or index is None:
+        return None
+    try:
+        known = read_bounded(index, 200, private=True).decode("ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(known) == 2 and re.fullmatch(r"[0-9a-f]{64}", known[0]):
+        return read_cache(cdir / f"catalog-{known[0][:32]}.bin", known[0], known[1])
+    return None
+
+
+def _validated(
+    files: Sequence[SourceFile], version: str, overlays: Sequence[str | Path], base_env: str | None
+) -> Catalog:
+    """The catalog of ``files``, parsed, validated and resolved; CatalogError on any problem."""
+    problems = _parse_overlays(files)
     if problems:
         raise _fail(problems)
-    parts = _validate_files(col.files, problems)
+    parts = _validate_files(files, problems)
     cat = _resolve(parts, problems, version)
     if problems:
         raise _fail(problems)
@@ -1163,9 +1245,6 @@ def load_catalog(
         origin=dict(parts.origin),
         replaced=frozenset(parts.replaced),
     )
-    if cdir is not None and cpath is not None:
-        write_cache(cdir, cpath, cat)
-        write_index(index, version, cpath, [f.stat[1] for f in col.files])
     return cat
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from llmpick.vocabulary import (
@@ -431,7 +432,8 @@ class Provenance:
             and isinstance(overlays, list)
             and isinstance(origin, dict)
             and isinstance(replaced, list)
-            and all(isinstance(x, str) for x in (*overlays, *origin, *origin.values(), *replaced))
+            # every one a str (a set of types: one C pass over 20,000 overlay entries)
+            and set(map(type, chain(overlays, origin, origin.values(), replaced))) <= {str}
         ):
             raise TypeError("provenance")
         return cls(base, tuple(overlays), dict(origin), frozenset(replaced))
