@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from llmpick.evaluation.cases import load_cases
-from llmpick.yamlsafe import YamlProblem, parse
+from llmpick.yamlsafe import MAX_NODES, YamlProblem, parse
 from tests.eval.fake_openai import FakeOpenAI
 
 
@@ -129,10 +129,22 @@ def test_yaml_cases_load_in_linear_time(tmp_path: Path) -> None:
 
 
 def test_a_large_yaml_cases_file_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
-    cases = [{"id": f"c{i}", "prompt": "q", "expect": {"equals": "a"}} for i in range(45_000)]
+    """The catalog's limit of MAX_NODES values refused about 40,000 plain cases as if
+    aliases had multiplied them. Slow for a good reason (a few seconds: libyaml and
+    pydantic on 45,000 cases): the file must hold more values than that limit, in the
+    shape real cases have, so it cannot be smaller."""
+    n = 45_000
+    # what yaml.safe_dump writes for these cases, written directly: dumping them took
+    # as long again as loading them (checked on the first cases below)
+    entry = "- expect:\n    equals: a\n  id: c{}\n  prompt: q\n"
+    text = "".join(entry.format(i) for i in range(n))
+    first = [{"id": f"c{i}", "prompt": "q", "expect": {"equals": "a"}} for i in range(3)]
+    assert text.startswith(yaml.safe_dump(first))
+    values = n * 5  # per case: the entry in the list, its 3 keys, expect's key
+    assert values > MAX_NODES  # beyond the limit that was wrongly applied
     p = tmp_path / "cases.yaml"
-    p.write_text(yaml.safe_dump(cases))
-    assert len(load_cases(p)) == 45_000
+    p.write_text(text)
+    assert len(load_cases(p)) == n
 
 
 def test_too_many_values_says_why_truly() -> None:
