@@ -3,6 +3,7 @@ documents `--json` prints, and errors carry the command line's words."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,7 +15,12 @@ import pytest
 
 from tests.conftest import run_process
 
-pytest.importorskip("mcp", reason="the MCP extra is not installed: pip install 'llmpick[mcp]'")
+# found, not imported: the SDK takes about a second to import, which every test process
+# would pay while collecting, and only the process that runs these tests needs it
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("mcp") is None,
+    reason="the MCP extra is not installed: pip install 'llmpick[mcp]'",
+)
 
 
 def session_calls(calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
