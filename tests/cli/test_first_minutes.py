@@ -41,6 +41,45 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
     return child.exitstatus, text
 
 
+_MARK = "=== llmpick-test-run "
+_RUNS = f"""
+import json, sys
+from llmpick.cli.app import run
+for args in json.loads(sys.argv[1]):
+    print({_MARK!r} + "start", flush=True)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({_MARK!r} + str(code), flush=True)
+"""
+
+
+def terminal_runs(
+    *commands: tuple[str, ...], cols: int, env: dict[str, str] | None = None
+) -> list[tuple[int, str]]:
+    """Like ``terminal``, for several command lines in turn in one process (the run()
+    that `llmpick` calls, in the same pseudo-terminal): a process costs about 0.2 s, and
+    the same command lines are asked at every width. Each one's exit code and text."""
+    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
+    full.pop("COLUMNS", None)
+    full.pop("CI", None)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-c", _RUNS, json.dumps(commands)],
+        env=full,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(24, cols),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
+    assert child.exitstatus == 0, text
+    shown = re.findall(rf"^{_MARK}start\n(.*?)^{_MARK}(-?\d+)\n", text, re.M | re.S)
+    assert len(shown) == len(commands), text
+    return [(int(code), out) for out, code in shown]
+
+
 # --- bare `llmpick` ---------------------------------------------------------------
 
 
@@ -100,42 +139,12 @@ def test_every_command_has_examples() -> None:
     assert not missing, f"no example in the help of: {missing}"
 
 
-_MARK = "=== llmpick-help-test "
-_HELP_DRIVER = f"""
-import sys
-from llmpick.cli.app import run
-for path in sys.argv[1:]:
-    print({_MARK!r} + "start", flush=True)
-    code = run([*path.split(), "--help"])
-    sys.stdout.flush()
-    print({_MARK!r} + str(code), flush=True)
-"""
-
-
 @cache
 def _helps(cols: int) -> dict[str, tuple[int, str]]:
-    """Every command's help in a pseudo-terminal ``cols`` wide: its exit code and screen
-    text. One process a width shows them all in turn (the same run() that `llmpick`
-    calls, in the same terminal), rather than 48 processes at about 0.15 s each."""
+    """Every command's help at ``cols`` columns: its exit code and screen text."""
     paths = sorted(_commands())
-    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": ""}
-    full.pop("COLUMNS", None)  # the terminal's own width, as a person has it
-    full.pop("CI", None)
-    child = pexpect.spawn(
-        sys.executable,
-        ["-c", _HELP_DRIVER, *paths],
-        env=full,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(24, cols),
-    )
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
-    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
-    shown = re.findall(rf"^{_MARK}start\n(.*?)^{_MARK}(-?\d+)\n", text, re.M | re.S)
-    assert len(shown) == len(paths), text
-    return {path: (int(code), out) for path, (out, code) in zip(paths, shown, strict=True)}
+    shown = terminal_runs(*[(*path.split(), "--help") for path in paths], cols=cols)
+    return dict(zip(paths, shown, strict=True))
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
@@ -383,12 +392,18 @@ def test_an_option_without_its_value_lists_the_values(cols: int) -> None:
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_a_mistyped_choice_names_the_nearest(cols: int) -> None:
-    code, text = terminal("recommend", "--task", "chatt", "--no-input", cols=cols)
+    task, kind, top = terminal_runs(
+        ("recommend", "--task", "chatt", "--no-input"),
+        ("providers", "--kind", "comunity"),
+        ("recommend", "--top", "0"),
+        cols=cols,
+    )
+    code, text = task
     assert code == 2, text
     assert "did you mean 'chat'?" in _said(text) and "choose from: chat, instruct" in _said(text)
-    code, text = terminal("providers", "--kind", "comunity", cols=cols)
+    code, text = kind
     assert code == 2 and "did you mean 'community'?" in _said(text), text
-    code, text = terminal("recommend", "--top", "0", cols=cols)
+    code, text = top
     assert code == 2 and "1<=x<=100" in _said(text), text  # the range, not only --help
 
 
@@ -420,7 +435,7 @@ def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_pat
     family = (ROOT / "tests/fixtures/catalog/families/acme/rocket.yaml").read_text()
     assert "\nlicense:" in family
     (tmp_path / "rocket2.yaml").write_text(family.replace("\nlicense:", "\nlicence:", 1))
-    for args, wanted in [
+    asked = [
         (
             (
                 "eval",
@@ -447,10 +462,13 @@ def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_pat
             ("catalog", "validate", str(tmp_path / "rocket2.yaml")),
             "licence: unknown key 'licence'; did you mean 'license'?",
         ),
-    ]:
-        code, text = terminal(
-            *args, cols=cols, env={"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
-        )
+    ]
+    shown = terminal_runs(
+        *[args for args, _ in asked],
+        cols=cols,
+        env={"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")},
+    )
+    for (_, wanted), (code, text) in zip(asked, shown, strict=True):
         assert code in (2, 3), text
         assert wanted in _said(text), text
         assert "Extra inputs are not permitted" not in text
