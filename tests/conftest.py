@@ -20,6 +20,13 @@ BUNDLED_CATALOG = ROOT / "catalog"
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (each says why beside the mark) run first: the workers share
+    out the rest as they go, so none is left running a long test while the other idles
+    at the end. The order is otherwise kept, and is the same in every worker."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One catalog cache for the whole run: it is keyed by the content of every catalog
