@@ -357,6 +357,7 @@ def test_providers_keep_names_to_a_few_lines(cols: int) -> None:
         assert run <= 2, f"a row wraps onto more than 3 lines:\n{text}"
 
 
+@pytest.mark.slow  # two processes in a pseudo-terminal, each through a pager
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_schema_is_paged_in_a_terminal_and_offers_eval_files(cols: int, tmp_path: Path) -> None:
     paged = tmp_path / "paged.json"

@@ -77,6 +77,7 @@ def test_refresh_bounds_the_decoded_size_and_refuses_stacked_encodings(
     assert not R.layer_path().exists()
 
 
+@pytest.mark.slow  # a process waits out its 1 s deadline
 @pytest.mark.usefixtures("refresh_catalog")
 def test_refresh_deadline_holds_while_the_headers_drip(hostile: Hostile) -> None:
     """--timeout is a deadline for the whole request: a server that sends its headers a

@@ -63,6 +63,7 @@ REQ = {"task": "chat", "gpu_memory": 24, "commercial": True}
 CLI_REQ = ("--task", "chat", "--gpu-memory", "24", "--commercial")
 
 
+@pytest.mark.slow  # a server process and the SDK (about a second to import, in each process)
 def test_the_sdk_client_gets_the_same_documents_as_json(cli: Cli) -> None:
     tools, results = session_calls(
         [
@@ -96,6 +97,7 @@ def test_the_sdk_client_gets_the_same_documents_as_json(cli: Cli) -> None:
     assert recommend.output_schema is not None
 
 
+@pytest.mark.slow  # a server process driven by the SDK's client
 def test_errors_are_tool_errors_in_the_command_lines_words(cli: Cli, tmp_path: Path) -> None:
     _, results = session_calls(
         [

@@ -32,6 +32,7 @@ def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow  # a process (a hang must fail, not block) and the 1 s bound waited out
 def test_a_backtracking_regex_is_cut_off_not_run_for_hours(
     server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
 ) -> None:
@@ -128,6 +129,7 @@ def test_yaml_cases_load_in_linear_time(tmp_path: Path) -> None:
     assert time.monotonic() - start < 20
 
 
+@pytest.mark.slow  # libyaml and pydantic on 45,000 cases: the file must exceed MAX_NODES values
 def test_a_large_yaml_cases_file_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
     """The catalog's limit of MAX_NODES values refused about 40,000 plain cases as if
     aliases had multiplied them. Slow for a good reason (a few seconds: libyaml and
@@ -174,6 +176,7 @@ def test_out_to_a_fifo_is_refused_not_waited_on(
     assert server.log == []
 
 
+@pytest.mark.slow  # 100,000 jobs in a process whose peak memory is read
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the peak memory of a child")
 def test_jobs_are_made_as_they_are_run_not_all_up_front(tmp_path: Path) -> None:
     """10,000 cases asked 10 times: 100,000 jobs, each a coroutine made up front before

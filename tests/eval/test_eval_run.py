@@ -369,6 +369,7 @@ def test_shortlist_on_a_local_server(cli, server, write_cases, tmp_path) -> None
     assert any("m-none" in n for n in rep["notes"])
 
 
+@pytest.mark.slow  # a process interrupted mid-run (a signal needs one), then a resume
 def test_ctrl_c_exits_130_and_keeps_results(
     server, write_cases, write_targets, tmp_path, cli
 ) -> None:

@@ -105,6 +105,7 @@ def test_one_target_at_80_columns_keeps_every_number_whole(
     assert "the only target that answered" in text
 
 
+@pytest.mark.slow  # eval in a pseudo-terminal, against real sockets
 def test_unreachable_targets_empty_answers_and_failures_in_a_terminal(
     server, write_cases, write_targets, tmp_path
 ) -> None:
