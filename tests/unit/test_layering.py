@@ -5,14 +5,22 @@ import each other in a circle."""
 from __future__ import annotations
 
 import ast
+from functools import cache
+from pathlib import Path
 
 from tests.conftest import ROOT
 
 SRC = ROOT / "src" / "llmpick"
 
 
+@cache
+def parsed(path: Path) -> ast.Module:
+    """The syntax tree of a source file, parsed once for every test here (read only)."""
+    return ast.parse(path.read_text())
+
+
 def imported(path: object) -> set[str]:
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    tree = parsed(path)  # type: ignore[arg-type]
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -61,7 +69,7 @@ LAYERS: dict[str, int] = {
 
 def llmpick_imports(path: object) -> set[str]:
     """The top-level llmpick units (package or module) that ``path`` imports."""
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    tree = parsed(path)  # type: ignore[arg-type]
     units: set[str] = set()
     for node in ast.walk(tree):
         modules: list[str] = []
@@ -107,7 +115,7 @@ def module_of(path: object) -> str:
 def module_imports(path: object, modules: set[str]) -> set[str]:
     """The llmpick modules that ``path`` imports (function-level imports included):
     ``from a.b import c`` names ``a.b.c`` when that is a module, else ``a.b``."""
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    tree = parsed(path)  # type: ignore[arg-type]
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
