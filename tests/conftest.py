@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -33,6 +34,13 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     file, so a test that edits a catalog gets its own entry, and the bundled and test
     catalogs are parsed and validated once per run instead of once per test."""
     return tmp_path_factory.mktemp("session-cache")
+
+
+@cache
+def source_tree(path: Path) -> ast.Module:
+    """The syntax tree of one of llmpick's source files, parsed once per run for the
+    tests that read the code (layering, vocabulary, imports). Read only."""
+    return ast.parse(path.read_text())
 
 
 @cache

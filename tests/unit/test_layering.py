@@ -5,18 +5,11 @@ import each other in a circle."""
 from __future__ import annotations
 
 import ast
-from functools import cache
-from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.conftest import source_tree as parsed
 
 SRC = ROOT / "src" / "llmpick"
-
-
-@cache
-def parsed(path: Path) -> ast.Module:
-    """The syntax tree of a source file, parsed once for every test here (read only)."""
-    return ast.parse(path.read_text())
 
 
 def imported(path: object) -> set[str]:
