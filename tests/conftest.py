@@ -170,6 +170,26 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     return invoke
 
 
+def spawn_pty(command: str, args: list[str], **kwargs: Any) -> Any:
+    """``pexpect.spawn`` that sends at once: pexpect pauses 50 ms before every send, for
+    programs that turn echo off just after a prompt, which llmpick does not do (one
+    walkthrough answers some 25 questions)."""
+    import pexpect
+
+    child = pexpect.spawn(command, args, **kwargs)
+    child.delaybeforesend = None
+    return child
+
+
+def close_ended(child: Any) -> None:
+    """Close a pexpect child whose output has ended (EOF seen). It is reaped first, so
+    pexpect's fixed 0.1 s pause, which gives a child time to exit before it checks, is
+    not needed; its exit status is kept as close() keeps it."""
+    child.wait()
+    child.ptyproc.delayafterclose = 0
+    child.close()
+
+
 def run_process(
     *args: str, env: dict[str, str] | None = None, timeout: float = 60, input: bytes | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_process
+from tests.conftest import ROOT, close_ended, run_process, spawn_pty
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -27,7 +27,7 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
     full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
     full.pop("COLUMNS", None)  # the terminal's own width, as a person has it
     full.pop("CI", None)
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", *args],
         env=full,
@@ -36,7 +36,7 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
         dimensions=(24, cols),
     )
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
     return child.exitstatus, text
 
@@ -63,7 +63,7 @@ def terminal_runs(
     full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
     full.pop("COLUMNS", None)
     full.pop("CI", None)
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-c", _RUNS, json.dumps(commands)],
         env=full,
@@ -72,7 +72,7 @@ def terminal_runs(
         dimensions=(24, cols),
     )
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
     assert child.exitstatus == 0, text
     shown = re.findall(rf"^{_MARK}start\n(.*?)^{_MARK}(-?\d+)\n", text, re.M | re.S)
@@ -184,7 +184,7 @@ def _spawn(*args: str, cols: int) -> tuple[pexpect.spawn, io.StringIO]:  # type:
     full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": ""}
     full.pop("COLUMNS", None)
     full.pop("CI", None)
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", *args],
         env=full,
@@ -260,7 +260,7 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "access: open" in child.before
     child.sendline("y")
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     text = _screen(seen)
     assert child.exitstatus == 0, text
 
@@ -291,7 +291,7 @@ def test_back_at_the_first_question_says_so() -> None:
     child.expect("What is the model for")
     child.sendintr()
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 130
 
 
