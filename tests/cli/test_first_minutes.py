@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, close_ended, run_process, spawn_pty
+from tests.conftest import ROOT, close_ended, press_ctrl_c, run_process, spawn_pty
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -289,8 +289,7 @@ def test_back_at_the_first_question_says_so() -> None:
     child.sendline("back")
     child.expect(r"this\s+is\s+the\s+first\s+question")
     child.expect("What is the model for")
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    press_ctrl_c(child)
     close_ended(child)
     assert child.exitstatus == 130
 
