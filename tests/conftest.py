@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -20,12 +21,26 @@ BUNDLED_CATALOG = ROOT / "catalog"
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (each says why beside the mark) run first: the workers share
+    out the rest as they go, so none is left running a long test while the other idles
+    at the end. The order is otherwise kept, and is the same in every worker."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One catalog cache for the whole run: it is keyed by the content of every catalog
     file, so a test that edits a catalog gets its own entry, and the bundled and test
     catalogs are parsed and validated once per run instead of once per test."""
     return tmp_path_factory.mktemp("session-cache")
+
+
+@cache
+def source_tree(path: Path) -> ast.Module:
+    """The syntax tree of one of llmpick's source files, parsed once per run for the
+    tests that read the code (layering, vocabulary, imports). Read only."""
+    return ast.parse(path.read_text())
 
 
 @cache
@@ -88,6 +103,24 @@ def _isolated_env(
 
 
 @pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> Path:
+    """A cache directory of the test's own (``tmp_path / "cache"``), for tests of what a
+    command keeps there beside the catalog (the Hub's answers): it starts with copies of
+    the session's catalog caches, the bundled catalog's among them, so each such test does
+    not parse and validate the whole catalog again (about 0.4 s a test)."""
+    import shutil
+
+    bundled_catalog()  # now in the session's cache
+    own = tmp_path / "cache"
+    own.mkdir(mode=0o700)
+    for entry in _session_cache.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            shutil.copy2(entry, own / entry.name)
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(own))
+    return own
+
+
+@pytest.fixture
 def fixture_catalog(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the CLI at the small fictional test catalog."""
     monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIXTURE_CATALOG))
@@ -135,6 +168,26 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+def spawn_pty(command: str, args: list[str], **kwargs: Any) -> Any:
+    """``pexpect.spawn`` that sends at once: pexpect pauses 50 ms before every send, for
+    programs that turn echo off just after a prompt, which llmpick does not do (one
+    walkthrough answers some 25 questions)."""
+    import pexpect
+
+    child = pexpect.spawn(command, args, **kwargs)
+    child.delaybeforesend = None
+    return child
+
+
+def close_ended(child: Any) -> None:
+    """Close a pexpect child whose output has ended (EOF seen). It is reaped first, so
+    pexpect's fixed 0.1 s pause, which gives a child time to exit before it checks, is
+    not needed; its exit status is kept as close() keeps it."""
+    child.wait()
+    child.ptyproc.delayafterclose = 0
+    child.close()
 
 
 def run_process(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, close_ended, spawn_pty
 from tests.refresh_upstream import FIX, Upstream
 
 Cli = Callable[..., Result]
@@ -98,11 +98,11 @@ def test_a_long_note_wraps_between_words_in_a_terminal(
     data["sources"]["litellm"]["models"]["gpt-t"]["input"] = "free"
     R.layer_path().write_text(json.dumps(data))
     env = {**os.environ, "COLUMNS": "40"}
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable, ["-m", "llmpick", "providers"], env=env, encoding="utf-8", timeout=60
     )
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     lines = child.before.replace("\r", "").splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.startswith("note: prices and limits"))
     note = lines[start : start + 4]

@@ -16,6 +16,9 @@ import sys
 
 import pytest
 
+# slow: two processes, each building its own catalog cache under its own hash seed
+pytestmark = pytest.mark.slow
+
 COMMANDS = [
     ("recommend", "--task", "chat", "--access", "open", "--gpu-memory", "24", "--commercial"),
     ("recommend", "--no-input", "--include-legacy", "--top", "20"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, press_ctrl_c, run_process
+from tests.conftest import ROOT, close_ended, press_ctrl_c, run_process, spawn_pty
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -27,7 +27,7 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
     full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
     full.pop("COLUMNS", None)  # the terminal's own width, as a person has it
     full.pop("CI", None)
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", *args],
         env=full,
@@ -36,9 +36,48 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
         dimensions=(24, cols),
     )
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
     return child.exitstatus, text
+
+
+_MARK = "=== llmpick-test-run "
+_RUNS = f"""
+import json, sys
+from llmpick.cli.app import run
+for args in json.loads(sys.argv[1]):
+    print({_MARK!r} + "start", flush=True)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({_MARK!r} + str(code), flush=True)
+"""
+
+
+def terminal_runs(
+    *commands: tuple[str, ...], cols: int, env: dict[str, str] | None = None
+) -> list[tuple[int, str]]:
+    """Like ``terminal``, for several command lines in turn in one process (the run()
+    that `llmpick` calls, in the same pseudo-terminal): a process costs about 0.2 s, and
+    the same command lines are asked at every width. Each one's exit code and text."""
+    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
+    full.pop("COLUMNS", None)
+    full.pop("CI", None)
+    child = spawn_pty(
+        sys.executable,
+        ["-c", _RUNS, json.dumps(commands)],
+        env=full,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(24, cols),
+    )
+    child.expect(pexpect.EOF)
+    close_ended(child)
+    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
+    assert child.exitstatus == 0, text
+    shown = re.findall(rf"^{_MARK}start\n(.*?)^{_MARK}(-?\d+)\n", text, re.M | re.S)
+    assert len(shown) == len(commands), text
+    return [(int(code), out) for out, code in shown]
 
 
 # --- bare `llmpick` ---------------------------------------------------------------
@@ -100,10 +139,18 @@ def test_every_command_has_examples() -> None:
     assert not missing, f"no example in the help of: {missing}"
 
 
+@cache
+def _helps(cols: int) -> dict[str, tuple[int, str]]:
+    """Every command's help at ``cols`` columns: its exit code and screen text."""
+    paths = sorted(_commands())
+    shown = terminal_runs(*[(*path.split(), "--help") for path in paths], cols=cols)
+    return dict(zip(paths, shown, strict=True))
+
+
 @pytest.mark.parametrize("cols", WIDTHS)
 @pytest.mark.parametrize("path", sorted(_commands()))
 def test_help_reads_at_the_width(path: str, cols: int) -> None:
-    code, text = terminal(*path.split(), "--help", cols=cols)
+    code, text = _helps(cols)[path]
     assert code == 0, text
     src, opts = _commands()[path]
     lines = [line.strip() for line in text.splitlines()]
@@ -137,7 +184,7 @@ def _spawn(*args: str, cols: int) -> tuple[pexpect.spawn, io.StringIO]:  # type:
     full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": ""}
     full.pop("COLUMNS", None)
     full.pop("CI", None)
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", *args],
         env=full,
@@ -213,7 +260,7 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "access: open" in child.before
     child.sendline("y")
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     text = _screen(seen)
     assert child.exitstatus == 0, text
 
@@ -243,16 +290,24 @@ def test_back_at_the_first_question_says_so() -> None:
     child.expect(r"this\s+is\s+the\s+first\s+question")
     child.expect("What is the model for")
     press_ctrl_c(child)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 130
 
 
 # --- listings ---------------------------------------------------------------------
 
 
+@cache
+def _piped(*args: str) -> tuple[int, str]:
+    """llmpick's exit code and output through a pipe: the same at every width, so asked
+    once for all of them."""
+    p = run_process(*args)
+    return p.returncode, p.stdout if p.returncode == 0 else p.stderr
+
+
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_models_keeps_the_access_mark_at_every_width(cols: int) -> None:
-    listed = json.loads(run_process("models", "qwen", "--limit", "30", "--json").stdout)
+    listed = json.loads(_piped("models", "qwen", "--limit", "30", "--json")[1])
     kinds = {m["id"]: m["open_weights"] for m in listed}
     assert True in kinds.values() and False in kinds.values()  # both kinds in view
     code, text = terminal("models", "qwen", "--limit", "30", cols=cols)
@@ -301,18 +356,19 @@ def test_providers_keep_names_to_a_few_lines(cols: int) -> None:
         assert run <= 2, f"a row wraps onto more than 3 lines:\n{text}"
 
 
+@pytest.mark.slow  # two processes in a pseudo-terminal, each through a pager
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_schema_is_paged_in_a_terminal_and_offers_eval_files(cols: int, tmp_path: Path) -> None:
     paged = tmp_path / "paged.json"
     for name in ("cases", "targets"):
-        piped = run_process("schema", name)
-        assert piped.returncode == 0, piped.stderr
-        schema = json.loads(piped.stdout)
+        piped_code, piped = _piped("schema", name)
+        assert piped_code == 0, piped
+        schema = json.loads(piped)
         assert schema["title"] == f"llmpick eval {name}"
         code, text = terminal("schema", name, cols=cols, env={"LLMPICK_PAGER": f"cat > {paged}"})
         assert code == 0, text
-        assert paged.read_text() == piped.stdout  # the pager got it, and the same JSON
-        assert len(piped.stdout.splitlines()) > 24
+        assert paged.read_text() == piped  # the pager got it, and the same JSON
+        assert len(piped.splitlines()) > 24
 
 
 # --- hints that name the fix ------------------------------------------------------
@@ -336,12 +392,18 @@ def test_an_option_without_its_value_lists_the_values(cols: int) -> None:
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_a_mistyped_choice_names_the_nearest(cols: int) -> None:
-    code, text = terminal("recommend", "--task", "chatt", "--no-input", cols=cols)
+    task, kind, top = terminal_runs(
+        ("recommend", "--task", "chatt", "--no-input"),
+        ("providers", "--kind", "comunity"),
+        ("recommend", "--top", "0"),
+        cols=cols,
+    )
+    code, text = task
     assert code == 2, text
     assert "did you mean 'chat'?" in _said(text) and "choose from: chat, instruct" in _said(text)
-    code, text = terminal("providers", "--kind", "comunity", cols=cols)
+    code, text = kind
     assert code == 2 and "did you mean 'community'?" in _said(text), text
-    code, text = terminal("recommend", "--top", "0", cols=cols)
+    code, text = top
     assert code == 2 and "1<=x<=100" in _said(text), text  # the range, not only --help
 
 
@@ -373,7 +435,7 @@ def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_pat
     family = (ROOT / "tests/fixtures/catalog/families/acme/rocket.yaml").read_text()
     assert "\nlicense:" in family
     (tmp_path / "rocket2.yaml").write_text(family.replace("\nlicense:", "\nlicence:", 1))
-    for args, wanted in [
+    asked = [
         (
             (
                 "eval",
@@ -400,10 +462,13 @@ def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_pat
             ("catalog", "validate", str(tmp_path / "rocket2.yaml")),
             "licence: unknown key 'licence'; did you mean 'license'?",
         ),
-    ]:
-        code, text = terminal(
-            *args, cols=cols, env={"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
-        )
+    ]
+    shown = terminal_runs(
+        *[args for args, _ in asked],
+        cols=cols,
+        env={"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")},
+    )
+    for (_, wanted), (code, text) in zip(asked, shown, strict=True):
         assert code in (2, 3), text
         assert wanted in _said(text), text
         assert "Extra inputs are not permitted" not in text

@@ -39,8 +39,8 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path / "cache"))
+def _own_cache(own_cache: Path) -> None:
+    """Each test its own cache of the Hub's answers (tmp_path / "cache")."""
 
 
 def estimates(out: str) -> list[dict[str, Any]]:

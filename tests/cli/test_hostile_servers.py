@@ -33,6 +33,19 @@ def hostile() -> Iterator[Hostile]:
         srv.stop()
 
 
+def test_the_bomb_is_valid_gzip_of_zeros() -> None:
+    """The bomb is built from one compressed block repeated (tests/hostile_http.py):
+    a small one made the same way inflates to exactly its zero bytes."""
+    import gzip
+
+    from tests.hostile_http import bomb
+
+    mib = 1024 * 1024
+    for size in (2 * mib, 5 * mib):
+        assert gzip.decompress(bomb(size)) == bytes(size)
+    assert 400_000 < len(bomb()) < 600_000  # about 1/1000 of BOMB
+
+
 # --- catalog refresh ----------------------------------------------------------------
 
 
@@ -64,6 +77,7 @@ def test_refresh_bounds_the_decoded_size_and_refuses_stacked_encodings(
     assert not R.layer_path().exists()
 
 
+@pytest.mark.slow  # a process waits out its 1 s deadline
 @pytest.mark.usefixtures("refresh_catalog")
 def test_refresh_deadline_holds_while_the_headers_drip(hostile: Hostile) -> None:
     """--timeout is a deadline for the whole request: a server that sends its headers a

@@ -3,18 +3,28 @@ documents `--json` prints, and errors carry the command line's words."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import run_process
+from tests.conftest import Result
 
-pytest.importorskip("mcp", reason="the MCP extra is not installed: pip install 'llmpick[mcp]'")
+Cli = Callable[..., Result]
+
+# found, not imported: the SDK takes about a second to import, which every test process
+# would pay while collecting, and only the process that runs these tests needs it
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("mcp") is None,
+    reason="the MCP extra is not installed: pip install 'llmpick[mcp]'",
+)
 
 
 def session_calls(calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
@@ -27,26 +37,34 @@ def session_calls(calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], l
     )
 
     async def run() -> tuple[list[Any], list[Any]]:
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        async with (
+            stdio_client(params, errlog=errlog) as (read, write),
+            ClientSession(read, write) as session,
+        ):
             await session.initialize()
             tools = (await session.list_tools()).tools
             results = [await session.call_tool(name, args) for name, args in calls]
             return tools, results
 
-    return anyio.run(run)
+    # the server's stderr to a file of its own: the client's default is the sys.stderr of
+    # when the SDK was imported, which a test capturing output has replaced by a buffer
+    with tempfile.TemporaryFile("w+") as errlog:
+        return anyio.run(run)
 
 
-def cli_json(*args: str) -> Any:
-    r = run_process(*args, "--json")
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+def cli_json(cli: Cli, *args: str) -> Any:
+    """What `--json` prints (in-process: the server is the process under test here)."""
+    r = cli(*args, "--json")
+    assert r.code == 0, r
+    return json.loads(r.out)
 
 
 REQ = {"task": "chat", "gpu_memory": 24, "commercial": True}
 CLI_REQ = ("--task", "chat", "--gpu-memory", "24", "--commercial")
 
 
-def test_the_sdk_client_gets_the_same_documents_as_json() -> None:
+@pytest.mark.slow  # a server process and the SDK (about a second to import, in each process)
+def test_the_sdk_client_gets_the_same_documents_as_json(cli: Cli) -> None:
     tools, results = session_calls(
         [
             ("recommend", {**REQ, "top": 3}),
@@ -59,12 +77,12 @@ def test_the_sdk_client_gets_the_same_documents_as_json() -> None:
     )
     assert {t.name for t in tools} == {"recommend", "why", "show", "fit", "models", "guide"}
     expected = [
-        cli_json("recommend", *CLI_REQ, "--top", "3"),
-        cli_json("why", "llama-2-13b-chat", *CLI_REQ),
-        cli_json("show", "qwen3-8b"),
-        cli_json("fit", "qwen3-8b", "--gpu-memory", "24", "--context", "32k"),
-        cli_json("models", "qwen", "coder", "--limit", "3"),
-        cli_json("guide", "2.14"),
+        cli_json(cli, "recommend", *CLI_REQ, "--top", "3"),
+        cli_json(cli, "why", "llama-2-13b-chat", *CLI_REQ),
+        cli_json(cli, "show", "qwen3-8b"),
+        cli_json(cli, "fit", "qwen3-8b", "--gpu-memory", "24", "--context", "32k"),
+        cli_json(cli, "models", "qwen", "coder", "--limit", "3"),
+        cli_json(cli, "guide", "2.14"),
     ]
     for result, doc in zip(results, expected, strict=True):
         assert not result.is_error, result.content
@@ -79,7 +97,8 @@ def test_the_sdk_client_gets_the_same_documents_as_json() -> None:
     assert recommend.output_schema is not None
 
 
-def test_errors_are_tool_errors_in_the_command_lines_words(tmp_path: Path) -> None:
+@pytest.mark.slow  # a server process driven by the SDK's client
+def test_errors_are_tool_errors_in_the_command_lines_words(cli: Cli, tmp_path: Path) -> None:
     _, results = session_calls(
         [
             ("recommend", {"task": "chatt"}),
@@ -89,17 +108,17 @@ def test_errors_are_tool_errors_in_the_command_lines_words(tmp_path: Path) -> No
         ]
     )
     (tmp_path / "req.yaml").write_text("task: chatt\n")
-    cli = [
-        run_process("recommend", "-r", str(tmp_path / "req.yaml")),
-        run_process("show", "no-such-model-anywhere"),
-        run_process("fit", "gpt-4o"),
+    said = [
+        cli("recommend", "-r", str(tmp_path / "req.yaml")),
+        cli("show", "no-such-model-anywhere"),
+        cli("fit", "gpt-4o"),
     ]
-    for result, r in zip(results, cli, strict=False):
+    for result, r in zip(results, said, strict=False):
         assert result.is_error
         text = result.content[0].text
         assert text.startswith("error: ")
-        assert r.returncode == 2
-        assert text in r.stderr  # the same message and hint
+        assert r.code == 2
+        assert text in r.err  # the same message and hint
     assert results[3].is_error and "unknown key 'colour'" in results[3].content[0].text
 
 

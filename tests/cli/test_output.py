@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CATALOG, run_process
+from tests.conftest import FIXTURE_CATALOG, close_ended, run_process, spawn_pty
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -35,7 +35,7 @@ def in_terminal(*args: str, rows: int = 6, env: dict[str, str] | None = None) ->
     for name in ("PAGER", "LLMPICK_PAGER", "LESS", "CI"):
         if env is None or name not in env:
             full.pop(name, None)
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", *args],
         env=full,
@@ -45,7 +45,7 @@ def in_terminal(*args: str, rows: int = 6, env: dict[str, str] | None = None) ->
     )
     child.expect(pexpect.EOF)
     screen = child.before
-    child.close()
+    close_ended(child)
     assert child.exitstatus is not None, child.signalstatus
     return child.exitstatus, screen
 

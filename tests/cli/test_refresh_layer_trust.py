@@ -148,6 +148,7 @@ def test_the_writer_never_writes_a_layer_its_reader_refuses(
     assert R.layer_path().read_bytes() == before
 
 
+@pytest.mark.slow  # two processes refresh at once, each from a source 1 s late (to overlap)
 def test_two_refreshes_at_once_keep_both_sources(upstream: Upstream) -> None:
     env = {**os.environ}
     cmd = [sys.executable, "-m", "llmpick", "catalog", "refresh"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, close_ended, spawn_pty
 
 
 @pytest.mark.parametrize("model", ["qwen3-8b", "gemma-4-31b-it"])
@@ -148,9 +148,9 @@ def test_errors_wrap_in_a_terminal_and_stay_one_line_in_a_pipe() -> None:
     pexpect = pytest.importorskip("pexpect")
     args = ["-m", "llmpick", "recommend", "--task", "chatt", "--gpu-memory", "lots"]
     env = {**os.environ, "COLUMNS": "40"}
-    child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=60)
+    child = spawn_pty(sys.executable, args, env=env, encoding="utf-8", timeout=60)
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     lines = child.before.replace("\r", "").splitlines()
     assert child.exitstatus == 2 and lines[0].startswith("error: invalid value for --task")
     assert max(len(line) for line in lines) <= 40

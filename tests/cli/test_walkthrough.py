@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Result, press_ctrl_c
+from tests.conftest import Result, close_ended, press_ctrl_c, spawn_pty
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -17,7 +17,7 @@ pexpect = pytest.importorskip("pexpect")
 def spawn(env: dict[str, str] | None = None) -> pexpect.spawn:  # type: ignore[name-defined]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
     env.pop("CI", None)
-    return pexpect.spawn(
+    return spawn_pty(
         sys.executable, ["-m", "llmpick", "recommend"], env=env, encoding="utf-8", timeout=30
     )
 
@@ -70,7 +70,7 @@ def test_walkthrough_asks_skips_and_answers() -> None:
     child.sendline("y")
     child.expect("Shortlist for: task=chat, access=open")
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 0
 
 
@@ -98,7 +98,7 @@ def test_auto_without_a_gpu_asks_again_at_once() -> None:
     child.expect(r"give\s+the\s+memory\s+in\s+GB")  # wrapped at the width
     child.expect("GPU memory in GB")
     press_ctrl_c(child)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 130
 
 
@@ -132,7 +132,7 @@ def test_no_at_the_summary_changes_an_answer() -> None:
     child.sendline("y")
     child.expect("Shortlist for: task=chat, access=proprietary")
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 0
 
 
@@ -140,7 +140,7 @@ def test_ctrl_c_exits_130_without_traceback() -> None:
     child = spawn()
     child.expect("What is the model for")
     press_ctrl_c(child)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
@@ -159,7 +159,7 @@ def test_proprietary_skips_hardware_questions() -> None:
     child.sendline("azure")
     child.expect("Tokens a month")  # an API answer asks the monthly volume
     press_ctrl_c(child)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 130
 
 
@@ -207,7 +207,7 @@ def test_the_conversation_fits_an_80_column_terminal() -> None:
         child.expect(question)
         child.sendline(answer)
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     text = re.sub(r"\x1b\[[0-9;]*m", "", seen.getvalue()).replace("\r", "")
     assert "answers: chat, instruct" in text and "answers: tools, structured-output" in text
     wide = [line for line in text.splitlines() if len(line) > 80]
@@ -232,5 +232,5 @@ def test_the_gpu_question_takes_several_gpus() -> None:
     child.expect("The same without the questions")
     child.expect(r"--gpus 24\+16")  # both GPUs, as the option reads them back
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     assert child.exitstatus == 0

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from llmpick.evaluation.cases import load_cases
-from llmpick.yamlsafe import YamlProblem, parse
+from llmpick.yamlsafe import MAX_NODES, YamlProblem, parse
 from tests.eval.fake_openai import FakeOpenAI
 
 
@@ -32,6 +32,7 @@ def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow  # a process (a hang must fail, not block) and the 1 s bound waited out
 def test_a_backtracking_regex_is_cut_off_not_run_for_hours(
     server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
 ) -> None:
@@ -128,11 +129,24 @@ def test_yaml_cases_load_in_linear_time(tmp_path: Path) -> None:
     assert time.monotonic() - start < 20
 
 
+@pytest.mark.slow  # libyaml and pydantic on 45,000 cases: the file must exceed MAX_NODES values
 def test_a_large_yaml_cases_file_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
-    cases = [{"id": f"c{i}", "prompt": "q", "expect": {"equals": "a"}} for i in range(45_000)]
+    """The catalog's limit of MAX_NODES values refused about 40,000 plain cases as if
+    aliases had multiplied them. Slow for a good reason (a few seconds: libyaml and
+    pydantic on 45,000 cases): the file must hold more values than that limit, in the
+    shape real cases have, so it cannot be smaller."""
+    n = 45_000
+    # what yaml.safe_dump writes for these cases, written directly: dumping them took
+    # as long again as loading them (checked on the first cases below)
+    entry = "- expect:\n    equals: a\n  id: c{}\n  prompt: q\n"
+    text = "".join(entry.format(i) for i in range(n))
+    first = [{"id": f"c{i}", "prompt": "q", "expect": {"equals": "a"}} for i in range(3)]
+    assert text.startswith(yaml.safe_dump(first))
+    values = n * 5  # per case: the entry in the list, its 3 keys, expect's key
+    assert values > MAX_NODES  # beyond the limit that was wrongly applied
     p = tmp_path / "cases.yaml"
-    p.write_text(yaml.safe_dump(cases))
-    assert len(load_cases(p)) == 45_000
+    p.write_text(text)
+    assert len(load_cases(p)) == n
 
 
 def test_too_many_values_says_why_truly() -> None:
@@ -162,6 +176,7 @@ def test_out_to_a_fifo_is_refused_not_waited_on(
     assert server.log == []
 
 
+@pytest.mark.slow  # 100,000 jobs in a process whose peak memory is read
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the peak memory of a child")
 def test_jobs_are_made_as_they_are_run_not_all_up_front(tmp_path: Path) -> None:
     """10,000 cases asked 10 times: 100,000 jobs, each a coroutine made up front before

@@ -96,6 +96,7 @@ window.addEventListener('load', () => {
 """
 
 
+@pytest.mark.slow  # a real headless chromium renders the report
 @pytest.mark.skipif(_browser() is None, reason="no chromium installed (.ci/run installs it)")
 @pytest.mark.parametrize("width", [500, 1000])  # headless chromium is 500 at least
 def test_a_real_browser_draws_the_charts_and_no_text_overflows(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import close_ended, spawn_pty
 from tests.eval.test_eval_run import target
 
 pexpect = pytest.importorskip("pexpect")
@@ -26,7 +27,7 @@ def _spawn(args: list[str], tmp_path: Path) -> pexpect.spawn:  # type: ignore[na
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80", "LINES": "24"}
     env.pop("NO_COLOR", None)
     env["TERM"] = "xterm-256color"
-    child = pexpect.spawn(
+    child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", "eval", *args],
         env=env,
@@ -49,7 +50,7 @@ def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cu
     out = tmp_path / "res.jsonl"
     child = _spawn([cases, "--targets", tg, "--out", str(out)], tmp_path)
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     screen = child.logfile_read.getvalue()
     assert child.exitstatus == 0, screen
     assert "asking" in screen and "[progress" not in screen  # the progress display
@@ -72,7 +73,7 @@ def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
     child.expect(r"[1-9]\d*/40")  # some answers in
     child.sendintr()
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     screen = child.logfile_read.getvalue()
     assert child.exitstatus == 130, screen
     assert "Traceback" not in screen and "--resume" in screen
@@ -83,7 +84,7 @@ def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
 
 def _screen(child: pexpect.spawn) -> str:  # type: ignore[name-defined]
     child.expect(pexpect.EOF)
-    child.close()
+    close_ended(child)
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
 
 
@@ -105,6 +106,7 @@ def test_one_target_at_80_columns_keeps_every_number_whole(
     assert "the only target that answered" in text
 
 
+@pytest.mark.slow  # eval in a pseudo-terminal, against real sockets
 def test_unreachable_targets_empty_answers_and_failures_in_a_terminal(
     server, write_cases, write_targets, tmp_path
 ) -> None:

@@ -105,6 +105,7 @@ def test_no_cache_env(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache_files() == []
 
 
+@pytest.mark.slow  # processes racing to build one cache: each parses the catalog
 def test_concurrent_processes_build_the_cache_safely(base: Path, tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -17,6 +17,9 @@ from llmpick.units import params_as_shown
 from llmpick.vocabulary import SECTION_IDS, TASKS
 from tests.conftest import bundled_catalog
 
+# slow: hypothesis, 20 fresh examples a test, each a recommend on the bundled catalog
+pytestmark = pytest.mark.slow
+
 cat = bundled_catalog  # parsed once per run, shared
 
 

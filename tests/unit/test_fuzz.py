@@ -17,6 +17,9 @@ from llmpick.engine.requirements import FIELD_NAMES, build
 from llmpick.errors import CatalogError, UsageError
 from tests.conftest import FIXTURE_CATALOG
 
+# slow: hypothesis, a fixed sequence of examples through the loader and the parser
+pytestmark = pytest.mark.slow
+
 # CI runs a fixed sequence of examples (derandomize); LLMPICK_FUZZ_LONG=1 explores anew
 # with many more (see CONTRIBUTING.md). 50 fixed examples a test: most of the time goes
 # into generating the nested YAML values (about 40 ms an example), and 150 cost the

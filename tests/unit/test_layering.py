@@ -7,12 +7,13 @@ from __future__ import annotations
 import ast
 
 from tests.conftest import ROOT
+from tests.conftest import source_tree as parsed
 
 SRC = ROOT / "src" / "llmpick"
 
 
 def imported(path: object) -> set[str]:
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    tree = parsed(path)  # type: ignore[arg-type]
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -63,7 +64,7 @@ LAYERS: dict[str, int] = {
 
 def llmpick_imports(path: object) -> set[str]:
     """The top-level llmpick units (package or module) that ``path`` imports."""
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    tree = parsed(path)  # type: ignore[arg-type]
     units: set[str] = set()
     for node in ast.walk(tree):
         modules: list[str] = []
@@ -109,7 +110,7 @@ def module_of(path: object) -> str:
 def module_imports(path: object, modules: set[str]) -> set[str]:
     """The llmpick modules that ``path`` imports (function-level imports included):
     ``from a.b import c`` names ``a.b.c`` when that is a module, else ``a.b``."""
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+    tree = parsed(path)  # type: ignore[arg-type]
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -6,7 +6,7 @@ import ast
 import typing
 
 from llmpick import vocabulary as vocab
-from tests.conftest import ROOT
+from tests.conftest import ROOT, source_tree
 
 SRC = ROOT / "src" / "llmpick"
 
@@ -46,7 +46,7 @@ def test_no_module_writes_a_vocabulary_again() -> None:
     for path in SRC.rglob("*.py"):
         if path.name == "vocabulary.py":
             continue
-        for line, members in _string_collections(ast.parse(path.read_text())):
+        for line, members in _string_collections(source_tree(path)):
             if frozenset(members) in whole:
                 rel = path.relative_to(SRC).as_posix()
                 copies.append(f"{rel}:{line} repeats {whole[frozenset(members)]}")
