@@ -14,6 +14,7 @@ them, and pulled towards a conservative prior when there are few (``quality``).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -233,6 +234,7 @@ def edition_conflict(benchmark: str, metric: str | None = None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a catalog spells a few hundred results many times
 def canonical(benchmark: str, metric: str | None = None) -> str:
     """The canonical name of a benchmark, whatever the spelling. Translation benchmarks
     carry their scorer ('FLORES-200 (XCOMET-XL)'), since scorers differ in scale, and

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ from llmpick.engine.scoring import (
     domain_fit,
     fitness,
     guide_citations,
+    points,
     price_for,
     score,
 )
@@ -68,8 +69,6 @@ class Verdict:
 
     variant: Variant
     exclusions: list[Exclusion] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)
-    caveats: list[Reason] = field(default_factory=list)
     score: float = 0.0
     estimate: Estimate | None = None
     placement: Placement | None = None  # where the estimate sits on the user's hardware
@@ -80,10 +79,45 @@ class Verdict:
     also: list[str] = field(default_factory=list)
     same_base_as: str | None = None
     domain_fit: bool = False  # adapted to the domain the requirements ask for
+    # the score's reasons and caveats, spelled out when first read (``explain_with``)
+    _said: tuple[list[Reason], list[Reason]] | None = None
+    _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
+    _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
 
     @property
     def passed(self) -> bool:
         return not self.exclusions
+
+    @property
+    def reasons(self) -> list[Reason]:
+        return self._spelled()[0]
+
+    @property
+    def caveats(self) -> list[Reason]:
+        return self._spelled()[1]
+
+    def explain_with(self, explain: Callable[[], tuple[float, list[Reason], list[Reason]]]) -> None:
+        """Say how to spell out the reasons of the score already set, when they are read:
+        a ranking scores every candidate, and shows the reasons of a few."""
+        self._said, self._explain = None, explain
+
+    def note(self, reason: Reason) -> None:
+        """Add a reason after the rules' (one that shares a slot)."""
+        if self._said is None:
+            self._notes.append(reason)
+        else:
+            self._said[0].append(reason)
+
+    def _spelled(self) -> tuple[list[Reason], list[Reason]]:
+        if self._said is None:
+            reasons: list[Reason] = []
+            caveats: list[Reason] = []
+            if self._explain is not None:
+                score, reasons, caveats = self._explain()
+                assert score == self.score, (self.variant.id, score, self.score)
+            self._said = (reasons + self._notes, caveats)
+            self._notes = []
+        return self._said
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -271,7 +305,10 @@ def _with_fits(ctx: Context, verdicts: list[Verdict], r: Requirements) -> Contex
 
 
 def _score(verdict: Verdict, r: Requirements, ctx: Context) -> None:
-    verdict.score, verdict.reasons, verdict.caveats = score(verdict.variant, r, ctx)
+    """The verdict's score now, its reasons when they are read."""
+    v = verdict.variant
+    verdict.score = points(v, r, ctx)
+    verdict.explain_with(lambda: score(v, r, ctx))
 
 
 def _sort_key(v: Verdict) -> tuple[float, int, str]:
@@ -391,7 +428,7 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
         if slot is not None:
             v.same_base_as = slot.variant.id
             slot.also.append(v.variant.id)
-            slot.reasons.append(
+            slot.note(
                 Reason(
                     f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
                     "2.16",
@@ -399,7 +436,7 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
                     "one slot",
                 )
             )
-            v.reasons.append(
+            v.note(
                 Reason(
                     f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
                     "2.16",

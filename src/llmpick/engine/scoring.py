@@ -23,6 +23,7 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import (
@@ -85,6 +86,7 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
+    sized_kin: dict[str, list[Variant]] = field(default_factory=dict)  # see ``_sized_kin``
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
@@ -110,6 +112,7 @@ class Effects:
     reasons: list[Reason] = field(default_factory=list)
     caveats: list[Reason] = field(default_factory=list)
     rule: str = ""
+    words: ClassVar[bool] = True  # the reasons are spelled out (``Tally``: points only)
 
     def add(self, points: float, text: str, guide: str) -> None:
         self.reasons.append(Reason(text, guide, round(points, 1), self.rule))
@@ -119,6 +122,31 @@ class Effects:
 
     def warn(self, text: str, guide: str) -> None:
         self.caveats.append(Reason(text, guide, 0.0, self.rule))
+
+
+class Tally(Effects):
+    """The points alone, added up in the order ``score`` adds them (so the total is the
+    same to the last bit), with no reason kept: ranking thousands of candidates needs
+    their scores, and only the few shown need their reasons. Rules may skip building a
+    text that costs time when ``fx.words`` is false."""
+
+    __slots__ = ("total", "skip")
+    words = False
+
+    def __init__(self, skip: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.total: float = 0
+        self.skip = skip  # rules whose points do not count
+
+    def add(self, points: float, text: str, guide: str) -> None:
+        if self.rule not in self.skip:
+            self.total += round(points, 1)
+
+    def note(self, text: str, guide: str) -> None:
+        pass
+
+    def warn(self, text: str, guide: str) -> None:
+        pass
 
 
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
@@ -581,9 +609,9 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     found = _relevant_results(v, ctx)
     if found:
         level = quality(_weighed(found, ctx))
-        fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
+        fx.add(_evidence_points(weight, level), _described(found, ctx) if fx.words else "", "4.2")
         return
-    unranked = _unranked_results(v, ctx)
+    unranked = _unranked_results(v, ctx) if fx.words else []
     # results the catalog holds are never denied: `show` lists them
     held = (
         f"{' and '.join(unranked)} result{'s' if len(unranked) > 1 else ''} in the catalog "
@@ -731,7 +759,8 @@ _PREDECESSORS: weakref.WeakKeyDictionary[Catalog, dict[str, list[str]]] = (
 
 
 def predecessors(c: Catalog) -> dict[str, list[str]]:
-    """variant id -> the variants that name it as their successor, once per catalog."""
+    """variant id -> the variants that name it as their successor, newest release first
+    (undated last; among equals, by id), once per catalog."""
     hit = _PREDECESSORS.get(c)
     if hit is None:
         hit = {}
@@ -739,6 +768,8 @@ def predecessors(c: Catalog) -> dict[str, list[str]]:
             succ = c.variants[vid].successor
             if succ:
                 hit.setdefault(succ, []).append(vid)
+        for ids in hit.values():
+            ids.sort(key=lambda pid: c.variants[pid].released or dt.date.min, reverse=True)
         _PREDECESSORS[c] = hit
     return hit
 
@@ -752,39 +783,54 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     c = ctx.catalog
     # the release it directly replaces is the newest one naming it as successor (GPT-6
     # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
-    newest_first = sorted(
-        predecessors(c).get(v.id, ()),
-        key=lambda pid: c.variants[pid].released or dt.date.min,
-        reverse=True,
-    )
-    for prev in newest_first:
-        if prev not in ctx.results:
-            continue
-        found = _relevant_results(c.variants[prev], ctx)
+    for prev in predecessors(c).get(v.id, ()):
+        found = _relevant_results(c.variants[prev], ctx) if prev in ctx.results else None
         if found:
             return c.variants[prev], found
-    fam = c.families.get(v.family)
-    if fam is None or v.params_b is None:
+    if v.params_b is None:
         return None
     best: tuple[float, str, Variant, Found] | None = None
-    for sid in fam.variants:
-        sib = c.variants.get(sid)
-        if sib is None or sid == v.id or sid not in ctx.results or sib.params_b is None:
-            continue
-        if sib.moe != v.moe:  # a dense model's results say little of a mixture of experts
-            continue
-        ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
-        if ratio > 2 or (
-            sib.released and v.released and abs((sib.released - v.released).days) > 366
-        ):
+    for sib in _sized_kin(v.family, ctx):
+        if sib.id == v.id or not _stands_in(sib, v):
             continue
         found = _relevant_results(sib, ctx)
         if not found:
             continue
+        assert sib.params_b is not None
         gap = abs(sib.params_b - v.params_b)
-        if best is None or (gap, sid) < best[:2]:
-            best = (gap, sid, sib, found)
+        if best is None or (gap, sib.id) < best[:2]:
+            best = (gap, sib.id, sib, found)
     return None if best is None else (best[2], best[3])
+
+
+def _sized_kin(family: str, ctx: Context) -> list[Variant]:
+    """The models of a family with a published size and results in the catalog, once
+    per context (the stand-ins ``_measured_sibling`` chooses among)."""
+    hit = ctx.sized_kin.get(family)
+    if hit is None:
+        c = ctx.catalog
+        fam = c.families.get(family)
+        kin = (c.variants.get(sid) for sid in (fam.variants if fam is not None else ()))
+        hit = [
+            sib
+            for sib in kin
+            if sib is not None and sib.id in ctx.results and sib.params_b is not None
+        ]
+        ctx.sized_kin[family] = hit
+    return hit
+
+
+def _stands_in(sib: Variant, v: Variant) -> bool:
+    """Whether a measured sibling can stand in for ``v``: the same kind (a dense model's
+    results say little of a mixture of experts), at most twice or half its size, released
+    within a year of it."""
+    assert sib.params_b is not None and v.params_b is not None
+    if sib.moe != v.moe:
+        return False
+    ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
+    if ratio > 2:
+        return False
+    return not (sib.released and v.released and abs((sib.released - v.released).days) > 366)
 
 
 @rule(
@@ -809,17 +855,18 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     age = (ctx.today - v.released).days / 365.25
     floor = -12.0 if aging else -4.0
     points = max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
+    fx.add(points, _generation(v.released, age, aging) if fx.words else "", "4.2")
+
+
+def _generation(released: dt.date, age: float, aging: bool) -> str:
+    """How a release date reads: current, recent, older, or only the date."""
     if age <= 1:
-        text = f"a current generation (released {v.released:%b %Y})"
-    elif age <= 2:
-        text = f"a recent generation (released {v.released:%b %Y})"
-    elif age > 4 and aging:
-        text = (
-            f"an older generation (released {v.released:%Y}); newer models are generally stronger"
-        )
-    else:
-        text = f"released {v.released:%b %Y}"
-    fx.add(points, text, "4.2")
+        return f"a current generation (released {released:%b %Y})"
+    if age <= 2:
+        return f"a recent generation (released {released:%b %Y})"
+    if age > 4 and aging:
+        return f"an older generation (released {released:%Y}); newer models are generally stronger"
+    return f"released {released:%b %Y}"
 
 
 @rule(
@@ -1123,12 +1170,23 @@ PREFERENCE_MARGIN = 15.0
 
 def fitness(v: Variant, r: Requirements, ctx: Context) -> float:
     """How well the model fits the job: the balanced score without cost and speed."""
-    fx = Effects()
+    fx = Tally()
     balanced = r.replace(prefer="balanced")
     for spec in RULES:
         if spec.name not in PREFERENCES:
+            fx.rule = spec.name
             spec.fn(v, balanced, ctx, fx)
-    return 50.0 + sum(x.weight for x in fx.reasons)
+    return 50.0 + fx.total
+
+
+def points(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The score ``score`` gives, without its reasons."""
+    eligible = ctx.preference_eligible
+    fx = Tally(PREFERENCES if eligible is not None and v.id not in eligible else ())
+    for spec in RULES:
+        fx.rule = spec.name
+        spec.fn(v, r, ctx, fx)
+    return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
 
 
 def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason], list[Reason]]:
