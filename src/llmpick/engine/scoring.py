@@ -130,7 +130,7 @@ class Tally(Effects):
     their scores, and only the few shown need their reasons. Rules may skip building a
     text that costs time when ``fx.words`` is false."""
 
-    __slots__ = ("total", "skip")
+    __slots__ = ("skip", "total")
     words = False
 
     def __init__(self, skip: tuple[str, ...] = ()) -> None:
