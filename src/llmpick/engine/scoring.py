@@ -157,14 +157,15 @@ class Rule:
     name: str
     fn: RuleFn
     cites: tuple[tuple[str, str], ...]  # (guide id, what the rule does on that ground)
+    points: bool = True  # False: it only states facts and warns, never moves the score
 
 
 RULES: list[Rule] = []
 
 
-def rule(name: str, *cites: tuple[str, str]) -> Callable[[RuleFn], RuleFn]:
+def rule(name: str, *cites: tuple[str, str], points: bool = True) -> Callable[[RuleFn], RuleFn]:
     def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(name, fn, cites))
+        RULES.append(Rule(name, fn, cites, points))
         return fn
 
     return register
@@ -337,76 +338,90 @@ def _task_word(task: str | None) -> str:
     ("2.16", "a one-task fine-tune is not counted as instruction-tuned"),
 )
 def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    task, fl, tuning = r.task, v.flavour, set(v.tuning)
-    if task == "chat":
-        if fl == "chat":
-            fx.add(15, "a chat model, tuned for multi-turn dialogue", "2.14")
-        elif fl == "instruct":
-            fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
-        if v.architecture == "encoder-decoder":
-            fx.add(
-                -8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7"
-            )
-    elif task in GENERATIVE:
-        if fl == "instruct" and one_task_only(v):
-            fx.add(2, "fine-tuned for one task, not general instruction tuning", "2.16")
-        elif fl == "instruct":
-            fx.add(
-                12 if task == "instruct" else 10,
-                "instruction-tuned: follows single instructions well",
-                "2.6",
-            )
-        elif fl == "chat":
-            fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
-        if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
-            fx.add(6, "encoder-decoder: built for input-to-output tasks like this", "2.7")
-        elif task != "qa" and v.architecture == "encoder-decoder":
-            fx.add(
-                -8,
-                "encoder-decoder: built to map an input to an output, not for "
-                "open-ended generation",
-                "2.7",
-            )
-    elif task == "classification":
-        if ready_made_classifier(v):
-            return  # the ready-made rule speaks for it
-        if "flan" in tuning:
-            fx.add(8, "instruction-tuned on the FLAN collection of tasks", "2.7")
-            fx.add(
-                10,
-                "FLAN tuning covers classification: works zero-shot, no labelled data",
-                "2.8",
-            )
-        elif v.architecture == "encoder-only" and fl == "base":
-            fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
-            fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
-        elif fl in ("instruct", "chat") and not one_task_only(v):
-            fx.add(7, "can classify from a prompt with no training data", "2.6")
-        elif fl == "embedding":
-            fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
-            fx.warn(
-                "an embedding model does not classify by itself: it needs labelled examples "
-                "and a classifier trained on its vectors",
-                "2.16",
-            )
-    elif task == "extraction":
-        if "flan" in tuning:
-            fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
-        elif fl in ("instruct", "chat") and not one_task_only(v):
-            fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
-        elif v.architecture == "encoder-only":
-            fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
-            fx.warn("needs fine-tuning on labelled examples first", "2.4")
-    elif task == "embedding":
-        if fl == "embedding":
-            fx.add(20, "trained to produce sentence embeddings", "2.16")
-        else:
-            fx.add(4, "an encoder that can embed text with pooling", "2.2")
-            fx.warn(
-                "not trained for embeddings: expect weaker retrieval without contrastive tuning",
-                "2.16",
-            )
-        _input_length(v, fx)
+    if r.task == "chat":
+        _chat_fit(v, fx)
+    elif r.task in GENERATIVE:
+        _generative_fit(v, r.task, fx)
+    elif r.task == "classification":
+        _classification_fit(v, fx)
+    elif r.task == "extraction":
+        _extraction_fit(v, fx)
+    elif r.task == "embedding":
+        _embedding_fit(v, fx)
+
+
+def _chat_fit(v: Variant, fx: Effects) -> None:
+    if v.flavour == "chat":
+        fx.add(15, "a chat model, tuned for multi-turn dialogue", "2.14")
+    elif v.flavour == "instruct":
+        fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
+    if v.architecture == "encoder-decoder":
+        fx.add(-8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7")
+
+
+def _generative_fit(v: Variant, task: str | None, fx: Effects) -> None:
+    fl = v.flavour
+    if fl == "instruct" and one_task_only(v):
+        fx.add(2, "fine-tuned for one task, not general instruction tuning", "2.16")
+    elif fl == "instruct":
+        fx.add(
+            12 if task == "instruct" else 10,
+            "instruction-tuned: follows single instructions well",
+            "2.6",
+        )
+    elif fl == "chat":
+        fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
+    if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
+        fx.add(6, "encoder-decoder: built for input-to-output tasks like this", "2.7")
+    elif task != "qa" and v.architecture == "encoder-decoder":
+        fx.add(
+            -8,
+            "encoder-decoder: built to map an input to an output, not for open-ended generation",
+            "2.7",
+        )
+
+
+def _classification_fit(v: Variant, fx: Effects) -> None:
+    fl = v.flavour
+    if ready_made_classifier(v):
+        return  # the ready-made rule speaks for it
+    if "flan" in v.tuning:
+        fx.add(8, "instruction-tuned on the FLAN collection of tasks", "2.7")
+        fx.add(10, "FLAN tuning covers classification: works zero-shot, no labelled data", "2.8")
+    elif v.architecture == "encoder-only" and fl == "base":
+        fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
+        fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
+    elif fl in ("instruct", "chat") and not one_task_only(v):
+        fx.add(7, "can classify from a prompt with no training data", "2.6")
+    elif fl == "embedding":
+        fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
+        fx.warn(
+            "an embedding model does not classify by itself: it needs labelled examples "
+            "and a classifier trained on its vectors",
+            "2.16",
+        )
+
+
+def _extraction_fit(v: Variant, fx: Effects) -> None:
+    if "flan" in v.tuning:
+        fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
+    elif v.flavour in ("instruct", "chat") and not one_task_only(v):
+        fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
+    elif v.architecture == "encoder-only":
+        fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
+        fx.warn("needs fine-tuning on labelled examples first", "2.4")
+
+
+def _embedding_fit(v: Variant, fx: Effects) -> None:
+    if v.flavour == "embedding":
+        fx.add(20, "trained to produce sentence embeddings", "2.16")
+    else:
+        fx.add(4, "an encoder that can embed text with pooling", "2.2")
+        fx.warn(
+            "not trained for embeddings: expect weaker retrieval without contrastive tuning",
+            "2.16",
+        )
+    _input_length(v, fx)
 
 
 @rule(
@@ -876,6 +891,7 @@ def _generation(released: dt.date, age: float, aging: bool) -> str:
         "on your GPU, higher precision scores a little higher; memory estimated from the "
         "parameter count is labelled with its range; very large models need a GPU server",
     ),
+    points=False,
 )
 def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     est = ctx.estimates.get(v.id)
@@ -1087,68 +1103,19 @@ def _successor_name(c: Catalog, v: Variant) -> str:
     ("2.15", "a context window that covers your documents is stated; a tight fit is flagged"),
     ("3", "licences: the condition of a conditional licence is shown"),
     ("8", "--needs structured-output: how JSON output is obtained is stated"),
+    points=False,
 )
 def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    c = ctx.catalog
-    if r.min_context and v.context_window:
-        fx.note(
-            f"context window {format_tokens(v.context_window)} tokens covers your "
-            f"{format_tokens(r.min_context)}",
-            "2.15",
-        )
-        if v.context_window < 1.1 * r.min_context:
-            fx.warn("your documents fill nearly all of its context window", "2.15")
-    if r.platform and r.platform in v.access.platforms:
-        fx.note(
-            f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}", "1.2"
-        )
-    elif r.access == "proprietary" or (not v.open_weights and r.access == "any"):
-        fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
-    if not v.open_weights and r.sized:
-        fx.note("served through an API: it does not use your GPU", "5.3")
-    tiered = price_for(v, r)
-    if tiered is not None and tiered.tier.startswith("list price;"):
-        fx.note(f"priced at its {tiered.tier}", "5.3")
-    elif tiered is not None and tiered.tier != "list price":
-        assert v.pricing is not None
-        fx.note(
-            f"priced at {tiered.tier}: {format_usd(tiered.input)}/{format_usd(tiered.output)} "
-            f"per 1M tokens in/out (list {format_usd(v.pricing.input)}/"
-            f"{format_usd(v.pricing.output)})",
-            "5.3",
-        )
-    price = blended_price(v, r)
-    if (
-        r.max_price is not None
-        and price is not None
-        and not (v.open_weights and r.hosting == "self")
-    ):
-        served = "served by an API at" if v.open_weights else "API price"
-        fx.note(
-            f"{served} {format_usd(price)} per 1M tokens (3:1), within your "
-            f"{format_usd(r.max_price)}",
-            "5.3",
-        )
-    if r.max_price is not None and v.open_weights and r.hosting == "self":
-        est = ctx.estimates.get(v.id)
-        needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
-        if v.params_b is not None and est is None:
-            needs = f" ({format_params(v.params_b)} parameters to host)"
-        if price is None:
-            fx.note(f"self-hosted: no per-token price; you pay for the hardware{needs}", "5.3")
-        elif price > r.max_price:
-            fx.warn(
-                f"within --max-price only because you host it yourself{needs}: its API costs "
-                f"about {format_usd(price)} per 1M tokens (3:1), over your "
-                f"{format_usd(r.max_price)}",
-                "5.3",
-            )
+    _context_met(v, r, fx)
+    _where_served(v, r, ctx.catalog, fx)
+    _price_tier(v, r, fx)
+    _price_met(v, r, ctx, fx)
     if "structured-output" in r.needs or r.task == "extraction":
         if "structured-output" in v.capabilities:
             fx.note("native JSON-schema output", "8")
         elif v.open_weights and "structured-output" in r.needs:
             fx.note("JSON output by constraining decoding to your schema when self-hosted", "8")
-    lic = c.licenses[v.license]
+    lic = ctx.catalog.licenses[v.license]
     if lic.commercial_use == "conditional":
         fx.warn(f"licence {lic.id}: {lic.condition}", "3")
     elif lic.commercial_use == "no":
@@ -1164,6 +1131,75 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
             fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
 
 
+def _context_met(v: Variant, r: Requirements, fx: Effects) -> None:
+    """The context window against the documents it must read."""
+    if r.min_context and v.context_window:
+        fx.note(
+            f"context window {format_tokens(v.context_window)} tokens covers your "
+            f"{format_tokens(r.min_context)}",
+            "2.15",
+        )
+        if v.context_window < 1.1 * r.min_context:
+            fx.warn("your documents fill nearly all of its context window", "2.15")
+
+
+def _where_served(v: Variant, r: Requirements, c: Catalog, fx: Effects) -> None:
+    """The platform or provider that serves it, and that an API leaves the GPU free."""
+    if r.platform and r.platform in v.access.platforms:
+        fx.note(
+            f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}", "1.2"
+        )
+    elif r.access == "proprietary" or (not v.open_weights and r.access == "any"):
+        fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
+    if not v.open_weights and r.sized:
+        fx.note("served through an API: it does not use your GPU", "5.3")
+
+
+def _price_tier(v: Variant, r: Requirements, fx: Effects) -> None:
+    """The price tier the request falls in, when it is not the plain list price."""
+    tiered = price_for(v, r)
+    if tiered is not None and tiered.tier.startswith("list price;"):
+        fx.note(f"priced at its {tiered.tier}", "5.3")
+    elif tiered is not None and tiered.tier != "list price":
+        assert v.pricing is not None
+        fx.note(
+            f"priced at {tiered.tier}: {format_usd(tiered.input)}/{format_usd(tiered.output)} "
+            f"per 1M tokens in/out (list {format_usd(v.pricing.input)}/"
+            f"{format_usd(v.pricing.output)})",
+            "5.3",
+        )
+
+
+def _price_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    """With --max-price: the API price within it, or what self-hosting costs instead."""
+    if r.max_price is None:
+        return
+    price = blended_price(v, r)
+    self_hosted = v.open_weights and r.hosting == "self"
+    if price is not None and not self_hosted:
+        served = "served by an API at" if v.open_weights else "API price"
+        fx.note(
+            f"{served} {format_usd(price)} per 1M tokens (3:1), within your "
+            f"{format_usd(r.max_price)}",
+            "5.3",
+        )
+    if not self_hosted:
+        return
+    est = ctx.estimates.get(v.id)
+    needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
+    if v.params_b is not None and est is None:
+        needs = f" ({format_params(v.params_b)} parameters to host)"
+    if price is None:
+        fx.note(f"self-hosted: no per-token price; you pay for the hardware{needs}", "5.3")
+    elif price > r.max_price:
+        fx.warn(
+            f"within --max-price only because you host it yourself{needs}: its API costs "
+            f"about {format_usd(price)} per 1M tokens (3:1), over your "
+            f"{format_usd(r.max_price)}",
+            "5.3",
+        )
+
+
 PREFERENCES = ("cost", "speed")  # the rules that serve --prefer rather than fitness
 PREFERENCE_MARGIN = 15.0
 
@@ -1173,7 +1209,7 @@ def fitness(v: Variant, r: Requirements, ctx: Context) -> float:
     fx = Tally()
     balanced = r.replace(prefer="balanced")
     for spec in RULES:
-        if spec.name not in PREFERENCES:
+        if spec.points and spec.name not in PREFERENCES:
             fx.rule = spec.name
             spec.fn(v, balanced, ctx, fx)
     return 50.0 + fx.total
@@ -1184,8 +1220,9 @@ def points(v: Variant, r: Requirements, ctx: Context) -> float:
     eligible = ctx.preference_eligible
     fx = Tally(PREFERENCES if eligible is not None and v.id not in eligible else ())
     for spec in RULES:
-        fx.rule = spec.name
-        spec.fn(v, r, ctx, fx)
+        if spec.points:
+            fx.rule = spec.name
+            spec.fn(v, r, ctx, fx)
     return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
 
 
