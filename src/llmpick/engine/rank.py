@@ -406,48 +406,67 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
     models fill the first ``top`` places; the rest follows by score."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
-    slots: dict[str, list[Verdict]] = {}  # family -> its slots so far
+    # a family's slots so far with their release days, by architecture and whether they
+    # embed: only those can share a slot (``same_base``, ``size_step``)
+    slots: dict[tuple[str, str, bool], list[tuple[int, Verdict]]] = {}
     for v in sorted(passing, key=_sort_key):
         key = identity(v.variant)
         if key in seen:
             v.duplicate_of = seen[key]
             continue
-        kin = slots.setdefault(v.variant.family, [])
-        slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
-        why = "the same base model with other post-training or modality"
-        if slot is None and c is not None:
-            slot = next(
-                (
-                    u
-                    for u in kin
-                    if u.score - v.score <= STEP_MARGIN and size_step(c, u.variant, v.variant)
-                ),
-                None,
-            )
-            why = "the next size of the same release, within a point in score"
-        if slot is not None:
-            v.same_base_as = slot.variant.id
-            slot.also.append(v.variant.id)
-            slot.note(
-                Reason(
-                    f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
-                    "2.16",
-                    0.0,
-                    "one slot",
-                )
-            )
-            v.note(
-                Reason(
-                    f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
-                    "2.16",
-                    0.0,
-                    "one slot",
-                )
-            )
-            continue
-        seen[key] = v.variant.id
+        w = v.variant
+        kin = slots.setdefault((w.family, w.architecture, w.flavour == "embedding"), [])
+        if w.released is not None:  # an undated model shares no slot
+            day = w.released.toordinal()
+            near = [u for d, u in kin if abs(d - day) <= SAME_RELEASE_DAYS]
+            if near and _share_slot(v, near, c):
+                continue
+            kin.append((day, v))
+        seen[key] = w.id
         unique.append(v)
-        kin.append(v)
+    head, tail = _first_places(unique, c, top)
+    return sorted(head, key=_sort_key) + tail  # the tail is in score order already
+
+
+def _share_slot(v: Verdict, kin: list[Verdict], c: Catalog | None) -> bool:
+    """Put ``v`` in the slot of the first of ``kin`` (better ranked models of its family
+    released near it) that is the same base model, else the next size of its release
+    within a point in score; say so on both. False when none is."""
+    slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
+    why = "the same base model with other post-training or modality"
+    if slot is None and c is not None:
+        near = (u for u in kin if u.score - v.score <= STEP_MARGIN)
+        slot = next((u for u in near if size_step(c, u.variant, v.variant)), None)
+        why = "the next size of the same release, within a point in score"
+    if slot is None:
+        return False
+    v.same_base_as = slot.variant.id
+    slot.also.append(v.variant.id)
+    slot.note(
+        Reason(
+            f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
+            "2.16",
+            0.0,
+            "one slot",
+        )
+    )
+    v.note(
+        Reason(
+            f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
+            "2.16",
+            0.0,
+            "one slot",
+        )
+    )
+    return True
+
+
+def _first_places(
+    unique: list[Verdict], c: Catalog | None, top: int
+) -> tuple[list[Verdict], list[Verdict]]:
+    """The ``top`` models that fill the first places, by score with at most
+    MAX_PER_FAMILY per model line and MAX_PER_PROVIDER per maker (too few others: the
+    capped fill them, by score), and the rest in score order."""
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
@@ -464,11 +483,10 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
             per_provider[prov] = per_provider.get(prov, 0) + 1
         else:
             tail.append(v)
-    # too few others to fill the top: the capped models fill it, by score
     fill = top - len(head)
     if fill > 0:
         head, tail = head + tail[:fill], tail[fill:]
-    return sorted(head, key=_sort_key) + sorted(tail, key=_sort_key)
+    return head, tail
 
 
 def recommend(

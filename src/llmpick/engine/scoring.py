@@ -1035,10 +1035,10 @@ def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 def _newer_candidate(ctx: Context, v: Variant) -> tuple[Variant | None, tuple[str, str] | None]:
     """(the newest release after ``v`` that passes the same hard constraints, or None;
     else the newest one with the first constraint it fails)."""
-    from llmpick.catalog.query import successor_chain
-
     if not v.successor:
         return None, None
+    from llmpick.catalog.query import successor_chain
+
     c = ctx.catalog
     releases: list[Variant] = []
     for ref in successor_chain(c, v.successor):
