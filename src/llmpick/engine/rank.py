@@ -578,6 +578,8 @@ def _excluded_counts(verdicts: Iterable[Verdict]) -> dict[str, int]:
     first."""
     counts: dict[str, int] = {}
     for v in verdicts:
+        if not v.exclusions:
+            continue
         for name in dict.fromkeys(e.constraint for e in v.exclusions):
             counts[name] = counts.get(name, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

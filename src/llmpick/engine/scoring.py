@@ -86,7 +86,8 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
-    sized_kin: dict[str, list[Variant]] = field(default_factory=dict)  # see ``_sized_kin``
+    sized_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)  # _sized_kin
+    predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
@@ -798,14 +799,16 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     c = ctx.catalog
     # the release it directly replaces is the newest one naming it as successor (GPT-6
     # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
-    for prev in predecessors(c).get(v.id, ()):
+    if ctx.predecessors is None:
+        ctx.predecessors = predecessors(c)
+    for prev in ctx.predecessors.get(v.id, ()):
         found = _relevant_results(c.variants[prev], ctx) if prev in ctx.results else None
         if found:
             return c.variants[prev], found
     if v.params_b is None:
         return None
     best: tuple[float, str, Variant, Found] | None = None
-    for sib in _sized_kin(v.family, ctx):
+    for sib in _sized_kin(v.family, v.moe, ctx):
         if sib.id == v.id or not _stands_in(sib, v):
             continue
         found = _relevant_results(sib, ctx)
@@ -818,10 +821,11 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     return None if best is None else (best[2], best[3])
 
 
-def _sized_kin(family: str, ctx: Context) -> list[Variant]:
-    """The models of a family with a published size and results in the catalog, once
-    per context (the stand-ins ``_measured_sibling`` chooses among)."""
-    hit = ctx.sized_kin.get(family)
+def _sized_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
+    """The models of a family and kind (dense or mixture of experts: a dense model's
+    results say little of a mixture of experts) with a published size and results in
+    the catalog, once per context: the stand-ins ``_measured_sibling`` chooses among."""
+    hit = ctx.sized_kin.get((family, moe))
     if hit is None:
         c = ctx.catalog
         fam = c.families.get(family)
@@ -829,19 +833,19 @@ def _sized_kin(family: str, ctx: Context) -> list[Variant]:
         hit = [
             sib
             for sib in kin
-            if sib is not None and sib.id in ctx.results and sib.params_b is not None
+            if sib is not None
+            and sib.moe == moe
+            and sib.id in ctx.results
+            and sib.params_b is not None
         ]
-        ctx.sized_kin[family] = hit
+        ctx.sized_kin[family, moe] = hit
     return hit
 
 
 def _stands_in(sib: Variant, v: Variant) -> bool:
-    """Whether a measured sibling can stand in for ``v``: the same kind (a dense model's
-    results say little of a mixture of experts), at most twice or half its size, released
-    within a year of it."""
+    """Whether a measured sibling of the same kind can stand in for ``v``: at most twice
+    or half its size, released within a year of it."""
     assert sib.params_b is not None and v.params_b is not None
-    if sib.moe != v.moe:
-        return False
     ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
     if ratio > 2:
         return False
