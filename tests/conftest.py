@@ -151,3 +151,19 @@ def run_process(
         input=input.decode() if input is not None else None,
         check=False,
     )
+
+
+def press_ctrl_c(child: Any, patience: float = 3.0) -> None:
+    """Ctrl-C at a prompt, as a person does it: once, and again if nothing happened.
+
+    CPython's input() has a known race: a SIGINT that arrives after the interpreter last
+    checked for signals but before the blocking read starts only sets a flag, and the read
+    waits on. One press in roughly ten lands there under load; a person presses again, and
+    the second press is the one the test then sees end the process."""
+    import pexpect
+
+    for _ in range(3):
+        child.sendintr()
+        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=patience) == 0:
+            return
+    child.expect(pexpect.EOF)

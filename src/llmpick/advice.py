@@ -164,7 +164,7 @@ def decoding(task: str | None, v: Variant, holds: int | None = None) -> dict[str
     )
     if thinks:
         d = dict(DECODING["reasoning"])
-        budget = min(v.max_output, REASONING_BUDGET) if v.max_output else REASONING_BUDGET
+        budget = _reasoning_budget(v)
         d["why"] = "it reasons before answering: leave room for its thinking; greedy can loop"
         d["generation_config"] = {**d["generation_config"], "max_new_tokens": budget}
         d["api"] = {**d["api"], "max_tokens": budget}
@@ -175,24 +175,31 @@ def decoding(task: str | None, v: Variant, holds: int | None = None) -> dict[str
     else:
         d = dict(DECODING[key])
     if not v.open_weights:
-        d.pop("generation_config", None)  # nothing to configure locally: API parameters only
-        if thinks or "reasoning" in v.capabilities:
-            if not thinks:
-                budget = min(v.max_output, REASONING_BUDGET) if v.max_output else REASONING_BUDGET
-                d["api"] = {**d["api"], "max_tokens": budget}
-            # hosted reasoning models fix their own sampling (several reject temperature)
-            d["api"] = {"max_tokens": d["api"]["max_tokens"]}
-            d["strategy"] = "the provider's sampling defaults"
-            d["why"] = (
-                "a hosted model with a reasoning mode: keep the provider's sampling defaults "
-                "(some reject temperature) and leave room for its thinking"
-            )
-        elif v.provider == "anthropic" and "temperature" in d["api"]:
-            # Anthropic's API takes temperature or top_p, not both
-            d["api"] = {k: x for k, x in d["api"].items() if k not in ("top_p", "top_k")}
+        _hosted(d, v, thinks)
     if holds and d.get("generation_config"):
         _cap(d, holds)
     return d
+
+
+def _reasoning_budget(v: Variant) -> int:
+    return min(v.max_output, REASONING_BUDGET) if v.max_output else REASONING_BUDGET
+
+
+def _hosted(d: dict[str, Any], v: Variant, thinks: bool) -> None:
+    """API parameters only, for a model served only through an API (nothing to
+    configure locally)."""
+    d.pop("generation_config", None)
+    if thinks or "reasoning" in v.capabilities:
+        # hosted reasoning models fix their own sampling (several reject temperature)
+        d["api"] = {"max_tokens": _reasoning_budget(v)}
+        d["strategy"] = "the provider's sampling defaults"
+        d["why"] = (
+            "a hosted model with a reasoning mode: keep the provider's sampling defaults "
+            "(some reject temperature) and leave room for its thinking"
+        )
+    elif v.provider == "anthropic" and "temperature" in d["api"]:
+        # Anthropic's API takes temperature or top_p, not both
+        d["api"] = {k: x for k, x in d["api"].items() if k not in ("top_p", "top_k")}
 
 
 def _cap(d: dict[str, Any], holds: int) -> None:
@@ -382,59 +389,66 @@ _OPENAI_COMPATIBLE = {
 }
 
 
+# calls through a cloud platform; {model} is the platform's id for the model
+_PLATFORM_SDK = {
+    "bedrock": (
+        "# pip install boto3  (uses your AWS credentials and region)\n"
+        "import boto3\n\n"
+        'client = boto3.client("bedrock-runtime")\n'
+        "reply = client.converse(\n"
+        "    modelId={model},\n"
+        '    messages=[{{"role": "user", "content": [{{"text": "Summarise our refund policy."}}]}}],\n'
+        ")\n"
+        'print(reply["output"]["message"]["content"][0]["text"])\n'
+    ),
+    "azure": (
+        "# pip install openai  (reads AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT)\n"
+        "from openai import AzureOpenAI\n\n"
+        'client = AzureOpenAI(api_version="2024-10-21")\n'
+        "reply = client.chat.completions.create(\n"
+        "    model={model},  # your deployment name\n"
+        '    messages=[{{"role": "user", "content": "Summarise our refund policy."}}],\n'
+        ")\n"
+        "print(reply.choices[0].message.content)\n"
+    ),
+    "vertex": (
+        "# pip install google-genai  (uses your Google Cloud project and location)\n"
+        "from google import genai\n\n"
+        'client = genai.Client(vertexai=True, project="your-project", location="us-central1")\n'
+        "reply = client.models.generate_content(model={model}, "
+        'contents="Summarise our refund policy.")\n'
+        "print(reply.text)\n"
+    ),
+    "sagemaker": (
+        "# pip install sagemaker  (uses your AWS credentials and an IAM role)\n"
+        "from sagemaker.jumpstart.model import JumpStartModel\n\n"
+        "model = JumpStartModel(model_id={model})\n"
+        "predictor = model.deploy(accept_eula=True)\n"
+        'print(predictor.predict({{"inputs": "Summarise our refund policy."}}))\n'
+    ),
+}
+
+
 def api_snippet(v: Variant, platform: str | None = None) -> str | None:
-    """A minimal call through the provider's API, or through a cloud platform."""
+    """A minimal call through the provider's API, or through a cloud platform (the
+    first of its platforms when its maker's API is shut down or it has none)."""
     platforms = v.access.platforms
-    if platform is None and v.api_status == "retired":
+    if platform is None and (v.api_status == "retired" or not v.access.api):
         if not platforms:
-            return None  # its maker's API is shut down
+            return None  # no API to call: none, or its maker's is shut down
         platform = sorted(platforms)[0]
-    if platform is None and not v.access.api and platforms:
-        platform = sorted(platforms)[0]
-    if platform == "bedrock" and "bedrock" in platforms:
-        return (
-            "# pip install boto3  (uses your AWS credentials and region)\n"
-            "import boto3\n\n"
-            'client = boto3.client("bedrock-runtime")\n'
-            "reply = client.converse(\n"
-            f"    modelId={_py(platforms['bedrock'])},\n"
-            '    messages=[{"role": "user", "content": [{"text": "Summarise our refund policy."}]}],\n'
-            ")\n"
-            'print(reply["output"]["message"]["content"][0]["text"])\n'
-        )
-    if platform == "azure" and "azure" in platforms:
-        return (
-            "# pip install openai  (reads AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT)\n"
-            "from openai import AzureOpenAI\n\n"
-            'client = AzureOpenAI(api_version="2024-10-21")\n'
-            "reply = client.chat.completions.create(\n"
-            f"    model={_py(platforms['azure'])},  # your deployment name\n"
-            '    messages=[{"role": "user", "content": "Summarise our refund policy."}],\n'
-            ")\n"
-            "print(reply.choices[0].message.content)\n"
-        )
-    if platform == "vertex" and "vertex" in platforms:
-        return (
-            "# pip install google-genai  (uses your Google Cloud project and location)\n"
-            "from google import genai\n\n"
-            'client = genai.Client(vertexai=True, project="your-project", location="us-central1")\n'
-            f"reply = client.models.generate_content(model={_py(platforms['vertex'])}, "
-            'contents="Summarise our refund policy.")\n'
-            "print(reply.text)\n"
-        )
-    if platform == "sagemaker" and "sagemaker" in platforms:
-        return (
-            "# pip install sagemaker  (uses your AWS credentials and an IAM role)\n"
-            "from sagemaker.jumpstart.model import JumpStartModel\n\n"
-            f"model = JumpStartModel(model_id={_py(platforms['sagemaker'])})\n"
-            "predictor = model.deploy(accept_eula=True)\n"
-            'print(predictor.predict({"inputs": "Summarise our refund policy."}))\n'
-        )
+    if platform in _PLATFORM_SDK and platform in platforms:
+        return _PLATFORM_SDK[platform].format(model=_py(platforms[platform]))
     model = v.access.api
     if not model:
         return None
     if v.provider in _PROVIDER_SDK:
         return _PROVIDER_SDK[v.provider].format(model=_py(model))
+    return _openai_compatible(v, model)
+
+
+def _openai_compatible(v: Variant, model: str) -> str:
+    """The openai SDK pointed at the provider's OpenAI-compatible endpoint."""
     base = _OPENAI_COMPATIBLE.get(v.provider, "https://your-provider.example/v1")
     client = "OpenAI()" if base is None else f'OpenAI(base_url={_py(base)}, api_key="...")'
     method = "embeddings.create" if v.flavour == "embedding" else "chat.completions.create"
@@ -551,79 +565,14 @@ def run_lines(
     out: list[dict[str, str]] = []
     if not v.open_weights or v.flavour == "embedding" or v.architecture != "decoder-only":
         return out
-    n = len(devices)
-    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
-    gguf = f"model-{quant}.gguf"
     if repo and kind == "gpus" and split == "tensor parallel":
-        flag = ""
-        if not native and quantization == "int4":
-            flag = " --quantization bitsandbytes"
-        elif not native and quantization == "int8":
-            flag = " --quantization fp8"
-        out.append(
-            {
-                "tool": "vllm",
-                "command": f"vllm serve {shlex.quote(repo)} --tensor-parallel-size {n} "
-                f"--max-model-len {context}{flag}",
-                "guide": "5.1",
-                "note": f"weights and KV cache split evenly over {n} GPUs"
-                + (
-                    "; in-flight 4-bit bitsandbytes"
-                    if "bitsandbytes" in flag
-                    else "; 8-bit weights as FP8 (weight-only on Ampere GPUs)"
-                    if flag
-                    else ""
-                ),
-            }
-        )
+        out.append(_vllm(repo, len(devices), quantization, context, native))
     if repo and kind == "gpus" and split == "layer split":
-        tensor_split = ",".join(f"{d:g}" for d in devices)
-        out.append(
-            {
-                "tool": "llama.cpp",
-                "command": "\n".join(
-                    [
-                        *_gguf_steps(repo, quantization),
-                        f"llama-server -m {gguf} -ngl 99 --tensor-split {tensor_split} "
-                        f"-c {context}",
-                    ]
-                ),
-                "guide": "5.1",
-                "note": f"whole layers on each GPU in proportion {tensor_split} ({quant})",
-            }
-        )
+        out.append(_llama_cpp_split(repo, devices, quantization, context))
     if repo and kind == "unified":
-        bits = MLX_BITS.get(quantization)
-        if bits and not native:
-            cmd = (
-                f"pip install mlx-lm\nmlx_lm.convert --hf-path {shlex.quote(repo)} -q "
-                f"--q-bits {bits} --mlx-path model-mlx\n"
-                "mlx_lm.generate --model model-mlx --prompt 'Hello' --max-tokens 256"
-            )
-            note = (
-                f"converts the published weights to MLX at {bits} bits on your Mac "
-                "(an mlx-community conversion may exist: check it is of this exact repo)"
-            )
-        else:
-            cmd = (
-                f"pip install mlx-lm\nmlx_lm.generate --model {shlex.quote(repo)} "
-                "--prompt 'Hello' --max-tokens 256"
-            )
-            note = "the published weights, run by MLX on the Mac's GPU"
-        out.append({"tool": "mlx", "command": cmd, "guide": "5.1", "note": note})
+        out.append(_mlx(repo, quantization, native))
     if repo and kind in ("unified", "cpu"):
-        gpu = "-ngl 99" if kind == "unified" else "-ngl 0"
-        out.append(
-            {
-                "tool": "llama.cpp",
-                "command": "\n".join(
-                    [*_gguf_steps(repo, quantization), f"llama-server -m {gguf} {gpu} -c {context}"]
-                ),
-                "guide": "5.1",
-                "note": f"GGUF {quant}; "
-                + ("Metal offload of every layer" if kind == "unified" else "CPU only"),
-            }
-        )
+        out.append(_llama_cpp_local(repo, kind, quantization, context))
     if v.access.ollama and kind != "gpu":
         out.append(
             {
@@ -635,3 +584,74 @@ def run_lines(
             }
         )
     return out
+
+
+# vLLM's in-flight quantization of published (not natively quantized) weights: the
+# flag and what the note says of it
+_VLLM_QUANT = {
+    "int4": (" --quantization bitsandbytes", "; in-flight 4-bit bitsandbytes"),
+    "int8": (" --quantization fp8", "; 8-bit weights as FP8 (weight-only on Ampere GPUs)"),
+}
+
+
+def _vllm(repo: str, n: int, quantization: str, context: int, native: bool) -> dict[str, str]:
+    """Tensor parallel over ``n`` GPUs with vLLM."""
+    flag, said = ("", "") if native else _VLLM_QUANT.get(quantization, ("", ""))
+    return {
+        "tool": "vllm",
+        "command": f"vllm serve {shlex.quote(repo)} --tensor-parallel-size {n} "
+        f"--max-model-len {context}{flag}",
+        "guide": "5.1",
+        "note": f"weights and KV cache split evenly over {n} GPUs{said}",
+    }
+
+
+def _llama_cpp_split(
+    repo: str, devices: tuple[float, ...], quantization: str, context: int
+) -> dict[str, str]:
+    """Whole layers on each GPU, in proportion to its memory, with llama.cpp."""
+    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
+    tensor_split = ",".join(f"{d:g}" for d in devices)
+    serve = f"llama-server -m model-{quant}.gguf -ngl 99 --tensor-split {tensor_split} -c {context}"
+    return {
+        "tool": "llama.cpp",
+        "command": "\n".join([*_gguf_steps(repo, quantization), serve]),
+        "guide": "5.1",
+        "note": f"whole layers on each GPU in proportion {tensor_split} ({quant})",
+    }
+
+
+def _mlx(repo: str, quantization: str, native: bool) -> dict[str, str]:
+    """MLX on a Mac: the published weights, or a conversion at the answer's bits."""
+    bits = MLX_BITS.get(quantization)
+    if bits and not native:
+        cmd = (
+            f"pip install mlx-lm\nmlx_lm.convert --hf-path {shlex.quote(repo)} -q "
+            f"--q-bits {bits} --mlx-path model-mlx\n"
+            "mlx_lm.generate --model model-mlx --prompt 'Hello' --max-tokens 256"
+        )
+        note = (
+            f"converts the published weights to MLX at {bits} bits on your Mac "
+            "(an mlx-community conversion may exist: check it is of this exact repo)"
+        )
+    else:
+        cmd = (
+            f"pip install mlx-lm\nmlx_lm.generate --model {shlex.quote(repo)} "
+            "--prompt 'Hello' --max-tokens 256"
+        )
+        note = "the published weights, run by MLX on the Mac's GPU"
+    return {"tool": "mlx", "command": cmd, "guide": "5.1", "note": note}
+
+
+def _llama_cpp_local(repo: str, kind: str, quantization: str, context: int) -> dict[str, str]:
+    """llama.cpp on a Mac (every layer offloaded to Metal) or on the CPU alone."""
+    quant = GGUF_QUANT.get(quantization, "Q4_K_M")
+    gpu = "-ngl 99" if kind == "unified" else "-ngl 0"
+    serve = f"llama-server -m model-{quant}.gguf {gpu} -c {context}"
+    return {
+        "tool": "llama.cpp",
+        "command": "\n".join([*_gguf_steps(repo, quantization), serve]),
+        "guide": "5.1",
+        "note": f"GGUF {quant}; "
+        + ("Metal offload of every layer" if kind == "unified" else "CPU only"),
+    }

@@ -69,25 +69,44 @@ def guide_path() -> Path:
 
 def load_guide(path: Path | None = None) -> Guide:
     """Read and check guide.yaml; raise CatalogError naming the problems."""
-    from pydantic import TypeAdapter, ValidationError
+    label = "catalog/guide.yaml"
+    data = _read(path or guide_path(), label)
+    problems: list[Problem] = []
+    sections = _sections(data.get("sections") or {}, label, problems)
+    missing = [s for s in SECTION_IDS if s not in sections]
+    if missing and not problems:
+        problems.append(Problem(label, f"sections missing: {', '.join(missing)}"))
+    terms = _terms(data.get("terms") or {}, sections, label, problems)
+    if problems:
+        raise CatalogError(problems)
+    ordered = {sid: sections[sid] for sid in SECTION_IDS if sid in sections}
+    return Guide(ordered, terms)
 
-    from llmpick.suggest import error_message
+
+def _read(path: Path, label: str) -> dict[str, Any]:
+    """The file as a mapping with no keys but 'sections' and 'terms'."""
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
-    path = path or guide_path()
-    label = "catalog/guide.yaml"
     try:
         data: Any = parse(decode(path.read_bytes(), label), label)
     except OSError as exc:
         raise CatalogError([Problem(label, f"cannot read: {exc.strerror or exc}")]) from None
     except YamlProblem as exc:
         raise CatalogError([exc.problem]) from None
-    problems: list[Problem] = []
     if not isinstance(data, dict) or set(data) - {"sections", "terms"}:
         raise CatalogError([Problem(label, "expected the keys 'sections' and 'terms'")])
+    return data
+
+
+def _sections(raw: dict[Any, Any], label: str, problems: list[Problem]) -> dict[str, Section]:
+    """The valid sections by id; a problem for each unknown id or invalid field."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from llmpick.suggest import error_message
+
     adapter = TypeAdapter(Section)
     sections: dict[str, Section] = {}
-    for sid, body in (data.get("sections") or {}).items():
+    for sid, body in raw.items():
         sid = str(sid)
         if sid not in SECTION_IDS:
             problems.append(Problem(label, "not a guide section id", path=f"sections.{sid}"))
@@ -101,11 +120,16 @@ def load_guide(path: Path | None = None) -> Guide:
             continue
         sec.id = sid
         sections[sid] = sec
-    missing = [s for s in SECTION_IDS if s not in sections]
-    if missing and not problems:
-        problems.append(Problem(label, f"sections missing: {', '.join(missing)}"))
+    return sections
+
+
+def _terms(
+    raw: dict[Any, Any], sections: dict[str, Section], label: str, problems: list[Problem]
+) -> dict[str, str]:
+    """Glossary terms (lower case) to section ids: the file's list, then each section's
+    own terms where the list does not name them."""
     terms: dict[str, str] = {}
-    for term, sid in (data.get("terms") or {}).items():
+    for term, sid in raw.items():
         if str(sid) not in SECTION_IDS:
             problems.append(
                 Problem(label, f"term points to unknown section {sid!r}", path=f"terms.{term}")
@@ -114,10 +138,7 @@ def load_guide(path: Path | None = None) -> Guide:
     for sec in sections.values():
         for term in sec.terms:
             terms.setdefault(term.lower(), sec.id)
-    if problems:
-        raise CatalogError(problems)
-    ordered = {sid: sections[sid] for sid in SECTION_IDS if sid in sections}
-    return Guide(ordered, terms)
+    return terms
 
 
 def lookup(guide: Guide, key: str) -> Section:

@@ -1,6 +1,7 @@
-"""Reading untrusted JSON: the one loader for every JSON document from outside (a reply,
-a cases or results line, a shortlist, a requirements file, a downloaded table, the
-refresh layer).
+"""JSON in and out. Reading untrusted JSON: the one loader for every JSON document from
+outside (a reply, a cases or results line, a shortlist, a requirements file, a
+downloaded table, the refresh layer). Writing: ``dumps``, the one writer of every JSON
+document llmpick prints or exports.
 
 ``json.loads`` lets through what no caller can use and fails in ways callers do not
 expect: ``NaN``, ``Infinity`` and ``1e400`` (which becomes infinity) are numbers to it;
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 MAX_INT_DIGITS = 100
@@ -65,3 +67,20 @@ def loads(data: str | bytes) -> Any:
         raise JsonProblem(exc.msg, text, exc.pos) from None
     except RecursionError:
         raise JsonProblem("nested too deeply", text, 0) from None
+
+
+# DEL and C1 controls, bidi marks, overrides and isolates: valid inside a JSON string,
+# but a terminal would act on them, so they are written as \u escapes (the same JSON).
+# json.dumps escapes C0 controls itself; outside strings there is only JSON's own text.
+_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(data: Any, *, pretty: bool = False) -> str:
+    """JSON text of ``data``: NaN and infinity refused, terminal controls escaped."""
+    if pretty:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    else:
+        text = json.dumps(
+            data, ensure_ascii=False, default=str, separators=(",", ":"), allow_nan=False
+        )
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

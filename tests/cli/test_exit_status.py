@@ -86,8 +86,8 @@ def test_json_escapes_terminal_controls_and_refuses_nan() -> None:
 
     import pytest
 
-    from llmpick.cli.emit import dumps
     from llmpick.hardware import parse_nvidia_smi
+    from llmpick.jsonsafe import dumps
 
     text = dumps({"note": "ok\u202eevil\x9b\x1b[2J", "name": "Bokmål"})
     assert "\u202e" not in text and "\x1b" not in text and "\x9b" not in text

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_process
+from tests.conftest import ROOT, press_ctrl_c, run_process
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -242,8 +242,7 @@ def test_back_at_the_first_question_says_so() -> None:
     child.sendline("back")
     child.expect(r"this\s+is\s+the\s+first\s+question")
     child.expect("What is the model for")
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    press_ctrl_c(child)
     child.close()
     assert child.exitstatus == 130
 

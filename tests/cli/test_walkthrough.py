@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, press_ctrl_c
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -97,8 +97,7 @@ def test_auto_without_a_gpu_asks_again_at_once() -> None:
     child.sendline("auto")
     child.expect(r"give\s+the\s+memory\s+in\s+GB")  # wrapped at the width
     child.expect("GPU memory in GB")
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    press_ctrl_c(child)
     child.close()
     assert child.exitstatus == 130
 
@@ -140,8 +139,7 @@ def test_no_at_the_summary_changes_an_answer() -> None:
 def test_ctrl_c_exits_130_without_traceback() -> None:
     child = spawn()
     child.expect("What is the model for")
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    press_ctrl_c(child)
     child.close()
     assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
     assert child.exitstatus == 130
@@ -160,8 +158,7 @@ def test_proprietary_skips_hardware_questions() -> None:
     assert "GPU" not in child.before and "fine-tune" not in child.before
     child.sendline("azure")
     child.expect("Tokens a month")  # an API answer asks the monthly volume
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    press_ctrl_c(child)
     child.close()
     assert child.exitstatus == 130
 
@@ -232,6 +229,8 @@ def test_the_gpu_question_takes_several_gpus() -> None:
     child.sendline("y")
     child.expect("gpus=24\\+16 GB")
     child.expect("--tensor-split 24,16")  # the run line for a layer split
+    child.expect("The same without the questions")
+    child.expect(r"--gpus 24\+16")  # both GPUs, as the option reads them back
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

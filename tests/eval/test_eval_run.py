@@ -430,3 +430,16 @@ def test_export_shares_recommends_writer_and_messages(
         bad.err
     )
     assert "the file must end in .json or .md" in cli("recommend", "--export", "r.txt").err
+
+
+def test_eval_refuses_to_export_over_a_file_it_reads(
+    server: Any, write_cases: Any, write_targets: Any, cli: Any
+) -> None:
+    # the one export check recommend uses: the cases file would be replaced by the report
+    cases = write_cases(CASES, name="cases.json")
+    tg = write_targets([target(server, "good", "right")])
+    before = Path(cases).read_text()
+    r = cli("eval", cases, "--targets", tg, "--export", cases)
+    assert r.code == 2, r
+    assert f"--export {cases} is the file CASES reads; it would be overwritten" in r.err
+    assert Path(cases).read_text() == before

@@ -69,7 +69,7 @@ def test_exports_junit_and_the_gate(server: FakeOpenAI, tmp_path: Path) -> None:
     s = Session(opts, _nolookup)
     s.run()
     doc = s.report()
-    assert s.write_outputs(doc, json.dumps) == [*outs, junit]
+    assert s.write_outputs(doc) == [*outs, junit]
     assert json.loads(Path(outs[0]).read_text())["recommendation"]["target"] == "right"
     assert "<svg" in Path(outs[2]).read_text() and "<testsuite" in Path(junit).read_text()
     s.verdict(doc)  # the pick passes 3/3

@@ -12,7 +12,7 @@ import yaml
 
 from llmpick.errors import UsageError
 from llmpick.evaluation.cases import Case
-from llmpick.evaluation.session import plan, resumable
+from llmpick.evaluation.session import EvalOptions, all_targets, check_gate, plan, resumable
 from llmpick.evaluation.targets import ModelInfo, Target
 
 
@@ -133,3 +133,36 @@ def test_planning_a_resumed_run_keeps_what_the_results_file_answers(tmp_path: Pa
     again.writer.close()
     assert again.skip == {("a", "sum", 0)} and again.jobs == 1
     assert again.notes == [f"1 unreadable lines in {out} were ignored"]
+
+
+def test_results_for_repeats_beyond_the_run_are_asked_again() -> None:
+    a, c = target("a"), case("sum")
+    old = keys(record(a, c), record(a, c, repeat=1), record(a, c, repeat=2))
+    assert resumable(old, [a], [c], None, repeat=2) == {("a", "sum", 0), ("a", "sum", 1)}
+    # without a repeat, every answered repeat counts (the report's own reading)
+    assert len(resumable(old, [a], [c], None)) == 3
+
+
+def test_a_gate_names_a_candidate() -> None:
+    check_gate(["good"], ["good", "bad"])
+    with pytest.raises(UsageError) as near:
+        check_gate(["god"], ["good", "bad"])
+    assert near.value.hint == "did you mean 'good'?"
+    with pytest.raises(UsageError, match="--gate 'zzz' is not one of the targets") as far:
+        check_gate(["zzz"], ["good", "bad"])
+    assert far.value.hint == "choose from: good, bad"  # in the targets file's order
+
+
+def test_a_target_in_both_the_targets_file_and_the_shortlist_is_refused(
+    tmp_path: Path,
+) -> None:
+    cases, targets, _, _ = _files(tmp_path)
+    shortlist = tmp_path / "x.json"
+    shortlist.write_text(json.dumps({"candidates": [{"id": "a", "ollama": "a:7b"}]}))
+    ollama = "http://127.0.0.1:11434"
+    with_both = EvalOptions(cases, targets, shortlist=str(shortlist), base_url=ollama)
+    with pytest.raises(UsageError, match="target 'a' is both in --targets and in --shortlist"):
+        all_targets(with_both, _lookup)
+    alone = EvalOptions(cases, shortlist=str(shortlist), base_url=ollama)
+    found, notes = all_targets(alone, _lookup)
+    assert [(t.name, t.served_as) for t in found] == [("a", "a:7b")] and notes == []

@@ -303,11 +303,11 @@ RACY_NS = 2_000_000_000  # files touched this recently may change again within o
 def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]) -> None:
     """Record that the source files with these stat data give ``version``, cached in
     ``cached`` as it is now (written by us, or read and checked)."""
-    import time
+    from llmpick import clock
 
     if index is None:
         return
-    now = time.time_ns()
+    now = clock.nanoseconds()
     if any(now - mtime < RACY_NS for mtime in mtimes_ns):
         return  # too fresh to trust stat data for
     checked = file_id(cached)

@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmpick import clock
 from llmpick.catalog.records import Access, ArchNumbers, Variant
 from llmpick.errors import UsageError
 
@@ -228,7 +228,7 @@ def _cache_get(key: str) -> tuple[int, bytes] | None:
     head, _, rest = raw.partition(b"\n\n")
     try:
         magic, status, stamp, stored_key = head.split(b"\n", 3)
-        fresh = time.time() - float(stamp) < CACHE_DAYS * 86400
+        fresh = clock.seconds() - float(stamp) < CACHE_DAYS * 86400
         if magic + b"\n" != _MAGIC or stored_key.decode() != key or not fresh:
             return None
         return int(status), rest
@@ -242,7 +242,7 @@ def _cache_put(key: str, status: int, body: bytes) -> None:
     path = _cache_file(key)
     if path is None or "\n" in key:
         return
-    head = _MAGIC + f"{status}\n{time.time():.0f}\n{key}\n\n".encode()
+    head = _MAGIC + f"{status}\n{clock.seconds():.0f}\n{key}\n\n".encode()
     try:
         write_atomic(path, head + body)
     except Exception:  # a cache we cannot write only costs a download
@@ -333,29 +333,32 @@ def _layer_kinds(cfg: dict[str, Any], a: ArchNumbers, file: str, prefix: str) ->
     else:
         window = None
     kinds = cfg.get("layer_types")
-    if kinds is not None:
-        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
-            raise RepoError(f"{file}: {prefix}layer_types: expected a list of layer names")
-        if len(kinds) != layers:
-            raise RepoError(
-                f"{file}: {prefix}layer_types: names {len(kinds)} layers, "
-                f"but num_hidden_layers is {layers}"
-            )
-        full = sum(1 for k in kinds if k in ("full_attention", "attention"))
-        local = sum(1 for k in kinds if k == "sliding_attention")
-        if full + local < layers:  # linear-attention or state-space layers keep no cache
-            a.kv_layers = full + local
-        if local and window:
-            a.sliding_window, a.full_attention_layers = window, full
-        return
     pattern = cfg.get("sliding_window_pattern")
-    if pattern is not None and window:
+    if kinds is not None:
+        _typed_layers(kinds, a, window, f"{file}: {prefix}layer_types")
+    elif pattern is not None and window:
         every = _whole(pattern, f"{file}: {prefix}sliding_window_pattern", layers or 1)
         a.sliding_window, a.full_attention_layers = window, layers // every
     elif window and cfg.get("model_type") in WINDOW_ON_EVERY_LAYER:
         a.sliding_window = window
     # any other window, without saying which layers use it, is not applied: the full
     # cache is the safe side of the estimate
+
+
+def _typed_layers(kinds: Any, a: ArchNumbers, window: int | None, where: str) -> None:
+    """``layer_types``, one name a layer: full and sliding attention layers keep a KV
+    cache; linear-attention or state-space layers keep none."""
+    layers = a.layers or 0
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        raise RepoError(f"{where}: expected a list of layer names")
+    if len(kinds) != layers:
+        raise RepoError(f"{where}: names {len(kinds)} layers, but num_hidden_layers is {layers}")
+    full = sum(1 for k in kinds if k in ("full_attention", "attention"))
+    local = sum(1 for k in kinds if k == "sliding_attention")
+    if full + local < layers:
+        a.kv_layers = full + local
+    if local and window:
+        a.sliding_window, a.full_attention_layers = window, full
 
 
 def _header(src: _Folder | _Hub, name: str) -> dict[str, Any]:
@@ -546,7 +549,7 @@ def _read(src: _Folder | _Hub, shown: str, gguf: str | None = None) -> Resolved:
         evidence=[],
         released=None,
         sources=[src.label],
-        verified=_today(),
+        verified=clock.today(),
         notes=None,
         weights_format=got.weights_format,  # type: ignore[arg-type]
     )
@@ -720,12 +723,6 @@ def _from_gguf(src: _Folder | _Hub, name: str) -> _Read:
     return _Read(
         params, arch, context, "decoder-only", files, f"the GGUF header of {name}", None, notes
     )
-
-
-def _today() -> Any:
-    import datetime as dt
-
-    return dt.date.today()
 
 
 def from_folder(path: str) -> Resolved:

@@ -81,11 +81,7 @@ def filter_variants(
     ``search`` is words that must all occur in the id, name, family, provider or Hugging
     Face repo (see ``_matches``)."""
     if provider is not None and provider not in catalog.providers:
-        by_name = {norm(p.name): pid for pid, p in catalog.providers.items()}
-        if norm(provider) in by_name:
-            provider = by_name[norm(provider)]
-        else:
-            raise _not_found("provider", provider, list(catalog.providers))
+        provider = _provider_id(catalog, provider)
     if access is not None and access not in ACCESS_KINDS:
         raise _choices_error("access", str(access), ACCESS_KINDS)
     if family is not None and family not in catalog.families:
@@ -94,24 +90,25 @@ def filter_variants(
             raise _not_found("family", family, list(catalog.families))
         family = fam.id
     words = _search_words(search or "")
-    out = []
-    for v in catalog.variants.values():
-        if provider and v.provider != provider:
-            continue
-        if family and v.family != family:
-            continue
-        if access == "open" and not v.open_weights:
-            continue
-        if access == "proprietary" and v.open_weights:
-            continue
-        if flavour and v.flavour != flavour:
-            continue
-        if status and v.status != status:
-            continue
-        if words and not _matches(catalog, v, words):
-            continue
-        out.append(v)
+    wanted = {"provider": provider, "family": family, "flavour": flavour, "status": status}
+    same = [(name, value) for name, value in wanted.items() if value]
+    open_weights = {"open": True, "proprietary": False}.get(access or "")
+    out = [
+        v
+        for v in catalog.variants.values()
+        if all(getattr(v, name) == value for name, value in same)
+        and (open_weights is None or bool(v.open_weights) is open_weights)
+        and (not words or _matches(catalog, v, words))
+    ]
     return sorted(out, key=lambda v: (v.provider, v.family, v.params_b or 0.0, v.id))
+
+
+def _provider_id(catalog: Catalog, name: str) -> str:
+    """The id of the provider named ``name`` (its name in any spelling), else NotFoundError."""
+    by_name = {norm(p.name): pid for pid, p in catalog.providers.items()}
+    if norm(name) in by_name:
+        return by_name[norm(name)]
+    raise _not_found("provider", name, list(catalog.providers))
 
 
 def _matches(catalog: Catalog, v: Variant, words: list[re.Pattern[str] | str]) -> bool:

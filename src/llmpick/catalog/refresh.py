@@ -43,12 +43,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from llmpick import clock
 from llmpick.catalog.records import (
     Access,
     Catalog,
     Family,
     License,
     Pricing,
+    Provider,
     Variant,
 )
 from llmpick.errors import LlmpickError
@@ -168,6 +170,25 @@ def _per_million(per_token: Any) -> float | None:
     return None if f is None else _price(round(f * 1e6, 6))
 
 
+# each capability and the flag that says an entry has it (``True``, nothing else)
+_LITELLM_CAPS = (
+    ("tools", "supports_function_calling"),
+    ("structured-output", "supports_response_schema"),
+    ("vision", "supports_vision"),
+    ("reasoning", "supports_reasoning"),
+    ("audio", "supports_audio_input"),
+)
+_MODELS_DEV_CAPS = (
+    ("tools", "tool_call"),
+    ("structured-output", "structured_output"),
+    ("reasoning", "reasoning"),
+)
+
+
+def _flagged(e: dict[str, Any], flags: tuple[tuple[str, str], ...]) -> list[str]:
+    return [cap for cap, flag in flags if e.get(flag) is True]
+
+
 def parse_litellm(data: Any, seen: str) -> dict[str, dict[str, Any]]:
     """LiteLLM's table (``{model_id: {...}}``, prices per token) as normalised entries."""
     if not isinstance(data, dict):
@@ -179,17 +200,7 @@ def parse_litellm(data: Any, seen: str) -> dict[str, dict[str, Any]]:
         upstream = e.get("litellm_provider")
         provider = LITELLM_PROVIDERS.get(upstream) if isinstance(upstream, str) else None
         model = key.partition("/")[2] if "/" in key else key
-        caps = [
-            cap
-            for cap, flag in (
-                ("tools", "supports_function_calling"),
-                ("structured-output", "supports_response_schema"),
-                ("vision", "supports_vision"),
-                ("reasoning", "supports_reasoning"),
-                ("audio", "supports_audio_input"),
-            )
-            if e.get(flag) is True
-        ]
+        caps = _flagged(e, _LITELLM_CAPS)
         outs = e.get("supported_output_modalities")
         mode = e.get("mode")
         kind = _LITELLM_KINDS.get(mode) if isinstance(mode, str) else None
@@ -230,57 +241,53 @@ def parse_models_dev(data: Any, seen: str) -> dict[str, dict[str, Any]]:
         raise RefreshRefused("not models.dev's api.json: expected a JSON object of providers")
     out: dict[str, dict[str, Any]] = {}
     for pid, p in data.items():
-        if not isinstance(pid, str) or not isinstance(p, dict):
-            continue
-        models = p.get("models")
+        models = p.get("models") if isinstance(pid, str) and isinstance(p, dict) else None
         if not isinstance(models, dict):
             continue
         provider = MODELS_DEV_PROVIDERS.get(pid)
         for mid, e in models.items():
-            if not isinstance(mid, str) or not isinstance(e, dict):
-                continue
-            cost = _obj(e.get("cost"))
-            limit = _obj(e.get("limit"))
-            modalities = _obj(e.get("modalities"))
-            mods_in, mods_out = modalities.get("input"), modalities.get("output")
-            listed = mods_in if isinstance(mods_in, list) else ["text"]
-            mods = [m for m in listed if m in MODALITIES] or ["text"]
-            caps = [
-                cap
-                for cap, flag in (
-                    ("tools", "tool_call"),
-                    ("structured-output", "structured_output"),
-                    ("reasoning", "reasoning"),
-                )
-                if e.get(flag) is True
-            ]
-            caps += ["vision"] if "image" in mods else []
-            caps += ["audio"] if "audio" in mods else []
-            embedding = "embed" in mid.lower()
-            text_model = (
-                isinstance(mods_out, list)
-                and mods_out == ["text"]
-                and isinstance(mods_in, list)
-                and "text" in mods_in
-            )
-            out[f"providers.{pid}.models.{mid}"] = _entry(
-                provider=provider,
-                model=mid,
-                name=e.get("name") if isinstance(e.get("name"), str) else None,
-                input=_price(cost.get("input")),
-                output=_price(cost.get("output")),
-                context=_int(limit.get("context")),
-                max_input=_int(limit.get("input")),
-                max_output=_int(limit.get("output")),
-                deprecation=None,
-                deprecated=e.get("status") == "deprecated",
-                capabilities=caps,
-                modalities=mods,
-                kind="embedding" if embedding else ("chat" if text_model else None),
-                released=_date(e.get("release_date")),
-                seen=seen,
-            )
+            if isinstance(mid, str) and isinstance(e, dict):
+                out[f"providers.{pid}.models.{mid}"] = _models_dev_entry(mid, e, provider, seen)
     return out
+
+
+def _models_dev_entry(
+    mid: str, e: dict[str, Any], provider: str | None, seen: str
+) -> dict[str, Any]:
+    """One model of models.dev, normalised."""
+    cost = _obj(e.get("cost"))
+    limit = _obj(e.get("limit"))
+    modalities = _obj(e.get("modalities"))
+    mods_in, mods_out = modalities.get("input"), modalities.get("output")
+    listed = mods_in if isinstance(mods_in, list) else ["text"]
+    mods = [m for m in listed if m in MODALITIES] or ["text"]
+    caps = _flagged(e, _MODELS_DEV_CAPS)
+    caps += ["vision"] if "image" in mods else []
+    caps += ["audio"] if "audio" in mods else []
+    embedding = "embed" in mid.lower()
+    text_model = (
+        isinstance(mods_out, list)
+        and mods_out == ["text"]
+        and isinstance(mods_in, list)
+        and "text" in mods_in
+    )
+    return _entry(
+        provider=provider,
+        model=mid,
+        name=e.get("name") if isinstance(e.get("name"), str) else None,
+        input=_price(cost.get("input")),
+        output=_price(cost.get("output")),
+        context=_int(limit.get("context")),
+        max_input=_int(limit.get("input")),
+        max_output=_int(limit.get("output")),
+        deprecation=None,
+        deprecated=e.get("status") == "deprecated",
+        capabilities=caps,
+        modalities=mods,
+        kind="embedding" if embedding else ("chat" if text_model else None),
+        released=_date(e.get("release_date")),
+        seen=seen,
+    )
 
 
 def _obj(x: Any) -> dict[str, Any]:
@@ -630,6 +637,8 @@ def _merge_variant(
     price_hit: tuple[str, dict[str, Any]] | None,
     today: dt.date,
 ) -> tuple[Variant, list[Change], bool]:
+    """``v`` with the facts of the layer entries it cites (``found``; ``price_hit`` is
+    the one its price cites), the changes, and whether upstream confirmed its price."""
     if not found:
         return v, [], False
     # the maker's own API: the entry's provider and model id are the variant's
@@ -639,70 +648,102 @@ def _merge_variant(
         if e.get("provider") == v.provider and v.access.api and e.get("model") == v.access.api
     ]
     own.sort(key=lambda x: not x[0].startswith("models.dev:"))  # its context is the window
-    changes: list[Change] = []
     updates: dict[str, Any] = {}
-    confirmed = False
-
+    changes: list[Change] = []
     # the key the curated price cites, then the maker's API
-    priced = [price_hit] if price_hit is not None else []
-    priced += own
+    priced = [price_hit, *own] if price_hit is not None else own
+    confirmed = _merge_price(v, priced, updates, changes)
+    # limits and lifecycle: only from what was read after the model was checked
+    fresh = [(src, e) for src, e in own if dt.date.fromisoformat(e["seen"]) >= v.verified]
+    if not v.open_weights:  # an open model's window is the weights' fact, not an API's
+        _merge_limits(v, fresh, updates, changes)
+    _merge_lifecycle(v, fresh, today, updates, changes)
+    return (_with(v, updates) if updates else v), changes, confirmed
+
+
+def _merge_price(
+    v: Variant,
+    priced: list[tuple[str, dict[str, Any]]],
+    updates: dict[str, Any],
+    changes: list[Change],
+) -> bool:
+    """The first priced entry's price, unless the curated price was checked after
+    upstream was read; True when upstream only confirms the curated price (its date and
+    source move on)."""
     for src, e in priced:
         if "input" not in e or "output" not in e:
             continue
         seen = dt.date.fromisoformat(e["seen"])
         p = v.pricing
         if p is not None and p.as_of > seen:
-            break  # the curated price was checked after upstream was read
+            return False  # the curated price was checked after upstream was read
         new = (e["input"], e["output"])
         if p is not None and abs(p.input - new[0]) < 1e-9 and abs(p.output - new[1]) < 1e-9:
             if src == p.source or citation_key(p.source) is None:
                 updates["pricing"] = dataclasses.replace(p, as_of=seen, source=src)
-                confirmed = True
-            break
+                return True
+            return False
         updates["pricing"] = Pricing(new[0], new[1], seen, src)
         changes.append(
             Change("price", [p.input, p.output] if p else None, list(new), src, e["seen"])
         )
-        break
+        return False
+    return False
 
-    if not v.open_weights:  # an open model's window is the weights' fact, not an API's
-        for name, keys in (("context_window", ("context",)), ("max_output", ("max_output",))):
-            if name == "max_output" and v.flavour == "embedding":
-                continue  # an embedding's "output" upstream is its vector size
-            cur = getattr(v, name)
-            for src, e in own:
-                if dt.date.fromisoformat(e["seen"]) < v.verified:
-                    continue
-                value = next((e[k] for k in keys if k in e), None)
-                if value is None and name == "context_window" and cur is None:
-                    value = e.get("max_input")  # an input cap: a safe lower bound
-                if value is None:
-                    continue
-                if not _close(cur, value):
-                    updates[name] = value
-                    changes.append(Change(name, cur, value, src, e["seen"]))
-                break
 
-    for src, e in own:
-        if dt.date.fromisoformat(e["seen"]) < v.verified:
-            continue
+_LIMITS = (("context_window", "context"), ("max_output", "max_output"))  # field, entry key
+
+
+def _merge_limits(
+    v: Variant,
+    fresh: list[tuple[str, dict[str, Any]]],
+    updates: dict[str, Any],
+    changes: list[Change],
+) -> None:
+    """Context window and maximum output from the first entry that gives each;
+    differences within TOLERANCE are rounding, not changes."""
+    for name, key in _LIMITS:
+        if name == "max_output" and v.flavour == "embedding":
+            continue  # an embedding's "output" upstream is its vector size
+        cur = getattr(v, name)
+        for src, e in fresh:
+            value = e.get(key)
+            if value is None and name == "context_window" and cur is None:
+                value = e.get("max_input")  # an input cap: a safe lower bound
+            if value is None:
+                continue
+            if not _close(cur, value):
+                updates[name] = value
+                changes.append(Change(name, cur, value, src, e["seen"]))
+            break
+
+
+# how far along its lifecycle a model is: a refresh moves it forwards only
+_API_ORDER = {None: 0, "active": 0, "deprecated": 1, "retired": 2}
+_STATUS_ORDER = {"active": 0, "legacy": 0, "deprecated": 1, "retired": 2}
+
+
+def _merge_lifecycle(
+    v: Variant,
+    fresh: list[tuple[str, dict[str, Any]]],
+    today: dt.date,
+    updates: dict[str, Any],
+    changes: list[Change],
+) -> None:
+    """The first announced shutdown: deprecated, or retired once its date has passed.
+    For open weights it is the maker's API that goes (``api_status``): the weights stay."""
+    name, order = ("api_status", _API_ORDER) if v.open_weights else ("status", _STATUS_ORDER)
+    for src, e in fresh:
         when = e.get("deprecation")
         if when is None and not e.get("deprecated"):
             continue
         past = when is not None and dt.date.fromisoformat(when) <= today
         target = "retired" if past else "deprecated"
-        if v.open_weights:  # the weights stay; the maker's API is what goes
-            order = {None: 0, "active": 0, "deprecated": 1, "retired": 2}
-            if order[v.api_status] < order[target]:
-                updates["api_status"] = target
-                changes.append(Change("api_status", v.api_status, target, src, when or e["seen"]))
-        else:
-            lifecycle = {"active": 0, "legacy": 0, "deprecated": 1, "retired": 2}
-            if lifecycle[v.status] < lifecycle[target]:
-                updates["status"] = target
-                changes.append(Change("status", v.status, target, src, when or e["seen"]))
+        cur = getattr(v, name)
+        if order[cur] < order[target]:
+            updates[name] = target
+            changes.append(Change(name, cur, target, src, when or e["seen"]))
         break
-    return (_with(v, updates) if updates else v), changes, confirmed
 
 
 def apply_layer(
@@ -712,7 +753,7 @@ def apply_layer(
 
     Pure: ``cat`` is not modified. The result's ``refresh`` records every change.
     """
-    on = on or today()
+    on = on or clock.today()
     info = RefreshInfo(
         path=path,
         written=layer.written,
@@ -722,6 +763,42 @@ def apply_layer(
         damaged=layer.damaged,
     )
     variants = dict(cat.variants)
+    known_api, cited = _merge_cited(cat, layer, on, variants, info)
+    added = _unreviewed(cat, layer, known_api, cited, on)
+    families = dict(cat.families)
+    licenses = dict(cat.licenses)
+    if added:
+        licenses.setdefault(UNREVIEWED_LICENSE, _UNREVIEWED_TERMS)
+    for v in added:
+        if v.id in variants:
+            continue
+        variants[v.id] = v
+        info.unreviewed[v.id] = list(v.sources)
+        fam = families.get(v.family)
+        if fam is None:
+            fam = families[v.family] = _unreviewed_family(v, cat.providers[v.provider], layer)
+        elif v.family in cat.families:  # the curated family's list stays as it was
+            fam = families[v.family] = replace(fam, variants=list(fam.variants))
+        fam.variants.append(v.id)
+    out = Catalog(
+        version=cat.version,
+        providers=cat.providers,
+        licenses=licenses,
+        families=families,
+        variants=variants,
+        datasets=cat.datasets,
+    )
+    out.refresh = info
+    out.provenance = cat.provenance
+    return out
+
+
+def _merge_cited(
+    cat: Catalog, layer: Layer, on: dt.date, variants: dict[str, Variant], info: RefreshInfo
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """Merge into ``variants`` the layer's entries each catalog model cites, recording
+    the changes in ``info``; the (provider, API id) pairs of the catalog, and the
+    citations found in the layer."""
     known_api: set[tuple[str, str]] = set()
     cited: set[str] = set()
     for vid, v in cat.variants.items():
@@ -742,58 +819,34 @@ def apply_layer(
         if changes:
             info.changes[vid] = changes
         info.confirmed += confirmed
+    return known_api, cited
 
-    added = _unreviewed(cat, layer, known_api, cited, on)
-    families = dict(cat.families)
-    licenses = dict(cat.licenses)
-    if added:
-        licenses.setdefault(UNREVIEWED_LICENSE, _UNREVIEWED_TERMS)
-    for v in added:
-        if v.id in variants:
-            continue
-        variants[v.id] = v
-        info.unreviewed[v.id] = list(v.sources)
-        fam = families.get(v.family)
-        if fam is not None and v.family in cat.families:
-            fam = families[v.family] = replace(fam, variants=list(fam.variants))
-        if fam is None:
-            prov = cat.providers[v.provider]
-            fam = Family(
-                id=v.family,
-                name=f"{prov.name} API models not yet reviewed",
-                provider=v.provider,
-                released=None,
-                architecture="undisclosed",
-                moe=False,
-                modalities=["text"],
-                languages=[],
-                domain="general",
-                status="active",
-                successor=None,
-                description=(
-                    f"Models {prov.name} serves through its API that llmpick's catalog does "
-                    "not cover yet, added by 'llmpick catalog refresh' with what the public "
-                    "tables say; their licence, flavour and tuning have not been reviewed."
-                ),
-                guide=[],
-                aliases=[],
-                sources=[layer.sources[n].url for n in sorted(layer.sources)],
-                variants=[],
-                file="refresh layer",
-            )
-            families[v.family] = fam
-        fam.variants.append(v.id)
-    out = Catalog(
-        version=cat.version,
-        providers=cat.providers,
-        licenses=licenses,
-        families=families,
-        variants=variants,
-        datasets=cat.datasets,
+
+def _unreviewed_family(v: Variant, prov: Provider, layer: Layer) -> Family:
+    """The family that holds a provider's unreviewed models."""
+    return Family(
+        id=v.family,
+        name=f"{prov.name} API models not yet reviewed",
+        provider=v.provider,
+        released=None,
+        architecture="undisclosed",
+        moe=False,
+        modalities=["text"],
+        languages=[],
+        domain="general",
+        status="active",
+        successor=None,
+        description=(
+            f"Models {prov.name} serves through its API that llmpick's catalog does "
+            "not cover yet, added by 'llmpick catalog refresh' with what the public "
+            "tables say; their licence, flavour and tuning have not been reviewed."
+        ),
+        guide=[],
+        aliases=[],
+        sources=[layer.sources[n].url for n in sorted(layer.sources)],
+        variants=[],
+        file="refresh layer",
     )
-    out.refresh = info
-    out.provenance = cat.provenance
-    return out
 
 
 _UNREVIEWED_TERMS = License(
@@ -821,6 +874,44 @@ def _unreviewed(
     cited: set[str],
     today: dt.date,
 ) -> list[Variant]:
+    """The layer's API models of the catalog's providers that the catalog does not have
+    under any name, each as an unreviewed variant with a free id."""
+    from llmpick.catalog.query import norm as _norm
+
+    out = []
+    known = set(cat.variants) | {_model_id(m) for _, m in known_api}
+    taken = set(cat.variants) | set(cat.families)
+    curated = _curated_names(cat)
+    makers = _makers(cat)
+    for (provider, model), entries in sorted(_uncited(cat, layer, known_api, cited, today).items()):
+        if provider not in makers.get(_first_word(model), {provider}):
+            continue  # another maker's model served by this provider
+        undated = _STAMPED.sub("", model)
+        vid = _model_id(model)
+        if vid in known or _model_id(undated) in known:
+            continue  # a catalog model under another name, or a dated alias of one
+        if _norm(model) in curated or _norm(undated) in curated:
+            continue  # a curated name in another spelling: the curated entry is the model
+        if not any("input" in e and "output" in e for _, e in entries):
+            continue  # no price: not something upstream sells as a model
+        if vid in taken:
+            vid = _model_id(f"{provider}-{model}")
+            if vid in taken:
+                continue
+        taken.add(vid)
+        out.append(_unreviewed_variant(vid, provider, model, entries, today))
+    return out
+
+
+def _uncited(
+    cat: Catalog,
+    layer: Layer,
+    known_api: set[tuple[str, str]],
+    cited: set[str],
+    today: dt.date,
+) -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
+    """The layer's text models of the catalog's providers that no catalog model cites or
+    serves under their API id, and not shut down: (provider, model) -> its entries."""
     groups: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for name in ("models.dev", "litellm"):  # models.dev first: its context is the window
         if name not in layer.sources:
@@ -837,39 +928,29 @@ def _unreviewed(
             if when is not None and dt.date.fromisoformat(when) <= today:
                 continue  # already shut down: nothing to recommend
             groups.setdefault((provider, model), []).append((f"{name}:{key}", e))
+    return groups
+
+
+def _curated_names(cat: Catalog) -> set[str]:
+    """Every spelling of a curated name, normalised: a variant's id and name, a family's
+    id, name and aliases ('claude-sonnet-4.5' is claude-sonnet-4-5; 'gpt-oss' is the
+    family)."""
     from llmpick.catalog.query import norm as _norm
 
-    out = []
-    known = set(cat.variants) | {_model_id(m) for _, m in known_api}
-    taken = set(cat.variants) | set(cat.families)
-    # every spelling of a curated name: a variant's id and name, a family's id, name and
-    # aliases ('claude-sonnet-4.5' is claude-sonnet-4-5; 'gpt-oss' is the family)
     curated = {_norm(v.id) for v in cat.variants.values()}
     curated |= {_norm(v.name) for v in cat.variants.values()}
     for f in cat.families.values():
         curated |= {_norm(f.id), _norm(f.name), *(_norm(a) for a in f.aliases)}
-    # who makes each line, by the first word of its family ids: a provider's API that
-    # resells another maker's model ('deepseek-...' on Mistral's) is not its maker
+    return curated
+
+
+def _makers(cat: Catalog) -> dict[str, set[str]]:
+    """Who makes each line, by the first word of its family ids: a provider's API that
+    resells another maker's model ('deepseek-...' on Mistral's) is not its maker."""
     makers: dict[str, set[str]] = {}
     for f in cat.families.values():
         makers.setdefault(_first_word(f.id), set()).add(f.provider)
-    for (provider, model), entries in sorted(groups.items()):
-        if provider not in makers.get(_first_word(model), {provider}):
-            continue  # another maker's model served by this provider
-        vid = _model_id(model)
-        if vid in known or _model_id(_STAMPED.sub("", model)) in known:
-            continue  # a catalog model under another name, or a dated alias of one
-        if _norm(model) in curated or _norm(_STAMPED.sub("", model)) in curated:
-            continue  # a curated name in another spelling: the curated entry is the model
-        if not any("input" in e and "output" in e for _, e in entries):
-            continue  # no price: not something upstream sells as a model
-        if vid in taken:
-            vid = _model_id(f"{provider}-{model}")
-            if vid in taken:
-                continue
-        taken.add(vid)
-        out.append(_unreviewed_variant(vid, provider, model, entries, today))
-    return out
+    return makers
 
 
 def _first(entries: list[tuple[str, dict[str, Any]]], key: str) -> Any:
@@ -879,13 +960,10 @@ def _first(entries: list[tuple[str, dict[str, Any]]], key: str) -> Any:
 def _unreviewed_variant(
     vid: str, provider: str, model: str, entries: list[tuple[str, dict[str, Any]]], today: dt.date
 ) -> Variant:
+    """An unreviewed API model, with the first value each entry gives (models.dev's
+    first) and nothing upstream does not know."""
     srcs = [s for s, _ in entries]
     seen = max(dt.date.fromisoformat(e["seen"]) for _, e in entries)
-    pricing = None
-    for src, e in entries:
-        if "input" in e and "output" in e:
-            pricing = Pricing(e["input"], e["output"], dt.date.fromisoformat(e["seen"]), src)
-            break
     has_caps = {c for _, e in entries for c in e.get("capabilities", ())}
     has_mods = {m for _, e in entries for m in e.get("modalities", ())}
     caps: list[Any] = [c for c in _CAPS if c in has_caps]
@@ -918,16 +996,29 @@ def _unreviewed_variant(
         capabilities=caps,
         access=Access(api=model),
         arch=None,
-        pricing=pricing,
+        pricing=_first_price(entries),
         evidence=[],
         released=dt.date.fromisoformat(released) if released else None,
         sources=srcs,
         verified=min(seen, today),
-        notes="unreviewed: added by 'llmpick catalog refresh' from "
+        notes=_unreviewed_note(srcs, seen, when),
+        api_status="deprecated" if deprecated else None,
+    )
+
+
+def _first_price(entries: list[tuple[str, dict[str, Any]]]) -> Pricing | None:
+    for src, e in entries:
+        if "input" in e and "output" in e:
+            return Pricing(e["input"], e["output"], dt.date.fromisoformat(e["seen"]), src)
+    return None
+
+
+def _unreviewed_note(srcs: list[str], seen: dt.date, shutdown: str | None) -> str:
+    return (
+        "unreviewed: added by 'llmpick catalog refresh' from "
         + ", ".join(sorted({s.partition(":")[0] for s in srcs}))
         + f" on {seen}; its facts are upstream's, not checked by llmpick"
-        + (f"; shutdown announced for {when}" if when else ""),
-        api_status="deprecated" if deprecated else None,
+        + (f"; shutdown announced for {shutdown}" if shutdown else "")
     )
 
 
@@ -991,15 +1082,9 @@ def diff(before: Catalog, after: Catalog) -> dict[str, Any]:
     }
 
 
-def today() -> dt.date:
-    """Today, or LLMPICK_TODAY (YYYY-MM-DD) for reproducible runs and tests."""
-    fixed = _date(os.environ.get("LLMPICK_TODAY"))
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-
-
 def age_warning(cat: Catalog, on: dt.date | None = None) -> str | None:
     """A warning when the newest data (catalog check or refresh) is older than 90 days."""
-    on = on or today()
+    on = on or clock.today()
     dates: list[dt.date] = [d for d in (cat.newest_verified,) if d is not None]
     info = cat.refresh
     if info is not None:
@@ -1208,9 +1293,7 @@ def run_refresh(
     import time
 
     path = path or layer_path()
-    now = now or dt.datetime.now(dt.UTC)
-    if "LLMPICK_TODAY" in os.environ:
-        now = dt.datetime.combine(today(), now.timetz())
+    now = now or clock.now()
     previous, _ = read_layer(path)  # for the shrink check while downloading
     seen = now.date().isoformat()
     fetched: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
@@ -1278,7 +1361,7 @@ def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> dict
     layer, problem = read_layer(path)
     cat = apply_layer(curated, layer, path=str(path)) if layer else curated
     info = cat.refresh
-    on = today()
+    on = clock.today()
     newest = max(d for d in (curated.newest_verified, info.fetched if info else None) if d)
     doc: dict[str, Any] = {
         "catalog": {

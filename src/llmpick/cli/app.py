@@ -31,6 +31,7 @@ from llmpick.cli import (
 )
 from llmpick.cli import eval as eval_cmd
 from llmpick.cli.emit import discard_stdout, hanging
+from llmpick.cli.options import RequirementCommand
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
@@ -112,13 +113,20 @@ catalog_app.command("status", short_help="How fresh the catalog and its refresh 
     catalog.status
 )
 
-app.command("recommend", short_help="A ranked, explained shortlist for a job.")(recommend.recommend)
-app.command("why", short_help="Why one model ranks where it does, or is left out.")(why.why)
+# the commands that take the requirement options (--task, --gpu-memory ...): cli/options.py
+app.command(
+    "recommend", cls=RequirementCommand, short_help="A ranked, explained shortlist for a job."
+)(recommend.recommend)
+app.command(
+    "why", cls=RequirementCommand, short_help="Why one model ranks where it does, or is left out."
+)(why.why)
 app.command("providers", short_help="Who makes models, by the four kinds of guide §1.1.")(
     providers.providers
 )
 app.command("models", short_help="List and search the catalog's models.")(models.models)
-app.command("show", short_help="One model's or family's facts and sources.")(show.show)
+app.command(
+    "show", cls=RequirementCommand, short_help="One model's or family's facts and sources."
+)(show.show)
 app.command("fit", short_help="The GPU memory a model needs, per quantization.")(fit.fit)
 app.command("guide", short_help="Read the guide that explanations cite.")(guide.guide)
 app.add_typer(catalog_app, name="catalog", short_help="Validate, refresh and date the catalog.")

@@ -10,7 +10,6 @@ itself, so that JSON output never loads rich.
 from __future__ import annotations
 
 import io
-import json as jsonlib
 import os
 import re
 import shutil
@@ -20,25 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from llmpick.errors import WriteError
-
-# DEL and C1 controls, bidi marks, overrides and isolates: valid inside a JSON string,
-# but a terminal would act on them, so they are written as \u escapes (the same JSON).
-# json.dumps escapes C0 controls itself; outside strings there is only JSON's own text.
-_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from llmpick.jsonsafe import dumps
 
 DEFAULT_PAGER = "less -FRX"
-
-
-def dumps(data: Any, *, pretty: bool = False) -> str:
-    """JSON text of ``data``: NaN and infinity refused, terminal controls escaped."""
-    if pretty:
-        text = jsonlib.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False)
-    else:
-        text = jsonlib.dumps(
-            data, ensure_ascii=False, default=str, separators=(",", ":"), allow_nan=False
-        )
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
 
 MIN_WIDTH = 40  # narrower (or COLUMNS=0 or nonsense) is treated as 80
 

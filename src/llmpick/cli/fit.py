@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import ModelArg, option
+from llmpick.cli.options import ModelArg, RequirementOptions, option
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Fit
 
 
 def fit(
@@ -57,7 +60,7 @@ def fit(
     def human() -> None:
         from llmpick.cli.render.fit import fit as fit_table
 
-        fit_table(doc, overlays=state.overlays_in_force())
+        fit_table(cast("Fit", doc), overlays=state.overlays_in_force())  # that contract
 
     emit(doc, json=json, human=human)
 
@@ -80,14 +83,15 @@ def document(
     v, origin, notes = _model(model)
     gpu: float | None = None
     setup = None
-    given = {"gpus": gpus, "unified_memory": unified_memory, "ram": ram}
-    if any(x is not None for x in given.values()):
+    if any(x is not None for x in (gpus, unified_memory, ram)):
         from llmpick.cli.requirements import requirements_from
         from llmpick.engine.placement import setup_of
 
-        values = {k: x for k, x in {**given, "gpu_memory": gpu_memory}.items() if x is not None}
+        hardware = RequirementOptions(
+            gpu_memory=gpu_memory, gpus=gpus, unified_memory=unified_memory, ram=ram
+        )
         try:
-            setup = setup_of(requirements_from(values, None))
+            setup = setup_of(requirements_from(hardware, None))
         except UsageError as exc:  # its hint names recommend, whose options these are
             raise UsageError(str(exc), hint="see 'llmpick fit --help'") from None
     elif gpu_memory is not None:

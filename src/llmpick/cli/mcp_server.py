@@ -4,9 +4,12 @@ only when that command runs. See cli/mcp.py for what the tools take and return."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpick.errors import LlmpickError, UsageError
+
+if TYPE_CHECKING:
+    from llmpick.engine.requirements import Requirements
 
 # --- the tools ------------------------------------------------------------------------
 
@@ -61,7 +64,7 @@ def _no_more(args: dict[str, Any], tool: str) -> None:
         )
 
 
-def _requirements(args: dict[str, Any]) -> Any:
+def _requirements(args: dict[str, Any]) -> Requirements:
     """Requirements from the tool's fields, read as a requirements file's are."""
     from llmpick.cli.requirements import check_licences
     from llmpick.engine.requirements import build
@@ -190,6 +193,44 @@ def _models_properties() -> dict[str, Any]:
     }
 
 
+def _fit_properties() -> dict[str, Any]:
+    return {
+        "model": _model_property("Catalog id or name, Hugging Face ORG/NAME, or ./folder."),
+        "gpu_memory": {
+            "type": ["number", "string"],
+            "description": "GB to check against, e.g. 24 or '24GB'.",
+        },
+        "gpus": {
+            "type": "string",
+            "description": "Several GPUs: '2x24', '4x80' or '24+16' (GB each).",
+        },
+        "unified_memory": {
+            "type": ["number", "string"],
+            "description": "A Mac's unified memory in GB, e.g. 64.",
+        },
+        "ram": {
+            "type": ["number", "string"],
+            "description": "RAM in GB for a CPU-only run, e.g. 32.",
+        },
+        "context": {
+            "type": ["integer", "string"],
+            "description": "Tokens of context to hold, e.g. 8192 or '128k'.",
+        },
+    }
+
+
+def _recommend_properties() -> dict[str, Any]:
+    return {
+        **_requirement_properties(),
+        "top": {"type": "integer", "minimum": 1, "maximum": 100, "default": 5},
+        "explain": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Models whose exclusion to spell out.",
+        },
+    }
+
+
 def tools() -> dict[str, Tool]:
     """The tools, by name (built when the server starts, not when llmpick does)."""
     return {
@@ -197,15 +238,7 @@ def tools() -> dict[str, Tool]:
             "Recommend models for a task and its constraints, explaining every pick and "
             "exclusion (the document of 'llmpick recommend --json'). Fields are those of a "
             "requirements file; all are optional.",
-            lambda: {
-                **_requirement_properties(),
-                "top": {"type": "integer", "minimum": 1, "maximum": 100, "default": 5},
-                "explain": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "Models whose exclusion to spell out.",
-                },
-            },
+            _recommend_properties,
             _recommend,
             output=_shortlist_schema,
         ),
@@ -231,29 +264,7 @@ def tools() -> dict[str, Tool]:
             "The memory a model needs per precision: weights, KV cache, overhead "
             "('llmpick fit MODEL --json'). A Hugging Face repo ORG/NAME that is not in the "
             "catalog is read from the Hub (its config.json and safetensors index).",
-            lambda: {
-                "model": _model_property("Catalog id or name, Hugging Face ORG/NAME, or ./folder."),
-                "gpu_memory": {
-                    "type": ["number", "string"],
-                    "description": "GB to check against, e.g. 24 or '24GB'.",
-                },
-                "gpus": {
-                    "type": "string",
-                    "description": "Several GPUs: '2x24', '4x80' or '24+16' (GB each).",
-                },
-                "unified_memory": {
-                    "type": ["number", "string"],
-                    "description": "A Mac's unified memory in GB, e.g. 64.",
-                },
-                "ram": {
-                    "type": ["number", "string"],
-                    "description": "RAM in GB for a CPU-only run, e.g. 32.",
-                },
-                "context": {
-                    "type": ["integer", "string"],
-                    "description": "Tokens of context to hold, e.g. 8192 or '128k'.",
-                },
-            },
+            _fit_properties,
             _fit,
             required=("model",),
             output=_fit_schema,
@@ -296,7 +307,7 @@ def build_server() -> Any:
     from mcp.shared.exceptions import MCPError
 
     from llmpick import __version__
-    from llmpick.cli.emit import dumps
+    from llmpick.jsonsafe import dumps
 
     every = tools()
 

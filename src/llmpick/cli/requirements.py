@@ -1,14 +1,19 @@
 """Requirements from the command line: options, a file (-r) or the walkthrough's
-answers, checked against the catalog; shared by `recommend` and `why`."""
+answers, checked against the catalog; shared by `recommend`, `why`, `show` and `fit`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmpick.cli.options import RequirementOptions
+    from llmpick.engine.requirements import Requirements
 
 RequirementsFile = Annotated[
     str | None,
@@ -21,27 +26,21 @@ RequirementsFile = Annotated[
 ]
 
 
-def requirements_from(given: dict[str, Any], path: str | None) -> Any:
+def requirements_from(options: RequirementOptions, path: str | None) -> Requirements:
+    """The requirements of the options given and the -r file (options win); 'auto'
+    memory is detected here, and names the device when it finds one."""
     from llmpick.engine.requirements import build, read_file
 
+    given = options.given()
     values = read_file(path) if path else {}
     values.pop("evidence", None)  # not a requirement: measured results (file_evidence)
-    origin = "file" if path and not given else "options"
     values.update(given)
-    if isinstance(values.get("gpu_memory"), str) and values["gpu_memory"].strip().lower() == "auto":
-        values["gpu_memory"] = detected_gpu_memory()
-    if (
-        isinstance(values.get("unified_memory"), str)
-        and values["unified_memory"].strip().lower() == "auto"
-    ):
-        values["unified_memory"], chip = detected_mac()
-        if chip and not values.get("device"):
-            values["device"] = chip
-    if isinstance(values.get("gpus"), str) and values["gpus"].strip().lower() == "auto":
-        values["gpus"], device = detected_gpus()
-        if device and not values.get("device"):
-            values["device"] = device
-    return build(values, origin=origin)
+    for key, detect in _DETECTED.items():
+        if isinstance(values.get(key), str) and values[key].strip().lower() == "auto":
+            values[key], device = detect()
+            if device and not values.get("device"):
+                values["device"] = device
+    return build(values, origin="file" if path and not given else "options")
 
 
 def detected_gpus() -> tuple[list[float], str | None]:
@@ -66,6 +65,11 @@ def detected_gpus() -> tuple[list[float], str | None]:
     return [g.memory_gb for g in hw.gpus], device
 
 
+def _gpu_memory() -> tuple[float, str | None]:
+    """--gpu-memory auto: the largest GPU's memory; one GPU names no device."""
+    return detected_gpu_memory(), None
+
+
 def detected_gpu_memory() -> float:
     """The largest NVIDIA GPU's memory, or a usage error asking for a number."""
     from llmpick.hardware import detect
@@ -86,7 +90,7 @@ def detected_gpu_memory() -> float:
     return best
 
 
-def check_licences(req: Any) -> None:
+def check_licences(req: Requirements) -> None:
     unknown = [lic for lic in req.license if lic not in state.catalog.licenses]
     if unknown:
         import difflib
@@ -118,6 +122,14 @@ def detected_mac() -> tuple[float, str | None]:
     said = f"; bandwidth of {chip}" if chip else "; name the chip with --device for speed"
     note(f"detected with sysctl: {mac.chip}, {mac.memory_gb:g} GB of unified memory{said}")
     return mac.memory_gb, chip
+
+
+# the memory options that take 'auto': what detects it, and the device it names if any
+_DETECTED: dict[str, Callable[[], tuple[Any, str | None]]] = {
+    "gpu_memory": _gpu_memory,
+    "unified_memory": detected_mac,
+    "gpus": detected_gpus,
+}
 
 
 def file_evidence(path: str | None) -> str | None:

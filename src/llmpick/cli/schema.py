@@ -43,8 +43,8 @@ def schema(
 
     def human() -> None:
         # the same JSON text a pipe or file gets; only a terminal pages it
-        from llmpick.cli.emit import dumps
         from llmpick.cli.render.layout import raw
+        from llmpick.jsonsafe import dumps
 
         raw(dumps(doc, pretty=True))
 

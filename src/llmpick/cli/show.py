@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import JsonOpt, check_choice, requirement_options
+from llmpick.cli.options import JsonOpt, RequirementOptions, check_choice
 from llmpick.cli.requirements import RequirementsFile, requirements_from
 from llmpick.cli.state import state
 from llmpick.errors import UsageError
@@ -17,9 +17,8 @@ if TYPE_CHECKING:
     from llmpick.catalog.records import Catalog, Family, Variant
 
 
-@requirement_options
 def show(
-    given: dict[str, Any],
+    ctx: typer.Context,
     model: Annotated[
         str,
         typer.Argument(
@@ -53,45 +52,20 @@ def show(
       llmpick show qwen3-8b --snippet transformers
       llmpick show phi-4 --snippet transformers --task extraction --gpu-memory 16
     """
-    from llmpick.catalog.query import resolve, resolve_variant
+    from llmpick.catalog.query import resolve
     from llmpick.catalog.records import Variant
 
     cat = state.catalog
+    options = RequirementOptions.of(ctx)
     if snippet is not None and json:
         raise UsageError(
             "--snippet prints code to paste, not JSON",
             hint=f"see 'llmpick show {shlex.quote(model)} --json': it carries every way to run it",
         )
     if snippet is not None:
-        from llmpick.advice import SNIPPET_KINDS
-        from llmpick.advice import snippet as make_snippet
-
-        check_choice("--snippet", snippet, SNIPPET_KINDS)
-        v = resolve_variant(cat, model)
-        task, quantization, holds = _answer(v, given, requirements, snippet)
-        text = make_snippet(v, snippet, task, quantization, holds)
-        if text is None:
-            ways = [k for k in SNIPPET_KINDS if make_snippet(v, k) is not None]
-            raise UsageError(
-                f"no {snippet} snippet for {v.id}: the catalog has no "
-                + {
-                    "ollama": "official Ollama tag",
-                    "transformers": "open weights on Hugging Face",
-                    "api": "API or cloud model id",
-                }[snippet]
-                + " for it",
-                hint=f"try --snippet {ways[0]}" if ways else "see 'llmpick show " + v.id + "'",
-            )
-        language = "bash" if snippet == "ollama" else "python"
-
-        def snippet_text() -> None:
-            from llmpick.cli.render.show import snippet
-
-            snippet(text, language)
-
-        emit(text, json=False, human=snippet_text)
+        _show_snippet(cat, model, snippet, options, requirements)
         return
-    if given or requirements:
+    if options.given() or requirements:
         raise UsageError(
             "requirement options make a --snippet follow an answer; without --snippet they "
             "change nothing",
@@ -111,6 +85,42 @@ def show(
     emit(lambda: document(cat, found), json=json, human=human)
 
 
+def _show_snippet(
+    cat: Catalog, model: str, kind: str, options: RequirementOptions, path: str | None
+) -> None:
+    """Print the ``kind`` snippet that runs ``model`` as the requirements' answer would."""
+    from llmpick.advice import SNIPPET_KINDS
+    from llmpick.advice import snippet as make_snippet
+    from llmpick.catalog.query import resolve_variant
+
+    check_choice("--snippet", kind, SNIPPET_KINDS)
+    v = resolve_variant(cat, model)
+    task, quantization, holds = _answer(v, options, path, kind)
+    text = make_snippet(v, kind, task, quantization, holds)
+    if text is None:
+        ways = [k for k in SNIPPET_KINDS if make_snippet(v, k) is not None]
+        raise UsageError(
+            f"no {kind} snippet for {v.id}: the catalog has no {_SNIPPET_NEEDS[kind]} for it",
+            hint=f"try --snippet {ways[0]}" if ways else "see 'llmpick show " + v.id + "'",
+        )
+    language = "bash" if kind == "ollama" else "python"
+
+    def snippet_text() -> None:
+        from llmpick.cli.render.show import snippet
+
+        snippet(text, language)
+
+    emit(text, json=False, human=snippet_text)
+
+
+# what the catalog must have for each kind of snippet
+_SNIPPET_NEEDS = {
+    "ollama": "official Ollama tag",
+    "transformers": "open weights on Hugging Face",
+    "api": "API or cloud model id",
+}
+
+
 def document(cat: Catalog, found: Variant | Family) -> dict[str, Any]:
     """The show document (what --json prints); also the MCP server's `show` tool."""
     from llmpick.catalog.query import successor_chain, variant_summary
@@ -127,18 +137,18 @@ def document(cat: Catalog, found: Variant | Family) -> dict[str, Any]:
 
 
 def _answer(
-    v: Any, given: dict[str, Any], path: str | None, kind: str
+    v: Variant, options: RequirementOptions, path: str | None, kind: str
 ) -> tuple[str | None, str | None, int | None]:
     """(task, precision, context the memory holds) of the answer the requirements give
     for ``v``: what its snippet must follow. Nothing given: (None, None, None)."""
-    if not given and not path:
+    if not options.given() and not path:
         return None, None, None
     from llmpick.engine.constraints import placement
     from llmpick.engine.memory import estimate, working_context
     from llmpick.engine.placement import setup_of
     from llmpick.units import format_estimate
 
-    req = requirements_from(given, path)
+    req = requirements_from(options, path)
     setup = setup_of(req)
     if kind != "transformers":  # an Ollama tag or an API call: only the task matters
         return req.task, None, None

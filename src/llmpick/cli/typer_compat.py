@@ -51,26 +51,29 @@ def quick_value(descriptor: Any, value: Any) -> Any:
     if annotation is str:
         return value if type(value) is str else _DECLINE
     if annotation in _NUMBER:
-        bounds = [b for b in (info.min, info.max) if b is not None]
-        if annotation is int and any(type(b) is not int for b in bounds):
-            return _DECLINE  # pydantic refuses such a range: let Typer say so
-        if type(value) is str and _NUMBER[annotation].fullmatch(value):
-            value = annotation(value)
-        elif type(value) is not annotation:
-            return _DECLINE
-        if (info.min is not None and value < info.min) or (
-            info.max is not None and value > info.max
-        ):
-            return _DECLINE  # out of range: Typer's message, or its clamping
-        return value
-    if (
-        get_origin(annotation) is list
-        and get_args(annotation) == (str,)
-        and isinstance(value, list | tuple)
-        and all(type(item) is str for item in value)
-    ):
-        return list(value)
+        return _quick_number(annotation, info, value)
+    if _str_list(annotation) and isinstance(value, list | tuple):
+        return list(value) if all(type(item) is str for item in value) else _DECLINE
     return _DECLINE
+
+
+def _str_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list and get_args(annotation) == (str,)
+
+
+def _quick_number(kind: type[int] | type[float], info: Any, value: Any) -> Any:
+    """An int or a float: a default of that type or a plain decimal string, within the
+    option's range; anything else is Typer's to convert (or to refuse)."""
+    bounds = [b for b in (info.min, info.max) if b is not None]
+    if kind is int and any(type(b) is not int for b in bounds):
+        return _DECLINE  # pydantic refuses such a range: let Typer say so
+    if type(value) is str and _NUMBER[kind].fullmatch(value):
+        value = kind(value)
+    elif type(value) is not kind:
+        return _DECLINE
+    if (info.min is not None and value < info.min) or (info.max is not None and value > info.max):
+        return _DECLINE  # out of range: Typer's message, or its clamping
+    return value
 
 
 @functools.cache

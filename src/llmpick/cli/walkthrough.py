@@ -22,6 +22,7 @@ from typing import Any, Literal
 import typer
 
 from llmpick.cli.emit import hanging, terminal_width
+from llmpick.cli.options import RequirementOptions
 from llmpick.engine.requirements import CHOICES, build
 from llmpick.errors import UsageError
 from llmpick.suggest import nearest
@@ -297,22 +298,37 @@ def _ask(q: Question, given: Given, current: Any = _UNSET) -> Any:
     """Ask ``q`` until the answer is valid; return its value (None for no answer).
     ``current``: the answer it has now, which Enter keeps. ``back`` raises _Back."""
     _say(q.why)
-    keeps = current is not _UNSET
-    default = current if keeps else q.default_for(given)
-    text = f"{q.text} [{'/'.join(q.choices)}]" if q.kind == "choice" else q.text
-    if q.kind == "list" or len(text) + len(str(default or "")) + 5 >= terminal_width():
-        # the choices on a line of their own: a prompt cannot wrap well
-        _say(f"answers: {', '.join(q.choices)}")
-        text = q.text
+    default = current if current is not _UNSET else q.default_for(given)
+    text = _question_text(q, default)
     if q.kind == "yes":
         return _yes(q.text, bool(default))
     if q.kind == "choice":
-        offered = str(default or "")
-        while True:
-            choice, near = _one_of(_prompt(text, offered) or offered, q.choices)
-            if choice is not None:
-                return choice
-            offered = near or offered
+        return _ask_choice(q, text, str(default or ""))
+    return _ask_value(q, text, current)
+
+
+def _question_text(q: Question, default: Any) -> str:
+    """The prompt: a choice question's answers in brackets, or said on a line of their
+    own (a list's, or where the prompt would be too long to wrap well)."""
+    text = f"{q.text} [{'/'.join(q.choices)}]" if q.kind == "choice" else q.text
+    if q.kind == "list" or len(text) + len(str(default or "")) + 5 >= terminal_width():
+        _say(f"answers: {', '.join(q.choices)}")
+        text = q.text
+    return text
+
+
+def _ask_choice(q: Question, text: str, offered: str) -> str:
+    """One of ``q``'s choices; a mistyped answer offers its nearest as the default."""
+    while True:
+        choice, near = _one_of(_prompt(text, offered) or offered, q.choices)
+        if choice is not None:
+            return choice
+        offered = near or offered
+
+
+def _ask_value(q: Question, text: str, current: Any) -> Any:
+    """A value or a list, checked; Enter keeps ``current`` (if any), none clears it."""
+    keeps = current is not _UNSET
     kept = _shown(q.key, current) if keeps and current not in (None, []) else ""
     if kept:
         _say(f"Enter keeps {kept}; none clears it")
@@ -409,8 +425,8 @@ def _given(answers: Given) -> Given:
     return given
 
 
-def ask() -> Given:
-    """Ask the questions; return the requirement values the user chose."""
+def ask() -> RequirementOptions:
+    """Ask the questions; return the requirement options the answers stand for."""
     typer.secho(
         "llmpick: a few questions about the job (back: the previous one; Ctrl-C to leave)\n",
         err=True,
@@ -430,7 +446,7 @@ def ask() -> Given:
         typer.echo("", err=True)
         try:
             if _yes("Recommend models for this?", default=True):
-                return _given(answers)
+                return options_for(_given(answers))
             while True:
                 pick = _prompt(f"Change which answer? [1-{len(asked)}, or q to leave]")
                 if pick.lower() in ("q", "quit"):
@@ -448,40 +464,64 @@ def ask() -> Given:
             _fill(answers, history, remembered)
 
 
-def _arg(key: str, value: Any) -> str:
-    """A requirement's value as its option reads it back (24 for 24 GB, 32k for 32,000
-    tokens, 131072 where no short form reads back the same)."""
+def _number(value: float) -> str:
+    """A number as short as it reads back the same: 24 for 24.0, 0.5, 23.98828125."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
+def _tokens(n: int) -> str:
+    """Tokens as short as they read back the same: 32k, but 131072."""
     from llmpick.units import parse_tokens
 
-    def tokens(n: int) -> str:
-        short = format_tokens(n)
-        return short if parse_tokens(short) == n else str(n)
+    short = format_tokens(n)
+    return short if parse_tokens(short) == n else str(n)
 
+
+def _typed(key: str, value: Any) -> Any:
+    """An answer as its option is typed (24 for 24 GB, 32k for 32,000 tokens, 24+16 for
+    two GPUs), of the option's type: text, but for flags, lists and --max-price."""
+    if isinstance(value, bool) or key in ("needs", "max_price"):
+        return value
     if key == "min_context":
-        return tokens(value)
+        return _tokens(value)
     if key == "tokens_per_month":
-        return f"{tokens(value[0])}:{tokens(value[1])}"
+        return f"{_tokens(value[0])}:{_tokens(value[1])}"
+    if key == "gpus":
+        return "+".join(_number(g) for g in value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return _number(value)
     return str(value)
 
 
-def command_line(given: Given, options: list[str]) -> list[str]:
-    """The words of the command that asks for ``given`` without questions, in the order
-    of the questions; ``options``: the other options given (--top 3, --export x.md)."""
+def options_for(given: Given) -> RequirementOptions:
+    """The answers as the options that ask for the same: what the closing command line
+    says and what is run."""
+    return RequirementOptions(**{key: _typed(key, value) for key, value in given.items()})
+
+
+def command_line(options: RequirementOptions, more: list[str]) -> list[str]:
+    """The words of the command that asks for ``options`` without questions, in the order
+    of the questions; ``more``: the other options given (--top 3, --export x.md)."""
     words = ["llmpick", "recommend"]
     order = [q.key for q in QUESTIONS]
-    for key in sorted(given, key=lambda k: order.index(k) if k in order else len(order)):
+
+    def asked(key: str) -> int:  # several GPUs are the answer to the GPU memory question
+        key = "gpu_memory" if key == "gpus" else key
+        return order.index(key) if key in order else len(order)
+
+    given = options.given()
+    for key in sorted(given, key=asked):
         flag = "--" + key.replace("_", "-")
         value = given[key]
         if value is True:
             words.append(flag)
         elif isinstance(value, list):
             for item in value:
-                words += [flag, str(item)]
+                words += [flag, item]
         else:
-            words += [flag, _arg(key, value)]
-    return words + options
+            words += [flag, value if isinstance(value, str) else _number(value)]
+    return words + more
 
 
 def shell_lines(words: list[str], width: int, indent: str = "  ") -> list[str]:
@@ -506,8 +546,8 @@ def shell_lines(words: list[str], width: int, indent: str = "  ") -> list[str]:
     return [*lines, line]
 
 
-def say_command(given: Given, options: list[str]) -> None:
+def say_command(options: RequirementOptions, more: list[str]) -> None:
     """Close the walkthrough with the command line that asks the same without it."""
     typer.secho("\nThe same without the questions:", err=True, bold=True)
-    for line in shell_lines(command_line(given, options), terminal_width()):
+    for line in shell_lines(command_line(options, more), terminal_width()):
         typer.echo(line, err=True)

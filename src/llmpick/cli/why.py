@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from llmpick.cli.emit import emit
-from llmpick.cli.options import ModelArg, requirement_options
+from llmpick.cli.options import ModelArg, RequirementOptions
 from llmpick.cli.requirements import (
     RequirementsFile,
     check_licences,
@@ -17,11 +17,13 @@ from llmpick.cli.requirements import (
 )
 from llmpick.cli.state import state
 
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Verdict
 
-@requirement_options
+
 def why(
+    ctx: typer.Context,
     model: ModelArg,
-    given: dict[str, Any],
     requirements: RequirementsFile = None,
     json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
     evidence: Annotated[
@@ -45,7 +47,7 @@ def why(
 
     cat = state.catalog
     variant = resolve_variant(cat, model)
-    req = requirements_from(given, requirements)
+    req = requirements_from(RequirementOptions.of(ctx), requirements)
     check_licences(req)
     measured = measured_evidence(evidence or file_evidence(requirements))
     rec = run_engine(cat, req, top=5, explain=(variant.id,), measured=measured)
@@ -54,6 +56,6 @@ def why(
     def human() -> None:
         from llmpick.cli.render.why import verdict
 
-        verdict(doc, overlays=state.overlays_in_force())
+        verdict(cast("Verdict", doc), overlays=state.overlays_in_force())  # that contract
 
     emit(doc, json=json, human=human)

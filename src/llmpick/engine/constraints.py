@@ -249,47 +249,63 @@ def _flavour(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
 
 
 def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    task = r.task
     if _is_safety_classifier(v) and r.domain != "safety":
         return Exclusion("task", "a safety classifier (guard model), not a general model", "2.16")
-    if task in GENERATIVE:
-        if v.flavour == "embedding":
-            return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
-        if v.architecture == "encoder-only":
-            return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
-        classifier = "task-finetune" in v.tuning and v.architecture != "decoder-only"
-        if classifier and not (v.domain == "translation" and task == "translation"):
-            return Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
-        if v.flavour == "base" and not r.fine_tune and v.domain != "translation":
-            return Exclusion(
-                "task",
-                "a base model: without instruction tuning it needs tedious prompt engineering "
-                "(pass --fine-tune if you will tune it)",
-                "2.2",
-            )
-        if v.domain == "translation" and task not in ("translation", None):
-            return Exclusion("task", "a translation model: it only translates", "2.16")
-        return None
-    if task in ("classification", "extraction"):
-        if v.flavour == "embedding" and task == "extraction":
-            return Exclusion("task", "an embedding model cannot extract spans of text", "2.16")
-        if v.flavour == "base" and v.architecture == "decoder-only" and not r.fine_tune:
-            return Exclusion(
-                "task",
-                "a decoder base model: not instruction-tuned, so it needs fine-tuning first "
-                "(pass --fine-tune if you will tune it)",
-                "2.2",
-            )
-        if v.domain == "translation":
-            return Exclusion("task", "a translation model: it only translates", "2.16")
-        return None
-    if task == "embedding":
-        if v.flavour == "embedding" or (
-            v.architecture == "encoder-only" and "task-finetune" not in v.tuning
-        ):
-            return None
-        return Exclusion("task", "not an embedding or encoder model", "2.16")
+    if r.task in GENERATIVE:
+        return _generates(v, r)
+    if r.task in ("classification", "extraction"):
+        return _labels(v, r)
+    if r.task == "embedding":
+        return _embeds(v)
     return None
+
+
+def _generates(v: Variant, r: Requirements) -> Exclusion | None:
+    """Whether it can do a task that writes text: it generates, follows instructions (or
+    will be tuned to), and is not made for one other job."""
+    task = r.task
+    if v.flavour == "embedding":
+        return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
+    if v.architecture == "encoder-only":
+        return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
+    classifier = "task-finetune" in v.tuning and v.architecture != "decoder-only"
+    if classifier and not (v.domain == "translation" and task == "translation"):
+        return Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
+    if v.flavour == "base" and not r.fine_tune and v.domain != "translation":
+        return Exclusion(
+            "task",
+            "a base model: without instruction tuning it needs tedious prompt engineering "
+            "(pass --fine-tune if you will tune it)",
+            "2.2",
+        )
+    if v.domain == "translation" and task not in ("translation", None):
+        return Exclusion("task", "a translation model: it only translates", "2.16")
+    return None
+
+
+def _labels(v: Variant, r: Requirements) -> Exclusion | None:
+    """Whether it can classify or extract: encoders can, decoders once instruction-tuned."""
+    if v.flavour == "embedding" and r.task == "extraction":
+        return Exclusion("task", "an embedding model cannot extract spans of text", "2.16")
+    if v.flavour == "base" and v.architecture == "decoder-only" and not r.fine_tune:
+        return Exclusion(
+            "task",
+            "a decoder base model: not instruction-tuned, so it needs fine-tuning first "
+            "(pass --fine-tune if you will tune it)",
+            "2.2",
+        )
+    if v.domain == "translation":
+        return Exclusion("task", "a translation model: it only translates", "2.16")
+    return None
+
+
+def _embeds(v: Variant) -> Exclusion | None:
+    """Whether it makes embeddings: an embedding model, or an encoder not tuned for a task."""
+    if v.flavour == "embedding" or (
+        v.architecture == "encoder-only" and "task-finetune" not in v.tuning
+    ):
+        return None
+    return Exclusion("task", "not an embedding or encoder model", "2.16")
 
 
 def _language(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
+from llmpick import clock
 from llmpick.catalog.load import spans_releases
 from llmpick.catalog.records import INHERITABLE, Catalog, Variant
 from llmpick.engine.evidence import (
@@ -34,6 +35,33 @@ def _has_arch(v: Variant) -> bool:
     return v.arch is not None and v.arch.layers is not None
 
 
+class Share(TypedDict):
+    have: int
+    of: int
+    share: float | None  # have / of to 3 places; None when there is none to have it
+
+
+class Lent(TypedDict):
+    models: int
+    facts: dict[str, int]  # fact -> models taking it from their family
+    total: int
+
+
+class CoverageData(TypedDict):
+    """``Coverage`` as `catalog validate --stats` prints it (the JSON and the table)."""
+
+    active_models: int
+    active_open_generative: int
+    facts: dict[str, Share]
+    evidence_by_task: dict[str, Share]
+    evidence_for_main_task: dict[str, Share]
+    gaps: list[str]
+    newest_release_stale: dict[str, str | None]  # family id -> last check (None: never)
+    inherited_from_family: Lent
+    families_spanning_releases_that_lend_facts: list[str]
+    results_naming_no_edition: dict[str, int]
+
+
 @dataclass(slots=True)
 class Coverage:
     active: int = 0
@@ -51,8 +79,8 @@ class Coverage:
     unsplit: list[str] = field(default_factory=list)  # families spanning releases that lend
     unranked: dict[str, int] = field(default_factory=dict)  # benchmark -> results naming no edition
 
-    def to_data(self) -> dict[str, Any]:
-        def share(pair: tuple[int, int]) -> dict[str, Any]:
+    def to_data(self) -> CoverageData:
+        def share(pair: tuple[int, int]) -> Share:
             have, of = pair
             return {"have": have, "of": of, "share": round(have / of, 3) if of else None}
 
@@ -95,9 +123,40 @@ def stale_checks(c: Catalog, today: dt.date) -> dict[str, dt.date | None]:
 def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
     active = [v for v in c.variants.values() if v.status == "active"]
     open_gen = [v for v in active if v.open_weights and generative(v)]
-    api = [v for v in active if v.access.api or v.access.platforms]
     out = Coverage(active=len(active), open_generative=len(open_gen))
-    out.facts = {
+    out.stale_checks = stale_checks(c, today or clock.today())
+    out.facts = _facts(c, active, open_gen, stale=len(out.stale_checks))
+    out.models = len(c.variants)
+    out.inherited = {
+        name: sum(name in v.inherited for v in c.variants.values()) for name in INHERITABLE
+    }
+    out.unsplit = sorted(
+        fid
+        for fid, fam in c.families.items()
+        if any(c.variants[vid].inherited for vid in fam.variants if vid in c.variants)
+        and spans_releases(fam.variants, c.variants)
+    )
+    out.evidence = _evidence_by_task(active)
+    out.main_task = main_task_coverage(active)
+    out.gaps = _gaps(c, open_gen)
+    unranked: dict[str, int] = {}
+    for v in c.variants.values():
+        for e in v.evidence:
+            name = canonical(e.benchmark, e.metric)
+            if not comparable_edition(name):
+                unranked[base(name)] = unranked.get(base(name), 0) + 1
+    out.unranked = dict(sorted(unranked.items()))
+    return out
+
+
+def _facts(
+    c: Catalog, active: list[Variant], open_gen: list[Variant], *, stale: int
+) -> dict[str, tuple[int, int]]:
+    """Each fact the engine reads: how many of the models it matters for carry it;
+    ``stale``: the families whose newest-release check is old or missing."""
+    api = [v for v in active if v.access.api or v.access.platforms]
+    checked = [f.newest_release for f in c.families.values() if f.newest_release is not None]
+    return {
         "architecture numbers (open generative)": (sum(map(_has_arch, open_gen)), len(open_gen)),
         "memory sized somehow (open generative)": (
             sum(1 for v in open_gen if _has_arch(v) or v.params_b is not None),
@@ -111,27 +170,21 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
         "languages stated": (sum(bool(v.languages) for v in active), len(active)),
         "API price (served by an API)": (sum(v.pricing is not None for v in api), len(api)),
         "context window": (sum(v.context_window is not None for v in active), len(active)),
+        "newest release checked in 90 days (families)": (
+            len(c.families) - stale,
+            len(c.families),
+        ),
+        "newest release catalogued (checked families)": (
+            sum(n.id is not None for n in checked),
+            len(checked),
+        ),
     }
-    out.stale_checks = stale_checks(c, today or dt.date.today())
-    out.facts["newest release checked in 90 days (families)"] = (
-        len(c.families) - len(out.stale_checks),
-        len(c.families),
-    )
-    checked = [f.newest_release for f in c.families.values() if f.newest_release is not None]
-    out.facts["newest release catalogued (checked families)"] = (
-        sum(n.id is not None for n in checked),
-        len(checked),
-    )
-    out.models = len(c.variants)
-    out.inherited = {
-        name: sum(name in v.inherited for v in c.variants.values()) for name in INHERITABLE
-    }
-    out.unsplit = sorted(
-        fid
-        for fid, fam in c.families.items()
-        if any(c.variants[vid].inherited for vid in fam.variants if vid in c.variants)
-        and spans_releases(fam.variants, c.variants)
-    )
+
+
+def _evidence_by_task(active: list[Variant]) -> dict[str, tuple[int, int]]:
+    """For each task, of the models its evidence is expected from: how many have a
+    comparable result that measures it."""
+    by_task: dict[str, tuple[int, int]] = {}
     for task, names in TASK_BENCHMARKS.items():
         if task is None:
             continue
@@ -145,42 +198,44 @@ def coverage(c: Catalog, today: dt.date | None = None) -> Coverage:
                 for name in (canonical(e.benchmark, e.metric) for e in v.evidence)
             )
         )
-        out.evidence[task] = (have, len(pool))
-    out.main_task = main_task_coverage(active)
-    for v in open_gen:
-        if not _has_arch(v) and not (v.arch is not None and v.arch.unpublished):
-            out.gaps.append(
-                f"{v.id}: an active open generative model with neither architecture numbers "
-                "nor a stated reason (arch.unpublished) for estimating from its size"
-            )
-    unranked: dict[str, int] = {}
+        by_task[task] = (have, len(pool))
+    return by_task
+
+
+def _gaps(c: Catalog, open_gen: list[Variant]) -> list[str]:
+    """What CI refuses: an open model that cannot be sized, a result whose benchmark
+    edition is in doubt, a source that names a path outside the project."""
+    gaps = [
+        f"{v.id}: an active open generative model with neither architecture numbers "
+        "nor a stated reason (arch.unpublished) for estimating from its size"
+        for v in open_gen
+        if not _has_arch(v) and not (v.arch is not None and v.arch.unpublished)
+    ]
     for v in c.variants.values():
         for i, e in enumerate(v.evidence):
-            name = canonical(e.benchmark, e.metric)
-            if not comparable_edition(name):
-                unranked[base(name)] = unranked.get(base(name), 0) + 1
             conflict = edition_conflict(e.benchmark, e.metric)
             if conflict:
-                out.gaps.append(
+                gaps.append(
                     f"{v.id}: evidence {i} ({e.benchmark}, {e.metric!r}) {conflict}; "
                     "say which one it is"
                 )
-    out.unranked = dict(sorted(unranked.items()))
-    for v in c.variants.values():
-        if v.open_weights and v.params_b is None:
-            out.gaps.append(
-                f"{v.id}: open weights with no parameter count, so no GPU budget can size it "
-                "(every --gpu-memory answer would drop it)"
-            )
+    gaps += [
+        f"{v.id}: open weights with no parameter count, so no GPU budget can size it "
+        "(every --gpu-memory answer would drop it)"
+        for v in c.variants.values()
+        if v.open_weights and v.params_b is None
+    ]
     for v in c.variants.values():
         cited = [*v.sources]
         if v.pricing is not None:
             cited.append(v.pricing.source)
         cited += [e.source for e in v.evidence]
-        for s in cited:
-            if "shared/" in s or s.startswith(("/", "file:", "..")):
-                out.gaps.append(f"{v.id}: source {s!r} names a path outside the project")
-    return out
+        gaps += [
+            f"{v.id}: source {s!r} names a path outside the project"
+            for s in cited
+            if "shared/" in s or s.startswith(("/", "file:", ".."))
+        ]
+    return gaps
 
 
 MAIN_TASK_GOAL = 2 / 3

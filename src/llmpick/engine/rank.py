@@ -194,6 +194,7 @@ def _context(
     """The rules' context, with every catalogued model as the pool results are placed in
     (``recommend`` narrows it to the candidates, and asks for no catalog-wide places);
     ``measured``: pass rates on the user's own cases by variant id (--evidence)."""
+    # recency is counted from the catalog's own date, not the clock (see llmpick.clock)
     today = c.newest_verified or dt.date(2026, 1, 1)
     benchmarks = evidence.relevant(
         r.task, language=r.language, min_context=r.min_context, domain=r.domain, needs=r.needs

@@ -7,6 +7,7 @@ import errno
 import json
 import re
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -186,98 +187,164 @@ def _str_list(value: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _field_value(name: str, value: Any) -> Any:
-    """One field's value, normalised; raises ValueError naming what is expected."""
-    if value is None:
-        return None
-    if name == "domain" and isinstance(value, str) and value.strip().lower() in DOMAIN_WORDS:
-        return DOMAIN_WORDS[value.strip().lower()]
-    if name in CHOICES:
+def _choice(name: str) -> Callable[[Any], str]:
+    """The reader of a requirement whose values are a closed list (CHOICES[name])."""
+
+    def read(value: Any) -> str:
         if not isinstance(value, str) or value.strip().lower() not in CHOICES[name]:
             raise ValueError(not_one_of(value, CHOICES[name]))
         return value.strip().lower()
-    if name in ("commercial", "fine_tune", "include_legacy", "batch"):
-        return _bool(value)
-    if name == "license":
-        return _str_list(value)
-    if name == "needs":
-        names = _str_list(value)
-        bad = [n for n in names if n not in NEEDS]
-        if bad:
-            raise ValueError(not_one_of(bad[0], NEEDS))
-        return names
-    if name == "tokens_per_month":
-        if isinstance(value, (list, tuple)) and len(value) == 2:
-            pair = (parse_tokens(value[0]), parse_tokens(value[1]))
-        else:
-            pair = parse_token_pair(value)
-        if min(pair) < 0 or max(pair) > 10**15:
-            raise ValueError(f"{value!r} is out of range")
-        return pair
-    if name == "language":
-        code = language_code(value) if isinstance(value, str) else None
-        if code is None and isinstance(value, str) and _LANG.match(value.strip().lower()):
-            code = value.strip().lower()
-        if code is None:
-            raise ValueError(f"{value!r}; use a language name or ISO 639-1 code, e.g. de or German")
-        return code
-    if name == "gpus":
-        from llmpick.units import parse_gpus
 
-        if isinstance(value, (list, tuple)) and not 1 <= len(value) <= 64:
-            raise ValueError("give 1 to 64 devices")
-        gpus = parse_gpus(value)
-        if not gpus or any(not 0 < g <= 100_000 for g in gpus):
-            raise ValueError(f"{value!r} is out of range")
-        return gpus
-    if name == "device":
-        from llmpick.engine.placement import DEVICES
+    return read
 
-        key = value.strip().lower() if isinstance(value, str) else None
-        if key not in DEVICES:
-            raise ValueError(f"{value!r}; choose from: {', '.join(DEVICES)}")
-        return key
-    parsed: float | int
-    if name in ("gpu_memory", "unified_memory", "ram"):
-        parsed = parse_memory(value)
-    elif name == "max_params":
-        parsed = parse_params(value)
-    elif name == "min_context":
-        parsed = parse_tokens(value)
-    elif name == "cached_share":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError("expected a share from 0 to 1, e.g. 0.6 or 60%")
-        text = str(value).strip()
-        try:
-            parsed = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a share from 0 to 1, e.g. 0.6 or 60%") from None
-    elif name == "min_speed":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError("expected tokens per second, e.g. 20")
-        try:
-            parsed = float(str(value).strip().lower().removesuffix("tok/s").removesuffix("/s"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a number of tokens per second") from None
-    else:  # max_price
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError("expected a number of US dollars")
-        try:
-            parsed = float(str(value).strip().lstrip("$"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a number of US dollars") from None
-    low, high = _BOUNDS[name]
-    if (
-        not (parsed > low if name not in ("max_price", "cached_share") else parsed >= 0)
-        or parsed > high
-        or parsed != parsed
-    ):
+
+def _domain(value: Any) -> str:
+    """A domain, or a word for one ('medical' is biomedical)."""
+    if isinstance(value, str) and value.strip().lower() in DOMAIN_WORDS:
+        return DOMAIN_WORDS[value.strip().lower()]
+    return _choice("domain")(value)
+
+
+def _needs(value: Any) -> list[str]:
+    names = _str_list(value)
+    bad = [n for n in names if n not in NEEDS]
+    if bad:
+        raise ValueError(not_one_of(bad[0], NEEDS))
+    return names
+
+
+def _tokens_per_month(value: Any) -> tuple[int, int]:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        pair = (parse_tokens(value[0]), parse_tokens(value[1]))
+    else:
+        pair = parse_token_pair(value)
+    if min(pair) < 0 or max(pair) > 10**15:
         raise ValueError(f"{value!r} is out of range")
-    return parsed
+    return pair
+
+
+def _language(value: Any) -> str:
+    code = language_code(value) if isinstance(value, str) else None
+    if code is None and isinstance(value, str) and _LANG.match(value.strip().lower()):
+        code = value.strip().lower()
+    if code is None:
+        raise ValueError(f"{value!r}; use a language name or ISO 639-1 code, e.g. de or German")
+    return code
+
+
+def _gpus(value: Any) -> list[float]:
+    from llmpick.units import parse_gpus
+
+    if isinstance(value, (list, tuple)) and not 1 <= len(value) <= 64:
+        raise ValueError("give 1 to 64 devices")
+    gpus = parse_gpus(value)
+    if not gpus or any(not 0 < g <= 100_000 for g in gpus):
+        raise ValueError(f"{value!r} is out of range")
+    return gpus
+
+
+def _device(value: Any) -> str:
+    from llmpick.engine.placement import DEVICES
+
+    key = value.strip().lower() if isinstance(value, str) else None
+    if key not in DEVICES:
+        raise ValueError(f"{value!r}; choose from: {', '.join(DEVICES)}")
+    return key
+
+
+def _share(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("expected a share from 0 to 1, e.g. 0.6 or 60%")
+    text = str(value).strip()
+    try:
+        return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a share from 0 to 1, e.g. 0.6 or 60%") from None
+
+
+def _speed(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("expected tokens per second, e.g. 20")
+    try:
+        return float(str(value).strip().lower().removesuffix("tok/s").removesuffix("/s"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of tokens per second") from None
+
+
+def _dollars(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("expected a number of US dollars")
+    try:
+        return float(str(value).strip().lstrip("$"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of US dollars") from None
+
+
+# how each number is read; _BOUNDS has its range
+_NUMBERS: dict[str, Callable[[Any], float]] = {
+    "gpu_memory": parse_memory,
+    "unified_memory": parse_memory,
+    "ram": parse_memory,
+    "max_params": parse_params,
+    "min_context": parse_tokens,
+    "cached_share": _share,
+    "min_speed": _speed,
+    "max_price": _dollars,
+}
+_FROM_ZERO = ("max_price", "cached_share")  # may be 0: free, or no prompt cached
+
+
+def _number(name: str) -> Callable[[Any], float]:
+    """The reader of a number requirement: read, then checked against its range."""
+    read, (low, high) = _NUMBERS[name], _BOUNDS[name]
+
+    def checked(value: Any) -> float:
+        parsed = read(value)
+        above = parsed >= 0 if name in _FROM_ZERO else parsed > low
+        if not above or parsed > high or parsed != parsed:
+            raise ValueError(f"{value!r} is out of range")
+        return parsed
+
+    return checked
+
+
+# each requirement's reader: its value normalised, or ValueError naming what is expected
+_READERS: dict[str, Callable[[Any], Any]] = {
+    **{name: _choice(name) for name in CHOICE_FIELDS},
+    "domain": _domain,
+    **dict.fromkeys(("commercial", "fine_tune", "include_legacy", "batch"), _bool),
+    "license": _str_list,
+    "needs": _needs,
+    "tokens_per_month": _tokens_per_month,
+    "language": _language,
+    "gpus": _gpus,
+    "device": _device,
+    **{name: _number(name) for name in _NUMBERS},
+}
+
+
+def _field_value(name: str, value: Any) -> Any:
+    """One field's value, normalised; raises ValueError naming what is expected."""
+    return None if value is None else _READERS[name](value)
 
 
 def build(values: dict[str, Any], origin: str = "options") -> Requirements:
     """Validate requirement values, raising UsageError (exit 2) that names the choices."""
+    clean, resolved, problems = _read(values, origin)
+    problems += _hardware(clean, resolved)
+    if problems:
+        keys = any(p.startswith("unknown key") for p in problems)
+        raise UsageError(
+            "; ".join(problems),
+            hint="'llmpick schema requirements' lists every key a requirements file may have"
+            if keys
+            else "see 'llmpick recommend --help' for the options and their values",
+        )
+    return Requirements(**clean, resolved=resolved)
+
+
+def _read(values: dict[str, Any], origin: str) -> tuple[dict[str, Any], list[str], list[str]]:
+    """(each value given, normalised; how values were understood; the problems)."""
     problems = []
     clean: dict[str, Any] = {}
     resolved: list[str] = []
@@ -298,28 +365,15 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
             if name in ("domain", "language") and typed is not None and typed != v:
                 shown = language_name(v) + f" ({v})" if name == "language" else v
                 resolved.append(f"{name} {value.strip()!r} read as {shown}")
+    return clean, resolved, problems
+
+
+def _hardware(clean: dict[str, Any], resolved: list[str]) -> list[str]:
+    """The problems of the hardware given together; a named card gives its memory, and a
+    memory budget means self-hosting, unless --hosting says otherwise (said in resolved)."""
+    problems = _device_budget(clean, resolved)
     budgets = [h for h in HARDWARE if h in clean]
-    device = clean.get("device")
-    if device is not None and not budgets:
-        from llmpick.engine.placement import DEVICES
-
-        d = DEVICES[device]
-        if d.memory_gb is not None:  # a named card says how much memory it has
-            clean["gpu_memory"] = d.memory_gb
-            budgets = ["gpu_memory"]
-            resolved.append(f"gpu memory: {d.memory_gb:g} GB, the memory of one {d.label}")
-    if device is not None and budgets:
-        from llmpick.engine.placement import DEVICES
-
-        kind = DEVICES[device].kind
-        wants = {"unified_memory": "apple", "ram": "cpu"}.get(budgets[0], "gpu")
-        if kind != wants:
-            what = {"gpu": "a GPU", "apple": "an Apple chip", "cpu": "system memory"}
-            problems.append(
-                f"--device {device} is {what[kind]}, but --{budgets[0].replace('_', '-')} "
-                f"needs {what[wants]}"
-            )
-    if "min_speed" in clean and device is None:
+    if "min_speed" in clean and clean.get("device") is None:
         problems.append(
             "--min-speed needs the memory bandwidth of your hardware: name it with --device "
             "(e.g. rtx-4090, m4-max; see 'llmpick recommend --help')"
@@ -334,15 +388,31 @@ def build(values: dict[str, Any], origin: str = "options") -> Requirements:
         # a GPU budget says where the model will run; --hosting any keeps API models too
         clean["hosting"] = "self"
         resolved.append("hosting: self, since a GPU budget was given; --hosting any keeps APIs")
-    if problems:
-        keys = any(p.startswith("unknown key") for p in problems)
-        raise UsageError(
-            "; ".join(problems),
-            hint="'llmpick schema requirements' lists every key a requirements file may have"
-            if keys
-            else "see 'llmpick recommend --help' for the options and their values",
-        )
-    return Requirements(**clean, resolved=resolved)
+    return problems
+
+
+def _device_budget(clean: dict[str, Any], resolved: list[str]) -> list[str]:
+    """A --device alone gives one card's memory as the budget; with a budget, it must be
+    hardware of the budget's kind (a GPU for --gpu-memory, an Apple chip for a Mac's)."""
+    device = clean.get("device")
+    if device is None:
+        return []
+    from llmpick.engine.placement import DEVICES
+
+    d = DEVICES[device]
+    budgets = [h for h in HARDWARE if h in clean]
+    if not budgets and d.memory_gb is not None:  # a named card says how much memory it has
+        clean["gpu_memory"] = d.memory_gb
+        budgets = ["gpu_memory"]
+        resolved.append(f"gpu memory: {d.memory_gb:g} GB, the memory of one {d.label}")
+    wants = {"unified_memory": "apple", "ram": "cpu"}.get(budgets[0], "gpu") if budgets else None
+    if wants is None or d.kind == wants:
+        return []
+    what = {"gpu": "a GPU", "apple": "an Apple chip", "cpu": "system memory"}
+    return [
+        f"--device {device} is {what[d.kind]}, but --{budgets[0].replace('_', '-')} "
+        f"needs {what[wants]}"
+    ]
 
 
 MAX_FILE_BYTES = 1024 * 1024

@@ -495,46 +495,37 @@ def _expand(
     return out
 
 
-def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
-    """Read and check a cases file; InputError (exit 2) names every bad line and field.
+LineFor = Callable[[int, tuple[int | str, ...]], int | None]
+"""The line of a case (by its key: a JSON line's number, a YAML item's index) or of a
+field in it."""
 
-    With ``data`` (a --data file), a case whose text uses ``{{name}}`` becomes one case
-    per row, its id suffixed with the row's ``id`` column or line number."""
-    from llmpick.files import read_bounded
 
-    p = Path(path)
-    name = str(path)
-    try:
-        raw = read_bounded(p, MAX_CASES_BYTES)
-    except OSError as exc:
-        raise InputError(
-            [Problem(name, f"cannot read: {exc.strerror or exc}")], "cases file"
-        ) from None
-    text = _decode(raw, name)
-    problems: list[Problem] = []
-    jsonl = _is_jsonl(p, text)
-    yaml_prefix: Any = None
-    if jsonl:
-        items = _items_jsonl(text, name, problems)
-    else:
-        items, yaml_prefix = _items_yaml(text, name, problems)
+def _jsonl_line(key: int, loc: tuple[int | str, ...]) -> int | None:
+    return key
 
-    lines: Any = None  # one index of the YAML text's lines for every message (not one
-    # parse per case: 4,000 cases took 321 s)
 
-    def line_for(key: int, loc: tuple[int | str, ...]) -> int | None:
-        nonlocal lines
-        if jsonl:
-            return key
-        if lines is None:
+class _YamlLines:
+    """The line of a case or of a field in it, in a YAML cases file: one index of the
+    text's lines for every message, made at the first (not one parse per case: 4,000
+    cases took 321 s)."""
+
+    def __init__(self, text: str, prefix: Any) -> None:
+        self.text, self.prefix = text, prefix
+        self.index: Any = None
+
+    def __call__(self, key: int, loc: tuple[int | str, ...]) -> int | None:
+        if self.index is None:
             from llmpick.yamlsafe import LineIndex
 
-            lines = LineIndex(text)
-        line: int | None = lines((*yaml_prefix, key, *loc))
+            self.index = LineIndex(self.text)
+        line: int | None = self.index((*self.prefix, key, *loc))
         return line
 
-    rows = load_rows(data) if data is not None else None
-    items = _expand(items, rows, name, str(data), line_for, problems)
+
+def _valid_cases(
+    items: list[tuple[int, Any]], name: str, line_for: LineFor, problems: list[Problem]
+) -> list[Case]:
+    """The cases that validate (up to MAX_CASES), each id once; a problem per bad field."""
     cases: list[Case] = []
     seen: dict[str, int] = {}  # id -> key of the case that has it
     for key, item in items[: MAX_CASES + 1]:
@@ -551,14 +542,7 @@ def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
         try:
             case = Case.model_validate(item)
         except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                loc = tuple(err["loc"])
-                # pydantic names the union member tried ("contains.str"); keep the field path
-                loc = tuple(
-                    p for p in loc if p not in ("str", "list[str]", "bool", "dict[str,any]")
-                )
-                msg = error_message(err, Case.model_json_schema)
-                problems.append(Problem(name, msg, path=_field_path(loc), line=line_for(key, loc)))
+            problems += _case_problems(exc, name, key, line_for)
             continue
         if case.id in seen:
             problems.append(
@@ -572,6 +556,45 @@ def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
             continue
         seen[case.id] = key
         cases.append(case)
+    return cases
+
+
+def _case_problems(exc: ValidationError, name: str, key: int, line_for: LineFor) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        # pydantic names the union member tried ("contains.str"); keep the field path
+        loc = tuple(p for p in err["loc"] if p not in ("str", "list[str]", "bool", "dict[str,any]"))
+        msg = error_message(err, Case.model_json_schema)
+        problems.append(Problem(name, msg, path=_field_path(loc), line=line_for(key, loc)))
+    return problems
+
+
+def load_cases(path: str | Path, data: str | Path | None = None) -> list[Case]:
+    """Read and check a cases file; InputError (exit 2) names every bad line and field.
+
+    With ``data`` (a --data file), a case whose text uses ``{{name}}`` becomes one case
+    per row, its id suffixed with the row's ``id`` column or line number."""
+    from llmpick.files import read_bounded
+
+    name = str(path)
+    try:
+        raw = read_bounded(path, MAX_CASES_BYTES)
+    except OSError as exc:
+        raise InputError(
+            [Problem(name, f"cannot read: {exc.strerror or exc}")], "cases file"
+        ) from None
+    text = _decode(raw, name)
+    problems: list[Problem] = []
+    line_for: LineFor
+    if _is_jsonl(Path(path), text):
+        items = _items_jsonl(text, name, problems)
+        line_for = _jsonl_line
+    else:
+        items, yaml_prefix = _items_yaml(text, name, problems)
+        line_for = _YamlLines(text, yaml_prefix)
+    rows = load_rows(data) if data is not None else None
+    items = _expand(items, rows, name, str(data), line_for, problems)
+    cases = _valid_cases(items, name, line_for, problems)
     if not cases and not problems:
         problems.append(Problem(name, "no cases in the file"))
     if problems:

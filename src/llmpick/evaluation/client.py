@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from llmpick import clock
 from llmpick.evaluation.targets import Target
 from llmpick.http import ACCEPT_ENCODING, FetchError, aiter_body, read_body
 from llmpick.jsonsafe import JsonProblem, loads
@@ -113,7 +114,7 @@ def retry_after(value: str | None, cap: float) -> float | None:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-        secs = when.timestamp() - time.time()
+        secs = when.timestamp() - clock.seconds()
     if secs != secs:  # NaN
         return None
     return min(max(secs, 0.0), cap)

@@ -47,6 +47,8 @@ def junit_xml(doc: dict[str, Any], records: dict[Any, dict[str, Any]]) -> str:
     per request with no answer, skipped for requests never sent."""
     import xml.etree.ElementTree as ET
 
+    from llmpick.evaluation.report import case_label
+
     root = ET.Element("testsuites", name="llmpick eval")
     for r in doc["targets"]:
         name = r["name"]
@@ -70,9 +72,7 @@ def junit_xml(doc: dict[str, Any], records: dict[Any, dict[str, Any]]) -> str:
             if key in seen:
                 continue
             seen.add(key)
-            label = str(rec.get("case")) + (
-                f" #{int(rec.get('repeat') or 0) + 1}" if doc["repeat"] > 1 else ""
-            )
+            label = case_label(rec, doc["repeat"])
             tc = ET.SubElement(
                 suite,
                 "testcase",

@@ -14,6 +14,7 @@ import html
 import re
 from typing import Any
 
+from llmpick.evaluation.report import case_label
 from llmpick.safetext import clean
 from llmpick.units import format_usd
 
@@ -154,6 +155,22 @@ def report_html(doc: dict[str, Any]) -> str:
     """The whole report: one HTML document, nothing fetched."""
     rows = [r for r in doc["targets"] if r["status"] == "ok"]
     out: list[str] = [
+        *_head(doc),
+        _pick(doc["recommendation"]),
+        "<h2>Pass rate against cost</h2>",
+        *_cost_chart(rows),
+        *_targets_table(rows),
+        *_unreachable(doc["unreachable"]),
+        *_latency(rows),
+        *_failures(rows, doc["repeat"]),
+        *_notes([*(f"{r['name']}: {n}" for r in rows for n in r["notes"]), *doc["notes"]]),
+        "</main></body></html>\n",
+    ]
+    return "\n".join(out)
+
+
+def _head(doc: dict[str, Any]) -> list[str]:
+    return [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -168,15 +185,20 @@ def report_html(doc: dict[str, Any]) -> str:
         + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
         + f"; {_e(doc['generated_by'])}.</p>",
     ]
-    rec = doc["recommendation"]
+
+
+def _pick(rec: dict[str, Any] | None) -> str:
     if rec:
-        out.append(
+        return (
             f'<div class="pick"><strong>Pick: {_e(rec["target"])}</strong> — {_e(rec["why"])}.'
             "</div>"
         )
-    else:
-        out.append('<div class="warn"><strong>No pick</strong>: no target passed any case.</div>')
-    out.append("<h2>Pass rate against cost</h2>")
+    return '<div class="warn"><strong>No pick</strong>: no target passed any case.</div>'
+
+
+def _cost_chart(rows: list[dict[str, Any]]) -> list[str]:
+    """The pass-rate chart, and the targets it cannot place."""
+    out = []
     chart = pass_rate_chart(rows)
     if chart:
         out.append(f'<figure class="chart" id="pass-rate-chart">{chart}</figure>')
@@ -187,7 +209,11 @@ def report_html(doc: dict[str, Any]) -> str:
             + ", ".join(_e(n) for n in unpriced)
             + ".</p>"
         )
-    out += [
+    return out
+
+
+def _targets_table(rows: list[dict[str, Any]]) -> list[str]:
+    out = [
         '<div class="scroll"><table class="targets"><thead><tr><th>target</th>'
         "<th class=n>passed</th><th class=n>pass rate [95%]</th><th class=n>empty</th>"
         "<th class=n>errors</th><th class=n>latency p50 / p95</th>"
@@ -204,21 +230,33 @@ def report_html(doc: dict[str, Any]) -> str:
             f"{_secs(r['latency_s']['p95'])}</td><td class=n>{_e(cost)}</td></tr>"
         )
     out.append("</tbody></table></div>")
-    if doc["unreachable"]:
-        out.append(
-            "<h2>Unreachable</h2><p>No answer at all; left out of the pick and the chart.</p><ul>"
-        )
-        out += [f"<li>{_e(u['name'])}: {_e(u['why'])}</li>" for u in doc["unreachable"]]
-        out.append("</ul>")
+    return out
+
+
+def _unreachable(unreachable: list[dict[str, Any]]) -> list[str]:
+    if not unreachable:
+        return []
+    return [
+        "<h2>Unreachable</h2><p>No answer at all; left out of the pick and the chart.</p><ul>",
+        *(f"<li>{_e(u['name'])}: {_e(u['why'])}</li>" for u in unreachable),
+        "</ul>",
+    ]
+
+
+def _latency(rows: list[dict[str, Any]]) -> list[str]:
     latency = latency_chart(rows)
-    if latency:
-        out += [
-            "<h2>Latency per target</h2>",
-            f'<figure class="chart" id="latency-chart">{latency}</figure>',
-        ]
+    if not latency:
+        return []
+    return [
+        "<h2>Latency per target</h2>",
+        f'<figure class="chart" id="latency-chart">{latency}</figure>',
+    ]
+
+
+def _failures(rows: list[dict[str, Any]], repeat: int) -> list[str]:
+    """Per target, the cases not passed (the first MAX_FAILURES_SHOWN)."""
     failing = [r for r in rows if r["failures"]]
-    if failing:
-        out.append("<h2>Cases not passed</h2>")
+    out = ["<h2>Cases not passed</h2>"] if failing else []
     for r in failing:
         out += [
             f"<h3>{_e(r['name'])}: {len(r['failures'])} not passed</h3>",
@@ -228,20 +266,19 @@ def report_html(doc: dict[str, Any]) -> str:
             "<th>why</th></tr></thead><tbody>",
         ]
         for f in r["failures"][:MAX_FAILURES_SHOWN]:
-            case = str(f["case"]) + (f" #{f['repeat'] + 1}" if doc["repeat"] > 1 else "")
             outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
             out.append(
-                f"<tr><td>{_e(case)}</td><td>{_e(outcome)}</td><td><pre>{_e(f['expected'])}"
-                f"</pre></td><td><pre>{_e(f['answer'])}</pre></td><td>{_e('; '.join(f['why']))}"
-                "</td></tr>"
+                f"<tr><td>{_e(case_label(f, repeat))}</td><td>{_e(outcome)}</td><td><pre>"
+                f"{_e(f['expected'])}</pre></td><td><pre>{_e(f['answer'])}</pre></td>"
+                f"<td>{_e('; '.join(f['why']))}</td></tr>"
             )
         out.append("</tbody></table>")
         if len(r["failures"]) > MAX_FAILURES_SHOWN:
             out.append(f"<p>{len(r['failures']) - MAX_FAILURES_SHOWN} more in the JSON report.</p>")
-    notes = [*(f"{r['name']}: {n}" for r in rows for n in r["notes"]), *doc["notes"]]
-    if notes:
-        out.append("<h2>Notes</h2><ul>")
-        out += [f"<li>{_e(n)}</li>" for n in notes]
-        out.append("</ul>")
-    out.append("</main></body></html>\n")
-    return "\n".join(out)
+    return out
+
+
+def _notes(notes: list[str]) -> list[str]:
+    if not notes:
+        return []
+    return ["<h2>Notes</h2><ul>", *(f"<li>{_e(n)}</li>" for n in notes), "</ul>"]

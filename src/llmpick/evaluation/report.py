@@ -44,109 +44,165 @@ def current(rec: dict[str, Any] | None, target: Target, case: Case) -> bool:
     )
 
 
-def target_figures(
+def current_records(
     target: Target, cases: list[Case], repeat: int, records: dict[Key, dict[str, Any]]
-) -> dict[str, Any]:
-    by_id = {c.id: c for c in cases}
-    recs = []
+) -> list[dict[str, Any]]:
+    """The target's records made for today's cases (and target), case by case."""
+    found = []
     for c in cases:
         for r in range(repeat):
             rec = records.get((target.name, c.id, r))
             if rec is not None and current(rec, target, c):
-                recs.append(rec)
-    planned = len(cases) * repeat
-    total = len(recs)
-    passed = sum(1 for x in recs if x.get("outcome") == "pass")
-    failed = sum(1 for x in recs if x.get("outcome") == "fail")
-    empty = [x for x in recs if x.get("outcome") == "empty"]
-    errors = total - passed - failed - len(empty)
-    truncated = sum(1 for x in recs if x.get("truncated"))
-    cached = sum(1 for x in recs if x.get("cached"))
+                found.append(rec)
+    return found
+
+
+def target_figures(
+    target: Target, cases: list[Case], repeat: int, records: dict[Key, dict[str, Any]]
+) -> dict[str, Any]:
+    """One target's row of the report, from its current records."""
+    recs = current_records(target, cases, repeat, records)
     answered = [r for r in recs if r.get("answer") is not None and not r.get("error")]
+    by_id = {c.id: c for c in cases}
+    return {
+        **target.to_data(),
+        **_counts(recs, planned=len(cases) * repeat),
+        "checks": check_counts(answered),
+        **_timing(answered),
+        **_usage(target, answered),
+        "retries": sum(max(0, int(r.get("attempts") or 1) - 1) for r in recs),
+        "top_errors": _top_errors(recs),
+        "stopped": None,
+        "notes": _doubts(recs, answered),
+        "failures": [
+            failure(x, by_id.get(str(x.get("case")))) for x in recs if x.get("outcome") != "pass"
+        ],
+    }
+
+
+def _counts(recs: list[dict[str, Any]], planned: int) -> dict[str, Any]:
+    """The requests planned, made, passed, failed, empty and in error; the pass rate
+    with its 95% Wilson interval; and the target's status."""
+    outcomes = Counter(x.get("outcome") for x in recs)
+    total, passed, failed, empty = len(recs), outcomes["pass"], outcomes["fail"], outcomes["empty"]
+    lo, hi = wilson(passed, total) if total else (None, None)
+    return {
+        "status": "not run" if not total else ("ok" if passed + failed + empty else "unreachable"),
+        "planned": planned,
+        "total": total,
+        "passed": passed,
+        "failed": failed,
+        "empty": empty,
+        "errors": total - passed - failed - empty,
+        "truncated": sum(1 for x in recs if x.get("truncated")),
+        "cached": sum(1 for x in recs if x.get("cached")),
+        "not_run": planned - total,
+        "pass_rate": _r(passed / total, 4) if total else None,
+        "pass_rate_interval": None if lo is None else [_r(lo, 4), _r(hi, 4)],
+    }
+
+
+def _top_errors(recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The three most frequent errors (a request with none: the judge failed)."""
+    errors = Counter(
+        str(r.get("error") or "the judge failed") for r in recs if r.get("outcome") == "error"
+    )
+    return [{"error": e, "count": n} for e, n in errors.most_common(3)]
+
+
+def check_counts(answered: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per kind of check: how often it passed, failed or could not run."""
     checks: dict[str, dict[str, int]] = {}
     for a in answered:
         for ch in a.get("checks") or []:
             row = checks.setdefault(ch["kind"], {"pass": 0, "fail": 0, "error": 0})
             row[ch["outcome"]] = row.get(ch["outcome"], 0) + 1
-    checks = {k: checks[k] for k in sorted(checks, key=check_order)}
-    latencies = [r["latency_s"] for r in answered if isinstance(r.get("latency_s"), (int, float))]
-    ttfts = [r["ttft_s"] for r in answered if isinstance(r.get("ttft_s"), (int, float))]
-    with_usage = [
+    return {k: checks[k] for k in sorted(checks, key=check_order)}
+
+
+def _seconds(answered: list[dict[str, Any]], key: str) -> list[float]:
+    return [r[key] for r in answered if isinstance(r.get(key), (int, float))]
+
+
+def _p50_p95(xs: list[float]) -> dict[str, float | None]:
+    return {"p50": _r(percentile(xs, 50)), "p95": _r(percentile(xs, 95))}
+
+
+def _timing(answered: list[dict[str, Any]]) -> dict[str, Any]:
+    """Latency, and time to the first token where answers were streamed."""
+    ttfts = _seconds(answered, "ttft_s")
+    return {
+        "latency_s": _p50_p95(_seconds(answered, "latency_s")),
+        "ttft_s": _p50_p95(ttfts) if ttfts else None,
+    }
+
+
+def _with_usage(answered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answers that came with token usage."""
+    return [
         r
         for r in answered
         if isinstance(r.get("prompt_tokens"), int) and isinstance(r.get("completion_tokens"), int)
     ]
+
+
+def _generating(rec: dict[str, Any]) -> float:
+    """Seconds spent writing the answer: the latency, less the time to the first token
+    where it is known."""
+    lat = rec.get("latency_s")
+    if not isinstance(lat, (int, float)):
+        return 0.0
+    ttft = rec.get("ttft_s")
+    return lat - ttft if isinstance(ttft, (int, float)) and ttft < lat else lat
+
+
+def _usage(target: Target, answered: list[dict[str, Any]]) -> dict[str, Any]:
+    """Tokens, output speed and cost, from the answers that gave token usage."""
+    with_usage = _with_usage(answered)
     tokens_in = sum(r["prompt_tokens"] for r in with_usage)
     tokens_out = sum(r["completion_tokens"] for r in with_usage)
     gen_time = 0.0
-    for u in with_usage:
-        lat = u.get("latency_s")
-        if isinstance(lat, (int, float)):
-            ttft = u.get("ttft_s")
-            gen_time += lat - ttft if isinstance(ttft, (int, float)) and ttft < lat else lat
+    for u in with_usage:  # in order, as floats add (sum() may compensate on newer Pythons)
+        gen_time += _generating(u)
     tok_s = tokens_out / gen_time if gen_time > 0 and tokens_out else None
-    cost = None
-    if target.price_in is not None and target.price_out is not None:
-        cost = (tokens_in * target.price_in + tokens_out * target.price_out) / 1e6
+    cost = target.cost_usd(tokens_in, tokens_out)
     per_answer = cost / len(with_usage) if cost is not None and with_usage else None
     if cost is not None and target.self_hosted:
         per_answer = 0.0
-    lo, hi = wilson(passed, total) if total else (None, None)
-    error_kinds = Counter(
-        str(r.get("error") or "the judge failed") for r in recs if r.get("outcome") == "error"
-    )
+    return {
+        "output_tokens_per_s": _r(tok_s, 1),
+        "tokens": {"input": tokens_in, "output": tokens_out},
+        "cost_usd": _r(cost, 6),
+        "cost_per_answer_usd": _r(per_answer, 8),
+    }
+
+
+def _doubts(recs: list[dict[str, Any]], answered: list[dict[str, Any]]) -> list[str]:
+    """What may make a target's figures wrong: empty answers, answers cut at the token
+    limit, answers without token usage."""
     notes: list[str] = []
+    empty = [x for x in recs if x.get("outcome") == "empty"]
     if empty:
         why = Counter(str(x.get("empty") or "no text") for x in empty)
         notes.append(
-            f"{len(empty)} of {total} answers came back empty ("
+            f"{len(empty)} of {len(recs)} answers came back empty ("
             + ", ".join(f"{n} {w}" for w, n in why.most_common())
             + f"); they count as not passed: {EMPTY_HINT}"
         )
+    truncated = sum(1 for x in recs if x.get("truncated"))
     if truncated:
         notes.append(
             f"{truncated} answer{' was' if truncated == 1 else 's were'} cut at the token "
             "limit (finish_reason 'length'); "
             "raise max_tokens if the cases need longer answers"
         )
-    if answered and len(with_usage) < len(answered):
+    unmetered = len(answered) - len(_with_usage(answered))
+    if unmetered:
         notes.append(
-            f"{len(answered) - len(with_usage)} of {len(answered)} answers came without token "
+            f"{unmetered} of {len(answered)} answers came without token "
             "usage; tokens and cost count the others only"
         )
-    reached = passed + failed + len(empty)
-    status = "not run" if not total else ("ok" if reached else "unreachable")
-    return {
-        **target.to_data(),
-        "status": status,
-        "planned": planned,
-        "total": total,
-        "passed": passed,
-        "failed": failed,
-        "empty": len(empty),
-        "errors": errors,
-        "truncated": truncated,
-        "cached": cached,
-        "not_run": planned - total,
-        "pass_rate": _r(passed / total, 4) if total else None,
-        "pass_rate_interval": None if lo is None else [_r(lo, 4), _r(hi, 4)],
-        "checks": checks,
-        "latency_s": {"p50": _r(percentile(latencies, 50)), "p95": _r(percentile(latencies, 95))},
-        "ttft_s": {"p50": _r(percentile(ttfts, 50)), "p95": _r(percentile(ttfts, 95))}
-        if ttfts
-        else None,
-        "output_tokens_per_s": _r(tok_s, 1),
-        "tokens": {"input": tokens_in, "output": tokens_out},
-        "cost_usd": _r(cost, 6),
-        "cost_per_answer_usd": _r(per_answer, 8),
-        "retries": sum(max(0, int(r.get("attempts") or 1) - 1) for r in recs),
-        "top_errors": [{"error": e, "count": n} for e, n in error_kinds.most_common(3)],
-        "stopped": None,
-        "notes": notes,
-        "failures": [
-            failure(x, by_id.get(str(x.get("case")))) for x in recs if x.get("outcome") != "pass"
-        ],
-    }
+    return notes
 
 
 MAX_SHOWN_ANSWER = 300
@@ -260,47 +316,13 @@ def build_report(
     rows = [target_figures(t, cases, repeat, records) for t in targets]
     for row in rows:
         row["notes"] = [*(target_notes or {}).get(row["name"], []), *row["notes"]]
-    for row in rows:
-        if stopped and row["name"] in stopped:
-            row["stopped"] = stopped[row["name"]]
-    judge_doc = None
-    if judge is not None:
-        jrecs = [
-            r["judge"]
-            for t in targets
-            for c in cases
-            for i in range(repeat)
-            if (r := records.get((t.name, c.id, i))) is not None
-            and current(r, t, c)
-            and isinstance(r.get("judge"), dict)
-        ]
-        tin = sum(j.get("prompt_tokens") or 0 for j in jrecs)
-        tout = sum(j.get("completion_tokens") or 0 for j in jrecs)
-        jcost = None
-        if judge.price_in is not None and judge.price_out is not None:
-            jcost = (tin * judge.price_in + tout * judge.price_out) / 1e6
-        judge_doc = {
-            **judge.to_data(),
-            "requests": len(jrecs),
-            "errors": sum(1 for j in jrecs if j.get("error")),
-            "tokens": {"input": tin, "output": tout},
-            "cost_usd": _r(jcost, 6),
-        }
-    self_hosted = [r["name"] for r in rows if r["self_hosted"] and r["status"] == "ok"]
-    all_notes = list(notes or [])
-    if self_hosted:
-        all_notes.append(
-            "self-hosted targets cost 0 USD per token here ("
-            + ", ".join(self_hosted)
-            + "); your hardware and power are not counted"
-        )
-    all_notes.append(
-        "pass rate = passed / requests made to the target: failed checks, empty answers "
-        "and errors all count as not passed; requests never sent (a stopped target) are "
-        "left out, so a stopped target's total is smaller; the interval is the 95% Wilson "
-        "score interval"
-    )
-    cached = sum(r["cached"] for r in rows)
+        row["stopped"] = (stopped or {}).get(row["name"])
+    judged = [
+        r["judge"]
+        for t in targets
+        for r in current_records(t, cases, repeat, records)
+        if isinstance(r.get("judge"), dict)
+    ]
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"llmpick {__version__}",
@@ -308,17 +330,49 @@ def build_report(
         "repeat": repeat,
         "results_file": results_file,
         "targets": rows,
-        "judge": judge_doc,
+        "judge": None if judge is None else judge_figures(judge, judged),
         "recommendation": recommend(rows),
         "unreachable": [
             {"name": r["name"], "why": r["stopped"] or _first_error(r)}
             for r in rows
             if r["status"] == "unreachable"
         ],
-        "cached": cached,
+        "cached": sum(r["cached"] for r in rows),
         "reused": reused,
-        "notes": all_notes,
+        "notes": [*(notes or []), *_run_notes(rows)],
     }
+
+
+def judge_figures(judge: Target, verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The judge's requests, errors, tokens and cost, from the verdicts it gave."""
+    tin = sum(j.get("prompt_tokens") or 0 for j in verdicts)
+    tout = sum(j.get("completion_tokens") or 0 for j in verdicts)
+    return {
+        **judge.to_data(),
+        "requests": len(verdicts),
+        "errors": sum(1 for j in verdicts if j.get("error")),
+        "tokens": {"input": tin, "output": tout},
+        "cost_usd": _r(judge.cost_usd(tin, tout), 6),
+    }
+
+
+def _run_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """Who is self-hosted, and what the pass rate counts."""
+    notes = []
+    self_hosted = [r["name"] for r in rows if r["self_hosted"] and r["status"] == "ok"]
+    if self_hosted:
+        notes.append(
+            "self-hosted targets cost 0 USD per token here ("
+            + ", ".join(self_hosted)
+            + "); your hardware and power are not counted"
+        )
+    notes.append(
+        "pass rate = passed / requests made to the target: failed checks, empty answers "
+        "and errors all count as not passed; requests never sent (a stopped target) are "
+        "left out, so a stopped target's total is smaller; the interval is the 95% Wilson "
+        "score interval"
+    )
+    return notes
 
 
 def _first_error(row: dict[str, Any]) -> str:
@@ -341,9 +395,15 @@ def _secs(x: float | None) -> str:
 MAX_MD_FAILURES = 50
 
 
+def case_label(item: dict[str, Any], repeat: int) -> str:
+    """A failure's or a record's case: 'sum', or 'sum #2' when each case is asked
+    more than once."""
+    label = str(item.get("case"))
+    return f"{label} #{int(item.get('repeat') or 0) + 1}" if repeat > 1 else label
+
+
 def markdown(doc: dict[str, Any]) -> str:
     """The report as Markdown (for --export report.md)."""
-
     lines = [
         "# llmpick eval report",
         "",
@@ -351,6 +411,22 @@ def markdown(doc: dict[str, Any]) -> str:
         + (f", each asked {doc['repeat']} times" if doc["repeat"] > 1 else "")
         + f"; {doc['generated_by']}.",
         "",
+        *_md_targets(doc),
+        *_md_unreachable(doc),
+        "",
+        *_md_pick(doc),
+        *_md_checks(doc),
+        *_md_failures(doc),
+        "## Notes",
+        "",
+        *_md_notes(doc),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _md_targets(doc: dict[str, Any]) -> list[str]:
+    lines = [
         "| target | passed | pass rate (95% interval) | empty | errors | latency p50 / p95 | "
         "first token p50 | tokens/s | tokens in / out | cost |",
         "| --- | ---: | --- | ---: | ---: | --- | --- | ---: | --- | ---: |",
@@ -369,76 +445,98 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{r['tokens']['input']:,} / {r['tokens']['output']:,} | "
             f"{format_usd(r['cost_usd'])}{' (self-hosted)' if r['self_hosted'] else ''} |"
         )
-    if doc["unreachable"]:
-        lines += ["", "**Unreachable** (no answer at all; left out of the pick):", ""]
-        lines += [f"- {md_text(u['name'])}: {md_text(u['why'])}" for u in doc["unreachable"]]
-    lines.append("")
+    return lines
+
+
+def _md_unreachable(doc: dict[str, Any]) -> list[str]:
+    if not doc["unreachable"]:
+        return []
+    return [
+        "",
+        "**Unreachable** (no answer at all; left out of the pick):",
+        "",
+        *(f"- {md_text(u['name'])}: {md_text(u['why'])}" for u in doc["unreachable"]),
+    ]
+
+
+def _md_pick(doc: dict[str, Any]) -> list[str]:
     rec = doc["recommendation"]
     if rec:
-        lines += [f"**Recommendation: {md_text(rec['target'])}** — {md_text(rec['why'])}.", ""]
-    else:
-        lines += ["**No recommendation**: no target passed any case.", ""]
+        return [f"**Recommendation: {md_text(rec['target'])}** — {md_text(rec['why'])}.", ""]
+    return ["**No recommendation**: no target passed any case.", ""]
+
+
+def _md_checks(doc: dict[str, Any]) -> list[str]:
+    """Per target that answered, how many of each kind of check passed."""
     answered = [r for r in doc["targets"] if r["status"] == "ok"]
     kinds = sorted({k for r in answered for k in r["checks"]}, key=check_order)
-    if kinds:
-        lines += [
-            "## Checks passed",
-            "",
-            "| target | " + " | ".join(kinds) + " |",
-            "| --- |" + " ---: |" * len(kinds),
+    if not kinds:
+        return []
+    lines = [
+        "## Checks passed",
+        "",
+        "| target | " + " | ".join(kinds) + " |",
+        "| --- |" + " ---: |" * len(kinds),
+    ]
+    for r in answered:
+        cells = [
+            f"{c['pass']} / {sum(c.values())}" if (c := r["checks"].get(k)) else "–" for k in kinds
         ]
-        for r in answered:
-            cells = []
-            for k in kinds:
-                c = r["checks"].get(k)
-                cells.append(f"{c['pass']} / {sum(c.values())}" if c else "–")
-            lines.append(f"| {md_text(r['name'])} | " + " | ".join(cells) + " |")
-        lines.append("")
+        lines.append(f"| {md_text(r['name'])} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def _md_failures(doc: dict[str, Any]) -> list[str]:
+    """Per target that answered, the cases it did not pass (the first MAX_MD_FAILURES)."""
     failing = [r for r in doc["targets"] if r["status"] == "ok" and r["failures"]]
-    if failing:
-        lines += ["## Cases not passed", ""]
-        for r in failing:
-            lines += [
-                f"### {md_text(r['name'])}",
-                "",
-                "| case | outcome | expected | answer | why |",
-                "| --- | --- | --- | --- | --- |",
-            ]
-            for f in r["failures"][:MAX_MD_FAILURES]:
-                case = str(f["case"]) + (f" #{f['repeat'] + 1}" if doc["repeat"] > 1 else "")
-                outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
-                lines.append(
-                    f"| {md_text(case)} | {outcome} | {md_text(f['expected'])} | "
-                    f"{md_text(f['answer'])} | {md_text('; '.join(f['why']))} |"
-                )
-            if len(r["failures"]) > MAX_MD_FAILURES:
-                lines.append(
-                    f"\n{len(r['failures']) - MAX_MD_FAILURES} more in the JSON report "
-                    "(--export report.json)."
-                )
-            lines.append("")
-    extra = []
+    lines = ["## Cases not passed", ""] if failing else []
+    for r in failing:
+        lines += [
+            f"### {md_text(r['name'])}",
+            "",
+            "| case | outcome | expected | answer | why |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for f in r["failures"][:MAX_MD_FAILURES]:
+            outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
+            lines.append(
+                f"| {md_text(case_label(f, doc['repeat']))} | {outcome} | "
+                f"{md_text(f['expected'])} | {md_text(f['answer'])} | "
+                f"{md_text('; '.join(f['why']))} |"
+            )
+        if len(r["failures"]) > MAX_MD_FAILURES:
+            lines.append(
+                f"\n{len(r['failures']) - MAX_MD_FAILURES} more in the JSON report "
+                "(--export report.json)."
+            )
+        lines.append("")
+    return lines
+
+
+def _md_notes(doc: dict[str, Any]) -> list[str]:
+    """The run's reuse and cache, then per target what stopped it, its errors, notes and
+    prices, then the judge and the run's own notes."""
+    notes = []
     if doc.get("reused"):
-        extra.append(
+        notes.append(
             f"- {doc['reused']} results reused from {md_text(doc['results_file'])} (--resume)"
         )
     if doc.get("cached"):
-        extra.append(
+        notes.append(
             f"- {doc['cached']} answers came from the response cache (--no-cache asks again)"
         )
     for r in doc["targets"]:
+        name = md_text(r["name"])
         if r["stopped"]:
-            extra.append(f"- {md_text(r['name'])}: {md_text(r['stopped'])}")
-        for e in r["top_errors"]:
-            extra.append(f"- {md_text(r['name'])}: {e['count']} × {md_text(e['error'])}")
-        extra.extend(f"- {md_text(r['name'])}: {md_text(n)}" for n in r["notes"])
-        extra.append(f"- {md_text(r['name'])}: cost: {md_text(r['price_note'])}")
+            notes.append(f"- {name}: {md_text(r['stopped'])}")
+        notes += [f"- {name}: {e['count']} × {md_text(e['error'])}" for e in r["top_errors"]]
+        notes += [f"- {name}: {md_text(n)}" for n in r["notes"]]
+        notes.append(f"- {name}: cost: {md_text(r['price_note'])}")
     if doc["judge"]:
         j = doc["judge"]
-        extra.append(
+        notes.append(
             f"- judge: {md_text(j['name'])} ({md_text(j['served_as'])}), {j['requests']} verdicts, "
             f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}"
         )
-    extra.extend(f"- {md_text(n)}" for n in doc["notes"])
-    lines += ["## Notes", "", *extra, ""]
-    return "\n".join(lines)
+    notes += [f"- {md_text(n)}" for n in doc["notes"]]
+    return notes

@@ -9,11 +9,11 @@ complete (the command appends it to the results file and moves the progress bar)
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from llmpick import clock
 from llmpick.evaluation.cases import Case
 from llmpick.evaluation.checks import (
     CheckResult,
@@ -26,6 +26,9 @@ from llmpick.evaluation.checks import (
 )
 from llmpick.evaluation.results import Key
 from llmpick.evaluation.targets import Target
+
+if TYPE_CHECKING:
+    from llmpick.evaluation.client import Reply
 
 MAX_ANSWER_CHARS = 100_000
 
@@ -108,7 +111,7 @@ def plan(targets: Iterable[Target], cases: list[Case], repeat: int, skip: set[Ke
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 def response_format(target: Target, case: Case) -> dict[str, Any] | None:
@@ -134,13 +137,9 @@ def empty_reason(reply: Any) -> str | None:
 
 def answer_cost(target: Target, reply: Any) -> float | None:
     """What one answer cost at the target's prices, when the reply gave token usage."""
-    if target.price_in is None or target.price_out is None:
-        return None
     if reply.prompt_tokens is None or reply.completion_tokens is None:
         return None
-    spent: float = reply.prompt_tokens * target.price_in
-    spent += reply.completion_tokens * target.price_out
-    return spent / 1e6
+    return target.cost_usd(reply.prompt_tokens, reply.completion_tokens)
 
 
 def record_for(
@@ -213,41 +212,197 @@ async def run(
     on_result: Callable[[dict[str, Any]], None] = lambda rec: None,
 ) -> RunSummary:
     """Ask every target every case ``config.repeat`` times (except ``skip``)."""
-    from llmpick.evaluation.cache import ResponseCache, cacheable, request_key, response_dir
-    from llmpick.evaluation.client import (
-        EndpointState,
-        Reply,
-        RetryPolicy,
-        complete,
-        make_client,
-        request_body,
-        served_models,
-    )
+    return await _Run(targets, cases, config, judge, skip or set(), on_result).go()
 
-    policy = RetryPolicy(timeout=config.timeout, retries=config.retries, backoff=config.backoff)
-    jobs = plan(targets, cases, config.repeat, skip or set())
-    summary = RunSummary()
-    cache = ResponseCache(response_dir() if config.cache else None)
-    limits: dict[str, asyncio.Semaphore] = {}
-    for t in [*targets, *([judge] if judge else [])]:
-        if t.endpoint not in limits:
-            limits[t.endpoint] = asyncio.Semaphore(t.concurrency or config.concurrency)
-    widths: dict[str, int] = {}  # requests at once per endpoint of the targets
-    for t in targets:
-        widths.setdefault(t.endpoint, t.concurrency or config.concurrency)
-    states = {t.name: EndpointState() for t in targets}
-    judge_state = EndpointState()
-    in_a_row = dict.fromkeys((t.name for t in targets), 0)
-    # a target whose model the endpoint does not list asks one case first, alone: if
-    # that fails, the target is stopped with one message instead of one per case
-    first_of: dict[str, Job] = {}
-    first_done: dict[str, asyncio.Event] = {}
 
-    async def ask_judge(client: Any, job: Job, answer: str) -> tuple[CheckResult, dict[str, Any]]:
+PROBE_TIMEOUT = 10.0
+CACHED_FIELDS = (
+    "text",
+    "finish_reason",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_s",
+    "ttft_s",
+)
+"""What the response cache keeps of a reply."""
+
+
+class _Run:
+    """What one run's requests share: a concurrency limit per endpoint, each target's
+    failures in a row, the response cache, and the summary. A target whose model the
+    endpoint does not list asks one case first, alone: if that fails, the target is
+    stopped with one message instead of one per case."""
+
+    def __init__(
+        self,
+        targets: list[Target],
+        cases: list[Case],
+        config: RunConfig,
+        judge: Target | None,
+        skip: set[Key],
+        on_result: Callable[[dict[str, Any]], None],
+    ) -> None:
+        from llmpick.evaluation.cache import ResponseCache, response_dir
+        from llmpick.evaluation.client import EndpointState, RetryPolicy
+
+        self.targets, self.config, self.judge, self.on_result = targets, config, judge, on_result
+        self.policy = RetryPolicy(
+            timeout=config.timeout, retries=config.retries, backoff=config.backoff
+        )
+        self.jobs = plan(targets, cases, config.repeat, skip)
+        self.summary = RunSummary()
+        self.cache = ResponseCache(response_dir() if config.cache else None)
+        self.limits: dict[str, asyncio.Semaphore] = {}
+        for t in [*targets, *([judge] if judge else [])]:
+            if t.endpoint not in self.limits:
+                self.limits[t.endpoint] = asyncio.Semaphore(t.concurrency or config.concurrency)
+        self.states = {t.name: EndpointState() for t in targets}
+        self.judge_state = EndpointState()
+        self.in_a_row = dict.fromkeys((t.name for t in targets), 0)
+        self.first_of: dict[str, Job] = {}  # the one request that goes alone, first
+        self.first_done: dict[str, asyncio.Event] = {}
+
+    async def go(self) -> RunSummary:
+        from llmpick.evaluation.client import make_client
+
+        # as many workers per endpoint as it takes requests at once, sharing its one lazy
+        # queue: a job is made only when a worker is free for it, and a slow endpoint never
+        # holds up another
+        widths: dict[str, int] = {}  # requests at once per endpoint of the targets
+        for t in self.targets:
+            widths.setdefault(t.endpoint, t.concurrency or self.config.concurrency)
+        async with make_client(self.policy) as client:
+            await self.first_look(client)
+            try:
+                # as a group: one request that fails in a way no record can hold (the
+                # results file cannot be written, ...) cancels the others
+                async with asyncio.TaskGroup() as group:
+                    for endpoint, size in widths.items():
+                        queue = self.jobs.jobs(endpoint)
+                        for _ in range(size):
+                            group.create_task(self.worker(client, queue))
+            except BaseExceptionGroup as eg:
+                raise _first_cause(eg) from None
+        self.note_unlisted()
+        return self.summary
+
+    async def first_look(self, client: Any) -> None:
+        """Ask each endpoint once which models it serves (where it says)."""
+        from llmpick.evaluation.client import served_models
+
+        wanted = {j.target.name for j in self.jobs}
+        seen: dict[tuple[str, str | None], list[str] | None] = {}
+        for t in self.targets:
+            if t.name not in wanted:
+                continue
+            where = (t.url, t.api_key_env)
+            if where not in seen:
+                seen[where] = await served_models(client, t, PROBE_TIMEOUT)
+            models = seen[where]
+            if models is not None and not listed(t.served_as, models):
+                self.summary.unlisted[t.name] = models
+                self.first_of[t.name] = next(j for j in self.jobs if j.target.name == t.name)
+                self.first_done[t.name] = asyncio.Event()
+
+    async def worker(self, client: Any, queue: Iterator[Job]) -> None:
+        for job in queue:
+            await self.one(client, job)
+
+    async def one(self, client: Any, job: Job) -> None:
+        """One request: ask, grade the answer, and hand its record on."""
+        asked = await self.ask_in_turn(client, job)
+        if asked is None:
+            return
+        reply, cached = asked
+        checks: list[CheckResult] = []
+        judged: dict[str, Any] | None = None
+        if reply.ok:
+            self.in_a_row[job.target.name] = 0
+            if empty_reason(reply) is None:
+                checks, judged = await self.grade(client, job, reply)
+        else:
+            self.count_failure(job, reply)
+        self.summary.ran += 1
+        self.on_result(record_for(job, reply, checks, judged, cached=cached))
+
+    async def ask_in_turn(self, client: Any, job: Job) -> tuple[Reply, bool] | None:
+        """``ask``, after the target's first request where that one goes alone; None,
+        counted as not sent, once the target is stopped."""
+        name = job.target.name
+        gate = self.first_done.get(name)
+        first = gate is not None and self.first_of[name].key == job.key
+        if gate is not None and not first:
+            await gate.wait()
+        try:
+            if self.not_sent(name):
+                return None
+            asked = await self.ask(client, job)
+            if asked is None:
+                self.not_sent(name)
+            return asked
+        finally:
+            if gate is not None and first:
+                gate.set()
+
+    def not_sent(self, name: str) -> bool:
+        """Whether the target is stopped (its request is then counted as not sent)."""
+        if name in self.summary.stopped:
+            self.summary.not_run[name] = self.summary.not_run.get(name, 0) + 1
+            return True
+        return False
+
+    async def ask(self, client: Any, job: Job) -> tuple[Reply, bool] | None:
+        """The reply, and whether it came from the response cache (an identical request
+        at temperature 0 answered before); None if the target was stopped meanwhile."""
+        from llmpick.evaluation.cache import cacheable, request_key
+        from llmpick.evaluation.client import Reply, complete, request_body
+
+        t = job.target
+        messages = [*t.system_messages(), *job.case.chat()]
+        fmt = response_format(t, job.case)
+        body = request_body(t, messages, max_tokens=job.case.max_tokens, response_format=fmt)
+        key = request_key(t.url, body) if self.cache.enabled and cacheable(body) else None
+        if key is not None and (hit := self.cache.get(key)) is not None:
+            self.summary.cached += 1
+            return Reply(**hit), True
+        async with self.limits[t.endpoint]:
+            if t.name in self.summary.stopped:  # stopped while this one waited its turn
+                return None
+            reply = await complete(
+                client,
+                t,
+                messages,
+                self.policy,
+                self.states[t.name],
+                max_tokens=job.case.max_tokens,
+                response_format=fmt,
+            )
+        if key is not None and reply.ok and empty_reason(reply) is None:
+            self.cache.put(key, {f: getattr(reply, f) for f in CACHED_FIELDS})
+        return reply, False
+
+    async def grade(
+        self, client: Any, job: Job, reply: Reply
+    ) -> tuple[list[CheckResult], dict[str, Any] | None]:
+        """The case's checks on an answer, and the judge's verdict last where the case
+        has one (with what the judge was asked and spent)."""
+        measures = Measures(reply.latency_s, answer_cost(job.target, reply))
+        checks = run_local_checks(job.case.expect, reply.text or "", measures)
+        if job.case.expect.judge is None:
+            return checks, None
+        verdict, judged = await self.ask_judge(client, job, reply.text or "")
+        return [*checks, verdict], judged
+
+    async def ask_judge(
+        self, client: Any, job: Job, answer: str
+    ) -> tuple[CheckResult, dict[str, Any]]:
+        from llmpick.evaluation.client import complete
+
+        judge = self.judge
         assert judge is not None and job.case.expect.judge is not None
         msgs = judge_messages(job.case.chat(), answer, job.case.expect.judge)
-        async with limits[judge.endpoint]:
-            r = await complete(client, judge, msgs, policy, judge_state, temperature=0)
+        async with self.limits[judge.endpoint]:
+            r = await complete(client, judge, msgs, self.policy, self.judge_state, temperature=0)
         info: dict[str, Any] = {
             "target": judge.name,
             "prompt_tokens": r.prompt_tokens,
@@ -259,152 +414,47 @@ async def run(
             return CheckResult("judge", "error", f"the judge failed: {r.error}"), info
         return judge_verdict(r.text or ""), info
 
-    def skipped(name: str) -> bool:
-        if name in summary.stopped:
-            summary.not_run[name] = summary.not_run.get(name, 0) + 1
-            return True
-        return False
-
-    async def ask(client: Any, job: Job) -> tuple[Any, bool]:
-        t = job.target
-        messages = [*t.system_messages(), *job.case.chat()]
-        fmt = response_format(t, job.case)
-        body = request_body(t, messages, max_tokens=job.case.max_tokens, response_format=fmt)
-        key = request_key(t.url, body) if cache.enabled and cacheable(body) else None
-        if key is not None and (hit := cache.get(key)) is not None:
-            summary.cached += 1
-            return Reply(**hit), True
-        async with limits[t.endpoint]:
-            if t.name in summary.stopped:  # stopped while this one waited its turn
-                return None, False
-            reply = await complete(
-                client,
-                t,
-                messages,
-                policy,
-                states[t.name],
-                max_tokens=job.case.max_tokens,
-                response_format=fmt,
-            )
-        if key is not None and reply.ok and empty_reason(reply) is None:
-            cache.put(
-                key,
-                {
-                    "text": reply.text,
-                    "finish_reason": reply.finish_reason,
-                    "prompt_tokens": reply.prompt_tokens,
-                    "completion_tokens": reply.completion_tokens,
-                    "latency_s": reply.latency_s,
-                    "ttft_s": reply.ttft_s,
-                },
-            )
-        return reply, False
-
-    async def one(client: Any, job: Job) -> None:
+    def count_failure(self, job: Job, reply: Reply) -> None:
+        """A failed request: the target is stopped when its model is not listed and this
+        was its first request, or after ``max_failures`` failures in a row."""
         name = job.target.name
-        gate = first_done.get(name)
-        if gate is not None and first_of[name].key != job.key:
-            await gate.wait()
-        try:
-            if skipped(name):
-                return
-            reply, cached = await ask(client, job)
-            if reply is None:
-                skipped(name)
-                return
-        finally:
-            if gate is not None and first_of[name].key == job.key:
-                gate.set()
-        checks: list[CheckResult] = []
-        judged: dict[str, Any] | None = None
-        if reply.ok:
-            in_a_row[name] = 0
-            if empty_reason(reply) is None:
-                measures = Measures(reply.latency_s, answer_cost(job.target, reply))
-                checks = run_local_checks(job.case.expect, reply.text or "", measures)
-                if job.case.expect.judge is not None:
-                    verdict, judged = await ask_judge(client, job, reply.text or "")
-                    checks.append(verdict)
-        else:
-            in_a_row[name] += 1
-            unlisted = summary.unlisted.get(name)
-            if unlisted is not None and name in first_of and first_of[name].key == job.key:
-                summary.stopped[name] = (
-                    f"the endpoint does not list {job.target.served_as!r} (it lists "
-                    f"{_names(unlisted)}) and refused it: {reply.error}"
-                )
-            elif in_a_row[name] >= config.max_failures and name not in summary.stopped:
-                summary.stopped[name] = (
-                    f"stopped after {in_a_row[name]} failed requests in a row (last: {reply.error})"
-                )
-        summary.ran += 1
-        on_result(record_for(job, reply, checks, judged, cached=cached))
-
-    async def worker(client: Any, queue: Iterator[Job]) -> None:
-        for job in queue:
-            await one(client, job)
-
-    # as many workers per endpoint as it takes requests at once, sharing its one lazy
-    # queue: a job is made only when a worker is free for it, and a slow endpoint never
-    # holds up another
-    queues = [(jobs.jobs(endpoint), size) for endpoint, size in widths.items()]
-    async with make_client(policy) as client:
-        await _first_look(client, targets, jobs, summary, first_of, first_done, served_models)
-        try:
-            # as a group: one request that fails in a way no record can hold cancels the
-            # others
-            async with asyncio.TaskGroup() as group:
-                for q, size in queues:
-                    for _ in range(size):
-                        group.create_task(worker(client, q))
-        except BaseExceptionGroup as eg:
-            # one request failed in a way no record can hold (the results file cannot
-            # be written, ...): the others were cancelled; raise the first cause alone
-            first = eg.exceptions[0]
-            while isinstance(first, BaseExceptionGroup):
-                first = first.exceptions[0]
-            raise first from None
-    for name, models in summary.unlisted.items():
-        if name not in summary.stopped:
-            t = next(t for t in targets if t.name == name)
-            summary.target_notes.setdefault(name, []).append(
-                f"the endpoint does not list {t.served_as!r} (it lists {_names(models)}) "
-                "but answered: check which model it really serves"
+        self.in_a_row[name] += 1
+        unlisted = self.summary.unlisted.get(name)
+        stopped = self.summary.stopped
+        if unlisted is not None and name in self.first_of and self.first_of[name].key == job.key:
+            stopped[name] = (
+                f"the endpoint does not list {job.target.served_as!r} (it lists "
+                f"{_names(unlisted)}) and refused it: {reply.error}"
             )
-    return summary
+        elif self.in_a_row[name] >= self.config.max_failures and name not in stopped:
+            stopped[name] = (
+                f"stopped after {self.in_a_row[name]} failed requests in a row "
+                f"(last: {reply.error})"
+            )
+
+    def note_unlisted(self) -> None:
+        """A target that answered although its endpoint does not list its model."""
+        for name, models in self.summary.unlisted.items():
+            if name not in self.summary.stopped:
+                t = next(t for t in self.targets if t.name == name)
+                self.summary.target_notes.setdefault(name, []).append(
+                    f"the endpoint does not list {t.served_as!r} (it lists {_names(models)}) "
+                    "but answered: check which model it really serves"
+                )
+
+
+def _first_cause(eg: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first exception in a group (of groups): one request failed in a way no
+    record can hold; the others were cancelled and are not news."""
+    first = eg.exceptions[0]
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    return first
 
 
 def _names(models: list[str], n: int = 5) -> str:
     shown = ", ".join(repr(m) for m in models[:n])
     return shown + (f" and {len(models) - n} more" if len(models) > n else "")
-
-
-PROBE_TIMEOUT = 10.0
-
-
-async def _first_look(
-    client: Any,
-    targets: list[Target],
-    jobs: Iterable[Job],
-    summary: RunSummary,
-    first_of: dict[str, Job],
-    first_done: dict[str, asyncio.Event],
-    served_models: Any,
-) -> None:
-    """Ask each endpoint once which models it serves (where it says)."""
-    wanted = {j.target.name for j in jobs}
-    seen: dict[tuple[str, str | None], list[str] | None] = {}
-    for t in targets:
-        if t.name not in wanted:
-            continue
-        where = (t.url, t.api_key_env)
-        if where not in seen:
-            seen[where] = await served_models(client, t, PROBE_TIMEOUT)
-        models = seen[where]
-        if models is not None and not listed(t.served_as, models):
-            summary.unlisted[t.name] = models
-            first_of[t.name] = next(j for j in jobs if j.target.name == t.name)
-            first_done[t.name] = asyncio.Event()
 
 
 def run_sync(

@@ -83,7 +83,14 @@ def check_local_refs(schema: Any) -> None:
     nested ``$id`` (it would change what a local reference means), and a loop of
     references that reads none of the answer. Each subschema is visited once,
     iteratively (the schema's depth was bounded where it was read)."""
-    in_place: dict[int, list[Any]] = {}  # id(subschema) -> subschemas applied in place
+    _refuse_loops(_in_place_edges(schema))
+
+
+def _in_place_edges(schema: Any) -> dict[int, list[Any]]:
+    """id(subschema) -> the subschemas it applies to the same value (its references,
+    allOf, not, if ...), for every subschema; a bad reference or a nested $id is
+    refused on the way."""
+    in_place: dict[int, list[Any]] = {}
     stack: list[tuple[Any, str]] = [(schema, "#")]
     while stack:
         node, where = stack.pop()
@@ -91,26 +98,40 @@ def check_local_refs(schema: Any) -> None:
             continue
         if where != "#" and isinstance(node.get("$id"), str):
             raise SchemaRefError(f"{where}/$id: a nested $id is not allowed in a case's schema")
-        edges = in_place[id(node)] = []
-        for key in REF_KEYS:
-            if key in node:
-                ref = node[key]
-                if not isinstance(ref, str):
-                    raise SchemaRefError(f"{where}/{key}: a reference must be a string")
-                target = _pointer(schema, ref, f"{where}/{key}")
-                edges.append(target)
-                stack.append((target, ref))
-        for key in _IN_PLACE_LISTS:
-            if isinstance(node.get(key), list):
-                edges.extend(node[key])
-        for key in _IN_PLACE_ONE:
-            if key in node:
-                edges.append(node[key])
-        for key in _IN_PLACE_MAPS:
-            if isinstance(node.get(key), dict):
-                edges.extend(node[key].values())
+        refs = _references(schema, node, where)
+        in_place[id(node)] = [target for target, _ in refs] + _applied_in_place(node)
+        stack.extend(refs)
         stack.extend(_subschemas(node, where))
-    # a loop among the in-place edges: depth-first search with colours, iteratively
+    return in_place
+
+
+def _references(schema: Any, node: dict[str, Any], where: str) -> list[tuple[Any, str]]:
+    """(the part of ``schema`` it names, the reference) for each reference in ``node``."""
+    found = []
+    for key in REF_KEYS:
+        if key in node:
+            ref = node[key]
+            if not isinstance(ref, str):
+                raise SchemaRefError(f"{where}/{key}: a reference must be a string")
+            found.append((_pointer(schema, ref, f"{where}/{key}"), ref))
+    return found
+
+
+def _applied_in_place(node: dict[str, Any]) -> list[Any]:
+    """The subschemas of ``node`` that apply to the same value, not to a part of it."""
+    edges: list[Any] = []
+    for key in _IN_PLACE_LISTS:
+        if isinstance(node.get(key), list):
+            edges.extend(node[key])
+    edges += [node[key] for key in _IN_PLACE_ONE if key in node]
+    for key in _IN_PLACE_MAPS:
+        if isinstance(node.get(key), dict):
+            edges.extend(node[key].values())
+    return edges
+
+
+def _refuse_loops(in_place: dict[int, list[Any]]) -> None:
+    """A loop among the in-place edges: depth-first search with colours, iteratively."""
     colour: dict[int, int] = {}  # 1 on the path, 2 done
     for start in in_place:
         if colour.get(start):

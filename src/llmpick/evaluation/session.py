@@ -14,13 +14,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmpick import export
 from llmpick.errors import LlmpickError, UsageError
 from llmpick.evaluation.cases import Case
 from llmpick.evaluation.results import Key
 from llmpick.evaluation.runner import RunConfig, RunSummary
 from llmpick.evaluation.targets import ModelInfo, Target
 
-EXPORTS = (".json", ".md", ".html")
+
+def _markdown(doc: dict[str, Any]) -> str:
+    from llmpick.evaluation.report import markdown
+
+    return markdown(doc)
+
+
+def _html(doc: dict[str, Any]) -> str:
+    from llmpick.evaluation.html import report_html
+
+    return report_html(doc)
+
+
+# what --export writes besides JSON, by suffix (each renderer imported when used)
+EXPORTS = {".md": _markdown, ".html": _html}
 
 
 class NothingAnswered(LlmpickError):
@@ -56,13 +71,17 @@ class EvalOptions:
     cache: bool = True
 
 
+def outputs(o: EvalOptions) -> list[tuple[str, str]]:
+    """(option, path) for each file the run writes: --out, --junit, every --export."""
+    given = [("--out", o.out), ("--junit", o.junit), *(("--export", e) for e in o.export)]
+    return [(option, path) for option, path in given if path is not None]
+
+
 def check_usage(o: EvalOptions) -> None:
     """Option combinations that cannot work, before any file is read."""
+    read = {"CASES": o.cases, "--targets": o.targets, "--shortlist": o.shortlist, "--data": o.data}
     for path in o.export:
-        if Path(path).suffix.lower() not in EXPORTS:
-            raise UsageError(
-                f"invalid value for --export: {path!r}; the file must end in .json, .md or .html"
-            )
+        export.check(path, EXPORTS, inputs=read)
     if o.resume and o.out is None:
         raise UsageError("--resume needs --out FILE (the results to continue)")
     if o.base_url is not None and o.shortlist is None:
@@ -82,11 +101,7 @@ def check_usage(o: EvalOptions) -> None:
     if o.fail_under is not None and not 0 <= o.fail_under <= 1:
         raise UsageError(f"--fail-under {o.fail_under:g}: give a pass rate from 0 to 1, e.g. 0.9")
     seen: dict[str, str] = {}
-    outputs: list[tuple[str, str | None]] = [("--out", o.out), ("--junit", o.junit)]
-    outputs += [("--export", e) for e in o.export]
-    for option, given in outputs:
-        if given is None:
-            continue
+    for option, given in outputs(o):
         key = str(Path(given).resolve())
         if key in seen:
             raise UsageError(f"{option} {given} is also given to {seen[key]}: give another file")
@@ -124,56 +139,63 @@ def resumable(
     }
 
 
+def all_targets(
+    o: EvalOptions, lookup: Callable[[str], ModelInfo]
+) -> tuple[list[Target], list[str]]:
+    """The targets of --targets and of --shortlist (a name in both is refused), the judge
+    among them, and notes on the shortlist's candidates left out."""
+    from llmpick.evaluation.targets import load_targets, shortlist_targets
+
+    everyone = load_targets(o.targets, lookup) if o.targets is not None else []
+    notes: list[str] = []
+    if o.shortlist is not None and o.base_url is not None:
+        more, notes = shortlist_targets(o.shortlist, o.base_url, o.api_key_env)
+        taken = {t.name for t in everyone}
+        clash = [t.name for t in more if t.name in taken]
+        if clash:
+            raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
+        everyone += more
+    return everyone, notes
+
+
+def check_gate(gate: list[str], names: list[str]) -> None:
+    """Every --gate names a candidate (not the judge)."""
+    from llmpick.evaluation.cases import did_you_mean
+
+    for g in gate:
+        if g not in names:
+            hint = did_you_mean(g, sorted(names))
+            raise UsageError(
+                f"--gate {g!r} is not one of the targets",
+                hint=f"did you mean {hint!r}?" if hint else "choose from: " + ", ".join(names),
+            )
+
+
 class Session:
     """One eval run: everything is checked in the constructor, before a request, and
     the results file is opened there (a file that already holds results is refused
     unless resumed)."""
 
     def __init__(self, o: EvalOptions, lookup: Callable[[str], ModelInfo]) -> None:
-        from llmpick.evaluation import cases as cases_mod
-        from llmpick.evaluation import targets as targets_mod
+        from llmpick.evaluation.cases import load_cases
         from llmpick.evaluation.results import ResultsWriter, check_output, read_results
         from llmpick.evaluation.runner import plan
+        from llmpick.evaluation.targets import check_judge
 
         check_usage(o)
         self.options = o
-        self.cases: list[Case] = cases_mod.load_cases(o.cases, o.data)
-        everyone: list[Target] = []
-        self.notes: list[str] = []
-        if o.targets is not None:
-            everyone += targets_mod.load_targets(o.targets, lookup)
-        if o.shortlist is not None and o.base_url is not None:
-            more, notes = targets_mod.shortlist_targets(o.shortlist, o.base_url, o.api_key_env)
-            self.notes += notes
-            taken = {t.name for t in everyone}
-            clash = [t.name for t in more if t.name in taken]
-            if clash:
-                raise UsageError(f"target {clash[0]!r} is both in --targets and in --shortlist")
-            everyone += more
+        self.cases: list[Case] = load_cases(o.cases, o.data)
+        everyone, self.notes = all_targets(o, lookup)
         needs_judge = any(c.expect.judge is not None for c in self.cases)
-        self.judge = targets_mod.check_judge(everyone, o.judge, needs_judge)
+        self.judge = check_judge(everyone, o.judge, needs_judge)
         self.candidates = [t for t in everyone if t is not self.judge]
         if not self.candidates:
             raise UsageError("no target left to evaluate besides the judge")
-        names = {t.name for t in self.candidates}
-        for g in o.gate:
-            if g not in names:
-                from llmpick.evaluation.cases import did_you_mean
-
-                hint = did_you_mean(g, sorted(names))
-                raise UsageError(
-                    f"--gate {g!r} is not one of the targets",
-                    hint=f"did you mean {hint!r}?" if hint else "choose from: " + ", ".join(names),
-                )
+        check_gate(o.gate, [t.name for t in self.candidates])
         # every output is checked before the first request: a run that cannot keep its
         # results should not spend anything
-        for option, path in [
-            ("--out", o.out),
-            ("--junit", o.junit),
-            *(("--export", e) for e in o.export),
-        ]:
-            if path is not None:
-                check_output(path, option)
+        for option, path in outputs(o):
+            check_output(path, option)
         self.records: dict[Key, dict[str, Any]] = {}
         if o.resume and o.out is not None:
             self.records, bad = read_results(o.out)
@@ -265,25 +287,14 @@ class Session:
             and current(r, by_name[k[0]], by_id[k[1]])
         }
 
-    def write_outputs(self, doc: dict[str, Any], dumps: Callable[[Any], str]) -> list[str]:
-        """The exports and the JUnit file, each written atomically; ``dumps`` is the JSON
-        writer (control characters escaped, NaN refused). Returns what was written."""
+    def write_outputs(self, doc: dict[str, Any]) -> list[str]:
+        """The exports (through the one export writer) and the JUnit file, each written
+        atomically. Returns what was written."""
         from llmpick.files import write_atomic
 
-        written = []
         for path in self.options.export:
-            suffix = Path(path).suffix.lower()
-            if suffix == ".md":
-                from llmpick.evaluation.report import markdown
-
-                write_atomic(path, markdown(doc))
-            elif suffix == ".html":
-                from llmpick.evaluation.html import report_html
-
-                write_atomic(path, report_html(doc))
-            else:
-                write_atomic(path, dumps(doc) + "\n")
-            written.append(path)
+            export.write(path, doc, EXPORTS)
+        written = list(self.options.export)
         if self.options.junit is not None:
             from llmpick.evaluation.gate import junit_xml
 

@@ -237,6 +237,12 @@ class Target:
             fp += "|" + hashlib.sha256(self.system.encode()).hexdigest()[:12]
         return fp
 
+    def cost_usd(self, tokens_in: int, tokens_out: int) -> float | None:
+        """What the tokens cost at the target's prices (USD per 1M); None unpriced."""
+        if self.price_in is None or self.price_out is None:
+            return None
+        return (tokens_in * self.price_in + tokens_out * self.price_out) / 1e6
+
     def api_key(self) -> str | None:
         return read_api_key(self.api_key_env) if self.api_key_env else None
 
@@ -438,30 +444,14 @@ def _read_text(path: str, what: str) -> str:
         raise InputError([Problem(path, "not UTF-8 text")], what) from None
 
 
+LineAt = Callable[[tuple[int | str, ...]], int | None]
+WHAT = "targets file"
+
+
 def load_targets(path: str, lookup: Callable[[str], ModelInfo]) -> list[Target]:
     """Read a targets file; ``lookup(model)`` gives catalog facts (raising a usage error
     for an unknown model). InputError (exit 2) names every bad line and field."""
-    from llmpick.yamlsafe import YamlProblem, line_of, parse
-
-    what = "targets file"
-    text = _read_text(path, what)
-    try:
-        data = parse(text, path)
-    except YamlProblem as exc:
-        raise InputError([exc.problem], what) from None
-    if isinstance(data, list):  # a bare list is accepted too
-        data = {"targets": data}
-        prefix: tuple[str, ...] = ()
-    else:
-        prefix = ("targets",)
-    if not isinstance(data, dict):
-        raise InputError([Problem(path, "expected 'targets:' and a list of targets", line=1)], what)
-
-    def at(loc: tuple[int | str, ...]) -> int | None:
-        if loc and loc[0] == "targets":
-            loc = (*prefix, *loc[1:])
-        return line_of(text, loc)
-
+    data, at = _targets_data(_read_text(path, WHAT), path)
     try:
         parsed = TargetsFile.model_validate(data)
     except ValidationError as exc:
@@ -474,42 +464,12 @@ def load_targets(path: str, lookup: Callable[[str], ModelInfo]) -> list[Target]:
             )
             for err in exc.errors(include_url=False)
         ]
-        raise InputError(problems, what) from None
+        raise InputError(problems, WHAT) from None
     found: list[Problem] = []
     targets: list[Target] = []
     for i, spec in enumerate(parsed.targets):
-
-        def where(fld: str, i: int = i) -> Problem:
-            return Problem(
-                path,
-                "give served_as (the model name the endpoint expects) or a catalog model",
-                path=f"targets.{i}.{fld}",
-                line=at(("targets", i, fld)) or at(("targets", i)),
-            )
-
-        info = None
-        if spec.model is not None:
-            try:
-                info = lookup(spec.model)
-            except Exception as exc:  # an unknown model: name the line
-                msg = getattr(exc, "message", str(exc))
-                found.append(
-                    Problem(path, msg, path=f"targets.{i}.model", line=at(("targets", i, "model")))
-                )
-                continue
-        key_problem = api_key_problem(spec.api_key_env) if spec.api_key_env else None
-        if key_problem is not None:
-            found.append(
-                Problem(
-                    path,
-                    key_problem,
-                    path=f"targets.{i}.api_key_env",
-                    line=at(("targets", i, "api_key_env")),
-                )
-            )
-            continue
         try:
-            targets.append(resolve_target(spec, info, where))
+            targets.append(_file_target(spec, i, path, lookup, at))
         except InputError as exc:
             found.extend(exc.problems)
     names: dict[str, int] = {}
@@ -525,8 +485,63 @@ def load_targets(path: str, lookup: Callable[[str], ModelInfo]) -> list[Target]:
             )
         names[t.name] = i
     if found:
-        raise InputError(found, what)
+        raise InputError(found, WHAT)
     return targets
+
+
+def _targets_data(text: str, path: str) -> tuple[dict[str, Any], LineAt]:
+    """The file as {'targets': [...]} (a bare list is accepted too), and the line of a
+    field in it."""
+    from llmpick.yamlsafe import YamlProblem, line_of, parse
+
+    try:
+        data = parse(text, path)
+    except YamlProblem as exc:
+        raise InputError([exc.problem], WHAT) from None
+    prefix: tuple[str, ...] = ("targets",)
+    if isinstance(data, list):
+        data, prefix = {"targets": data}, ()
+    if not isinstance(data, dict):
+        problem = Problem(path, "expected 'targets:' and a list of targets", line=1)
+        raise InputError([problem], WHAT)
+
+    def at(loc: tuple[int | str, ...]) -> int | None:
+        if loc and loc[0] == "targets":
+            loc = (*prefix, *loc[1:])
+        return line_of(text, loc)
+
+    return data, at
+
+
+def _file_target(
+    spec: TargetSpec, i: int, path: str, lookup: Callable[[str], ModelInfo], at: LineAt
+) -> Target:
+    """Target ``i`` of a targets file; InputError for an unknown model, a key that
+    cannot be used, or no model name to send."""
+
+    def problem(fld: str, message: str) -> InputError:
+        line = at(("targets", i, fld))
+        return InputError([Problem(path, message, path=f"targets.{i}.{fld}", line=line)], WHAT)
+
+    info = None
+    if spec.model is not None:
+        try:
+            info = lookup(spec.model)
+        except Exception as exc:  # an unknown model: name the line
+            raise problem("model", getattr(exc, "message", str(exc))) from None
+    key_problem = api_key_problem(spec.api_key_env) if spec.api_key_env else None
+    if key_problem is not None:
+        raise problem("api_key_env", key_problem)
+
+    def where(fld: str) -> Problem:
+        return Problem(
+            path,
+            "give served_as (the model name the endpoint expects) or a catalog model",
+            path=f"targets.{i}.{fld}",
+            line=at(("targets", i, fld)) or at(("targets", i)),
+        )
+
+    return resolve_target(spec, info, where)
 
 
 def shortlist_targets(

@@ -110,6 +110,72 @@ class RunLine(_Doc):
     note: str
 
 
+class OllamaWay(_Doc):
+    command: str
+    guide: str
+
+
+class TransformersWay(_Doc):
+    repo: str
+    guide: str
+
+
+class ApiWay(_Doc):
+    model: str
+    provider: str
+    guide: str
+
+
+class PlatformsWay(_Doc):
+    ids: dict[str, str]
+    """Cloud platform -> the model's id there."""
+    guide: str
+
+
+class HowToLoad(_Doc):
+    """Each way the catalog knows to run it; a way it lacks is left out."""
+
+    ollama: OllamaWay | None = None
+    transformers: TransformersWay | None = None
+    api: ApiWay | None = None
+    platforms: PlatformsWay | None = None
+
+
+class Capped(_Doc):
+    asked: int
+    """The output budget the task would allow."""
+    holds: int
+    """The tokens the memory estimate holds, prompt and output."""
+
+
+class DecodingDoc(_Doc):
+    strategy: str
+    guide: str
+    why: str
+    generation_config: dict[str, Any] | None = None
+    """Hugging Face GenerationConfig keys (open weights only)."""
+    api: dict[str, Any]
+    """OpenAI-style API parameters."""
+    capped: Capped | None = None
+    """Set when max_new_tokens was cut to half the context the memory estimate holds."""
+
+
+class StructuredOutputDoc(_Doc):
+    native: Literal["yes", "no"]
+    """Whether it gives JSON or schema-constrained output natively."""
+    how: str
+
+
+class MonthlyCost(_Doc):
+    usd: float
+    tokens_in: int
+    tokens_out: int
+    tier: str
+    """The price tier: list price, a long-prompt tier, the batch rate or cached input."""
+    prices_as_of: str
+    source: str
+
+
 class Candidate(_Doc):
     also: list[str] = []
     """Variants of the same base model (other post-training or modality) in this slot."""
@@ -146,15 +212,15 @@ class Candidate(_Doc):
     pricing: PricingDoc | None
     sources: list[str]
     verified: str
-    how_to_load: dict[str, Any]
+    how_to_load: HowToLoad
     """Ways to run it: ollama command, Hugging Face repo, API model id, cloud ids (§5.1-5.3)."""
-    decoding: dict[str, Any] | None
+    decoding: DecodingDoc | None
     """Suggested decoding for the task: strategy, why, Hugging Face GenerationConfig keys and
     OpenAI-style API keys (§6.1-6.4); null for embedding and encoder models."""
-    structured_output: dict[str, str] | None
+    structured_output: StructuredOutputDoc | None
     """When the task or --needs asks for JSON: whether it gives JSON or schema-constrained
     output natively, and otherwise how (§8)."""
-    monthly_cost: dict[str, Any] | None
+    monthly_cost: MonthlyCost | None
     """USD per month at the catalog's prices for --tokens-per-month (API models)."""
     quantization: Precision | None = None
     """Precision the memory estimate is made at (when a GPU budget or quantization is given)."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from llmpick.catalog.records import Catalog
 from llmpick.cli.render.layout import err, fact_text, note, out
+
+if TYPE_CHECKING:
+    from llmpick.engine.coverage import CoverageData, Share
 
 
 def validated(catalog: Catalog, paths: Sequence[str]) -> None:
@@ -20,7 +23,7 @@ def validated(catalog: Catalog, paths: Sequence[str]) -> None:
     )
 
 
-def coverage(data: dict[str, Any]) -> None:
+def coverage(data: CoverageData) -> None:
     """The share of active models that carry each fact the advice reads."""
     from rich import box
     from rich.table import Table
@@ -29,7 +32,7 @@ def coverage(data: dict[str, Any]) -> None:
     table.add_column("fact (active models)")
     table.add_column("have", justify="right", no_wrap=True)
     table.add_column("share", justify="right", no_wrap=True)
-    rows = [*data["facts"].items()]
+    rows: list[tuple[str, Share]] = [*data["facts"].items()]
     rows += [(f"evidence for {task}", v) for task, v in data["evidence_by_task"].items()]
     rows += [
         (f"evidence for main task: {task}", v)

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from llmpick.cli.render.layout import Col, err, hang, out, real, table
+from llmpick.evaluation.report import case_label
 from llmpick.units import format_usd
 
 FAILURES_SHOWN = 3  # per target in the terminal; the exports list them all
@@ -158,7 +159,7 @@ def _failures(rows: list[dict[str, Any]], repeat: int) -> None:
         fs = r["failures"]
         hang(Text(f"{r['name']}: ", style="bold"), f"{len(fs)} of {r['total']}")
         for f in fs[:FAILURES_SHOWN]:
-            case = str(f["case"]) + (f" #{f['repeat'] + 1}" if repeat > 1 else "")
+            case = case_label(f, repeat)
             outcome = f["outcome"] + (", cut at the token limit" if f["truncated"] else "")
             why = "; ".join(f["why"])
             if f["answer"] is not None and f["outcome"] != "empty":
@@ -180,64 +181,76 @@ def _failures(rows: list[dict[str, Any]], repeat: int) -> None:
 
 def eval_report(doc: dict[str, Any]) -> None:
     """The eval report: a row per target that answered, pass rate against cost, the
-    pick, the targets that never answered, the cases not passed, notes."""
+    pick, the targets that never answered, what may make the figures wrong, the cases
+    not passed, notes."""
     rows = [r for r in doc["targets"] if r["status"] == "ok"]
     if rows:
         _targets_table(rows)
     scored = [r for r in rows if r["pass_rate"] is not None]
     if len(scored) > 1:
         _chart(scored)
-    rec = doc["recommendation"]
+    _pick(doc["recommendation"])
+    _unreachable(doc["unreachable"])
+    _warnings(rows)  # what may make the figures wrong comes before the cases
+    _failures(rows, doc["repeat"])
+    for text in _notes(doc, rows):
+        hang("", Text(text, style="dim"), indent=2)
+
+
+def _pick(rec: dict[str, Any] | None) -> None:
     if rec:
         pick = Text.assemble(("pick: ", "bold"), (rec["target"], "bold green"), f" — {rec['why']}")
         hang("", pick, indent=2)
     else:
         out.print(Text("no pick: no target passed any case", style="yellow"))
-    if doc["unreachable"]:
-        out.print(
-            Text(
-                "unreachable (no answer at all; not in the pick or the chart):", style="bold yellow"
-            )
-        )
-        for u in doc["unreachable"]:
-            hang(Text(f"  {u['name']}: ", style="yellow"), u["why"], indent=4)
-    # what may make the figures wrong comes before the cases
 
-    def warning(n: str) -> bool:
-        return any(w in n for w in ("empty", "cut at the token limit", "does not list"))
 
+def _unreachable(unreachable: list[dict[str, Any]]) -> None:
+    if not unreachable:
+        return
+    out.print(
+        Text("unreachable (no answer at all; not in the pick or the chart):", style="bold yellow")
+    )
+    for u in unreachable:
+        hang(Text(f"  {u['name']}: ", style="yellow"), u["why"], indent=4)
+
+
+def _is_warning(note: str) -> bool:
+    """A target's note that questions its figures (shown in colour, before the cases)."""
+    return any(w in note for w in ("empty", "cut at the token limit", "does not list"))
+
+
+def _warnings(rows: list[dict[str, Any]]) -> None:
+    """Per target: why it was stopped, its errors, and the notes that question its
+    figures."""
     for r in rows:
         if r["stopped"]:
             hang("", Text(f"{r['name']}: {r['stopped']}", style="yellow"), indent=2)
         for e in r["top_errors"]:
             hang("", Text(f"{r['name']}: {e['count']} × {e['error']}", style="red"), indent=2)
         for n in r["notes"]:
-            if warning(n):
+            if _is_warning(n):
                 hang("", Text(f"{r['name']}: {n}", style="yellow"), indent=2)
-    _failures(rows, doc["repeat"])
-    notes = [(f"{r['name']}: {n}", "dim") for r in rows for n in r["notes"] if not warning(n)]
+
+
+def _notes(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The targets' other notes, the judge, the run's own notes (left out shortlist
+    candidates, unread lines, requests not sent, who is self-hosted, what the rate
+    counts), the cache, the reuse and the results file."""
+    notes = [f"{r['name']}: {n}" for r in rows for n in r["notes"] if not _is_warning(n)]
     if doc["judge"]:
         j = doc["judge"]
         notes.append(
-            (
-                f"judge: {j['name']} ({j['served_as']}), {j['requests']} verdicts, "
-                f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}",
-                "dim",
-            )
+            f"judge: {j['name']} ({j['served_as']}), {j['requests']} verdicts, "
+            f"{j['errors']} errors, cost {format_usd(j['cost_usd'])}"
         )
-    # the run's own notes (left out shortlist candidates, unread lines, requests not
-    # sent, who is self-hosted, what the rate counts)
-    for n in doc["notes"]:
-        notes.append(("* " + n if n.startswith("self-hosted") else n, "dim"))
+    notes += ["* " + n if n.startswith("self-hosted") else n for n in doc["notes"]]
     if doc.get("cached"):
         notes.append(
-            (f"{doc['cached']} answers came from the response cache (--no-cache asks again)", "dim")
+            f"{doc['cached']} answers came from the response cache (--no-cache asks again)"
         )
     if doc.get("reused"):
-        notes.append(
-            (f"{doc['reused']} results reused from {doc['results_file']} (--resume)", "dim")
-        )
+        notes.append(f"{doc['reused']} results reused from {doc['results_file']} (--resume)")
     if doc["results_file"]:
-        notes.append((f"results: {doc['results_file']}", "dim"))
-    for text, style in notes:
-        hang("", Text(text, style=style), indent=2)
+        notes.append(f"results: {doc['results_file']}")
+    return notes

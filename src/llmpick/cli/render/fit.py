@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -14,29 +14,19 @@ from llmpick.units import (
     format_tokens,
 )
 
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Fit, FitEstimate
+
 
 def _gb(x: float | None) -> str:
     return "unknown" if x is None else format_memory(x, fixed=True)
 
 
-def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
-    overlays_notice(overlays)
-    size = format_params(doc["params_b"]) + (
-        f" ({format_params(doc['active_params_b'])} active)" if doc["active_params_b"] else ""
-    )
-    out.print(
-        Text(
-            f"{doc['name']} ({doc['id']}): {size} parameters, "
-            f"{format_tokens(doc['context_tokens'])} tokens of context",
-            style="bold",
-        )
-    )
-    gpu = doc["gpu_memory_gb"]
-    hw = doc.get("hardware")
-    checked = gpu is not None or hw is not None
-    several = hw is not None and len(hw["devices_gb"]) > 1
+def _estimates(estimates: list[FitEstimate], *, several: bool, checked: bool) -> None:
+    """A row per quantization; the memory on each device when there are several, and
+    whether it fits when there is hardware to check against."""
     rows = []
-    for r in doc["estimates"]:
+    for r in estimates:
         fits: Cell = (
             "-"
             if r["fits"] is None
@@ -52,7 +42,8 @@ def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
             _gb(r["total_gb"]),
         ]
         if several:
-            row.append(" + ".join(format_memory(x, fixed=True) for x in r["per_device_gb"]))
+            per_device = r.get("per_device_gb") or []
+            row.append(" + ".join(format_memory(x, fixed=True) for x in per_device))
         rows.append((*row, fits) if checked else tuple(row))
     cols = [
         Col("quantization"),
@@ -66,6 +57,25 @@ def fit(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
     if checked:  # without a GPU to check against, a column of '-' says nothing
         cols.append(Col("fits", justify="right"))
     table(tuple(cols), rows)
+
+
+def fit(doc: Fit, *, overlays: Sequence[str]) -> None:
+    overlays_notice(overlays)
+    size = format_params(doc["params_b"]) + (
+        f" ({format_params(doc['active_params_b'])} active)" if doc["active_params_b"] else ""
+    )
+    out.print(
+        Text(
+            f"{doc['name']} ({doc['id']}): {size} parameters, "
+            f"{format_tokens(doc['context_tokens'])} tokens of context",
+            style="bold",
+        )
+    )
+    gpu = doc["gpu_memory_gb"]
+    hw = doc.get("hardware")
+    checked = gpu is not None or hw is not None
+    several = hw is not None and len(hw["devices_gb"]) > 1
+    _estimates(doc["estimates"], several=several, checked=checked)
     if hw is not None:
         said = f"against {hw['said']}" + (f", assuming {hw['split']}" if several else "")
         out.print(said + (f" ({hw['why']})" if hw["why"] else ""))

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from llmpick.cli.render.layout import hang, out
 
+if TYPE_CHECKING:
+    from rich.tree import Tree
 
-def guide_tree(g: Any) -> None:
+    from llmpick.guide import Guide, Section
+
+
+def guide_tree(g: Guide) -> None:
     from rich.tree import Tree
 
     from llmpick.guide import PARTS
 
     tree = Tree(Text("Adapting LLMs to your use case — in our words", style="bold"))
-    branches: dict[str, Any] = {}
+    branches: dict[str, Tree] = {}
     for sec in g.sections.values():
         part = g.part(sec.id)
         if part not in branches:
@@ -29,7 +34,7 @@ def guide_tree(g: Any) -> None:
 
 
 def guide_section(
-    sec: Any, models: list[dict[str, str]], rules: list[str], terms: list[str]
+    sec: Section, models: list[dict[str, str]], rules: list[str], terms: list[str]
 ) -> None:
     from rich.markdown import Markdown
 

@@ -185,6 +185,41 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
     continues below. When even the columns that never drop do not fit, each row is
     printed as one item with its other values on an indented line."""
     width = out.width
+    laid = _layout(cols, rows, width)
+    if laid is None:
+        _stacked(cols, rows, title)
+        return
+    keep, sizes = laid
+    # lines are built as plain strings with style spans: a catalog listing has hundreds
+    # of rows, and rich Text objects per cell cost more than the rest of the command
+    lines: list[_Piece] = []
+    if title:
+        for line in Text(title, style="bold").wrap(out, width):
+            line.rstrip()
+            lines.append(_piece(line))
+    lines += _row_lines(cols, keep, sizes, [_piece(cols[i].header, "bold") for i in keep])
+    lines.append(_piece("─" * _need(sizes, keep), "dim"))
+    for r in rows:
+        cells = [_piece(r[i], cols[i].style) for i in keep]
+        if cell_len(cells[0][0]) > sizes[keep[0]]:
+            lines.append(cells[0])  # an unusually long id: a line of its own
+            cells[0] = ("", [])
+        lines += _row_lines(cols, keep, sizes, cells)
+    _print_lines(lines)
+
+
+def _need(sizes: list[int], keep: list[int]) -> int:
+    """The width the kept columns take at ``sizes``, gaps included."""
+    return sum(sizes[i] for i in keep) + GAP * (len(keep) - 1)
+
+
+def _layout(
+    cols: Sequence[Col], rows: Sequence[Sequence[Cell]], width: int
+) -> tuple[list[int], list[int]] | None:
+    """The columns kept and the width of each, or None when even the columns that never
+    drop do not fit. Columns drop in their order; then the widest of the ids gives way
+    to the usual one (the others get a line of their own); then ``wrap`` columns narrow
+    (``wrap_first`` ones first) down to their longest word."""
     natural = [max([cell_len(c.header), *(_cells(r[i]) for r in rows)]) for i, c in enumerate(cols)]
     least = [
         max([_longest_word(c.header), *(_longest_word(r[i]) for r in rows), min(c.least, n)])
@@ -195,89 +230,73 @@ def table(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], *, title: str | N
     keys = sorted(_cells(r[0]) for r in rows) or [0]
     usual_key = max(cell_len(cols[0].header), keys[int(len(keys) * 0.9)])
     keep = list(range(len(cols)))
-
-    def need(sizes: list[int]) -> int:
-        return sum(sizes[i] for i in keep) + GAP * (len(keep) - 1)
-
     droppable = sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: cols[i].drop)
-    while True:
-        if need(least) <= width:
-            break
-        if need([usual_key, *least[1:]]) <= width:
+    while _need(least, keep) > width:
+        if _need([usual_key, *least[1:]], keep) <= width:
             least[0] = natural[0] = usual_key
             break
         if not droppable:
-            _stacked(cols, rows, title)
-            return
+            return None
         keep.remove(droppable.pop(0))
     sizes = list(natural)
-    excess = need(natural) - width
+    excess = _need(natural, keep) - width
     for i in sorted(keep, key=lambda i: (not cols[i].wrap_first, least[i] - natural[i])):
         if excess <= 0:
             break
         take = min(excess, natural[i] - least[i])
         sizes[i] -= take
         excess -= take
-    # lines are built as plain strings with style spans: a catalog listing has hundreds
-    # of rows, and rich Text objects per cell cost more than the rest of the command
-    lines: list[_Piece] = []
-    if title:
-        for line in Text(title, style="bold").wrap(out, width):
-            line.rstrip()
-            lines.append(_piece(line))
+    return keep, sizes
 
+
+def _row_lines(
+    cols: Sequence[Col], keep: list[int], sizes: list[int], cells: Sequence[_Piece]
+) -> list[_Piece]:
+    """One row's lines: ``wrap`` cells wider than their column wrap between words, each
+    value padded to its column (right-justified ones on the left)."""
+    wrapped: list[list[_Piece]] = []
+    for i, cell in zip(keep, cells, strict=True):
+        if cols[i].wrap and cell_len(cell[0]) > sizes[i]:
+            text = Text(cell[0], spans=cell[1])
+            wrapped.append([_piece(t) for t in text.wrap(out, sizes[i], overflow="fold")])
+        else:
+            wrapped.append([cell])
     gap = " " * GAP
-    right = [c.justify == "right" for c in cols]
+    result = []
+    for n in range(max(len(w) for w in wrapped)):
+        plain = ""
+        spans: list[Span] = []
+        for k, (i, w) in enumerate(zip(keep, wrapped, strict=True)):
+            part, part_spans = w[n] if n < len(w) else ("", [])
+            part = part.rstrip()
+            pad = " " * (sizes[i] - cell_len(part))  # empty when the part is wider
+            right = cols[i].justify == "right"
+            if k:
+                plain += gap
+            if right:
+                plain += pad
+            if part_spans:
+                start, end = len(plain), len(part)
+                spans += [
+                    Span(start + sp.start, start + min(sp.end, end), sp.style)
+                    for sp in part_spans
+                    if sp.start < end
+                ]
+            plain += part if right else part + pad
+        result.append((plain.rstrip(), spans))
+    return result
 
-    def row_lines(cells: Sequence[_Piece]) -> list[_Piece]:
-        wrapped: list[list[_Piece]] = []
-        for i, cell in zip(keep, cells, strict=True):
-            if cols[i].wrap and cell_len(cell[0]) > sizes[i]:
-                text = Text(cell[0], spans=cell[1])
-                wrapped.append([_piece(t) for t in text.wrap(out, sizes[i], overflow="fold")])
-            else:
-                wrapped.append([cell])
-        result = []
-        for n in range(max(len(w) for w in wrapped)):
-            plain = ""
-            spans: list[Span] = []
-            for k, (i, w) in enumerate(zip(keep, wrapped, strict=True)):
-                part, part_spans = w[n] if n < len(w) else ("", [])
-                part = part.rstrip()
-                pad = " " * (sizes[i] - cell_len(part))  # empty when the part is wider
-                if k:
-                    plain += gap
-                if right[i]:
-                    plain += pad
-                if part_spans:
-                    start, end = len(plain), len(part)
-                    spans += [
-                        Span(start + sp.start, start + min(sp.end, end), sp.style)
-                        for sp in part_spans
-                        if sp.start < end
-                    ]
-                plain += part if right[i] else part + pad
-            result.append((plain.rstrip(), spans))
-        return result
 
-    lines += row_lines([_piece(cols[i].header, "bold") for i in keep])
-    lines.append(_piece("─" * need(sizes), "dim"))
-    for r in rows:
-        cells = [_piece(r[i], cols[i].style) for i in keep]
-        if cell_len(cells[0][0]) > sizes[keep[0]]:
-            lines.append(cells[0])  # an unusually long id: a line of its own
-            cells[0] = ("", [])
-        lines += row_lines(cells)
-    styled = out.color_system is not None  # piped or a plain terminal: styles show nothing
+def _print_lines(lines: list[_Piece]) -> None:
+    """The table's lines as one text, its styles only where they show."""
     plain = "\n".join(line for line, _ in lines)
-    if not styled:
+    if out.color_system is None:  # piped or a plain terminal: styles show nothing
         _write_plain(plain)
         return
     spans: list[Span] = []
     offset = 0
     for text, line_spans in lines:
-        if styled:
-            spans += [Span(offset + sp.start, offset + sp.end, sp.style) for sp in line_spans]
+        spans += [Span(offset + sp.start, offset + sp.end, sp.style) for sp in line_spans]
         offset += len(text) + 1
     out.print(Text(plain, spans=spans), soft_wrap=True)
 
@@ -310,44 +329,55 @@ def _stacked(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], title: str | N
     if title:
         hang("", Text(title, style="bold"))
     for r in rows:
-        kept = [(c, _text(r[i], c.style)) for i, c in enumerate(cols) if not c.drop]
-        texts = [t for _, t in kept]
-        head = Text("  ").join(texts)
-        if head.cell_len > out.width and len(kept) > 2:
-            # a very long id: the values after it go below it, labelled
-            pair = Text("  ").join(texts[:2])
-            if pair.cell_len <= out.width:
-                out.print(pair, soft_wrap=True)
-                rest = kept[2:]
-            else:  # not even the rank fits beside it: the id alone (never cut)
-                out.print(texts[1], soft_wrap=True)
-                rest = [kept[0], *kept[2:]]
-            head = Text("    ").append_text(
-                Text("  ").join(Text.assemble((f"{c.header} ", "dim"), t) for c, t in rest)
-            )
-        out.print(head, soft_wrap=True)
-        pairs = [
-            Text.assemble((f"{c.header} ", "dim"), _text(r[i]))
-            for i, c in enumerate(cols)
-            if c.drop and _plain(r[i])
-        ]
-        line = Text("    ")
-        for n, pair in enumerate(pairs):
-            sep = ", " if line.plain.strip() else ""
-            comma = 1 if n + 1 < len(pairs) else 0  # the ',' that ends a full line
-            if 4 + pair.cell_len + comma > out.width:  # wider than a line: wrapped alone
-                if line.plain.strip():
-                    out.print(Text.assemble(line, ","), soft_wrap=True)
-                hang("    ", Text.assemble(pair, "," if comma else ""), indent=6)
-                line = Text("    ")
-                continue
-            if line.plain.strip() and line.cell_len + len(sep) + pair.cell_len + comma > out.width:
+        _stacked_head([(c, _text(r[i], c.style)) for i, c in enumerate(cols) if not c.drop])
+        _stacked_pairs(
+            [
+                Text.assemble((f"{c.header} ", "dim"), _text(r[i]))
+                for i, c in enumerate(cols)
+                if c.drop and _plain(r[i])
+            ]
+        )
+
+
+def _stacked_head(kept: list[tuple[Col, Text]]) -> None:
+    """A stacked row's values that never drop, on one line; after a very long id, the
+    values after it go below it, labelled."""
+    texts = [t for _, t in kept]
+    head = Text("  ").join(texts)
+    if head.cell_len > out.width and len(kept) > 2:
+        pair = Text("  ").join(texts[:2])
+        if pair.cell_len <= out.width:
+            out.print(pair, soft_wrap=True)
+            rest = kept[2:]
+        else:  # not even the rank fits beside it: the id alone (never cut)
+            out.print(texts[1], soft_wrap=True)
+            rest = [kept[0], *kept[2:]]
+        head = Text("    ").append_text(
+            Text("  ").join(Text.assemble((f"{c.header} ", "dim"), t) for c, t in rest)
+        )
+    out.print(head, soft_wrap=True)
+
+
+def _stacked_pairs(pairs: list[Text]) -> None:
+    """'header value' pairs on indented lines, comma-separated, wrapped between pairs; a
+    pair wider than a line wraps on its own."""
+    line = Text("    ")
+    for n, pair in enumerate(pairs):
+        sep = ", " if line.plain.strip() else ""
+        comma = 1 if n + 1 < len(pairs) else 0  # the ',' that ends a full line
+        if 4 + pair.cell_len + comma > out.width:  # wider than a line: wrapped alone
+            if line.plain.strip():
                 out.print(Text.assemble(line, ","), soft_wrap=True)
-                line, sep = Text("    "), ""
-            line.append(sep)
-            line.append_text(pair)
-        if line.plain.strip():
-            out.print(line, soft_wrap=True)
+            hang("    ", Text.assemble(pair, "," if comma else ""), indent=6)
+            line = Text("    ")
+            continue
+        if line.plain.strip() and line.cell_len + len(sep) + pair.cell_len + comma > out.width:
+            out.print(Text.assemble(line, ","), soft_wrap=True)
+            line, sep = Text("    "), ""
+        line.append(sep)
+        line.append_text(pair)
+    if line.plain.strip():
+        out.print(line, soft_wrap=True)
 
 
 def hang(marker: Text | str, body: Text | str, indent: int | None = None) -> None:

@@ -60,11 +60,8 @@ def _chain(ids: list[str]) -> str:
 
 
 def variant(catalog: Catalog, v: Variant, *, overlays: Sequence[str]) -> None:
-    from llmpick.catalog.records import overlay_facts
-
     overlays_notice(overlays)
     fam = catalog.families[v.family]
-    lic = catalog.licenses[v.license]
     prov = catalog.providers[v.provider]
     out.print(Text(v.name, style="bold"), Text(f"({v.id})", style="dim"))
     from rich.table import Table  # only here and in a few reports: ~10 ms to import
@@ -76,16 +73,44 @@ def variant(catalog: Catalog, v: Variant, *, overlays: Sequence[str]) -> None:
     _kv(t, "provider", f"{prov.name} — {', '.join(PROVIDER_KIND_NAMES[k] for k in prov.kinds)}")
     _kv(t, "flavour", v.flavour + _tuned(v.tuning))
     _kv(t, "architecture", f"{v.architecture}{', mixture-of-experts' if v.moe else ''}")
-    params = "not published"
-    if v.params_b:
-        params = format_params(v.params_b) + (
-            f" ({format_params(v.active_params_b)} active)" if v.active_params_b else ""
-        )
-    _kv(t, "parameters", params)
+    _kv(t, "parameters", _params(v))
     _kv(t, "context", _tokens_exact(v.context_window) if v.context_window else "not published")
     if v.max_output:
         _kv(t, "max output", _tokens_exact(v.max_output))
     _kv(t, "weights", "open (downloadable)" if v.open_weights else "API only")
+    _licence(t, catalog, v)
+    _kv(t, "status", _status(catalog, v))
+    _kv(t, "domain", v.domain)
+    _kv(t, "languages", ", ".join(v.languages) or "not stated in our sources")
+    _kv(t, "modalities", ", ".join(v.modalities))
+    _kv(t, "capabilities", ", ".join(v.capabilities))
+    _kv(t, "reasoning", _REASONING.get(v.reasoning or ""))
+    _access(t, v)
+    _numbers(t, v)
+    _kv(t, "notes", v.notes)
+    _kv(t, "verified", str(v.verified))
+    _refreshed(catalog, v, t)
+    out.print(t)  # emit drops the blanks rich pads a grid's lines with
+    if v.sources:
+        # a citation is printed whole, never folded or cut, so it can be copied
+        out.print(Text("sources", style="dim"))
+        for src in v.sources:
+            out.print(Text(f"  {src}"), soft_wrap=True)
+
+
+def _params(v: Variant) -> str:
+    if not v.params_b:
+        return "not published"
+    active = f" ({format_params(v.active_params_b)} active)" if v.active_params_b else ""
+    return format_params(v.params_b) + active
+
+
+def _licence(t: Table, catalog: Catalog, v: Variant) -> None:
+    """The licence and whether it allows commercial use, its condition, and the facts an
+    overlay changed."""
+    from llmpick.catalog.records import overlay_facts
+
+    lic = catalog.licenses[v.license]
     lic_text = Text(f"{lic.name} — commercial use: {lic.commercial_use}")
     lic_text.stylize(COMMERCIAL_STYLE[lic.commercial_use], len(lic.name) + 3)
     _kv(t, "licence", lic_text)
@@ -93,6 +118,11 @@ def variant(catalog: Catalog, v: Variant, *, overlays: Sequence[str]) -> None:
         _kv(t, "", lic.condition)
     for fact, _guide in overlay_facts(catalog, v):
         _kv(t, "overlay", Text(fact, style="yellow"))
+
+
+def _status(catalog: Catalog, v: Variant) -> Text:
+    """Its status, and what replaced it (the line of successors to today's) or the newer
+    release."""
     status = Text(v.status, style=STATUS_STYLE[v.status])
     if v.successor and v.status != "active":
         from llmpick.catalog.query import successor_chain
@@ -102,18 +132,21 @@ def variant(catalog: Catalog, v: Variant, *, overlays: Sequence[str]) -> None:
         status.append(
             f" — {'newer release' if v.status == 'active' else 'replaced by'}: {v.successor}"
         )
-    _kv(t, "status", status)
-    _kv(t, "domain", v.domain)
-    _kv(t, "languages", ", ".join(v.languages) or "not stated in our sources")
-    _kv(t, "modalities", ", ".join(v.modalities))
-    _kv(t, "capabilities", ", ".join(v.capabilities))
-    _kv(t, "reasoning", _REASONING.get(v.reasoning or ""))
+    return status
+
+
+def _access(t: Table, v: Variant) -> None:
+    """Where to get it: the Hugging Face repo, Ollama, the API id, each cloud's id."""
     a = v.access
     _kv(t, "hugging face", a.hf_repo)
     _kv(t, "ollama", f"ollama run {a.ollama}" if a.ollama else None)
     _kv(t, "api id", a.api)
     for plat, pid in sorted(a.platforms.items()):
         _kv(t, plat, pid)
+
+
+def _numbers(t: Table, v: Variant) -> None:
+    """Its architecture numbers, list price and published results."""
     if v.arch:
         nums = {k: n for k, n in to_data(v.arch).items() if n is not None}
         _kv(t, "arch", ", ".join(f"{k} {val}" for k, val in nums.items()))
@@ -128,15 +161,6 @@ def variant(catalog: Catalog, v: Variant, *, overlays: Sequence[str]) -> None:
     for e in v.evidence:
         when = f", {e.date}" if e.date else ""
         _kv(t, "evidence", f"{e.benchmark}: {e.score:g}{' ' + e.metric if e.metric else ''}{when}")
-    _kv(t, "notes", v.notes)
-    _kv(t, "verified", str(v.verified))
-    _refreshed(catalog, v, t)
-    out.print(t)  # emit drops the blanks rich pads a grid's lines with
-    if v.sources:
-        # a citation is printed whole, never folded or cut, so it can be copied
-        out.print(Text("sources", style="dim"))
-        for src in v.sources:
-            out.print(Text(f"  {src}"), soft_wrap=True)
 
 
 def family(catalog: Catalog, fam: Family, *, overlays: Sequence[str]) -> None:

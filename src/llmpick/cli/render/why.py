@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -13,8 +13,11 @@ from llmpick.units import (
     format_score,
 )
 
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Verdict
 
-def verdict(doc: dict[str, Any], *, overlays: Sequence[str]) -> None:
+
+def verdict(doc: Verdict, *, overlays: Sequence[str]) -> None:
     overlays_notice(overlays)
     title = Text(doc["name"], style="bold")
     title.append(f" ({doc['id']})", style="dim")
