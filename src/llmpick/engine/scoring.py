@@ -88,6 +88,7 @@ class Context:
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
     sized_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)  # _sized_kin
     predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
+    counted: tuple[Rule, ...] | None = None  # see ``counted_rules``
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
@@ -151,6 +152,7 @@ class Tally(Effects):
 
 
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
+Applies = Callable[[Requirements, Context], bool]
 
 
 @dataclass(slots=True, frozen=True)
@@ -159,17 +161,40 @@ class Rule:
     fn: RuleFn
     cites: tuple[tuple[str, str], ...]  # (guide id, what the rule does on that ground)
     points: bool = True  # False: it only states facts and warns, never moves the score
+    when: Applies | None = None  # whether it can say anything at all for a request
 
 
 RULES: list[Rule] = []
 
 
-def rule(name: str, *cites: tuple[str, str], points: bool = True) -> Callable[[RuleFn], RuleFn]:
+def rule(
+    name: str, *cites: tuple[str, str], points: bool = True, when: Applies | None = None
+) -> Callable[[RuleFn], RuleFn]:
+    """Register a scoring rule. ``when``: the requests it applies to (a rule for
+    translation says nothing of a chat model); the rule is not run for the others."""
+
     def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(name, fn, cites, points))
+        if when is not None:
+            inner = fn
+
+            def fn(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+                if when(r, ctx):
+                    inner(v, r, ctx, fx)
+
+        RULES.append(Rule(name, fn, cites, points, when))
         return fn
 
     return register
+
+
+def counted_rules(r: Requirements, ctx: Context) -> tuple[Rule, ...]:
+    """The rules that can move a score for the context's request (a context serves one
+    request; its preference may be replaced, which no ``when`` reads), once per context."""
+    if ctx.counted is None:
+        ctx.counted = tuple(
+            spec for spec in RULES if spec.points and (spec.when is None or spec.when(r, ctx))
+        )
+    return ctx.counted
 
 
 # --- facts about a model that several rules read ------------------------------------
@@ -428,9 +453,10 @@ def _embedding_fit(v: Variant, fx: Effects) -> None:
 @rule(
     "ready-made classifier",
     ("2.16", "classifiers already fine-tuned for a labelled task score well for classification"),
+    when=lambda r, ctx: r.task == "classification",
 )
 def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    if r.task == "classification" and ready_made_classifier(v):
+    if ready_made_classifier(v):
         fx.add(16, "a ready-made classifier: already fine-tuned on labelled examples", "2.16")
         fx.warn("check that its labels are the ones you need (see 'llmpick show')", "2.16")
 
@@ -438,10 +464,9 @@ def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 @rule(
     "translation",
     ("2.16", "translation favours translation-specialised and broadly multilingual models"),
+    when=lambda r, ctx: r.task == "translation",
 )
 def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    if r.task != "translation":
-        return
     if translation_specialist(v):
         share, aged = specialist_share(v, ctx)
         fx.add(16 * share, "specialised for translation" + aged, "2.16")
@@ -455,10 +480,13 @@ def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         fx.warn("its languages are not stated in the catalog: test your language pairs", "4.2")
 
 
-@rule("language", ("4.2", "--language favours models that document the language"))
+@rule(
+    "language",
+    ("4.2", "--language favours models that document the language"),
+    when=lambda r, ctx: bool(r.language),
+)
 def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    if not r.language:
-        return
+    assert r.language is not None
     name = f"{language_name(r.language)} ({r.language})"
     if r.language in v.languages:
         fx.add(6, f"its maker documents {name} support", "4.2")
@@ -602,6 +630,7 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "a pass rate measured with llmpick eval on your own cases outweighs published "
         "results: it is your job, not a benchmark's",
     ),
+    when=lambda r, ctx: bool(ctx.measured),
 )
 def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     m = ctx.measured.get(v.id)
@@ -1212,8 +1241,8 @@ def fitness(v: Variant, r: Requirements, ctx: Context) -> float:
     """How well the model fits the job: the balanced score without cost and speed."""
     fx = Tally()
     balanced = r.replace(prefer="balanced")
-    for spec in RULES:
-        if spec.points and spec.name not in PREFERENCES:
+    for spec in counted_rules(r, ctx):
+        if spec.name not in PREFERENCES:
             fx.rule = spec.name
             spec.fn(v, balanced, ctx, fx)
     return 50.0 + fx.total
@@ -1223,10 +1252,9 @@ def points(v: Variant, r: Requirements, ctx: Context) -> float:
     """The score ``score`` gives, without its reasons."""
     eligible = ctx.preference_eligible
     fx = Tally(PREFERENCES if eligible is not None and v.id not in eligible else ())
-    for spec in RULES:
-        if spec.points:
-            fx.rule = spec.name
-            spec.fn(v, r, ctx, fx)
+    for spec in counted_rules(r, ctx):
+        fx.rule = spec.name
+        spec.fn(v, r, ctx, fx)
     return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
 
 
