@@ -4,11 +4,11 @@ engine answer for answer (a speed-up must change none of them).
     python tools/answers.py OUT_DIR [--catalog DIR]
     diff -r BEFORE_DIR AFTER_DIR
 
-The requests: the nineteen of tests/scenarios/requests.txt (`recommend --json` with
-models to --explain, the human answer, the long answer with a top 8, and `why` as JSON
-and text) and every scenario requirements file. With --catalog (e.g. a synthetic one
-from benchmarks/make_catalog.py), the nineteen again on that catalog. Each file holds
-stdout, stderr and the exit code, at 80 columns.
+The requests: the nineteen of tests/scenarios/requests.txt and three more, each as
+`recommend --json` with models to --explain, the human answer, the long answer with a
+top 8, and `why` as JSON and text; and every scenario requirements file. With --catalog
+(e.g. a synthetic one from benchmarks/make_catalog.py), the same requests again on that
+catalog. Each file holds stdout, stderr and the exit code, at 80 columns.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
 EXPLAIN = ("gpt-oss-120b", "qwen3-8b", "llama-3.1-8b-instruct", "gemma-3-27b-it")
+# the preferences and options the nineteen do not ask for
+MORE = (
+    ("x1", ["--task", "chat", "--prefer", "speed", "--gpu-memory", "24"]),
+    ("x2", ["--task", "code", "--prefer", "cost", "--tokens-per-month", "50M:10M"]),
+    ("x3", ["--task", "translation", "--language", "de", "--hosting", "self", "--gpus", "2x24"]),
+)
 
 
 def requests() -> list[tuple[str, list[str]]]:
@@ -33,7 +39,7 @@ def requests() -> list[tuple[str, list[str]]]:
         if line.strip() and not line.startswith("#"):
             letter, *args = shlex.split(line)
             out.append((letter, args))
-    return out
+    return [*out, *((letter, list(args)) for letter, args in MORE)]
 
 
 def jobs(catalog: str | None) -> list[tuple[str, list[str]]]:

@@ -88,7 +88,7 @@ class Context:
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
     sized_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)  # _sized_kin
     predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
-    counted: tuple[Rule, ...] | None = None  # see ``counted_rules``
+    counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
@@ -188,13 +188,14 @@ def rule(
 
 
 def counted_rules(r: Requirements, ctx: Context) -> tuple[Rule, ...]:
-    """The rules that can move a score for the context's request (a context serves one
-    request; its preference may be replaced, which no ``when`` reads), once per context."""
-    if ctx.counted is None:
-        ctx.counted = tuple(
+    """The rules that can move a score for the context's request, once per context and
+    preference (a context serves one request, whose preference ``fitness`` replaces)."""
+    hit = ctx.counted.get(r.prefer)
+    if hit is None:
+        hit = ctx.counted[r.prefer] = tuple(
             spec for spec in RULES if spec.points and (spec.when is None or spec.when(r, ctx))
         )
-    return ctx.counted
+    return hit
 
 
 # --- facts about a model that several rules read ------------------------------------
@@ -667,7 +668,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     )
     sibling = _measured_sibling(v, ctx)
     if sibling is None:
-        if v.id not in ctx.measured:  # measured on the user's cases: tested already
+        if fx.words and v.id not in ctx.measured:  # measured on your cases: tested already
             said = held or f"no {_task_word(r.task)} result in the catalog"
             fx.warn(f"{said}: test it yourself", "4.2")
         return
@@ -1000,11 +1001,10 @@ def _self_hosted(v: Variant, r: Requirements) -> bool:
 @rule(
     "speed",
     ("7", "--prefer speed favours few active parameters and fast tiers"),
+    when=lambda r, ctx: WEIGHTS[r.prefer]["speed"] != 0,
 )
 def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["speed"]
-    if not weight:
-        return
     rank = ctx.speed_rank.get(v.id)
     active = v.active_params_b or v.params_b
     if rank is not None and active is not None:
