@@ -666,3 +666,22 @@ def test_cached_share_reads_a_fraction_or_a_percentage_and_refuses_more_than_all
     for bad in ("150%", -0.1, "half"):
         with pytest.raises(UsageError):
             build({"cached_share": bad})
+
+
+def test_the_points_alone_are_the_score_the_reasons_give() -> None:
+    # the ranking scores every candidate from its points alone and spells out the reasons
+    # of those it shows: both must give one score, with or without a preference counted
+    from tests.conftest import bundled_catalog
+
+    c = bundled_catalog()
+    for req in (
+        {"task": "chat", "gpu_memory": 24, "prefer": "cost"},
+        {"task": "translation", "language": "de", "max_price": 1.0, "min_context": "200k"},
+        {"task": "classification", "prefer": "speed", "hosting": "self"},
+    ):
+        r = build(req)
+        ctx = _context(c, r)
+        ctx.preference_eligible = frozenset(sorted(c.variants)[::2])
+        for vid in sorted(c.variants)[::4]:  # a quarter of the catalog: every kind of model
+            v = c.variants[vid]
+            assert scoring.points(v, r, ctx) == scoring.score(v, r, ctx)[0], (req, v.id)

@@ -14,8 +14,9 @@ them, and pulled towards a conservative prior when there are few (``quality``).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from llmpick.catalog.records import Variant
@@ -182,36 +183,74 @@ def _editions(name: str, text: str) -> set[str]:
     """Every edition of benchmark ``name`` that ``text`` (its name and metric, lower
     case) names: one when it says which edition it is, none when it does not, two or
     more when it contradicts itself."""
-    if name == "τ²-Bench":
-        return {d if d != "average" else "domain average" for d in _DOMAIN.findall(text)}
-    if name == "LiveCodeBench":
-        window = [
-            f"{y}-{mo}" if y else f"{yy}-{_MONTHS.index(mon) + 1:02d}"
-            for y, mo, mon, yy in _MONTH_YEAR.findall(text)
-        ]
-        if len(window) == 2:
-            return {f"problems {window[0]} to {window[1]}"}
-    if name == "Terminal-Bench 2":
-        if _BY_AA.search(text) or "84 tasks" in text:
-            return {"Artificial Analysis 84-task run"}
-        return {f"2.{minor}" for minor in _TB_RUN.findall(text)}
-    if name == "SWE-Bench Pro":
-        found = {f"{which} set" for which in _SWE_SET.findall(text)}
-        if _BY_AA.search(text):
-            found.add("Artificial Analysis hard subset")
-        return found
-    if name.startswith("Artificial Analysis"):
-        return {f"v{v}" for v in _VERSION.findall(text)}
-    if name.startswith("LiveBench"):
-        return set(re.findall(r"\blivebench-(20\d\d-\d\d-\d\d)\b", text))
-    if name == "MTEB (English)":
-        found = {f"v{v}" for v in _RELEASE.findall(text)}
-        return found | {"v1"} if "56 datasets" in text else found
-    if name in ("MMLU-Pro", "GPQA Diamond"):
-        shots = {_WORDS.get(k, k) for k in _SHOTS.findall(text)}
-        cot = ", CoT" if _COT.search(text) else ""
-        return {f"{k}-shot{cot}" for k in shots}
+    key = next((p for p in ("Artificial Analysis", "LiveBench") if name.startswith(p)), name)
+    return _EDITIONS_OF.get(key, _releases)(text)
+
+
+def _tau_domains(text: str) -> set[str]:
+    return {d if d != "average" else "domain average" for d in _DOMAIN.findall(text)}
+
+
+def _problem_window(text: str) -> set[str]:
+    """LiveCodeBench: the months of the problems scored, else its release (v5, v6)."""
+    window = [
+        f"{y}-{mo}" if y else f"{yy}-{_MONTHS.index(mon) + 1:02d}"
+        for y, mo, mon, yy in _MONTH_YEAR.findall(text)
+    ]
+    if len(window) == 2:
+        return {f"problems {window[0]} to {window[1]}"}
+    return _releases(text)
+
+
+def _terminal_run(text: str) -> set[str]:
+    if _BY_AA.search(text) or "84 tasks" in text:
+        return {"Artificial Analysis 84-task run"}
+    return {f"2.{minor}" for minor in _TB_RUN.findall(text)}
+
+
+def _swe_set(text: str) -> set[str]:
+    found = {f"{which} set" for which in _SWE_SET.findall(text)}
+    if _BY_AA.search(text):
+        found.add("Artificial Analysis hard subset")
+    return found
+
+
+def _index_version(text: str) -> set[str]:
+    return {f"v{v}" for v in _VERSION.findall(text)}
+
+
+def _livebench_release(text: str) -> set[str]:
+    return set(re.findall(r"\blivebench-(20\d\d-\d\d-\d\d)\b", text))
+
+
+def _mteb_release(text: str) -> set[str]:
+    found = {f"v{v}" for v in _RELEASE.findall(text)}
+    return found | {"v1"} if "56 datasets" in text else found
+
+
+def _prompting(text: str) -> set[str]:
+    """MMLU-Pro and GPQA Diamond: the examples in the prompt (shots), and chain of thought."""
+    shots = {_WORDS.get(k, k) for k in _SHOTS.findall(text)}
+    cot = ", CoT" if _COT.search(text) else ""
+    return {f"{k}-shot{cot}" for k in shots}
+
+
+def _releases(text: str) -> set[str]:
     return {f"v{m}" for m in _RELEASE.findall(text)}
+
+
+# how each editioned benchmark names its edition (any other: its release, v2 or v3)
+_EDITIONS_OF: dict[str, Callable[[str], set[str]]] = {
+    "τ²-Bench": _tau_domains,
+    "LiveCodeBench": _problem_window,
+    "Terminal-Bench 2": _terminal_run,
+    "SWE-Bench Pro": _swe_set,
+    "Artificial Analysis": _index_version,
+    "LiveBench": _livebench_release,
+    "MTEB (English)": _mteb_release,
+    "MMLU-Pro": _prompting,
+    "GPQA Diamond": _prompting,
+}
 
 
 def _edition(name: str, text: str) -> str:
@@ -233,6 +272,7 @@ def edition_conflict(benchmark: str, metric: str | None = None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a catalog spells a few hundred results many times
 def canonical(benchmark: str, metric: str | None = None) -> str:
     """The canonical name of a benchmark, whatever the spelling. Translation benchmarks
     carry their scorer ('FLORES-200 (XCOMET-XL)'), since scorers differ in scale, and

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ from llmpick.engine.scoring import (
     domain_fit,
     fitness,
     guide_citations,
+    points,
     price_for,
     score,
 )
@@ -68,8 +69,6 @@ class Verdict:
 
     variant: Variant
     exclusions: list[Exclusion] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)
-    caveats: list[Reason] = field(default_factory=list)
     score: float = 0.0
     estimate: Estimate | None = None
     placement: Placement | None = None  # where the estimate sits on the user's hardware
@@ -80,10 +79,45 @@ class Verdict:
     also: list[str] = field(default_factory=list)
     same_base_as: str | None = None
     domain_fit: bool = False  # adapted to the domain the requirements ask for
+    # the score's reasons and caveats, spelled out when first read (``explain_with``)
+    _said: tuple[list[Reason], list[Reason]] | None = None
+    _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
+    _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
 
     @property
     def passed(self) -> bool:
         return not self.exclusions
+
+    @property
+    def reasons(self) -> list[Reason]:
+        return self._spelled()[0]
+
+    @property
+    def caveats(self) -> list[Reason]:
+        return self._spelled()[1]
+
+    def explain_with(self, explain: Callable[[], tuple[float, list[Reason], list[Reason]]]) -> None:
+        """Say how to spell out the reasons of the score already set, when they are read:
+        a ranking scores every candidate, and shows the reasons of a few."""
+        self._said, self._explain = None, explain
+
+    def note(self, reason: Reason) -> None:
+        """Add a reason after the rules' (one that shares a slot)."""
+        if self._said is None:
+            self._notes.append(reason)
+        else:
+            self._said[0].append(reason)
+
+    def _spelled(self) -> tuple[list[Reason], list[Reason]]:
+        if self._said is None:
+            reasons: list[Reason] = []
+            caveats: list[Reason] = []
+            if self._explain is not None:
+                score, reasons, caveats = self._explain()
+                assert score == self.score, (self.variant.id, score, self.score)
+            self._said = (reasons + self._notes, caveats)
+            self._notes = []
+        return self._said
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -272,7 +306,10 @@ def _with_fits(ctx: Context, verdicts: list[Verdict], r: Requirements) -> Contex
 
 
 def _score(verdict: Verdict, r: Requirements, ctx: Context) -> None:
-    verdict.score, verdict.reasons, verdict.caveats = score(verdict.variant, r, ctx)
+    """The verdict's score now, its reasons when they are read."""
+    v = verdict.variant
+    verdict.score = points(v, r, ctx)
+    verdict.explain_with(lambda: score(v, r, ctx))
 
 
 def _sort_key(v: Verdict) -> tuple[float, int, str]:
@@ -370,70 +407,87 @@ def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> lis
     models fill the first ``top`` places; the rest follows by score."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
-    slots: dict[str, list[Verdict]] = {}  # family -> its slots so far
+    # a family's slots so far with their release days, by architecture and whether they
+    # embed: only those can share a slot (``same_base``, ``size_step``)
+    slots: dict[tuple[str, str, bool], list[tuple[int, Verdict]]] = {}
     for v in sorted(passing, key=_sort_key):
         key = identity(v.variant)
         if key in seen:
             v.duplicate_of = seen[key]
             continue
-        kin = slots.setdefault(v.variant.family, [])
-        slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
-        why = "the same base model with other post-training or modality"
-        if slot is None and c is not None:
-            slot = next(
-                (
-                    u
-                    for u in kin
-                    if u.score - v.score <= STEP_MARGIN and size_step(c, u.variant, v.variant)
-                ),
-                None,
-            )
-            why = "the next size of the same release, within a point in score"
-        if slot is not None:
-            v.same_base_as = slot.variant.id
-            slot.also.append(v.variant.id)
-            slot.reasons.append(
-                Reason(
-                    f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
-                    "2.16",
-                    0.0,
-                    "one slot",
-                )
-            )
-            v.reasons.append(
-                Reason(
-                    f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
-                    "2.16",
-                    0.0,
-                    "one slot",
-                )
-            )
-            continue
-        seen[key] = v.variant.id
+        w = v.variant
+        kin = slots.setdefault((w.family, w.architecture, w.flavour == "embedding"), [])
+        if w.released is not None:  # an undated model shares no slot
+            day = w.released.toordinal()
+            near = [u for d, u in kin if abs(d - day) <= SAME_RELEASE_DAYS]
+            if near and _share_slot(v, near, c):
+                continue
+            kin.append((day, v))
+        seen[key] = w.id
         unique.append(v)
-        kin.append(v)
+    head, tail = _first_places(unique, c, top)
+    return sorted(head, key=_sort_key) + tail  # the tail is in score order already
+
+
+def _share_slot(v: Verdict, kin: list[Verdict], c: Catalog | None) -> bool:
+    """Put ``v`` in the slot of the first of ``kin`` (better ranked models of its family
+    released near it) that is the same base model, else the next size of its release
+    within a point in score; say so on both. False when none is."""
+    slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
+    why = "the same base model with other post-training or modality"
+    if slot is None and c is not None:
+        near = (u for u in kin if u.score - v.score <= STEP_MARGIN)
+        slot = next((u for u in near if size_step(c, u.variant, v.variant)), None)
+        why = "the next size of the same release, within a point in score"
+    if slot is None:
+        return False
+    v.same_base_as = slot.variant.id
+    slot.also.append(v.variant.id)
+    slot.note(
+        Reason(
+            f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
+            "2.16",
+            0.0,
+            "one slot",
+        )
+    )
+    v.note(
+        Reason(
+            f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
+            "2.16",
+            0.0,
+            "one slot",
+        )
+    )
+    return True
+
+
+def _first_places(
+    unique: list[Verdict], c: Catalog | None, top: int
+) -> tuple[list[Verdict], list[Verdict]]:
+    """The ``top`` models that fill the first places, by score with at most
+    MAX_PER_FAMILY per model line and MAX_PER_PROVIDER per maker (too few others: the
+    capped fill them, by score), and the rest in score order."""
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
     per_provider: dict[str, int] = {}
-    for v in unique:
+    for i, v in enumerate(unique):
+        if len(head) == top:  # the first places are filled: the rest follows by score
+            tail += unique[i:]
+            break
         fam = line(c, v.variant) if c is not None else v.variant.family
         prov = v.variant.provider
-        if (
-            len(head) < top
-            and per_family.get(fam, 0) < MAX_PER_FAMILY
-            and per_provider.get(prov, 0) < MAX_PER_PROVIDER
-        ):
+        if per_family.get(fam, 0) < MAX_PER_FAMILY and per_provider.get(prov, 0) < MAX_PER_PROVIDER:
             head.append(v)
             per_family[fam] = per_family.get(fam, 0) + 1
             per_provider[prov] = per_provider.get(prov, 0) + 1
         else:
             tail.append(v)
-    # too few others to fill the top: the capped models fill it, by score
     fill = top - len(head)
     if fill > 0:
         head, tail = head + tail[:fill], tail[fill:]
-    return sorted(head, key=_sort_key) + sorted(tail, key=_sort_key)
+    return head, tail
 
 
 def recommend(
@@ -455,7 +509,6 @@ def recommend(
     ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
     ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
-    named = set(explain)
     checks = active_checks(r, measured)
     verdicts = {
         vid: Verdict(v, exclusions=check(v, r, c, checks))
@@ -469,6 +522,41 @@ def recommend(
         else [e.text for e in check(v, r, c, checks)]
     )
     passing = [v for v in verdicts.values() if v.passed]
+    ctx = _score_passing(passing, r, ctx, measured)
+    for vid in dict.fromkeys(explain):
+        excluded = verdicts.get(vid)
+        if excluded is not None and not excluded.passed:
+            _fit(excluded, r)
+            _score(excluded, r, _with_fits(ctx, [excluded], r))
+    ranked = _rank(passing, c, top)
+    counts = _excluded_counts(verdicts.values())
+    relaxations: list[Relaxation] = []
+    blocking: list[tuple[str, int]] = []
+    if not ranked:
+        blocking = list(counts.items())
+        if relax:
+            failing = {vid: {e.constraint for e in v.exclusions} for vid, v in verdicts.items()}
+            relaxations = relaxations_for(c, r, failing, measured)
+    return Recommendation(
+        requirements=r,
+        candidates=ranked[:top],
+        ranked=ranked,
+        verdicts=verdicts,
+        excluded_counts=counts,
+        relaxations=relaxations,
+        blocking=blocking,
+        benchmarks=ctx.benchmarks,
+    )
+
+
+def _score_passing(
+    passing: list[Verdict],
+    r: Requirements,
+    ctx: Context,
+    measured: Mapping[str, evidence.Measured] | None,
+) -> Context:
+    """Score the models that pass, each placed among them (its results, its cost and
+    speed), and return the context their reasons are spelled out in."""
     _among(ctx, passing)
     for verdict in passing:
         _fit(verdict, r, measured)
@@ -483,33 +571,19 @@ def recommend(
     ctx = _rank_costs(eligible, r, ctx)
     for verdict in passing:
         _score(verdict, r, ctx)
-    for vid in named:
-        excluded = verdicts.get(vid)
-        if excluded is not None and not excluded.passed:
-            _fit(excluded, r)
-            _score(excluded, r, _with_fits(ctx, [excluded], r))
-    ranked = _rank(passing, c, top)
+    return ctx
+
+
+def _excluded_counts(verdicts: Iterable[Verdict]) -> dict[str, int]:
+    """How many models each constraint excludes (a model once per constraint), most
+    first."""
     counts: dict[str, int] = {}
-    for v in verdicts.values():
+    for v in verdicts:
+        if not v.exclusions:
+            continue
         for name in dict.fromkeys(e.constraint for e in v.exclusions):
             counts[name] = counts.get(name, 0) + 1
-    relaxations: list[Relaxation] = []
-    blocking: list[tuple[str, int]] = []
-    if not ranked:
-        blocking = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        if relax:
-            failing = {vid: {e.constraint for e in v.exclusions} for vid, v in verdicts.items()}
-            relaxations = relaxations_for(c, r, failing, measured)
-    return Recommendation(
-        requirements=r,
-        candidates=ranked[:top],
-        ranked=ranked,
-        verdicts=verdicts,
-        excluded_counts=dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-        relaxations=relaxations,
-        blocking=blocking,
-        benchmarks=ctx.benchmarks,
-    )
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 # --- relaxations: one change at a time, counted by running the engine again ---------
@@ -549,6 +623,21 @@ _LIFTS: dict[str, frozenset[str]] = {
 }
 
 
+# the limits a relaxation raises (or, for the context, lowers) along a ladder, in the
+# order they are tried
+_LADDERS: tuple[tuple[str, tuple[float, ...]], ...] = (
+    ("gpu_memory", GPU_LADDER),
+    ("unified_memory", MAC_LADDER),
+    ("ram", GPU_LADDER),
+    ("min_context", CONTEXT_LADDER),
+    ("max_params", PARAMS_LADDER),
+    ("max_price", PRICE_LADDER),
+)
+
+Count = Callable[[dict[str, Any]], tuple[int, list[str]]]
+Tried = tuple[float, Relaxation]  # how far it moves from what was asked, and the change
+
+
 def relaxations_for(
     c: Catalog,
     r: Requirements,
@@ -564,57 +653,73 @@ def relaxations_for(
         failing = {
             vid: {e.constraint for e in check(v, r, c, checks)} for vid, v in c.variants.items()
         }
+    known = failing
 
     def count(changes: dict[str, Any]) -> tuple[int, list[str]]:
         lifts = frozenset().union(*(_LIFTS[k] for k in changes))
-        only = frozenset(vid for vid, fails in failing.items() if fails and fails <= lifts)
+        only = frozenset(vid for vid, fails in known.items() if fails and fails <= lifts)
         if not only:
             return 0, []
         rec = recommend(c, r.replace(**changes), top=3, relax=False, only=only, measured=measured)
         return len(rec.ranked), [v.variant.id for v in rec.candidates]
 
-    tried: list[tuple[float, Relaxation]] = []
+    tried: list[Tried] = []
+    for name, ladder in _LADDERS:
+        if name == "min_context":  # more of the same card is tried before the context
+            tried += _more_cards(r, count)
+        asked = getattr(r, name)
+        if asked is not None:
+            tried += _along(name, ladder, asked, count)
+    for names, changes, strain in _dropped(r):
+        n, top = count(changes)
+        if n:
+            tried.append((strain, Relaxation(names, changes, n, top)))
+    if not tried and r.gpu_memory is not None and r.min_context is not None:
+        pair = _gpu_and_context(c, r, failing)
+        if pair is not None:
+            tried.append(pair)
+    tried.sort(key=lambda st: (st[0], -st[1].returns, _tie(st[1], r)))
+    return [x for _, x in tried[:6]]
 
-    def numeric(name: str, values: Sequence[float]) -> None:
-        # the ladders are monotone (a bigger GPU never returns fewer models): bisect
-        lo, hi, found = 0, len(values), None
-        while lo < hi:
-            mid = (lo + hi) // 2
-            n, top = count({name: values[mid]})
-            if n:
-                found, hi = (values[mid], n, top), mid
-            else:
-                lo = mid + 1
-        if found is not None:
-            value, n, top = found
-            asked = float(getattr(r, name))
-            strain = abs(math.log(value / asked)) if asked else 1.0
-            tried.append((strain, Relaxation((name,), {name: value}, n, top)))
 
-    if r.gpu_memory is not None:
-        numeric("gpu_memory", [g for g in GPU_LADDER if g > r.gpu_memory])
-    for name, ladder in (("unified_memory", MAC_LADDER), ("ram", GPU_LADDER)):
-        asked_gb = getattr(r, name)
-        if asked_gb is not None:
-            numeric(name, [g for g in ladder if g > asked_gb])
-    if len(r.gpus) > 1 and len(set(r.gpus)) == 1:  # more of the same card
-        more = [n for n in (2, 4, 8) if n > len(r.gpus)]
-        for n in more:
-            changes: dict[str, Any] = {"gpus": [r.gpus[0]] * n}
-            found, top = count(changes)
-            if found:
-                strain = math.log(n / len(r.gpus))
-                tried.append((strain, Relaxation(("gpus",), changes, found, top)))
-                break
-    if r.min_context is not None:
-        lower = [t for t in reversed(CONTEXT_LADDER) if t < r.min_context]
-        numeric("min_context", lower)
-    if r.max_params is not None:
-        bigger = [p for p in PARAMS_LADDER if p > r.max_params]
-        numeric("max_params", bigger)
-    if r.max_price is not None:
-        numeric("max_price", [p for p in PRICE_LADDER if p > r.max_price])
+def _along(name: str, ladder: Sequence[float], asked: float, count: Count) -> list[Tried]:
+    """The smallest step along a ladder that returns models (a longer context is asked
+    less: its ladder is walked down), found by bisection: the ladders are monotone (a
+    bigger GPU never returns fewer models)."""
+    if name == "min_context":
+        values = [t for t in reversed(ladder) if t < asked]
+    else:
+        values = [g for g in ladder if g > asked]
+    lo, hi, found = 0, len(values), None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        n, top = count({name: values[mid]})
+        if n:
+            found, hi = (values[mid], n, top), mid
+        else:
+            lo = mid + 1
+    if found is None:
+        return []
+    value, n, top = found
+    strain = abs(math.log(value / float(asked))) if asked else 1.0
+    return [(strain, Relaxation((name,), {name: value}, n, top))]
 
+
+def _more_cards(r: Requirements, count: Count) -> list[Tried]:
+    """With several GPUs of one kind: the fewest more of the same card that return models."""
+    if len(r.gpus) < 2 or len(set(r.gpus)) != 1:
+        return []
+    for n in (x for x in (2, 4, 8) if x > len(r.gpus)):
+        changes: dict[str, Any] = {"gpus": [r.gpus[0]] * n}
+        found, top = count(changes)
+        if found:
+            return [(math.log(n / len(r.gpus)), Relaxation(("gpus",), changes, found, top))]
+    return []
+
+
+def _dropped(r: Requirements) -> list[tuple[tuple[str, ...], dict[str, Any], float]]:
+    """The requirements that can be dropped (or widened to any), each with the
+    constraints it lifts, the change, and its strain."""
     kinds: list[tuple[tuple[str, ...], dict[str, Any], float]] = []
     if r.access == "open":
         if r.hosting == "self":
@@ -643,16 +748,7 @@ def relaxations_for(
         kinds.append((("commercial",), {"commercial": False}, 1.6))
     if r.fine_tune:
         kinds.append((("fine_tune",), {"fine_tune": False}, 1.6))
-    for names, changes, strain in kinds:
-        n, top = count(changes)
-        if n:
-            tried.append((strain, Relaxation(names, changes, n, top)))
-    if not tried and r.gpu_memory is not None and r.min_context is not None:
-        pair = _gpu_and_context(c, r, failing)
-        if pair is not None:
-            tried.append(pair)
-    tried.sort(key=lambda st: (st[0], -st[1].returns, _tie(st[1], r)))
-    return [x for _, x in tried[:6]]
+    return kinds
 
 
 def _tie(x: Relaxation, r: Requirements) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:

@@ -23,6 +23,7 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import (
@@ -85,6 +86,9 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
+    sized_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)  # _sized_kin
+    predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
+    counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
     estimates: dict[str, Estimate] = field(default_factory=dict)  # GPU fit per variant
@@ -110,6 +114,7 @@ class Effects:
     reasons: list[Reason] = field(default_factory=list)
     caveats: list[Reason] = field(default_factory=list)
     rule: str = ""
+    words: ClassVar[bool] = True  # the reasons are spelled out (``Tally``: points only)
 
     def add(self, points: float, text: str, guide: str) -> None:
         self.reasons.append(Reason(text, guide, round(points, 1), self.rule))
@@ -121,7 +126,33 @@ class Effects:
         self.caveats.append(Reason(text, guide, 0.0, self.rule))
 
 
+class Tally(Effects):
+    """The points alone, added up in the order ``score`` adds them (so the total is the
+    same to the last bit), with no reason kept: ranking thousands of candidates needs
+    their scores, and only the few shown need their reasons. Rules may skip building a
+    text that costs time when ``fx.words`` is false."""
+
+    __slots__ = ("skip", "total")
+    words = False
+
+    def __init__(self, skip: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.total: float = 0
+        self.skip = skip  # rules whose points do not count
+
+    def add(self, points: float, text: str, guide: str) -> None:
+        if self.rule not in self.skip:
+            self.total += round(points, 1)
+
+    def note(self, text: str, guide: str) -> None:
+        pass
+
+    def warn(self, text: str, guide: str) -> None:
+        pass
+
+
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
+Applies = Callable[[Requirements, Context], bool]
 
 
 @dataclass(slots=True, frozen=True)
@@ -129,17 +160,42 @@ class Rule:
     name: str
     fn: RuleFn
     cites: tuple[tuple[str, str], ...]  # (guide id, what the rule does on that ground)
+    points: bool = True  # False: it only states facts and warns, never moves the score
+    when: Applies | None = None  # whether it can say anything at all for a request
 
 
 RULES: list[Rule] = []
 
 
-def rule(name: str, *cites: tuple[str, str]) -> Callable[[RuleFn], RuleFn]:
+def rule(
+    name: str, *cites: tuple[str, str], points: bool = True, when: Applies | None = None
+) -> Callable[[RuleFn], RuleFn]:
+    """Register a scoring rule. ``when``: the requests it applies to (a rule for
+    translation says nothing of a chat model); the rule is not run for the others."""
+
     def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(name, fn, cites))
+        if when is not None:
+            inner = fn
+
+            def fn(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+                if when(r, ctx):
+                    inner(v, r, ctx, fx)
+
+        RULES.append(Rule(name, fn, cites, points, when))
         return fn
 
     return register
+
+
+def counted_rules(r: Requirements, ctx: Context) -> tuple[Rule, ...]:
+    """The rules that can move a score for the context's request, once per context and
+    preference (a context serves one request, whose preference ``fitness`` replaces)."""
+    hit = ctx.counted.get(r.prefer)
+    if hit is None:
+        hit = ctx.counted[r.prefer] = tuple(
+            spec for spec in RULES if spec.points and (spec.when is None or spec.when(r, ctx))
+        )
+    return hit
 
 
 # --- facts about a model that several rules read ------------------------------------
@@ -309,84 +365,99 @@ def _task_word(task: str | None) -> str:
     ("2.16", "a one-task fine-tune is not counted as instruction-tuned"),
 )
 def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    task, fl, tuning = r.task, v.flavour, set(v.tuning)
-    if task == "chat":
-        if fl == "chat":
-            fx.add(15, "a chat model, tuned for multi-turn dialogue", "2.14")
-        elif fl == "instruct":
-            fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
-        if v.architecture == "encoder-decoder":
-            fx.add(
-                -8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7"
-            )
-    elif task in GENERATIVE:
-        if fl == "instruct" and one_task_only(v):
-            fx.add(2, "fine-tuned for one task, not general instruction tuning", "2.16")
-        elif fl == "instruct":
-            fx.add(
-                12 if task == "instruct" else 10,
-                "instruction-tuned: follows single instructions well",
-                "2.6",
-            )
-        elif fl == "chat":
-            fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
-        if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
-            fx.add(6, "encoder-decoder: built for input-to-output tasks like this", "2.7")
-        elif task != "qa" and v.architecture == "encoder-decoder":
-            fx.add(
-                -8,
-                "encoder-decoder: built to map an input to an output, not for "
-                "open-ended generation",
-                "2.7",
-            )
-    elif task == "classification":
-        if ready_made_classifier(v):
-            return  # the ready-made rule speaks for it
-        if "flan" in tuning:
-            fx.add(8, "instruction-tuned on the FLAN collection of tasks", "2.7")
-            fx.add(
-                10,
-                "FLAN tuning covers classification: works zero-shot, no labelled data",
-                "2.8",
-            )
-        elif v.architecture == "encoder-only" and fl == "base":
-            fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
-            fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
-        elif fl in ("instruct", "chat") and not one_task_only(v):
-            fx.add(7, "can classify from a prompt with no training data", "2.6")
-        elif fl == "embedding":
-            fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
-            fx.warn(
-                "an embedding model does not classify by itself: it needs labelled examples "
-                "and a classifier trained on its vectors",
-                "2.16",
-            )
-    elif task == "extraction":
-        if "flan" in tuning:
-            fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
-        elif fl in ("instruct", "chat") and not one_task_only(v):
-            fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
-        elif v.architecture == "encoder-only":
-            fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
-            fx.warn("needs fine-tuning on labelled examples first", "2.4")
-    elif task == "embedding":
-        if fl == "embedding":
-            fx.add(20, "trained to produce sentence embeddings", "2.16")
-        else:
-            fx.add(4, "an encoder that can embed text with pooling", "2.2")
-            fx.warn(
-                "not trained for embeddings: expect weaker retrieval without contrastive tuning",
-                "2.16",
-            )
-        _input_length(v, fx)
+    if r.task == "chat":
+        _chat_fit(v, fx)
+    elif r.task in GENERATIVE:
+        _generative_fit(v, r.task, fx)
+    elif r.task == "classification":
+        _classification_fit(v, fx)
+    elif r.task == "extraction":
+        _extraction_fit(v, fx)
+    elif r.task == "embedding":
+        _embedding_fit(v, fx)
+
+
+def _chat_fit(v: Variant, fx: Effects) -> None:
+    if v.flavour == "chat":
+        fx.add(15, "a chat model, tuned for multi-turn dialogue", "2.14")
+    elif v.flavour == "instruct":
+        fx.add(8, "instruction-tuned: follows instructions and can chat with a template", "2.6")
+    if v.architecture == "encoder-decoder":
+        fx.add(-8, "encoder-decoder: built to map an input to an output, not for dialogue", "2.7")
+
+
+def _generative_fit(v: Variant, task: str | None, fx: Effects) -> None:
+    fl = v.flavour
+    if fl == "instruct" and one_task_only(v):
+        fx.add(2, "fine-tuned for one task, not general instruction tuning", "2.16")
+    elif fl == "instruct":
+        fx.add(
+            12 if task == "instruct" else 10,
+            "instruction-tuned: follows single instructions well",
+            "2.6",
+        )
+    elif fl == "chat":
+        fx.add(10, "a chat model: instruction-tuned, also handles single requests", "2.14")
+    if task in ("summarization", "translation") and v.architecture == "encoder-decoder":
+        fx.add(6, "encoder-decoder: built for input-to-output tasks like this", "2.7")
+    elif task != "qa" and v.architecture == "encoder-decoder":
+        fx.add(
+            -8,
+            "encoder-decoder: built to map an input to an output, not for open-ended generation",
+            "2.7",
+        )
+
+
+def _classification_fit(v: Variant, fx: Effects) -> None:
+    fl = v.flavour
+    if ready_made_classifier(v):
+        return  # the ready-made rule speaks for it
+    if "flan" in v.tuning:
+        fx.add(8, "instruction-tuned on the FLAN collection of tasks", "2.7")
+        fx.add(10, "FLAN tuning covers classification: works zero-shot, no labelled data", "2.8")
+    elif v.architecture == "encoder-only" and fl == "base":
+        fx.add(12, "an encoder: small, fast and accurate at classifying once fine-tuned", "2.2")
+        fx.warn("needs fine-tuning on labelled examples before it can classify", "2.4")
+    elif fl in ("instruct", "chat") and not one_task_only(v):
+        fx.add(7, "can classify from a prompt with no training data", "2.6")
+    elif fl == "embedding":
+        fx.add(4, "embeddings plus a simple classifier work for classification", "2.16")
+        fx.warn(
+            "an embedding model does not classify by itself: it needs labelled examples "
+            "and a classifier trained on its vectors",
+            "2.16",
+        )
+
+
+def _extraction_fit(v: Variant, fx: Effects) -> None:
+    if "flan" in v.tuning:
+        fx.add(10, "instruction-tuned on FLAN: extracts from a prompt", "2.7")
+    elif v.flavour in ("instruct", "chat") and not one_task_only(v):
+        fx.add(10, "instruction-tuned: extracts fields from a prompt", "2.6")
+    elif v.architecture == "encoder-only":
+        fx.add(8, "an encoder: fits token-level extraction (NER) once fine-tuned", "2.2")
+        fx.warn("needs fine-tuning on labelled examples first", "2.4")
+
+
+def _embedding_fit(v: Variant, fx: Effects) -> None:
+    if v.flavour == "embedding":
+        fx.add(20, "trained to produce sentence embeddings", "2.16")
+    else:
+        fx.add(4, "an encoder that can embed text with pooling", "2.2")
+        fx.warn(
+            "not trained for embeddings: expect weaker retrieval without contrastive tuning",
+            "2.16",
+        )
+    _input_length(v, fx)
 
 
 @rule(
     "ready-made classifier",
     ("2.16", "classifiers already fine-tuned for a labelled task score well for classification"),
+    when=lambda r, ctx: r.task == "classification",
 )
 def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    if r.task == "classification" and ready_made_classifier(v):
+    if ready_made_classifier(v):
         fx.add(16, "a ready-made classifier: already fine-tuned on labelled examples", "2.16")
         fx.warn("check that its labels are the ones you need (see 'llmpick show')", "2.16")
 
@@ -394,10 +465,9 @@ def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 @rule(
     "translation",
     ("2.16", "translation favours translation-specialised and broadly multilingual models"),
+    when=lambda r, ctx: r.task == "translation",
 )
 def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    if r.task != "translation":
-        return
     if translation_specialist(v):
         share, aged = specialist_share(v, ctx)
         fx.add(16 * share, "specialised for translation" + aged, "2.16")
@@ -411,10 +481,13 @@ def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         fx.warn("its languages are not stated in the catalog: test your language pairs", "4.2")
 
 
-@rule("language", ("4.2", "--language favours models that document the language"))
+@rule(
+    "language",
+    ("4.2", "--language favours models that document the language"),
+    when=lambda r, ctx: bool(r.language),
+)
 def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    if not r.language:
-        return
+    assert r.language is not None
     name = f"{language_name(r.language)} ({r.language})"
     if r.language in v.languages:
         fx.add(6, f"its maker documents {name} support", "4.2")
@@ -558,6 +631,7 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "a pass rate measured with llmpick eval on your own cases outweighs published "
         "results: it is your job, not a benchmark's",
     ),
+    when=lambda r, ctx: bool(ctx.measured),
 )
 def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     m = ctx.measured.get(v.id)
@@ -581,9 +655,9 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     found = _relevant_results(v, ctx)
     if found:
         level = quality(_weighed(found, ctx))
-        fx.add(_evidence_points(weight, level), _described(found, ctx), "4.2")
+        fx.add(_evidence_points(weight, level), _described(found, ctx) if fx.words else "", "4.2")
         return
-    unranked = _unranked_results(v, ctx)
+    unranked = _unranked_results(v, ctx) if fx.words else []
     # results the catalog holds are never denied: `show` lists them
     held = (
         f"{' and '.join(unranked)} result{'s' if len(unranked) > 1 else ''} in the catalog "
@@ -594,7 +668,7 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     )
     sibling = _measured_sibling(v, ctx)
     if sibling is None:
-        if v.id not in ctx.measured:  # measured on the user's cases: tested already
+        if fx.words and v.id not in ctx.measured:  # measured on your cases: tested already
             said = held or f"no {_task_word(r.task)} result in the catalog"
             fx.warn(f"{said}: test it yourself", "4.2")
         return
@@ -731,7 +805,8 @@ _PREDECESSORS: weakref.WeakKeyDictionary[Catalog, dict[str, list[str]]] = (
 
 
 def predecessors(c: Catalog) -> dict[str, list[str]]:
-    """variant id -> the variants that name it as their successor, once per catalog."""
+    """variant id -> the variants that name it as their successor, newest release first
+    (undated last; among equals, by id), once per catalog."""
     hit = _PREDECESSORS.get(c)
     if hit is None:
         hit = {}
@@ -739,6 +814,8 @@ def predecessors(c: Catalog) -> dict[str, list[str]]:
             succ = c.variants[vid].successor
             if succ:
                 hit.setdefault(succ, []).append(vid)
+        for ids in hit.values():
+            ids.sort(key=lambda pid: c.variants[pid].released or dt.date.min, reverse=True)
         _PREDECESSORS[c] = hit
     return hit
 
@@ -752,39 +829,57 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     c = ctx.catalog
     # the release it directly replaces is the newest one naming it as successor (GPT-6
     # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
-    newest_first = sorted(
-        predecessors(c).get(v.id, ()),
-        key=lambda pid: c.variants[pid].released or dt.date.min,
-        reverse=True,
-    )
-    for prev in newest_first:
-        if prev not in ctx.results:
-            continue
-        found = _relevant_results(c.variants[prev], ctx)
+    if ctx.predecessors is None:
+        ctx.predecessors = predecessors(c)
+    for prev in ctx.predecessors.get(v.id, ()):
+        found = _relevant_results(c.variants[prev], ctx) if prev in ctx.results else None
         if found:
             return c.variants[prev], found
-    fam = c.families.get(v.family)
-    if fam is None or v.params_b is None:
+    if v.params_b is None:
         return None
     best: tuple[float, str, Variant, Found] | None = None
-    for sid in fam.variants:
-        sib = c.variants.get(sid)
-        if sib is None or sid == v.id or sid not in ctx.results or sib.params_b is None:
-            continue
-        if sib.moe != v.moe:  # a dense model's results say little of a mixture of experts
-            continue
-        ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
-        if ratio > 2 or (
-            sib.released and v.released and abs((sib.released - v.released).days) > 366
-        ):
+    for sib in _sized_kin(v.family, v.moe, ctx):
+        if sib.id == v.id or not _stands_in(sib, v):
             continue
         found = _relevant_results(sib, ctx)
         if not found:
             continue
+        assert sib.params_b is not None
         gap = abs(sib.params_b - v.params_b)
-        if best is None or (gap, sid) < best[:2]:
-            best = (gap, sid, sib, found)
+        if best is None or (gap, sib.id) < best[:2]:
+            best = (gap, sib.id, sib, found)
     return None if best is None else (best[2], best[3])
+
+
+def _sized_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
+    """The models of a family and kind (dense or mixture of experts: a dense model's
+    results say little of a mixture of experts) with a published size and results in
+    the catalog, once per context: the stand-ins ``_measured_sibling`` chooses among."""
+    hit = ctx.sized_kin.get((family, moe))
+    if hit is None:
+        c = ctx.catalog
+        fam = c.families.get(family)
+        kin = (c.variants.get(sid) for sid in (fam.variants if fam is not None else ()))
+        hit = [
+            sib
+            for sib in kin
+            if sib is not None
+            and sib.moe == moe
+            and sib.id in ctx.results
+            and sib.params_b is not None
+        ]
+        ctx.sized_kin[family, moe] = hit
+    return hit
+
+
+def _stands_in(sib: Variant, v: Variant) -> bool:
+    """Whether a measured sibling of the same kind can stand in for ``v``: at most twice
+    or half its size, released within a year of it."""
+    assert sib.params_b is not None and v.params_b is not None
+    ratio = max(sib.params_b, v.params_b) / max(min(sib.params_b, v.params_b), 1e-6)
+    if ratio > 2:
+        return False
+    return not (sib.released and v.released and abs((sib.released - v.released).days) > 366)
 
 
 @rule(
@@ -809,17 +904,18 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     age = (ctx.today - v.released).days / 365.25
     floor = -12.0 if aging else -4.0
     points = max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
+    fx.add(points, _generation(v.released, age, aging) if fx.words else "", "4.2")
+
+
+def _generation(released: dt.date, age: float, aging: bool) -> str:
+    """How a release date reads: current, recent, older, or only the date."""
     if age <= 1:
-        text = f"a current generation (released {v.released:%b %Y})"
-    elif age <= 2:
-        text = f"a recent generation (released {v.released:%b %Y})"
-    elif age > 4 and aging:
-        text = (
-            f"an older generation (released {v.released:%Y}); newer models are generally stronger"
-        )
-    else:
-        text = f"released {v.released:%b %Y}"
-    fx.add(points, text, "4.2")
+        return f"a current generation (released {released:%b %Y})"
+    if age <= 2:
+        return f"a recent generation (released {released:%b %Y})"
+    if age > 4 and aging:
+        return f"an older generation (released {released:%Y}); newer models are generally stronger"
+    return f"released {released:%b %Y}"
 
 
 @rule(
@@ -829,6 +925,7 @@ def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "on your GPU, higher precision scores a little higher; memory estimated from the "
         "parameter count is labelled with its range; very large models need a GPU server",
     ),
+    points=False,
 )
 def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     est = ctx.estimates.get(v.id)
@@ -904,11 +1001,10 @@ def _self_hosted(v: Variant, r: Requirements) -> bool:
 @rule(
     "speed",
     ("7", "--prefer speed favours few active parameters and fast tiers"),
+    when=lambda r, ctx: WEIGHTS[r.prefer]["speed"] != 0,
 )
 def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["speed"]
-    if not weight:
-        return
     rank = ctx.speed_rank.get(v.id)
     active = v.active_params_b or v.params_b
     if rank is not None and active is not None:
@@ -972,10 +1068,10 @@ def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
 def _newer_candidate(ctx: Context, v: Variant) -> tuple[Variant | None, tuple[str, str] | None]:
     """(the newest release after ``v`` that passes the same hard constraints, or None;
     else the newest one with the first constraint it fails)."""
-    from llmpick.catalog.query import successor_chain
-
     if not v.successor:
         return None, None
+    from llmpick.catalog.query import successor_chain
+
     c = ctx.catalog
     releases: list[Variant] = []
     for ref in successor_chain(c, v.successor):
@@ -1040,68 +1136,19 @@ def _successor_name(c: Catalog, v: Variant) -> str:
     ("2.15", "a context window that covers your documents is stated; a tight fit is flagged"),
     ("3", "licences: the condition of a conditional licence is shown"),
     ("8", "--needs structured-output: how JSON output is obtained is stated"),
+    points=False,
 )
 def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    c = ctx.catalog
-    if r.min_context and v.context_window:
-        fx.note(
-            f"context window {format_tokens(v.context_window)} tokens covers your "
-            f"{format_tokens(r.min_context)}",
-            "2.15",
-        )
-        if v.context_window < 1.1 * r.min_context:
-            fx.warn("your documents fill nearly all of its context window", "2.15")
-    if r.platform and r.platform in v.access.platforms:
-        fx.note(
-            f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}", "1.2"
-        )
-    elif r.access == "proprietary" or (not v.open_weights and r.access == "any"):
-        fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
-    if not v.open_weights and r.sized:
-        fx.note("served through an API: it does not use your GPU", "5.3")
-    tiered = price_for(v, r)
-    if tiered is not None and tiered.tier.startswith("list price;"):
-        fx.note(f"priced at its {tiered.tier}", "5.3")
-    elif tiered is not None and tiered.tier != "list price":
-        assert v.pricing is not None
-        fx.note(
-            f"priced at {tiered.tier}: {format_usd(tiered.input)}/{format_usd(tiered.output)} "
-            f"per 1M tokens in/out (list {format_usd(v.pricing.input)}/"
-            f"{format_usd(v.pricing.output)})",
-            "5.3",
-        )
-    price = blended_price(v, r)
-    if (
-        r.max_price is not None
-        and price is not None
-        and not (v.open_weights and r.hosting == "self")
-    ):
-        served = "served by an API at" if v.open_weights else "API price"
-        fx.note(
-            f"{served} {format_usd(price)} per 1M tokens (3:1), within your "
-            f"{format_usd(r.max_price)}",
-            "5.3",
-        )
-    if r.max_price is not None and v.open_weights and r.hosting == "self":
-        est = ctx.estimates.get(v.id)
-        needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
-        if v.params_b is not None and est is None:
-            needs = f" ({format_params(v.params_b)} parameters to host)"
-        if price is None:
-            fx.note(f"self-hosted: no per-token price; you pay for the hardware{needs}", "5.3")
-        elif price > r.max_price:
-            fx.warn(
-                f"within --max-price only because you host it yourself{needs}: its API costs "
-                f"about {format_usd(price)} per 1M tokens (3:1), over your "
-                f"{format_usd(r.max_price)}",
-                "5.3",
-            )
+    _context_met(v, r, fx)
+    _where_served(v, r, ctx.catalog, fx)
+    _price_tier(v, r, fx)
+    _price_met(v, r, ctx, fx)
     if "structured-output" in r.needs or r.task == "extraction":
         if "structured-output" in v.capabilities:
             fx.note("native JSON-schema output", "8")
         elif v.open_weights and "structured-output" in r.needs:
             fx.note("JSON output by constraining decoding to your schema when self-hosted", "8")
-    lic = c.licenses[v.license]
+    lic = ctx.catalog.licenses[v.license]
     if lic.commercial_use == "conditional":
         fx.warn(f"licence {lic.id}: {lic.condition}", "3")
     elif lic.commercial_use == "no":
@@ -1117,18 +1164,98 @@ def requirements_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
             fx.warn("a base model: unhelpful until you tune it, and unaligned", "2.2")
 
 
+def _context_met(v: Variant, r: Requirements, fx: Effects) -> None:
+    """The context window against the documents it must read."""
+    if r.min_context and v.context_window:
+        fx.note(
+            f"context window {format_tokens(v.context_window)} tokens covers your "
+            f"{format_tokens(r.min_context)}",
+            "2.15",
+        )
+        if v.context_window < 1.1 * r.min_context:
+            fx.warn("your documents fill nearly all of its context window", "2.15")
+
+
+def _where_served(v: Variant, r: Requirements, c: Catalog, fx: Effects) -> None:
+    """The platform or provider that serves it, and that an API leaves the GPU free."""
+    if r.platform and r.platform in v.access.platforms:
+        fx.note(
+            f"offered on {PLATFORM_NAMES[r.platform]} as {v.access.platforms[r.platform]}", "1.2"
+        )
+    elif r.access == "proprietary" or (not v.open_weights and r.access == "any"):
+        fx.note(f"a proprietary model served by {c.providers[v.provider].name}", "1.2")
+    if not v.open_weights and r.sized:
+        fx.note("served through an API: it does not use your GPU", "5.3")
+
+
+def _price_tier(v: Variant, r: Requirements, fx: Effects) -> None:
+    """The price tier the request falls in, when it is not the plain list price."""
+    tiered = price_for(v, r)
+    if tiered is not None and tiered.tier.startswith("list price;"):
+        fx.note(f"priced at its {tiered.tier}", "5.3")
+    elif tiered is not None and tiered.tier != "list price":
+        assert v.pricing is not None
+        fx.note(
+            f"priced at {tiered.tier}: {format_usd(tiered.input)}/{format_usd(tiered.output)} "
+            f"per 1M tokens in/out (list {format_usd(v.pricing.input)}/"
+            f"{format_usd(v.pricing.output)})",
+            "5.3",
+        )
+
+
+def _price_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
+    """With --max-price: the API price within it, or what self-hosting costs instead."""
+    if r.max_price is None:
+        return
+    price = blended_price(v, r)
+    self_hosted = v.open_weights and r.hosting == "self"
+    if price is not None and not self_hosted:
+        served = "served by an API at" if v.open_weights else "API price"
+        fx.note(
+            f"{served} {format_usd(price)} per 1M tokens (3:1), within your "
+            f"{format_usd(r.max_price)}",
+            "5.3",
+        )
+    if not self_hosted:
+        return
+    est = ctx.estimates.get(v.id)
+    needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
+    if v.params_b is not None and est is None:
+        needs = f" ({format_params(v.params_b)} parameters to host)"
+    if price is None:
+        fx.note(f"self-hosted: no per-token price; you pay for the hardware{needs}", "5.3")
+    elif price > r.max_price:
+        fx.warn(
+            f"within --max-price only because you host it yourself{needs}: its API costs "
+            f"about {format_usd(price)} per 1M tokens (3:1), over your "
+            f"{format_usd(r.max_price)}",
+            "5.3",
+        )
+
+
 PREFERENCES = ("cost", "speed")  # the rules that serve --prefer rather than fitness
 PREFERENCE_MARGIN = 15.0
 
 
 def fitness(v: Variant, r: Requirements, ctx: Context) -> float:
     """How well the model fits the job: the balanced score without cost and speed."""
-    fx = Effects()
+    fx = Tally()
     balanced = r.replace(prefer="balanced")
-    for spec in RULES:
+    for spec in counted_rules(r, ctx):
         if spec.name not in PREFERENCES:
+            fx.rule = spec.name
             spec.fn(v, balanced, ctx, fx)
-    return 50.0 + sum(x.weight for x in fx.reasons)
+    return 50.0 + fx.total
+
+
+def points(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The score ``score`` gives, without its reasons."""
+    eligible = ctx.preference_eligible
+    fx = Tally(PREFERENCES if eligible is not None and v.id not in eligible else ())
+    for spec in counted_rules(r, ctx):
+        fx.rule = spec.name
+        spec.fn(v, r, ctx, fx)
+    return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
 
 
 def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason], list[Reason]]:

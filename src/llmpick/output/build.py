@@ -11,12 +11,12 @@ from typing import Any
 
 from llmpick import __version__
 from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
-from llmpick.catalog.records import Catalog, Variant, to_data
+from llmpick.catalog.records import Catalog, Pricing, Variant, to_data
 from llmpick.catalog.refresh import age_warning
 from llmpick.engine.placement import Setup
 from llmpick.engine.rank import Recommendation, Verdict, price_for
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.scoring import RULES
+from llmpick.engine.scoring import RULES, Price
 from llmpick.units import format_memory, format_params, format_tokens
 
 SCHEMA_VERSION = "1.0"
@@ -32,16 +32,62 @@ def _reason(r: Any, with_weight: bool = True) -> dict[str, Any]:
 def candidate(
     c: Catalog, verdict: Verdict, rank: int | None, req: Requirements | None = None
 ) -> dict[str, Any]:
+    """One model's entry: what it is, its score with reasons and caveats, its price at the
+    request's tier, how to load and run it, and where it fits."""
     v = verdict.variant
-    task = req.task if req is not None else None
+    d = _facts(c, v, rank)
+    d["score"] = verdict.score
+    d["also"] = list(verdict.also)
+    d["reasons"] = [_reason(r) for r in verdict.reasons]
+    d["caveats"] = [_reason(r, with_weight=False) for r in verdict.caveats]
+    d["caveats"] += _layer_caveats(c, v) + overlay_caveats(c, v)
+    d |= {
+        "hf_repo": v.access.hf_repo,
+        "ollama": v.access.ollama,
+        "api": v.access.api,
+        "platforms": dict(v.access.platforms),
+        "pricing": None,
+        "sources": list(v.sources),
+        "verified": v.verified.isoformat(),
+    }
+    price = price_for(v, req)
+    if v.pricing is not None and price is not None:
+        d["pricing"] = _pricing(v.pricing, price)
+    e = verdict.estimate
+    d["how_to_load"] = how_to_load(v)
+    # the decoding the memory estimate holds: what it may write fits the context sized
+    d["decoding"] = decoding(
+        req.task if req is not None else None, v, e.context if e is not None else None
+    )
+    d["structured_output"] = _structured_output(v, req)
+    d["monthly_cost"] = None
+    if req is not None and req.tokens_per_month is not None:
+        rates = None if price is None else (price.input, price.output, price.tier)
+        d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month, rates)
+    if e is not None:
+        # on several devices: the sum over them (each has its own overhead)
+        p = verdict.placement if verdict.placement is not None else e
+        d["quantization"] = e.quantization
+        d["memory_gb"] = round(p.total_gb, 2)
+        d["memory"] = {
+            "weights_gb": round(e.weights_gb, 2),
+            "kv_cache_gb": round(p.kv_cache_gb, 2),
+            "overhead_gb": round(p.overhead_gb, 2),
+            "context_tokens": e.context,
+        }
+    _hardware(d, verdict, req)
+    return d
+
+
+def _facts(c: Catalog, v: Variant, rank: int | None) -> dict[str, Any]:
+    """What the model is, from the catalog: the entry's first fields."""
     lic = c.licenses[v.license]
-    fam = c.families[v.family]
-    d: dict[str, Any] = {
+    return {
         "rank": rank,
         "id": v.id,
         "name": v.name,
         "family": v.family,
-        "family_name": fam.name,
+        "family_name": c.families[v.family].name,
         "provider": v.provider,
         "provider_name": c.providers[v.provider].name,
         "flavour": v.flavour,
@@ -62,58 +108,32 @@ def candidate(
         "successor": v.successor,
         "domain": v.domain,
         "capabilities": list(v.capabilities),
-        "score": verdict.score,
-        "also": list(verdict.also),
-        "reasons": [_reason(r) for r in verdict.reasons],
-        "caveats": [_reason(r, with_weight=False) for r in verdict.caveats] + _layer_caveats(c, v),
-        "hf_repo": v.access.hf_repo,
-        "ollama": v.access.ollama,
-        "api": v.access.api,
-        "platforms": dict(v.access.platforms),
-        "pricing": None,
-        "sources": list(v.sources),
-        "verified": v.verified.isoformat(),
     }
-    d["caveats"] += overlay_caveats(c, v)
-    price = price_for(v, req)
-    if v.pricing is not None and price is not None:
-        d["pricing"] = {
-            "input_per_1m": round(price.input, 6),
-            "output_per_1m": round(price.output, 6),
-            "blended_per_1m": round(price.blended, 4),
-            "tier": price.tier,
-            "list_input_per_1m": v.pricing.input,
-            "list_output_per_1m": v.pricing.output,
-            "as_of": v.pricing.as_of.isoformat(),
-            "source": v.pricing.source,
-            "tiers_source": v.pricing.tiers_source,
-        }
-    e = verdict.estimate
-    d["how_to_load"] = how_to_load(v)
-    # the decoding the memory estimate holds: what it may write fits the context sized
-    d["decoding"] = decoding(task, v, e.context if e is not None else None)
-    wants_json = req is not None and (req.task == "extraction" or "structured-output" in req.needs)
+
+
+def _pricing(listed: Pricing, price: Price) -> dict[str, Any]:
+    """The price at the request's tier, with the list price and its sources."""
+    return {
+        "input_per_1m": round(price.input, 6),
+        "output_per_1m": round(price.output, 6),
+        "blended_per_1m": round(price.blended, 4),
+        "tier": price.tier,
+        "list_input_per_1m": listed.input,
+        "list_output_per_1m": listed.output,
+        "as_of": listed.as_of.isoformat(),
+        "source": listed.source,
+        "tiers_source": listed.tiers_source,
+    }
+
+
+def _structured_output(v: Variant, req: Requirements | None) -> dict[str, Any] | None:
+    """How to get JSON out of it, when the request wants JSON (on the hardware asked)."""
+    if req is None or not (req.task == "extraction" or "structured-output" in req.needs):
+        return None
     hardware = "gpu"
-    if req is not None and (req.unified_memory is not None or req.ram is not None):
+    if req.unified_memory is not None or req.ram is not None:
         hardware = "unified" if req.unified_memory is not None else "cpu"
-    d["structured_output"] = structured_output(v, hardware) if wants_json else None
-    d["monthly_cost"] = None
-    if req is not None and req.tokens_per_month is not None:
-        rates = None if price is None else (price.input, price.output, price.tier)
-        d["monthly_cost"] = monthly_cost(v, *req.tokens_per_month, rates)
-    if e is not None:
-        # on several devices: the sum over them (each has its own overhead)
-        p = verdict.placement if verdict.placement is not None else e
-        d["quantization"] = e.quantization
-        d["memory_gb"] = round(p.total_gb, 2)
-        d["memory"] = {
-            "weights_gb": round(e.weights_gb, 2),
-            "kv_cache_gb": round(p.kv_cache_gb, 2),
-            "overhead_gb": round(p.overhead_gb, 2),
-            "context_tokens": e.context,
-        }
-    _hardware(d, verdict, req)
-    return d
+    return structured_output(v, hardware)
 
 
 def _hardware(d: dict[str, Any], verdict: Verdict, req: Requirements | None) -> None:
