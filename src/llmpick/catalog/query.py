@@ -258,7 +258,7 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
     """The JSON record of one variant in listings."""
     lic = catalog.licenses.get(v.license)
     fam = catalog.families.get(v.family)
-    data: dict[str, Any] = _drop_none(to_data(v))
+    data: dict[str, Any] = to_data(v, keep_none=False)
     data["family_name"] = fam.name if fam else v.family
     data["provider_name"] = (
         catalog.providers[v.provider].name if v.provider in catalog.providers else v.provider
@@ -282,14 +282,6 @@ def variant_summary(catalog: Catalog, v: Variant) -> dict[str, Any]:
                 for c in info.changes[v.id]
             ]
     return data
-
-
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
 
 
 def current_successor(catalog: Catalog, start: str | None) -> str | None:

@@ -345,8 +345,9 @@ class Catalog:
 # --- plain data (JSON output) ----------------------------------------------------
 
 
-def to_data(obj: Any) -> Any:
-    """A record (or catalog) as JSON-ready data; dates become ISO strings."""
+def to_data(obj: Any, *, keep_none: bool = True) -> Any:
+    """A record (or catalog) as JSON-ready data; dates become ISO strings. With
+    ``keep_none=False`` a mapping leaves out the keys whose value is None (listings)."""
     if isinstance(obj, Catalog):
         return {
             "version": obj.version,
@@ -356,7 +357,7 @@ def to_data(obj: Any) -> Any:
             "families": {k: to_data(v) for k, v in obj.families.items()},
             "variants": {k: to_data(v) for k, v in obj.variants.items()},
         }
-    return _jsonable(obj)
+    return _jsonable(obj) if keep_none else _compact(obj)
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -373,6 +374,22 @@ def _jsonable(value: Any) -> Any:
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _compact(value: Any) -> Any:
+    """``_jsonable`` leaving out None in mappings, in the same single pass."""
+    if type(value) in _SCALARS:
+        return value
+    if hasattr(value, "__dataclass_fields__"):
+        pairs = ((name, getattr(value, name)) for name in value.__dataclass_fields__)
+        return {name: _compact(x) for name, x in pairs if x is not None}
+    if isinstance(value, dict):
+        return {k: _compact(x) for k, x in value.items() if x is not None}
+    if isinstance(value, list):
+        return [_compact(x) for x in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
