@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -31,6 +31,9 @@ from llmpick.units import (
     format_tokens,
     format_usd,
 )
+
+if TYPE_CHECKING:
+    from llmpick.catalog.refresh_types import FactValue
 
 _ASCII = str.maketrans(
     {
@@ -448,10 +451,11 @@ def note(text: str) -> None:
     err.print(text, style="dim")
 
 
-def fact_text(name: str, value: Any) -> str:
+def fact_text(name: str, value: FactValue) -> str:
+    """A fact the refresh changed, old or new: a price pair, a token count, a status."""
     if value is None:
         return "none"
-    if name == "price":
+    if name == "price" and isinstance(value, list):  # [input, output] USD per 1M tokens
         return f"{format_usd(value[0])} in / {format_usd(value[1])} out"
     if isinstance(value, int):
         return f"{value:,}"
