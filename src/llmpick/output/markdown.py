@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from llmpick.safetext import md_code, md_text, one_line
@@ -27,8 +28,10 @@ def _ctx(n: int | None) -> str:
     return format_tokens(n) if n else "not published"
 
 
-def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The requirements that were set, as (name, value in human units); flags have None."""
+def requirement_items(req: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The requirements that were set, as (name, value in human units); flags have None.
+    (Field by field in their order, whatever they are: a new requirement shows without
+    a change here, so the values stay ``Any``.)"""
     items: list[tuple[str, str | None]] = []
     for key, value in req.items():
         if value in (None, False, [], "any", "auto") or key == "resolved":
