@@ -33,7 +33,17 @@ from llmpick.units import (
 )
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
     from llmpick.catalog.refresh_types import FactValue
+
+    class _Plain(TypedDict):
+        """Every string is plain text: no highlighting, no markup, no emoji codes."""
+
+        highlight: bool
+        markup: bool
+        emoji: bool
+
 
 _ASCII = str.maketrans(
     {
@@ -93,7 +103,7 @@ def _safe(text: str, encoding: str | None) -> str:
 
 
 def _console(stderr: bool = False) -> Console:
-    plain: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
+    plain: _Plain = {"highlight": False, "markup": False, "emoji": False}
     width = asked_width()
     if width is not None:
         return _DataConsole(width=width, stderr=stderr, **plain)
@@ -121,7 +131,7 @@ class _Lazy:
             self._console, self._key = _console(self._stderr), key
         return self._console
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # a proxy: `out` and `err` are typed Console
         return getattr(self.get(), name)
 
 
