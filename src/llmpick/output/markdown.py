@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpick.safetext import md_code, md_text, one_line
 from llmpick.units import (
@@ -15,8 +15,11 @@ from llmpick.units import (
     format_usd,
 )
 
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Candidate, Shortlist
 
-def _size(c: dict[str, Any]) -> str:
+
+def _size(c: Candidate) -> str:
     p = c.get("params_b")
     if p is None:
         return "not published"
@@ -64,7 +67,7 @@ def requirement_items(req: Mapping[str, Any]) -> list[tuple[str, str | None]]:
     return items
 
 
-def markdown(doc: dict[str, Any]) -> str:
+def markdown(doc: Shortlist) -> str:
     # every string from the document is data: md_text/md_code escape it (safetext.py)
     lines = _heading(doc)
     lines += ["", "## Shortlist", ""]
@@ -79,7 +82,7 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _heading(doc: dict[str, Any]) -> list[str]:
+def _heading(doc: Shortlist) -> list[str]:
     """The title, where the answer comes from, and the requirements it answers."""
     req = requirement_items(doc["requirements"])
     lines = ["# LLM shortlist", ""]
@@ -99,7 +102,7 @@ def _heading(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _table(cands: list[dict[str, Any]]) -> list[str]:
+def _table(cands: list[Candidate]) -> list[str]:
     lines = [
         "| # | Model | Provider | Flavour | Size | Context | Commercial use | Score |",
         "|---|---|---|---|---|---|---|---|",
@@ -114,7 +117,7 @@ def _table(cands: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _candidate(c: dict[str, Any]) -> list[str]:
+def _candidate(c: Candidate) -> list[str]:
     """One shortlisted model's section: facts, reasons, how to run it, sources."""
     lines = ["", f"### {c['rank']}. {md_text(c['name'])}", ""]
     lines.append(
@@ -140,13 +143,14 @@ def _candidate(c: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _fit(c: dict[str, Any]) -> list[str]:
+def _fit(c: Candidate) -> list[str]:
     """Memory, the split over several devices and speed, where the answer has them."""
     lines = []
-    if c.get("memory_gb") is not None:
+    gb, memory = c.get("memory_gb"), c.get("memory")
+    if gb is not None and memory is not None:  # estimated together
         lines.append(
-            f"Memory: about {c['memory_gb']:.1f} GB at {c['quantization']} "
-            f"with {c['memory']['context_tokens']:,} tokens of context."
+            f"Memory: about {gb:.1f} GB at {c['quantization']} "
+            f"with {memory['context_tokens']:,} tokens of context."
         )
     placed = c.get("placement")
     if placed and len(placed["devices_gb"]) > 1:
@@ -161,7 +165,7 @@ def _fit(c: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _use(c: dict[str, Any]) -> list[str]:
+def _use(c: Candidate) -> list[str]:
     """Decoding, structured output and monthly cost, where the answer has them."""
     lines = []
     dec = c.get("decoding")
@@ -183,7 +187,7 @@ def _use(c: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _where(c: dict[str, Any]) -> list[str]:
+def _where(c: Candidate) -> list[str]:
     """Where to get the model: its Hub repository, Ollama tag, API id and platforms."""
     where = []
     if c.get("hf_repo"):
@@ -196,7 +200,7 @@ def _where(c: dict[str, Any]) -> list[str]:
     return where
 
 
-def _no_match(doc: dict[str, Any]) -> list[str]:
+def _no_match(doc: Shortlist) -> list[str]:
     """An empty shortlist: what blocked the most models and what would return some."""
     lines = ["No model meets every requirement."]
     if doc["blocking"]:
@@ -215,7 +219,7 @@ def _no_match(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _left_out(doc: dict[str, Any]) -> list[str]:
+def _left_out(doc: Shortlist) -> list[str]:
     """The models asked about that were left out, and the count per constraint."""
     lines: list[str] = []
     ex = doc["excluded"]
