@@ -31,8 +31,20 @@ def _typeddicts() -> dict[str, Any]:
     return {
         name: obj
         for name, obj in vars(contract_types).items()
-        if is_typeddict(obj) and obj.__module__ == contract_types.__name__
+        if is_typeddict(obj)
+        and obj.__module__ == contract_types.__name__
+        and name not in MIRRORS_ELSEWHERE
     }
+
+
+# TypedDicts that mirror no model here, each with its own check below
+MIRRORS_ELSEWHERE = {"RequirementsDoc"}
+# fields a model keeps as dict[str, Any] but whose JSON Schema (or builder) gives a
+# type: the TypedDict has that type, checked against its source below
+TYPED_HERE = {
+    ("Shortlist", "requirements"): "RequirementsDoc",
+    ("Verdict", "requirements"): "RequirementsDoc",
+}
 
 
 def spelled(tp: Any) -> str:
@@ -62,7 +74,8 @@ def test_keys_types_and_required_keys_match(name: str) -> None:
     hints = get_type_hints(td)  # NotRequired[...] unwrapped; it is checked below
     assert sorted(hints) == sorted(model.model_fields), f"{name}: keys differ"
     for key, field in model.model_fields.items():
-        assert spelled(hints[key]) == spelled(field.annotation), f"{name}.{key}: types differ"
+        want = TYPED_HERE.get((name, key)) or spelled(field.annotation)
+        assert spelled(hints[key]) == want, f"{name}.{key}: types differ"
     required = {k for k, f in model.model_fields.items() if f.is_required()}
     assert set(td.__required_keys__) == required, f"{name}: required keys differ"
 
@@ -77,3 +90,23 @@ def test_the_check_sees_a_drift() -> None:
     assert spelled(dict[str, int | str | None]) == spelled(dict[str, str | int | None])
     assert "weight" not in contract_types.Cited.__required_keys__
     assert "text" in contract_types.Cited.__required_keys__
+
+
+def test_the_requirements_document_is_the_requirements_dataclass() -> None:
+    """RequirementsDoc has Requirements' fields, in its order (``to_data`` gives every
+    one), of the same types; and the shortlist's JSON Schema puts the Requirements
+    schema where the model says dict[str, Any]."""
+    from dataclasses import fields
+
+    from llmpick.engine.requirements import Requirements
+
+    td = contract_types.RequirementsDoc
+    hints, source = get_type_hints(td), get_type_hints(Requirements)
+    assert list(hints) == [f.name for f in fields(Requirements)]
+    for key, tp in source.items():
+        assert spelled(hints[key]) == spelled(tp), f"requirements.{key}: types differ"
+    assert set(td.__required_keys__) == set(hints)
+    schema = contract.shortlist_schema()
+    assert schema["properties"]["requirements"] == {"$ref": "#/$defs/Requirements"}
+    assert sorted(schema["$defs"]["Requirements"]["properties"]) == sorted(hints)
+    assert set(TYPED_HERE.values()) == MIRRORS_ELSEWHERE

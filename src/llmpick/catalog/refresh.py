@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpick import clock
 from llmpick.catalog.records import (
@@ -55,6 +55,17 @@ from llmpick.catalog.records import (
 )
 from llmpick.errors import LlmpickError
 from llmpick.vocabulary import ID_CHARS, MODALITIES
+
+if TYPE_CHECKING:
+    from llmpick.catalog.refresh_types import (
+        CatalogDiff,
+        CatalogStatus,
+        Changed,
+        FactValue,
+        PreviousLayerNotes,
+        RefreshReport,
+        SourceRead,
+    )
 
 FORMAT = 1
 LAYER_FILE = "refresh.json"
@@ -1027,17 +1038,18 @@ def _unreviewed_note(srcs: list[str], seen: dt.date, shutdown: str | None) -> st
 _TRACKED = ("pricing", "context_window", "max_output", "status", "api_status")
 
 
-def _value(v: Variant, name: str) -> Any:
+def _value(v: Variant, name: str) -> FactValue:
     if name == "pricing":
         return [v.pricing.input, v.pricing.output] if v.pricing else None
-    return getattr(v, name)
+    value: FactValue = getattr(v, name)  # one of _TRACKED: a token count or a status
+    return value
 
 
-def diff(before: Catalog, after: Catalog) -> dict[str, Any]:
+def diff(before: Catalog, after: Catalog) -> CatalogDiff:
     """What moving from ``before`` to ``after`` changes: models added (unreviewed) and
     facts changed, old -> new, each with the source of the new value."""
     added = [vid for vid in after.variants if vid not in before.variants]
-    changed = []
+    changed: list[Changed] = []
     info = after.refresh
     for vid, v in after.variants.items():
         old = before.variants.get(vid)
@@ -1284,7 +1296,7 @@ def run_refresh(
     timeout: float,
     path: Path | None = None,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> RefreshReport:
     """Download, check, diff and (unless ``dry_run``) write the layer; the report as data.
 
     Any source that fails a guard refuses the whole refresh: nothing is written and the
@@ -1297,7 +1309,7 @@ def run_refresh(
     previous, _ = read_layer(path)  # for the shrink check while downloading
     seen = now.date().isoformat()
     fetched: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
-    report: dict[str, Any] = {"sources": {}}
+    sources: dict[str, SourceRead] = {}
 
     def refused(
         name: str, exc: RefreshRefused, previous: Layer | None, read: bool = True
@@ -1320,7 +1332,7 @@ def run_refresh(
         except RefreshRefused as exc:
             raise refused(name, exc, previous, read) from None
         fetched[name] = (where, entries)
-        report["sources"][name] = {
+        sources[name] = {
             "from": where,
             "entries": len(entries),
             "bytes": len(raw),
@@ -1338,23 +1350,32 @@ def run_refresh(
         layer, missing = build_layer(curated, fetched, previous, now)
         before = apply_layer(curated, previous, path=str(path)) if previous else curated
         after = apply_layer(curated, layer, path=str(path))
-        report.update(diff(before, after))
-        report["missing"] = [{"key": k, "cited_by": v} for k, v in sorted(missing.items())]
-        report["dry_run"] = dry_run
-        report["layer"] = str(path)
-        report["previous"] = previous.fetched.isoformat() if previous else None
-        if problem is not None:
-            report["previous_problem"] = problem
-        if previous is not None and previous.damaged:
-            report["previous_damaged"] = previous.damaged  # dropped from the new layer
-        report["written"] = False
+        changes = diff(before, after)
         if not dry_run:
             write_layer(layer, path)
-            report["written"] = True
+    report: RefreshReport = {
+        "sources": sources,
+        **changes,
+        "missing": [{"key": k, "cited_by": v} for k, v in sorted(missing.items())],
+        "dry_run": dry_run,
+        "layer": str(path),
+        "previous": previous.fetched.isoformat() if previous else None,
+        **_previous_notes(previous, problem),
+        "written": not dry_run,  # write_layer raised if it could not write
+    }
     return report
 
 
-def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> dict[str, Any]:
+def _previous_notes(previous: Layer | None, problem: str | None) -> PreviousLayerNotes:
+    notes: PreviousLayerNotes = {}
+    if problem is not None:
+        notes["previous_problem"] = problem
+    if previous is not None and previous.damaged:
+        notes["previous_damaged"] = previous.damaged  # dropped from the new layer
+    return notes
+
+
+def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> CatalogStatus:
     """``catalog status`` as data: the curated catalog's date, the layer, unreviewed
     models, and the age warning."""
     path = path or layer_path()
@@ -1363,7 +1384,7 @@ def status(curated: Catalog, *, ignored: bool, path: Path | None = None) -> dict
     info = cat.refresh
     on = clock.today()
     newest = max(d for d in (curated.newest_verified, info.fetched if info else None) if d)
-    doc: dict[str, Any] = {
+    doc: CatalogStatus = {
         "catalog": {
             "verified": curated.newest_verified.isoformat() if curated.newest_verified else None,
             "models": len(curated.variants),

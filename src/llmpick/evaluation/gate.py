@@ -9,13 +9,16 @@ case (and repeat), which CI systems (GitHub Actions, GitLab, Jenkins) show as te
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # XML 1.0 cannot carry most control characters, even escaped: they are dropped
+if TYPE_CHECKING:
+    from llmpick.evaluation.report_types import EvalReport, Failure
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def gate_failures(doc: dict[str, Any], fail_under: float, names: list[str]) -> list[str]:
+def gate_failures(doc: EvalReport, fail_under: float, names: list[str]) -> list[str]:
     """Why the run fails the gate, one line per target; empty when it passes."""
     rows = {r["name"]: r for r in doc["targets"]}
     if names:
@@ -42,7 +45,7 @@ def _x(text: object) -> str:
     return _NOT_XML.sub("", "" if text is None else str(text))
 
 
-def junit_xml(doc: dict[str, Any], records: dict[Any, dict[str, Any]]) -> str:
+def junit_xml(doc: EvalReport, records: dict[Any, dict[str, Any]]) -> str:
     """JUnit XML for the run: a failure per case not passed (with the answer), an error
     per request with no answer, skipped for requests never sent."""
     import xml.etree.ElementTree as ET
@@ -56,6 +59,7 @@ def junit_xml(doc: dict[str, Any], records: dict[Any, dict[str, Any]]) -> str:
             (rec for key, rec in records.items() if key[0] == name),
             key=lambda rec: (str(rec.get("case")), rec.get("repeat") or 0),
         )
+        failures: dict[tuple[object, object], Failure]
         failures = {(f["case"], f["repeat"]): f for f in r["failures"]}
         suite = ET.SubElement(
             root,

@@ -12,11 +12,19 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpick.evaluation.report import case_label
 from llmpick.safetext import clean
 from llmpick.units import format_usd
+
+if TYPE_CHECKING:
+    from llmpick.evaluation.report_types import (
+        EvalReport,
+        Recommendation,
+        TargetRow,
+        Unreachable,
+    )
 
 MAX_FAILURES_SHOWN = 200
 
@@ -57,7 +65,7 @@ def _secs(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f} s"
 
 
-def per_1000(row: dict[str, Any]) -> float | None:
+def per_1000(row: TargetRow) -> float | None:
     """Cost per 1,000 cases at the measured cost per answer."""
     c = row.get("cost_per_answer_usd")
     return None if c is None else c * 1000
@@ -87,12 +95,18 @@ def _style() -> Any:
     )
 
 
-def pass_rate_chart(rows: list[dict[str, Any]]) -> str | None:
+def pass_rate_chart(rows: list[TargetRow]) -> str | None:
     """Each target a vertical segment (its 95% interval) with a dot at its pass rate,
     placed at its cost per 1,000 cases. None when no target has a known cost."""
     import pygal
 
-    placed = [r for r in rows if per_1000(r) is not None and r["pass_rate"] is not None]
+    placed = [
+        (r, x, rate, iv)
+        for r in rows
+        if (x := per_1000(r)) is not None
+        and (rate := r["pass_rate"]) is not None
+        and (iv := r["pass_rate_interval"]) is not None
+    ]
     if not placed:
         return None
     chart = pygal.XY(
@@ -113,22 +127,20 @@ def pass_rate_chart(rows: list[dict[str, Any]]) -> str | None:
         value_formatter=lambda y: f"{y:.0f}%",
         x_value_formatter=lambda x: format_usd(x),
     )
-    for r in placed:
-        x = per_1000(r) or 0.0
-        lo, hi = r["pass_rate_interval"]
+    for r, x, rate, (lo, hi) in placed:
         end = {"r": 2}  # the interval's ends small, the pass rate itself large
         chart.add(
             clean(r["name"]),
             [
                 {"value": (x, lo * 100), "node": end},
-                {"value": (x, r["pass_rate"] * 100), "node": {"r": 6}},
+                {"value": (x, rate * 100), "node": {"r": 6}},
                 {"value": (x, hi * 100), "node": end},
             ],
         )
     return _svg(chart)
 
 
-def latency_chart(rows: list[dict[str, Any]]) -> str | None:
+def latency_chart(rows: list[TargetRow]) -> str | None:
     import pygal
 
     timed = [r for r in rows if r["latency_s"]["p50"] is not None]
@@ -151,7 +163,7 @@ def latency_chart(rows: list[dict[str, Any]]) -> str | None:
     return _svg(chart)
 
 
-def report_html(doc: dict[str, Any]) -> str:
+def report_html(doc: EvalReport) -> str:
     """The whole report: one HTML document, nothing fetched."""
     rows = [r for r in doc["targets"] if r["status"] == "ok"]
     out: list[str] = [
@@ -169,7 +181,7 @@ def report_html(doc: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _head(doc: dict[str, Any]) -> list[str]:
+def _head(doc: EvalReport) -> list[str]:
     return [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -187,7 +199,7 @@ def _head(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def _pick(rec: dict[str, Any] | None) -> str:
+def _pick(rec: Recommendation | None) -> str:
     if rec:
         return (
             f'<div class="pick"><strong>Pick: {_e(rec["target"])}</strong> — {_e(rec["why"])}.'
@@ -196,7 +208,7 @@ def _pick(rec: dict[str, Any] | None) -> str:
     return '<div class="warn"><strong>No pick</strong>: no target passed any case.</div>'
 
 
-def _cost_chart(rows: list[dict[str, Any]]) -> list[str]:
+def _cost_chart(rows: list[TargetRow]) -> list[str]:
     """The pass-rate chart, and the targets it cannot place."""
     out = []
     chart = pass_rate_chart(rows)
@@ -212,7 +224,7 @@ def _cost_chart(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _targets_table(rows: list[dict[str, Any]]) -> list[str]:
+def _targets_table(rows: list[TargetRow]) -> list[str]:
     out = [
         '<div class="scroll"><table class="targets"><thead><tr><th>target</th>'
         "<th class=n>passed</th><th class=n>pass rate [95%]</th><th class=n>empty</th>"
@@ -233,7 +245,7 @@ def _targets_table(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _unreachable(unreachable: list[dict[str, Any]]) -> list[str]:
+def _unreachable(unreachable: list[Unreachable]) -> list[str]:
     if not unreachable:
         return []
     return [
@@ -243,7 +255,7 @@ def _unreachable(unreachable: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _latency(rows: list[dict[str, Any]]) -> list[str]:
+def _latency(rows: list[TargetRow]) -> list[str]:
     latency = latency_chart(rows)
     if not latency:
         return []
@@ -253,7 +265,7 @@ def _latency(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _failures(rows: list[dict[str, Any]], repeat: int) -> list[str]:
+def _failures(rows: list[TargetRow], repeat: int) -> list[str]:
     """Per target, the cases not passed (the first MAX_FAILURES_SHOWN)."""
     failing = [r for r in rows if r["failures"]]
     out = ["<h2>Cases not passed</h2>"] if failing else []

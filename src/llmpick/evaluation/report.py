@@ -12,7 +12,7 @@ significantly below the best one's.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmpick import __version__
 from llmpick.evaluation.cases import CHECK_KINDS, Case
@@ -21,6 +21,20 @@ from llmpick.evaluation.stats import not_worse, percentile, wilson
 from llmpick.evaluation.targets import Target
 from llmpick.safetext import md_code, md_text
 from llmpick.units import format_usd
+
+if TYPE_CHECKING:
+    from llmpick.evaluation.report_types import (
+        Counts,
+        ErrorCount,
+        EvalReport,
+        Failure,
+        JudgeFigures,
+        Percentiles,
+        Recommendation,
+        TargetRow,
+        Timing,
+        Usage,
+    )
 
 SCHEMA_VERSION = "1.1"
 EMPTY_HINT = "the server may cut concurrent streams: try --concurrency 1"
@@ -59,7 +73,7 @@ def current_records(
 
 def target_figures(
     target: Target, cases: list[Case], repeat: int, records: dict[Key, dict[str, Any]]
-) -> dict[str, Any]:
+) -> TargetRow:
     """One target's row of the report, from its current records."""
     recs = current_records(target, cases, repeat, records)
     answered = [r for r in recs if r.get("answer") is not None and not r.get("error")]
@@ -80,12 +94,12 @@ def target_figures(
     }
 
 
-def _counts(recs: list[dict[str, Any]], planned: int) -> dict[str, Any]:
+def _counts(recs: list[dict[str, Any]], planned: int) -> Counts:
     """The requests planned, made, passed, failed, empty and in error; the pass rate
     with its 95% Wilson interval; and the target's status."""
     outcomes = Counter(x.get("outcome") for x in recs)
     total, passed, failed, empty = len(recs), outcomes["pass"], outcomes["fail"], outcomes["empty"]
-    lo, hi = wilson(passed, total) if total else (None, None)
+    interval = wilson(passed, total) if total else None
     return {
         "status": "not run" if not total else ("ok" if passed + failed + empty else "unreachable"),
         "planned": planned,
@@ -98,11 +112,11 @@ def _counts(recs: list[dict[str, Any]], planned: int) -> dict[str, Any]:
         "cached": sum(1 for x in recs if x.get("cached")),
         "not_run": planned - total,
         "pass_rate": _r(passed / total, 4) if total else None,
-        "pass_rate_interval": None if lo is None else [_r(lo, 4), _r(hi, 4)],
+        "pass_rate_interval": None if interval is None else [round(x, 4) for x in interval],
     }
 
 
-def _top_errors(recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _top_errors(recs: list[dict[str, Any]]) -> list[ErrorCount]:
     """The three most frequent errors (a request with none: the judge failed)."""
     errors = Counter(
         str(r.get("error") or "the judge failed") for r in recs if r.get("outcome") == "error"
@@ -124,11 +138,11 @@ def _seconds(answered: list[dict[str, Any]], key: str) -> list[float]:
     return [r[key] for r in answered if isinstance(r.get(key), (int, float))]
 
 
-def _p50_p95(xs: list[float]) -> dict[str, float | None]:
+def _p50_p95(xs: list[float]) -> Percentiles:
     return {"p50": _r(percentile(xs, 50)), "p95": _r(percentile(xs, 95))}
 
 
-def _timing(answered: list[dict[str, Any]]) -> dict[str, Any]:
+def _timing(answered: list[dict[str, Any]]) -> Timing:
     """Latency, and time to the first token where answers were streamed."""
     ttfts = _seconds(answered, "ttft_s")
     return {
@@ -156,7 +170,7 @@ def _generating(rec: dict[str, Any]) -> float:
     return lat - ttft if isinstance(ttft, (int, float)) and ttft < lat else lat
 
 
-def _usage(target: Target, answered: list[dict[str, Any]]) -> dict[str, Any]:
+def _usage(target: Target, answered: list[dict[str, Any]]) -> Usage:
     """Tokens, output speed and cost, from the answers that gave token usage."""
     with_usage = _with_usage(answered)
     tokens_in = sum(r["prompt_tokens"] for r in with_usage)
@@ -226,7 +240,7 @@ def expected_text(case: Case | None) -> str | None:
     return _clip(json.dumps(data, ensure_ascii=False), 200)
 
 
-def failure(rec: dict[str, Any], case: Case | None) -> dict[str, Any]:
+def failure(rec: dict[str, Any], case: Case | None) -> Failure:
     """One request that did not pass: what was expected, what came back, and why."""
     why = [
         f"{c.get('kind')}: {c.get('detail') or c.get('outcome')}"
@@ -238,9 +252,9 @@ def failure(rec: dict[str, Any], case: Case | None) -> dict[str, Any]:
     elif rec.get("outcome") == "error" and rec.get("error"):
         why = [str(rec["error"])]
     return {
-        "case": rec.get("case"),
-        "repeat": rec.get("repeat"),
-        "outcome": rec.get("outcome"),
+        "case": rec["case"],  # a record is read only with its case, repeat and outcome
+        "repeat": rec["repeat"],
+        "outcome": rec["outcome"],
         "expected": expected_text(case),
         "answer": _clip(rec.get("answer")),
         "why": why,
@@ -248,31 +262,45 @@ def failure(rec: dict[str, Any], case: Case | None) -> dict[str, Any]:
     }
 
 
-def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+class _Scored(NamedTuple):
+    """A target that answered, with its pass rate and that rate's 95% interval."""
+
+    row: TargetRow
+    rate: float
+    interval: tuple[float, float]
+
+
+def _scored(rows: list[TargetRow]) -> list[_Scored]:
+    found = []
+    for r in rows:
+        rate, iv = r["pass_rate"], r["pass_rate_interval"]
+        if r.get("status", "ok") == "ok" and r["total"] and rate is not None and iv is not None:
+            found.append(_Scored(r, rate, (iv[0], iv[1])))
+    return found
+
+
+def recommend(rows: list[TargetRow]) -> Recommendation | None:
     """The cheapest target whose pass rate is not significantly below the best's."""
-    scored = [
-        r
-        for r in rows
-        if r.get("status", "ok") == "ok" and r["total"] and r["pass_rate"] is not None
-    ]
-    if not scored or all(r["passed"] == 0 for r in scored):
+    scored = _scored(rows)
+    if not scored or all(s.row["passed"] == 0 for s in scored):
         return None
-    best = max(scored, key=lambda r: (r["pass_rate"], r["pass_rate_interval"][0]))
-    close = [
-        r
-        for r in scored
-        if not_worse(tuple(r["pass_rate_interval"]), tuple(best["pass_rate_interval"]))
-    ]
-    priced = [r for r in close if r["cost_per_answer_usd"] is not None]
+    best = max(scored, key=lambda s: (s.rate, s.interval[0]))
+    close = [s for s in scored if not_worse(s.interval, best.interval)]
+    priced = [s for s in close if s.row["cost_per_answer_usd"] is not None]
     pool = priced or close
 
-    def order(r: dict[str, Any]) -> tuple[float, float, float, str]:
-        cost = r["cost_per_answer_usd"] if r["cost_per_answer_usd"] is not None else 0.0
-        p50 = r["latency_s"]["p50"]
-        return (cost, -r["pass_rate"], p50 if p50 is not None else float("inf"), r["name"])
+    def order(s: _Scored) -> tuple[float, float, float, str]:
+        cost = s.row["cost_per_answer_usd"]
+        p50 = s.row["latency_s"]["p50"]
+        return (
+            cost if cost is not None else 0.0,
+            -s.rate,
+            p50 if p50 is not None else float("inf"),
+            s.row["name"],
+        )
 
     pick = min(pool, key=order)
-    pct = f"{pick['pass_rate']:.0%}"
+    pct = f"{pick.rate:.0%}"
     if len(scored) == 1:
         why = f"the only target that answered ({pct})"
     elif pick is best and len(close) == 1:
@@ -281,18 +309,18 @@ def recommend(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         why = f"the best pass rate ({pct}) and the cheapest of the {len(close)} targets near it"
     else:
         why = (
-            f"the cheapest target ({format_usd(pick['cost_per_answer_usd'])} an answer) whose pass "
-            f"rate ({pct}) is not significantly below the best's ({best['name']}, "
-            f"{best['pass_rate']:.0%}): their 95% intervals overlap"
+            f"the cheapest target ({format_usd(pick.row['cost_per_answer_usd'])} an answer) "
+            f"whose pass rate ({pct}) is not significantly below the best's "
+            f"({best.row['name']}, {best.rate:.0%}): their 95% intervals overlap"
         )
     if not priced:
         why += "; no target has a known price, so cost could not decide"
     return {
-        "target": pick["name"],
-        "pass_rate": pick["pass_rate"],
-        "cost_per_answer_usd": pick["cost_per_answer_usd"],
-        "best": best["name"],
-        "not_significantly_worse": [r["name"] for r in close],
+        "target": pick.row["name"],
+        "pass_rate": pick.rate,
+        "cost_per_answer_usd": pick.row["cost_per_answer_usd"],
+        "best": best.row["name"],
+        "not_significantly_worse": [s.row["name"] for s in close],
         "why": why,
     }
 
@@ -310,7 +338,7 @@ def build_report(
     notes: list[str] | None = None,
     reused: int = 0,
     target_notes: dict[str, list[str]] | None = None,
-) -> dict[str, Any]:
+) -> EvalReport:
     """The report document; ``reused``: results taken from --out by --resume;
     ``target_notes``: what the run learnt about a target (its notes, first)."""
     rows = [target_figures(t, cases, repeat, records) for t in targets]
@@ -343,7 +371,7 @@ def build_report(
     }
 
 
-def judge_figures(judge: Target, verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+def judge_figures(judge: Target, verdicts: list[dict[str, Any]]) -> JudgeFigures:
     """The judge's requests, errors, tokens and cost, from the verdicts it gave."""
     tin = sum(j.get("prompt_tokens") or 0 for j in verdicts)
     tout = sum(j.get("completion_tokens") or 0 for j in verdicts)
@@ -356,7 +384,7 @@ def judge_figures(judge: Target, verdicts: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-def _run_notes(rows: list[dict[str, Any]]) -> list[str]:
+def _run_notes(rows: list[TargetRow]) -> list[str]:
     """Who is self-hosted, and what the pass rate counts."""
     notes = []
     self_hosted = [r["name"] for r in rows if r["self_hosted"] and r["status"] == "ok"]
@@ -375,12 +403,12 @@ def _run_notes(rows: list[dict[str, Any]]) -> list[str]:
     return notes
 
 
-def _first_error(row: dict[str, Any]) -> str:
+def _first_error(row: TargetRow) -> str:
     errs = row["top_errors"]
     return str(errs[0]["error"]) if errs else "no answer"
 
 
-def answered_any(doc: dict[str, Any]) -> bool:
+def answered_any(doc: EvalReport) -> bool:
     return any(r["passed"] + r["failed"] > 0 for r in doc["targets"])
 
 
@@ -395,14 +423,14 @@ def _secs(x: float | None) -> str:
 MAX_MD_FAILURES = 50
 
 
-def case_label(item: dict[str, Any], repeat: int) -> str:
+def case_label(item: Failure | dict[str, Any], repeat: int) -> str:
     """A failure's or a record's case: 'sum', or 'sum #2' when each case is asked
     more than once."""
     label = str(item.get("case"))
     return f"{label} #{int(item.get('repeat') or 0) + 1}" if repeat > 1 else label
 
 
-def markdown(doc: dict[str, Any]) -> str:
+def markdown(doc: EvalReport) -> str:
     """The report as Markdown (for --export report.md)."""
     lines = [
         "# llmpick eval report",
@@ -425,7 +453,7 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _md_targets(doc: dict[str, Any]) -> list[str]:
+def _md_targets(doc: EvalReport) -> list[str]:
     lines = [
         "| target | passed | pass rate (95% interval) | empty | errors | latency p50 / p95 | "
         "first token p50 | tokens/s | tokens in / out | cost |",
@@ -448,7 +476,7 @@ def _md_targets(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _md_unreachable(doc: dict[str, Any]) -> list[str]:
+def _md_unreachable(doc: EvalReport) -> list[str]:
     if not doc["unreachable"]:
         return []
     return [
@@ -459,14 +487,14 @@ def _md_unreachable(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def _md_pick(doc: dict[str, Any]) -> list[str]:
+def _md_pick(doc: EvalReport) -> list[str]:
     rec = doc["recommendation"]
     if rec:
         return [f"**Recommendation: {md_text(rec['target'])}** — {md_text(rec['why'])}.", ""]
     return ["**No recommendation**: no target passed any case.", ""]
 
 
-def _md_checks(doc: dict[str, Any]) -> list[str]:
+def _md_checks(doc: EvalReport) -> list[str]:
     """Per target that answered, how many of each kind of check passed."""
     answered = [r for r in doc["targets"] if r["status"] == "ok"]
     kinds = sorted({k for r in answered for k in r["checks"]}, key=check_order)
@@ -486,7 +514,7 @@ def _md_checks(doc: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _md_failures(doc: dict[str, Any]) -> list[str]:
+def _md_failures(doc: EvalReport) -> list[str]:
     """Per target that answered, the cases it did not pass (the first MAX_MD_FAILURES)."""
     failing = [r for r in doc["targets"] if r["status"] == "ok" and r["failures"]]
     lines = ["## Cases not passed", ""] if failing else []
@@ -513,7 +541,7 @@ def _md_failures(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _md_notes(doc: dict[str, Any]) -> list[str]:
+def _md_notes(doc: EvalReport) -> list[str]:
     """The run's reuse and cache, then per target what stopped it, its errors, notes and
     prices, then the judge and the run's own notes."""
     notes = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpick import export
 from llmpick.errors import LlmpickError, UsageError
@@ -21,14 +21,17 @@ from llmpick.evaluation.results import Key
 from llmpick.evaluation.runner import RunConfig, RunSummary
 from llmpick.evaluation.targets import ModelInfo, Target
 
+if TYPE_CHECKING:
+    from llmpick.evaluation.report_types import EvalReport
 
-def _markdown(doc: dict[str, Any]) -> str:
+
+def _markdown(doc: EvalReport) -> str:
     from llmpick.evaluation.report import markdown
 
     return markdown(doc)
 
 
-def _html(doc: dict[str, Any]) -> str:
+def _html(doc: EvalReport) -> str:
     from llmpick.evaluation.html import report_html
 
     return report_html(doc)
@@ -250,7 +253,7 @@ class Session:
                 writer.close()  # reports a failure only if no write reported one first
         return self.summary
 
-    def report(self, summary: RunSummary | None = None) -> dict[str, Any]:
+    def report(self, summary: RunSummary | None = None) -> EvalReport:
         """The report document, from every record (kept and new)."""
         from llmpick.evaluation.report import build_report
 
@@ -287,7 +290,7 @@ class Session:
             and current(r, by_name[k[0]], by_id[k[1]])
         }
 
-    def write_outputs(self, doc: dict[str, Any]) -> list[str]:
+    def write_outputs(self, doc: EvalReport) -> list[str]:
         """The exports (through the one export writer) and the JUnit file, each written
         atomically. Returns what was written."""
         from llmpick.files import write_atomic
@@ -302,7 +305,7 @@ class Session:
             written.append(self.options.junit)
         return written
 
-    def verdict(self, doc: dict[str, Any]) -> None:
+    def verdict(self, doc: EvalReport) -> None:
         """Raise for exit 1: nothing answered, or the CI gate failed."""
         from llmpick.evaluation.report import EMPTY_HINT
 

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from llmpick.errors import Problem
 from llmpick.evaluation.cases import InputError
 from llmpick.suggest import error_message
+
+if TYPE_CHECKING:
+    from llmpick.evaluation.report_types import TargetData
 
 _STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -256,7 +259,7 @@ class Target:
                 h["Authorization"] = f"Bearer {key}"
         return h
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> TargetData:
         """Public facts for the report (no key, no header values)."""
         return {
             "name": self.name,

@@ -15,12 +15,21 @@ nothing at run time. (No ``from __future__ import annotations`` here: under Pyth
 from typing import Any, Literal, NotRequired, TypedDict
 
 from llmpick.vocabulary import (
+    AccessKind,
+    Alignment,
     Architecture,
     Capability,
     CommercialUse,
+    Domain,
     Flavour,
+    Hosting,
+    Need,
+    Platform,
     Precision,
+    Prefer,
+    Quantization,
     Status,
+    Task,
     Tuning,
     WeightsFormat,
 )
@@ -238,10 +247,46 @@ class RulePoints(TypedDict):
     points: float
 
 
+class RequirementsDoc(TypedDict):
+    """The requirements, resolved (``Requirements.to_data()``: every field, with its
+    default where not given). The pydantic models keep ``dict[str, Any]`` here, and the
+    shortlist's JSON Schema puts the ``Requirements`` schema in its place; the test
+    checks this against the ``Requirements`` dataclass field by field."""
+
+    task: Task | None
+    access: AccessKind
+    hosting: Hosting
+    platform: Platform | None
+    gpu_memory: float | None
+    quantization: Quantization
+    max_params: float | None
+    min_context: int | None
+    commercial: bool
+    license: list[str]
+    flavour: Flavour | None
+    fine_tune: bool
+    alignment: Alignment
+    domain: Domain | None
+    language: str | None
+    needs: list[Need]
+    max_price: float | None
+    include_legacy: bool
+    tokens_per_month: tuple[int, int] | None
+    batch: bool
+    cached_share: float | None
+    prefer: Prefer
+    gpus: list[float]
+    unified_memory: float | None
+    ram: float | None
+    device: str | None
+    min_speed: float | None
+    resolved: list[str]
+
+
 class Shortlist(TypedDict):
     schema_version: Literal["1.0"]
     generated_by: str
-    requirements: dict[str, Any]
+    requirements: RequirementsDoc
     catalog: CatalogInfo
     considered: int
     passed: int
@@ -256,7 +301,7 @@ class Verdict(Candidate):
     exclusions: list[ExclusionReason]
     duplicate_of: str | None
     of: int
-    requirements: dict[str, Any]
+    requirements: RequirementsDoc
     rules: list[RulePoints]
     benchmarks: list[str]
 

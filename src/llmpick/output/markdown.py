@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from llmpick.safetext import md_code, md_text, one_line
 from llmpick.units import (
@@ -14,8 +15,11 @@ from llmpick.units import (
     format_usd,
 )
 
+if TYPE_CHECKING:
+    from llmpick.output.contract_types import Candidate, Shortlist
 
-def _size(c: dict[str, Any]) -> str:
+
+def _size(c: Candidate) -> str:
     p = c.get("params_b")
     if p is None:
         return "not published"
@@ -27,8 +31,10 @@ def _ctx(n: int | None) -> str:
     return format_tokens(n) if n else "not published"
 
 
-def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The requirements that were set, as (name, value in human units); flags have None."""
+def requirement_items(req: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The requirements that were set, as (name, value in human units); flags have None.
+    (Field by field in their order, whatever they are: a new requirement shows without
+    a change here, so the values stay ``Any``.)"""
     items: list[tuple[str, str | None]] = []
     for key, value in req.items():
         if value in (None, False, [], "any", "auto") or key == "resolved":
@@ -61,7 +67,7 @@ def requirement_items(req: dict[str, Any]) -> list[tuple[str, str | None]]:
     return items
 
 
-def markdown(doc: dict[str, Any]) -> str:
+def markdown(doc: Shortlist) -> str:
     # every string from the document is data: md_text/md_code escape it (safetext.py)
     lines = _heading(doc)
     lines += ["", "## Shortlist", ""]
@@ -76,7 +82,7 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _heading(doc: dict[str, Any]) -> list[str]:
+def _heading(doc: Shortlist) -> list[str]:
     """The title, where the answer comes from, and the requirements it answers."""
     req = requirement_items(doc["requirements"])
     lines = ["# LLM shortlist", ""]
@@ -96,7 +102,7 @@ def _heading(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _table(cands: list[dict[str, Any]]) -> list[str]:
+def _table(cands: list[Candidate]) -> list[str]:
     lines = [
         "| # | Model | Provider | Flavour | Size | Context | Commercial use | Score |",
         "|---|---|---|---|---|---|---|---|",
@@ -111,7 +117,7 @@ def _table(cands: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _candidate(c: dict[str, Any]) -> list[str]:
+def _candidate(c: Candidate) -> list[str]:
     """One shortlisted model's section: facts, reasons, how to run it, sources."""
     lines = ["", f"### {c['rank']}. {md_text(c['name'])}", ""]
     lines.append(
@@ -137,13 +143,14 @@ def _candidate(c: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _fit(c: dict[str, Any]) -> list[str]:
+def _fit(c: Candidate) -> list[str]:
     """Memory, the split over several devices and speed, where the answer has them."""
     lines = []
-    if c.get("memory_gb") is not None:
+    gb, memory = c.get("memory_gb"), c.get("memory")
+    if gb is not None and memory is not None:  # estimated together
         lines.append(
-            f"Memory: about {c['memory_gb']:.1f} GB at {c['quantization']} "
-            f"with {c['memory']['context_tokens']:,} tokens of context."
+            f"Memory: about {gb:.1f} GB at {c['quantization']} "
+            f"with {memory['context_tokens']:,} tokens of context."
         )
     placed = c.get("placement")
     if placed and len(placed["devices_gb"]) > 1:
@@ -158,7 +165,7 @@ def _fit(c: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _use(c: dict[str, Any]) -> list[str]:
+def _use(c: Candidate) -> list[str]:
     """Decoding, structured output and monthly cost, where the answer has them."""
     lines = []
     dec = c.get("decoding")
@@ -180,7 +187,7 @@ def _use(c: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _where(c: dict[str, Any]) -> list[str]:
+def _where(c: Candidate) -> list[str]:
     """Where to get the model: its Hub repository, Ollama tag, API id and platforms."""
     where = []
     if c.get("hf_repo"):
@@ -193,7 +200,7 @@ def _where(c: dict[str, Any]) -> list[str]:
     return where
 
 
-def _no_match(doc: dict[str, Any]) -> list[str]:
+def _no_match(doc: Shortlist) -> list[str]:
     """An empty shortlist: what blocked the most models and what would return some."""
     lines = ["No model meets every requirement."]
     if doc["blocking"]:
@@ -212,7 +219,7 @@ def _no_match(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _left_out(doc: dict[str, Any]) -> list[str]:
+def _left_out(doc: Shortlist) -> list[str]:
     """The models asked about that were left out, and the count per constraint."""
     lines: list[str] = []
     ex = doc["excluded"]

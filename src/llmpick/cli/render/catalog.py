@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -11,6 +11,7 @@ from llmpick.catalog.records import Catalog
 from llmpick.cli.render.layout import err, fact_text, note, out
 
 if TYPE_CHECKING:
+    from llmpick.catalog.refresh_types import CatalogStatus, RefreshReport
     from llmpick.engine.coverage import CoverageData, Share
 
 
@@ -61,7 +62,7 @@ def coverage(data: CoverageData) -> None:
         out.print(Text(f"results naming no edition, shown but not ranked: {counts}"))
 
 
-def refresh_report(r: dict[str, Any]) -> None:
+def refresh_report(r: RefreshReport) -> None:
     for name, s in r["sources"].items():
         out.print(
             f"{name}: {s['entries']:,} entries, {s['bytes']:,} bytes from {s['from']} "
@@ -106,7 +107,7 @@ def refresh_report(r: dict[str, Any]) -> None:
         note("dry run: nothing was written")
 
 
-def catalog_status(doc: dict[str, Any]) -> None:
+def catalog_status(doc: CatalogStatus) -> None:
     c = doc["catalog"]
     out.print(f"curated catalog: {c['models']:,} models, checked up to {c['verified']}")
     layer = doc["layer"]

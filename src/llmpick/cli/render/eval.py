@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from llmpick.cli.render.layout import Col, err, hang, out, real, table
 from llmpick.evaluation.report import case_label
 from llmpick.units import format_usd
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from llmpick.evaluation.report_types import (
+        EvalReport,
+        Recommendation,
+        TargetRow,
+        Unreachable,
+    )
 
 FAILURES_SHOWN = 3  # per target in the terminal; the exports list them all
 
@@ -20,7 +31,8 @@ class _EvalProgress:
         self.total, self.enabled = total, enabled and total > 0
         self.failed = 0
         self.empty = 0
-        self._progress: Any = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _EvalProgress:
         if self.enabled:
@@ -47,7 +59,7 @@ class _EvalProgress:
         return self
 
     def __call__(self, record: dict[str, Any]) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self.failed += record.get("outcome") == "error"
             self.empty += record.get("outcome") == "empty"
             counts = [
@@ -78,17 +90,17 @@ def _pair(a: float | None, b: float | None) -> str:
     return f"{a:.2f}/{b:.2f}s"
 
 
-def _rate(r: dict[str, Any]) -> str:
+def _rate(r: TargetRow) -> str:
     iv = r["pass_rate_interval"]
     if r["pass_rate"] is None or iv is None:
         return "–"
     return f"{r['pass_rate']:.0%} [{iv[0]:.0%}–{iv[1]:.0%}]"
 
 
-def _targets_table(rows: list[dict[str, Any]]) -> None:
+def _targets_table(rows: list[TargetRow]) -> None:
     """One row per target that answered. Columns drop whole, least telling first,
     rather than cutting a number; empty and errors show only when some target has any."""
-    cols: list[tuple[Col, Any]] = [
+    cols: list[tuple[Col, Callable[[TargetRow], str | Text]]] = [
         (Col("target", style="bold"), lambda r: Text(r["name"])),
         (Col("passed", "right"), lambda r: f"{r['passed']}/{r['total']}"),
         (Col("rate [95%]", "right"), _rate),
@@ -128,28 +140,31 @@ def _targets_table(rows: list[dict[str, Any]]) -> None:
     table([c for c, _ in cols], [[cell(r) for _, cell in cols] for r in rows])
 
 
-def _chart(rows: list[dict[str, Any]]) -> None:
-    """Pass rate against cost per answer, cheapest first, as bars that fit the width."""
+def _chart(scored: list[tuple[TargetRow, float]]) -> None:
+    """Pass rate against cost per answer, cheapest first, as bars that fit the width;
+    ``scored``: each target with its pass rate."""
+    rows = [r for r, _ in scored]
     out.print(Text("pass rate against cost per answer (cheapest first)", style="bold"))
     name_w = min(24, max(len(r["name"]) for r in rows))
     cost_w = max(len(format_usd(r["cost_per_answer_usd"])) for r in rows)
     bar = max(10, min(24, out.width - name_w - 2 - cost_w - 2 - 5))
 
-    def cost_key(r: dict[str, Any]) -> tuple[bool, float]:
-        return (r["cost_per_answer_usd"] is None, r["cost_per_answer_usd"] or 0)
+    def cost_key(scored: tuple[TargetRow, float]) -> tuple[bool, float]:
+        cost = scored[0]["cost_per_answer_usd"]
+        return (cost is None, cost or 0)
 
-    for r in sorted(rows, key=cost_key):
-        filled = round(r["pass_rate"] * bar)
+    for r, rate in sorted(scored, key=cost_key):
+        filled = round(rate * bar)
         name = r["name"] if len(r["name"]) <= name_w else r["name"][: name_w - 1] + "…"
         line = Text(name.ljust(name_w) + "  ")
         line.append(format_usd(r["cost_per_answer_usd"]).rjust(cost_w) + "  ")
         line.append("█" * filled, style="green")
         line.append("░" * (bar - filled), style="dim")
-        line.append(f" {r['pass_rate']:.0%}")
+        line.append(f" {rate:.0%}")
         out.print(line, soft_wrap=True)
 
 
-def _failures(rows: list[dict[str, Any]], repeat: int) -> None:
+def _failures(rows: list[TargetRow], repeat: int) -> None:
     """The cases each target did not pass, a few each: what came back and why."""
     failing = [r for r in rows if r["failures"]]
     if not failing:
@@ -179,14 +194,14 @@ def _failures(rows: list[dict[str, Any]], repeat: int) -> None:
             )
 
 
-def eval_report(doc: dict[str, Any]) -> None:
+def eval_report(doc: EvalReport) -> None:
     """The eval report: a row per target that answered, pass rate against cost, the
     pick, the targets that never answered, what may make the figures wrong, the cases
     not passed, notes."""
     rows = [r for r in doc["targets"] if r["status"] == "ok"]
     if rows:
         _targets_table(rows)
-    scored = [r for r in rows if r["pass_rate"] is not None]
+    scored = [(r, rate) for r in rows if (rate := r["pass_rate"]) is not None]
     if len(scored) > 1:
         _chart(scored)
     _pick(doc["recommendation"])
@@ -197,7 +212,7 @@ def eval_report(doc: dict[str, Any]) -> None:
         hang("", Text(text, style="dim"), indent=2)
 
 
-def _pick(rec: dict[str, Any] | None) -> None:
+def _pick(rec: Recommendation | None) -> None:
     if rec:
         pick = Text.assemble(("pick: ", "bold"), (rec["target"], "bold green"), f" — {rec['why']}")
         hang("", pick, indent=2)
@@ -205,7 +220,7 @@ def _pick(rec: dict[str, Any] | None) -> None:
         out.print(Text("no pick: no target passed any case", style="yellow"))
 
 
-def _unreachable(unreachable: list[dict[str, Any]]) -> None:
+def _unreachable(unreachable: list[Unreachable]) -> None:
     if not unreachable:
         return
     out.print(
@@ -220,7 +235,7 @@ def _is_warning(note: str) -> bool:
     return any(w in note for w in ("empty", "cut at the token limit", "does not list"))
 
 
-def _warnings(rows: list[dict[str, Any]]) -> None:
+def _warnings(rows: list[TargetRow]) -> None:
     """Per target: why it was stopped, its errors, and the notes that question its
     figures."""
     for r in rows:
@@ -233,7 +248,7 @@ def _warnings(rows: list[dict[str, Any]]) -> None:
                 hang("", Text(f"{r['name']}: {n}", style="yellow"), indent=2)
 
 
-def _notes(doc: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+def _notes(doc: EvalReport, rows: list[TargetRow]) -> list[str]:
     """The targets' other notes, the judge, the run's own notes (left out shortlist
     candidates, unread lines, requests not sent, who is self-hosted, what the rate
     counts), the cache, the reuse and the results file."""

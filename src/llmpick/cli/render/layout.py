@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -31,6 +31,19 @@ from llmpick.units import (
     format_tokens,
     format_usd,
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from llmpick.catalog.refresh_types import FactValue
+
+    class _Plain(TypedDict):
+        """Every string is plain text: no highlighting, no markup, no emoji codes."""
+
+        highlight: bool
+        markup: bool
+        emoji: bool
+
 
 _ASCII = str.maketrans(
     {
@@ -90,7 +103,7 @@ def _safe(text: str, encoding: str | None) -> str:
 
 
 def _console(stderr: bool = False) -> Console:
-    plain: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
+    plain: _Plain = {"highlight": False, "markup": False, "emoji": False}
     width = asked_width()
     if width is not None:
         return _DataConsole(width=width, stderr=stderr, **plain)
@@ -118,7 +131,7 @@ class _Lazy:
             self._console, self._key = _console(self._stderr), key
         return self._console
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # a proxy: `out` and `err` are typed Console
         return getattr(self.get(), name)
 
 
@@ -448,10 +461,11 @@ def note(text: str) -> None:
     err.print(text, style="dim")
 
 
-def fact_text(name: str, value: Any) -> str:
+def fact_text(name: str, value: FactValue) -> str:
+    """A fact the refresh changed, old or new: a price pair, a token count, a status."""
     if value is None:
         return "none"
-    if name == "price":
+    if name == "price" and isinstance(value, list):  # [input, output] USD per 1M tokens
         return f"{format_usd(value[0])} in / {format_usd(value[1])} out"
     if isinstance(value, int):
         return f"{value:,}"

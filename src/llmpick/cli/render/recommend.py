@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -32,7 +32,14 @@ from llmpick.units import (
 )
 
 if TYPE_CHECKING:
-    from llmpick.output.contract_types import Candidate, Cited, DecodingDoc, RunLine, Shortlist
+    from llmpick.output.contract_types import (
+        Candidate,
+        Cited,
+        DecodingDoc,
+        RequirementsDoc,
+        RunLine,
+        Shortlist,
+    )
 
 
 def _memory(c: Candidate) -> str:
@@ -309,28 +316,20 @@ def _ways(c: Candidate) -> list[str]:
     return parts
 
 
-SNIPPET_FIELDS = ("task", "gpu_memory", "gpus", "quantization", "min_context")
-
-
-def snippet_args(req: dict[str, Any]) -> str:
+def snippet_args(req: RequirementsDoc) -> str:
     """The options that make `show --snippet` follow an answer: its task (decoding), its
     hardware and precision (the estimate), its context (the token budget)."""
     from llmpick.engine.placement import gpus_said
 
-    args = []
-    for key in SNIPPET_FIELDS:
-        value = req.get(key)
-        if value in (None, [], "auto"):
-            continue
-        shown = (
-            gpus_said(value).removesuffix(" GB")
-            if key == "gpus"
-            else f"{value:g}"
-            if isinstance(value, float)
-            else str(value)
-        )
-        args.append(f"--{key.replace('_', '-')} {shlex.quote(shown)}")
-    return " ".join(args)
+    memory, gpus, context = req["gpu_memory"], req["gpus"], req["min_context"]
+    given = {
+        "--task": req["task"],
+        "--gpu-memory": None if memory is None else f"{memory:g}",
+        "--gpus": gpus_said(gpus).removesuffix(" GB") if gpus else None,
+        "--quantization": None if req["quantization"] == "auto" else req["quantization"],
+        "--min-context": None if context is None else str(context),
+    }
+    return " ".join(f"{flag} {shlex.quote(v)}" for flag, v in given.items() if v is not None)
 
 
 def _hardware(c: Candidate) -> str:
