@@ -14,7 +14,7 @@ import html
 import re
 from typing import TYPE_CHECKING, Any
 
-from llmpick.evaluation.report import case_label
+from llmpick.evaluation.report import case_label, failure_outcome
 from llmpick.safetext import clean
 from llmpick.units import format_usd
 
@@ -278,10 +278,9 @@ def _failures(rows: list[TargetRow], repeat: int) -> list[str]:
             "<th>why</th></tr></thead><tbody>",
         ]
         for f in r["failures"][:MAX_FAILURES_SHOWN]:
-            outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
             out.append(
-                f"<tr><td>{_e(case_label(f, repeat))}</td><td>{_e(outcome)}</td><td><pre>"
-                f"{_e(f['expected'])}</pre></td><td><pre>{_e(f['answer'])}</pre></td>"
+                f"<tr><td>{_e(case_label(f, repeat))}</td><td>{_e(failure_outcome(f))}</td>"
+                f"<td><pre>{_e(f['expected'])}</pre></td><td><pre>{_e(f['answer'])}</pre></td>"
                 f"<td>{_e('; '.join(f['why']))}</td></tr>"
             )
         out.append("</tbody></table>")

@@ -430,6 +430,12 @@ def case_label(item: Failure | dict[str, Any], repeat: int) -> str:
     return f"{label} #{int(item.get('repeat') or 0) + 1}" if repeat > 1 else label
 
 
+def failure_outcome(f: Failure) -> str:
+    """A failure's outcome as the exported reports say it: 'failed (cut at the token
+    limit)' when the answer ran out of tokens."""
+    return f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
+
+
 def markdown(doc: EvalReport) -> str:
     """The report as Markdown (for --export report.md)."""
     lines = [
@@ -526,9 +532,8 @@ def _md_failures(doc: EvalReport) -> list[str]:
             "| --- | --- | --- | --- | --- |",
         ]
         for f in r["failures"][:MAX_MD_FAILURES]:
-            outcome = f["outcome"] + (" (cut at the token limit)" if f["truncated"] else "")
             lines.append(
-                f"| {md_text(case_label(f, doc['repeat']))} | {outcome} | "
+                f"| {md_text(case_label(f, doc['repeat']))} | {failure_outcome(f)} | "
                 f"{md_text(f['expected'])} | {md_text(f['answer'])} | "
                 f"{md_text('; '.join(f['why']))} |"
             )
