@@ -88,9 +88,14 @@ def _isolated_env(
 ) -> None:
     """Each test gets its own data directory (no refresh layer), a fixed width, no colour
     and a fixed date; no stray overlays. The catalog cache is the session's, except for
-    tests marked ``private_cache`` (the tests of the cache itself), which start empty."""
+    tests marked ``private_cache`` (the tests of the cache itself), which start empty and
+    load from the disk every time, without the process's loaded catalogs."""
     private = request.node.get_closest_marker("private_cache") is not None
     cache = tmp_path_factory.mktemp("cache") if private else _session_cache
+    if private:
+        from llmpick.catalog import load
+
+        monkeypatch.setattr(load, "_LOADED", load._Loaded(size=0))
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(cache))
     monkeypatch.setenv("LLMPICK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("LLMPICK_TODAY", "2026-11-30")
