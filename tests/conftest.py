@@ -156,6 +156,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     import typer.main
 
     from llmpick.cli.app import run
+    from llmpick.cli.state import state
 
     build = typer.main.get_command
 
@@ -168,6 +169,9 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     monkeypatch.setattr(typer.main, "get_command", built_once)
 
     def invoke(*args: str) -> Result:
+        # what a new process starts with (the root command resets it too; a shell's
+        # completion request is answered before it, and reads the catalog)
+        state.reset([])
         code = run(list(args))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
