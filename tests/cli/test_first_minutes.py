@@ -102,10 +102,12 @@ _ASKED: tuple[tuple[str, ...], ...] = (
 
 @cache
 def _screens(cols: int) -> dict[tuple[str, ...], tuple[int, str]]:
-    """What a person sees for each of the command lines above at ``cols`` columns, its
-    exit code and screen text: asked in turn in one pseudo-terminal (``terminal_runs``),
-    as the help is, since every width asks the same."""
-    return dict(zip(_ASKED, terminal_runs(*_ASKED, cols=cols), strict=True))
+    """What a person sees for each of the command lines above, and for every command's
+    help, at ``cols`` columns, its exit code and screen text: asked in turn in one
+    pseudo-terminal (``terminal_runs``), since every width asks the same."""
+    helps = [(*path.split(), "--help") for path in sorted(_commands())]
+    asked = list(dict.fromkeys([*_ASKED, *helps]))
+    return dict(zip(asked, terminal_runs(*asked, cols=cols), strict=True))
 
 
 def screen(*args: str, cols: int) -> tuple[int, str]:
@@ -171,12 +173,9 @@ def test_every_command_has_examples() -> None:
     assert not missing, f"no example in the help of: {missing}"
 
 
-@cache
 def _helps(cols: int) -> dict[str, tuple[int, str]]:
     """Every command's help at ``cols`` columns: its exit code and screen text."""
-    paths = sorted(_commands())
-    shown = terminal_runs(*[(*path.split(), "--help") for path in paths], cols=cols)
-    return dict(zip(paths, shown, strict=True))
+    return {path: _screens(cols)[(*path.split(), "--help")] for path in sorted(_commands())}
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
