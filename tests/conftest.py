@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
+import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,9 +90,14 @@ def _isolated_env(
 ) -> None:
     """Each test gets its own data directory (no refresh layer), a fixed width, no colour
     and a fixed date; no stray overlays. The catalog cache is the session's, except for
-    tests marked ``private_cache`` (the tests of the cache itself), which start empty."""
+    tests marked ``private_cache`` (the tests of the cache itself), which start empty and
+    load from the disk every time, without the process's loaded catalogs."""
     private = request.node.get_closest_marker("private_cache") is not None
     cache = tmp_path_factory.mktemp("cache") if private else _session_cache
+    if private:
+        from llmpick.catalog import load
+
+        monkeypatch.setattr(load, "_LOADED", load._Loaded(size=0))
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(cache))
     monkeypatch.setenv("LLMPICK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("LLMPICK_TODAY", "2026-11-30")
@@ -151,6 +158,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     import typer.main
 
     from llmpick.cli.app import run
+    from llmpick.cli.state import state
 
     build = typer.main.get_command
 
@@ -163,6 +171,9 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     monkeypatch.setattr(typer.main, "get_command", built_once)
 
     def invoke(*args: str) -> Result:
+        # what a new process starts with (the root command resets it too; a shell's
+        # completion request is answered before it, and reads the catalog)
+        state.reset([])
         code = run(list(args))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
@@ -204,6 +215,44 @@ def run_process(
         input=input.decode() if input is not None else None,
         check=False,
     )
+
+
+_MARK = "=== llmpick-test-run "
+_RUNS = f"""
+import gc, json, sys
+from llmpick.cli.app import run
+gc.disable()  # as the console script does
+for args in json.loads(sys.argv[1]):
+    for stream in (sys.stdout, sys.stderr):
+        print({_MARK!r} + "start", file=stream, flush=True)
+    code = run(args)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+        print({_MARK!r} + str(code), file=stream, flush=True)
+"""
+
+
+def runs_in_a_process(
+    *commands: Sequence[str], env: dict[str, str] | None = None, timeout: float = 60
+) -> list[Result]:
+    """Several command lines in turn in one llmpick process (the run() that `llmpick`
+    calls), through pipes: for tests whose point is a process (a hang must fail on the
+    timeout, not block the suite) but not one process per command line, which costs
+    about 0.3 s of CPU. Each command line's exit code, stdout and stderr."""
+    p = subprocess.run(
+        [sys.executable, "-c", _RUNS, json.dumps([list(c) for c in commands])],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
+    assert p.returncode == 0, p.stderr
+    found = rf"^{_MARK}start\n(.*?)^{_MARK}(-?\d+)\n"
+    outs = re.findall(found, p.stdout, re.M | re.S)
+    errs = re.findall(found, p.stderr, re.M | re.S)
+    assert len(outs) == len(errs) == len(commands), p.stderr
+    return [Result(int(code), out, err) for (out, code), (err, _) in zip(outs, errs, strict=True)]
 
 
 def press_ctrl_c(child: Any, patience: float = 3.0) -> None:

@@ -1,27 +1,55 @@
-"""Shell completion, driven as the shells drive it: a separate process with the
-completion variable and the words typed so far in its environment (bash: COMP_WORDS and
-COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS), whose output is the candidates."""
+"""Shell completion, driven as the shells drive it: the completion variable and the
+words typed so far in the environment (bash: COMP_WORDS and COMP_CWORD; zsh and fish:
+_TYPER_COMPLETE_ARGS), the candidates on stdout. A shell starts a process for each
+request; here run() answers in-process, the path `llmpick` takes in a process, and
+one request goes through a real process (test_a_shell_gets_the_candidates_from_a_process)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 
 from llmpick.engine.requirements import CHOICES
 from llmpick.vocabulary import SECTION_IDS
-from tests.conftest import bundled_catalog, run_process
+from tests.conftest import Result, bundled_catalog, run_process
+
+Cli = Callable[..., Result]
 
 
-def bash(line: str) -> list[str]:
+def _bash_env(line: str) -> dict[str, str]:
     words = line.split()
     cword = len(words) if line.endswith(" ") else len(words) - 1
-    r = run_process(
-        env={"_LLMPICK_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword)}
-    )
+    return {"_LLMPICK_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword)}
+
+
+def asked(cli: Cli, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Result:
+    """What llmpick answers to a completion request with ``env`` in its environment."""
+    with monkeypatch.context() as m:
+        for k, v in env.items():
+            m.setenv(k, v)
+        return cli()
+
+
+@pytest.fixture
+def bash(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[str]]:
+    def candidates(line: str) -> list[str]:
+        r = asked(cli, monkeypatch, _bash_env(line))
+        assert r.code == 0, r
+        return r.out.split()
+
+    return candidates
+
+
+# a process is the point: a shell asks a new process each time
+def test_a_shell_gets_the_candidates_from_a_process() -> None:
+    r = run_process(env=_bash_env("llmpick show qwen3-"))
     assert r.returncode == 0, r.stderr
-    return r.stdout.split()
+    cat = bundled_catalog()
+    assert r.stdout.split() == [v for v in cat.variants if v.startswith("qwen3-")]
 
 
-def test_commands_and_options() -> None:
+def test_commands_and_options(bash: Callable[[str], list[str]]) -> None:
     from llmpick.cli.app import app
 
     names = {c.name for c in app.registered_commands} | {"catalog"}
@@ -42,11 +70,13 @@ def test_commands_and_options() -> None:
         ("llmpick completion ", ("bash", "zsh", "fish")),
     ],
 )
-def test_closed_lists(line: str, expected: tuple[str, ...]) -> None:
+def test_closed_lists(
+    bash: Callable[[str], list[str]], line: str, expected: tuple[str, ...]
+) -> None:
     assert bash(line) == list(expected)
 
 
-def test_catalog_values() -> None:
+def test_catalog_values(bash: Callable[[str], list[str]]) -> None:
     cat = bundled_catalog()
     assert bash("llmpick show qwen3-") == [v for v in cat.variants if v.startswith("qwen3-")]
     assert bash("llmpick fit llama-3") == [v for v in cat.variants if v.startswith("llama-3")]
@@ -56,26 +86,24 @@ def test_catalog_values() -> None:
     ]
 
 
-def test_zsh_and_fish() -> None:
-    r = run_process(
-        env={"_LLMPICK_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "llmpick why --access "}
-    )
-    assert r.returncode == 0, r.stderr
-    assert all(f'"{a}"' in r.stdout for a in CHOICES["access"]), r.stdout
-    r = run_process(
-        env={
-            "_LLMPICK_COMPLETE": "complete_fish",
-            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
-            "_TYPER_COMPLETE_ARGS": "llmpick fit --gpu-memory ",
-        }
-    )
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["auto"]
+def test_zsh_and_fish(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    zsh = {"_LLMPICK_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "llmpick why --access "}
+    r = asked(cli, monkeypatch, zsh)
+    assert r.code == 0, r
+    assert all(f'"{a}"' in r.out for a in CHOICES["access"]), r.out
+    fish = {
+        "_LLMPICK_COMPLETE": "complete_fish",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        "_TYPER_COMPLETE_ARGS": "llmpick fit --gpu-memory ",
+    }
+    r = asked(cli, monkeypatch, fish)
+    assert r.code == 0, r
+    assert r.out.split() == ["auto"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_the_scripts(shell: str) -> None:
-    r = run_process("completion", shell)
-    assert r.returncode == 0, r.stderr
-    assert f"complete_{shell}" in r.stdout and "llmpick" in r.stdout
-    assert run_process("completion", "tcsh").returncode == 2
+def test_the_scripts(cli: Cli, shell: str) -> None:
+    r = cli("completion", shell)
+    assert r.code == 0, r
+    assert f"complete_{shell}" in r.out and "llmpick" in r.out
+    assert cli("completion", "tcsh").code == 2

@@ -9,12 +9,15 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, close_ended, press_ctrl_c, run_process, spawn_pty
+from tests.conftest import ROOT, Result, close_ended, press_ctrl_c, spawn_pty
+
+Cli = Callable[..., Result]
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -43,8 +46,9 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
 
 _MARK = "=== llmpick-test-run "
 _RUNS = f"""
-import json, sys
+import gc, json, sys
 from llmpick.cli.app import run
+gc.disable()  # as the console script does
 for args in json.loads(sys.argv[1]):
     print({_MARK!r} + "start", flush=True)
     code = run(args)
@@ -80,12 +84,42 @@ def terminal_runs(
     return [(int(code), out) for out, code in shown]
 
 
+_MISSING = ROOT / "tests" / "fixtures" / "refresh" / "no-such-file.json"
+_ASKED: tuple[tuple[str, ...], ...] = (
+    (),
+    ("catalog",),
+    ("models", "qwen", "--limit", "30"),
+    ("providers",),
+    ("show", "qwen3-8b", "--snippet"),
+    ("recommend", "--task", "chatt", "--no-input"),
+    ("providers", "--kind", "comunity"),
+    ("recommend", "--top", "0"),
+    ("catalog", "refresh", "--from", f"litellm={_MISSING}"),
+    ("why",),
+    ("why", "--help"),
+)
+
+
+@cache
+def _screens(cols: int) -> dict[tuple[str, ...], tuple[int, str]]:
+    """What a person sees for each of the command lines above, and for every command's
+    help, at ``cols`` columns, its exit code and screen text: asked in turn in one
+    pseudo-terminal (``terminal_runs``), since every width asks the same."""
+    helps = [(*path.split(), "--help") for path in sorted(_commands())]
+    asked = list(dict.fromkeys([*_ASKED, *helps]))
+    return dict(zip(asked, terminal_runs(*asked, cols=cols), strict=True))
+
+
+def screen(*args: str, cols: int) -> tuple[int, str]:
+    return _screens(cols)[args]
+
+
 # --- bare `llmpick` ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_bare_llmpick_greets_and_names_three_commands(cols: int) -> None:
-    code, text = terminal(cols=cols)
+    code, text = screen(cols=cols)
     assert code == 0, text
     assert "error" not in text and "Usage:" not in text
     assert "picks large language models" in text
@@ -97,7 +131,7 @@ def test_bare_llmpick_greets_and_names_three_commands(cols: int) -> None:
 
 
 def test_a_command_group_alone_shows_its_help_without_an_error() -> None:
-    code, text = terminal("catalog", cols=80)
+    code, text = screen("catalog", cols=80)
     assert code == 0, text
     assert text.startswith("Usage: llmpick catalog") and "error" not in text
 
@@ -139,12 +173,9 @@ def test_every_command_has_examples() -> None:
     assert not missing, f"no example in the help of: {missing}"
 
 
-@cache
 def _helps(cols: int) -> dict[str, tuple[int, str]]:
     """Every command's help at ``cols`` columns: its exit code and screen text."""
-    paths = sorted(_commands())
-    shown = terminal_runs(*[(*path.split(), "--help") for path in paths], cols=cols)
-    return dict(zip(paths, shown, strict=True))
+    return {path: _screens(cols)[(*path.split(), "--help")] for path in sorted(_commands())}
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
@@ -203,7 +234,7 @@ def _screen(seen: io.StringIO) -> str:
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
-    cols: int, tmp_path: Path
+    cols: int, tmp_path: Path, cli: Cli
 ) -> None:
     first = tmp_path / "first.json"
     child, seen = _spawn("recommend", "--export", str(first), cols=cols)
@@ -274,8 +305,8 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "--export" in words and "--task" in words
     second = tmp_path / "second.json"
     words[words.index("--export") + 1] = str(second)
-    run = run_process(*words[1:])
-    assert run.returncode == 0, run.stderr
+    run = cli(*words[1:])  # in-process: the walkthrough's process is the one above
+    assert run.code == 0, run
     asked = json.loads(first.read_text())["requirements"]
     again = json.loads(second.read_text())["requirements"]
     assert again == asked
@@ -297,20 +328,19 @@ def test_back_at_the_first_question_says_so() -> None:
 # --- listings ---------------------------------------------------------------------
 
 
-@cache
-def _piped(*args: str) -> tuple[int, str]:
-    """llmpick's exit code and output through a pipe: the same at every width, so asked
-    once for all of them."""
-    p = run_process(*args)
-    return p.returncode, p.stdout if p.returncode == 0 else p.stderr
+def _piped(cli: Cli, *args: str) -> tuple[int, str]:
+    """llmpick's exit code and output where stdout is no terminal, as through a pipe
+    (in-process: the same at every width)."""
+    r = cli(*args)
+    return r.code, r.out if r.code == 0 else r.err
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
-def test_models_keeps_the_access_mark_at_every_width(cols: int) -> None:
-    listed = json.loads(_piped("models", "qwen", "--limit", "30", "--json")[1])
+def test_models_keeps_the_access_mark_at_every_width(cols: int, cli: Cli) -> None:
+    listed = json.loads(_piped(cli, "models", "qwen", "--limit", "30", "--json")[1])
     kinds = {m["id"]: m["open_weights"] for m in listed}
     assert True in kinds.values() and False in kinds.values()  # both kinds in view
-    code, text = terminal("models", "qwen", "--limit", "30", cols=cols)
+    code, text = screen("models", "qwen", "--limit", "30", cols=cols)
     assert code == 0, text
     lines = text.splitlines()
     marks = {}
@@ -346,7 +376,7 @@ def test_models_keeps_the_access_mark_at_every_width(cols: int) -> None:
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_providers_keep_names_to_a_few_lines(cols: int) -> None:
-    code, text = terminal("providers", cols=cols)
+    code, text = screen("providers", cols=cols)
     assert code == 0, text
     assert all(len(line) <= cols for line in text.splitlines()), text
     run = 0
@@ -356,19 +386,26 @@ def test_providers_keep_names_to_a_few_lines(cols: int) -> None:
         assert run <= 2, f"a row wraps onto more than 3 lines:\n{text}"
 
 
-@pytest.mark.slow  # two processes in a pseudo-terminal, each through a pager
+@pytest.mark.slow  # a process in a pseudo-terminal, its two commands each through a pager
 @pytest.mark.parametrize("cols", WIDTHS)
-def test_schema_is_paged_in_a_terminal_and_offers_eval_files(cols: int, tmp_path: Path) -> None:
+def test_schema_is_paged_in_a_terminal_and_offers_eval_files(
+    cols: int, tmp_path: Path, cli: Cli
+) -> None:
     paged = tmp_path / "paged.json"
-    for name in ("cases", "targets"):
-        piped_code, piped = _piped("schema", name)
+    names = ("cases", "targets")
+    shown = terminal_runs(
+        *[("schema", name) for name in names], cols=cols, env={"LLMPICK_PAGER": f"cat >> {paged}"}
+    )
+    every = ""
+    for name, (code, text) in zip(names, shown, strict=True):
+        piped_code, piped = _piped(cli, "schema", name)
         assert piped_code == 0, piped
         schema = json.loads(piped)
         assert schema["title"] == f"llmpick eval {name}"
-        code, text = terminal("schema", name, cols=cols, env={"LLMPICK_PAGER": f"cat > {paged}"})
         assert code == 0, text
-        assert paged.read_text() == piped  # the pager got it, and the same JSON
+        every += piped
         assert len(piped.splitlines()) > 24
+    assert paged.read_text() == every  # the pager got each, in turn, and the same JSON
 
 
 # --- hints that name the fix ------------------------------------------------------
@@ -381,7 +418,7 @@ def _said(text: str) -> str:
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_an_option_without_its_value_lists_the_values(cols: int) -> None:
-    code, text = terminal("show", "qwen3-8b", "--snippet", cols=cols)
+    code, text = screen("show", "qwen3-8b", "--snippet", cols=cols)
     assert code == 2, text
     said = _said(text)
     assert "error: --snippet needs a value" in said
@@ -392,11 +429,10 @@ def test_an_option_without_its_value_lists_the_values(cols: int) -> None:
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_a_mistyped_choice_names_the_nearest(cols: int) -> None:
-    task, kind, top = terminal_runs(
-        ("recommend", "--task", "chatt", "--no-input"),
-        ("providers", "--kind", "comunity"),
-        ("recommend", "--top", "0"),
-        cols=cols,
+    task, kind, top = (
+        screen("recommend", "--task", "chatt", "--no-input", cols=cols),
+        screen("providers", "--kind", "comunity", cols=cols),
+        screen("recommend", "--top", "0", cols=cols),
     )
     code, text = task
     assert code == 2, text
@@ -408,9 +444,9 @@ def test_a_mistyped_choice_names_the_nearest(cols: int) -> None:
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
-def test_a_missing_from_file_gets_a_hint_that_fits(cols: int, tmp_path: Path) -> None:
-    missing = tmp_path / "nope.json"
-    code, text = terminal("catalog", "refresh", "--from", f"litellm={missing}", cols=cols)
+def test_a_missing_from_file_gets_a_hint_that_fits(cols: int) -> None:
+    assert not _MISSING.exists()
+    code, text = screen("catalog", "refresh", "--from", f"litellm={_MISSING}", cols=cols)
     said = _said(text)
     assert code == 1, text
     assert "cannot read" in said and "try again later" not in said
@@ -476,11 +512,11 @@ def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_pat
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_a_missing_argument_says_what_it_is(cols: int) -> None:
-    code, text = terminal("why", cols=cols)
+    code, text = screen("why", cols=cols)
     assert code == 2, text
     said = _said(text)
     if "hint: see 'llmpick why --help'" in said:  # Typer before 0.29 keeps no argument help
-        code, text = terminal("why", "--help", cols=cols)
+        code, text = screen("why", "--help", cols=cols)
         said = _said(text)  # then the help it points to says what MODEL is
     assert "MODEL is a model id, name or Hugging Face repo id" in said or (
         "hint: MODEL: Model id, name or Hugging Face repo id" in said
@@ -489,10 +525,13 @@ def test_a_missing_argument_says_what_it_is(cols: int) -> None:
 
 def test_constraints_are_named_in_words_not_field_names() -> None:
     fixture = {"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
-    code, text = terminal("why", "cloudy-1", "--gpu-memory", "8", cols=80, env=fixture)
+    (code, text), (_, text2) = terminal_runs(
+        ("why", "cloudy-1", "--gpu-memory", "8"),
+        ("recommend", "--task", "chat", "--min-context", "1M"),
+        cols=80,
+        env=fixture,
+    )
     assert code == 0, text
     assert "x gpu memory:" in text and "gpu_memory" not in text
-    code, text = terminal(
-        "recommend", "--task", "chat", "--min-context", "1M", cols=80, env=fixture
-    )
+    text = text2
     assert "min context (" in text and "min_context" not in text, text

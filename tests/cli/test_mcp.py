@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +64,33 @@ REQ = {"task": "chat", "gpu_memory": 24, "commercial": True}
 CLI_REQ = ("--task", "chat", "--gpu-memory", "24", "--commercial")
 
 
+DOCUMENTS = [
+    ("recommend", {**REQ, "top": 3}),
+    ("why", {"model": "llama-2-13b-chat", **REQ}),
+    ("show", {"model": "qwen3-8b"}),
+    ("fit", {"model": "qwen3-8b", "gpu_memory": 24, "context": "32k"}),
+    ("models", {"search": "qwen coder", "limit": 3}),
+    ("guide", {"key": "2.14"}),
+]
+ERRORS = [
+    ("recommend", {"task": "chatt"}),
+    ("show", {"model": "no-such-model-anywhere"}),
+    ("fit", {"model": "gpt-4o"}),
+    ("recommend", {"colour": "blue"}),
+]
+
+
+@cache
+def one_session() -> tuple[list[Any], list[Any], list[Any]]:
+    """The tools, and the results of DOCUMENTS and of ERRORS, from one server process for
+    both tests below (a process with the SDK costs about a second of CPU)."""
+    tools, results = session_calls([*DOCUMENTS, *ERRORS])
+    return tools, results[: len(DOCUMENTS)], results[len(DOCUMENTS) :]
+
+
 @pytest.mark.slow  # a server process and the SDK (about a second to import, in each process)
 def test_the_sdk_client_gets_the_same_documents_as_json(cli: Cli) -> None:
-    tools, results = session_calls(
-        [
-            ("recommend", {**REQ, "top": 3}),
-            ("why", {"model": "llama-2-13b-chat", **REQ}),
-            ("show", {"model": "qwen3-8b"}),
-            ("fit", {"model": "qwen3-8b", "gpu_memory": 24, "context": "32k"}),
-            ("models", {"search": "qwen coder", "limit": 3}),
-            ("guide", {"key": "2.14"}),
-        ]
-    )
+    tools, results, _ = one_session()
     assert {t.name for t in tools} == {"recommend", "why", "show", "fit", "models", "guide"}
     expected = [
         cli_json(cli, "recommend", *CLI_REQ, "--top", "3"),
@@ -97,16 +113,9 @@ def test_the_sdk_client_gets_the_same_documents_as_json(cli: Cli) -> None:
     assert recommend.output_schema is not None
 
 
-@pytest.mark.slow  # a server process driven by the SDK's client
+@pytest.mark.slow  # the server process of one_session(), unless the test above started it here
 def test_errors_are_tool_errors_in_the_command_lines_words(cli: Cli, tmp_path: Path) -> None:
-    _, results = session_calls(
-        [
-            ("recommend", {"task": "chatt"}),
-            ("show", {"model": "no-such-model-anywhere"}),
-            ("fit", {"model": "gpt-4o"}),
-            ("recommend", {"colour": "blue"}),
-        ]
-    )
+    _, _, results = one_session()
     (tmp_path / "req.yaml").write_text("task: chatt\n")
     said = [
         cli("recommend", "-r", str(tmp_path / "req.yaml")),

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import yaml
 
 from llmpick.evaluation.cases import load_cases
 from llmpick.yamlsafe import MAX_NODES, YamlProblem, parse
+from tests.conftest import Result, runs_in_a_process
 from tests.eval.fake_openai import FakeOpenAI
 
 
@@ -58,42 +60,59 @@ def test_a_backtracking_regex_is_cut_off_not_run_for_hours(
     assert took < 20, f"took {took:.1f} s"
 
 
-@pytest.mark.parametrize(
-    ("schema", "why"),
-    [
-        ({"$ref": "#"}, "refers back to itself without reading any of the answer"),
-        (
-            {
-                "$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"$ref": "#/$defs/a"}},
-                "$ref": "#/$defs/a",
-            },
-            "refers back to itself",
-        ),
-        ({"$ref": "#/$defs/missing"}, "'#/$defs/missing' points at nothing in this schema"),
-        ({"$ref": "file:///dev/zero"}, "'file:///dev/zero' is not a local reference"),
-        ({"items": {"$ref": "{server}/schema.json"}}, "#/items/$ref: 'http://127.0.0.1"),
-        (
-            {"properties": {"a": {"$id": "{server}/x.json", "$ref": "#/definitions/y"}}},
-            "a nested $id is not allowed",
-        ),
-    ],
-)
+SCHEMAS = [
+    ({"$ref": "#"}, "refers back to itself without reading any of the answer"),
+    (
+        {
+            "$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"$ref": "#/$defs/a"}},
+            "$ref": "#/$defs/a",
+        },
+        "refers back to itself",
+    ),
+    ({"$ref": "#/$defs/missing"}, "'#/$defs/missing' points at nothing in this schema"),
+    ({"$ref": "file:///dev/zero"}, "'file:///dev/zero' is not a local reference"),
+    ({"items": {"$ref": "{server}/schema.json"}}, "#/items/$ref: 'http://127.0.0.1"),
+    (
+        {"properties": {"a": {"$id": "{server}/x.json", "$ref": "#/definitions/y"}}},
+        "a nested $id is not allowed",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def schema_runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[list[Result], list[Any]]]:
+    """`eval` on a cases file with each of SCHEMAS, in turn in one process (a hang must
+    fail on its timeout; one process, not six: each costs about 0.3 s of CPU), against
+    one server: each run's result, and what the server was asked."""
+    srv = FakeOpenAI().start()
+    try:
+        d = tmp_path_factory.mktemp("schemas")
+        targets = d / "targets.yaml"
+        targets.write_text(yaml.safe_dump({"targets": [_target(srv)]}))
+        commands = []
+        for i, (schema, _) in enumerate(SCHEMAS):
+            text = json.dumps(schema).replace("{server}", srv.url)
+            case = {"id": "s", "prompt": "<<{}>>", "expect": {"json_schema": json.loads(text)}}
+            cases = d / f"cases-{i}.jsonl"
+            cases.write_text(json.dumps(case) + "\n")
+            commands.append(("eval", str(cases), "--targets", str(targets)))
+        yield runs_in_a_process(*commands, timeout=60), srv.log
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize(("schema", "why"), SCHEMAS)
 def test_a_schema_may_refer_only_within_itself_and_never_in_a_loop(
-    server: FakeOpenAI,
-    write_cases: Any,
-    write_targets: Any,
-    schema: dict[str, Any],
-    why: str,
+    schema_runs: tuple[list[Result], list[Any]], schema: dict[str, Any], why: str
 ) -> None:
-    text = json.dumps(schema).replace("{server}", server.url)
-    cases = write_cases(
-        [{"id": "s", "prompt": "<<{}>>", "expect": {"json_schema": json.loads(text)}}]
-    )
-    p = _run(cases, "--targets", write_targets([_target(server)]), timeout=30)
-    assert p.returncode == 2, p.stderr
-    assert "expect.json_schema: not a usable JSON Schema" in p.stderr and why in p.stderr, p.stderr
-    assert "internal error" not in p.stderr
-    assert server.log == []  # nothing was asked, or fetched
+    results, asked = schema_runs
+    p = results[SCHEMAS.index((schema, why))]
+    assert p.code == 2, p
+    assert "expect.json_schema: not a usable JSON Schema" in p.err and why in p.err, p.err
+    assert "internal error" not in p.err
+    assert asked == []  # nothing was asked, or fetched, for any of them
 
 
 def test_a_recursive_schema_that_reads_the_answer_still_works(

@@ -364,3 +364,71 @@ def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
     path.write_bytes(_planted(good, lambda rows: _set_licence(rows, 2, "maybe")))
     assert to_data(load_catalog(base=base)) == to_data(good)  # changed: checked, rebuilt
+
+
+# --- in one process: the same files give the same Catalog back ----------------------
+
+
+@pytest.fixture
+def reuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process reuse on, as in a process (the other tests here turn it off)."""
+    monkeypatch.setattr(load_mod, "_LOADED", load_mod._Loaded())
+
+
+@pytest.mark.usefixtures("reuse")
+def test_a_second_load_in_the_process_gives_the_same_catalog_without_reading(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(base)
+    first = load_catalog(base=base)
+    monkeypatch.setattr(cache_mod, "read_cache", lambda *a: pytest.fail("the cache was read"))
+    monkeypatch.setattr(load_mod, "read_cache", lambda *a: pytest.fail("the cache was read"))
+    monkeypatch.setattr(load_mod, "_read_all", lambda files: pytest.fail("files were read"))
+    assert load_catalog(base=base) is first
+
+
+@pytest.mark.usefixtures("reuse")
+def test_a_changed_added_or_removed_file_gives_a_new_catalog_in_the_process(
+    base: Path, tmp_path: Path
+) -> None:
+    age(base)
+    first = load_catalog(base=base)
+    fam = base / "families" / "acme" / "rocket.yaml"
+    fam.write_text(fam.read_text().replace("name: Rocket-7B\n", "name: Rocket-7B-v2\n"))
+    edited = load_catalog(base=base)
+    assert edited is not first and edited.variants["rocket-7b"].name == "Rocket-7B-v2"
+    assert first.variants["rocket-7b"].name == "Rocket-7B"  # the first is left as it was
+    age(base)
+    assert load_catalog(base=base) is not edited  # other stat data: loaded again
+    kept = load_catalog(base=base)
+    assert load_catalog(base=base) is kept
+    (base / "families" / "open-collective" / "tiny-bert.yaml").unlink()
+    assert "tiny-bert" not in {v.family for v in load_catalog(base=base).variants.values()}
+    overlay = tmp_path / "overlay"
+    (overlay / "families" / "acme").mkdir(parents=True)
+    (overlay / "families" / "acme" / "rocket.yaml").write_text("replaces: true\n" + fam.read_text())
+    age(overlay)
+    with_overlay = load_catalog([overlay], base=base)
+    assert with_overlay is not kept and load_catalog([overlay], base=base) is with_overlay
+
+
+@pytest.mark.usefixtures("reuse")
+def test_freshly_modified_files_are_not_trusted_in_the_process_either(base: Path) -> None:
+    age(base, seconds=0)  # a same-size edit within the same tick could keep the stat data
+    first = load_catalog(base=base)
+    assert load_catalog(base=base) is not first
+
+
+@pytest.mark.usefixtures("reuse")
+def test_the_base_catalog_variable_is_reported_without_changing_a_kept_catalog(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmpick.catalog.records import provenance
+
+    age(base)
+    named = load_catalog(base=base)
+    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(base))
+    by_variable = load_catalog()
+    assert provenance(by_variable).base == str(base)
+    assert provenance(named).base is None  # not rewritten by the second load
+    assert load_catalog(base=base) is named and load_catalog() is by_variable

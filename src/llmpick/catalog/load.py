@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmpick.catalog.cache import (
+    RACY_NS,
     cache_dir,
     key_start,
     private_dir,
@@ -1171,6 +1172,40 @@ def _stat_key(files: Iterable[SourceFile]) -> str:
     return h.hexdigest()[:32]
 
 
+class _Loaded:
+    """The catalogs this process has loaded, kept by what the disk cache's index is keyed
+    by (every file's name, kind, overlay and stat data, and the cache's format) and by
+    LLMPICK_BASE_CATALOG, which only its provenance says. A long-lived process (`llmpick
+    mcp`, the test suite) that loads again with nothing changed gets the same Catalog
+    back without reading the cache again (~20 ms for the bundled catalog); a changed,
+    added or removed file changes the key. As for the index, files modified within
+    RACY_NS are not trusted: a catalog that holds one is not kept. A loaded catalog is
+    not modified afterwards (``apply_layer`` and the engine build new mappings)."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size  # the most recently used are kept; 0 keeps none
+        self._kept: dict[tuple[str, str | None], Catalog] = {}
+
+    def get(self, key: tuple[str, str | None]) -> Catalog | None:
+        cat = self._kept.pop(key, None)
+        if cat is not None:
+            self._kept[key] = cat  # now the most recently used
+        return cat
+
+    def keep(self, key: tuple[str, str | None], cat: Catalog, files: Sequence[SourceFile]) -> None:
+        from llmpick import clock
+
+        now = clock.nanoseconds()
+        if any(now - f.stat[1] < RACY_NS for f in files):
+            return
+        self._kept[key] = cat
+        while len(self._kept) > self.size:
+            del self._kept[next(iter(self._kept))]
+
+
+_LOADED = _Loaded()
+
+
 def load_catalog(
     overlays: Sequence[str | Path] = (),
     *,
@@ -1182,7 +1217,9 @@ def load_catalog(
     The cache is keyed by a hash of every file's content. To avoid reading every file on
     each run, an index maps the files' stat data (size, mtime, inode) to that hash, the
     way git's index does; files modified in the last two seconds are never indexed, so
-    a quick edit that keeps the size and timestamp is still noticed.
+    a quick edit that keeps the size and timestamp is still noticed. Within a process,
+    a catalog loaded before from files with the same stat data is given back as it is
+    (``_Loaded``).
 
     ``provenance(catalog)`` then says which overlays are in force and what they changed.
     """
@@ -1194,24 +1231,41 @@ def load_catalog(
     if col.problems:
         raise _fail(col.problems)
     cdir = cache_dir() if use_cache else None
-    if cdir is not None and not private_dir(cdir):
-        cdir = None
-    index = cdir / f"index-{_stat_key(col.files)}" if cdir else None
+    if cdir is None or not private_dir(cdir):
+        return _cached_or_validated(col.files, overlays, None, base_env)
+    key = (_stat_key(col.files), base_env)
+    cat = _LOADED.get(key)
+    if cat is None:
+        cat = _cached_or_validated(col.files, overlays, cdir / f"index-{key[0]}", base_env)
+        _LOADED.keep(key, cat, col.files)
+    return cat
+
+
+def _cached_or_validated(
+    files: Sequence[SourceFile],
+    overlays: Sequence[str | Path],
+    index: Path | None,
+    base_env: str | None,
+) -> Catalog:
+    """The catalog of ``files``: from the disk cache beside ``index`` (through the index
+    when the files' stat data are in it), or parsed, validated and cached; no cache when
+    ``index`` is None."""
+    cdir = index.parent if index else None
     cached = _indexed(cdir, index)
     if cached is not None:
         return _based(cached, base_env)
-    problems = _read_all(col.files)
+    problems = _read_all(files)
     if problems:
         raise _fail(problems)
-    version = _digest(col.files)
+    version = _digest(files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     cached = read_cache(cpath, version) if cpath is not None else None
     if cached is None:
-        cached = _validated(col.files, version, overlays, base_env)
+        cached = _validated(files, version, overlays, base_env)
         if cdir is not None and cpath is not None:
             write_cache(cdir, cpath, cached)
     if cpath is not None:
-        write_index(index, version, cpath, [f.stat[1] for f in col.files])
+        write_index(index, version, cpath, [f.stat[1] for f in files])
     return _based(cached, base_env)
 
 
