@@ -151,3 +151,28 @@ def test_no_other_command_loads_the_sdk() -> None:
     loaded = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if "|" in line}
     assert "llmpick.cli.app" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("mcp", "mcp_types", "anyio")}
+
+
+def test_each_call_sees_an_overlay_edited_while_the_server_runs(
+    tmp_path: Path, fixture_catalog: Path
+) -> None:
+    """A server lives for a whole editor session: a model added to an overlay after its
+    first call is found by the next one, as a new command would find it."""
+    from llmpick.cli.mcp_server import call
+    from llmpick.cli.state import state
+    from tests.cli.test_overlays_reported import FAMILY
+
+    overlay = tmp_path / "team.yaml"
+    overlay.write_text(FAMILY)
+    state.reset([str(overlay)])
+    try:
+        shown, error = call("show", {"model": "comet-3b-chat"})
+        assert error is None and shown["id"] == "comet-3b-chat"
+        missing, error = call("show", {"model": "meteor-3b-chat"})
+        assert missing is None and error is not None and "meteor-3b-chat" in error
+        overlay.write_text(FAMILY.replace("Comet", "Meteor").replace("comet", "meteor"))
+        os.utime(overlay, (1, 1))  # an edit the catalog's stat key sees as settled
+        found, error = call("show", {"model": "meteor-3b-chat"})
+        assert error is None and found["id"] == "meteor-3b-chat"
+    finally:
+        state.reset([])

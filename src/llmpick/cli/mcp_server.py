@@ -285,9 +285,16 @@ def tools() -> dict[str, Tool]:
 
 
 def call(name: str, arguments: dict[str, Any] | None) -> tuple[Any, str | None]:
-    """(the document, None) or (None, the error as the command line words it)."""
+    """(the document, None) or (None, the error as the command line words it).
+
+    Each call reads the catalog afresh, as a command would: a server lives for a whole
+    editor session, and a `catalog refresh` or an edited overlay in the meantime must
+    show. Unchanged files cost nothing (load_catalog keeps what it loaded, keyed by the
+    files' stat data)."""
+    from llmpick.cli.state import state
     from llmpick.safetext import clean
 
+    state.reset(state.overlays, state.no_refresh)
     try:
         return tools()[name].run(dict(arguments or {})), None
     except LlmpickError as exc:
