@@ -16,7 +16,7 @@ import yaml
 from tests.conftest import Result
 from tests.eval.fake_openai import FakeOpenAI
 from tests.hostile_http import Hostile
-from tests.refresh_upstream import FIX, Upstream
+from tests.refresh_upstream import Upstream
 
 Cli = Callable[..., Result]
 HUGE = "9" * 5000
@@ -188,16 +188,6 @@ def test_a_shortlist_with_bad_numbers_or_deep_nesting_exits_2(
 
 
 # --- refresh -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
-    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
-    up = Upstream().start()
-    try:
-        yield up
-    finally:
-        up.stop()
 
 
 def test_an_absurd_refreshed_price_is_unknown_and_every_json_still_works(

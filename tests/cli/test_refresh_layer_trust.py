@@ -10,26 +10,16 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from llmpick.catalog import refresh as R
 from tests.conftest import Result
-from tests.refresh_upstream import FIX, Upstream
+from tests.refresh_upstream import Upstream
 
 Cli = Callable[..., Result]
-
-
-@pytest.fixture
-def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
-    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
-    up = Upstream().start()
-    try:
-        yield up
-    finally:
-        up.stop()
 
 
 def ok(r: Result) -> Result:

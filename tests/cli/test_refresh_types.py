@@ -6,27 +6,15 @@ models added and missing upstream, a layer with damaged entries."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from llmpick.catalog import refresh as R
 from llmpick.catalog.refresh_types import CatalogStatus, RefreshReport
 from tests.conftest import Result
 from tests.doc_types import problems
-from tests.refresh_upstream import FIX, Upstream
+from tests.refresh_upstream import Upstream
 
 Cli = Callable[..., Result]
-
-
-@pytest.fixture
-def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
-    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
-    up = Upstream().start()
-    try:
-        yield up
-    finally:
-        up.stop()
 
 
 def test_refresh_and_status_documents_have_the_declared_shape(cli: Cli, upstream: Upstream) -> None:

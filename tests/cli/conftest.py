@@ -1,0 +1,22 @@
+"""Fixtures shared by the command-line tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.refresh_upstream import FIX, Upstream
+
+
+@pytest.fixture
+def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
+    """The public tables `catalog refresh` downloads, served on the loopback interface,
+    over the refresh fixture catalog (a test file may define its own, e.g. with a smaller
+    download limit)."""
+    monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
+    up = Upstream().start()
+    try:
+        yield up
+    finally:
+        up.stop()
