@@ -269,3 +269,40 @@ def press_ctrl_c(child: Any, patience: float = 3.0) -> None:
         if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=patience) == 0:
             return
     child.expect(pexpect.EOF)
+
+
+# a child that runs llmpick and then prints its own peak memory (VmHWM) last on stderr:
+# ru_maxrss of the child would include the forking parent's
+_WITH_PEAK = (
+    "import re, sys\n"
+    "from llmpick.cli.app import run\n"
+    "rc = run(sys.argv[1:])\n"
+    "status = open('/proc/self/status').read()\n"
+    "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\n"
+    "sys.exit(rc)\n"
+)
+
+
+def run_with_peak(args: list[str], timeout: float) -> tuple[Any, float]:
+    """``llmpick ARGS`` in a child process: (the completed process, its peak in MB).
+    The peak's line is taken off the end of stderr."""
+    p = subprocess.run(
+        [sys.executable, "-c", _WITH_PEAK, *args],
+        capture_output=True, text=True, timeout=timeout, env=os.environ.copy(), check=False,
+    )  # fmt: skip
+    err, _, peak = p.stderr.rstrip("\n").rpartition("\n")
+    assert peak.isdigit(), f"no peak: the child ended early\n{p.stderr}"
+    p.stderr = err + "\n" if err else ""
+    return p, int(peak) / 1024
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    """The scripted OpenAI-compatible server (tests/eval/fake_openai.py) on loopback."""
+    from tests.eval.fake_openai import FakeOpenAI
+
+    srv = FakeOpenAI().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()

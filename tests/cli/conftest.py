@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.hostile_http import Hostile
 from tests.refresh_upstream import FIX, Upstream
 
 
@@ -20,3 +21,13 @@ def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
         yield up
     finally:
         up.stop()
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[Hostile]:
+    """A loopback server of malicious replies (tests/hostile_http.py), one per module."""
+    srv = Hostile().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()

@@ -7,7 +7,7 @@ downloads. None may end in "internal error"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,24 +48,6 @@ def test_a_requirements_file_number_out_of_range_exits_2_naming_it(
     assert r.code == 2, r
     assert why in r.err, r
     assert len(r.err) < 400, "the number is named, not printed"
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    srv = FakeOpenAI().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[Hostile]:
-    srv = Hostile().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def _eval(cli: Cli, tmp_path: Path, base_url: str, cases: list[dict[str, object]]) -> Result:

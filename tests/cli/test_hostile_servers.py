@@ -6,10 +6,9 @@ message, never a hang or an internal error."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,11 @@ import pytest
 import yaml
 
 from llmpick.catalog import refresh as R
-from tests.conftest import Result, run_process
+from tests.conftest import Result, run_process, run_with_peak
 from tests.hostile_http import Hostile
 from tests.refresh_upstream import FIX
 
 Cli = Callable[..., Result]
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[Hostile]:
-    srv = Hostile().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def test_the_bomb_is_valid_gzip_of_zeros() -> None:
@@ -154,24 +144,10 @@ def test_eval_memory_stays_bounded_on_an_inflating_reply(hostile: Hostile, tmp_p
     targets = tmp_path / "targets.yaml"
     target = {"name": "t", "base_url": hostile.url("gzip-bomb") + "/v1", "served_as": "m"}
     targets.write_text(yaml.safe_dump({"targets": [target]}))
-    code = (
-        "import re, sys\n"
-        "from llmpick.cli.app import run\n"
-        "rc = run(sys.argv[1:])\n"
-        "# this process's own peak (ru_maxrss would keep the forking parent's)\n"
-        "status = open('/proc/self/status').read()\n"
-        "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\n"
-        "sys.exit(rc)\n"
+    p, peak_mb = run_with_peak(
+        ["eval", str(cases), "--targets", str(targets), "--retries", "0", "--json"], timeout=60
     )
-    import subprocess
-
-    p = subprocess.run(
-        [sys.executable, "-c", code, "eval", str(cases), "--targets", str(targets),
-         "--retries", "0", "--json"],
-        capture_output=True, text=True, timeout=60, env=os.environ.copy(), check=False,
-    )  # fmt: skip
     assert p.returncode == 1 and "no request was answered" in p.stderr, p.stderr
-    peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
     assert peak_mb < 250, f"peak {peak_mb:.0f} MB"
 
 

@@ -1,25 +1,14 @@
-"""Fixtures for the eval tests: the scripted OpenAI-compatible server and file makers."""
+"""Fixtures for the eval tests: file makers (the scripted server, ``server``, is in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
-from tests.eval.fake_openai import FakeOpenAI
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    srv = FakeOpenAI().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import yaml
 
 from llmpick.evaluation.cases import load_cases
 from llmpick.yamlsafe import MAX_NODES, YamlProblem, parse
-from tests.conftest import Result, runs_in_a_process
+from tests.conftest import Result, run_with_peak, runs_in_a_process
 from tests.eval.fake_openai import FakeOpenAI
 
 
@@ -213,23 +213,13 @@ def test_jobs_are_made_as_they_are_run_not_all_up_front(tmp_path: Path) -> None:
     targets.write_text(
         f"targets:\n- name: t\n  base_url: http://127.0.0.1:{port}/v1\n  served_as: m\n"
     )
-    code = (
-        "import re, sys\n"
-        "from llmpick.cli.app import run\n"
-        "rc = run(sys.argv[1:])\n"
-        "# this process's own peak (ru_maxrss would keep the forking parent's)\n"
-        "status = open('/proc/self/status').read()\n"
-        "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\n"
-        "sys.exit(rc)\n"
-    )
-    p = subprocess.run(
-        [sys.executable, "-c", code, "eval", str(cases), "--targets", str(targets),
-         "--repeat", "10", "--max-failures", "1", "--retries", "0", "--json"],
-        capture_output=True, text=True, timeout=120, env=os.environ.copy(), check=False,
+    p, peak_mb = run_with_peak(
+        ["eval", str(cases), "--targets", str(targets), "--repeat", "10",
+         "--max-failures", "1", "--retries", "0", "--json"],
+        timeout=120,
     )  # fmt: skip
     assert p.returncode == 1 and "no request was answered" in p.stderr, p.stderr
     (row,) = json.loads(p.stdout)["targets"]
     assert row["total"] + row["not_run"] == 100_000, row
-    peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
     closed.close()
     assert peak_mb < 150, f"peak {peak_mb:.0f} MB"
