@@ -8,10 +8,11 @@ import contextlib
 import json
 import re
 import struct
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from tests.loopback import serve, stop
 
 
 def safetensors(tensors: dict[str, list[int]], data: int = 0) -> bytes:
@@ -83,16 +84,11 @@ class Hub:
         }
 
     def start(self) -> Hub:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, self.base = serve(_handler(self))
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)
 
 
 def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from llmpick.catalog import refresh as R
+from tests.loopback import serve, stop
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "refresh"
 
@@ -33,18 +33,11 @@ class Upstream:
         self.server: ThreadingHTTPServer | None = None
 
     def start(self) -> Upstream:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        # a short poll: stop() waits up to one interval for the loop to notice (the
-        # default half second cost every test that starts a server)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, self.base = serve(_handler(self))
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path}"

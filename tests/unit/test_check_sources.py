@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from llmpick.catalog.load import load_catalog
 from tests.conftest import FIXTURE_CATALOG, ROOT
+from tests.loopback import serve, stop
 
 sys.path.insert(0, str(ROOT / "tools"))
 import check_sources as cs
@@ -137,13 +137,11 @@ def server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    httpd, base = serve(Handler)
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield base
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        stop(httpd)
 
 
 def test_network_check_reports_dead_links_only(server: str) -> None:
