@@ -27,21 +27,10 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run llmpick in a pseudo-terminal ``cols`` wide; its exit code and screen text."""
-    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
-    full.pop("COLUMNS", None)  # the terminal's own width, as a person has it
-    full.pop("CI", None)
-    child = spawn_pty(
-        sys.executable,
-        ["-m", "llmpick", *args],
-        env=full,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(24, cols),
-    )
+    child, seen = _spawn(*args, cols=cols, env=env)
     child.expect(pexpect.EOF)
     close_ended(child)
-    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
-    return child.exitstatus, text
+    return child.exitstatus, _screen(seen)
 
 
 _MARK = "=== llmpick-test-run "
@@ -211,9 +200,12 @@ def test_help_reads_at_the_width(path: str, cols: int) -> None:
 # --- the walkthrough --------------------------------------------------------------
 
 
-def _spawn(*args: str, cols: int) -> tuple[pexpect.spawn, io.StringIO]:  # type: ignore[name-defined]
-    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": ""}
-    full.pop("COLUMNS", None)
+def _spawn(
+    *args: str, cols: int, env: dict[str, str] | None = None
+) -> tuple[pexpect.spawn, io.StringIO]:  # type: ignore[name-defined]
+    """llmpick started in a pseudo-terminal ``cols`` wide, and what it has shown so far."""
+    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
+    full.pop("COLUMNS", None)  # the terminal's own width, as a person has it
     full.pop("CI", None)
     child = spawn_pty(
         sys.executable,
