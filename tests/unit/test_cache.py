@@ -82,7 +82,7 @@ def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     (path,) = cache_files()
     rows = catalog_rows(good)
     rows["version"] = "0" * 64
-    rows["variants"] = {}
+    rows["variants"] = tuple([] for _ in rows["variants"])  # no variants, in columns
     payload = marshal.dumps(rows)
     path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     again = load_catalog(base=base)
@@ -193,30 +193,56 @@ def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
     return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
 
 
-def _set_licence(rows: dict[str, Any], index: int, value: object) -> None:
-    lic = list(rows["licenses"]["apache-2.0"])
-    lic[index] = value
-    rows["licenses"]["apache-2.0"] = tuple(lic)
+def _column(rows: dict[str, Any], table: str, field: str) -> list[Any]:
+    """One column of a cached table (``catalog_rows`` stores a table as a tuple of
+    columns in the record's field order)."""
+    from llmpick.catalog.cache import _TABLES
+
+    cls = dict(_TABLES)[table]
+    column: list[Any] = rows[table][list(cls.__dataclass_fields__).index(field)]
+    return column
+
+
+def _set(rows: dict[str, Any], table: str, key: str, field: str, value: object) -> None:
+    _column(rows, table, field)[_column(rows, table, "id").index(key)] = value
+
+
+def _set_licence(rows: dict[str, Any], field: str, value: object) -> None:
+    _set(rows, "licenses", "apache-2.0", field, value)
 
 
 def _set_params(rows: dict[str, Any], value: object) -> None:
-    from llmpick.catalog.records import Variant
+    _set(rows, "variants", "rocket-7b", "params_b", value)
 
-    row = list(rows["variants"]["rocket-7b"])
-    row[list(Variant.__dataclass_fields__).index("params_b")] = value
-    rows["variants"]["rocket-7b"] = tuple(row)
+
+def _drop(rows: dict[str, Any], table: str, key: str) -> None:
+    """The record ``key`` taken out of every column of ``table``."""
+    at = _column(rows, table, "id").index(key)
+    for column in rows[table]:
+        del column[at]
+
+
+def _one_more_result(rows: dict[str, Any]) -> None:
+    """The first variant said to have one more published result than are stored."""
+    counts, _results = _column(rows, "variants", "evidence")
+    counts[0] += 1
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda rows: _set_licence(rows, 2, "maybe"),  # commercial_use outside its vocabulary
-        lambda rows: _set_licence(rows, 1, ["not", "a", "name"]),
+        lambda rows: _set_licence(rows, "commercial_use", "maybe"),  # outside its vocabulary
+        lambda rows: _set_licence(rows, "name", ["not", "a", "name"]),
         lambda rows: _set_params(rows, float("nan")),
         lambda rows: _set_params(rows, float("inf")),
         lambda rows: _set_params(rows, "seven"),
-        lambda rows: rows["licenses"].pop("apache-2.0"),  # a dangling reference
+        lambda rows: _drop(rows, "licenses", "apache-2.0"),  # a dangling reference
         lambda rows: rows.pop("provenance"),
+        # the shape of the columns themselves
+        lambda rows: _column(rows, "variants", "params_b").pop(),  # one value short
+        lambda rows: _set(rows, "variants", "rocket-7b", "id", "rocket-7b-chat"),  # twice
+        lambda rows: _set(rows, "variants", "rocket-7b", "released", "last spring"),
+        _one_more_result,
     ],
 )
 def test_a_hash_valid_payload_with_bad_values_is_rebuilt(
@@ -362,7 +388,7 @@ def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
     assert to_data(load_catalog(base=base)) == to_data(good)
     monkeypatch.undo()
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
-    path.write_bytes(_planted(good, lambda rows: _set_licence(rows, 2, "maybe")))
+    path.write_bytes(_planted(good, lambda rows: _set_licence(rows, "commercial_use", "maybe")))
     assert to_data(load_catalog(base=base)) == to_data(good)  # changed: checked, rebuilt
 
 

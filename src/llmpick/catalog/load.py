@@ -115,7 +115,7 @@ def _fail(problems: list[Problem]) -> CatalogError:
 
 @dataclass(eq=False, repr=False)
 class SourceFile:
-    path: Path
+    path: Path | str
     label: str  # how it is named in messages
     kind: str  # "providers" | "licenses" | "datasets" | "family" | "evidence"
     stat: tuple[int, int, int, int]  # size, mtime_ns, inode, device
@@ -145,9 +145,9 @@ class _Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _stat(path: Path, label: str, out: _Collected) -> tuple[int, int, int, int] | None:
+def _stat(path: Path | str, label: str, out: _Collected) -> tuple[int, int, int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError as exc:
         out.problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
         return None
@@ -212,19 +212,20 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             if st is not None:
                 out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
     _collect_evidence(root, overlay, tag, out)
-    fam_root = root / "families"
-    for p in _family_paths(fam_root, out):
-        label = _label(p, root, overlay)
-        st = _stat(p, label, out)
+    # strings, not Paths: a catalog may have 20,000 family files, and pathlib costs
+    # more than the stat calls
+    prefix = os.path.join(str(root), "")
+    for path, parent, name in _family_paths(root / "families", out):
+        label = path if overlay else "catalog/" + path.removeprefix(prefix).replace(os.sep, "/")
+        st = _stat(path, label, out)
         if st is not None:
-            parent = p.parent.name if p.parent != fam_root else ""
             out.files.append(
                 SourceFile(
-                    p,
+                    path,
                     label,
                     "family",
                     st,
-                    family_id=p.stem,
+                    family_id=_stem(name),
                     provider_dir=parent,
                     root=str(root),
                     overlay=tag,
@@ -255,17 +256,30 @@ def _not_a_catalog(root: Path) -> Problem | None:
     return Problem(str(root), why) if why is not None else None
 
 
-def _family_paths(fam_root: Path, out: _Collected) -> list[Path]:
-    """The family files under ``fam_root``, in order; none (with the problem said) when
-    there are too many to be a catalog."""
+def _stem(name: str) -> str:
+    """``Path(name).stem`` without building a Path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _family_paths(fam_root: Path, out: _Collected) -> list[tuple[str, str, str]]:
+    """The family files under ``fam_root`` in order, each as its path, the name of the
+    directory it is in ("" for ``fam_root`` itself) and its own name; none (with the
+    problem said) when there are too many to be a catalog."""
     if not fam_root.is_dir():
         return []
-    found: list[Path] = []
+    top = str(fam_root)
+    found: list[tuple[str, str, str]] = []
     seen = 0
-    for dirpath, dirnames, filenames in os.walk(fam_root):
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames.sort()
         seen += len(dirnames) + len(filenames)
-        found += [Path(dirpath) / fn for fn in sorted(filenames) if fn.endswith((".yaml", ".yml"))]
+        parent = os.path.basename(dirpath) if dirpath != top else ""
+        found += [
+            (os.path.join(dirpath, fn), parent, fn)
+            for fn in sorted(filenames)
+            if fn.endswith((".yaml", ".yml"))
+        ]
         if len(found) > MAX_FILES or seen > MAX_WALK:
             message = f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog"
             out.problems.append(Problem(str(fam_root), message))
