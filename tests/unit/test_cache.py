@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -385,11 +386,39 @@ def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
     good = load_catalog(base=base)  # built, written and indexed with the file's identity
     (path,) = cache_files()
     monkeypatch.setattr(cache_mod, "_well_formed", lambda *a: pytest.fail("checked again"))
+    fail = types.SimpleNamespace(sha256=lambda *a: pytest.fail("hashed again"))
+    monkeypatch.setattr(cache_mod, "hashlib", fail)
     assert to_data(load_catalog(base=base)) == to_data(good)
     monkeypatch.undo()
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
     path.write_bytes(_planted(good, lambda rows: _set_licence(rows, "commercial_use", "maybe")))
     assert to_data(load_catalog(base=base)) == to_data(good)  # changed: checked, rebuilt
+
+
+def test_a_planted_cache_that_could_not_be_replaced_is_not_indexed(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index vouches only for a cache file that was checked or that we wrote: one
+    that failed its check and could not be rewritten (a full disk) is checked again."""
+    age(base)
+    good = load_catalog(base=base)
+    (path,) = cache_files()
+    for index in path.parent.glob("index-*"):
+        index.unlink()
+    path.write_bytes(_planted(good, lambda rows: _set_params(rows, float("nan"))))
+
+    write = cache_mod.write_atomic
+
+    def full_disk(target: Path, data: bytes | str) -> None:  # room for a small index only
+        if len(data) > 200:
+            raise OSError(28, "No space left on device")
+        write(target, data)
+
+    monkeypatch.setattr(cache_mod, "write_atomic", full_disk)
+    assert to_data(load_catalog(base=base)) == to_data(good)  # checked, refused, rebuilt
+    monkeypatch.undo()
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
+    assert to_data(load_catalog(base=base)) == to_data(good)  # not served unchecked
 
 
 # --- in one process: the same files give the same Catalog back ----------------------

@@ -22,7 +22,7 @@ import stat
 import sys
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, islice, repeat, starmap
+from itertools import chain, islice, starmap
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from llmpick.errors import WriteError
 from llmpick.files import write_atomic
 from llmpick.safetext import one_line
 
-CACHE_FORMAT = "6"
+CACHE_FORMAT = "7"
 # the records the cache stores as positional columns (catalog_rows, below)
 _CACHED_RECORDS: tuple[type, ...] = (
     Provider,
@@ -139,29 +139,32 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     """The cached catalog, or None when missing, damaged, unsafe or for other files.
 
     The file is ``<sha256 of payload>\n<payload>``, the payload a marshal of plain
-    tuples and strings (marshal cannot run code, and is several times faster to read
-    than JSON). It must be a regular file we own, not a link, at most MAX_CACHE_BYTES;
-    what it holds must pass the hash and then the shape check of ``_well_formed``.
-    Anything else is rebuilt, never served. ``checked``: the ``file_id`` the file had
-    when it last passed the shape check (the index records it), so that an unchanged
-    file is not checked again on every run.
+    lists, tuples and strings (marshal cannot run code, and is several times faster to
+    read than JSON). It must be a regular file we own, not a link, at most
+    MAX_CACHE_BYTES; what it holds must pass the hash and then the shape check of
+    ``_well_formed``. Anything else is rebuilt, never served. ``checked``: the
+    ``file_id`` the file had when it was written, or last passed both checks (the index
+    records it). A file that has it still, before and after it is read, is the same
+    file with the same bytes (its change time cannot be set back), so neither check is
+    repeated on every run: the rule of git's index, applied to the cache.
     """
     from llmpick.files import read_bounded as read
 
+    vouched = checked is not None and file_id(path) == checked
     try:
         raw = read(path, MAX_CACHE_BYTES, private=True)
     except OSError:
         return None
-    digest, _, payload = raw.partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+    vouched = vouched and file_id(path) == checked  # not changed while it was read
+    cut = raw.find(b"\n")
+    payload = memoryview(raw)[cut + 1 :]  # no copy of several megabytes
+    if cut != 64 or not (vouched or hashlib.sha256(payload).hexdigest().encode() == raw[:cut]):
         return None
     try:
         data = marshal.loads(payload)
         cat = catalog_from_rows(data)
         prov = Provenance.from_data(data["provenance"])
-        if cat.version != version:
-            return None
-        if (checked is None or checked != file_id(path)) and not _well_formed(data, cat):
+        if cat.version != version or not (vouched or _well_formed(data, cat)):
             return None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError):
         return None
@@ -169,18 +172,21 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     return cat
 
 
-def write_cache(directory: Path, path: Path, cat: Catalog) -> None:
+def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
+    """Write ``cat`` to the cache file ``path``; whether it was written (a cache we
+    cannot write only costs speed)."""
     rows = catalog_rows(cat)
     rows["provenance"] = provenance(cat).to_data()
     payload = marshal.dumps(rows)
     if len(payload) >= MAX_CACHE_BYTES:
-        return
+        return False
     blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:
         write_atomic(path, blob)
         clean_cache(directory)
     except (OSError, WriteError):
-        pass  # a cache we cannot write only costs speed
+        return False
+    return True
 
 
 def clean_cache(directory: Path) -> None:
@@ -260,15 +266,17 @@ def _count(cls: type, columns: Any) -> int | None:
 
 
 def _marked(how: int, col: Any, held: int | None) -> int | None:
-    """The records of a field holding ``X | None`` or ``list[X]``: a list marking, for
-    each, whether it holds one or how many, beside ``held`` records in all."""
+    """The records of a field holding ``X | None`` or ``list[X]``: a list giving, for
+    each, the position of its record (-1: None) or how many it has, beside ``held``
+    records."""
     marks = col[0] if type(col) is tuple else None
-    if type(marks) is not list or held is None:
+    if type(marks) is not list or held is None or not _types(marks) <= {int}:
         return None
-    kinds = {bool} if how == _OPTIONAL else {int}
-    if _types(marks) <= kinds and min(marks, default=0) >= 0 and sum(marks) == held:
-        return len(marks)
-    return None
+    if how == _OPTIONAL:  # the position of each one's record among those held, or -1
+        ok = min(marks, default=0) >= -1 and max(marks, default=-1) < held
+    else:  # how many records each has
+        ok = min(marks, default=0) >= 0 and sum(marks) == held
+    return len(marks) if ok else None
 
 
 def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
@@ -331,7 +339,8 @@ RACY_NS = 2_000_000_000  # files touched this recently may change again within o
 
 def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]) -> None:
     """Record that the source files with these stat data give ``version``, cached in
-    ``cached`` as it is now (written by us, or read and checked)."""
+    ``cached`` as it is now: only once it was written by us, or read and checked, for
+    a cache file the index names is then served without checking it again."""
     from llmpick import clock
 
     if index is None:
@@ -382,7 +391,10 @@ def _plan(cls: type) -> _Plan:
         if bare == "dt.date":
             out.append((_DATE, None))
         elif bare in _BY_NAME:
-            out.append((_ONE if bare == t else _OPTIONAL, _BY_NAME[bare]))
+            inner = _BY_NAME[bare]
+            if bare != t and {how for how, _ in _plan(inner)} - {_PLAIN, _DATE}:
+                raise TypeError(f"{cls.__name__}.{f.name}: records held as X | None are flat")
+            out.append((_ONE if bare == t else _OPTIONAL, inner))
         elif t.startswith("list[") and t[5:-1] in _BY_NAME:
             out.append((_LIST, _BY_NAME[t[5:-1]]))
         else:
@@ -416,11 +428,24 @@ def _columns(cls: type, records: Sequence[Any], memo: dict[Any, Any]) -> tuple[A
         elif how == _ONE:
             out.append(_columns(inner, col, memo))
         elif how == _OPTIONAL:
-            held = [x for x in col if x is not None]
-            out.append(([x is not None for x in col], _columns(inner, held, memo)))
+            out.append(_distinct(inner, col, memo))
         else:
             out.append((list(map(len, col)), _columns(inner, list(chain.from_iterable(col)), memo)))
     return tuple(out)
+
+
+def _distinct(cls: type, col: list[Any], memo: dict[Any, Any]) -> tuple[list[int], Any]:
+    """A field holding ``X | None``: the columns of each distinct record once (variants
+    of one size share their architecture numbers, say), and for each value the
+    position of its record there, or -1 for None. ``X`` holds plain values and dates."""
+    held = _columns(cls, [x for x in col if x is not None], memo)
+    rows = list(zip(*held, strict=True))
+    keys = list(map(marshal.dumps, rows))  # exact: 0.0 and -0.0, 1 and 1.0 differ
+    distinct = dict(zip(keys, rows, strict=True))
+    number = {k: i for i, k in enumerate(distinct)}
+    where = iter(map(number.__getitem__, keys))
+    columns = tuple(map(list, zip(*distinct.values(), strict=True))) or tuple([] for _ in held)
+    return [-1 if x is None else next(where) for x in col], columns
 
 
 def _shared(col: list[Any], memo: dict[Any, Any]) -> list[Any]:
@@ -461,11 +486,12 @@ def _records(cls: type, columns: Sequence[Any]) -> list[Any]:
             args.append(_records(inner, col))
         else:
             marks, held = col[0], _records(inner, col[1])
+            if how == _OPTIONAL:  # positions in held, -1 for None
+                args.append(map([*held, None].__getitem__, marks))
+                continue
             if sum(marks) != len(held):
-                raise ValueError("not the records marked")
+                raise ValueError("not the records counted")
             it = iter(held)
-            if how == _OPTIONAL:
-                args.append([next(it) if m else None for m in marks])
-            else:
-                args.append(map(list, map(islice, repeat(it), marks)))
+            empty: list[Any] = []  # one empty list for all that have none
+            args.append([list(islice(it, n)) if n else empty for n in marks])
     return list(starmap(cls, zip(*args, strict=True)))

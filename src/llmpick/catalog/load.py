@@ -1274,11 +1274,12 @@ def _cached_or_validated(
     version = _digest(files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     cached = read_cache(cpath, version) if cpath is not None else None
+    trusted = cached is not None  # read and checked
     if cached is None:
         cached = _validated(files, version, overlays, base_env)
         if cdir is not None and cpath is not None:
-            write_cache(cdir, cpath, cached)
-    if cpath is not None:
+            trusted = write_cache(cdir, cpath, cached)
+    if cpath is not None and trusted:
         write_index(index, version, cpath, [f.stat[1] for f in files])
     return _based(cached, base_env)
 
