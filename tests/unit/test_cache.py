@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -386,8 +385,7 @@ def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
     good = load_catalog(base=base)  # built, written and indexed with the file's identity
     (path,) = cache_files()
     monkeypatch.setattr(cache_mod, "_well_formed", lambda *a: pytest.fail("checked again"))
-    fail = types.SimpleNamespace(sha256=lambda *a: pytest.fail("hashed again"))
-    monkeypatch.setattr(cache_mod, "hashlib", fail)
+    monkeypatch.setattr(cache_mod, "_digest", lambda *a: pytest.fail("hashed again"))
     assert to_data(load_catalog(base=base)) == to_data(good)
     monkeypatch.undo()
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))

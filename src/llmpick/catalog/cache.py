@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import marshal
 import math
 import os
@@ -158,7 +157,7 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     vouched = vouched and file_id(path) == checked  # not changed while it was read
     cut = raw.find(b"\n")
     payload = memoryview(raw)[cut + 1 :]  # no copy of several megabytes
-    if cut != 64 or not (vouched or hashlib.sha256(payload).hexdigest().encode() == raw[:cut]):
+    if cut != 64 or not (vouched or _digest(payload) == raw[:cut]):
         return None
     try:
         data = marshal.loads(payload)
@@ -172,6 +171,14 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     return cat
 
 
+def _digest(payload: bytes | memoryview) -> bytes:
+    """The SHA-256 of a cache payload, in hex. hashlib (and OpenSSL with it, ~3 ms) is
+    imported here, when a cache is written or checked, which a warm run does not do."""
+    import hashlib
+
+    return hashlib.sha256(payload).hexdigest().encode()
+
+
 def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
     """Write ``cat`` to the cache file ``path``; whether it was written (a cache we
     cannot write only costs speed)."""
@@ -180,7 +187,7 @@ def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
     payload = marshal.dumps(rows)
     if len(payload) >= MAX_CACHE_BYTES:
         return False
-    blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    blob = _digest(payload) + b"\n" + payload
     try:
         write_atomic(path, blob)
         clean_cache(directory)
