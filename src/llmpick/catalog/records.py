@@ -189,9 +189,18 @@ class Pricing:
     """Where the long-prompt, batch and cached prices come from (dataset:key)."""
 
     def __post_init__(self) -> None:
-        tiers = (self.long_input, self.long_output, self.batch_input, self.batch_output)
+        # one call, no generator: a 20,000-model catalog builds thousands of prices
+        # from its cache (a missing price counts as 0, which is not negative)
         if (
-            min(x for x in (self.input, self.output, self.cached_input, *tiers) if x is not None)
+            min(
+                self.input,
+                self.output,
+                self.cached_input or 0,
+                self.long_input or 0,
+                self.long_output or 0,
+                self.batch_input or 0,
+                self.batch_output or 0,
+            )
             < 0
         ):
             raise ValueError("prices cannot be negative")
