@@ -1,11 +1,12 @@
-"""The catalog cache: a validated catalog stored as compact rows, so that a run does
+"""The catalog cache: a validated catalog stored as compact columns, so that a run does
 not parse and check every catalog file again.
 
-A cache file is named by a hash of every source file's content and of what its rows
+A cache file is named by a hash of every source file's content and of what its columns
 depend on (``record_shape``: each record's fields and types in order, the cache
 format, llmpick's and Python's versions); an index maps the files' stat data to that
 hash, the way git's index does. What is read back is trusted only after its hash and
-a shape check (``_well_formed``); anything else is rebuilt, never served.
+a shape check (``_well_formed``), or when the index vouches for the very file (see
+``read_cache``); anything else is rebuilt, never served.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ _CACHED_RECORDS: tuple[type, ...] = (
 def record_shape(
     classes: Iterable[type] = _CACHED_RECORDS, python: tuple[int, ...] = sys.version_info[:2]
 ) -> str:
-    """What the cache's rows depend on besides the files: each record's field names and
-    types in order (rows are rebuilt by position) and the Python version (whose marshal
+    """What the cache's columns depend on besides the files: each record's field names
+    and types in order (records are rebuilt by position) and the Python version (whose marshal
     format may change). Any change gives another cache key, so an old cache is never
     misread."""
     parts = [
