@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -338,6 +339,35 @@ def test_cleanup_removes_only_its_own_files(base: Path, monkeypatch: pytest.Monk
         fam.write_text(fam.read_text().replace("name: Rocket-7B\n", f"name: Rocket-7B-{i}\n", 1))
         load_catalog(base=base)
     assert all(f.exists() for f in theirs)
+
+
+def test_equal_records_are_stored_once_and_only_equal_ones(base: Path) -> None:
+    """Architecture numbers and prices are stored once per distinct value, so one stored
+    record may serve many variants: values that compare equal in Python but read
+    differently (0.0 and -0.0, 7 and 7.0) must not be merged."""
+    import dataclasses
+    import marshal
+
+    from llmpick.catalog.cache import catalog_from_rows, catalog_rows
+
+    good = load_catalog(base=base, use_cache=False)
+    v1, v2, v3 = list(good.variants.values())[:3]
+    arch = dataclasses.replace(v1.arch or cache_mod.ArchNumbers(), layers=7, hidden_size=4096)
+    price = cache_mod.Pricing(0.0, 1.0, dt.date(2026, 1, 1), "https://x.example")
+    good.variants[v1.id] = dataclasses.replace(v1, arch=arch, pricing=price)
+    good.variants[v2.id] = dataclasses.replace(
+        v2,
+        arch=dataclasses.replace(arch),  # equal: stored once
+        pricing=dataclasses.replace(price, input=-0.0),  # equal to 0.0 in Python
+    )
+    good.variants[v3.id] = dataclasses.replace(v3, arch=dataclasses.replace(arch, layers=7.0))
+    rows = catalog_rows(good)
+    back = catalog_from_rows(marshal.loads(marshal.dumps(rows)))
+    assert to_data(back) == to_data(good)
+    a1, a2, a3 = (back.variants[v.id].arch for v in (v1, v2, v3))
+    assert a1 is a2 and a3 is not a1 and type(a3.layers) is float  # type: ignore[union-attr]
+    p1, p2 = (back.variants[v.id].pricing for v in (v1, v2))
+    assert str(p1.input) == "0.0" and str(p2.input) == "-0.0"  # type: ignore[union-attr]
 
 
 def test_cache_key_covers_field_order_names_and_types_and_python() -> None:
