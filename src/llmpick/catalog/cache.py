@@ -458,14 +458,17 @@ def _distinct(cls: type, col: list[Any], memo: dict[Any, Any]) -> tuple[list[int
 
 def _shared(col: list[Any], memo: dict[Any, Any]) -> list[Any]:
     """``col`` with each string, list of strings and mapping of strings to strings
-    replaced by the first equal one met (``memo``), so that it is stored once."""
+    replaced by the first equal one met (``memo``: strings by themselves, lists and
+    mappings in tables of their own), so that it is stored once."""
     kinds = _types(col)
     if kinds <= {str, _NONE}:
         return list(map(memo.setdefault, col, col))
     if kinds <= {list} and _types(chain.from_iterable(col)) <= {str}:
-        return [memo.setdefault((list, *x), x) for x in col]
+        lists = memo.setdefault(list, {})
+        return list(map(lists.setdefault, map(tuple, col), col))
     if kinds <= {dict} and _types(chain(chain.from_iterable(col), *map(dict.values, col))) <= {str}:
-        return [memo.setdefault((dict, *x.items()), x) for x in col]
+        mappings = memo.setdefault(dict, {})
+        return list(map(mappings.setdefault, map(tuple, map(dict.items, col)), col))
     return col
 
 
