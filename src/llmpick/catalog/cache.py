@@ -47,6 +47,7 @@ from llmpick.errors import WriteError
 from llmpick.files import write_atomic
 from llmpick.safetext import one_line
 
+# changed with the layout of the columns: a file the index vouches for is not checked again
 CACHE_FORMAT = "7"
 # the records the cache stores as positional columns (catalog_rows, below)
 _CACHED_RECORDS: tuple[type, ...] = (
