@@ -41,8 +41,9 @@ def read_bounded(
             raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
         chunks = []
         left = limit + 1
+        size = st.st_size + 1  # a regular file in one read (and no copy to join it)
         while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
+            chunk = os.read(fd, min(left, max(size, 1 << 20)))
             if not chunk:
                 break
             chunks.append(chunk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -82,7 +83,7 @@ def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     (path,) = cache_files()
     rows = catalog_rows(good)
     rows["version"] = "0" * 64
-    rows["variants"] = {}
+    rows["variants"] = tuple([] for _ in rows["variants"])  # no variants, in columns
     payload = marshal.dumps(rows)
     path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     again = load_catalog(base=base)
@@ -193,30 +194,56 @@ def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
     return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
 
 
-def _set_licence(rows: dict[str, Any], index: int, value: object) -> None:
-    lic = list(rows["licenses"]["apache-2.0"])
-    lic[index] = value
-    rows["licenses"]["apache-2.0"] = tuple(lic)
+def _column(rows: dict[str, Any], table: str, field: str) -> list[Any]:
+    """One column of a cached table (``catalog_rows`` stores a table as a tuple of
+    columns in the record's field order)."""
+    from llmpick.catalog.cache import _TABLES
+
+    cls = dict(_TABLES)[table]
+    column: list[Any] = rows[table][list(cls.__dataclass_fields__).index(field)]
+    return column
+
+
+def _set(rows: dict[str, Any], table: str, key: str, field: str, value: object) -> None:
+    _column(rows, table, field)[_column(rows, table, "id").index(key)] = value
+
+
+def _set_licence(rows: dict[str, Any], field: str, value: object) -> None:
+    _set(rows, "licenses", "apache-2.0", field, value)
 
 
 def _set_params(rows: dict[str, Any], value: object) -> None:
-    from llmpick.catalog.records import Variant
+    _set(rows, "variants", "rocket-7b", "params_b", value)
 
-    row = list(rows["variants"]["rocket-7b"])
-    row[list(Variant.__dataclass_fields__).index("params_b")] = value
-    rows["variants"]["rocket-7b"] = tuple(row)
+
+def _drop(rows: dict[str, Any], table: str, key: str) -> None:
+    """The record ``key`` taken out of every column of ``table``."""
+    at = _column(rows, table, "id").index(key)
+    for column in rows[table]:
+        del column[at]
+
+
+def _one_more_result(rows: dict[str, Any]) -> None:
+    """The first variant said to have one more published result than are stored."""
+    counts, _results = _column(rows, "variants", "evidence")
+    counts[0] += 1
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda rows: _set_licence(rows, 2, "maybe"),  # commercial_use outside its vocabulary
-        lambda rows: _set_licence(rows, 1, ["not", "a", "name"]),
+        lambda rows: _set_licence(rows, "commercial_use", "maybe"),  # outside its vocabulary
+        lambda rows: _set_licence(rows, "name", ["not", "a", "name"]),
         lambda rows: _set_params(rows, float("nan")),
         lambda rows: _set_params(rows, float("inf")),
         lambda rows: _set_params(rows, "seven"),
-        lambda rows: rows["licenses"].pop("apache-2.0"),  # a dangling reference
+        lambda rows: _drop(rows, "licenses", "apache-2.0"),  # a dangling reference
         lambda rows: rows.pop("provenance"),
+        # the shape of the columns themselves
+        lambda rows: _column(rows, "variants", "params_b").pop(),  # one value short
+        lambda rows: _set(rows, "variants", "rocket-7b", "id", "rocket-7b-chat"),  # twice
+        lambda rows: _set(rows, "variants", "rocket-7b", "released", "last spring"),
+        _one_more_result,
     ],
 )
 def test_a_hash_valid_payload_with_bad_values_is_rebuilt(
@@ -314,6 +341,35 @@ def test_cleanup_removes_only_its_own_files(base: Path, monkeypatch: pytest.Monk
     assert all(f.exists() for f in theirs)
 
 
+def test_equal_records_are_stored_once_and_only_equal_ones(base: Path) -> None:
+    """Architecture numbers and prices are stored once per distinct value, so one stored
+    record may serve many variants: values that compare equal in Python but read
+    differently (0.0 and -0.0, 7 and 7.0) must not be merged."""
+    import dataclasses
+    import marshal
+
+    from llmpick.catalog.cache import catalog_from_rows, catalog_rows
+
+    good = load_catalog(base=base, use_cache=False)
+    v1, v2, v3 = list(good.variants.values())[:3]
+    arch = dataclasses.replace(v1.arch or cache_mod.ArchNumbers(), layers=7, hidden_size=4096)
+    price = cache_mod.Pricing(0.0, 1.0, dt.date(2026, 1, 1), "https://x.example")
+    good.variants[v1.id] = dataclasses.replace(v1, arch=arch, pricing=price)
+    good.variants[v2.id] = dataclasses.replace(
+        v2,
+        arch=dataclasses.replace(arch),  # equal: stored once
+        pricing=dataclasses.replace(price, input=-0.0),  # equal to 0.0 in Python
+    )
+    good.variants[v3.id] = dataclasses.replace(v3, arch=dataclasses.replace(arch, layers=7.0))
+    rows = catalog_rows(good)
+    back = catalog_from_rows(marshal.loads(marshal.dumps(rows)))
+    assert to_data(back) == to_data(good)
+    a1, a2, a3 = (back.variants[v.id].arch for v in (v1, v2, v3))
+    assert a1 is a2 and a3 is not a1 and type(a3.layers) is float  # type: ignore[union-attr]
+    p1, p2 = (back.variants[v.id].pricing for v in (v1, v2))
+    assert str(p1.input) == "0.0" and str(p2.input) == "-0.0"  # type: ignore[union-attr]
+
+
 def test_cache_key_covers_field_order_names_and_types_and_python() -> None:
     """Rows are rebuilt by position: swapping two fields of one type would otherwise
     serve swapped values from an old cache."""
@@ -359,11 +415,38 @@ def test_an_indexed_cache_is_checked_once_and_again_when_it_changes(
     good = load_catalog(base=base)  # built, written and indexed with the file's identity
     (path,) = cache_files()
     monkeypatch.setattr(cache_mod, "_well_formed", lambda *a: pytest.fail("checked again"))
+    monkeypatch.setattr(cache_mod, "_digest", lambda *a: pytest.fail("hashed again"))
     assert to_data(load_catalog(base=base)) == to_data(good)
     monkeypatch.undo()
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
-    path.write_bytes(_planted(good, lambda rows: _set_licence(rows, 2, "maybe")))
+    path.write_bytes(_planted(good, lambda rows: _set_licence(rows, "commercial_use", "maybe")))
     assert to_data(load_catalog(base=base)) == to_data(good)  # changed: checked, rebuilt
+
+
+def test_a_planted_cache_that_could_not_be_replaced_is_not_indexed(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index vouches only for a cache file that was checked or that we wrote: one
+    that failed its check and could not be rewritten (a full disk) is checked again."""
+    age(base)
+    good = load_catalog(base=base)
+    (path,) = cache_files()
+    for index in path.parent.glob("index-*"):
+        index.unlink()
+    path.write_bytes(_planted(good, lambda rows: _set_params(rows, float("nan"))))
+
+    write = cache_mod.write_atomic
+
+    def full_disk(target: Path, data: bytes | str) -> None:  # room for a small index only
+        if len(data) > 200:
+            raise OSError(28, "No space left on device")
+        write(target, data)
+
+    monkeypatch.setattr(cache_mod, "write_atomic", full_disk)
+    assert to_data(load_catalog(base=base)) == to_data(good)  # checked, refused, rebuilt
+    monkeypatch.undo()
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(path.parent))
+    assert to_data(load_catalog(base=base)) == to_data(good)  # not served unchecked
 
 
 # --- in one process: the same files give the same Catalog back ----------------------

@@ -311,3 +311,25 @@ def test_plain_sees_a_swapped_or_retyped_value() -> None:
     p = Pricing(0.5, 1.5, dt.date(2026, 1, 1), "https://x.example")
     assert plain(p) != plain(Pricing(1.5, 0.5, p.as_of, p.source))
     assert plain(p) != plain(dataclasses.replace(p, as_of="2026-01-01"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["input", "output", "cached_input", "long_input", "long_output", "batch_input", "batch_output"],
+)
+def test_every_price_is_refused_negative(field: str) -> None:
+    """Each price of a Pricing, whether or not the others are given (the check also runs
+    on every price read back from the cache)."""
+    tiers = {
+        "long_input": {"long_above": 200_000, "long_input": 1.0, "long_output": 1.0},
+        "long_output": {"long_above": 200_000, "long_input": 1.0, "long_output": 1.0},
+        "batch_input": {"batch_input": 1.0, "batch_output": 1.0},
+        "batch_output": {"batch_input": 1.0, "batch_output": 1.0},
+    }.get(field, {})
+    given: dict[str, Any] = {"input": 1.0, "output": 1.0, **tiers}
+    if field != "input" and field != "output":
+        given["tiers_source"] = "litellm:example"
+    Pricing(as_of=dt.date(2026, 1, 1), source="https://x.example", **given)  # as given: fine
+    given[field] = -0.01
+    with pytest.raises(ValueError, match="negative"):
+        Pricing(as_of=dt.date(2026, 1, 1), source="https://x.example", **given)

@@ -1,11 +1,12 @@
-"""The catalog cache: a validated catalog stored as compact rows, so that a run does
+"""The catalog cache: a validated catalog stored as compact columns, so that a run does
 not parse and check every catalog file again.
 
-A cache file is named by a hash of every source file's content and of what its rows
+A cache file is named by a hash of every source file's content and of what its columns
 depend on (``record_shape``: each record's fields and types in order, the cache
 format, llmpick's and Python's versions); an index maps the files' stat data to that
 hash, the way git's index does. What is read back is trusted only after its hash and
-a shape check (``_well_formed``); anything else is rebuilt, never served.
+a shape check (``_well_formed``), or when the index vouches for the very file (see
+``read_cache``); anything else is rebuilt, never served.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import marshal
 import math
 import os
@@ -22,7 +22,7 @@ import stat
 import sys
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain
+from itertools import chain, islice, starmap
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,9 @@ from llmpick.errors import WriteError
 from llmpick.files import write_atomic
 from llmpick.safetext import one_line
 
-CACHE_FORMAT = "5"
-# the records the cache stores as positional rows (catalog_rows, below)
+# changed with the layout of the columns: a file the index vouches for is not checked again
+CACHE_FORMAT = "7"
+# the records the cache stores as positional columns (catalog_rows, below)
 _CACHED_RECORDS: tuple[type, ...] = (
     Provider,
     License,
@@ -66,8 +67,8 @@ _CACHED_RECORDS: tuple[type, ...] = (
 def record_shape(
     classes: Iterable[type] = _CACHED_RECORDS, python: tuple[int, ...] = sys.version_info[:2]
 ) -> str:
-    """What the cache's rows depend on besides the files: each record's field names and
-    types in order (rows are rebuilt by position) and the Python version (whose marshal
+    """What the cache's columns depend on besides the files: each record's field names
+    and types in order (records are rebuilt by position) and the Python version (whose marshal
     format may change). Any change gives another cache key, so an old cache is never
     misread."""
     parts = [
@@ -139,29 +140,32 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     """The cached catalog, or None when missing, damaged, unsafe or for other files.
 
     The file is ``<sha256 of payload>\n<payload>``, the payload a marshal of plain
-    tuples and strings (marshal cannot run code, and is several times faster to read
-    than JSON). It must be a regular file we own, not a link, at most MAX_CACHE_BYTES;
-    what it holds must pass the hash and then the shape check of ``_well_formed``.
-    Anything else is rebuilt, never served. ``checked``: the ``file_id`` the file had
-    when it last passed the shape check (the index records it), so that an unchanged
-    file is not checked again on every run.
+    lists, tuples and strings (marshal cannot run code, and is several times faster to
+    read than JSON). It must be a regular file we own, not a link, at most
+    MAX_CACHE_BYTES; what it holds must pass the hash and then the shape check of
+    ``_well_formed``. Anything else is rebuilt, never served. ``checked``: the
+    ``file_id`` the file had when it was written, or last passed both checks (the index
+    records it). A file that has it still, before and after it is read, is the same
+    file with the same bytes (its change time cannot be set back), so neither check is
+    repeated on every run: the rule of git's index, applied to the cache.
     """
     from llmpick.files import read_bounded as read
 
+    vouched = checked is not None and file_id(path) == checked
     try:
         raw = read(path, MAX_CACHE_BYTES, private=True)
     except OSError:
         return None
-    digest, _, payload = raw.partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+    vouched = vouched and file_id(path) == checked  # not changed while it was read
+    cut = raw.find(b"\n")
+    payload = memoryview(raw)[cut + 1 :]  # no copy of several megabytes
+    if cut != 64 or not (vouched or _digest(payload) == raw[:cut]):
         return None
     try:
         data = marshal.loads(payload)
         cat = catalog_from_rows(data)
         prov = Provenance.from_data(data["provenance"])
-        if cat.version != version:
-            return None
-        if (checked is None or checked != file_id(path)) and not _well_formed(data, cat):
+        if cat.version != version or not (vouched or _well_formed(data, cat)):
             return None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError):
         return None
@@ -169,18 +173,29 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     return cat
 
 
-def write_cache(directory: Path, path: Path, cat: Catalog) -> None:
+def _digest(payload: bytes | memoryview) -> bytes:
+    """The SHA-256 of a cache payload, in hex. hashlib (and OpenSSL with it, ~3 ms) is
+    imported here, when a cache is written or checked, which a warm run does not do."""
+    import hashlib
+
+    return hashlib.sha256(payload).hexdigest().encode()
+
+
+def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
+    """Write ``cat`` to the cache file ``path``; whether it was written (a cache we
+    cannot write only costs speed)."""
     rows = catalog_rows(cat)
     rows["provenance"] = provenance(cat).to_data()
     payload = marshal.dumps(rows)
     if len(payload) >= MAX_CACHE_BYTES:
-        return
-    blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        return False
+    blob = _digest(payload) + b"\n" + payload
     try:
         write_atomic(path, blob)
         clean_cache(directory)
     except (OSError, WriteError):
-        pass  # a cache we cannot write only costs speed
+        return False
+    return True
 
 
 def clean_cache(directory: Path) -> None:
@@ -208,27 +223,19 @@ def clean_cache(directory: Path) -> None:
 def _well_formed(data: Any, cat: Catalog) -> bool:
     """A cheap check that a catalog read back from the cache has the shape and the
     vocabulary of a validated one: every field of every record of the right type
-    (closed vocabularies, finite numbers, lists of the right things), ids that match
-    their keys and references that resolve.
+    (closed vocabularies, finite numbers, lists of the right things), one record per
+    id and references that resolve.
 
-    It reads the cached rows (``catalog_rows``: a record is a tuple of its
-    fields in order, a date an ISO string, checked again when parsed), a column at a
-    time with C-level ``zip``, ``map`` and set operations, so that a 20,000-model cache
+    It reads the cached columns (``catalog_rows``: a date is ISO text, checked again
+    when parsed) with C-level ``map`` and set operations, so that a 20,000-model cache
     costs a few hundredths of a second."""
-    ids = attrgetter("id")
     variants, families = list(cat.variants.values()), list(cat.families.values())
     try:
         return (
-            _rows_ok(Provider, data["providers"].values())
-            and _rows_ok(License, data["licenses"].values())
-            and _rows_ok(Dataset, data["datasets"].values())
-            and _rows_ok(Family, data["families"].values())
-            and _rows_ok(Variant, data["variants"].values())
-            and list(cat.variants) == list(map(ids, variants))
-            and list(cat.families) == list(map(ids, families))
-            and list(cat.licenses) == list(map(ids, cat.licenses.values()))
-            and list(cat.providers) == list(map(ids, cat.providers.values()))
-            and list(cat.datasets) == list(map(ids, cat.datasets.values()))
+            all(
+                _count(cls, data[key]) == len(getattr(cat, key))  # ids unique
+                for key, cls in _TABLES
+            )
             and set(map(attrgetter("license"), variants)) <= cat.licenses.keys()
             and set(map(attrgetter("family"), variants)) <= cat.families.keys()
             and set(map(attrgetter("provider"), variants)) <= cat.providers.keys()
@@ -244,21 +251,41 @@ _HINTS: dict[type, list[Any]] = {}
 _NONE = type(None)
 
 
-def _rows_ok(cls: type, rows: Iterable[Any]) -> bool:
-    """Whether ``rows`` are tuples holding the fields of record ``cls``, in order."""
-    rows = list(rows)
-    if not rows:
-        return True
+def _count(cls: type, columns: Any) -> int | None:
+    """How many records of class ``cls`` the ``columns`` hold (``_columns``), or None
+    when they are not columns of its fields, each of the same length and type."""
     hints = _HINTS.get(cls)
     if hints is None:
         import llmpick.catalog.records as records
 
         resolved = typing.get_type_hints(cls, vars(records))
         hints = _HINTS[cls] = [resolved[n] for n in getattr(cls, "__dataclass_fields__", ())]
-    if not (set(map(type, rows)) <= {tuple} and set(map(len, rows)) == {len(hints)}):
-        return False
-    columns = zip(*rows, strict=True)
-    return all(_values_ok(tp, column) for tp, column in zip(hints, columns, strict=True))
+    plan = _PLANS[cls]
+    if type(columns) is not tuple or len(columns) != len(plan):
+        return None
+    sizes = set()
+    for (how, inner), tp, col in zip(plan, hints, columns, strict=True):
+        if how in (_PLAIN, _DATE):
+            sizes.add(len(col) if type(col) is list and _values_ok(tp, col) else None)
+        elif how == _ONE:
+            sizes.add(_count(inner, col))
+        else:
+            sizes.add(_marked(how, col, _count(inner, col[1]) if len(col) == 2 else None))
+    return sizes.pop() if len(sizes) == 1 else None
+
+
+def _marked(how: int, col: Any, held: int | None) -> int | None:
+    """The records of a field holding ``X | None`` or ``list[X]``: a list giving, for
+    each, the position of its record (-1: None) or how many it has, beside ``held``
+    records."""
+    marks = col[0] if type(col) is tuple else None
+    if type(marks) is not list or held is None or not _types(marks) <= {int}:
+        return None
+    if how == _OPTIONAL:  # the position of each one's record among those held, or -1
+        ok = min(marks, default=0) >= -1 and max(marks, default=-1) < held
+    else:  # how many records each has
+        ok = min(marks, default=0) >= 0 and sum(marks) == held
+    return len(marks) if ok else None
 
 
 def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
@@ -272,8 +299,6 @@ def _values_ok(tp: Any, values: Sequence[Any]) -> bool:
     check = _CHECKS.get(origin) or _CHECKS.get(tp)
     if check is not None:
         return check(tp, values)
-    if hasattr(tp, "__dataclass_fields__"):
-        return _rows_ok(tp, values)
     return False  # a field type this check does not know: do not trust the cache
 
 
@@ -323,7 +348,8 @@ RACY_NS = 2_000_000_000  # files touched this recently may change again within o
 
 def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]) -> None:
     """Record that the source files with these stat data give ``version``, cached in
-    ``cached`` as it is now (written by us, or read and checked)."""
+    ``cached`` as it is now: only once it was written by us, or read and checked, for
+    a cache file the index names is then served without checking it again."""
     from llmpick import clock
 
     if index is None:
@@ -338,117 +364,146 @@ def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Itera
         write_atomic(index, f"{version} {checked}")
 
 
-# --- compact rows for the cache (marshal-able tuples, no keys) --------------------
+# --- compact columns for the cache (marshal-able lists and tuples, no keys) ----------
+#
+# Each table (providers, licences, datasets, families, variants) is stored a field at a
+# time: a tuple of columns in the record's field order, one value per record, the keys
+# being the ``id`` column. Reading it back is then C-level work, for 20,000 variants as
+# for ten: ``zip`` makes each record's arguments and ``starmap`` calls the class. A
+# record held in a field is stored the same way, its columns beside a list saying which
+# records have one (``X | None``) or how many (``list[X]``); a date is ISO text. Equal
+# strings and equal lists of strings are written once (marshal writes an object it meets
+# again as a reference), so a cache holds one ["en"], not one per variant: a loaded
+# catalog is never modified, so its records may share them.
 
-_V_FIELDS = tuple(Variant.__dataclass_fields__)
-_F_FIELDS = tuple(Family.__dataclass_fields__)
-_V_ACCESS = _V_FIELDS.index("access")
-_V_ARCH = _V_FIELDS.index("arch")
-_V_PRICING = _V_FIELDS.index("pricing")
-_V_EVIDENCE = _V_FIELDS.index("evidence")
-_V_RELEASED = _V_FIELDS.index("released")
-_V_VERIFIED = _V_FIELDS.index("verified")
-_F_RELEASED = _F_FIELDS.index("released")
-_F_NEWEST = _F_FIELDS.index("newest_release")
-_N_DATES = tuple(
-    tuple(NewestRelease.__dataclass_fields__).index(n) for n in ("checked", "released")
+_TABLES: tuple[tuple[str, type], ...] = (
+    ("providers", Provider),
+    ("licenses", License),
+    ("datasets", Dataset),
+    ("families", Family),
+    ("variants", Variant),
 )
-_P_AS_OF = tuple(Pricing.__dataclass_fields__).index("as_of")
-_E_DATE = tuple(Evidence.__dataclass_fields__).index("date")
+_BY_NAME = {cls.__name__: cls for cls in _CACHED_RECORDS}
+# how a field is stored: as it is, as ISO text, or as the columns of a record held in it
+_PLAIN, _DATE, _ONE, _OPTIONAL, _LIST = range(5)
+_Plan = tuple[tuple[int, Any], ...]
 
 
-_GETTERS = {cls: attrgetter(*(f.name for f in dataclasses.fields(cls))) for cls in _CACHED_RECORDS}
+def _plan(cls: type) -> _Plan:
+    """How each field of record ``cls`` is stored, from its annotation (a string under
+    ``from __future__ import annotations``): ``dt.date``, a cached record, either
+    ``| None``, ``list[`` a cached record ``]``, or anything else as it is."""
+    out: list[tuple[int, Any]] = []
+    for f in dataclasses.fields(cls):
+        t = str(f.type)
+        bare = t.removesuffix(" | None")
+        if bare == "dt.date":
+            out.append((_DATE, None))
+        elif bare in _BY_NAME:
+            inner = _BY_NAME[bare]
+            if bare != t and {how for how, _ in _plan(inner)} - {_PLAIN, _DATE}:
+                raise TypeError(f"{cls.__name__}.{f.name}: records held as X | None are flat")
+            out.append((_ONE if bare == t else _OPTIONAL, inner))
+        elif t.startswith("list[") and t[5:-1] in _BY_NAME:
+            out.append((_LIST, _BY_NAME[t[5:-1]]))
+        else:
+            out.append((_PLAIN, None))
+    return tuple(out)
 
 
-def _row(obj: Any) -> tuple[Any, ...]:
-    """The fields of record ``obj`` in order (every cached record has more than one)."""
-    row: tuple[Any, ...] = _GETTERS[type(obj)](obj)
-    return row
-
-
-def _iso(d: dt.date | None) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
-def _dated_row(obj: Any, at: int) -> tuple[Any, ...]:
-    """``obj`` as a row in field order, with the date at position ``at`` as text."""
-    row = list(_row(obj))
-    row[at] = _iso(row[at])
-    return tuple(row)
-
-
-def _undated(row: Any, at: int) -> list[Any]:
-    out = list(row)
-    if out[at] is not None:
-        out[at] = dt.date.fromisoformat(out[at])
-    return out
+_PLANS = {cls: _plan(cls) for cls in _CACHED_RECORDS}
+_GETTERS = {cls: [attrgetter(f.name) for f in dataclasses.fields(cls)] for cls in _CACHED_RECORDS}
 
 
 def catalog_rows(cat: Catalog) -> dict[str, Any]:
-    """The catalog as plain tuples and strings, for a fast marshal-ed cache."""
-    variants = {}
-    for vid, v in cat.variants.items():
-        row = list(_row(v))
-        row[_V_ACCESS] = _row(v.access)
-        row[_V_ARCH] = _row(v.arch) if v.arch is not None else None
-        row[_V_PRICING] = _dated_row(v.pricing, _P_AS_OF) if v.pricing else None
-        row[_V_EVIDENCE] = [_dated_row(e, _E_DATE) for e in v.evidence]
-        row[_V_RELEASED] = _iso(v.released)
-        row[_V_VERIFIED] = v.verified.isoformat()
-        variants[vid] = tuple(row)
-    families = {}
-    for fid, f in cat.families.items():
-        frow = list(_row(f))
-        frow[_F_RELEASED] = _iso(f.released)
-        if f.newest_release is not None:
-            nrow = list(_row(f.newest_release))
-            for at in _N_DATES:
-                nrow[at] = _iso(nrow[at])
-            frow[_F_NEWEST] = tuple(nrow)
-        families[fid] = tuple(frow)
-    return {
-        "version": cat.version,
-        "providers": {k: _row(v) for k, v in cat.providers.items()},
-        "licenses": {k: _row(v) for k, v in cat.licenses.items()},
-        "datasets": {k: _row(v) for k, v in cat.datasets.items()},
-        "families": families,
-        "variants": variants,
-    }
+    """The catalog as plain lists, tuples and strings, for a fast marshal-ed cache."""
+    memo: dict[Any, Any] = {}
+    out: dict[str, Any] = {"version": cat.version}
+    for key, cls in _TABLES:
+        out[key] = _columns(cls, list(getattr(cat, key).values()), memo)
+    return out
+
+
+def _columns(cls: type, records: Sequence[Any], memo: dict[Any, Any]) -> tuple[Any, ...]:
+    """``records`` of class ``cls`` as a tuple of columns, in field order."""
+    out: list[Any] = []
+    for get, (how, inner) in zip(_GETTERS[cls], _PLANS[cls], strict=True):
+        col = list(map(get, records))
+        if how == _PLAIN:
+            out.append(_shared(col, memo))
+        elif how == _DATE:
+            iso = [None if d is None else d.isoformat() for d in col]
+            out.append(list(map(memo.setdefault, iso, iso)))
+        elif how == _ONE:
+            out.append(_columns(inner, col, memo))
+        elif how == _OPTIONAL:
+            out.append(_distinct(inner, col, memo))
+        else:
+            out.append((list(map(len, col)), _columns(inner, list(chain.from_iterable(col)), memo)))
+    return tuple(out)
+
+
+def _distinct(cls: type, col: list[Any], memo: dict[Any, Any]) -> tuple[list[int], Any]:
+    """A field holding ``X | None``: the columns of each distinct record once (variants
+    of one size share their architecture numbers, say), and for each value the
+    position of its record there, or -1 for None. ``X`` holds plain values and dates."""
+    held = _columns(cls, [x for x in col if x is not None], memo)
+    rows = list(zip(*held, strict=True))
+    keys = list(map(marshal.dumps, rows))  # exact: 0.0 and -0.0, 1 and 1.0 differ
+    distinct = dict(zip(keys, rows, strict=True))
+    number = {k: i for i, k in enumerate(distinct)}
+    where = iter(map(number.__getitem__, keys))
+    columns = tuple(map(list, zip(*distinct.values(), strict=True))) or tuple([] for _ in held)
+    return [-1 if x is None else next(where) for x in col], columns
+
+
+def _shared(col: list[Any], memo: dict[Any, Any]) -> list[Any]:
+    """``col`` with each string, list of strings and mapping of strings to strings
+    replaced by the first equal one met (``memo``: strings by themselves, lists and
+    mappings in tables of their own), so that it is stored once."""
+    kinds = _types(col)
+    if kinds <= {str, _NONE}:
+        return list(map(memo.setdefault, col, col))
+    if kinds <= {list} and _types(chain.from_iterable(col)) <= {str}:
+        lists = memo.setdefault(list, {})
+        return list(map(lists.setdefault, map(tuple, col), col))
+    if kinds <= {dict} and _types(chain(chain.from_iterable(col), *map(dict.values, col))) <= {str}:
+        mappings = memo.setdefault(dict, {})
+        return list(map(mappings.setdefault, map(tuple, map(dict.items, col)), col))
+    return col
 
 
 def catalog_from_rows(data: dict[str, Any]) -> Catalog:
     """Rebuild a catalog from ``catalog_rows`` output (raises on damaged data)."""
-    fromiso = dt.date.fromisoformat
-    variants = {}
-    for vid, row in data["variants"].items():
-        r = list(row)
-        r[_V_ACCESS] = Access(*r[_V_ACCESS])
-        if r[_V_ARCH] is not None:
-            r[_V_ARCH] = ArchNumbers(*r[_V_ARCH])
-        if r[_V_PRICING] is not None:
-            r[_V_PRICING] = Pricing(*_undated(r[_V_PRICING], _P_AS_OF))
-        r[_V_EVIDENCE] = [Evidence(*_undated(e, _E_DATE)) for e in r[_V_EVIDENCE]]
-        if r[_V_RELEASED] is not None:
-            r[_V_RELEASED] = fromiso(r[_V_RELEASED])
-        r[_V_VERIFIED] = fromiso(r[_V_VERIFIED])
-        variants[vid] = Variant(*r)
-    families = {}
-    for fid, row in data["families"].items():
-        fr = list(row)
-        if fr[_F_RELEASED] is not None:
-            fr[_F_RELEASED] = fromiso(fr[_F_RELEASED])
-        if fr[_F_NEWEST] is not None:
-            nr = list(fr[_F_NEWEST])
-            for at in _N_DATES:
-                if nr[at] is not None:
-                    nr[at] = fromiso(nr[at])
-            fr[_F_NEWEST] = NewestRelease(*nr)
-        families[fid] = Family(*fr)
-    return Catalog(
-        version=data["version"],
-        providers={k: Provider(*v) for k, v in data["providers"].items()},
-        licenses={k: License(*v) for k, v in data["licenses"].items()},
-        families=families,
-        variants=variants,
-        datasets={k: Dataset(*v) for k, v in data["datasets"].items()},
-    )
+    tables = {}
+    for key, cls in _TABLES:
+        columns = data[key]
+        tables[key] = dict(zip(columns[0], _records(cls, columns), strict=True))
+    return Catalog(version=data["version"], **tables)
+
+
+def _records(cls: type, columns: Sequence[Any]) -> list[Any]:
+    """The records of class ``cls`` stored as ``columns`` (see ``_columns``)."""
+    plan = _PLANS[cls]
+    if len(columns) != len(plan):
+        raise ValueError("not the columns of this record")
+    args: list[Iterable[Any]] = []
+    for (how, inner), col in zip(plan, columns, strict=True):
+        if how == _PLAIN:
+            args.append(col)
+        elif how == _DATE:
+            table = {s: dt.date.fromisoformat(s) for s in set(col) if s is not None}
+            args.append(map(table.get, col))
+        elif how == _ONE:
+            args.append(_records(inner, col))
+        else:
+            marks, held = col[0], _records(inner, col[1])
+            if how == _OPTIONAL:  # positions in held, -1 for None
+                args.append(map([*held, None].__getitem__, marks))
+                continue
+            if sum(marks) != len(held):
+                raise ValueError("not the records counted")
+            it = iter(held)
+            empty: list[Any] = []  # one empty list for all that have none
+            args.append([list(islice(it, n)) if n else empty for n in marks])
+    return list(starmap(cls, zip(*args, strict=True)))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import os
 import re
 import stat
@@ -115,7 +114,7 @@ def _fail(problems: list[Problem]) -> CatalogError:
 
 @dataclass(eq=False, repr=False)
 class SourceFile:
-    path: Path
+    path: Path | str
     label: str  # how it is named in messages
     kind: str  # "providers" | "licenses" | "datasets" | "family" | "evidence"
     stat: tuple[int, int, int, int]  # size, mtime_ns, inode, device
@@ -145,9 +144,9 @@ class _Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _stat(path: Path, label: str, out: _Collected) -> tuple[int, int, int, int] | None:
+def _stat(path: Path | str, label: str, out: _Collected) -> tuple[int, int, int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError as exc:
         out.problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
         return None
@@ -212,19 +211,20 @@ def _collect(root: Path, overlay: bool, out: _Collected) -> None:
             if st is not None:
                 out.files.append(SourceFile(p, label, kind, st, root=str(root), overlay=tag))
     _collect_evidence(root, overlay, tag, out)
-    fam_root = root / "families"
-    for p in _family_paths(fam_root, out):
-        label = _label(p, root, overlay)
-        st = _stat(p, label, out)
+    # strings, not Paths: a catalog may have 20,000 family files, and pathlib costs
+    # more than the stat calls
+    prefix = os.path.join(str(root), "")
+    for path, parent, name in _family_paths(root / "families", out):
+        label = path if overlay else "catalog/" + path.removeprefix(prefix).replace(os.sep, "/")
+        st = _stat(path, label, out)
         if st is not None:
-            parent = p.parent.name if p.parent != fam_root else ""
             out.files.append(
                 SourceFile(
-                    p,
+                    path,
                     label,
                     "family",
                     st,
-                    family_id=p.stem,
+                    family_id=_stem(name),
                     provider_dir=parent,
                     root=str(root),
                     overlay=tag,
@@ -255,17 +255,30 @@ def _not_a_catalog(root: Path) -> Problem | None:
     return Problem(str(root), why) if why is not None else None
 
 
-def _family_paths(fam_root: Path, out: _Collected) -> list[Path]:
-    """The family files under ``fam_root``, in order; none (with the problem said) when
-    there are too many to be a catalog."""
+def _stem(name: str) -> str:
+    """``Path(name).stem`` without building a Path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _family_paths(fam_root: Path, out: _Collected) -> list[tuple[str, str, str]]:
+    """The family files under ``fam_root`` in order, each as its path, the name of the
+    directory it is in ("" for ``fam_root`` itself) and its own name; none (with the
+    problem said) when there are too many to be a catalog."""
     if not fam_root.is_dir():
         return []
-    found: list[Path] = []
+    top = str(fam_root)
+    found: list[tuple[str, str, str]] = []
     seen = 0
-    for dirpath, dirnames, filenames in os.walk(fam_root):
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames.sort()
         seen += len(dirnames) + len(filenames)
-        found += [Path(dirpath) / fn for fn in sorted(filenames) if fn.endswith((".yaml", ".yml"))]
+        parent = os.path.basename(dirpath) if dirpath != top else ""
+        found += [
+            (os.path.join(dirpath, fn), parent, fn)
+            for fn in sorted(filenames)
+            if fn.endswith((".yaml", ".yml"))
+        ]
         if len(found) > MAX_FILES or seen > MAX_WALK:
             message = f"more than {MAX_FILES:,} family files or {MAX_WALK:,} entries: not a catalog"
             out.problems.append(Problem(str(fam_root), message))
@@ -1149,6 +1162,8 @@ def _cited_dataset(source: str) -> str | None:
 
 
 def _digest(files: Iterable[SourceFile]) -> str:
+    import hashlib  # with OpenSSL, ~3 ms: only when files are read
+
     h = hashlib.sha256(key_start())
     for f in files:
         h.update(
@@ -1163,7 +1178,15 @@ def _digest(files: Iterable[SourceFile]) -> str:
 
 
 def _stat_key(files: Iterable[SourceFile]) -> str:
-    h = hashlib.sha256(key_start())
+    """What the index is named by: a hash of every file's name, kind and stat data. It
+    is BLAKE2b from CPython's own module, which hashlib also serves, without loading
+    OpenSSL: that took ~3 ms of every run."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+
+    h = blake2b(key_start(), digest_size=16)
     for f in files:
         h.update(
             f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
@@ -1260,11 +1283,12 @@ def _cached_or_validated(
     version = _digest(files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     cached = read_cache(cpath, version) if cpath is not None else None
+    trusted = cached is not None  # read and checked
     if cached is None:
         cached = _validated(files, version, overlays, base_env)
         if cdir is not None and cpath is not None:
-            write_cache(cdir, cpath, cached)
-    if cpath is not None:
+            trusted = write_cache(cdir, cpath, cached)
+    if cpath is not None and trusted:
         write_index(index, version, cpath, [f.stat[1] for f in files])
     return _based(cached, base_env)
 

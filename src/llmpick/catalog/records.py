@@ -10,8 +10,10 @@ the attribute docstrings below. Their vocabularies are those of ``vocabulary.py`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from llmpick.vocabulary import (
@@ -189,9 +191,18 @@ class Pricing:
     """Where the long-prompt, batch and cached prices come from (dataset:key)."""
 
     def __post_init__(self) -> None:
-        tiers = (self.long_input, self.long_output, self.batch_input, self.batch_output)
+        # one call, no generator: a 20,000-model catalog builds thousands of prices
+        # from its cache (a missing price counts as 0, which is not negative)
         if (
-            min(x for x in (self.input, self.output, self.cached_input, *tiers) if x is not None)
+            min(
+                self.input,
+                self.output,
+                self.cached_input or 0,
+                self.long_input or 0,
+                self.long_output or 0,
+                self.batch_input or 0,
+                self.batch_output or 0,
+            )
             < 0
         ):
             raise ValueError("prices cannot be negative")
@@ -338,8 +349,12 @@ class Catalog:
 
     @property
     def newest_verified(self) -> dt.date | None:
-        dates = [v.verified for v in self.variants.values()]
-        return max(dates) if dates else None
+        # C-level: a run asks several times, of up to 20,000 variants
+        newest: dt.date | None = max(map(_VERIFIED, self.variants.values()), default=None)
+        return newest
+
+
+_VERIFIED = attrgetter("verified")
 
 
 # --- plain data (JSON output) ----------------------------------------------------
@@ -360,20 +375,39 @@ def to_data(obj: Any, *, keep_none: bool = True) -> Any:
     return _jsonable(obj) if keep_none else _compact(obj)
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """A record class's field names, and a getter of all their values at once."""
+    got = _FIELDS.get(cls)
+    if got is None:
+        names = tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+        get = attrgetter(*names)
+        got = _FIELDS[cls] = (names, get if len(names) > 1 else lambda obj: (get(obj),))
+    return got
+
+
+# Both are faster than dataclasses.asdict, which deep-copies every value: scalars, by far
+# the most common values, are passed through without a call (``models --json`` turns
+# every field of every model into data).
 
 
 def _jsonable(value: Any) -> Any:
-    # faster than dataclasses.asdict, which deep-copies every value; scalars, by far the
-    # most common values, are tested first
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
+    if hasattr(kind, "__dataclass_fields__"):
+        names, get = _fields(kind)
+        return {
+            name: x if type(x) in _SCALARS else _jsonable(x)
+            for name, x in zip(names, get(value), strict=True)
+        }
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: x if type(x) in _SCALARS else _jsonable(x) for k, x in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [x if type(x) in _SCALARS else _jsonable(x) for x in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -381,15 +415,22 @@ def _jsonable(value: Any) -> Any:
 
 def _compact(value: Any) -> Any:
     """``_jsonable`` leaving out None in mappings, in the same single pass."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if hasattr(value, "__dataclass_fields__"):
-        pairs = ((name, getattr(value, name)) for name in value.__dataclass_fields__)
-        return {name: _compact(x) for name, x in pairs if x is not None}
+    if hasattr(kind, "__dataclass_fields__"):
+        names, get = _fields(kind)
+        return {
+            name: x if type(x) in _SCALARS else _compact(x)
+            for name, x in zip(names, get(value), strict=True)
+            if x is not None
+        }
     if isinstance(value, dict):
-        return {k: _compact(x) for k, x in value.items() if x is not None}
+        return {
+            k: x if type(x) in _SCALARS else _compact(x) for k, x in value.items() if x is not None
+        }
     if isinstance(value, list):
-        return [_compact(x) for x in value]
+        return [x if type(x) in _SCALARS else _compact(x) for x in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
