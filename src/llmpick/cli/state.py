@@ -45,7 +45,7 @@ class State:
         cat = self.curated
         if self.no_refresh:
             return cat
-        from llmpick.catalog.refresh import apply_layer, layer_path, read_layer
+        from llmpick.catalog.layer import layer_path, read_layer
         from llmpick.cli.emit import notice
 
         path = layer_path()
@@ -54,6 +54,8 @@ class State:
             notice(f"warning: refresh layer ignored: {problem}; run 'llmpick catalog refresh'")
         if layer is None:
             return cat
+        from llmpick.catalog.layer_merge import apply_layer
+
         cat = apply_layer(cat, layer, path=str(path))
         notice(f"note: {cat.refresh.summary()} (--no-refresh ignores them)")
         return cat

@@ -129,7 +129,7 @@ REC_COLS = (
 
 
 def _unreviewed(c: Candidate) -> bool:
-    from llmpick.catalog.refresh import UNREVIEWED_LICENSE
+    from llmpick.catalog.layer_merge import UNREVIEWED_LICENSE
 
     return c["license"]["id"] == UNREVIEWED_LICENSE
 
