@@ -112,8 +112,6 @@ def _layer_kinds(cfg: dict[str, Any], a: ArchNumbers, file: str, prefix: str) ->
         a.sliding_window, a.full_attention_layers = window, layers // every
     elif window and cfg.get("model_type") in WINDOW_ON_EVERY_LAYER:
         a.sliding_window = window
-
-
     # any other window, without saying which layers use it, is not applied: the full
     # cache is the safe side of the estimate
 

@@ -147,6 +147,8 @@ class HubRepo:
         return body
 
 
+# --- the private cache ------------------------------------------------------------------
+
 _MAGIC = b"llmpick-hub 1\n"
 
 
@@ -196,6 +198,9 @@ def _cache_put(key: str, status: int, body: bytes) -> None:
         write_atomic(path, head + body)
     except Exception:  # a cache we cannot write only costs a download
         return
+
+
+# --- what is read, checked ---------------------------------------------------------------
 
 
 def read_json(data: bytes, file: str) -> Any:

@@ -114,8 +114,18 @@ def _tokens_ok(v: Any) -> bool:
     return type(v) is int and 1 <= v <= MAX_TOKENS
 
 
+_DATES_OK: set[str] = set()  # dates found valid: a layer repeats a few hundred of them
+
+
 def _date_ok(v: Any) -> bool:
-    return type(v) is str and len(v) == 10 and as_date(v) == v
+    if type(v) is not str:
+        return False
+    if v in _DATES_OK:
+        return True
+    if len(v) == 10 and as_date(v) == v:
+        _DATES_OK.add(v)
+        return True
+    return False
 
 
 # each field of an entry and its check, written for speed: every command reads the layer

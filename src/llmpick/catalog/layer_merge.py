@@ -327,12 +327,13 @@ def _merge_cited(
     citations found in the layer."""
     known_api: set[tuple[str, str]] = set()
     cited: set[str] = set()
+    in_layer = tuple(f"{name}:" for name in layer.sources)  # the citations to look up
     for vid, v in cat.variants.items():
         if v.access.api:
             known_api.add((v.provider, v.access.api))
         found = []
         for s in cited_sources(v):
-            hit = _lookup(layer, s)
+            hit = _lookup(layer, s) if s.startswith(in_layer) else None
             if hit is not None:
                 cited.add(hit[0])
                 found.append(hit)
