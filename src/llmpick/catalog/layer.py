@@ -2,9 +2,10 @@
 cache), writing it (atomic, private, one writer at a time), and how old the data is.
 
 ``llmpick catalog refresh`` (``refresh.py``) writes the layer; every command reads it
-with ``read_layer`` and merges it into the loaded catalog (``layer_merge.py``). Nothing
-heavy is imported here, and what a layer holds (``layer_format.py``) is imported only
-when a layer exists: with none, every command pays for this module alone.
+and merges it into the loaded catalog (``with_layer``: ``layer_merge.py``, the merge
+kept between runs by ``layer_cache.py``). Nothing heavy is imported here, and what a
+layer holds (``layer_format.py``) is imported only when a layer exists: with none,
+every command pays for this module alone.
 """
 
 from __future__ import annotations
@@ -66,29 +67,59 @@ def layer_path() -> Path:
 def read_layer(path: Path | None = None) -> tuple[Layer | None, str | None]:
     """(the layer, None), (None, None) when there is none, or (None, why it is unusable).
 
+    Trusted like the catalog cache (``read_layer_bytes``), and of the right shape (an
+    entry of the wrong shape is dropped and counted)."""
+    path = path or layer_path()
+    raw, problem = read_layer_bytes(path)
+    if raw is None:
+        return None, problem
+    from llmpick.catalog.layer_format import layer_from_json  # only when there is a layer
+
+    try:
+        return layer_from_json(raw), None
+    except ValueError as exc:
+        return None, _damaged(path, exc)
+
+
+def with_layer(cat: Catalog, path: Path | None = None) -> tuple[Catalog, str | None]:
+    """``cat`` with the layer merged in, and None; ``cat`` itself when there is no
+    layer, with why it is unusable when there is one that cannot be used. The merge is
+    kept between runs (``layer_cache.py``)."""
+    path = path or layer_path()
+    raw, problem = read_layer_bytes(path)
+    if raw is None:
+        return cat, problem
+    from llmpick.catalog.layer_cache import merged  # only when there is a layer
+
+    try:
+        return merged(cat, raw, path), None
+    except ValueError as exc:
+        return cat, _damaged(path, exc)
+
+
+def read_layer_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The layer file's bytes and None, (None, None) when there is none, or (None, why
+    it is unusable).
+
     Trusted like the catalog cache: only from a directory of ours that no one else can
-    write to, a regular file of ours (not a link), at most MAX_LAYER_BYTES, of the
-    right shape (an entry of the wrong shape is dropped and counted)."""
+    write to, a regular file of ours (not a link), at most MAX_LAYER_BYTES."""
     from llmpick.files import read_bounded, unsafe_dir
 
-    path = path or layer_path()
     why = unsafe_dir(path.parent, create=False)
     if why == "it does not exist":
         return None, None
     if why is not None:
         return None, f"not using the refresh layer in {path.parent}: {why}"
     try:
-        raw = read_bounded(path, MAX_LAYER_BYTES, private=True)
+        return read_bounded(path, MAX_LAYER_BYTES, private=True), None
     except FileNotFoundError:
         return None, None
     except OSError as exc:
         return None, f"cannot read {path}: {exc.strerror or exc}"
-    from llmpick.catalog.layer_format import layer_from_json  # only when there is a layer
 
-    try:
-        return layer_from_json(raw), None
-    except ValueError as exc:
-        return None, f"{path} is damaged ({exc})"
+
+def _damaged(path: Path, exc: ValueError) -> str:
+    return f"{path} is damaged ({exc})"
 
 
 def _private_dir(path: Path) -> None:

@@ -20,12 +20,11 @@ each marked unreviewed (a family ``unreviewed-<provider>``, the licence
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from llmpick import clock
 from llmpick.catalog.layer_format import (
@@ -44,6 +43,8 @@ from llmpick.catalog.records import (
     Variant,
 )
 from llmpick.vocabulary import ID_CHARS, MODALITIES
+
+R = TypeVar("R")  # a record
 
 TOLERANCE = 0.03  # limits that differ by less are the same number, rounded
 UNREVIEWED_LICENSE = "unreviewed-api-terms"
@@ -146,13 +147,12 @@ def _lookup(layer: Layer, source: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-_VARIANT_FIELDS = tuple(Variant.__dataclass_fields__)
-
-
-def _with(v: Variant, updates: Mapping[str, Any]) -> Variant:
-    """A copy of ``v`` with some fields replaced (dataclasses.replace, without its cost)."""
-    new = object.__new__(Variant)
-    for name in _VARIANT_FIELDS:
+def _with(v: R, updates: Mapping[str, Any]) -> R:
+    """A copy of record ``v`` with some fields replaced: dataclasses.replace without its
+    cost, and without ``__post_init__``'s checks, which the values kept already passed
+    (a refreshed price, limit or status is checked when the layer is read)."""
+    new = object.__new__(type(v))
+    for name in v.__dataclass_fields__:  # type: ignore[attr-defined]
         object.__setattr__(new, name, updates[name] if name in updates else getattr(v, name))
     return new
 
@@ -162,11 +162,12 @@ def _merge_variant(
     found: list[tuple[str, dict[str, Any]]],
     price_hit: tuple[str, dict[str, Any]] | None,
     today: dt.date,
-) -> tuple[Variant, list[Change], bool]:
-    """``v`` with the facts of the layer entries it cites (``found``; ``price_hit`` is
-    the one its price cites), the changes, and whether upstream confirmed its price."""
+) -> tuple[dict[str, Any], list[ChangeRow], bool]:
+    """The facts of the layer entries ``v`` cites (``found``; ``price_hit`` is the one
+    its price cites) that change it, as plain data (``_decoded`` makes them values), the
+    changes, and whether upstream confirmed its price."""
     if not found:
-        return v, [], False
+        return {}, [], False
     # the maker's own API: the entry's provider and model id are the variant's
     own = [
         (src, e)
@@ -175,7 +176,7 @@ def _merge_variant(
     ]
     own.sort(key=lambda x: not x[0].startswith("models.dev:"))  # its context is the window
     updates: dict[str, Any] = {}
-    changes: list[Change] = []
+    changes: list[ChangeRow] = []
     # the key the curated price cites, then the maker's API
     priced = [price_hit, *own] if price_hit is not None else own
     confirmed = _merge_price(v, priced, updates, changes)
@@ -184,14 +185,14 @@ def _merge_variant(
     if not v.open_weights:  # an open model's window is the weights' fact, not an API's
         _merge_limits(v, fresh, updates, changes)
     _merge_lifecycle(v, fresh, today, updates, changes)
-    return (_with(v, updates) if updates else v), changes, confirmed
+    return updates, changes, confirmed
 
 
 def _merge_price(
     v: Variant,
     priced: list[tuple[str, dict[str, Any]]],
     updates: dict[str, Any],
-    changes: list[Change],
+    changes: list[ChangeRow],
 ) -> bool:
     """The first priced entry's price, unless the curated price was checked after
     upstream was read; True when upstream only confirms the curated price (its date and
@@ -206,13 +207,11 @@ def _merge_price(
         new = (e["input"], e["output"])
         if p is not None and abs(p.input - new[0]) < 1e-9 and abs(p.output - new[1]) < 1e-9:
             if src == p.source or citation_key(p.source) is None:
-                updates["pricing"] = dataclasses.replace(p, as_of=seen, source=src)
+                updates["pricing"] = ("confirmed", e["seen"], src)
                 return True
             return False
-        updates["pricing"] = Pricing(new[0], new[1], seen, src)
-        changes.append(
-            Change("price", [p.input, p.output] if p else None, list(new), src, e["seen"])
-        )
+        updates["pricing"] = ("new", new[0], new[1], e["seen"], src)
+        changes.append(("price", [p.input, p.output] if p else None, list(new), src, e["seen"]))
         return False
     return False
 
@@ -224,7 +223,7 @@ def _merge_limits(
     v: Variant,
     fresh: list[tuple[str, dict[str, Any]]],
     updates: dict[str, Any],
-    changes: list[Change],
+    changes: list[ChangeRow],
 ) -> None:
     """Context window and maximum output from the first entry that gives each;
     differences within TOLERANCE are rounding, not changes."""
@@ -240,7 +239,7 @@ def _merge_limits(
                 continue
             if not _close(cur, value):
                 updates[name] = value
-                changes.append(Change(name, cur, value, src, e["seen"]))
+                changes.append((name, cur, value, src, e["seen"]))
             break
 
 
@@ -254,7 +253,7 @@ def _merge_lifecycle(
     fresh: list[tuple[str, dict[str, Any]]],
     today: dt.date,
     updates: dict[str, Any],
-    changes: list[Change],
+    changes: list[ChangeRow],
 ) -> None:
     """The first announced shutdown: deprecated, or retired once its date has passed.
     For open weights it is the maker's API that goes (``api_status``): the weights stay."""
@@ -268,7 +267,7 @@ def _merge_lifecycle(
         cur = getattr(v, name)
         if order[cur] < order[target]:
             updates[name] = target
-            changes.append(Change(name, cur, target, src, when or e["seen"]))
+            changes.append((name, cur, target, src, when or e["seen"]))
         break
 
 
@@ -280,21 +279,57 @@ def apply_layer(
     Pure: ``cat`` is not modified. The result's ``refresh`` records every change.
     """
     on = on or clock.today()
+    return apply_plan(cat, plan_merge(cat, layer, on, path=path), on)
+
+
+Plan = dict[str, Any]
+"""What merging a layer into a catalog on a day does, as plain data (strings, numbers,
+lists, tuples and dicts, which marshal keeps: ``layer_cache.py``): ``path``,
+``written``, ``sources`` [(name, url, fetched, entries)], ``damaged``, ``merged``
+[(variant id, updates, changes, price confirmed)] and ``added`` [(id, provider, API
+id, [(citation, entry)])], the unreviewed models."""
+ChangeRow = tuple[str, Any, Any, str, str]  # a Change as plain data
+
+
+def plan_merge(cat: Catalog, layer: Layer, on: dt.date, *, path: str = "") -> Plan:
+    """What merging ``layer`` into ``cat`` on day ``on`` does (the checks, look-ups and
+    choices: most of the merge's work), for ``apply_plan`` to build."""
+    merged, known_api, cited = _merge_cited(cat, layer, on)
+    return {
+        "path": path,
+        "written": layer.written,
+        "sources": [(n, s.url, s.fetched, s.entries) for n, s in sorted(layer.sources.items())],
+        "damaged": layer.damaged,
+        "merged": merged,
+        "added": _unreviewed(cat, layer, known_api, cited, on),
+    }
+
+
+def apply_plan(cat: Catalog, plan: Plan, on: dt.date) -> Catalog:
+    """The catalog with a plan (``plan_merge``'s) carried out: changed models replaced
+    by changed copies, the unreviewed ones added. ``cat`` is not modified."""
+    sources = plan["sources"]
     info = RefreshInfo(
-        path=path,
-        written=layer.written,
-        sources={n: (s.url, s.fetched, s.entries) for n, s in sorted(layer.sources.items())},
-        fetched=layer.fetched,
+        path=plan["path"],
+        written=plan["written"],
+        sources={n: (url, fetched, entries) for n, url, fetched, entries in sources},
+        fetched=max(dt.date.fromisoformat(fetched) for _, _, fetched, _ in sources),
         bundled_date=cat.newest_verified,
-        damaged=layer.damaged,
+        damaged=plan["damaged"],
     )
     variants = dict(cat.variants)
-    known_api, cited = _merge_cited(cat, layer, on, variants, info)
-    added = _unreviewed(cat, layer, known_api, cited, on)
+    for vid, updates, changes, confirmed in plan["merged"]:
+        if updates:
+            variants[vid] = _with(cat.variants[vid], _decoded(cat.variants[vid], updates))
+        if changes:
+            info.changes[vid] = [Change(*c) for c in changes]
+        info.confirmed += confirmed
+    added = [_unreviewed_variant(vid, p, model, got, on) for vid, p, model, got in plan["added"]]
     families = dict(cat.families)
     licenses = dict(cat.licenses)
     if added:
         licenses.setdefault(UNREVIEWED_LICENSE, _UNREVIEWED_TERMS)
+    urls = [url for _, url, _, _ in sources]
     for v in added:
         if v.id in variants:
             continue
@@ -302,7 +337,7 @@ def apply_layer(
         info.unreviewed[v.id] = list(v.sources)
         fam = families.get(v.family)
         if fam is None:
-            fam = families[v.family] = _unreviewed_family(v, cat.providers[v.provider], layer)
+            fam = families[v.family] = _unreviewed_family(v, cat.providers[v.provider], urls)
         elif v.family in cat.families:  # the curated family's list stays as it was
             fam = families[v.family] = replace(fam, variants=list(fam.variants))
         fam.variants.append(v.id)
@@ -319,12 +354,29 @@ def apply_layer(
     return out
 
 
+def _decoded(v: Variant, updates: Mapping[str, Any]) -> dict[str, Any]:
+    """A plan's updates of ``v`` as field values: a price is ("new", input, output, seen,
+    citation), or ("confirmed", seen, citation) for the curated price read again."""
+    out = dict(updates)
+    price = out.get("pricing")
+    if price is not None and price[0] == "new":
+        _, i, o, seen, src = price
+        out["pricing"] = Pricing(i, o, dt.date.fromisoformat(seen), src)
+    elif price is not None:
+        _, seen, src = price
+        if v.pricing is None:
+            raise ValueError(f"{v.id}: a price confirmed, but it has none")
+        out["pricing"] = _with(v.pricing, {"as_of": dt.date.fromisoformat(seen), "source": src})
+    return out
+
+
 def _merge_cited(
-    cat: Catalog, layer: Layer, on: dt.date, variants: dict[str, Variant], info: RefreshInfo
-) -> tuple[set[tuple[str, str]], set[str]]:
-    """Merge into ``variants`` the layer's entries each catalog model cites, recording
-    the changes in ``info``; the (provider, API id) pairs of the catalog, and the
-    citations found in the layer."""
+    cat: Catalog, layer: Layer, on: dt.date
+) -> tuple[list[tuple[str, dict[str, Any], list[ChangeRow], bool]], set[tuple[str, str]], set[str]]:
+    """For each catalog model citing entries of the layer: (its id, the facts they
+    change, the changes, whether its price was confirmed); then the (provider, API id)
+    pairs of the catalog, and the citations found in the layer."""
+    merged = []
     known_api: set[tuple[str, str]] = set()
     cited: set[str] = set()
     in_layer = tuple(f"{name}:" for name in layer.sources)  # the citations to look up
@@ -340,16 +392,13 @@ def _merge_cited(
         price_hit = None
         if found and v.pricing is not None and _lookup(layer, v.pricing.source) is not None:
             price_hit = found[0]  # cited_sources lists the price's source first
-        new, changes, confirmed = _merge_variant(v, found, price_hit, on)
-        if new is not v:
-            variants[vid] = new
-        if changes:
-            info.changes[vid] = changes
-        info.confirmed += confirmed
-    return known_api, cited
+        updates, changes, confirmed = _merge_variant(v, found, price_hit, on)
+        if updates or changes or confirmed:
+            merged.append((vid, updates, changes, confirmed))
+    return merged, known_api, cited
 
 
-def _unreviewed_family(v: Variant, prov: Provider, layer: Layer) -> Family:
+def _unreviewed_family(v: Variant, prov: Provider, urls: list[str]) -> Family:
     """The family that holds a provider's unreviewed models."""
     return Family(
         id=v.family,
@@ -370,7 +419,7 @@ def _unreviewed_family(v: Variant, prov: Provider, layer: Layer) -> Family:
         ),
         guide=[],
         aliases=[],
-        sources=[layer.sources[n].url for n in sorted(layer.sources)],
+        sources=list(urls),
         variants=[],
         file="refresh layer",
     )
@@ -400,9 +449,10 @@ def _unreviewed(
     known_api: set[tuple[str, str]],
     cited: set[str],
     today: dt.date,
-) -> list[Variant]:
+) -> list[tuple[str, str, str, list[tuple[str, dict[str, Any]]]]]:
     """The layer's API models of the catalog's providers that the catalog does not have
-    under any name, each as an unreviewed variant with a free id."""
+    under any name, each with a free id: (id, provider, API id, its entries), for
+    ``_unreviewed_variant``."""
     from llmpick.catalog.query import norm as _norm
 
     out = []
@@ -426,7 +476,7 @@ def _unreviewed(
             if vid in taken:
                 continue
         taken.add(vid)
-        out.append(_unreviewed_variant(vid, provider, model, entries, today))
+        out.append((vid, provider, model, entries))
     return out
 
 
