@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from llmpick import clock
-from llmpick.catalog import layer_format, layer_merge
-from llmpick.catalog.layer_format import layer_from_json
 from llmpick.catalog.layer_merge import Plan, apply_plan, plan_merge
 from llmpick.catalog.records import Catalog
 
 MERGE_FILE = "layer-merge.bin"
 MAX_PLAN_BYTES = 16 * 1024 * 1024  # a plan is a few hundred kB (the kept entries)
+_CODE = [Path(__file__).with_name(f"layer_{m}.py") for m in ("format", "merge", "cache")]
 
 
 def merged(cat: Catalog, raw: bytes, path: Path, on: dt.date | None = None) -> Catalog:
@@ -45,6 +44,8 @@ def merged(cat: Catalog, raw: bytes, path: Path, on: dt.date | None = None) -> C
             return apply_plan(cat, plan, on)
         except Exception:  # a plan that does not fit: made again below, never served
             pass
+    from llmpick.catalog.layer_format import layer_from_json  # only to make a plan
+
     plan = plan_merge(cat, layer_from_json(raw), on, path=str(path))
     if file is not None:
         _write(file, key, plan)
@@ -55,9 +56,12 @@ def _key(cat: Catalog, raw: bytes, path: Path, on: dt.date) -> bytes:
     from llmpick.catalog.cache import key_start
 
     h = hashlib.sha256(key_start())
-    for module in (layer_format, layer_merge):  # an edited merge makes new plans
-        st = os.stat(module.__file__ or "")
-        h.update(f"|{st.st_mtime_ns}:{st.st_size}".encode())
+    for code in _CODE:  # an edited merge makes new plans
+        try:
+            st = os.stat(code)
+            h.update(f"|{st.st_mtime_ns}:{st.st_size}".encode())
+        except OSError:
+            h.update(b"|-")
     h.update(f"|{cat.version}|{on.isoformat()}|{path}|".encode())
     h.update(raw)
     return h.hexdigest().encode()

@@ -1,6 +1,8 @@
 """Merging a refresh layer into a catalog: ``apply_layer``, a pure function (catalog +
 layer -> catalog, with a record of every fact it changed), run after loading and caching
-so that the cache of the curated catalog stays valid.
+so that the cache of the curated catalog stays valid. It is two steps: ``plan_merge``
+does the work (the look-ups and choices below) and says what changes as plain data,
+which ``layer_cache.py`` keeps between runs; ``apply_plan`` builds the records.
 
 What the merge may change, on a catalog model matched by a key it cites:
 - prices (from the key the price cites; else a first-party key the model cites);
@@ -24,15 +26,9 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llmpick import clock
-from llmpick.catalog.layer_format import (
-    CAPABILITIES,
-    SOURCES,
-    Layer,
-    as_date,
-)
 from llmpick.catalog.records import (
     Access,
     Catalog,
@@ -42,7 +38,10 @@ from llmpick.catalog.records import (
     Provider,
     Variant,
 )
-from llmpick.vocabulary import ID_CHARS, MODALITIES
+from llmpick.vocabulary import CAPABILITIES, ID_CHARS, MODALITIES
+
+if TYPE_CHECKING:  # what a layer holds is read only when a kept merge cannot serve
+    from llmpick.catalog.layer_format import Layer
 
 R = TypeVar("R")  # a record
 
@@ -70,6 +69,8 @@ def citation_key(source: str, known: Mapping[str, Any] | None = None) -> tuple[s
     A models.dev citation may name a field of an entry (``...models.gpt-4.1.cost``); with
     ``known`` given, the field is dropped when the longer key is not an entry.
     """
+    from llmpick.catalog.layer_format import SOURCES
+
     ds, sep, key = source.partition(":")
     if not sep or ds not in SOURCES or source.startswith(("http://", "https://")):
         return None
@@ -489,6 +490,8 @@ def _uncited(
 ) -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
     """The layer's text models of the catalog's providers that no catalog model cites or
     serves under their API id, and not shut down: (provider, model) -> its entries."""
+    from llmpick.catalog.layer_format import as_date
+
     groups: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for name in ("models.dev", "litellm"):  # models.dev first: its context is the window
         if name not in layer.sources:
