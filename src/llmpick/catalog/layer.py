@@ -31,25 +31,8 @@ MAX_LAYER_BYTES = 32 * 1024 * 1024
 STALE_DAYS = 90
 
 
-def age_warning(cat: Catalog, on: dt.date | None = None) -> str | None:
-    """A warning when the newest data (catalog check or refresh) is older than 90 days."""
-    on = on or clock.today()
-    dates: list[dt.date] = [d for d in (cat.newest_verified,) if d is not None]
-    info = cat.refresh
-    if info is not None:
-        dates.append(info.fetched)
-        if info.bundled_date is not None:
-            dates.append(info.bundled_date)
-    if not dates:
-        return None
-    newest = max(dates)
-    age = (on - newest).days
-    if age <= STALE_DAYS:
-        return None
-    return (
-        f"the catalog's newest data is from {newest}, {age} days ago: prices, limits and "
-        "new models may have changed; run 'llmpick catalog refresh'"
-    )
+class RefreshFailed(LlmpickError):
+    """A refresh refused or failed; nothing was written (exit 1)."""
 
 
 def data_dir() -> Path:
@@ -189,5 +172,22 @@ def one_writer(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-class RefreshFailed(LlmpickError):
-    """A refresh refused or failed; nothing was written (exit 1)."""
+def age_warning(cat: Catalog, on: dt.date | None = None) -> str | None:
+    """A warning when the newest data (catalog check or refresh) is older than 90 days."""
+    on = on or clock.today()
+    dates: list[dt.date] = [d for d in (cat.newest_verified,) if d is not None]
+    info = cat.refresh
+    if info is not None:
+        dates.append(info.fetched)
+        if info.bundled_date is not None:
+            dates.append(info.bundled_date)
+    if not dates:
+        return None
+    newest = max(dates)
+    age = (on - newest).days
+    if age <= STALE_DAYS:
+        return None
+    return (
+        f"the catalog's newest data is from {newest}, {age} days ago: prices, limits and "
+        "new models may have changed; run 'llmpick catalog refresh'"
+    )

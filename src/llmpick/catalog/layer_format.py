@@ -16,11 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from llmpick import vocabulary
 from llmpick.vocabulary import ID_CHARS, MODALITIES
 
 FORMAT = 1
 SOURCES = ("litellm", "models.dev")
-CAPABILITIES = ("tools", "structured-output", "vision", "reasoning", "audio")
+# the capabilities an entry may name: the public tables say nothing of fill-in-the-middle
+CAPABILITIES = tuple(c for c in vocabulary.CAPABILITIES if c != "fill-in-the-middle")
 MAX_PRICE = 10_000.0
 """USD per 1M tokens above which a price is not sane (the dearest list prices are in the
 hundreds): 1e303 per token became Infinity in the layer and crashed every --json."""

@@ -38,7 +38,7 @@ from llmpick.catalog.records import (
     Provider,
     Variant,
 )
-from llmpick.vocabulary import CAPABILITIES, ID_CHARS, MODALITIES
+from llmpick.vocabulary import CAPABILITIES, ID_CHARS, MODALITIES, UNREVIEWED_LICENSE
 
 if TYPE_CHECKING:  # what a layer holds is read only when a kept merge cannot serve
     from llmpick.catalog.layer_format import Layer
@@ -46,7 +46,6 @@ if TYPE_CHECKING:  # what a layer holds is read only when a kept merge cannot se
 R = TypeVar("R")  # a record
 
 TOLERANCE = 0.03  # limits that differ by less are the same number, rounded
-UNREVIEWED_LICENSE = "unreviewed-api-terms"
 _MD_FIELDS = frozenset(
     (
         "cost", "limit", "release_date", "last_updated", "modalities", "tool_call",
