@@ -1,7 +1,8 @@
 """The merge of the refresh layer, kept: what ``plan_merge`` found for one layer, one
 catalog and one day, so that every command with a layer in force does not check each of
-its entries and look up each citation again (about 15 ms of a command's start-up with
-today's tables; building the records from the plan takes about 4).
+its entries and look up each citation again (about 17 ms of a command's start-up with a
+layer of today's tables, 830 entries kept; reading the plan and building the records
+from it takes about 5).
 
 One file in the cache directory (``cache.py``'s, checked the same way): ``layer-merge.bin``,
 ``<sha256 of payload>\\n<payload>``, the payload a marshal of (key, plan). The key is a
