@@ -41,15 +41,6 @@ SYNONYMS = {
     "qk_rope_head_dim": ("qk_rope_head_dim",),
     "context": ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length"),
 }
-
-
-# safetensors dtypes and their bytes per element
-DTYPE_BYTES = {
-    "F64": 8, "I64": 8, "U64": 8, "F32": 4, "I32": 4, "U32": 4, "F16": 2, "BF16": 2,
-    "I16": 2, "U16": 2, "F8_E4M3": 1, "F8_E5M2": 1, "I8": 1, "U8": 1, "BOOL": 1,
-}  # fmt: skip
-
-
 SIXTEEN_BIT = {"float16", "bfloat16", "fp16", "bf16"}
 # model types whose every layer uses the configured sliding window (Mistral 7B v0.1 and
 # Mixtral as transformers and vLLM run them); other types name a window they may not use
