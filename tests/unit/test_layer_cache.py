@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import marshal
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_the_kept_plan_serves_the_same_layer_catalog_and_day_only(
 ) -> None:
     path = tmp_path / "refresh.json"
     first = C.merged(curated, raw, path, TODAY)
-    assert (cache / C.MERGE_FILE).is_file()
+    assert stat.S_IMODE((cache / C.MERGE_FILE).stat().st_mode) == 0o600  # as the layer
     assert_same(first, fresh(curated, raw, path))
 
     def planned(*args: Any, **kwargs: Any) -> Any:

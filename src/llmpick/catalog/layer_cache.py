@@ -109,4 +109,4 @@ def _write(file: Path, key: bytes, plan: Plan) -> None:
         return
     blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     with contextlib.suppress(OSError, WriteError):  # a plan not kept only costs speed
-        write_atomic(file, blob)
+        write_atomic(file, blob, mode=0o600)  # private as the layer it comes from
