@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from llmpick.catalog import refresh as R
+from llmpick.catalog import upstream as U
 from tests.loopback import serve, stop
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "refresh"
@@ -89,9 +89,9 @@ def _handler(up: Upstream) -> type[BaseHTTPRequestHandler]:
             elif path == "shrunk":
                 self.send_body(json.dumps(dict(list(up.data["litellm"].items())[:4])).encode())
             elif path == "huge":
-                self.send_body(litellm + b" " * (R.MAX_DOWNLOAD_BYTES + 1))
+                self.send_body(litellm + b" " * (U.MAX_DOWNLOAD_BYTES + 1))
             elif path == "huge-chunked":
-                self.send_body(litellm + b" " * (R.MAX_DOWNLOAD_BYTES + 1), length=False)
+                self.send_body(litellm + b" " * (U.MAX_DOWNLOAD_BYTES + 1), length=False)
             elif path == "slow":
                 time.sleep(3)
                 self.send_body(litellm)

@@ -108,6 +108,9 @@ ID_WORD = rf"[a-z0-9][{ID_CHARS}]*"
 ID_RE = re.compile(rf"^{ID_WORD}$")
 ID_RULE = "use lower-case letters, digits, '.', '_' and '-'"
 """The rule in words, for error messages."""
+UNREVIEWED_LICENSE = "unreviewed-api-terms"
+"""The licence of the API models the refresh layer adds unreviewed: the provider's terms,
+not read by llmpick (catalog/layer_merge.py)."""
 
 # --- what a user asks for -----------------------------------------------------------
 

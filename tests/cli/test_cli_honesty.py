@@ -81,12 +81,12 @@ def test_a_long_note_wraps_between_words_in_a_terminal(
     between words with a hanging indent after 'note: ' (the terminal broke it mid-word);
     to a pipe it stays one line."""
     pexpect = pytest.importorskip("pexpect")
-    from llmpick.catalog import refresh as R
+    from llmpick.catalog import layer as L
 
     ok(cli("catalog", "refresh", *upstream.args()))
-    data = json.loads(R.layer_path().read_text())
+    data = json.loads(L.layer_path().read_text())
     data["sources"]["litellm"]["models"]["gpt-t"]["input"] = "free"
-    R.layer_path().write_text(json.dumps(data))
+    L.layer_path().write_text(json.dumps(data))
     env = {**os.environ, "COLUMNS": "40"}
     child = spawn_pty(
         sys.executable, ["-m", "llmpick", "providers"], env=env, encoding="utf-8", timeout=60

@@ -277,7 +277,7 @@ TENSOR_PARAMS = 4096 * 151936 + 36 * 200_000_000
 
 
 def test_a_gguf_repository(cli, hub: Hub) -> None:
-    from llmpick.catalog.hub import GGUF_CHUNK
+    from llmpick.catalog.hub_gguf import GGUF_CHUNK
 
     model = gguf(QWEN3_GGUF, TENSORS, vocabulary=150_000, data=3_000_000)
     hub.add(

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from llmpick.catalog import refresh as R
+from llmpick.catalog import layer as L
+from llmpick.catalog import upstream as U
 from tests.conftest import Result, run_process, run_with_peak
 from tests.hostile_http import Hostile
 from tests.refresh_upstream import FIX
@@ -50,7 +51,7 @@ def refresh_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("gzip2", "encoded 2 times over (gzip, gzip); refused"),
         ("br", "uses an encoding llmpick does not read ('br')"),
-        ("gzip-bomb", f"is larger than the limit of {R.MAX_DOWNLOAD_BYTES:,} bytes"),
+        ("gzip-bomb", f"is larger than the limit of {U.MAX_DOWNLOAD_BYTES:,} bytes"),
     ],
 )
 def test_refresh_bounds_the_decoded_size_and_refuses_stacked_encodings(
@@ -64,7 +65,7 @@ def test_refresh_bounds_the_decoded_size_and_refuses_stacked_encodings(
     assert why in r.err, r
     assert "nothing was changed" in r.err and "Traceback" not in r.err, r
     assert time.monotonic() - start < 10
-    assert not R.layer_path().exists()
+    assert not L.layer_path().exists()
 
 
 @pytest.mark.slow  # a process waits out its 1 s deadline

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from llmpick.catalog import refresh as R
+from llmpick.catalog import layer as L
+from llmpick.catalog import upstream as U
 from tests.conftest import Result, run_process
 from tests.refresh_upstream import FIX, Upstream
 
@@ -24,7 +25,7 @@ KEPT = "nothing was changed: the refresh layer of 2026-11-30 (litellm, models.de
 @pytest.fixture
 def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
     monkeypatch.setenv("LLMPICK_BASE_CATALOG", str(FIX / "catalog"))
-    monkeypatch.setattr(R, "MAX_DOWNLOAD_BYTES", 256 * 1024)
+    monkeypatch.setattr(U, "MAX_DOWNLOAD_BYTES", 256 * 1024)
     up = Upstream().start()
     try:
         yield up
@@ -33,7 +34,7 @@ def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
 
 
 def layer_file() -> Path:
-    return R.layer_path()
+    return L.layer_path()
 
 
 def ok(r: Result) -> Result:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from llmpick.catalog import refresh as R
+from llmpick.catalog import layer as L
+from llmpick.catalog import layer_format as F
 from tests.conftest import Result
 from tests.refresh_upstream import Upstream
 
@@ -29,13 +30,13 @@ def ok(r: Result) -> Result:
 
 
 def layer() -> dict:
-    return json.loads(R.layer_path().read_text())
+    return json.loads(L.layer_path().read_text())
 
 
 def rewrite(edit: Callable[[dict], None]) -> None:
     data = layer()
     edit(data)
-    R.layer_path().write_text(json.dumps(data))
+    L.layer_path().write_text(json.dumps(data))
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def test_a_layer_in_a_directory_others_can_write_is_not_used(cli: Cli, upstream:
     upstream.data["litellm"]["gpt-t"]["input_cost_per_token"] = 0.0
     ok(cli("catalog", "refresh", *upstream.args()))
     assert json.loads(ok(cli("show", "gpt-t", "--json")).out)["pricing"]["input"] == 0.0
-    directory = R.layer_path().parent
+    directory = L.layer_path().parent
     os.chmod(directory, 0o777)
     try:
         r = ok(cli("show", "gpt-t", "--json"))
@@ -108,15 +109,15 @@ def test_the_layer_is_private_whatever_the_umask(
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(data / R.LAYER_FILE).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(data / L.LAYER_FILE).st_mode) == 0o600
 
 
 def test_a_symlinked_layer_is_not_followed(cli: Cli, upstream: Upstream, tmp_path: Path) -> None:
     ok(cli("catalog", "refresh", *upstream.args()))
     planted = tmp_path / "planted.json"
-    planted.write_bytes(R.layer_path().read_bytes())
-    R.layer_path().unlink()
-    R.layer_path().symlink_to(planted)
+    planted.write_bytes(L.layer_path().read_bytes())
+    L.layer_path().unlink()
+    L.layer_path().symlink_to(planted)
     r = ok(cli("models", "--json"))
     assert "gpt-t-nova" not in {m["id"] for m in json.loads(r.out)}
     assert "refresh layer ignored" in r.err, r
@@ -126,16 +127,16 @@ def test_the_writer_never_writes_a_layer_its_reader_refuses(
     cli: Cli, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ok(cli("catalog", "refresh", *upstream.args()))
-    before = R.layer_path().read_bytes()
-    monkeypatch.setattr(R, "MAX_LAYER_BYTES", len(before) - 1)
+    before = L.layer_path().read_bytes()
+    monkeypatch.setattr(L, "MAX_LAYER_BYTES", len(before) - 1)
     r = cli("catalog", "refresh", *upstream.args())
     assert r.code == 1 and "its reader would refuse it" in r.err, r
-    assert R.layer_path().read_bytes() == before
-    monkeypatch.setattr(R, "MAX_LAYER_BYTES", 10 * len(before))
-    monkeypatch.setattr(R, "MAX_LAYER_ENTRIES", 3)
+    assert L.layer_path().read_bytes() == before
+    monkeypatch.setattr(L, "MAX_LAYER_BYTES", 10 * len(before))
+    monkeypatch.setattr(F, "MAX_LAYER_ENTRIES", 3)
     r = cli("catalog", "refresh", *upstream.args())
     assert r.code == 1 and "the layer holds at most 3 a source" in r.err, r
-    assert R.layer_path().read_bytes() == before
+    assert L.layer_path().read_bytes() == before
 
 
 @pytest.mark.slow  # two processes refresh at once, each from a source 1 s late (to overlap)

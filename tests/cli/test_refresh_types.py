@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from llmpick.catalog import refresh as R
+from llmpick.catalog import layer as L
 from llmpick.catalog.refresh_types import CatalogStatus, RefreshReport
 from tests.conftest import Result
 from tests.doc_types import problems
@@ -27,17 +27,17 @@ def test_refresh_and_status_documents_have_the_declared_shape(cli: Cli, upstream
     status = doc("catalog", "status")
     assert status["layer"] is None and problems(status, CatalogStatus) == []
 
-    R.layer_path().parent.mkdir(parents=True, exist_ok=True)
-    R.layer_path().write_bytes(b'{"format": 1, "sources": ')  # damaged as a whole
+    L.layer_path().parent.mkdir(parents=True, exist_ok=True)
+    L.layer_path().write_bytes(b'{"format": 1, "sources": ')  # damaged as a whole
     upstream.data["litellm"]["gpt-t"]["input_cost_per_token"] = 1.5e-06  # a price moves
     del upstream.data["litellm"]["gpt-t-old"]  # a cited key goes missing
     first = doc("catalog", "refresh", *upstream.args())
     assert "previous_problem" in first and first["changed"] and first["missing"]
     assert problems(first, RefreshReport) == []
 
-    data = json.loads(R.layer_path().read_text())
+    data = json.loads(L.layer_path().read_text())
     data["sources"]["litellm"]["models"]["gpt-t"]["input"] = "free"  # one damaged entry
-    R.layer_path().write_text(json.dumps(data))
+    L.layer_path().write_text(json.dumps(data))
     status = doc("catalog", "status")
     assert status["layer"] and status["layer_problem"]
     assert problems(status, CatalogStatus) == []

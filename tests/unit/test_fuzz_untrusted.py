@@ -19,7 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from llmpick.catalog import layer as L
+from llmpick.catalog import layer_format as F
+from llmpick.catalog import layer_merge as M
 from llmpick.catalog import refresh as R
+from llmpick.catalog import upstream as U
 from llmpick.errors import LlmpickError
 from llmpick.evaluation.cases import load_cases
 from llmpick.evaluation.results import read_results, record_ok
@@ -234,21 +238,21 @@ litellm_entries = st.dictionaries(
 
 @FUZZ
 @given(
-    name=st.sampled_from(R.SOURCES), raw=st.one_of(hostile_json, litellm_entries.map(json.dumps))
+    name=st.sampled_from(F.SOURCES), raw=st.one_of(hostile_json, litellm_entries.map(json.dumps))
 )
 def test_refresh_downloads_are_refused_or_make_a_layer_its_reader_accepts(
     refresh_catalog: Any, name: str, raw: str
 ) -> None:
     try:
-        entries = R.parse_source(name, raw.encode(), "2026-11-30")
-    except R.RefreshRefused:
+        entries = U.parse_source(name, raw.encode(), "2026-11-30")
+    except U.RefreshRefused:
         return
-    assert all(R.entry_ok(e) for e in entries.values()), "the writer and reader disagree"
+    assert all(F.entry_ok(e) for e in entries.values()), "the writer and reader disagree"
     now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
     layer, _ = R.build_layer(refresh_catalog, {name: ("https://example.org/x", entries)}, None, now)
-    again = R.layer_from_json(R.layer_to_json(layer).encode())
+    again = F.layer_from_json(F.layer_to_json(layer).encode())
     assert again.damaged == 0
-    R.apply_layer(refresh_catalog, again, on=now.date())
+    M.apply_layer(refresh_catalog, again, on=now.date())
 
 
 @FUZZ
@@ -260,7 +264,7 @@ def test_the_refresh_layer(refresh_catalog: Any, models: dict[str, Any], top: An
     doc: Any = top
     if top is None:
         doc = {
-            "format": R.FORMAT,
+            "format": F.FORMAT,
             "written": "2026-11-30T00:00:00+00:00",
             "sources": {
                 "litellm": {
@@ -272,10 +276,10 @@ def test_the_refresh_layer(refresh_catalog: Any, models: dict[str, Any], top: An
             },
         }
     try:
-        layer = R.layer_from_json(json.dumps(doc).encode())
+        layer = F.layer_from_json(json.dumps(doc).encode())
     except ValueError:
         return
-    cat = R.apply_layer(refresh_catalog, layer, on=dt.date(2026, 11, 30))
+    cat = M.apply_layer(refresh_catalog, layer, on=dt.date(2026, 11, 30))
     assert set(refresh_catalog.variants) <= set(cat.variants)
     assert cat.refresh is not None and cat.refresh.summary()
 
@@ -285,5 +289,5 @@ def test_a_layer_file_of_hostile_bytes_is_ignored_in_words(tmp_path: Path) -> No
         path = tmp_path / "refresh.json"
         path.write_bytes(raw)
         os.chmod(tmp_path, 0o700)
-        layer, problem = R.read_layer(path)
+        layer, problem = L.read_layer(path)
         assert layer is None and problem is not None and "damaged" in problem

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from llmpick.catalog.hub import RepoError, arch_numbers
+from llmpick.catalog.hub_config import arch_numbers
+from llmpick.catalog.hub_files import RepoError
 from llmpick.engine.memory import kv_bytes_per_token
 from tests.conftest import bundled_catalog
 

@@ -12,9 +12,13 @@ from typing import Any
 
 import pytest
 
+from llmpick.catalog import layer as L
+from llmpick.catalog import layer_format as F
+from llmpick.catalog import layer_merge as M
 from llmpick.catalog import refresh as R
+from llmpick.catalog import upstream as U
 from llmpick.catalog.load import load_catalog
-from llmpick.catalog.records import Catalog
+from llmpick.catalog.records import Access, Catalog
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refresh"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
@@ -37,21 +41,21 @@ def layer_from(
     cat: Catalog,
     lite: dict[str, Any] | None = None,
     md: dict[str, Any] | None = None,
-    previous: R.Layer | None = None,
+    previous: F.Layer | None = None,
     now: dt.datetime = NOW,
-) -> tuple[R.Layer, dict[str, list[str]]]:
+) -> tuple[F.Layer, dict[str, list[str]]]:
     seen = now.date().isoformat()
     fetched = {}
     if lite is not None:
-        fetched["litellm"] = ("u:litellm", R.parse_litellm(lite, seen))
+        fetched["litellm"] = ("u:litellm", U.parse_litellm(lite, seen))
     if md is not None:
-        fetched["models.dev"] = ("u:models.dev", R.parse_models_dev(md, seen))
+        fetched["models.dev"] = ("u:models.dev", U.parse_models_dev(md, seen))
     return R.build_layer(cat, fetched, previous, now)
 
 
-def merged(cat: Catalog, layer: R.Layer) -> Catalog:
+def merged(cat: Catalog, layer: F.Layer) -> Catalog:
     # through the file format, as every command reads it
-    return R.apply_layer(cat, R.layer_from_json(R.layer_to_json(layer).encode()), on=TODAY)
+    return M.apply_layer(cat, F.layer_from_json(F.layer_to_json(layer).encode()), on=TODAY)
 
 
 # --- reading the tables ---------------------------------------------------------------
@@ -59,7 +63,7 @@ def merged(cat: Catalog, layer: R.Layer) -> Catalog:
 
 def test_litellm_prices_are_per_token_and_cloud_entries_are_not_first_party() -> None:
     lite, _ = tables()
-    e = R.parse_litellm(lite, "2026-11-30")
+    e = U.parse_litellm(lite, "2026-11-30")
     assert (e["gpt-t"]["input"], e["gpt-t"]["output"]) == (1.25, 10.0)
     assert e["gpt-t"]["provider"] == "openai" and e["gpt-t"]["model"] == "gpt-t"
     assert "context" not in e["gpt-t"]  # an input cap is not the window
@@ -71,8 +75,8 @@ def test_litellm_prices_are_per_token_and_cloud_entries_are_not_first_party() ->
 
 def test_models_dev_reads_the_api_layout_and_the_repository_snapshot_layout() -> None:
     _, md = tables()
-    a = R.parse_models_dev(md, "2026-11-30")
-    b = R.parse_models_dev({"providers": md, "labs": {}}, "2026-11-30")
+    a = U.parse_models_dev(md, "2026-11-30")
+    b = U.parse_models_dev({"providers": md, "labs": {}}, "2026-11-30")
     assert a == b
     e = a["providers.openai.models.gpt-t"]
     assert (e["input"], e["output"], e["context"], e["max_output"]) == (1.25, 10, 400000, 128000)
@@ -91,15 +95,15 @@ def test_models_dev_reads_the_api_layout_and_the_repository_snapshot_layout() ->
     ],
 )
 def test_bad_downloads_are_refused(raw: bytes, why: str) -> None:
-    with pytest.raises(R.RefreshRefused, match=why):
-        R.parse_source("litellm", raw, "2026-11-30")
+    with pytest.raises(U.RefreshRefused, match=why):
+        U.parse_source("litellm", raw, "2026-11-30")
 
 
 def test_a_shrunk_table_is_refused(curated: Catalog) -> None:
     lite, _ = tables()
     previous, _ = layer_from(curated, lite)
     R.check_shrink("litellm", len(lite) // 2 + 1, previous)
-    with pytest.raises(R.RefreshRefused, match="fewer than half"):
+    with pytest.raises(U.RefreshRefused, match="fewer than half"):
         R.check_shrink("litellm", len(lite) // 2 - 1, previous)
 
 
@@ -120,7 +124,7 @@ GPT41 = "providers.openai.models.gpt-4.1"  # a model id with a dot in it
 )  # fmt: skip
 def test_citation_keys(source: str, key: tuple[str, str] | None) -> None:
     known = {GPT41: {}}
-    assert R.citation_key(source, known) == key
+    assert M.citation_key(source, known) == key
 
 
 # --- merging -----------------------------------------------------------------------------
@@ -151,7 +155,7 @@ def test_the_price_follows_the_key_it_cites(curated: Catalog) -> None:
     # a cited price's key wins over the maker's API entry ("...gpt-t-mini.cost" cites it)
     md["openai"]["models"]["gpt-t-mini"]["id"] = "other"
     old = curated.variants["gpt-t-mini"]
-    curated.variants["gpt-t-mini"] = R._with(old, {"access": R.Access(api="elsewhere")})
+    curated.variants["gpt-t-mini"] = M._with(old, {"access": Access(api="elsewhere")})
     cat = merged(curated, layer_from(curated, lite, md)[0])
     assert cat.variants["gpt-t-mini"].pricing.input == 0.3
 
@@ -228,7 +232,7 @@ def test_new_api_models_are_added_unreviewed(curated: Catalog) -> None:
     # image models, not a dated alias of gpt-t, not a shut-down model, not resellers'
     assert added == {"gpt-t-nova", "text-embedding-t"}
     v = cat.variants["gpt-t-nova"]
-    assert v.license == R.UNREVIEWED_LICENSE
+    assert v.license == M.UNREVIEWED_LICENSE
     assert cat.licenses[v.license].commercial_use == "conditional"
     assert v.family == "unreviewed-openai" and v.family in cat.families
     assert cat.families[v.family].variants == sorted(added)
@@ -313,10 +317,10 @@ def test_diff_lists_added_and_changed_with_old_and_new(curated: Catalog) -> None
 
 def test_a_damaged_layer_is_reported_not_used(tmp_path: Path) -> None:
     path = tmp_path / "refresh.json"
-    assert R.read_layer(path) == (None, None)
+    assert L.read_layer(path) == (None, None)
     for raw in (b"{", b'{"format": 99}', b'{"format": 1, "sources": {"x": {}}}'):
         path.write_bytes(raw)
-        layer, problem = R.read_layer(path)
+        layer, problem = L.read_layer(path)
         assert layer is None and problem and "damaged" in problem
 
 
@@ -329,21 +333,21 @@ def test_the_layer_is_replaced_atomically(curated: Catalog, tmp_path: Path) -> N
         lite["gpt-t-mini"] = {**lite["gpt-t"], "input_cost_per_token": price}
         layers.append(layer_from(curated, lite, md)[0])
     path = tmp_path / "refresh.json"
-    R.write_layer(layers[0], path)
+    L.write_layer(layers[0], path)
     stop = threading.Event()
 
     def swap() -> None:
         i = 0
         while not stop.is_set():
             i += 1
-            R.write_layer(layers[i % 2], path)
+            L.write_layer(layers[i % 2], path)
 
     writer = threading.Thread(target=swap)
     writer.start()
     try:
         seen = set()
         for _ in range(200):
-            layer, problem = R.read_layer(path)
+            layer, problem = L.read_layer(path)
             assert problem is None and layer is not None
             p = layer.sources["litellm"].models["gpt-t"]["input"]
             q = layer.sources["litellm"].models["gpt-t-mini"]["input"]
@@ -356,10 +360,10 @@ def test_the_layer_is_replaced_atomically(curated: Catalog, tmp_path: Path) -> N
 
 
 def test_age_warning_after_90_days(curated: Catalog) -> None:
-    assert R.age_warning(curated, dt.date(2027, 1, 1)) is None
-    warning = R.age_warning(curated, dt.date(2027, 3, 1))
+    assert L.age_warning(curated, dt.date(2027, 1, 1)) is None
+    warning = L.age_warning(curated, dt.date(2027, 3, 1))
     assert warning and "120 days" in warning and "catalog refresh" in warning
     lite, md = tables()
     cat = merged(curated, layer_from(curated, lite, md)[0])
-    assert R.age_warning(curated, dt.date(2027, 2, 15))  # 106 days
-    assert R.age_warning(cat, dt.date(2027, 2, 15)) is None  # the layer's data: 77 days
+    assert L.age_warning(curated, dt.date(2027, 2, 15))  # 106 days
+    assert L.age_warning(cat, dt.date(2027, 2, 15)) is None  # the layer's data: 77 days

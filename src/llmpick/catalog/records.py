@@ -341,7 +341,7 @@ class Catalog:
     variants: dict[str, Variant]
     datasets: dict[str, Dataset] = field(default_factory=dict)
     refresh: Any = None
-    """The refresh layer merged in (``refresh.RefreshInfo``), None for the curated catalog;
+    """The refresh layer merged in (``layer_merge.RefreshInfo``), None for the curated catalog;
     never cached: the layer is applied after loading."""
     provenance: Any = None
     """Which overlays it was loaded with and what they changed (``load.Provenance``, set

@@ -63,7 +63,7 @@ def validate(
 
 
 def _pairs(option: str, values: list[str] | None) -> dict[str, str]:
-    from llmpick.catalog.refresh import SOURCES
+    from llmpick.catalog.layer_format import SOURCES
 
     out: dict[str, str] = {}
     for item in values or []:
@@ -118,7 +118,8 @@ def refresh(
       llmpick catalog refresh --dry-run
       llmpick catalog refresh --from litellm=prices.json
     """
-    from llmpick.catalog.refresh import SOURCES, run_refresh
+    from llmpick.catalog.layer_format import SOURCES
+    from llmpick.catalog.refresh import run_refresh
 
     urls = _pairs("--url", url)
     files = _pairs("--from", from_)

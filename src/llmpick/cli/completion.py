@@ -90,7 +90,7 @@ def _snippets() -> Iterable[str]:
 
 
 def _sources() -> Iterable[str]:
-    from llmpick.catalog.refresh import SOURCES
+    from llmpick.catalog.layer_format import SOURCES
 
     return SOURCES
 

@@ -45,18 +45,16 @@ class State:
         cat = self.curated
         if self.no_refresh:
             return cat
-        from llmpick.catalog.refresh import apply_layer, layer_path, read_layer
+        from llmpick.catalog.layer import with_layer
         from llmpick.cli.emit import notice
 
-        path = layer_path()
-        layer, problem = read_layer(path)
+        merged, problem = with_layer(cat)
         if problem is not None:
             notice(f"warning: refresh layer ignored: {problem}; run 'llmpick catalog refresh'")
-        if layer is None:
+        if merged is cat:
             return cat
-        cat = apply_layer(cat, layer, path=str(path))
-        notice(f"note: {cat.refresh.summary()} (--no-refresh ignores them)")
-        return cat
+        notice(f"note: {merged.refresh.summary()} (--no-refresh ignores them)")
+        return merged
 
 
 state = State()

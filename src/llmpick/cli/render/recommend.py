@@ -30,6 +30,7 @@ from llmpick.units import (
     format_tokens,
     format_usd,
 )
+from llmpick.vocabulary import UNREVIEWED_LICENSE
 
 if TYPE_CHECKING:
     from llmpick.output.contract_types import (
@@ -129,8 +130,6 @@ REC_COLS = (
 
 
 def _unreviewed(c: Candidate) -> bool:
-    from llmpick.catalog.refresh import UNREVIEWED_LICENSE
-
     return c["license"]["id"] == UNREVIEWED_LICENSE
 
 
