@@ -86,7 +86,7 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
-    sized_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)  # _sized_kin
+    measured_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)
     predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
     counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
@@ -838,7 +838,7 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     if v.params_b is None:
         return None
     best: tuple[float, str, Variant, Found] | None = None
-    for sib in _sized_kin(v.family, v.moe, ctx):
+    for sib in _measured_kin(v.family, v.moe, ctx):
         if sib.id == v.id or not _stands_in(sib, v):
             continue
         found = _relevant_results(sib, ctx)
@@ -851,11 +851,12 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     return None if best is None else (best[2], best[3])
 
 
-def _sized_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
+def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
     """The models of a family and kind (dense or mixture of experts: a dense model's
-    results say little of a mixture of experts) with a published size and results in
-    the catalog, once per context: the stand-ins ``_measured_sibling`` chooses among."""
-    hit = ctx.sized_kin.get((family, moe))
+    results say little of a mixture of experts) with a published size and a result on a
+    benchmark that measures the job, once per context: the stand-ins
+    ``_measured_sibling`` chooses among (most of a family has none)."""
+    hit = ctx.measured_kin.get((family, moe))
     if hit is None:
         c = ctx.catalog
         fam = c.families.get(family)
@@ -865,10 +866,10 @@ def _sized_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
             for sib in kin
             if sib is not None
             and sib.moe == moe
-            and sib.id in ctx.results
             and sib.params_b is not None
+            and any(measures(name, ctx.benchmarks) for name in ctx.results.get(sib.id, ()))
         ]
-        ctx.sized_kin[family, moe] = hit
+        ctx.measured_kin[family, moe] = hit
     return hit
 
 
