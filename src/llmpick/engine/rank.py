@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,9 +38,19 @@ from llmpick.engine.scoring import (
     domain_fit,
     fitness,
     guide_citations,
+    most_points,
     points,
     price_for,
     score,
+)
+from llmpick.engine.slots import (
+    SAME_RELEASE_DAYS,
+    STEP_MARGIN,
+    identity,
+    line,
+    linked,
+    same_base,
+    size_step,
 )
 
 __all__ = [
@@ -136,12 +145,23 @@ class Relaxation:
 class Recommendation:
     requirements: Requirements
     candidates: list[Verdict]
-    ranked: list[Verdict]  # every passing model, ranked, duplicates removed
+    passed: int  # the places the passing models take (duplicates and shared slots are none)
     verdicts: dict[str, Verdict]
     excluded_counts: dict[str, int]
     relaxations: list[Relaxation]
     blocking: list[tuple[str, int]]  # constraints that removed the most, when empty
     benchmarks: tuple[str, ...] = ()  # the published results that measure this job
+    _ranked: list[Verdict] | None = None
+    _rank_all: Callable[[], list[Verdict]] | None = None  # ranks them when first read
+
+    @property
+    def ranked(self) -> list[Verdict]:
+        """Every passing model, ranked, duplicates removed (the models below the first
+        places are scored when this is first read)."""
+        if self._ranked is None:
+            assert self._rank_all is not None
+            self._ranked, self._rank_all = self._rank_all(), None
+        return self._ranked
 
     def rank_of(self, variant_id: str) -> int | None:
         """A model's place; a variant that shares a slot (``also``) has its slot's."""
@@ -152,19 +172,6 @@ class Recommendation:
             if v.variant.id == variant_id:
                 return i
         return None
-
-
-# --- deduplication ---------------------------------------------------------------
-
-_DATED = re.compile(r"[-_@]?(20\d{2}-?\d{2}-?\d{2}|\d{4}-\d{2}-\d{2}|v\d+:\d+|latest)$")
-
-
-def identity(v: Variant) -> tuple[object, ...]:
-    """Two variants with the same identity are the same model (a snapshot or a repack)."""
-    if v.access.hf_repo:
-        return ("hf", v.access.hf_repo.lower())
-    name = _DATED.sub("", (v.access.api or v.name).lower())
-    return ("api", v.provider, name)
 
 
 # --- the recommendation ----------------------------------------------------------
@@ -319,155 +326,89 @@ def _sort_key(v: Verdict) -> tuple[float, int, str]:
     return (-v.score, -released, v.variant.id)
 
 
-SAME_RELEASE_DAYS = 62  # variants of one base released within two months of each other
+Share = tuple[Verdict, Verdict, str]  # a model, the model whose slot it shares, and why
 
 
-def same_base(a: Variant, b: Variant) -> bool:
-    """Two variants of one base model that differ only in post-training or modality
-    (Seed-X Instruct and PPO, MedGemma 27B text and multimodal, a base model and its
-    instruction-tuned release): the same family, architecture and size (within 10%),
-    released within two months of each other, neither the successor of the other. A
-    later release of the same size (Kimi K2 and K2.5) is a model of its own."""
-    if a.family != b.family or a.params_b is None or b.params_b is None:
-        return False
-    if a.architecture != b.architecture or (a.flavour == "embedding") != (b.flavour == "embedding"):
-        return False
-    if a.released is None or b.released is None:
-        return False
-    if abs((a.released - b.released).days) > SAME_RELEASE_DAYS:
-        return False
-    if a.successor == b.id or b.successor == a.id:
-        return False
-    return abs(a.params_b - b.params_b) <= 0.1 * max(a.params_b, b.params_b)
-
-
-STEP_MARGIN = 1.0  # points: two sizes of one release this close in score share a slot
-STEP_RATIO = 4.0  # a step: the larger at most four times the smaller (1.8B/7B, 12B/27B)
-
-
-def _release_kin(a: Variant, b: Variant) -> bool:
-    """Two variants of one release that differ only in size: the same family,
-    architecture, expert layout, flavour, tuning, modalities, domain and licence,
-    released within two months of each other, neither the successor of the other."""
-    if a.family != b.family or a.params_b is None or b.params_b is None:
-        return False
-    if (a.architecture, a.moe, a.flavour, a.domain, a.license) != (
-        b.architecture,
-        b.moe,
-        b.flavour,
-        b.domain,
-        b.license,
-    ):
-        return False
-    if set(a.tuning) != set(b.tuning) or set(a.modalities) != set(b.modalities):
-        return False
-    if a.released is None or b.released is None:
-        return False
-    if abs((a.released - b.released).days) > SAME_RELEASE_DAYS:
-        return False
-    return a.successor != b.id and b.successor != a.id
-
-
-def size_step(c: Catalog, a: Variant, b: Variant) -> bool:
-    """Two sizes a step apart of one release (TranslateGemma 12B and 27B, HY-MT 1.5 1.8B
-    and 7B, Gemma 4 E2B and E4B): kin of one release (``_release_kin``) of different
-    sizes, the larger at most STEP_RATIO times the smaller, with no size of that release
-    between them in the catalog."""
-    pa, pb = a.params_b, b.params_b
-    if pa is None or pb is None or pa == pb or not _release_kin(a, b):
-        return False
-    low, high = sorted((pa, pb))
-    if high > STEP_RATIO * low:
-        return False
-    fam = c.families.get(a.family)
-    for vid in fam.variants if fam is not None else ():
-        w = c.variants.get(vid)
-        if w is None or w.id in (a.id, b.id) or w.params_b is None:
-            continue
-        if low < w.params_b < high and _release_kin(a, w) and _release_kin(b, w):
-            return False
-    return True
-
-
-_MINOR = re.compile(r"(\d+)\.\d+")
-
-
-def line(c: Catalog, v: Variant) -> str:
-    """A model line for variety: a family with its minor releases (GPT-6 and GPT-6.1,
-    Claude 5 and 5.5, Qwen3.5 and 3.6 are one line; GPT-5 and GPT-6 are two)."""
-    fam = c.families.get(v.family)
-    name = fam.name if fam is not None else v.family
-    return v.provider + ":" + _MINOR.sub(r"\1", name.lower())
-
-
-def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> list[Verdict]:
-    """Best first, in the order of the scores; one place per model (a snapshot or repack
-    is a duplicate; a variant of the same base takes its better sibling's slot, named
-    under it as "also"). The caps on models per line and per maker only choose which
-    models fill the first ``top`` places; the rest follows by score."""
+def _places(
+    ordered: list[Verdict], c: Catalog | None
+) -> tuple[list[Verdict], list[Share], list[tuple[Verdict, str]]]:
+    """Of models in score order: those that take a place of their own, those that share
+    a better model's slot, and the duplicates with the id of the model they repeat."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
+    shares: list[Share] = []
+    duplicates: list[tuple[Verdict, str]] = []
     # a family's slots so far with their release days, by architecture and whether they
     # embed: only those can share a slot (``same_base``, ``size_step``)
     slots: dict[tuple[str, str, bool], list[tuple[int, Verdict]]] = {}
-    for v in sorted(passing, key=_sort_key):
+    for v in ordered:
         key = identity(v.variant)
         if key in seen:
-            v.duplicate_of = seen[key]
+            duplicates.append((v, seen[key]))
             continue
         w = v.variant
         kin = slots.setdefault((w.family, w.architecture, w.flavour == "embedding"), [])
         if w.released is not None:  # an undated model shares no slot
             day = w.released.toordinal()
             near = [u for d, u in kin if abs(d - day) <= SAME_RELEASE_DAYS]
-            if near and _share_slot(v, near, c):
+            share = _slot_of(v, near, c) if near else None
+            if share is not None:
+                shares.append(share)
                 continue
             kin.append((day, v))
         seen[key] = w.id
         unique.append(v)
-    head, tail = _first_places(unique, c, top)
-    return sorted(head, key=_sort_key) + tail  # the tail is in score order already
+    return unique, shares, duplicates
 
 
-def _share_slot(v: Verdict, kin: list[Verdict], c: Catalog | None) -> bool:
-    """Put ``v`` in the slot of the first of ``kin`` (better ranked models of its family
-    released near it) that is the same base model, else the next size of its release
-    within a point in score; say so on both. False when none is."""
+def _slot_of(v: Verdict, kin: list[Verdict], c: Catalog | None) -> Share | None:
+    """The first of ``kin`` (better ranked models of its family released near ``v``)
+    that is the same base model, else the next size of its release within a point in
+    score, and why; None when none is."""
     slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
-    why = "the same base model with other post-training or modality"
-    if slot is None and c is not None:
+    if slot is not None:
+        return v, slot, "the same base model with other post-training or modality"
+    if c is not None:
         near = (u for u in kin if u.score - v.score <= STEP_MARGIN)
         slot = next((u for u in near if size_step(c, u.variant, v.variant)), None)
-        why = "the next size of the same release, within a point in score"
-    if slot is None:
-        return False
-    v.same_base_as = slot.variant.id
-    slot.also.append(v.variant.id)
-    slot.note(
-        Reason(
-            f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
-            "2.16",
-            0.0,
-            "one slot",
+        if slot is not None:
+            return v, slot, "the next size of the same release, within a point in score"
+    return None
+
+
+def _settle(shares: list[Share], duplicates: list[tuple[Verdict, str]]) -> None:
+    """Mark the duplicates, and put each model that shares a slot in it, saying so on
+    both."""
+    for v, first in duplicates:
+        v.duplicate_of = first
+    for v, slot, why in shares:
+        v.same_base_as = slot.variant.id
+        slot.also.append(v.variant.id)
+        slot.note(
+            Reason(
+                f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
+                "2.16",
+                0.0,
+                "one slot",
+            )
         )
-    )
-    v.note(
-        Reason(
-            f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
-            "2.16",
-            0.0,
-            "one slot",
+        v.note(
+            Reason(
+                f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
+                "2.16",
+                0.0,
+                "one slot",
+            )
         )
-    )
-    return True
 
 
 def _first_places(
     unique: list[Verdict], c: Catalog | None, top: int
-) -> tuple[list[Verdict], list[Verdict]]:
+) -> tuple[list[Verdict], list[Verdict], Verdict | None]:
     """The ``top`` models that fill the first places, by score with at most
     MAX_PER_FAMILY per model line and MAX_PER_PROVIDER per maker (too few others: the
-    capped fill them, by score), and the rest in score order."""
+    capped fill them, by score), the rest in score order, and the model that took the
+    last first place within the caps (None when the capped had to fill places)."""
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
@@ -484,10 +425,68 @@ def _first_places(
             per_provider[prov] = per_provider.get(prov, 0) + 1
         else:
             tail.append(v)
+    last = head[-1] if head and len(head) == top else None
     fill = top - len(head)
     if fill > 0:
         head, tail = head + tail[:fill], tail[fill:]
-    return head, tail
+    return head, tail, last
+
+
+def _ranking(
+    passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, top: int, keep: set[str]
+) -> tuple[list[Verdict], int, Callable[[], list[Verdict]]]:
+    """The first ``top`` places, how many places the models that pass take, and how to
+    rank them all (when that is read): best first, in the order of the scores; one place
+    per model (a snapshot or repack is a duplicate; a variant of the same base takes its
+    better sibling's slot, named under it as "also"). The caps on models per line and
+    per maker only choose which models fill the first places; the rest follows by score.
+
+    Only the models that can change the first places or that count are scored here:
+    those that can repeat another or share its slot (``slots.linked``), those in
+    ``keep``, and those whose most possible score (``most_points``) reaches the first
+    places, taken best bound first until the first places are settled. Each of the
+    others takes a place of its own below them, and is scored when all are ranked."""
+    most = most_points(r, ctx)
+    must = linked((v.variant for v in passing), c) | keep
+    sure = [v for v in passing if v.variant.id in must]
+    bounds = sorted(
+        ((most(v.variant), v) for v in passing if v.variant.id not in must), key=lambda bv: -bv[0]
+    )
+    for v in sure:
+        _score(v, r, ctx)
+    done = 0
+    n = min(len(bounds), 4 * top + 16)
+    while True:
+        for _, v in bounds[done:n]:
+            _score(v, r, ctx)
+        done = n
+        if n < len(bounds) and not _within(sure, bounds[:n], most):
+            n = len(bounds)  # a rule gave more than it said it could: score them all
+            continue
+        chosen = sure + [v for _, v in bounds[:n]]
+        unique, shares, duplicates = _places(sorted(chosen, key=_sort_key), c)
+        head, tail, last = _first_places(unique, c, top)
+        if n == len(bounds) or top <= 0 or (last is not None and last.score > bounds[n][0]):
+            break
+        n = min(len(bounds), 4 * n)
+    _settle(shares, duplicates)
+    rest = [v for _, v in bounds[n:]]
+
+    def everything() -> list[Verdict]:
+        for v in rest:
+            _score(v, r, ctx)
+        return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
+
+    return sorted(head, key=_sort_key), len(unique) + len(rest), everything
+
+
+def _within(
+    sure: list[Verdict], scored: list[tuple[float, Verdict]], most: Callable[[Variant], float]
+) -> bool:
+    """Whether no scored model scores above its bound."""
+    return all(v.score <= bound for bound, v in scored) and all(
+        v.score <= most(v.variant) for v in sure
+    )
 
 
 def recommend(
@@ -522,41 +521,42 @@ def recommend(
         else [e.text for e in check(v, r, c, checks)]
     )
     passing = [v for v in verdicts.values() if v.passed]
-    ctx = _score_passing(passing, r, ctx, measured)
+    ctx = _before_scoring(passing, r, ctx, measured)
     for vid in dict.fromkeys(explain):
         excluded = verdicts.get(vid)
         if excluded is not None and not excluded.passed:
             _fit(excluded, r)
             _score(excluded, r, _with_fits(ctx, [excluded], r))
-    ranked = _rank(passing, c, top)
+    first, passed, rank_all = _ranking(passing, c, r, ctx, top, set(explain))
     counts = _excluded_counts(verdicts.values())
     relaxations: list[Relaxation] = []
     blocking: list[tuple[str, int]] = []
-    if not ranked:
+    if not passed:
         blocking = list(counts.items())
         if relax:
             failing = {vid: {e.constraint for e in v.exclusions} for vid, v in verdicts.items()}
             relaxations = relaxations_for(c, r, failing, measured)
     return Recommendation(
         requirements=r,
-        candidates=ranked[:top],
-        ranked=ranked,
+        candidates=first[:top],
+        passed=passed,
         verdicts=verdicts,
         excluded_counts=counts,
         relaxations=relaxations,
         blocking=blocking,
         benchmarks=ctx.benchmarks,
+        _rank_all=rank_all,
     )
 
 
-def _score_passing(
+def _before_scoring(
     passing: list[Verdict],
     r: Requirements,
     ctx: Context,
     measured: Mapping[str, evidence.Measured] | None,
 ) -> Context:
-    """Score the models that pass, each placed among them (its results, its cost and
-    speed), and return the context their reasons are spelled out in."""
+    """The context the models that pass are scored and their reasons spelled out in:
+    each placed among them (its results, its cost and speed)."""
     _among(ctx, passing)
     for verdict in passing:
         _fit(verdict, r, measured)
@@ -568,10 +568,7 @@ def _score_passing(
         floor = max(fit.values()) - PREFERENCE_MARGIN
         eligible = [v for v in passing if fit[v.variant.id] >= floor]
         ctx.preference_eligible = frozenset(v.variant.id for v in eligible)
-    ctx = _rank_costs(eligible, r, ctx)
-    for verdict in passing:
-        _score(verdict, r, ctx)
-    return ctx
+    return _rank_costs(eligible, r, ctx)
 
 
 def _excluded_counts(verdicts: Iterable[Verdict]) -> dict[str, int]:
@@ -661,7 +658,7 @@ def relaxations_for(
         if not only:
             return 0, []
         rec = recommend(c, r.replace(**changes), top=3, relax=False, only=only, measured=measured)
-        return len(rec.ranked), [v.variant.id for v in rec.candidates]
+        return rec.passed, [v.variant.id for v in rec.candidates]
 
     tried: list[Tried] = []
     for name, ladder in _LADDERS:
@@ -792,7 +789,7 @@ def _gpu_and_context(
         return None
     strain, gpu, t = best
     rec = recommend(c, r.replace(gpu_memory=gpu, min_context=t), top=3, relax=False)
-    n, top = len(rec.ranked), [v.variant.id for v in rec.candidates]
+    n, top = rec.passed, [v.variant.id for v in rec.candidates]
     if not n:
         return None
     changes: dict[str, Any] = {"gpu_memory": gpu, "min_context": t}

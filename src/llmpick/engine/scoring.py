@@ -87,6 +87,7 @@ class Context:
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
     measured_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)
+    kin_levels: dict[tuple[str, bool], float | None] = field(default_factory=dict)  # _kin_level
     predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
     counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
@@ -153,6 +154,8 @@ class Tally(Effects):
 
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
 Applies = Callable[[Requirements, Context], bool]
+Most = Callable[[Requirements, Context], float]  # the most points a rule gives, per request
+MostEach = Callable[[Variant, Requirements, Context], float]  # ... where it depends on the model
 
 
 @dataclass(slots=True, frozen=True)
@@ -162,16 +165,29 @@ class Rule:
     cites: tuple[tuple[str, str], ...]  # (guide id, what the rule does on that ground)
     points: bool = True  # False: it only states facts and warns, never moves the score
     when: Applies | None = None  # whether it can say anything at all for a request
+    # the most points it gives any model for a request, or (``most_each``) one model: a
+    # ranking skips scoring the models that cannot reach its first places (``most_points``)
+    most: Most | None = None
+    most_each: MostEach | None = None
 
 
 RULES: list[Rule] = []
 
 
 def rule(
-    name: str, *cites: tuple[str, str], points: bool = True, when: Applies | None = None
+    name: str,
+    *cites: tuple[str, str],
+    points: bool = True,
+    when: Applies | None = None,
+    most: Most | None = None,
+    most_each: MostEach | None = None,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a scoring rule. ``when``: the requests it applies to (a rule for
-    translation says nothing of a chat model); the rule is not run for the others."""
+    translation says nothing of a chat model); the rule is not run for the others.
+    A rule that gives points says the most it can give (``most`` for any model of a
+    request, or ``most_each`` for one model), never less than it gives."""
+    if points and (most is None) == (most_each is None):
+        raise TypeError(f"rule {name!r}: give most or most_each")
 
     def register(fn: RuleFn) -> RuleFn:
         if when is not None:
@@ -181,7 +197,7 @@ def rule(
                 if when(r, ctx):
                     inner(v, r, ctx, fx)
 
-        RULES.append(Rule(name, fn, cites, points, when))
+        RULES.append(Rule(name, fn, cites, points, when, most, most_each))
         return fn
 
     return register
@@ -363,6 +379,7 @@ def _task_word(task: str | None) -> str:
     ("2.14", "chat tasks favour chat-tuned models"),
     ("2.15", "embeddings weigh the maximum input length: under 512 tokens loses, 8k gains"),
     ("2.16", "a one-task fine-tune is not counted as instruction-tuned"),
+    most=lambda r, ctx: _task_fit_most(r.task),
 )
 def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if r.task == "chat":
@@ -375,6 +392,16 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         _extraction_fit(v, fx)
     elif r.task == "embedding":
         _embedding_fit(v, fx)
+
+
+def _task_fit_most(task: str | None) -> float:
+    """The most ``task_fit`` gives for a task: a chat model for chat, a FLAN model for
+    classification, an embedding model reading whole documents for embeddings."""
+    fixed = {"chat": 15, "classification": 8 + 10, "extraction": 10, "embedding": 20 + 4}
+    if task in fixed:
+        return fixed[task]
+    encoder_decoder = 6 if task in ("summarization", "translation") else 0
+    return (12 if task == "instruct" else 10) + encoder_decoder
 
 
 def _chat_fit(v: Variant, fx: Effects) -> None:
@@ -455,6 +482,7 @@ def _embedding_fit(v: Variant, fx: Effects) -> None:
     "ready-made classifier",
     ("2.16", "classifiers already fine-tuned for a labelled task score well for classification"),
     when=lambda r, ctx: r.task == "classification",
+    most=lambda r, ctx: 16,
 )
 def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if ready_made_classifier(v):
@@ -466,6 +494,7 @@ def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "translation",
     ("2.16", "translation favours translation-specialised and broadly multilingual models"),
     when=lambda r, ctx: r.task == "translation",
+    most=lambda r, ctx: 16 + 6,
 )
 def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if translation_specialist(v):
@@ -485,6 +514,7 @@ def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "language",
     ("4.2", "--language favours models that document the language"),
     when=lambda r, ctx: bool(r.language),
+    most=lambda r, ctx: 6,
 )
 def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     assert r.language is not None
@@ -502,6 +532,7 @@ def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "reasoning",
     ("2.12", "reasoning work favours reasoning modes and is warned off FLAN-only tuning"),
     ("7", "models that always think are slower and costlier where no reasoning is needed"),
+    most=lambda r, ctx: 10 if r.task == "reasoning" or "reasoning" in r.needs else 0,
 )
 def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
@@ -539,6 +570,9 @@ def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     (
         "2.13",
         "--alignment own-values favours unaligned base models, warns about vendor-aligned ones",
+    ),
+    most=lambda r, ctx: (
+        (18 if r.fine_tune else 0) + {"own-values": 15, "safety": 12}.get(r.alignment or "", 0)
     ),
 )
 def tuning_intent(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
@@ -587,6 +621,7 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
         "--domain favours models adapted to it, a specialisation counting less as it ages "
         "past a year; single-task fine-tunes and other domains weigh less for general work",
     ),
+    most_each=lambda v, r, ctx: _domain_most(v, r),
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
@@ -632,6 +667,11 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "results: it is your job, not a benchmark's",
     ),
     when=lambda r, ctx: bool(ctx.measured),
+    most_each=lambda v, r, ctx: (
+        round(measured_points(ctx.measured[v.id], WEIGHTS[r.prefer]["evidence"]), 1)
+        if v.id in ctx.measured
+        else 0.0
+    ),
 )
 def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     m = ctx.measured.get(v.id)
@@ -649,6 +689,7 @@ def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         "none starts from a conservative prior (or half its measured sibling's), never above "
         "a real result",
     ),
+    most_each=lambda v, r, ctx: _evidence_most(v, r, ctx),
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
@@ -681,6 +722,18 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         f"{'predecessor' if sib.successor == v.id else 'sibling'} {sib.id}",
         "4.2",
     )
+
+
+def _domain_most(v: Variant, r: Requirements) -> float:
+    """The most ``domain`` gives ``v``: an adaptation to the domain asked for, or to code
+    (with fill-in-the-middle) for code."""
+    if r.domain and r.domain != "general":
+        return 15 if v.domain == r.domain else 0
+    if r.task == "code":
+        return (18 if v.domain == "code" else 0) + (
+            4 if "fill-in-the-middle" in v.capabilities else 0
+        )
+    return 0
 
 
 def _unranked_results(v: Variant, ctx: Context) -> list[str]:
@@ -873,6 +926,41 @@ def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
     return hit
 
 
+def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The most ``published_results`` gives ``v``: its own results' points, or else those
+    of half the best level among the models that could stand in for it (its
+    predecessors, and its measured kin when its size is published)."""
+    weight = WEIGHTS[r.prefer]["evidence"]
+    found = _relevant_results(v, ctx) if v.id in ctx.results else None
+    if found:
+        return round(_evidence_points(weight, quality(_weighed(found, ctx))), 1)
+    if ctx.predecessors is None:
+        ctx.predecessors = predecessors(ctx.catalog)
+    best = _kin_level(v.family, v.moe, ctx) if v.params_b is not None else None
+    for prev in ctx.predecessors.get(v.id, ()):
+        level = _level(ctx.catalog.variants[prev], ctx)
+        if level is not None and (best is None or level > best):
+            best = level
+    if best is None:
+        return 0.0
+    return round(_evidence_points(weight, UNMEASURED + SIBLING_SHARE * (best - UNMEASURED)), 1)
+
+
+def _level(v: Variant, ctx: Context) -> float | None:
+    """The quality level of a model's results that measure the job (None: it has none)."""
+    found = _relevant_results(v, ctx) if v.id in ctx.results else None
+    return quality(_weighed(found, ctx)) if found else None
+
+
+def _kin_level(family: str, moe: bool, ctx: Context) -> float | None:
+    """The best level among a family's measured models of one kind, once per context."""
+    key = (family, moe)
+    if key not in ctx.kin_levels:
+        levels = (_level(sib, ctx) for sib in _measured_kin(family, moe, ctx))
+        ctx.kin_levels[key] = max((x for x in levels if x is not None), default=None)
+    return ctx.kin_levels[key]
+
+
 def _stands_in(sib: Variant, v: Variant) -> bool:
     """Whether a measured sibling of the same kind can stand in for ``v``: at most twice
     or half its size, released within a year of it."""
@@ -890,22 +978,37 @@ def _stands_in(sib: Variant, v: Variant) -> bool:
         "newer generations rank above older ones (encoders age more slowly); an undated "
         "model that is no longer current loses 6",
     ),
+    most_each=lambda v, r, ctx: round(_recency_points(v, r, ctx) or 0.0, 1),
 )
 def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
-    if v.released is None:
-        if v.status != "active" and aging:
-            # an undated model its maker has moved on from is a risk, not a current one
-            points = -6.0 * WEIGHTS[r.prefer]["recency"]
-            fx.add(points, "release date not in the catalog, and no longer current", "4.2")
+    points = _recency_points(v, r, ctx)
+    if points is None:
         return
+    if v.released is None:
+        fx.add(points, "release date not in the catalog, and no longer current", "4.2")
+    elif fx.words:
+        age = (ctx.today - v.released).days / 365.25
+        fx.add(points, _generation(v.released, age, _aging(v, r)), "4.2")
+    else:
+        fx.add(points, "", "4.2")
+
+
+def _aging(v: Variant, r: Requirements) -> bool:
+    return r.task in GENERATIVE or v.architecture == "decoder-only"
+
+
+def _recency_points(v: Variant, r: Requirements, ctx: Context) -> float | None:
+    """The points ``recency`` gives (None: it says nothing)."""
+    aging = _aging(v, r)
+    if v.released is None:
+        # an undated model its maker has moved on from is a risk, not a current one
+        return -6.0 * WEIGHTS[r.prefer]["recency"] if v.status != "active" and aging else None
     # newer generations of generative models are markedly stronger; encoders (and
     # encoder-decoders) used for classification, extraction and embeddings age slowly
     scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
     age = (ctx.today - v.released).days / 365.25
     floor = -12.0 if aging else -4.0
-    points = max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
-    fx.add(points, _generation(v.released, age, aging) if fx.words else "", "4.2")
+    return max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
 
 
 def _generation(released: dt.date, age: float, aging: bool) -> str:
@@ -962,6 +1065,7 @@ def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "cheaper per token (or a smaller GPU footprint when self-hosting) scores higher, "
         "most with --prefer cost",
     ),
+    most=lambda r, ctx: WEIGHTS[r.prefer]["cost"],
 )
 def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["cost"]
@@ -1003,6 +1107,7 @@ def _self_hosted(v: Variant, r: Requirements) -> bool:
     "speed",
     ("7", "--prefer speed favours few active parameters and fast tiers"),
     when=lambda r, ctx: WEIGHTS[r.prefer]["speed"] != 0,
+    most=lambda r, ctx: WEIGHTS[r.prefer]["speed"],
 )
 def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["speed"]
@@ -1028,6 +1133,7 @@ def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "model still loses 6 to current ones); deprecated and retired models lose 25 and "
         "40; previews are flagged",
     ),
+    most=lambda r, ctx: 0,  # it only takes points away
 )
 def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     newer, failed = _newer_candidate(ctx, v)
@@ -1257,6 +1363,28 @@ def points(v: Variant, r: Requirements, ctx: Context) -> float:
         fx.rule = spec.name
         spec.fn(v, r, ctx, fx)
     return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
+
+
+def most_points(r: Requirements, ctx: Context) -> Callable[[Variant], float]:
+    """The most a model can score for ``r``: every rule's most points (exact for
+    recency and published results, which vary most; the rest by request), found far
+    more cheaply than ``points``, which never exceeds it. A ranking need not score the
+    models that cannot reach its first places."""
+    fixed = 50.0
+    each: list[MostEach] = []
+    for spec in counted_rules(r, ctx):
+        if spec.most_each is not None:
+            each.append(spec.most_each)
+        elif spec.most is not None:
+            fixed += spec.most(r, ctx)
+
+    def most(v: Variant) -> float:
+        total = fixed
+        for fn in each:
+            total += fn(v, r, ctx)
+        return max(0.0, min(100.0, total)) + 0.1  # 0.1: the rounding of the rules' sum
+
+    return most
 
 
 def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason], list[Reason]]:
