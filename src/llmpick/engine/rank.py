@@ -20,7 +20,9 @@ from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
 from llmpick.engine.constraints import (
     CHECK_CITATIONS,
+    Check,
     Exclusion,
+    Fits,
     active_checks,
     check,
     placement,
@@ -278,13 +280,17 @@ def evaluate(
 
 
 def _fit(
-    verdict: Verdict, r: Requirements, measured: Mapping[str, evidence.Measured] | None = None
+    verdict: Verdict,
+    r: Requirements,
+    measured: Mapping[str, evidence.Measured] | None = None,
+    fits: Fits | None = None,
 ) -> None:
-    """Where the model fits (its estimate, placement and speed), on the verdict."""
+    """Where the model fits (its estimate, placement and speed), on the verdict
+    (``fits``: the placements the checks found)."""
     v = verdict.variant
     est = None
     if r.sized:
-        placed = placement(v, r)[0]
+        placed = placement(v, r, fits)[0]
         if placed is not None:
             est = placed.estimate
             verdict.placement = placed
@@ -448,11 +454,11 @@ def _ranking(
     others takes a place of its own below them, and is scored when all are ranked."""
     most = most_points(r, ctx)
     must = linked((v.variant for v in passing), c) | keep
-    sure = [v for v in passing if v.variant.id in must]
+    sure = [(most(v.variant), v) for v in passing if v.variant.id in must]
     bounds = sorted(
         ((most(v.variant), v) for v in passing if v.variant.id not in must), key=lambda bv: -bv[0]
     )
-    for v in sure:
+    for _, v in sure:
         _score(v, r, ctx)
     done = 0
     n = min(len(bounds), 4 * top + 16)
@@ -460,10 +466,10 @@ def _ranking(
         for _, v in bounds[done:n]:
             _score(v, r, ctx)
         done = n
-        if n < len(bounds) and not _within(sure, bounds[:n], most):
+        if n < len(bounds) and not all(v.score <= most for most, v in sure + bounds[:n]):
             n = len(bounds)  # a rule gave more than it said it could: score them all
             continue
-        chosen = sure + [v for _, v in bounds[:n]]
+        chosen = [v for _, v in sure + bounds[:n]]
         unique, shares, duplicates = _places(sorted(chosen, key=_sort_key), c)
         head, tail, last = _first_places(unique, c, top)
         if n == len(bounds) or top <= 0 or (last is not None and last.score > bounds[n][0]):
@@ -478,15 +484,6 @@ def _ranking(
         return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
 
     return sorted(head, key=_sort_key), len(unique) + len(rest), everything
-
-
-def _within(
-    sure: list[Verdict], scored: list[tuple[float, Verdict]], most: Callable[[Variant], float]
-) -> bool:
-    """Whether no scored model scores above its bound."""
-    return all(v.score <= bound for bound, v in scored) and all(
-        v.score <= most(v.variant) for v in sure
-    )
 
 
 def recommend(
@@ -508,20 +505,16 @@ def recommend(
     ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
     ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
-    checks = active_checks(r, measured)
-    verdicts = {
-        vid: Verdict(v, exclusions=check(v, r, c, checks))
-        for vid, v in sorted(c.variants.items())
-        if only is None or vid in only
-    }
+    fits: Fits = {}  # the checks place each model on the hardware; the scores read it
+    checks = active_checks(r, measured, fits)
+    verdicts, passing = _checked(c, r, checks, only)
     # a successor's hard constraints were just checked with everyone else's
     ctx.fails = lambda v: (
         [e.text for e in verdicts[v.id].exclusions]
         if v.id in verdicts
         else [e.text for e in check(v, r, c, checks)]
     )
-    passing = [v for v in verdicts.values() if v.passed]
-    ctx = _before_scoring(passing, r, ctx, measured)
+    ctx = _before_scoring(passing, r, ctx, measured, fits)
     for vid in dict.fromkeys(explain):
         excluded = verdicts.get(vid)
         if excluded is not None and not excluded.passed:
@@ -549,17 +542,31 @@ def recommend(
     )
 
 
+def _checked(
+    c: Catalog, r: Requirements, checks: tuple[Check, ...], only: frozenset[str] | None
+) -> tuple[dict[str, Verdict], list[Verdict]]:
+    """Every model's verdict on the hard constraints, by id, and those that pass."""
+    verdicts: dict[str, Verdict] = {}
+    passing: list[Verdict] = []
+    for vid in sorted(c.variants if only is None else only & c.variants.keys()):
+        verdict = verdicts[vid] = Verdict(c.variants[vid], check(c.variants[vid], r, c, checks))
+        if not verdict.exclusions:
+            passing.append(verdict)
+    return verdicts, passing
+
+
 def _before_scoring(
     passing: list[Verdict],
     r: Requirements,
     ctx: Context,
     measured: Mapping[str, evidence.Measured] | None,
+    fits: Fits,
 ) -> Context:
     """The context the models that pass are scored and their reasons spelled out in:
     each placed among them (its results, its cost and speed)."""
     _among(ctx, passing)
     for verdict in passing:
-        _fit(verdict, r, measured)
+        _fit(verdict, r, measured, fits)
     ctx = _with_fits(ctx, passing, r)
     eligible = passing
     if r.prefer in PREFERENCES and passing:
@@ -576,7 +583,9 @@ def _excluded_counts(verdicts: Iterable[Verdict]) -> dict[str, int]:
     first."""
     counts: dict[str, int] = {}
     for v in verdicts:
-        if not v.exclusions:
+        if len(v.exclusions) == 1:  # most often
+            name = v.exclusions[0].constraint
+            counts[name] = counts.get(name, 0) + 1
             continue
         for name in dict.fromkeys(e.constraint for e in v.exclusions):
             counts[name] = counts.get(name, 0) + 1

@@ -36,7 +36,7 @@ from llmpick.engine.evidence import (
     measured_points,
     measures,
     quality,
-    separation,
+    separation_with,
 )
 from llmpick.engine.memory import Estimate
 from llmpick.engine.placement import Placement, fit_said
@@ -88,6 +88,7 @@ class Context:
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
     measured_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)
     kin_levels: dict[tuple[str, bool], float | None] = field(default_factory=dict)  # _kin_level
+    measuring: frozenset[str] | None = None  # the models with a result that measures the job
     predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
     counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
@@ -792,13 +793,12 @@ def _placed_outside(
     placed: dict[tuple[str, str], tuple[float, int]] = {}
     seps: dict[str, float] = {}
     for name, s in scores.items():
-        ordered = list(pooled.get(name, ()))
-        bisect.insort(ordered, s)
-        n = len(ordered)
+        ordered = pooled.get(name, [])
+        n = len(ordered) + 1  # with its own
         below = bisect.bisect_left(ordered, s)
-        equal = bisect.bisect_right(ordered, s) - below
+        equal = bisect.bisect_right(ordered, s) + 1 - below
         placed[(vid, name)] = ((below + 0.5 * equal) / n, n)
-        seps[name] = separation(ordered)
+        seps[name] = separation_with(ordered, s)
     return placed, seps
 
 
@@ -914,13 +914,20 @@ def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
         c = ctx.catalog
         fam = c.families.get(family)
         kin = (c.variants.get(sid) for sid in (fam.variants if fam is not None else ()))
+        if ctx.measuring is None:
+            ctx.measuring = frozenset(
+                vid
+                for vid, results in ctx.results.items()
+                if any(measures(name, ctx.benchmarks) for name in results)
+            )
+        measuring = ctx.measuring
         hit = [
             sib
             for sib in kin
             if sib is not None
+            and sib.id in measuring
             and sib.moe == moe
             and sib.params_b is not None
-            and any(measures(name, ctx.benchmarks) for name in ctx.results.get(sib.id, ()))
         ]
         ctx.measured_kin[family, moe] = hit
     return hit

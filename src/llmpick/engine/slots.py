@@ -7,7 +7,7 @@ order exactly for those to come out right. Pure functions over catalog records.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from llmpick.catalog.records import Catalog, Variant
 
@@ -119,21 +119,25 @@ def linked(variants: Iterable[Variant], c: Catalog) -> set[str]:
             key = (v.family, v.architecture, v.flavour == "embedding")
             kin.setdefault(key, []).append((v.released.toordinal(), v))
     for releases in kin.values():
-        out.update(_sharing(releases, c))
+        if len(releases) > 1:
+            _sharing(releases, c, out)
     return out
 
 
-def _sharing(releases: list[tuple[int, Variant]], c: Catalog) -> Iterator[str]:
+def _sharing(releases: list[tuple[int, Variant]], c: Catalog, out: set[str]) -> None:
     """Of one family's dated and sized releases of one architecture (release day, model),
-    the ids of those that could share a slot with another."""
+    add to ``out`` the ids of those that could share a slot with another."""
     releases.sort(key=lambda dv: dv[0])
     for i, (day, a) in enumerate(releases):
+        pa = a.params_b
+        assert pa is not None
         for later, b in releases[i + 1 :]:
             if later - day > SAME_RELEASE_DAYS:
                 break
-            assert a.params_b is not None and b.params_b is not None
-            if max(a.params_b, b.params_b) > STEP_RATIO * min(a.params_b, b.params_b):
+            pb = b.params_b
+            assert pb is not None
+            if pa > STEP_RATIO * pb or pb > STEP_RATIO * pa:
                 continue  # too far apart in size for either rule
             if same_base(a, b) or size_step(c, a, b):
-                yield a.id
-                yield b.id
+                out.add(a.id)
+                out.add(b.id)
