@@ -37,7 +37,6 @@ from llmpick.engine.scoring import (
     Context,
     Reason,
     blended_price,
-    domain_fit,
     fitness,
     guide_citations,
     most_points,
@@ -89,7 +88,6 @@ class Verdict:
     # this one's slot stands for; each has ``same_base_as`` set to this one's id
     also: list[str] = field(default_factory=list)
     same_base_as: str | None = None
-    domain_fit: bool = False  # adapted to the domain the requirements ask for
     # the score's reasons and caveats, spelled out when first read (``explain_with``)
     _said: tuple[list[Reason], list[Reason]] | None = None
     _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
@@ -302,7 +300,6 @@ def _fit(
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    verdict.domain_fit = domain_fit(v, r)
 
 
 def _with_fits(ctx: Context, verdicts: list[Verdict], r: Requirements) -> Context:

@@ -615,6 +615,18 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
     return None
 
 
+def _domain_most(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The most ``domain`` gives ``v``: an adaptation to the domain asked for, or to code
+    (with fill-in-the-middle) for code."""
+    if r.domain and r.domain != "general":
+        return 15 if v.domain == r.domain else 0
+    if r.task == "code":
+        return (18 if v.domain == "code" else 0) + (
+            4 if "fill-in-the-middle" in v.capabilities else 0
+        )
+    return 0
+
+
 @rule(
     "domain",
     (
@@ -622,7 +634,7 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
         "--domain favours models adapted to it, a specialisation counting less as it ages "
         "past a year; single-task fine-tunes and other domains weigh less for general work",
     ),
-    most_each=lambda v, r, ctx: _domain_most(v, r),
+    most_each=_domain_most,
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
@@ -680,6 +692,41 @@ def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         fx.add(measured_points(m, WEIGHTS[r.prefer]["evidence"]), m.label(), "4.2")
 
 
+def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The most ``published_results`` gives ``v``: its own results' points, or else those
+    of half the best level among the models that could stand in for it (its
+    predecessors, and its measured kin when its size is published)."""
+    weight = WEIGHTS[r.prefer]["evidence"]
+    found = _relevant_results(v, ctx) if v.id in ctx.results else None
+    if found:
+        return round(_evidence_points(weight, quality(_weighed(found, ctx))), 1)
+    if ctx.predecessors is None:
+        ctx.predecessors = predecessors(ctx.catalog)
+    best = _kin_level(v.family, v.moe, ctx) if v.params_b is not None else None
+    for prev in ctx.predecessors.get(v.id, ()):
+        level = _level(ctx.catalog.variants[prev], ctx)
+        if level is not None and (best is None or level > best):
+            best = level
+    if best is None:
+        return 0.0
+    return round(_evidence_points(weight, UNMEASURED + SIBLING_SHARE * (best - UNMEASURED)), 1)
+
+
+def _level(v: Variant, ctx: Context) -> float | None:
+    """The quality level of a model's results that measure the job (None: it has none)."""
+    found = _relevant_results(v, ctx) if v.id in ctx.results else None
+    return quality(_weighed(found, ctx)) if found else None
+
+
+def _kin_level(family: str, moe: bool, ctx: Context) -> float | None:
+    """The best level among a family's measured models of one kind, once per context."""
+    key = (family, moe)
+    if key not in ctx.kin_levels:
+        levels = (_level(sib, ctx) for sib in _measured_kin(family, moe, ctx))
+        ctx.kin_levels[key] = max((x for x in levels if x is not None), default=None)
+    return ctx.kin_levels[key]
+
+
 @rule(
     "published results",
     (
@@ -690,7 +737,7 @@ def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         "none starts from a conservative prior (or half its measured sibling's), never above "
         "a real result",
     ),
-    most_each=lambda v, r, ctx: _evidence_most(v, r, ctx),
+    most_each=_evidence_most,
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
@@ -723,18 +770,6 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
         f"{'predecessor' if sib.successor == v.id else 'sibling'} {sib.id}",
         "4.2",
     )
-
-
-def _domain_most(v: Variant, r: Requirements) -> float:
-    """The most ``domain`` gives ``v``: an adaptation to the domain asked for, or to code
-    (with fill-in-the-middle) for code."""
-    if r.domain and r.domain != "general":
-        return 15 if v.domain == r.domain else 0
-    if r.task == "code":
-        return (18 if v.domain == "code" else 0) + (
-            4 if "fill-in-the-middle" in v.capabilities else 0
-        )
-    return 0
 
 
 def _unranked_results(v: Variant, ctx: Context) -> list[str]:
@@ -863,10 +898,8 @@ def predecessors(c: Catalog) -> dict[str, list[str]]:
     hit = _PREDECESSORS.get(c)
     if hit is None:
         hit = {}
-        for vid in sorted(c.variants):
-            succ = c.variants[vid].successor
-            if succ:
-                hit.setdefault(succ, []).append(vid)
+        for vid in sorted(vid for vid, v in c.variants.items() if v.successor):
+            hit.setdefault(c.variants[vid].successor or "", []).append(vid)
         for ids in hit.values():
             ids.sort(key=lambda pid: c.variants[pid].released or dt.date.min, reverse=True)
         _PREDECESSORS[c] = hit
@@ -931,41 +964,6 @@ def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
         ]
         ctx.measured_kin[family, moe] = hit
     return hit
-
-
-def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
-    """The most ``published_results`` gives ``v``: its own results' points, or else those
-    of half the best level among the models that could stand in for it (its
-    predecessors, and its measured kin when its size is published)."""
-    weight = WEIGHTS[r.prefer]["evidence"]
-    found = _relevant_results(v, ctx) if v.id in ctx.results else None
-    if found:
-        return round(_evidence_points(weight, quality(_weighed(found, ctx))), 1)
-    if ctx.predecessors is None:
-        ctx.predecessors = predecessors(ctx.catalog)
-    best = _kin_level(v.family, v.moe, ctx) if v.params_b is not None else None
-    for prev in ctx.predecessors.get(v.id, ()):
-        level = _level(ctx.catalog.variants[prev], ctx)
-        if level is not None and (best is None or level > best):
-            best = level
-    if best is None:
-        return 0.0
-    return round(_evidence_points(weight, UNMEASURED + SIBLING_SHARE * (best - UNMEASURED)), 1)
-
-
-def _level(v: Variant, ctx: Context) -> float | None:
-    """The quality level of a model's results that measure the job (None: it has none)."""
-    found = _relevant_results(v, ctx) if v.id in ctx.results else None
-    return quality(_weighed(found, ctx)) if found else None
-
-
-def _kin_level(family: str, moe: bool, ctx: Context) -> float | None:
-    """The best level among a family's measured models of one kind, once per context."""
-    key = (family, moe)
-    if key not in ctx.kin_levels:
-        levels = (_level(sib, ctx) for sib in _measured_kin(family, moe, ctx))
-        ctx.kin_levels[key] = max((x for x in levels if x is not None), default=None)
-    return ctx.kin_levels[key]
 
 
 def _stands_in(sib: Variant, v: Variant) -> bool:
