@@ -449,12 +449,11 @@ def _ranking(
     ``keep``, and those whose most possible score (``most_points``) reaches the first
     places, taken best bound first until the first places are settled. Each of the
     others takes a place of its own below them, and is scored when all are ranked."""
-    most = most_points(r, ctx)
-    must = linked((v.variant for v in passing), c) | keep
-    sure = [(most(v.variant), v) for v in passing if v.variant.id in must]
-    bounds = sorted(
-        ((most(v.variant), v) for v in passing if v.variant.id not in must), key=lambda bv: -bv[0]
-    )
+    if len(passing) < PRUNE_FROM:  # few: scoring them all costs less than bounding them
+        sure: list[tuple[float, Verdict]] = [(math.inf, v) for v in passing]
+        bounds: list[tuple[float, Verdict]] = []
+    else:
+        sure, bounds = _bounded(passing, c, r, ctx, keep)
     for _, v in sure:
         _score(v, r, ctx)
     done = 0
@@ -481,6 +480,21 @@ def _ranking(
         return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
 
     return sorted(head, key=_sort_key), len(unique) + len(rest), everything
+
+
+PRUNE_FROM = 2000  # models that pass; a catalog's own few hundred are all scored
+
+
+def _bounded(
+    passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, keep: set[str]
+) -> tuple[list[tuple[float, Verdict]], list[tuple[float, Verdict]]]:
+    """The models that must be scored, and the others best bound first, each with its
+    most possible score."""
+    most = most_points(r, ctx)
+    must = linked((v.variant for v in passing), c) | keep
+    sure = [(most(v.variant), v) for v in passing if v.variant.id in must]
+    others = ((most(v.variant), v) for v in passing if v.variant.id not in must)
+    return sure, sorted(others, key=lambda bv: -bv[0])
 
 
 def recommend(

@@ -138,6 +138,9 @@ def _sharing(releases: list[tuple[int, Variant]], c: Catalog, out: set[str]) -> 
             assert pb is not None
             if pa > STEP_RATIO * pb or pb > STEP_RATIO * pa:
                 continue  # too far apart in size for either rule
-            if same_base(a, b) or size_step(c, a, b):
+            # what each rule needs first, cheaply: sizes within 10%; one flavour and licence
+            close = abs(pa - pb) <= 0.1 * max(pa, pb)
+            kin = pa != pb and a.flavour == b.flavour and a.license == b.license
+            if (close and same_base(a, b)) or (kin and size_step(c, a, b)):
                 out.add(a.id)
                 out.add(b.id)
