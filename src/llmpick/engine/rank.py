@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,6 +34,7 @@ from llmpick.engine.scoring import (
     GENERATIVE,
     PREFERENCE_MARGIN,
     PREFERENCES,
+    WEIGHTS,
     Context,
     Reason,
     blended_price,
@@ -239,22 +240,24 @@ def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
 
 def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Context:
     """``ctx`` with the cost and speed ranks among the models that pass (API price, or
-    GPU footprint)."""
+    GPU footprint), each when its rule weighs it for the preference."""
     api: dict[str, float] = {}
     hosted: dict[str, float] = {}
     size: dict[str, float] = {}
+    costs, speeds = (WEIGHTS[r.prefer][k] != 0 for k in ("cost", "speed"))
     for verdict in passing:
         v = verdict.variant
-        price = price_for(v, r)
-        est = verdict.estimate
-        if v.open_weights and r.hosting != "api" and est is not None:
-            hosted[v.id] = est.total_gb
-        elif price is not None:
-            # at the user's monthly volume when given (its input:output mix), else 3:1
-            usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
-            api[v.id] = math.log(usd + 0.01)
+        if costs:
+            price = price_for(v, r)
+            est = verdict.estimate
+            if v.open_weights and r.hosting != "api" and est is not None:
+                hosted[v.id] = est.total_gb
+            elif price is not None:
+                # at the user's monthly volume when given (its input:output mix), else 3:1
+                usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
+                api[v.id] = math.log(usd + 0.01)
         active = v.active_params_b or v.params_b
-        if active is not None:
+        if speeds and active is not None:
             size[v.id] = active
     return replace(
         ctx,
@@ -518,7 +521,7 @@ def recommend(
     ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
     fits: Fits = {}  # the checks place each model on the hardware; the scores read it
     checks = active_checks(r, measured, fits)
-    verdicts, passing = _checked(c, r, checks, only)
+    verdicts, passing, counts = _checked(c, r, checks, only)
     # a successor's hard constraints were just checked with everyone else's
     ctx.fails = lambda v: (
         [e.text for e in verdicts[v.id].exclusions]
@@ -532,7 +535,6 @@ def recommend(
             _fit(excluded, r)
             _score(excluded, r, _with_fits(ctx, [excluded], r))
     first, passed, rank_all = _ranking(passing, c, r, ctx, top, set(explain))
-    counts = _excluded_counts(verdicts.values())
     relaxations: list[Relaxation] = []
     blocking: list[tuple[str, int]] = []
     if not passed:
@@ -555,15 +557,23 @@ def recommend(
 
 def _checked(
     c: Catalog, r: Requirements, checks: tuple[Check, ...], only: frozenset[str] | None
-) -> tuple[dict[str, Verdict], list[Verdict]]:
-    """Every model's verdict on the hard constraints, by id, and those that pass."""
+) -> tuple[dict[str, Verdict], list[Verdict], dict[str, int]]:
+    """Every model's verdict on the hard constraints, by id; those that pass; and how
+    many models each constraint excludes (a model once per constraint), most first."""
     verdicts: dict[str, Verdict] = {}
     passing: list[Verdict] = []
+    counts: dict[str, int] = {}
     for vid in sorted(c.variants if only is None else only & c.variants.keys()):
-        verdict = verdicts[vid] = Verdict(c.variants[vid], check(c.variants[vid], r, c, checks))
-        if not verdict.exclusions:
+        found = check(c.variants[vid], r, c, checks)
+        verdict = verdicts[vid] = Verdict(c.variants[vid], found)
+        if not found:
             passing.append(verdict)
-    return verdicts, passing
+            continue
+        # most often one exclusion; several may name one constraint, counted once
+        one = len(found) == 1
+        for name in (found[0].constraint,) if one else dict.fromkeys(e.constraint for e in found):
+            counts[name] = counts.get(name, 0) + 1
+    return verdicts, passing, dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _before_scoring(
@@ -576,8 +586,9 @@ def _before_scoring(
     """The context the models that pass are scored and their reasons spelled out in:
     each placed among them (its results, its cost and speed)."""
     _among(ctx, passing)
-    for verdict in passing:
-        _fit(verdict, r, measured, fits)
+    if r.sized or measured or r.quantization != "auto":  # else there is no fit to find
+        for verdict in passing:
+            _fit(verdict, r, measured, fits)
     ctx = _with_fits(ctx, passing, r)
     eligible = passing
     if r.prefer in PREFERENCES and passing:
@@ -587,20 +598,6 @@ def _before_scoring(
         eligible = [v for v in passing if fit[v.variant.id] >= floor]
         ctx.preference_eligible = frozenset(v.variant.id for v in eligible)
     return _rank_costs(eligible, r, ctx)
-
-
-def _excluded_counts(verdicts: Iterable[Verdict]) -> dict[str, int]:
-    """How many models each constraint excludes (a model once per constraint), most
-    first."""
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        if len(v.exclusions) == 1:  # most often
-            name = v.exclusions[0].constraint
-            counts[name] = counts.get(name, 0) + 1
-            continue
-        for name in dict.fromkeys(e.constraint for e in v.exclusions):
-            counts[name] = counts.get(name, 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 # --- relaxations: one change at a time, counted by running the engine again ---------
