@@ -14,7 +14,14 @@ from functools import partial
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import Measured
 from llmpick.engine.memory import Estimate, working_context
-from llmpick.engine.placement import Placement, decode_speed, measured_speed, place, setup_of
+from llmpick.engine.placement import (
+    Placement,
+    Setup,
+    decode_speed,
+    measured_speed,
+    place,
+    setup_of,
+)
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import GENERATIVE, blended_price
 from llmpick.units import (
@@ -138,15 +145,16 @@ Fits = dict[str, tuple[Placement | None, Placement | None]]  # variant id -> its
 
 
 def placement(
-    v: Variant, r: Requirements, fits: Fits | None = None
+    v: Variant, r: Requirements, fits: Fits | None = None, setup: Setup | None = None
 ) -> tuple[Placement | None, Placement | None]:
     """(the best placement that fits the memory budget, the smallest tried) for
-    self-hosting, on one GPU, several, unified memory or the CPU; kept in ``fits`` when
-    given, so that a request places a model once (to check it, then to show it)."""
+    self-hosting, on one GPU, several, unified memory or the CPU (``setup``: ``r``'s,
+    when known); kept in ``fits`` when given, so that a request places a model once (to
+    check it, then to show it)."""
     hit = fits.get(v.id) if fits is not None else None
     if hit is not None:
         return hit
-    setup = setup_of(r)
+    setup = setup if setup is not None else setup_of(r)
     if setup is None or not v.open_weights:
         return None, None
     placed = place(v, setup, r.quantization, working_context(v, r.min_context))
@@ -181,7 +189,7 @@ def _gpu(v: Variant, r: Requirements, c: Catalog, fits: Fits | None = None) -> E
         return Exclusion(
             "gpu_memory", "unknown: parameter count not published, so it cannot be sized", "2.1"
         )
-    fit, placed = placement(v, r, fits)
+    fit, placed = placement(v, r, fits, setup)
     if fit is not None or api_ok:
         return None
     if placed is None:  # unreachable with a parameter count; kept for safety

@@ -203,9 +203,11 @@ def best_fit(
     per = kv_bytes_per_token(v, context) if v.params_b is not None else None
     if per is None:
         return None, None  # it cannot be sized
-    smallest = None
-    for q in order:  # the cache is the same at every precision: sized once
-        smallest = _estimate(v, q, context, per)
-        if smallest.total_gb <= gpu_gb:
-            return smallest, smallest
-    return None, smallest
+    assert v.params_b is not None
+    kv = per[0] * context / 1e9  # the same at every precision
+    for q in order:  # added up as Estimate.total_gb does, before building the estimate
+        w = weights_gb(v.params_b, q, bits_per_weight(v, q))
+        if w + kv + (OVERHEAD_FIXED_GB + OVERHEAD_FRACTION * w) <= gpu_gb:
+            fit = _estimate(v, q, context, per)
+            return fit, fit
+    return None, _estimate(v, order[-1], context, per)
