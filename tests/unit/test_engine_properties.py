@@ -268,6 +268,11 @@ def test_skipping_models_that_cannot_reach_the_first_places_changes_no_answer(
     with patch.object(rank, "PRUNE_FROM", 0):
         pruned = recommend(c, r, top=top)
     full = recommend(c, r, top=top)
+    # a model's score reads the same before the whole ranking is (a skipped model is
+    # scored when read)
+    assert {k: v.score for k, v in pruned.verdicts.items() if v.passed} == {
+        k: v.score for k, v in full.verdicts.items() if v.passed
+    }
     assert shortlist(c, pruned) == shortlist(c, full)
     assert [said(v) for v in pruned.ranked] == [said(v) for v in full.ranked]
 

@@ -14,6 +14,7 @@ import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
@@ -80,7 +81,7 @@ class Verdict:
 
     variant: Variant
     exclusions: list[Exclusion] = field(default_factory=list)
-    score: float = 0.0
+    _score: float = 0.0  # ``score``
     estimate: Estimate | None = None
     placement: Placement | None = None  # where the estimate sits on the user's hardware
     speed: Speed | None = None  # estimated decoding speed there
@@ -93,10 +94,31 @@ class Verdict:
     _said: tuple[list[Reason], list[Reason]] | None = None
     _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
     _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
+    # how to score it when its score is first read (``score_later``)
+    _later: Callable[[], None] | None = None
 
     @property
     def passed(self) -> bool:
         return not self.exclusions
+
+    @property
+    def score(self) -> float:
+        self._scored()
+        return self._score
+
+    @score.setter
+    def score(self, value: float) -> None:
+        self._score = value
+
+    def score_later(self, how: Callable[[], None]) -> None:
+        """Say how to score it when its score or reasons are first read: a ranking need
+        not score the models that cannot reach its first places until they are read."""
+        self._later = how
+
+    def _scored(self) -> None:
+        if self._later is not None:
+            later, self._later = self._later, None
+            later()
 
     @property
     def reasons(self) -> list[Reason]:
@@ -119,6 +141,7 @@ class Verdict:
             self._said[0].append(reason)
 
     def _spelled(self) -> tuple[list[Reason], list[Reason]]:
+        self._scored()
         if self._said is None:
             reasons: list[Reason] = []
             caveats: list[Reason] = []
@@ -438,6 +461,9 @@ def _first_places(
     return head, tail, last
 
 
+PRUNE_FROM = 2000  # models that pass; a catalog's own few hundred are all scored
+
+
 def _ranking(
     passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, top: int, keep: set[str]
 ) -> tuple[list[Verdict], int, Callable[[], list[Verdict]]]:
@@ -465,7 +491,7 @@ def _ranking(
         for _, v in bounds[done:n]:
             _score(v, r, ctx)
         done = n
-        if n < len(bounds) and not all(v.score <= most for most, v in sure + bounds[:n]):
+        if n < len(bounds) and not all(v.score <= most for most, v in bounds[:n]):
             n = len(bounds)  # a rule gave more than it said it could: score them all
             continue
         chosen = [v for _, v in sure + bounds[:n]]
@@ -476,26 +502,23 @@ def _ranking(
         n = min(len(bounds), 4 * n)
     _settle(shares, duplicates)
     rest = [v for _, v in bounds[n:]]
+    for v in rest:
+        v.score_later(partial(_score, v, r, ctx))
 
-    def everything() -> list[Verdict]:
-        for v in rest:
-            _score(v, r, ctx)
+    def everything() -> list[Verdict]:  # each of the rest is scored as the sort reads it
         return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
 
     return sorted(head, key=_sort_key), len(unique) + len(rest), everything
 
 
-PRUNE_FROM = 2000  # models that pass; a catalog's own few hundred are all scored
-
-
 def _bounded(
     passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, keep: set[str]
 ) -> tuple[list[tuple[float, Verdict]], list[tuple[float, Verdict]]]:
-    """The models that must be scored, and the others best bound first, each with its
-    most possible score."""
+    """The models that must be scored (their bound unused), and the others best bound
+    first, each with its most possible score."""
     most = most_points(r, ctx)
     must = linked((v.variant for v in passing), c) | keep
-    sure = [(most(v.variant), v) for v in passing if v.variant.id in must]
+    sure = [(math.inf, v) for v in passing if v.variant.id in must]
     others = ((most(v.variant), v) for v in passing if v.variant.id not in must)
     return sure, sorted(others, key=lambda bv: -bv[0])
 
