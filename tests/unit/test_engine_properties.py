@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -208,6 +209,7 @@ def test_every_reason_cites_a_section_of_the_guide() -> None:
         {"task": "reasoning", "include_legacy": True},
     ):
         rec = recommend(c, build(values), top=50)
+        assert len(rec.ranked) == rec.passed  # every model that passes is scored when ranked
         for v in rec.verdicts.values():
             for item in [*v.reasons, *v.caveats, *v.exclusions]:
                 assert item.guide in SECTION_IDS, (item, values)
@@ -227,3 +229,55 @@ def test_every_result_the_catalog_holds_for_the_job_is_used(values: dict[str, An
         held = [n for n in names if comparable_edition(n) and measures(n, rec.benchmarks)]
         unmeasured = any("result in the catalog" in x.text for x in verdict.caveats)
         assert not (held and unmeasured), (verdict.variant.id, held)
+
+
+@SETTINGS
+@given(requirement_values())
+def test_no_model_scores_above_its_most_points(values: dict[str, Any]) -> None:
+    """The bound that lets a ranking skip models holds for every model that passes."""
+    from llmpick.engine import rank
+    from llmpick.engine.scoring import most_points, points
+
+    seen: list[tuple[Any, Any]] = []
+    real = rank._ranking
+
+    def spy(passing: Any, c: Any, r: Any, ctx: Any, top: int, keep: Any) -> Any:
+        seen.append((passing, ctx))
+        return real(passing, c, r, ctx, top, keep)
+
+    r = build(values, origin="file")
+    with patch.object(rank, "_ranking", spy):
+        recommend(cat(), r, top=5, relax=False)
+    ((passing, ctx),) = seen
+    most = most_points(r, ctx)
+    for verdict in passing:
+        assert points(verdict.variant, r, ctx) <= most(verdict.variant), verdict.variant.id
+
+
+@SETTINGS
+@given(requirement_values(), st.integers(1, 3))
+def test_skipping_models_that_cannot_reach_the_first_places_changes_no_answer(
+    values: dict[str, Any], top: int
+) -> None:
+    """The same document, ranking, slots and reasons as when every model is scored (the
+    bundled catalog is small enough to be scored whole unless told otherwise)."""
+    from llmpick.engine import rank
+
+    c = cat()
+    r = build(values, origin="file")
+    with patch.object(rank, "PRUNE_FROM", 0):
+        pruned = recommend(c, r, top=top)
+    full = recommend(c, r, top=top)
+    # a model's score reads the same before the whole ranking is (a skipped model is
+    # scored when read)
+    assert {k: v.score for k, v in pruned.verdicts.items() if v.passed} == {
+        k: v.score for k, v in full.verdicts.items() if v.passed
+    }
+    assert shortlist(c, pruned) == shortlist(c, full)
+    assert [said(v) for v in pruned.ranked] == [said(v) for v in full.ranked]
+
+
+def said(verdict: Any) -> tuple[Any, ...]:
+    """All a verdict says, to compare two rankings."""
+    reasons = [(x.text, x.weight) for x in [*verdict.reasons, *verdict.caveats]]
+    return verdict.variant.id, verdict.score, verdict.also, verdict.same_base_as, reasons

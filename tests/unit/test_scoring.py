@@ -685,3 +685,18 @@ def test_the_points_alone_are_the_score_the_reasons_give() -> None:
         for vid in sorted(c.variants)[::4]:  # a quarter of the catalog: every kind of model
             v = c.variants[vid]
             assert scoring.points(v, r, ctx) == scoring.score(v, r, ctx)[0], (req, v.id)
+
+
+def test_a_result_placed_from_outside_weighs_as_if_placed_with_the_candidates() -> None:
+    """``separation_with`` (no sorting again) equals ``separation`` of the merged list."""
+    import random
+
+    from llmpick.engine.evidence import separation, separation_with
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        ordered = sorted(
+            rng.choice([rng.uniform(0, 100), 50.0, 99.5]) for _ in range(rng.randint(1, 9))
+        )
+        score = rng.choice([rng.uniform(0, 120), 50.0, ordered[0], ordered[-1]])
+        assert separation_with(ordered, score) == separation(sorted([*ordered, score]))

@@ -14,7 +14,14 @@ from functools import partial
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import Measured
 from llmpick.engine.memory import Estimate, working_context
-from llmpick.engine.placement import Placement, decode_speed, measured_speed, place, setup_of
+from llmpick.engine.placement import (
+    Placement,
+    Setup,
+    decode_speed,
+    measured_speed,
+    place,
+    setup_of,
+)
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import GENERATIVE, blended_price
 from llmpick.units import (
@@ -134,13 +141,26 @@ def _min_context(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     return None
 
 
-def placement(v: Variant, r: Requirements) -> tuple[Placement | None, Placement | None]:
+Fits = dict[str, tuple[Placement | None, Placement | None]]  # variant id -> its placement
+
+
+def placement(
+    v: Variant, r: Requirements, fits: Fits | None = None, setup: Setup | None = None
+) -> tuple[Placement | None, Placement | None]:
     """(the best placement that fits the memory budget, the smallest tried) for
-    self-hosting, on one GPU, several, unified memory or the CPU."""
-    setup = setup_of(r)
+    self-hosting, on one GPU, several, unified memory or the CPU (``setup``: ``r``'s,
+    when known); kept in ``fits`` when given, so that a request places a model once (to
+    check it, then to show it)."""
+    hit = fits.get(v.id) if fits is not None else None
+    if hit is not None:
+        return hit
+    setup = setup if setup is not None else setup_of(r)
     if setup is None or not v.open_weights:
         return None, None
-    return place(v, setup, r.quantization, working_context(v, r.min_context))
+    placed = place(v, setup, r.quantization, working_context(v, r.min_context))
+    if fits is not None:
+        fits[v.id] = placed
+    return placed
 
 
 def gpu_fit(v: Variant, r: Requirements) -> tuple[Estimate | None, Estimate | None]:
@@ -152,7 +172,7 @@ def gpu_fit(v: Variant, r: Requirements) -> tuple[Estimate | None, Estimate | No
     )
 
 
-def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
+def _gpu(v: Variant, r: Requirements, c: Catalog, fits: Fits | None = None) -> Exclusion | None:
     # a GPU budget constrains self-hosting only: with --hosting any (or api), a model an
     # API serves stays, marked as not needing your GPU
     setup = setup_of(r)
@@ -169,7 +189,7 @@ def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         return Exclusion(
             "gpu_memory", "unknown: parameter count not published, so it cannot be sized", "2.1"
         )
-    fit, placed = placement(v, r)
+    fit, placed = placement(v, r, fits, setup)
     if fit is not None or api_ok:
         return None
     if placed is None:  # unreachable with a parameter count; kept for safety
@@ -196,7 +216,11 @@ def _gpu(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
 
 
 def _speed(
-    v: Variant, r: Requirements, c: Catalog, measured: Mapping[str, Measured] | None = None
+    v: Variant,
+    r: Requirements,
+    c: Catalog,
+    measured: Mapping[str, Measured] | None = None,
+    fits: Fits | None = None,
 ) -> Exclusion | None:
     """--min-speed: the decoding speed measured on the user's server (``measured``, from
     --evidence) or else estimated on the user's hardware. A model whose speed cannot be
@@ -217,7 +241,7 @@ def _speed(
                 "7",
             )
         return None
-    fit = placement(v, r)[0]
+    fit = placement(v, r, fits)[0]
     if fit is None:
         if setup_of(r) is None:
             return Exclusion("min_speed", "unknown: no memory budget to size it on", "7")
@@ -434,10 +458,11 @@ _ALWAYS = ("status", "task")
 
 
 def active_checks(
-    r: Requirements, measured: Mapping[str, Measured] | None = None
+    r: Requirements, measured: Mapping[str, Measured] | None = None, fits: Fits | None = None
 ) -> tuple[Check, ...]:
     """The checks that can fail under ``r`` (the others would return None for every model);
-    ``measured`` (--evidence) gives --min-speed the speeds timed on the user's server."""
+    ``measured`` (--evidence) gives --min-speed the speeds timed on the user's server;
+    ``fits`` keeps the placements the checks find (``placement``)."""
     given = {
         "access": r.access != "any",
         "hosting": r.hosting != "any",
@@ -454,8 +479,12 @@ def active_checks(
         "max_price": r.max_price is not None,
         "fine_tune": r.fine_tune,
     }
+    extra: dict[Check, dict[str, object]] = {
+        _speed: {"measured": measured, "fits": fits},
+        _gpu: {"fits": fits},
+    }
     return tuple(
-        partial(_speed, measured=measured) if fn is _speed and measured else fn
+        partial(fn, **extra[fn]) if fn in extra else fn
         for name, fn in CHECKS
         if name in _ALWAYS or given[name]
     )

@@ -273,6 +273,7 @@ def edition_conflict(benchmark: str, metric: str | None = None) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)  # a catalog spells a few hundred results many times
+@functools.lru_cache(maxsize=4096)  # a catalog spells a few hundred; each is read often
 def canonical(benchmark: str, metric: str | None = None) -> str:
     """The canonical name of a benchmark, whatever the spelling. Translation benchmarks
     carry their scorer ('FLORES-200 (XCOMET-XL)'), since scorers differ in scale, and
@@ -418,6 +419,20 @@ def separation(scores: list[float]) -> float:
     ordered = sorted(scores)
     headroom = (100 - ordered[len(ordered) // 2]) / HEADROOM
     spread = (ordered[-1] - ordered[0]) / SPREAD
+    return max(SATURATED_WEIGHT, min(1.0, headroom, spread))
+
+
+def separation_with(ordered: list[float], score: float) -> float:
+    """``separation`` of sorted scores and one more, without sorting them again (a
+    model placed among the candidates from outside them)."""
+    n = len(ordered) + 1
+    if n < MIN_RESULTS or max(ordered[-1], score) > 100:
+        return 1.0  # too few to tell, or not a percentage
+    at = bisect.bisect_right(ordered, score)  # where the score goes
+    k = n // 2
+    median = ordered[k] if k < at else score if k == at else ordered[k - 1]
+    headroom = (100 - median) / HEADROOM
+    spread = (max(ordered[-1], score) - min(ordered[0], score)) / SPREAD
     return max(SATURATED_WEIGHT, min(1.0, headroom, spread))
 
 

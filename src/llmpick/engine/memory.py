@@ -163,6 +163,12 @@ def estimate(v: Variant, quantization: str, context: int) -> Estimate | None:
     per = kv_bytes_per_token(v, context)
     if per is None:
         return None
+    return _estimate(v, quantization, context, per)
+
+
+def _estimate(v: Variant, quantization: str, context: int, per: tuple[float, str]) -> Estimate:
+    """``estimate`` with the cache's bytes per token (and how they were sized) known."""
+    assert v.params_b is not None
     bits = bits_per_weight(v, quantization)
     w = weights_gb(v.params_b, quantization, bits)
     native = NATIVE_FORMATS.get(v.weights_format or "", ("", 0.0))[0] == quantization
@@ -194,12 +200,14 @@ def best_fit(
     order = usable if quantization == "auto" else (quantization,)
     if quantization != "auto" and quantization not in usable:
         order = (usable[0],)  # a precision above the release is the release itself
-    smallest = None
-    for q in order:
-        e = estimate(v, q, context)
-        if e is None:
-            return None, None
-        smallest = e
-        if e.total_gb <= gpu_gb:
-            return e, e
-    return None, smallest
+    per = kv_bytes_per_token(v, context) if v.params_b is not None else None
+    if per is None:
+        return None, None  # it cannot be sized
+    assert v.params_b is not None
+    kv = per[0] * context / 1e9  # the same at every precision
+    for q in order:  # added up as Estimate.total_gb does, before building the estimate
+        w = weights_gb(v.params_b, q, bits_per_weight(v, q))
+        if w + kv + (OVERHEAD_FIXED_GB + OVERHEAD_FRACTION * w) <= gpu_gb:
+            fit = _estimate(v, q, context, per)
+            return fit, fit
+    return None, _estimate(v, order[-1], context, per)

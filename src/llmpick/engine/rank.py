@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
 from llmpick.engine.constraints import (
     CHECK_CITATIONS,
+    Check,
     Exclusion,
+    Fits,
     active_checks,
     check,
     placement,
@@ -33,15 +35,25 @@ from llmpick.engine.scoring import (
     GENERATIVE,
     PREFERENCE_MARGIN,
     PREFERENCES,
+    WEIGHTS,
     Context,
     Reason,
     blended_price,
-    domain_fit,
     fitness,
     guide_citations,
+    most_points,
     points,
     price_for,
     score,
+)
+from llmpick.engine.slots import (
+    SAME_RELEASE_DAYS,
+    STEP_MARGIN,
+    identity,
+    line,
+    linked,
+    same_base,
+    size_step,
 )
 
 __all__ = [
@@ -69,7 +81,7 @@ class Verdict:
 
     variant: Variant
     exclusions: list[Exclusion] = field(default_factory=list)
-    score: float = 0.0
+    _score: float = 0.0  # ``score``
     estimate: Estimate | None = None
     placement: Placement | None = None  # where the estimate sits on the user's hardware
     speed: Speed | None = None  # estimated decoding speed there
@@ -78,15 +90,35 @@ class Verdict:
     # this one's slot stands for; each has ``same_base_as`` set to this one's id
     also: list[str] = field(default_factory=list)
     same_base_as: str | None = None
-    domain_fit: bool = False  # adapted to the domain the requirements ask for
     # the score's reasons and caveats, spelled out when first read (``explain_with``)
     _said: tuple[list[Reason], list[Reason]] | None = None
     _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
     _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
+    # how to score it when its score is first read (``score_later``)
+    _later: Callable[[], None] | None = None
 
     @property
     def passed(self) -> bool:
         return not self.exclusions
+
+    @property
+    def score(self) -> float:
+        self._scored()
+        return self._score
+
+    @score.setter
+    def score(self, value: float) -> None:
+        self._score = value
+
+    def score_later(self, how: Callable[[], None]) -> None:
+        """Say how to score it when its score or reasons are first read: a ranking need
+        not score the models that cannot reach its first places until they are read."""
+        self._later = how
+
+    def _scored(self) -> None:
+        if self._later is not None:
+            later, self._later = self._later, None
+            later()
 
     @property
     def reasons(self) -> list[Reason]:
@@ -109,6 +141,7 @@ class Verdict:
             self._said[0].append(reason)
 
     def _spelled(self) -> tuple[list[Reason], list[Reason]]:
+        self._scored()
         if self._said is None:
             reasons: list[Reason] = []
             caveats: list[Reason] = []
@@ -136,12 +169,23 @@ class Relaxation:
 class Recommendation:
     requirements: Requirements
     candidates: list[Verdict]
-    ranked: list[Verdict]  # every passing model, ranked, duplicates removed
+    passed: int  # the places the passing models take (duplicates and shared slots are none)
     verdicts: dict[str, Verdict]
     excluded_counts: dict[str, int]
     relaxations: list[Relaxation]
     blocking: list[tuple[str, int]]  # constraints that removed the most, when empty
     benchmarks: tuple[str, ...] = ()  # the published results that measure this job
+    _ranked: list[Verdict] | None = None
+    _rank_all: Callable[[], list[Verdict]] | None = None  # ranks them when first read
+
+    @property
+    def ranked(self) -> list[Verdict]:
+        """Every passing model, ranked, duplicates removed (the models below the first
+        places are scored when this is first read)."""
+        if self._ranked is None:
+            assert self._rank_all is not None
+            self._ranked, self._rank_all = self._rank_all(), None
+        return self._ranked
 
     def rank_of(self, variant_id: str) -> int | None:
         """A model's place; a variant that shares a slot (``also``) has its slot's."""
@@ -152,19 +196,6 @@ class Recommendation:
             if v.variant.id == variant_id:
                 return i
         return None
-
-
-# --- deduplication ---------------------------------------------------------------
-
-_DATED = re.compile(r"[-_@]?(20\d{2}-?\d{2}-?\d{2}|\d{4}-\d{2}-\d{2}|v\d+:\d+|latest)$")
-
-
-def identity(v: Variant) -> tuple[object, ...]:
-    """Two variants with the same identity are the same model (a snapshot or a repack)."""
-    if v.access.hf_repo:
-        return ("hf", v.access.hf_repo.lower())
-    name = _DATED.sub("", (v.access.api or v.name).lower())
-    return ("api", v.provider, name)
 
 
 # --- the recommendation ----------------------------------------------------------
@@ -232,22 +263,24 @@ def _percentile_ranks(values: dict[str, float]) -> dict[str, float]:
 
 def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Context:
     """``ctx`` with the cost and speed ranks among the models that pass (API price, or
-    GPU footprint)."""
+    GPU footprint), each when its rule weighs it for the preference."""
     api: dict[str, float] = {}
     hosted: dict[str, float] = {}
     size: dict[str, float] = {}
+    costs, speeds = (WEIGHTS[r.prefer][k] != 0 for k in ("cost", "speed"))
     for verdict in passing:
         v = verdict.variant
-        price = price_for(v, r)
-        est = verdict.estimate
-        if v.open_weights and r.hosting != "api" and est is not None:
-            hosted[v.id] = est.total_gb
-        elif price is not None:
-            # at the user's monthly volume when given (its input:output mix), else 3:1
-            usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
-            api[v.id] = math.log(usd + 0.01)
+        if costs:
+            price = price_for(v, r)
+            est = verdict.estimate
+            if v.open_weights and r.hosting != "api" and est is not None:
+                hosted[v.id] = est.total_gb
+            elif price is not None:
+                # at the user's monthly volume when given (its input:output mix), else 3:1
+                usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
+                api[v.id] = math.log(usd + 0.01)
         active = v.active_params_b or v.params_b
-        if active is not None:
+        if speeds and active is not None:
             size[v.id] = active
     return replace(
         ctx,
@@ -271,13 +304,17 @@ def evaluate(
 
 
 def _fit(
-    verdict: Verdict, r: Requirements, measured: Mapping[str, evidence.Measured] | None = None
+    verdict: Verdict,
+    r: Requirements,
+    measured: Mapping[str, evidence.Measured] | None = None,
+    fits: Fits | None = None,
 ) -> None:
-    """Where the model fits (its estimate, placement and speed), on the verdict."""
+    """Where the model fits (its estimate, placement and speed), on the verdict
+    (``fits``: the placements the checks found)."""
     v = verdict.variant
     est = None
     if r.sized:
-        placed = placement(v, r)[0]
+        placed = placement(v, r, fits)[0]
         if placed is not None:
             est = placed.estimate
             verdict.placement = placed
@@ -289,7 +326,6 @@ def _fit(
     elif r.quantization != "auto" and v.open_weights:
         est = estimate(v, r.quantization, working_context(v, r.min_context))
     verdict.estimate = est
-    verdict.domain_fit = domain_fit(v, r)
 
 
 def _with_fits(ctx: Context, verdicts: list[Verdict], r: Requirements) -> Context:
@@ -319,155 +355,89 @@ def _sort_key(v: Verdict) -> tuple[float, int, str]:
     return (-v.score, -released, v.variant.id)
 
 
-SAME_RELEASE_DAYS = 62  # variants of one base released within two months of each other
+Share = tuple[Verdict, Verdict, str]  # a model, the model whose slot it shares, and why
 
 
-def same_base(a: Variant, b: Variant) -> bool:
-    """Two variants of one base model that differ only in post-training or modality
-    (Seed-X Instruct and PPO, MedGemma 27B text and multimodal, a base model and its
-    instruction-tuned release): the same family, architecture and size (within 10%),
-    released within two months of each other, neither the successor of the other. A
-    later release of the same size (Kimi K2 and K2.5) is a model of its own."""
-    if a.family != b.family or a.params_b is None or b.params_b is None:
-        return False
-    if a.architecture != b.architecture or (a.flavour == "embedding") != (b.flavour == "embedding"):
-        return False
-    if a.released is None or b.released is None:
-        return False
-    if abs((a.released - b.released).days) > SAME_RELEASE_DAYS:
-        return False
-    if a.successor == b.id or b.successor == a.id:
-        return False
-    return abs(a.params_b - b.params_b) <= 0.1 * max(a.params_b, b.params_b)
-
-
-STEP_MARGIN = 1.0  # points: two sizes of one release this close in score share a slot
-STEP_RATIO = 4.0  # a step: the larger at most four times the smaller (1.8B/7B, 12B/27B)
-
-
-def _release_kin(a: Variant, b: Variant) -> bool:
-    """Two variants of one release that differ only in size: the same family,
-    architecture, expert layout, flavour, tuning, modalities, domain and licence,
-    released within two months of each other, neither the successor of the other."""
-    if a.family != b.family or a.params_b is None or b.params_b is None:
-        return False
-    if (a.architecture, a.moe, a.flavour, a.domain, a.license) != (
-        b.architecture,
-        b.moe,
-        b.flavour,
-        b.domain,
-        b.license,
-    ):
-        return False
-    if set(a.tuning) != set(b.tuning) or set(a.modalities) != set(b.modalities):
-        return False
-    if a.released is None or b.released is None:
-        return False
-    if abs((a.released - b.released).days) > SAME_RELEASE_DAYS:
-        return False
-    return a.successor != b.id and b.successor != a.id
-
-
-def size_step(c: Catalog, a: Variant, b: Variant) -> bool:
-    """Two sizes a step apart of one release (TranslateGemma 12B and 27B, HY-MT 1.5 1.8B
-    and 7B, Gemma 4 E2B and E4B): kin of one release (``_release_kin``) of different
-    sizes, the larger at most STEP_RATIO times the smaller, with no size of that release
-    between them in the catalog."""
-    pa, pb = a.params_b, b.params_b
-    if pa is None or pb is None or pa == pb or not _release_kin(a, b):
-        return False
-    low, high = sorted((pa, pb))
-    if high > STEP_RATIO * low:
-        return False
-    fam = c.families.get(a.family)
-    for vid in fam.variants if fam is not None else ():
-        w = c.variants.get(vid)
-        if w is None or w.id in (a.id, b.id) or w.params_b is None:
-            continue
-        if low < w.params_b < high and _release_kin(a, w) and _release_kin(b, w):
-            return False
-    return True
-
-
-_MINOR = re.compile(r"(\d+)\.\d+")
-
-
-def line(c: Catalog, v: Variant) -> str:
-    """A model line for variety: a family with its minor releases (GPT-6 and GPT-6.1,
-    Claude 5 and 5.5, Qwen3.5 and 3.6 are one line; GPT-5 and GPT-6 are two)."""
-    fam = c.families.get(v.family)
-    name = fam.name if fam is not None else v.family
-    return v.provider + ":" + _MINOR.sub(r"\1", name.lower())
-
-
-def _rank(passing: list[Verdict], c: Catalog | None = None, top: int = 5) -> list[Verdict]:
-    """Best first, in the order of the scores; one place per model (a snapshot or repack
-    is a duplicate; a variant of the same base takes its better sibling's slot, named
-    under it as "also"). The caps on models per line and per maker only choose which
-    models fill the first ``top`` places; the rest follows by score."""
+def _places(
+    ordered: list[Verdict], c: Catalog | None
+) -> tuple[list[Verdict], list[Share], list[tuple[Verdict, str]]]:
+    """Of models in score order: those that take a place of their own, those that share
+    a better model's slot, and the duplicates with the id of the model they repeat."""
     seen: dict[tuple[object, ...], str] = {}
     unique: list[Verdict] = []
+    shares: list[Share] = []
+    duplicates: list[tuple[Verdict, str]] = []
     # a family's slots so far with their release days, by architecture and whether they
     # embed: only those can share a slot (``same_base``, ``size_step``)
     slots: dict[tuple[str, str, bool], list[tuple[int, Verdict]]] = {}
-    for v in sorted(passing, key=_sort_key):
+    for v in ordered:
         key = identity(v.variant)
         if key in seen:
-            v.duplicate_of = seen[key]
+            duplicates.append((v, seen[key]))
             continue
         w = v.variant
         kin = slots.setdefault((w.family, w.architecture, w.flavour == "embedding"), [])
         if w.released is not None:  # an undated model shares no slot
             day = w.released.toordinal()
             near = [u for d, u in kin if abs(d - day) <= SAME_RELEASE_DAYS]
-            if near and _share_slot(v, near, c):
+            share = _slot_of(v, near, c) if near else None
+            if share is not None:
+                shares.append(share)
                 continue
             kin.append((day, v))
         seen[key] = w.id
         unique.append(v)
-    head, tail = _first_places(unique, c, top)
-    return sorted(head, key=_sort_key) + tail  # the tail is in score order already
+    return unique, shares, duplicates
 
 
-def _share_slot(v: Verdict, kin: list[Verdict], c: Catalog | None) -> bool:
-    """Put ``v`` in the slot of the first of ``kin`` (better ranked models of its family
-    released near it) that is the same base model, else the next size of its release
-    within a point in score; say so on both. False when none is."""
+def _slot_of(v: Verdict, kin: list[Verdict], c: Catalog | None) -> Share | None:
+    """The first of ``kin`` (better ranked models of its family released near ``v``)
+    that is the same base model, else the next size of its release within a point in
+    score, and why; None when none is."""
     slot = next((u for u in kin if same_base(u.variant, v.variant)), None)
-    why = "the same base model with other post-training or modality"
-    if slot is None and c is not None:
+    if slot is not None:
+        return v, slot, "the same base model with other post-training or modality"
+    if c is not None:
         near = (u for u in kin if u.score - v.score <= STEP_MARGIN)
         slot = next((u for u in near if size_step(c, u.variant, v.variant)), None)
-        why = "the next size of the same release, within a point in score"
-    if slot is None:
-        return False
-    v.same_base_as = slot.variant.id
-    slot.also.append(v.variant.id)
-    slot.note(
-        Reason(
-            f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
-            "2.16",
-            0.0,
-            "one slot",
+        if slot is not None:
+            return v, slot, "the next size of the same release, within a point in score"
+    return None
+
+
+def _settle(shares: list[Share], duplicates: list[tuple[Verdict, str]]) -> None:
+    """Mark the duplicates, and put each model that shares a slot in it, saying so on
+    both."""
+    for v, first in duplicates:
+        v.duplicate_of = first
+    for v, slot, why in shares:
+        v.same_base_as = slot.variant.id
+        slot.also.append(v.variant.id)
+        slot.note(
+            Reason(
+                f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
+                "2.16",
+                0.0,
+                "one slot",
+            )
         )
-    )
-    v.note(
-        Reason(
-            f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
-            "2.16",
-            0.0,
-            "one slot",
+        v.note(
+            Reason(
+                f"shares one slot with {slot.variant.id} (score {slot.score:g}), {why}",
+                "2.16",
+                0.0,
+                "one slot",
+            )
         )
-    )
-    return True
 
 
 def _first_places(
     unique: list[Verdict], c: Catalog | None, top: int
-) -> tuple[list[Verdict], list[Verdict]]:
+) -> tuple[list[Verdict], list[Verdict], Verdict | None]:
     """The ``top`` models that fill the first places, by score with at most
     MAX_PER_FAMILY per model line and MAX_PER_PROVIDER per maker (too few others: the
-    capped fill them, by score), and the rest in score order."""
+    capped fill them, by score), the rest in score order, and the model that took the
+    last first place within the caps (None when the capped had to fill places)."""
     head: list[Verdict] = []
     tail: list[Verdict] = []
     per_family: dict[str, int] = {}
@@ -484,10 +454,73 @@ def _first_places(
             per_provider[prov] = per_provider.get(prov, 0) + 1
         else:
             tail.append(v)
+    last = head[-1] if head and len(head) == top else None
     fill = top - len(head)
     if fill > 0:
         head, tail = head + tail[:fill], tail[fill:]
-    return head, tail
+    return head, tail, last
+
+
+PRUNE_FROM = 2000  # models that pass; a catalog's own few hundred are all scored
+
+
+def _ranking(
+    passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, top: int, keep: set[str]
+) -> tuple[list[Verdict], int, Callable[[], list[Verdict]]]:
+    """The first ``top`` places, how many places the models that pass take, and how to
+    rank them all (when that is read): best first, in the order of the scores; one place
+    per model (a snapshot or repack is a duplicate; a variant of the same base takes its
+    better sibling's slot, named under it as "also"). The caps on models per line and
+    per maker only choose which models fill the first places; the rest follows by score.
+
+    Only the models that can change the first places or that count are scored here:
+    those that can repeat another or share its slot (``slots.linked``), those in
+    ``keep``, and those whose most possible score (``most_points``) reaches the first
+    places, taken best bound first until the first places are settled. Each of the
+    others takes a place of its own below them, and is scored when all are ranked."""
+    if len(passing) < PRUNE_FROM:  # few: scoring them all costs less than bounding them
+        sure: list[tuple[float, Verdict]] = [(math.inf, v) for v in passing]
+        bounds: list[tuple[float, Verdict]] = []
+    else:
+        sure, bounds = _bounded(passing, c, r, ctx, keep)
+    for _, v in sure:
+        _score(v, r, ctx)
+    done = 0
+    n = min(len(bounds), 4 * top + 16)
+    while True:
+        for _, v in bounds[done:n]:
+            _score(v, r, ctx)
+        done = n
+        if n < len(bounds) and not all(v.score <= most for most, v in bounds[:n]):
+            n = len(bounds)  # a rule gave more than it said it could: score them all
+            continue
+        chosen = [v for _, v in sure + bounds[:n]]
+        unique, shares, duplicates = _places(sorted(chosen, key=_sort_key), c)
+        head, tail, last = _first_places(unique, c, top)
+        if n == len(bounds) or top <= 0 or (last is not None and last.score > bounds[n][0]):
+            break
+        n = min(len(bounds), 4 * n)
+    _settle(shares, duplicates)
+    rest = [v for _, v in bounds[n:]]
+    for v in rest:
+        v.score_later(partial(_score, v, r, ctx))
+
+    def everything() -> list[Verdict]:  # each of the rest is scored as the sort reads it
+        return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
+
+    return sorted(head, key=_sort_key), len(unique) + len(rest), everything
+
+
+def _bounded(
+    passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, keep: set[str]
+) -> tuple[list[tuple[float, Verdict]], list[tuple[float, Verdict]]]:
+    """The models that must be scored (their bound unused), and the others best bound
+    first, each with its most possible score."""
+    most = most_points(r, ctx)
+    must = linked((v.variant for v in passing), c) | keep
+    sure = [(math.inf, v) for v in passing if v.variant.id in must]
+    others = ((most(v.variant), v) for v in passing if v.variant.id not in must)
+    return sure, sorted(others, key=lambda bv: -bv[0])
 
 
 def recommend(
@@ -509,57 +542,76 @@ def recommend(
     ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
     ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
-    checks = active_checks(r, measured)
-    verdicts = {
-        vid: Verdict(v, exclusions=check(v, r, c, checks))
-        for vid, v in sorted(c.variants.items())
-        if only is None or vid in only
-    }
+    fits: Fits = {}  # the checks place each model on the hardware; the scores read it
+    checks = active_checks(r, measured, fits)
+    verdicts, passing, counts = _checked(c, r, checks, only)
     # a successor's hard constraints were just checked with everyone else's
     ctx.fails = lambda v: (
         [e.text for e in verdicts[v.id].exclusions]
         if v.id in verdicts
         else [e.text for e in check(v, r, c, checks)]
     )
-    passing = [v for v in verdicts.values() if v.passed]
-    ctx = _score_passing(passing, r, ctx, measured)
+    ctx = _before_scoring(passing, r, ctx, measured, fits)
     for vid in dict.fromkeys(explain):
         excluded = verdicts.get(vid)
         if excluded is not None and not excluded.passed:
             _fit(excluded, r)
             _score(excluded, r, _with_fits(ctx, [excluded], r))
-    ranked = _rank(passing, c, top)
-    counts = _excluded_counts(verdicts.values())
+    first, passed, rank_all = _ranking(passing, c, r, ctx, top, set(explain))
     relaxations: list[Relaxation] = []
     blocking: list[tuple[str, int]] = []
-    if not ranked:
+    if not passed:
         blocking = list(counts.items())
         if relax:
             failing = {vid: {e.constraint for e in v.exclusions} for vid, v in verdicts.items()}
             relaxations = relaxations_for(c, r, failing, measured)
     return Recommendation(
         requirements=r,
-        candidates=ranked[:top],
-        ranked=ranked,
+        candidates=first[:top],
+        passed=passed,
         verdicts=verdicts,
         excluded_counts=counts,
         relaxations=relaxations,
         blocking=blocking,
         benchmarks=ctx.benchmarks,
+        _rank_all=rank_all,
     )
 
 
-def _score_passing(
+def _checked(
+    c: Catalog, r: Requirements, checks: tuple[Check, ...], only: frozenset[str] | None
+) -> tuple[dict[str, Verdict], list[Verdict], dict[str, int]]:
+    """Every model's verdict on the hard constraints, by id; those that pass; and how
+    many models each constraint excludes (a model once per constraint), most first."""
+    verdicts: dict[str, Verdict] = {}
+    passing: list[Verdict] = []
+    counts: dict[str, int] = {}
+    for vid in sorted(c.variants if only is None else only & c.variants.keys()):
+        found = check(c.variants[vid], r, c, checks)
+        verdict = verdicts[vid] = Verdict(c.variants[vid], found)
+        if not found:
+            passing.append(verdict)
+            continue
+        # most often one exclusion; several may name one constraint, counted once
+        one = len(found) == 1
+        for name in (found[0].constraint,) if one else dict.fromkeys(e.constraint for e in found):
+            counts[name] = counts.get(name, 0) + 1
+    return verdicts, passing, dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _before_scoring(
     passing: list[Verdict],
     r: Requirements,
     ctx: Context,
     measured: Mapping[str, evidence.Measured] | None,
+    fits: Fits,
 ) -> Context:
-    """Score the models that pass, each placed among them (its results, its cost and
-    speed), and return the context their reasons are spelled out in."""
+    """The context the models that pass are scored and their reasons spelled out in:
+    each placed among them (its results, its cost and speed)."""
     _among(ctx, passing)
-    for verdict in passing:
-        _fit(verdict, r, measured)
+    if r.sized or measured or r.quantization != "auto":  # else there is no fit to find
+        for verdict in passing:
+            _fit(verdict, r, measured, fits)
     ctx = _with_fits(ctx, passing, r)
     eligible = passing
     if r.prefer in PREFERENCES and passing:
@@ -568,22 +620,7 @@ def _score_passing(
         floor = max(fit.values()) - PREFERENCE_MARGIN
         eligible = [v for v in passing if fit[v.variant.id] >= floor]
         ctx.preference_eligible = frozenset(v.variant.id for v in eligible)
-    ctx = _rank_costs(eligible, r, ctx)
-    for verdict in passing:
-        _score(verdict, r, ctx)
-    return ctx
-
-
-def _excluded_counts(verdicts: Iterable[Verdict]) -> dict[str, int]:
-    """How many models each constraint excludes (a model once per constraint), most
-    first."""
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        if not v.exclusions:
-            continue
-        for name in dict.fromkeys(e.constraint for e in v.exclusions):
-            counts[name] = counts.get(name, 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return _rank_costs(eligible, r, ctx)
 
 
 # --- relaxations: one change at a time, counted by running the engine again ---------
@@ -661,7 +698,7 @@ def relaxations_for(
         if not only:
             return 0, []
         rec = recommend(c, r.replace(**changes), top=3, relax=False, only=only, measured=measured)
-        return len(rec.ranked), [v.variant.id for v in rec.candidates]
+        return rec.passed, [v.variant.id for v in rec.candidates]
 
     tried: list[Tried] = []
     for name, ladder in _LADDERS:
@@ -792,7 +829,7 @@ def _gpu_and_context(
         return None
     strain, gpu, t = best
     rec = recommend(c, r.replace(gpu_memory=gpu, min_context=t), top=3, relax=False)
-    n, top = len(rec.ranked), [v.variant.id for v in rec.candidates]
+    n, top = rec.passed, [v.variant.id for v in rec.candidates]
     if not n:
         return None
     changes: dict[str, Any] = {"gpu_memory": gpu, "min_context": t}

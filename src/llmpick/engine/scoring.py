@@ -36,7 +36,7 @@ from llmpick.engine.evidence import (
     measured_points,
     measures,
     quality,
-    separation,
+    separation_with,
 )
 from llmpick.engine.memory import Estimate
 from llmpick.engine.placement import Placement, fit_said
@@ -86,7 +86,9 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
-    sized_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)  # _sized_kin
+    measured_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)
+    kin_levels: dict[tuple[str, bool], float | None] = field(default_factory=dict)  # _kin_level
+    measuring: frozenset[str] | None = None  # the models with a result that measures the job
     predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
     counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
@@ -153,6 +155,8 @@ class Tally(Effects):
 
 RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
 Applies = Callable[[Requirements, Context], bool]
+Most = Callable[[Requirements, Context], float]  # the most points a rule gives, per request
+MostEach = Callable[[Variant, Requirements, Context], float]  # ... where it depends on the model
 
 
 @dataclass(slots=True, frozen=True)
@@ -162,16 +166,29 @@ class Rule:
     cites: tuple[tuple[str, str], ...]  # (guide id, what the rule does on that ground)
     points: bool = True  # False: it only states facts and warns, never moves the score
     when: Applies | None = None  # whether it can say anything at all for a request
+    # the most points it gives any model for a request, or (``most_each``) one model: a
+    # ranking skips scoring the models that cannot reach its first places (``most_points``)
+    most: Most | None = None
+    most_each: MostEach | None = None
 
 
 RULES: list[Rule] = []
 
 
 def rule(
-    name: str, *cites: tuple[str, str], points: bool = True, when: Applies | None = None
+    name: str,
+    *cites: tuple[str, str],
+    points: bool = True,
+    when: Applies | None = None,
+    most: Most | None = None,
+    most_each: MostEach | None = None,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a scoring rule. ``when``: the requests it applies to (a rule for
-    translation says nothing of a chat model); the rule is not run for the others."""
+    translation says nothing of a chat model); the rule is not run for the others.
+    A rule that gives points says the most it can give (``most`` for any model of a
+    request, or ``most_each`` for one model), never less than it gives."""
+    if points and (most is None) == (most_each is None):
+        raise TypeError(f"rule {name!r}: give most or most_each")
 
     def register(fn: RuleFn) -> RuleFn:
         if when is not None:
@@ -181,7 +198,7 @@ def rule(
                 if when(r, ctx):
                     inner(v, r, ctx, fx)
 
-        RULES.append(Rule(name, fn, cites, points, when))
+        RULES.append(Rule(name, fn, cites, points, when, most, most_each))
         return fn
 
     return register
@@ -363,6 +380,7 @@ def _task_word(task: str | None) -> str:
     ("2.14", "chat tasks favour chat-tuned models"),
     ("2.15", "embeddings weigh the maximum input length: under 512 tokens loses, 8k gains"),
     ("2.16", "a one-task fine-tune is not counted as instruction-tuned"),
+    most=lambda r, ctx: _task_fit_most(r.task),
 )
 def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if r.task == "chat":
@@ -375,6 +393,16 @@ def task_fit(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         _extraction_fit(v, fx)
     elif r.task == "embedding":
         _embedding_fit(v, fx)
+
+
+def _task_fit_most(task: str | None) -> float:
+    """The most ``task_fit`` gives for a task: a chat model for chat, a FLAN model for
+    classification, an embedding model reading whole documents for embeddings."""
+    fixed = {"chat": 15, "classification": 8 + 10, "extraction": 10, "embedding": 20 + 4}
+    if task in fixed:
+        return fixed[task]
+    encoder_decoder = 6 if task in ("summarization", "translation") else 0
+    return (12 if task == "instruct" else 10) + encoder_decoder
 
 
 def _chat_fit(v: Variant, fx: Effects) -> None:
@@ -455,6 +483,7 @@ def _embedding_fit(v: Variant, fx: Effects) -> None:
     "ready-made classifier",
     ("2.16", "classifiers already fine-tuned for a labelled task score well for classification"),
     when=lambda r, ctx: r.task == "classification",
+    most=lambda r, ctx: 16,
 )
 def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if ready_made_classifier(v):
@@ -466,6 +495,7 @@ def ready_made(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "translation",
     ("2.16", "translation favours translation-specialised and broadly multilingual models"),
     when=lambda r, ctx: r.task == "translation",
+    most=lambda r, ctx: 16 + 6,
 )
 def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if translation_specialist(v):
@@ -485,6 +515,7 @@ def translation(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "language",
     ("4.2", "--language favours models that document the language"),
     when=lambda r, ctx: bool(r.language),
+    most=lambda r, ctx: 6,
 )
 def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     assert r.language is not None
@@ -502,6 +533,7 @@ def language(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     "reasoning",
     ("2.12", "reasoning work favours reasoning modes and is warned off FLAN-only tuning"),
     ("7", "models that always think are slower and costlier where no reasoning is needed"),
+    most=lambda r, ctx: 10 if r.task == "reasoning" or "reasoning" in r.needs else 0,
 )
 def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
@@ -539,6 +571,9 @@ def reasoning(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     (
         "2.13",
         "--alignment own-values favours unaligned base models, warns about vendor-aligned ones",
+    ),
+    most=lambda r, ctx: (
+        (18 if r.fine_tune else 0) + {"own-values": 15, "safety": 12}.get(r.alignment or "", 0)
     ),
 )
 def tuning_intent(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
@@ -580,6 +615,18 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
     return None
 
 
+def _domain_most(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The most ``domain`` gives ``v``: an adaptation to the domain asked for, or to code
+    (with fill-in-the-middle) for code."""
+    if r.domain and r.domain != "general":
+        return 15 if v.domain == r.domain else 0
+    if r.task == "code":
+        return (18 if v.domain == "code" else 0) + (
+            4 if "fill-in-the-middle" in v.capabilities else 0
+        )
+    return 0
+
+
 @rule(
     "domain",
     (
@@ -587,6 +634,7 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
         "--domain favours models adapted to it, a specialisation counting less as it ages "
         "past a year; single-task fine-tunes and other domains weigh less for general work",
     ),
+    most_each=_domain_most,
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)
@@ -632,11 +680,51 @@ def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "results: it is your job, not a benchmark's",
     ),
     when=lambda r, ctx: bool(ctx.measured),
+    most_each=lambda v, r, ctx: (
+        round(measured_points(ctx.measured[v.id], WEIGHTS[r.prefer]["evidence"]), 1)
+        if v.id in ctx.measured
+        else 0.0
+    ),
 )
 def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     m = ctx.measured.get(v.id)
     if m is not None:
         fx.add(measured_points(m, WEIGHTS[r.prefer]["evidence"]), m.label(), "4.2")
+
+
+def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
+    """The most ``published_results`` gives ``v``: its own results' points, or else those
+    of half the best level among the models that could stand in for it (its
+    predecessors, and its measured kin when its size is published)."""
+    weight = WEIGHTS[r.prefer]["evidence"]
+    found = _relevant_results(v, ctx) if v.id in ctx.results else None
+    if found:
+        return round(_evidence_points(weight, quality(_weighed(found, ctx))), 1)
+    if ctx.predecessors is None:
+        ctx.predecessors = predecessors(ctx.catalog)
+    best = _kin_level(v.family, v.moe, ctx) if v.params_b is not None else None
+    for prev in ctx.predecessors.get(v.id, ()):
+        level = _level(ctx.catalog.variants[prev], ctx)
+        if level is not None and (best is None or level > best):
+            best = level
+    if best is None:
+        return 0.0
+    return round(_evidence_points(weight, UNMEASURED + SIBLING_SHARE * (best - UNMEASURED)), 1)
+
+
+def _level(v: Variant, ctx: Context) -> float | None:
+    """The quality level of a model's results that measure the job (None: it has none)."""
+    found = _relevant_results(v, ctx) if v.id in ctx.results else None
+    return quality(_weighed(found, ctx)) if found else None
+
+
+def _kin_level(family: str, moe: bool, ctx: Context) -> float | None:
+    """The best level among a family's measured models of one kind, once per context."""
+    key = (family, moe)
+    if key not in ctx.kin_levels:
+        levels = (_level(sib, ctx) for sib in _measured_kin(family, moe, ctx))
+        ctx.kin_levels[key] = max((x for x in levels if x is not None), default=None)
+    return ctx.kin_levels[key]
 
 
 @rule(
@@ -649,6 +737,7 @@ def measured_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> 
         "none starts from a conservative prior (or half its measured sibling's), never above "
         "a real result",
     ),
+    most_each=_evidence_most,
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
@@ -739,13 +828,12 @@ def _placed_outside(
     placed: dict[tuple[str, str], tuple[float, int]] = {}
     seps: dict[str, float] = {}
     for name, s in scores.items():
-        ordered = list(pooled.get(name, ()))
-        bisect.insort(ordered, s)
-        n = len(ordered)
+        ordered = pooled.get(name, [])
+        n = len(ordered) + 1  # with its own
         below = bisect.bisect_left(ordered, s)
-        equal = bisect.bisect_right(ordered, s) - below
+        equal = bisect.bisect_right(ordered, s) + 1 - below
         placed[(vid, name)] = ((below + 0.5 * equal) / n, n)
-        seps[name] = separation(ordered)
+        seps[name] = separation_with(ordered, s)
     return placed, seps
 
 
@@ -810,10 +898,8 @@ def predecessors(c: Catalog) -> dict[str, list[str]]:
     hit = _PREDECESSORS.get(c)
     if hit is None:
         hit = {}
-        for vid in sorted(c.variants):
-            succ = c.variants[vid].successor
-            if succ:
-                hit.setdefault(succ, []).append(vid)
+        for vid in sorted(vid for vid, v in c.variants.items() if v.successor):
+            hit.setdefault(c.variants[vid].successor or "", []).append(vid)
         for ids in hit.values():
             ids.sort(key=lambda pid: c.variants[pid].released or dt.date.min, reverse=True)
         _PREDECESSORS[c] = hit
@@ -838,7 +924,7 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     if v.params_b is None:
         return None
     best: tuple[float, str, Variant, Found] | None = None
-    for sib in _sized_kin(v.family, v.moe, ctx):
+    for sib in _measured_kin(v.family, v.moe, ctx):
         if sib.id == v.id or not _stands_in(sib, v):
             continue
         found = _relevant_results(sib, ctx)
@@ -851,24 +937,32 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     return None if best is None else (best[2], best[3])
 
 
-def _sized_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
+def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
     """The models of a family and kind (dense or mixture of experts: a dense model's
-    results say little of a mixture of experts) with a published size and results in
-    the catalog, once per context: the stand-ins ``_measured_sibling`` chooses among."""
-    hit = ctx.sized_kin.get((family, moe))
+    results say little of a mixture of experts) with a published size and a result on a
+    benchmark that measures the job, once per context: the stand-ins
+    ``_measured_sibling`` chooses among (most of a family has none)."""
+    hit = ctx.measured_kin.get((family, moe))
     if hit is None:
         c = ctx.catalog
         fam = c.families.get(family)
         kin = (c.variants.get(sid) for sid in (fam.variants if fam is not None else ()))
+        if ctx.measuring is None:
+            ctx.measuring = frozenset(
+                vid
+                for vid, results in ctx.results.items()
+                if any(measures(name, ctx.benchmarks) for name in results)
+            )
+        measuring = ctx.measuring
         hit = [
             sib
             for sib in kin
             if sib is not None
+            and sib.id in measuring
             and sib.moe == moe
-            and sib.id in ctx.results
             and sib.params_b is not None
         ]
-        ctx.sized_kin[family, moe] = hit
+        ctx.measured_kin[family, moe] = hit
     return hit
 
 
@@ -889,22 +983,37 @@ def _stands_in(sib: Variant, v: Variant) -> bool:
         "newer generations rank above older ones (encoders age more slowly); an undated "
         "model that is no longer current loses 6",
     ),
+    most_each=lambda v, r, ctx: round(_recency_points(v, r, ctx) or 0.0, 1),
 )
 def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
-    aging = r.task in GENERATIVE or v.architecture == "decoder-only"
-    if v.released is None:
-        if v.status != "active" and aging:
-            # an undated model its maker has moved on from is a risk, not a current one
-            points = -6.0 * WEIGHTS[r.prefer]["recency"]
-            fx.add(points, "release date not in the catalog, and no longer current", "4.2")
+    points = _recency_points(v, r, ctx)
+    if points is None:
         return
+    if v.released is None:
+        fx.add(points, "release date not in the catalog, and no longer current", "4.2")
+    elif fx.words:
+        age = (ctx.today - v.released).days / 365.25
+        fx.add(points, _generation(v.released, age, _aging(v, r)), "4.2")
+    else:
+        fx.add(points, "", "4.2")
+
+
+def _aging(v: Variant, r: Requirements) -> bool:
+    return r.task in GENERATIVE or v.architecture == "decoder-only"
+
+
+def _recency_points(v: Variant, r: Requirements, ctx: Context) -> float | None:
+    """The points ``recency`` gives (None: it says nothing)."""
+    aging = _aging(v, r)
+    if v.released is None:
+        # an undated model its maker has moved on from is a risk, not a current one
+        return -6.0 * WEIGHTS[r.prefer]["recency"] if v.status != "active" and aging else None
     # newer generations of generative models are markedly stronger; encoders (and
     # encoder-decoders) used for classification, extraction and embeddings age slowly
     scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
     age = (ctx.today - v.released).days / 365.25
     floor = -12.0 if aging else -4.0
-    points = max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
-    fx.add(points, _generation(v.released, age, aging) if fx.words else "", "4.2")
+    return max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
 
 
 def _generation(released: dt.date, age: float, aging: bool) -> str:
@@ -961,6 +1070,7 @@ def hardware(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "cheaper per token (or a smaller GPU footprint when self-hosting) scores higher, "
         "most with --prefer cost",
     ),
+    most=lambda r, ctx: WEIGHTS[r.prefer]["cost"],
 )
 def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["cost"]
@@ -1002,6 +1112,7 @@ def _self_hosted(v: Variant, r: Requirements) -> bool:
     "speed",
     ("7", "--prefer speed favours few active parameters and fast tiers"),
     when=lambda r, ctx: WEIGHTS[r.prefer]["speed"] != 0,
+    most=lambda r, ctx: WEIGHTS[r.prefer]["speed"],
 )
 def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["speed"]
@@ -1027,6 +1138,7 @@ def speed(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
         "model still loses 6 to current ones); deprecated and retired models lose 25 and "
         "40; previews are flagged",
     ),
+    most=lambda r, ctx: 0,  # it only takes points away
 )
 def lifecycle(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     newer, failed = _newer_candidate(ctx, v)
@@ -1256,6 +1368,28 @@ def points(v: Variant, r: Requirements, ctx: Context) -> float:
         fx.rule = spec.name
         spec.fn(v, r, ctx, fx)
     return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
+
+
+def most_points(r: Requirements, ctx: Context) -> Callable[[Variant], float]:
+    """The most a model can score for ``r``: every rule's most points (exact for
+    recency and published results, which vary most; the rest by request), found far
+    more cheaply than ``points``, which never exceeds it. A ranking need not score the
+    models that cannot reach its first places."""
+    fixed = 50.0
+    each: list[MostEach] = []
+    for spec in counted_rules(r, ctx):
+        if spec.most_each is not None:
+            each.append(spec.most_each)
+        elif spec.most is not None:
+            fixed += spec.most(r, ctx)
+
+    def most(v: Variant) -> float:
+        total = fixed
+        for fn in each:
+            total += fn(v, r, ctx)
+        return max(0.0, min(100.0, total)) + 0.1  # 0.1: the rounding of the rules' sum
+
+    return most
 
 
 def score(v: Variant, r: Requirements, ctx: Context) -> tuple[float, list[Reason], list[Reason]]:

@@ -264,7 +264,7 @@ def shortlist(
             "warning": age_warning(c),
         },
         "considered": len(rec.verdicts),
-        "passed": len(rec.ranked),
+        "passed": rec.passed,
         "candidates": [
             candidate(c, v, i, rec.requirements) for i, v in enumerate(rec.candidates, 1)
         ],
@@ -409,7 +409,7 @@ def why(c: Catalog, rec: Recommendation, variant_id: str) -> dict[str, Any]:
     data["passed"] = verdict.passed
     data["exclusions"] = exclusion(verdict)["reasons"]
     data["duplicate_of"] = verdict.duplicate_of
-    data["of"] = len(rec.ranked)
+    data["of"] = rec.passed
     data["requirements"] = rec.requirements.to_data()
     points: dict[str, float] = {spec.name: 0.0 for spec in RULES}
     for r in verdict.reasons:
