@@ -37,7 +37,7 @@ class SourceFile:
     root: str = ""
     text: str = ""
     overlay: str = ""  # the overlay path it belongs to; "" for the base catalog
-    parsed: Any = None  # its YAML, when read ahead (overlays: see parse_overlays)
+    parsed: Any = None  # its YAML, when read ahead (overlays: see load_validate.parse_overlays)
     _lines: Any = None
 
     def line(self, loc: tuple[Any, ...]) -> int | None:
