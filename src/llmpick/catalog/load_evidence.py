@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from llmpick.errors import Problem
 
 if TYPE_CHECKING:
+    from llmpick.catalog.load_files import SourceFile
     from llmpick.catalog.load_validate import Parts
-    from llmpick.catalog.records import Dataset, Variant
+    from llmpick.catalog.records import Dataset, Evidence, Variant
 
 
 def merge_evidence(
@@ -44,37 +45,39 @@ def merge_evidence(
                         Problem(src.label, f"{vid!r} is not a variant in the catalog", path=vid)
                     )
                 continue
-            bad = False
-            for i, e in enumerate(rows):
-                loc = (vid, i)
-                for name, message in (
-                    (
-                        "source",
-                        None
-                        if e.source.startswith(f"{did}:")
-                        else f"source {e.source!r} does not cite this file's dataset ({did}:key)",
-                    ),
-                    (
-                        "metric",
-                        None
-                        if e.metric and e.metric.strip()
-                        else "required: the edition (subset, version, setting) the score is for",
-                    ),
-                    ("date", None if e.date is not None else "required: the date of the result"),
-                ):
-                    if message is not None:
-                        bad = True
-                        problems.append(
-                            Problem(
-                                src.label,
-                                message,
-                                path=".".join(map(str, (*loc, name))),
-                                line=src.line((*loc, name)),
-                            )
-                        )
-            if bad:
+            found = _row_problems(src, did, vid, rows)
+            if found:
+                problems.extend(found)
                 continue
             have = {(e.benchmark, e.score) for e in v.evidence}
             v.evidence = [*v.evidence, *(e for e in rows if (e.benchmark, e.score) not in have)]
             if src.overlay and rows:
                 parts.origin[f"evidence:{vid}"] = src.overlay
+
+
+def _row_problems(src: SourceFile, did: str, vid: str, rows: list[Evidence]) -> list[Problem]:
+    """What is wrong with the results an evidence file of dataset ``did`` gives ``vid``:
+    each must cite that dataset and say its edition and its date."""
+    problems = []
+    for i, e in enumerate(rows):
+        for name, message in (
+            (
+                "source",
+                None
+                if e.source.startswith(f"{did}:")
+                else f"source {e.source!r} does not cite this file's dataset ({did}:key)",
+            ),
+            (
+                "metric",
+                None
+                if e.metric and e.metric.strip()
+                else "required: the edition (subset, version, setting) the score is for",
+            ),
+            ("date", None if e.date is not None else "required: the date of the result"),
+        ):
+            if message is not None:
+                loc = (vid, i, name)
+                problems.append(
+                    Problem(src.label, message, path=".".join(map(str, loc)), line=src.line(loc))
+                )
+    return problems
