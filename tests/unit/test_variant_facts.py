@@ -188,6 +188,6 @@ def test_needs_vision_passes_no_text_only_model() -> None:
 def test_the_not_yet_split_list_holds_only_families_that_still_lend() -> None:
     """The list of families allowed to lend facts across releases only shrinks: a family
     split since leaves it (and a new spanning family is refused, not added)."""
-    from llmpick.catalog.load import NOT_YET_SPLIT
+    from llmpick.catalog.load_checks import NOT_YET_SPLIT
 
     assert set(coverage(bundled_catalog()).unsplit) == NOT_YET_SPLIT

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from llmpick import clock
-from llmpick.catalog.load import spans_releases
+from llmpick.catalog.load_checks import spans_releases
 from llmpick.catalog.records import INHERITABLE, Catalog, Variant
 from llmpick.engine.evidence import (
     DOMAIN_BENCHMARKS,
