@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -290,11 +291,26 @@ def current_successor(catalog: Catalog, start: str | None) -> str | None:
     return chain[-1] if chain else None
 
 
+# chains already followed, per catalog: a large catalog's retired models share a few
+# lines, and `recommend` asks for each of them (the catalog is never changed in place)
+_CHAINS: weakref.WeakKeyDictionary[Catalog, dict[str | None, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def successor_chain(catalog: Catalog, start: str | None) -> list[str]:
     """Follow successors from ``start`` until a current (active) family or model.
 
     Claude 2 -> claude-3 -> ... -> the line that is current today. Stops at a loop.
     """
+    known = _CHAINS.setdefault(catalog, {})
+    chain = known.get(start)
+    if chain is None:
+        chain = known[start] = tuple(_follow(catalog, start))
+    return list(chain)
+
+
+def _follow(catalog: Catalog, start: str | None) -> list[str]:
     chain: list[str] = []
     ref = start
     while ref and ref not in chain and len(chain) < 12:
