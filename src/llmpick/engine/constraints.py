@@ -22,8 +22,9 @@ from llmpick.engine.placement import (
     place,
     setup_of,
 )
+from llmpick.engine.price import blended_price
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.scoring import GENERATIVE, blended_price
+from llmpick.engine.traits import GENERATIVE
 from llmpick.units import (
     format_estimate,
     format_params,
