@@ -490,7 +490,7 @@ def _tiered(id: str, **tiers: Any) -> Variant:
 
 
 def test_a_request_is_priced_at_the_tier_its_context_reaches() -> None:
-    from llmpick.engine.price import price_for
+    from llmpick.engine.model_facts import price_for
 
     haiku = _tiered(
         "haiku",

@@ -14,6 +14,7 @@ from functools import partial
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import Measured
 from llmpick.engine.memory import Estimate, working_context
+from llmpick.engine.model_facts import GENERATIVE, blended_price
 from llmpick.engine.placement import (
     Placement,
     Setup,
@@ -22,9 +23,7 @@ from llmpick.engine.placement import (
     place,
     setup_of,
 )
-from llmpick.engine.price import blended_price
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.traits import GENERATIVE
 from llmpick.units import (
     format_estimate,
     format_params,

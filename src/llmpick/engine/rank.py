@@ -29,8 +29,8 @@ from llmpick.engine.constraints import (
     placement,
 )
 from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
+from llmpick.engine.model_facts import GENERATIVE, blended_price, price_for
 from llmpick.engine.placement import Placement, Speed, decode_speed, measured_speed
-from llmpick.engine.price import blended_price, price_for
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.rule import WEIGHTS, Context, Reason
 from llmpick.engine.scoring import (
@@ -51,7 +51,6 @@ from llmpick.engine.slots import (
     same_base,
     size_step,
 )
-from llmpick.engine.traits import GENERATIVE
 
 __all__ = [
     "GENERATIVE",

@@ -6,13 +6,7 @@ and alignment, and the domain.
 from __future__ import annotations
 
 from llmpick.catalog.records import Variant
-from llmpick.engine.requirements import Requirements
-from llmpick.engine.rule import (
-    Context,
-    Effects,
-    rule,
-)
-from llmpick.engine.traits import (
+from llmpick.engine.model_facts import (
     GENERATIVE,
     one_task_only,
     ready_made_classifier,
@@ -20,6 +14,8 @@ from llmpick.engine.traits import (
     thinks_always,
     translation_specialist,
 )
+from llmpick.engine.requirements import Requirements
+from llmpick.engine.rule import Context, Effects, rule
 from llmpick.units import format_tokens
 from llmpick.vocabulary import language_name
 

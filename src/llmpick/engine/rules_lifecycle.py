@@ -8,17 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from llmpick.catalog.records import Catalog, Variant
+from llmpick.engine.model_facts import GENERATIVE, domain_fit
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.rule import (
-    WEIGHTS,
-    Context,
-    Effects,
-    rule,
-)
-from llmpick.engine.traits import (
-    GENERATIVE,
-    domain_fit,
-)
+from llmpick.engine.rule import WEIGHTS, Context, Effects, rule
 from llmpick.units import format_params, format_tokens, format_usd
 
 

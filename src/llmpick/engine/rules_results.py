@@ -23,13 +23,7 @@ from llmpick.engine.evidence import (
     separation_with,
 )
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.rule import (
-    WEIGHTS,
-    Context,
-    Effects,
-    Found,
-    rule,
-)
+from llmpick.engine.rule import WEIGHTS, Context, Effects, Found, rule
 
 
 @rule(

@@ -15,8 +15,8 @@ merit in itself: it matters through memory, cost and speed. Newer generations ra
 above older ones unless evidence says otherwise.
 
 The rules live in modules named after what they judge (``rules_fit``, ``rules_results``,
-``rules_lifecycle``, ``rules_serving``, ``rules_requirements``), on the machinery of
-``rule.py``; this module puts them in order and runs them.
+``rules_lifecycle``, ``rules_serving``), on the machinery of ``rule.py`` and the facts of
+``model_facts.py``; this module puts them in order and runs them.
 """
 
 from __future__ import annotations
@@ -24,26 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from llmpick.catalog.records import Variant
-from llmpick.engine import (
-    rules_fit,
-    rules_lifecycle,
-    rules_requirements,
-    rules_results,
-    rules_serving,
-)
+from llmpick.engine import rules_fit, rules_lifecycle, rules_results, rules_serving
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.rule import (
-    REGISTERED,
-    Context,
-    Effects,
-    MostEach,
-    Reason,
-    Rule,
-    Tally,
-)
+from llmpick.engine.rule import REGISTERED, Context, Effects, MostEach, Reason, Rule, Tally
 
 # every rule's module (each registers its rules on import)
-_MODULES = (rules_fit, rules_results, rules_lifecycle, rules_serving, rules_requirements)
+_MODULES = (rules_fit, rules_results, rules_lifecycle, rules_serving)
 # the order the rules run in: the order of equal-weight reasons and of caveats in answers,
 # and of the points added up (so a total is the same to the last bit)
 ORDER = (
