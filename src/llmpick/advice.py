@@ -156,7 +156,7 @@ def decoding(task: str | None, v: Variant, holds: int | None = None) -> dict[str
     """
     if v.flavour == "embedding" or task == "embedding" or v.architecture == "encoder-only":
         return None
-    from llmpick.engine.scoring import thinks_always
+    from llmpick.engine.model_facts import thinks_always
 
     key = task if task in DECODING else "instruct"
     thinks = thinks_always(v) or (

@@ -12,7 +12,7 @@ from llmpick.engine import scoring
 from llmpick.engine.evidence import UNMEASURED, canonical, quality, relevant
 from llmpick.engine.rank import _context, recommend
 from llmpick.engine.requirements import build
-from llmpick.engine.scoring import Effects
+from llmpick.engine.rule import Effects
 from tests.unit.test_engine_rules import make_catalog, make_variant
 
 RULE = {spec.name: spec.fn for spec in scoring.RULES}
@@ -490,7 +490,7 @@ def _tiered(id: str, **tiers: Any) -> Variant:
 
 
 def test_a_request_is_priced_at_the_tier_its_context_reaches() -> None:
-    from llmpick.engine.scoring import price_for
+    from llmpick.engine.model_facts import price_for
 
     haiku = _tiered(
         "haiku",

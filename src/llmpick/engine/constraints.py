@@ -14,6 +14,7 @@ from functools import partial
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import Measured
 from llmpick.engine.memory import Estimate, working_context
+from llmpick.engine.model_facts import GENERATIVE, blended_price
 from llmpick.engine.placement import (
     Placement,
     Setup,
@@ -23,7 +24,6 @@ from llmpick.engine.placement import (
     setup_of,
 )
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.scoring import GENERATIVE, blended_price
 from llmpick.units import (
     format_estimate,
     format_params,

@@ -29,21 +29,17 @@ from llmpick.engine.constraints import (
     placement,
 )
 from llmpick.engine.memory import Estimate, best_fit, estimate, working_context
+from llmpick.engine.model_facts import GENERATIVE, blended_price, price_for
 from llmpick.engine.placement import Placement, Speed, decode_speed, measured_speed
 from llmpick.engine.requirements import Requirements
+from llmpick.engine.rule import WEIGHTS, Context, Reason
 from llmpick.engine.scoring import (
-    GENERATIVE,
     PREFERENCE_MARGIN,
     PREFERENCES,
-    WEIGHTS,
-    Context,
-    Reason,
-    blended_price,
     fitness,
     guide_citations,
     most_points,
     points,
-    price_for,
     score,
 )
 from llmpick.engine.slots import (

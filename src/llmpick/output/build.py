@@ -13,10 +13,11 @@ from llmpick import __version__
 from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
 from llmpick.catalog.layer import age_warning
 from llmpick.catalog.records import Catalog, Pricing, Variant, to_data
+from llmpick.engine.model_facts import Price
 from llmpick.engine.placement import Setup
 from llmpick.engine.rank import Recommendation, Verdict, price_for
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.scoring import RULES, Price
+from llmpick.engine.scoring import RULES
 from llmpick.units import format_memory, format_params, format_tokens
 
 SCHEMA_VERSION = "1.0"
