@@ -200,21 +200,40 @@ def test_too_many_values_says_why_truly() -> None:
         parse(bomb, "f.yaml", max_nodes=100)
 
 
+_FIFO_RUNS: dict[bool, tuple[Result, Path, list[Any]]] = {}
+
+
+def fifo_runs(
+    server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
+) -> dict[bool, tuple[Result, Path, list[Any]]]:
+    """`eval --out FIFO`, without and with --resume, in turn in one process (a hang must
+    fail on its timeout, not block the suite), at the first test that asks, then kept:
+    each run's result, its FIFO and what the server was asked."""
+    if not _FIFO_RUNS:
+        cases = write_cases([{"id": "a", "prompt": "<<x>>", "expect": {"equals": "x"}}])
+        targets = write_targets([_target(server)])
+        fifos = {resume: tmp_path / f"out-{resume}.fifo" for resume in (False, True)}
+        for fifo in fifos.values():
+            os.mkfifo(fifo)
+        commands = [
+            ("eval", cases, "--targets", targets, "--out", str(fifo), *["--resume"] * resume)
+            for resume, fifo in fifos.items()
+        ]
+        results = runs_in_a_process(*commands, timeout=30)
+        for (resume, fifo), result in zip(fifos.items(), results, strict=True):
+            _FIFO_RUNS[resume] = (result, fifo, list(server.log))
+    return _FIFO_RUNS
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 @pytest.mark.parametrize("resume", [False, True])
 def test_out_to_a_fifo_is_refused_not_waited_on(
     server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path, resume: bool
 ) -> None:
-    fifo = tmp_path / "out.fifo"
-    os.mkfifo(fifo)
-    cases = write_cases([{"id": "a", "prompt": "<<x>>", "expect": {"equals": "x"}}])
-    args = ["--resume"] if resume else []
-    p = _run(
-        cases, "--targets", write_targets([_target(server)]), "--out", str(fifo), *args, timeout=30
-    )
-    assert p.returncode == 2, p.stderr
-    assert f"--out {fifo} is not a regular file" in p.stderr, p.stderr
-    assert server.log == []
+    p, fifo, asked = fifo_runs(server, write_cases, write_targets, tmp_path)[resume]
+    assert p.code == 2, p.err
+    assert f"--out {fifo} is not a regular file" in p.err, p.err
+    assert asked == []
 
 
 @pytest.mark.slow  # 100,000 jobs in a process whose peak memory is read
