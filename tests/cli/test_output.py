@@ -36,8 +36,9 @@ _SETTINGS = ("PAGER", "LLMPICK_PAGER", "LESS", "CI", "LLMPICK_BASE_CATALOG")
 _MARK = "=== llmpick-test-run "
 # each command line with its own settings, in turn, in one process on one terminal
 _RUNS = f"""
-import json, os, sys
+import gc, json, os, sys
 from llmpick.cli.app import run
+gc.disable()  # as the console script does
 for args, env in json.loads(sys.argv[1]):
     for name in {_SETTINGS!r}:
         os.environ.pop(name, None)
