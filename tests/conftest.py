@@ -43,7 +43,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def _freeze_what_lives() -> None:
     """Collect, then set everything alive aside for good (``gc.freeze``): for what a
-    worker keeps to the end, the modules, the bundled catalog, the source trees."""
+    worker keeps to the end, the modules, the bundled catalog, the source trees. Cheap
+    once most of what lives is set aside: a collection walks only the rest."""
     import gc
 
     gc.collect()
@@ -70,10 +71,8 @@ def source_tree(path: Path) -> ast.Module:
     """The syntax tree of one of llmpick's source files, parsed once per run for the
     tests that read the code (layering, vocabulary, imports). Read only. Kept for the
     whole run, out of the garbage collector's sight (see ``_freeze_what_lives``)."""
-    import gc
-
     tree = ast.parse(path.read_text())
-    gc.freeze()  # no cycles to collect first: a syntax tree holds none
+    _freeze_what_lives()
     return tree
 
 
@@ -82,10 +81,8 @@ def source_nodes(path: Path) -> tuple[ast.AST, ...]:
     """Every node of ``source_tree(path)``, as ``ast.walk`` yields them, listed once per
     run: several tests scan every source file (imports, clock reads, vocabularies,
     function sizes), and walking a tree costs ten times more than reading a list."""
-    import gc
-
     nodes = tuple(ast.walk(source_tree(path)))
-    gc.freeze()
+    _freeze_what_lives()
     return nodes
 
 
