@@ -132,6 +132,9 @@ def _in_terminal(paged_dir: Path) -> dict[str, tuple[int, str, Path]]:
     return found
 
 
+# slow: the first to ask for the terminal cases, which come from two processes in
+# pseudo-terminals (``screens``); the tests after it read them
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(LONG))
 def test_long_listings_go_through_the_pager_in_a_terminal(
     name: str, screens: dict[str, tuple[int, str, Path]]
