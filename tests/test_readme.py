@@ -27,9 +27,10 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert "llmpick recommend" in setup[0]
     assert setup[1] == ".venv/bin/python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text()
-    # the exact command, with at most environment settings before it (which add to its
-    # output but change neither what runs nor its exit code)
-    lines = [re.sub(r"^(?:[A-Z_]+=(?:\"[^\"]*\"|\S*) )*", "", ln) for ln in ci.splitlines()]
+    # the exact command, with at most the shell's `time` and environment settings before
+    # it (which add to its output but change neither what runs nor its exit code)
+    prefix = r"^(?:time )?(?:[A-Z_]+=(?:\"[^\"]*\"|\S*) )*"
+    lines = [re.sub(prefix, "", ln) for ln in ci.splitlines()]
     assert setup[1] in lines
 
 

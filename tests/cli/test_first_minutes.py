@@ -106,6 +106,9 @@ def screen(*args: str, cols: int) -> tuple[int, str]:
 # --- bare `llmpick` ---------------------------------------------------------------
 
 
+# slow: the first to ask for a width's screens, which one process in a pseudo-terminal
+# answers for every command line and every command's help (``_screens``)
+@pytest.mark.slow
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_bare_llmpick_greets_and_names_three_commands(cols: int) -> None:
     code, text = screen(cols=cols)

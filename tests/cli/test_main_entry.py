@@ -3,9 +3,20 @@ shutdown run, and it can be called from Python."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.conftest import FIXTURE_CATALOG
+
+
+def small() -> dict[str, str]:
+    """The test's environment with the test catalog: `show no-such-model` ends in a
+    command's own error (exit 2) after reading a catalog, and five models to suggest
+    names from cost less than the bundled catalog's 800 (about 0.3 s of CPU a process)."""
+    return {**os.environ, "LLMPICK_BASE_CATALOG": str(FIXTURE_CATALOG)}
+
 
 PROGRAM = """
 import atexit, logging, sys
@@ -60,6 +71,7 @@ def test_main_passes_on_the_exit_code(tmp_path: Path) -> None:
         text=True,
         timeout=60,
         check=False,
+        env=small(),
     )
     assert proc.returncode == 2, proc.stderr
     assert "main exited with 2" in proc.stderr and "atexit ran" in proc.stderr
@@ -77,6 +89,7 @@ def test_the_console_script_skips_teardown_but_still_flushes_logs_and_runs_atexi
             text=True,
             timeout=60,
             check=False,
+            env=small(),
         )
         assert proc.returncode == code, proc.stderr
         assert "atexit ran" in proc.stderr

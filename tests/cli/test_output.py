@@ -5,7 +5,9 @@ copies its input to a file), and pipes and full disks with real processes."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,44 +31,115 @@ def errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if not line.startswith("overlays in force")]
 
 
-def in_terminal(*args: str, rows: int = 6, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run llmpick in a pseudo-terminal of ``rows`` x 80; its exit code and screen."""
-    full = {**os.environ, **(env or {})}
-    for name in ("PAGER", "LLMPICK_PAGER", "LESS", "CI"):
-        if env is None or name not in env:
-            full.pop(name, None)
+# what each command line of a test below sets for itself, and nothing else does
+_SETTINGS = ("PAGER", "LLMPICK_PAGER", "LESS", "CI", "LLMPICK_BASE_CATALOG")
+_MARK = "=== llmpick-test-run "
+# each command line with its own settings, in turn, in one process on one terminal
+_RUNS = f"""
+import gc, json, os, sys
+from llmpick.cli.app import run
+gc.disable()  # as the console script does
+for args, env in json.loads(sys.argv[1]):
+    for name in {_SETTINGS!r}:
+        os.environ.pop(name, None)
+    os.environ.update(env)
+    print({_MARK!r} + "start", flush=True)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({_MARK!r} + str(code), flush=True)
+"""
+
+
+def terminal_runs(
+    commands: list[tuple[tuple[str, ...], dict[str, str]]], rows: int
+) -> list[tuple[int, str]]:
+    """Several command lines, each with its own settings, in turn in one process on one
+    pseudo-terminal of ``rows`` x 80 (the run() that `llmpick` calls): a process costs
+    about 0.2 s of CPU, and paging depends on the terminal and the settings, not on a
+    fresh process. Each one's exit code and screen."""
+    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
     child = spawn_pty(
         sys.executable,
-        ["-m", "llmpick", *args],
-        env=full,
+        ["-c", _RUNS, json.dumps(commands)],
+        env=env,
         encoding="utf-8",
         timeout=60,
         dimensions=(rows, 80),
     )
     child.expect(pexpect.EOF)
-    screen = child.before
+    text = child.before or ""
     close_ended(child)
-    assert child.exitstatus is not None, child.signalstatus
-    return child.exitstatus, screen
+    assert child.exitstatus == 0, text
+    shown = re.findall(rf"^{_MARK}start\r?\n(.*?)^{_MARK}(-?\d+)\r?$", text, re.M | re.S)
+    assert len(shown) == len(commands), text
+    return [(int(code), screen) for screen, code in shown]
+
+
+# what each test below runs in a terminal: (command line, screen rows, settings); the
+# pager of each, "{paged}", writes what it is given to a file of the case's own; every
+# command but the guide's (which that catalog lacks) reads the test catalog (five models)
+PAGER = "cat > '{paged}'"
+SMALL = {"LLMPICK_BASE_CATALOG": str(FIXTURE_CATALOG)}
+LONG = {"models": ("models",), "providers": ("providers",), "guide": ("guide",)}
+LONG["guide-section"] = ("guide", "2.14")
+# on 12 rows, or on 6 where the listing (8 lines) fits 12 and would not page anyway
+SHORT = {
+    "models-no-pager": (("models", "--no-pager"), 6, {}),
+    "guide-no-pager": (("guide", "2.14", "--no-pager"), 12, {}),
+    "json": (("models", "--json"), 12, {}),  # JSON is never paged
+    "short": (("models", "rocket", "chat"), 12, {}),  # one row: fits the screen
+    "empty-llmpick-pager": (("models",), 6, {"LLMPICK_PAGER": ""}),  # set but empty: no pager
+}
+IN_TERMINAL: dict[str, tuple[tuple[str, ...], int, dict[str, str]]] = {
+    **{name: (args, 6, {"PAGER": PAGER}) for name, args in LONG.items()},
+    "llmpick-pager-wins": (("models",), 6, {"PAGER": "false", "LLMPICK_PAGER": PAGER}),
+    "quits-early": (("models",), 6, {"PAGER": "head -1 >/dev/null"}),
+    "missing-pager": (("models",), 6, {"PAGER": "no-such-pager-for-llmpick"}),
+    **{name: (args, rows, {"PAGER": PAGER, **env}) for name, (args, rows, env) in SHORT.items()},
+}
+for _args, _, _env in IN_TERMINAL.values():
+    if _args[0] != "guide":
+        _env.update(SMALL)
+
+_SCREENS: dict[str, tuple[int, str, Path]] = {}
 
 
 @pytest.fixture
-def pager(tmp_path: Path) -> tuple[str, Path]:
-    """A pager that writes what it is given to a file (so the test can read it)."""
-    paged = tmp_path / "paged.txt"
-    return f"cat > '{paged}'", paged
+def screens(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, Path]]:
+    """Each case of IN_TERMINAL: its exit code, its screen and the file its pager writes
+    (one process for each screen height, the cases of that height in turn). Run at the
+    first test that asks, under that test's isolated environment, then kept."""
+    if not _SCREENS:
+        _SCREENS.update(_in_terminal(tmp_path_factory.mktemp("paged")))
+    return _SCREENS
 
 
-@pytest.mark.parametrize(
-    "args",
-    [("models",), ("providers",), ("guide",), ("guide", "2.14")],
-    ids=["models", "providers", "guide", "guide-section"],
-)
+def _in_terminal(paged_dir: Path) -> dict[str, tuple[int, str, Path]]:
+    found: dict[str, tuple[int, str, Path]] = {}
+    for rows in sorted({rows for _, rows, _ in IN_TERMINAL.values()}):
+        names = [name for name, (_, r, _) in IN_TERMINAL.items() if r == rows]
+        paged = {name: paged_dir / f"{name}.txt" for name in names}
+        commands = [
+            (
+                IN_TERMINAL[name][0],
+                {k: v.format(paged=paged[name]) for k, v in IN_TERMINAL[name][2].items()},
+            )
+            for name in names
+        ]
+        for name, (code, screen) in zip(names, terminal_runs(commands, rows), strict=True):
+            found[name] = (code, screen, paged[name])
+    return found
+
+
+# slow: the first to ask for the terminal cases, which come from two processes in
+# pseudo-terminals (``screens``); the tests after it read them
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(LONG))
 def test_long_listings_go_through_the_pager_in_a_terminal(
-    args: tuple[str, ...], pager: tuple[str, Path]
+    name: str, screens: dict[str, tuple[int, str, Path]]
 ) -> None:
-    command, paged = pager
-    code, screen = in_terminal(*args, env={"PAGER": command})
+    code, screen, paged = screens[name]
     assert code == 0, screen
     text = paged.read_text()
     assert len(text.splitlines()) > 6  # taller than the screen: that is why it paged
@@ -74,47 +147,48 @@ def test_long_listings_go_through_the_pager_in_a_terminal(
     assert first and first not in screen  # it went to the pager, not the screen
 
 
-def test_models_page_shows_the_table_and_llmpick_pager_wins(pager: tuple[str, Path]) -> None:
-    command, paged = pager
-    code, screen = in_terminal("models", env={"PAGER": "false", "LLMPICK_PAGER": command})
+def test_models_page_shows_the_table_and_llmpick_pager_wins(
+    screens: dict[str, tuple[int, str, Path]],
+) -> None:
+    code, screen, paged = screens["llmpick-pager-wins"]
     assert code == 0, screen
     text = paged.read_text()
     assert "rocket-7b-chat" in text and "5 models" in text
     assert "rocket-7b-chat" not in screen
 
 
-@pytest.mark.parametrize(
-    ("args", "env"),
-    [
-        (("models", "--no-pager"), {}),
-        (("guide", "2.14", "--no-pager"), {}),
-        (("models", "--json"), {}),  # JSON is never paged
-        (("models", "rocket", "chat"), {}),  # one row: fits the screen
-        (("models",), {"LLMPICK_PAGER": ""}),  # set but empty: no pager
-    ],
-    ids=["models-no-pager", "guide-no-pager", "json", "short", "empty-llmpick-pager"],
-)
+@pytest.mark.parametrize("name", list(SHORT))
 def test_no_pager_when_asked_for_json_or_short(
-    args: tuple[str, ...], env: dict[str, str], pager: tuple[str, Path]
+    name: str, screens: dict[str, tuple[int, str, Path]]
 ) -> None:
-    command, paged = pager
-    code, screen = in_terminal(*args, rows=12, env={"PAGER": command, **env})
+    code, screen, paged = screens[name]
     assert code == 0, screen
     assert not paged.exists()
     assert "rocket-7b-chat" in screen or "2.14" in screen
 
 
-def test_a_pager_that_quits_early_is_not_an_error() -> None:
-    code, screen = in_terminal("models", env={"PAGER": "head -1 >/dev/null"})
+def test_a_pager_that_quits_early_is_not_an_error(
+    screens: dict[str, tuple[int, str, Path]],
+) -> None:
+    code, screen, _ = screens["quits-early"]
     assert code == 0, screen
     assert "error" not in screen and "Traceback" not in screen
 
 
-def test_a_missing_pager_still_prints_the_answer() -> None:
-    code, screen = in_terminal("models", env={"PAGER": "no-such-pager-for-llmpick"})
+def test_a_missing_pager_still_prints_the_answer(
+    screens: dict[str, tuple[int, str, Path]],
+) -> None:
+    code, screen, _ = screens["missing-pager"]
     assert code == 0, screen
     assert "rocket-7b-chat" in screen
     assert "could not be run" in screen
+
+
+@pytest.fixture
+def pager(tmp_path: Path) -> tuple[str, Path]:
+    """A pager that writes what it is given to a file (so the test can read it)."""
+    paged = tmp_path / "paged.txt"
+    return f"cat > '{paged}'", paged
 
 
 def test_piped_output_is_never_paged(pager: tuple[str, Path]) -> None:

@@ -269,6 +269,7 @@ def test_old_data_warns_in_status_and_once_in_recommend(
 # --- no network elsewhere; readers during a swap -------------------------------------------
 
 
+@pytest.mark.slow  # a fresh process (its imports are the point) runs six commands
 def test_other_commands_do_not_import_the_http_client(cli: Cli, upstream: Upstream) -> None:
     ok(cli("catalog", "refresh", *upstream.args()))
     code = (
@@ -291,6 +292,7 @@ def test_other_commands_do_not_import_the_http_client(cli: Cli, upstream: Upstre
     assert proc.stdout.strip().splitlines()[-1] == "False"
 
 
+@pytest.mark.slow  # four reader processes while a thread swaps the layer file
 def test_recommend_during_a_swap_sees_one_layer_or_the_other(cli: Cli, upstream: Upstream) -> None:
     layers = []
     for price in (1e-06, 3e-06):

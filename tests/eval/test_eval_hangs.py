@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,35 +78,68 @@ SCHEMAS = [
 ]
 
 
-@pytest.fixture(scope="module")
+_SCHEMA_RUNS: list[tuple[list[Result], list[Any], Result, Path]] = []
+
+
+@pytest.fixture
 def schema_runs(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[list[Result], list[Any]]]:
-    """`eval` on a cases file with each of SCHEMAS, in turn in one process (a hang must
-    fail on its timeout; one process, not six: each costs about 0.3 s of CPU), against
-    one server: each run's result, and what the server was asked."""
-    srv = FakeOpenAI().start()
+) -> tuple[list[Result], list[Any], Result, Path]:
+    """`eval` on a cases file with each of SCHEMAS, then on one whose schema refers to
+    itself while reading the answer, in turn in one process (a hang must fail on its
+    timeout; one process, not seven: each costs about 0.3 s of CPU). Run at the first
+    test that asks, under its isolated environment, then kept: each SCHEMAS run's result
+    and what its server was asked, and the recursive run's result and results file."""
+    if not _SCHEMA_RUNS:
+        _SCHEMA_RUNS.append(_schema_runs(tmp_path_factory.mktemp("schemas")))
+    return _SCHEMA_RUNS[0]
+
+
+RECURSIVE = {
+    "type": "object",
+    "properties": {"child": {"$ref": "#"}},
+    "additionalProperties": False,
+}
+
+
+def _schema_runs(d: Path) -> tuple[list[Result], list[Any], Result, Path]:
+    refused, answering = FakeOpenAI().start(), FakeOpenAI().start()
     try:
-        d = tmp_path_factory.mktemp("schemas")
-        targets = d / "targets.yaml"
-        targets.write_text(yaml.safe_dump({"targets": [_target(srv)]}))
         commands = []
         for i, (schema, _) in enumerate(SCHEMAS):
-            text = json.dumps(schema).replace("{server}", srv.url)
+            text = json.dumps(schema).replace("{server}", refused.url)
             case = {"id": "s", "prompt": "<<{}>>", "expect": {"json_schema": json.loads(text)}}
             cases = d / f"cases-{i}.jsonl"
             cases.write_text(json.dumps(case) + "\n")
-            commands.append(("eval", str(cases), "--targets", str(targets)))
-        yield runs_in_a_process(*commands, timeout=60), srv.log
+            commands.append(("eval", str(cases), "--targets", str(d / "refused.yaml")))
+        (d / "refused.yaml").write_text(yaml.safe_dump({"targets": [_target(refused)]}))
+        deep = '{"child": {"child": {"child": {}}}}'
+        bad = '{"child": {"child": {"x": 1}}}'
+        recursive = d / "recursive.jsonl"
+        recursive.write_text(
+            "".join(
+                json.dumps({"id": i, "prompt": f"<<{a}>>", "expect": {"json_schema": RECURSIVE}})
+                + "\n"
+                for i, a in (("ok", deep), ("bad", bad))
+            )
+        )
+        (d / "answering.yaml").write_text(yaml.safe_dump({"targets": [_target(answering)]}))
+        out = d / "recursive-out.jsonl"
+        commands.append(
+            ("eval", str(recursive), "--targets", str(d / "answering.yaml"), "--out", str(out))
+        )
+        *results, last = runs_in_a_process(*commands, timeout=60)
+        return results, refused.log, last, out
     finally:
-        srv.stop()
+        refused.stop()
+        answering.stop()
 
 
 @pytest.mark.parametrize(("schema", "why"), SCHEMAS)
 def test_a_schema_may_refer_only_within_itself_and_never_in_a_loop(
-    schema_runs: tuple[list[Result], list[Any]], schema: dict[str, Any], why: str
+    schema_runs: tuple[list[Result], list[Any], Result, Path], schema: dict[str, Any], why: str
 ) -> None:
-    results, asked = schema_runs
+    results, asked, _, _ = schema_runs
     p = results[SCHEMAS.index((schema, why))]
     assert p.code == 2, p
     assert "expect.json_schema: not a usable JSON Schema" in p.err and why in p.err, p.err
@@ -116,20 +148,10 @@ def test_a_schema_may_refer_only_within_itself_and_never_in_a_loop(
 
 
 def test_a_recursive_schema_that_reads_the_answer_still_works(
-    server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
+    schema_runs: tuple[list[Result], list[Any], Result, Path],
 ) -> None:
-    tree = {"type": "object", "properties": {"child": {"$ref": "#"}}, "additionalProperties": False}
-    deep = '{"child": {"child": {"child": {}}}}'
-    bad = '{"child": {"child": {"x": 1}}}'
-    cases = write_cases(
-        [
-            {"id": "ok", "prompt": f"<<{deep}>>", "expect": {"json_schema": tree}},
-            {"id": "bad", "prompt": f"<<{bad}>>", "expect": {"json_schema": tree}},
-        ]
-    )
-    out = tmp_path / "out.jsonl"
-    p = _run(cases, "--targets", write_targets([_target(server)]), "--out", str(out))
-    assert p.returncode == 0, p.stderr
+    _, _, p, out = schema_runs
+    assert p.code == 0, p
     recs = {r["case"]: r["outcome"] for r in map(json.loads, out.read_text().splitlines())}
     assert recs == {"ok": "pass", "bad": "fail"}
 
@@ -178,21 +200,40 @@ def test_too_many_values_says_why_truly() -> None:
         parse(bomb, "f.yaml", max_nodes=100)
 
 
+_FIFO_RUNS: dict[bool, tuple[Result, Path, list[Any]]] = {}
+
+
+def fifo_runs(
+    server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path
+) -> dict[bool, tuple[Result, Path, list[Any]]]:
+    """`eval --out FIFO`, without and with --resume, in turn in one process (a hang must
+    fail on its timeout, not block the suite), at the first test that asks, then kept:
+    each run's result, its FIFO and what the server was asked."""
+    if not _FIFO_RUNS:
+        cases = write_cases([{"id": "a", "prompt": "<<x>>", "expect": {"equals": "x"}}])
+        targets = write_targets([_target(server)])
+        fifos = {resume: tmp_path / f"out-{resume}.fifo" for resume in (False, True)}
+        for fifo in fifos.values():
+            os.mkfifo(fifo)
+        commands = [
+            ("eval", cases, "--targets", targets, "--out", str(fifo), *["--resume"] * resume)
+            for resume, fifo in fifos.items()
+        ]
+        results = runs_in_a_process(*commands, timeout=30)
+        for (resume, fifo), result in zip(fifos.items(), results, strict=True):
+            _FIFO_RUNS[resume] = (result, fifo, list(server.log))
+    return _FIFO_RUNS
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 @pytest.mark.parametrize("resume", [False, True])
 def test_out_to_a_fifo_is_refused_not_waited_on(
     server: FakeOpenAI, write_cases: Any, write_targets: Any, tmp_path: Path, resume: bool
 ) -> None:
-    fifo = tmp_path / "out.fifo"
-    os.mkfifo(fifo)
-    cases = write_cases([{"id": "a", "prompt": "<<x>>", "expect": {"equals": "x"}}])
-    args = ["--resume"] if resume else []
-    p = _run(
-        cases, "--targets", write_targets([_target(server)]), "--out", str(fifo), *args, timeout=30
-    )
-    assert p.returncode == 2, p.stderr
-    assert f"--out {fifo} is not a regular file" in p.stderr, p.stderr
-    assert server.log == []
+    p, fifo, asked = fifo_runs(server, write_cases, write_targets, tmp_path)[resume]
+    assert p.code == 2, p.err
+    assert f"--out {fifo} is not a regular file" in p.err, p.err
+    assert asked == []
 
 
 @pytest.mark.slow  # 100,000 jobs in a process whose peak memory is read

@@ -344,12 +344,12 @@ def test_report_figures_from_records() -> None:
 def test_only_the_eval_client_and_the_downloader_import_httpx() -> None:
     import ast
 
-    from tests.conftest import ROOT, source_tree
+    from tests.conftest import ROOT, source_nodes
 
     src = ROOT / "src" / "llmpick"
     users = set()
     for p in src.rglob("*.py"):
-        for node in ast.walk(source_tree(p)):
+        for node in source_nodes(p):
             names = (
                 [a.name for a in node.names]
                 if isinstance(node, ast.Import)

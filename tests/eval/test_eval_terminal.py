@@ -40,6 +40,7 @@ def _spawn(args: list[str], tmp_path: Path) -> pexpect.spawn:  # type: ignore[na
     return child
 
 
+@pytest.mark.slow  # eval in a pseudo-terminal, its six answers each delayed by the server
 def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cursor(
     server, write_cases, write_targets, tmp_path
 ) -> None:
@@ -61,6 +62,7 @@ def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cu
     assert len(out.read_text().splitlines()) == 6
 
 
+@pytest.mark.slow  # eval in a pseudo-terminal against a slow server, interrupted mid-run
 def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
     server, write_cases, write_targets, tmp_path
 ) -> None:

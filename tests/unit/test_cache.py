@@ -15,7 +15,7 @@ from llmpick.catalog import load as load_mod
 from llmpick.catalog.load import load_catalog
 from llmpick.catalog.records import to_data
 from llmpick.errors import CatalogError
-from tests.conftest import FIXTURE_CATALOG, run_process
+from tests.conftest import FIXTURE_CATALOG
 
 # every test here starts with an empty cache directory of its own
 pytestmark = pytest.mark.private_cache
@@ -107,7 +107,9 @@ def test_no_cache_env(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.slow  # processes racing to build one cache: each parses the catalog
-def test_concurrent_processes_build_the_cache_safely(base: Path, tmp_path: Path) -> None:
+def test_concurrent_processes_build_the_cache_safely(
+    base: Path, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import subprocess
     import sys
 
@@ -129,8 +131,11 @@ def test_concurrent_processes_build_the_cache_safely(base: Path, tmp_path: Path)
     files = list((tmp_path / "shared-cache").iterdir())
     assert [f.name for f in files if f.name.startswith(".catalog-")] == []  # no temp files left
     assert len([f for f in files if f.suffix == ".bin"]) == 1
-    proc = run_process("models", "--json", env=env)
-    assert proc.returncode == 0 and proc.stdout == outs[0][0].decode()
+    # and what they built reads back (in-process, with nothing loaded: a private cache)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    again = cli("models", "--json")
+    assert again.code == 0 and again.out == outs[0][0].decode()
 
 
 def age(base: Path, seconds: int = 3600) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import time
+from collections.abc import Iterable
 
 import pytest
 
 from llmpick import clock
-from tests.conftest import ROOT
+from tests.conftest import ROOT, source_nodes
 
 SRC = ROOT / "src" / "llmpick"
 
@@ -22,8 +23,13 @@ _TIME_READS = {"time", "time_ns", "localtime", "gmtime", "ctime", "asctime"}
 
 def clock_reads(source: str) -> list[str]:
     """Where ``source`` reads the system clock, as ``line: expression``."""
+    return reads_in(ast.walk(ast.parse(source)))
+
+
+def reads_in(nodes: Iterable[ast.AST]) -> list[str]:
+    """Where a module of these syntax nodes reads the system clock."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module == "time":
             reads = [a.name for a in node.names if a.name in _TIME_READS]
             found += [f"{node.lineno}: from time import {name}" for name in reads]
@@ -69,7 +75,7 @@ def test_no_other_module_reads_the_clock() -> None:
         f"{p.relative_to(SRC).as_posix()}:{where}"
         for p in SRC.rglob("*.py")
         if p.name != "clock.py"
-        for where in clock_reads(p.read_text())
+        for where in reads_in(source_nodes(p))
     }
     assert not readers, sorted(readers)
 

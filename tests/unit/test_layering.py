@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import ast
 
-from tests.conftest import ROOT
-from tests.conftest import source_tree as parsed
+from tests.conftest import ROOT, source_nodes
 
 SRC = ROOT / "src" / "llmpick"
 
 
 def imported(path: object) -> set[str]:
-    tree = parsed(path)  # type: ignore[arg-type]
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in source_nodes(path):  # type: ignore[arg-type]
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -64,9 +62,8 @@ LAYERS: dict[str, int] = {
 
 def llmpick_imports(path: object) -> set[str]:
     """The top-level llmpick units (package or module) that ``path`` imports."""
-    tree = parsed(path)  # type: ignore[arg-type]
     units: set[str] = set()
-    for node in ast.walk(tree):
+    for node in source_nodes(path):  # type: ignore[arg-type]
         modules: list[str] = []
         if isinstance(node, ast.Import):
             modules = [a.name for a in node.names]
@@ -110,9 +107,8 @@ def module_of(path: object) -> str:
 def module_imports(path: object, modules: set[str]) -> set[str]:
     """The llmpick modules that ``path`` imports (function-level imports included):
     ``from a.b import c`` names ``a.b.c`` when that is a module, else ``a.b``."""
-    tree = parsed(path)  # type: ignore[arg-type]
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in source_nodes(path):  # type: ignore[arg-type]
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name in modules}
         elif isinstance(node, ast.ImportFrom) and node.module in modules:

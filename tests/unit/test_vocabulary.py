@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 import typing
+from collections.abc import Iterable
 
 from llmpick import vocabulary as vocab
-from tests.conftest import ROOT, source_tree
+from tests.conftest import ROOT, source_nodes
 
 SRC = ROOT / "src" / "llmpick"
 
@@ -26,10 +27,10 @@ def test_vocabulary_is_cheap_to_import() -> None:
     assert modules <= {"__future__", "re", "typing"}
 
 
-def _string_collections(tree: ast.AST) -> list[tuple[int, tuple[str, ...]]]:
+def _string_collections(nodes: Iterable[ast.AST]) -> list[tuple[int, tuple[str, ...]]]:
     """Tuples, lists, sets and Literal[...] subscripts made only of strings."""
     out = []
-    for node in ast.walk(tree):
+    for node in nodes:
         elts = None
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             elts = node.elts
@@ -46,7 +47,7 @@ def test_no_module_writes_a_vocabulary_again() -> None:
     for path in SRC.rglob("*.py"):
         if path.name == "vocabulary.py":
             continue
-        for line, members in _string_collections(source_tree(path)):
+        for line, members in _string_collections(source_nodes(path)):
             if frozenset(members) in whole:
                 rel = path.relative_to(SRC).as_posix()
                 copies.append(f"{rel}:{line} repeats {whole[frozenset(members)]}")
@@ -55,7 +56,7 @@ def test_no_module_writes_a_vocabulary_again() -> None:
 
 def test_the_copy_check_finds_a_copy() -> None:
     tree = ast.parse('ACCESS = ("open", "proprietary", "any")\nX = Literal["a", "b"]\n')
-    found = [m for _, m in _string_collections(tree)]
+    found = [m for _, m in _string_collections(ast.walk(tree))]
     assert ("open", "proprietary", "any") in found
 
 
