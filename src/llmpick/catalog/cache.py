@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice, starmap
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpick import __version__
 from llmpick.catalog.records import (
@@ -46,6 +46,9 @@ from llmpick.catalog.records import (
 from llmpick.errors import WriteError
 from llmpick.files import write_atomic
 from llmpick.safetext import one_line
+
+if TYPE_CHECKING:
+    from hashlib import blake2b as Blake2b
 
 # changed with the layout of the columns: a file the index vouches for is not checked again
 CACHE_FORMAT = "7"
@@ -171,6 +174,16 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
         return None
     cat.provenance = prov
     return cat
+
+
+def blake2b(data: bytes = b"", digest_size: int = 32) -> Blake2b:
+    """A BLAKE2b hash from CPython's own module, which hashlib also serves, without
+    loading OpenSSL: that import took ~3 ms of every run that hashed something."""
+    try:
+        from _blake2 import blake2b as made
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b as made
+    return made(data, digest_size=digest_size)
 
 
 def _digest(payload: bytes | memoryview) -> bytes:

@@ -5,7 +5,7 @@ layer of today's tables, 830 entries kept; reading the plan and building the rec
 from it takes about 5).
 
 One file in the cache directory (``cache.py``'s, checked the same way): ``layer-merge.bin``,
-``<sha256 of payload>\\n<payload>``, the payload a marshal of (key, plan). The key is a
+``<BLAKE2b of payload>\\n<payload>``, the payload a marshal of (key, plan). The key is a
 hash of the layer's bytes and path, the catalog's version (a hash of its files), the
 day (a shutdown date can pass), the cache's key start (llmpick's version, the record
 shapes, Python's) and the merge code's own files, so that a changed input or an edited
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import marshal
 import os
 from pathlib import Path
@@ -54,9 +53,9 @@ def merged(cat: Catalog, raw: bytes, path: Path, on: dt.date | None = None) -> C
 
 
 def _key(cat: Catalog, raw: bytes, path: Path, on: dt.date) -> bytes:
-    from llmpick.catalog.cache import key_start
+    from llmpick.catalog.cache import blake2b, key_start
 
-    h = hashlib.sha256(key_start())
+    h = blake2b(key_start())
     for code in _CODE:  # an edited merge makes new plans
         try:
             st = os.stat(code)
@@ -85,7 +84,7 @@ def _read(file: Path, key: bytes) -> Plan | None:
     except OSError:
         return None
     digest, _, payload = raw.partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+    if _digest(payload) != digest:
         return None
     try:
         stored: Any = marshal.loads(payload)
@@ -107,6 +106,12 @@ def _write(file: Path, key: bytes, plan: Plan) -> None:
         return
     if len(payload) >= MAX_PLAN_BYTES:
         return
-    blob = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    blob = _digest(payload) + b"\n" + payload
     with contextlib.suppress(OSError, WriteError):  # a plan not kept only costs speed
         write_atomic(file, blob, mode=0o600)  # private as the layer it comes from
+
+
+def _digest(payload: bytes) -> bytes:
+    from llmpick.catalog.cache import blake2b
+
+    return blake2b(payload).hexdigest().encode()

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from llmpick.catalog.cache import (
     RACY_NS,
+    blake2b,
     cache_dir,
     key_start,
     private_dir,
@@ -114,14 +115,7 @@ def _digest(files: Iterable[SourceFile]) -> str:
 
 
 def _stat_key(files: Iterable[SourceFile]) -> str:
-    """What the index is named by: a hash of every file's name, kind and stat data. It
-    is BLAKE2b from CPython's own module, which hashlib also serves, without loading
-    OpenSSL: that took ~3 ms of every run."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - a Python built without it
-        from hashlib import blake2b
-
+    """What the index is named by: a hash of every file's name, kind and stat data."""
     h = blake2b(key_start(), digest_size=16)
     for f in files:
         h.update(
