@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -349,3 +349,55 @@ def server() -> Iterator[Any]:
         yield srv
     finally:
         srv.stop()
+
+
+# the same, on one pseudo-terminal: each command line sets its own settings (and unsets
+# the names given), and writes its marks where its screen goes
+_TERMINAL_RUNS = f"""
+import gc, json, os, sys
+from llmpick.cli.app import run
+gc.disable()  # as the console script does
+for args, env, unset in json.loads(sys.argv[1]):
+    for name in unset:
+        os.environ.pop(name, None)
+    os.environ.update(env)
+    print({_MARK!r} + "start", flush=True)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({_MARK!r} + str(code), flush=True)
+"""
+
+
+def runs_in_a_terminal(
+    commands: Sequence[tuple[Sequence[str], dict[str, str]]],
+    *,
+    env: dict[str, str],
+    rows: int,
+    cols: int,
+    unset: Sequence[str] = (),
+    clean: Callable[[str], str] = str,
+) -> list[tuple[int, str]]:
+    """Several command lines, each with its own settings, in turn in one process on one
+    pseudo-terminal of ``rows`` x ``cols`` (the run() that `llmpick` calls): a process
+    costs about 0.2 s of CPU, and what a terminal shows depends on the terminal and the
+    settings, not on a fresh process. Each one's exit code and screen, the terminal's
+    text passed through ``clean`` first."""
+    import pexpect
+
+    given = [[list(args), own, list(unset)] for args, own in commands]
+    child = spawn_pty(
+        sys.executable,
+        ["-c", _TERMINAL_RUNS, json.dumps(given)],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(rows, cols),
+    )
+    child.expect(pexpect.EOF)
+    close_ended(child)
+    text = clean(child.before or "")
+    assert child.exitstatus == 0, text
+    shown = re.findall(rf"^{_MARK}start\r?\n(.*?)^{_MARK}(-?\d+)\r?$", text, re.M | re.S)
+    assert len(shown) == len(commands), text
+    return [(int(code), screen) for screen, code in shown]

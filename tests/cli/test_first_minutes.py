@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Result, close_ended, press_ctrl_c, spawn_pty
+from tests.conftest import (
+    ROOT,
+    Result,
+    close_ended,
+    press_ctrl_c,
+    runs_in_a_terminal,
+    spawn_pty,
+)
 
 Cli = Callable[..., Result]
 
@@ -33,44 +40,27 @@ def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[
     return child.exitstatus, _screen(seen)
 
 
-_MARK = "=== llmpick-test-run "
-_RUNS = f"""
-import gc, json, sys
-from llmpick.cli.app import run
-gc.disable()  # as the console script does
-for args in json.loads(sys.argv[1]):
-    print({_MARK!r} + "start", flush=True)
-    code = run(args)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    print({_MARK!r} + str(code), flush=True)
-"""
-
-
 def terminal_runs(
     *commands: tuple[str, ...], cols: int, env: dict[str, str] | None = None
 ) -> list[tuple[int, str]]:
     """Like ``terminal``, for several command lines in turn in one process (the run()
     that `llmpick` calls, in the same pseudo-terminal): a process costs about 0.2 s, and
     the same command lines are asked at every width. Each one's exit code and text."""
+    asked = [(args, {}) for args in commands]
+    return runs_in_a_terminal(asked, env=_person(env), rows=24, cols=cols, clean=_text)
+
+
+def _person(env: dict[str, str] | None) -> dict[str, str]:
+    """The environment of a person at a terminal: no colour codes to strip, no pager, the
+    terminal's own width, not CI."""
     full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
     full.pop("COLUMNS", None)
     full.pop("CI", None)
-    child = spawn_pty(
-        sys.executable,
-        ["-c", _RUNS, json.dumps(commands)],
-        env=full,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(24, cols),
-    )
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    text = _ANSI.sub("", child.before or "").replace("\r\n", "\n").replace("\r", "")
-    assert child.exitstatus == 0, text
-    shown = re.findall(rf"^{_MARK}start\n(.*?)^{_MARK}(-?\d+)\n", text, re.M | re.S)
-    assert len(shown) == len(commands), text
-    return [(int(code), out) for out, code in shown]
+    return full
+
+
+def _text(shown: str) -> str:
+    return _ANSI.sub("", shown).replace("\r\n", "\n").replace("\r", "")
 
 
 _MISSING = ROOT / "tests" / "fixtures" / "refresh" / "no-such-file.json"
@@ -207,13 +197,10 @@ def _spawn(
     *args: str, cols: int, env: dict[str, str] | None = None
 ) -> tuple[pexpect.spawn, io.StringIO]:  # type: ignore[name-defined]
     """llmpick started in a pseudo-terminal ``cols`` wide, and what it has shown so far."""
-    full = {**os.environ, "NO_COLOR": "1", "LLMPICK_PAGER": "", **(env or {})}
-    full.pop("COLUMNS", None)  # the terminal's own width, as a person has it
-    full.pop("CI", None)
     child = spawn_pty(
         sys.executable,
         ["-m", "llmpick", *args],
-        env=full,
+        env=_person(env),
         encoding="utf-8",
         timeout=60,
         dimensions=(24, cols),
@@ -224,7 +211,7 @@ def _spawn(
 
 
 def _screen(seen: io.StringIO) -> str:
-    return _ANSI.sub("", seen.getvalue()).replace("\r\n", "\n").replace("\r", "")
+    return _text(seen.getvalue())
 
 
 @pytest.mark.parametrize("cols", WIDTHS)

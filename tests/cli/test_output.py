@@ -5,16 +5,18 @@ copies its input to a file), and pipes and full disks with real processes."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CATALOG, close_ended, run_process, spawn_pty
+from tests.conftest import (
+    FIXTURE_CATALOG,
+    run_process,
+    runs_in_a_terminal,
+)
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -33,47 +35,16 @@ def errors(stderr: str) -> list[str]:
 
 # what each command line of a test below sets for itself, and nothing else does
 _SETTINGS = ("PAGER", "LLMPICK_PAGER", "LESS", "CI", "LLMPICK_BASE_CATALOG")
-_MARK = "=== llmpick-test-run "
-# each command line with its own settings, in turn, in one process on one terminal
-_RUNS = f"""
-import gc, json, os, sys
-from llmpick.cli.app import run
-gc.disable()  # as the console script does
-for args, env in json.loads(sys.argv[1]):
-    for name in {_SETTINGS!r}:
-        os.environ.pop(name, None)
-    os.environ.update(env)
-    print({_MARK!r} + "start", flush=True)
-    code = run(args)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    print({_MARK!r} + str(code), flush=True)
-"""
 
 
 def terminal_runs(
     commands: list[tuple[tuple[str, ...], dict[str, str]]], rows: int
 ) -> list[tuple[int, str]]:
-    """Several command lines, each with its own settings, in turn in one process on one
-    pseudo-terminal of ``rows`` x 80 (the run() that `llmpick` calls): a process costs
-    about 0.2 s of CPU, and paging depends on the terminal and the settings, not on a
-    fresh process. Each one's exit code and screen."""
+    """Several command lines, each with its own settings (and no other's), in turn in
+    one process on one pseudo-terminal of ``rows`` x 80: paging depends on the terminal
+    and the settings, not on a fresh process. Each one's exit code and screen."""
     env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
-    child = spawn_pty(
-        sys.executable,
-        ["-c", _RUNS, json.dumps(commands)],
-        env=env,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(rows, 80),
-    )
-    child.expect(pexpect.EOF)
-    text = child.before or ""
-    close_ended(child)
-    assert child.exitstatus == 0, text
-    shown = re.findall(rf"^{_MARK}start\r?\n(.*?)^{_MARK}(-?\d+)\r?$", text, re.M | re.S)
-    assert len(shown) == len(commands), text
-    return [(int(code), screen) for screen, code in shown]
+    return runs_in_a_terminal(commands, env=env, rows=rows, cols=80, unset=_SETTINGS)
 
 
 # what each test below runs in a terminal: (command line, screen rows, settings); the
