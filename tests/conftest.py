@@ -22,6 +22,24 @@ FIXTURE_CATALOG = ROOT / "tests" / "fixtures" / "catalog"
 BUNDLED_CATALOG = ROOT / "catalog"
 SHARED = ROOT.parent / "shared"
 
+# a valid family file for an overlay (``widget.yaml``), which tests break one way each
+GOOD_FAMILY = """\
+name: Widget
+provider: acme
+architecture: decoder-only
+status: active
+description: Test family.
+license: apache-2.0
+open_weights: true
+sources: [https://example.org/widget]
+verified: 2026-11-26
+variants:
+  widget-1b:
+    name: Widget-1B
+    flavour: base
+    params_b: 1.0
+"""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """The cyclic garbage collector looks at young objects every 10,000 allocations

@@ -7,24 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CATALOG, Result, runs_in_a_process
-
-GOOD_FAMILY = """\
-name: Widget
-provider: acme
-architecture: decoder-only
-status: active
-description: Test family.
-license: apache-2.0
-open_weights: true
-sources: [https://example.org/widget]
-verified: 2026-11-26
-variants:
-  widget-1b:
-    name: Widget-1B
-    flavour: base
-    params_b: 1.0
-"""
+from tests.conftest import FIXTURE_CATALOG, GOOD_FAMILY, Result, runs_in_a_process
 
 
 def overlay(tmp_path: Path, text: str | bytes, name: str = "widget.yaml") -> Path:

@@ -11,25 +11,9 @@ import pytest
 
 from llmpick.catalog.load import load_catalog
 from llmpick.errors import CatalogError
-from tests.conftest import FIXTURE_CATALOG
+from tests.conftest import FIXTURE_CATALOG, GOOD_FAMILY
 
-FAMILY = """\
-name: Widget
-provider: acme
-architecture: decoder-only
-status: active
-description: Test family.
-license: apache-2.0
-open_weights: true
-sources: [https://example.org/widget]
-verified: 2026-11-26
-variants:
-  widget-1b:
-    name: Widget-1B
-    flavour: base
-    params_b: 1.0
-    arch: {ARCH}
-"""
+FAMILY = GOOD_FAMILY + "    arch: {ARCH}\n"
 
 
 def _load(tmp_path: Path, arch: str) -> None:
