@@ -10,7 +10,7 @@ the attribute docstrings below. Their vocabularies are those of ``vocabulary.py`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -372,7 +372,7 @@ def to_data(obj: Any, *, keep_none: bool = True) -> Any:
             "families": {k: to_data(v) for k, v in obj.families.items()},
             "variants": {k: to_data(v) for k, v in obj.variants.items()},
         }
-    return _jsonable(obj) if keep_none else _compact(obj)
+    return _plain(obj, keep_none)
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -389,51 +389,29 @@ def _fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]
     return got
 
 
-# Both are faster than dataclasses.asdict, which deep-copies every value: scalars, by far
-# the most common values, are passed through without a call (``models --json`` turns
-# every field of every model into data).
-
-
-def _jsonable(value: Any) -> Any:
+def _plain(value: Any, keep_none: bool) -> Any:
+    """``value`` as JSON-ready data in one pass; without ``keep_none``, mappings leave out
+    the keys whose value is None. Faster than dataclasses.asdict, which deep-copies every
+    value: scalars, by far the most common values, are passed through without a call
+    (``models --json`` turns every field of every model into data)."""
     kind = type(value)
     if kind in _SCALARS:
         return value
+    pairs: Iterable[tuple[Any, Any]]
     if hasattr(kind, "__dataclass_fields__"):
         names, get = _fields(kind)
-        return {
-            name: x if type(x) in _SCALARS else _jsonable(x)
-            for name, x in zip(names, get(value), strict=True)
-        }
-    if isinstance(value, dict):
-        return {k: x if type(x) in _SCALARS else _jsonable(x) for k, x in value.items()}
-    if isinstance(value, list):
-        return [x if type(x) in _SCALARS else _jsonable(x) for x in value]
-    if isinstance(value, dt.date):
+        pairs = zip(names, get(value), strict=True)
+    elif isinstance(value, dict):
+        pairs = value.items()
+    elif isinstance(value, list):
+        return [x if type(x) in _SCALARS else _plain(x, keep_none) for x in value]
+    elif isinstance(value, dt.date):
         return value.isoformat()
-    return value
-
-
-def _compact(value: Any) -> Any:
-    """``_jsonable`` leaving out None in mappings, in the same single pass."""
-    kind = type(value)
-    if kind in _SCALARS:
+    else:
         return value
-    if hasattr(kind, "__dataclass_fields__"):
-        names, get = _fields(kind)
-        return {
-            name: x if type(x) in _SCALARS else _compact(x)
-            for name, x in zip(names, get(value), strict=True)
-            if x is not None
-        }
-    if isinstance(value, dict):
-        return {
-            k: x if type(x) in _SCALARS else _compact(x) for k, x in value.items() if x is not None
-        }
-    if isinstance(value, list):
-        return [x if type(x) in _SCALARS else _compact(x) for x in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    if keep_none:
+        return {k: x if type(x) in _SCALARS else _plain(x, True) for k, x in pairs}
+    return {k: x if type(x) in _SCALARS else _plain(x, False) for k, x in pairs if x is not None}
 
 
 BASE_ENV = "LLMPICK_BASE_CATALOG"  # a catalog that replaces the bundled one as a whole
