@@ -6,6 +6,7 @@ tier it falls in: long prompt, batch, cached input; and the 3:1 blend).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,16 @@ def one_task_only(v: Variant) -> bool:
     return "task-finetune" in v.tuning and not (set(v.tuning) & _INSTRUCTION_TUNING)
 
 
+def freshness(date: dt.date | None, ctx: Context) -> float:
+    """How much a result still says, 0.25..1: fully for a year, then less as the
+    candidates move on (half at two years, a quarter from two and a half); a result
+    without a date counts fully (its model's release date already ages it)."""
+    if date is None:
+        return 1.0
+    age = (ctx.today - date).days / 365.25
+    return max(0.25, min(1.0, 1.5 - 0.5 * age))
+
+
 def specialist_share(v: Variant, ctx: Context) -> tuple[float, str]:
     """How much of a specialisation's bonus a model keeps, and what to say: all of it for
     the first year, then less as general models catch up (half at two years, a quarter
@@ -58,8 +69,7 @@ def specialist_share(v: Variant, ctx: Context) -> tuple[float, str]:
         if v.status == "active":
             return 1.0, ""
         return 0.25, " (undated and no longer current: the advantage counts at a quarter)"
-    age = (ctx.today - v.released).days / 365.25
-    share = max(0.25, min(1.0, 1.5 - 0.5 * age))
+    share = freshness(v.released, ctx)
     if share >= 1.0:
         return 1.0, ""
     return share, f" (released {v.released:%Y}: the advantage counts at {share:.0%})"

@@ -61,7 +61,6 @@ __all__ = [
     "Verdict",
     "blended_price",
     "check",
-    "evaluate",
     "identity",
     "price_for",
     "recommend",
@@ -283,20 +282,6 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Contex
         cost_rank={**_percentile_ranks(api), **_percentile_ranks(hosted)},
         speed_rank=_percentile_ranks(size),
     )
-
-
-def evaluate(
-    v: Variant, r: Requirements, c: Catalog, ctx: Context | None = None, *, full: bool = True
-) -> Verdict:
-    """The verdict for one variant: its exclusions, and (if it passes, or ``full``) its
-    score with the reasons spelled out."""
-    ctx = ctx or _context(c, r)
-    verdict = Verdict(v, exclusions=check(v, r, c, active_checks(r, ctx.measured)))
-    if verdict.exclusions and not full:
-        return verdict
-    _fit(verdict, r, ctx.measured)
-    _score(verdict, r, _with_fits(ctx, [verdict], r))
-    return verdict
 
 
 def _fit(
@@ -551,7 +536,7 @@ def recommend(
     for vid in dict.fromkeys(explain):
         excluded = verdicts.get(vid)
         if excluded is not None and not excluded.passed:
-            _fit(excluded, r)
+            _fit(excluded, r, measured, fits)
             _score(excluded, r, _with_fits(ctx, [excluded], r))
     first, passed, rank_all = _ranking(passing, c, r, ctx, top, set(explain))
     relaxations: list[Relaxation] = []

@@ -57,7 +57,6 @@ class Context:
     measured_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)
     kin_levels: dict[tuple[str, bool], float | None] = field(default_factory=dict)  # _kin_level
     measuring: frozenset[str] | None = None  # the models with a result that measures the job
-    predecessors: dict[str, list[str]] | None = None  # the catalog's ``predecessors``
     counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1

@@ -22,6 +22,7 @@ from llmpick.engine.evidence import (
     quality,
     separation_with,
 )
+from llmpick.engine.model_facts import freshness
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.rule import WEIGHTS, Context, Effects, Found, rule
 
@@ -54,10 +55,8 @@ def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
     found = _relevant_results(v, ctx) if v.id in ctx.results else None
     if found:
         return round(_evidence_points(weight, quality(_weighed(found, ctx))), 1)
-    if ctx.predecessors is None:
-        ctx.predecessors = predecessors(ctx.catalog)
     best = _kin_level(v.family, v.moe, ctx) if v.params_b is not None else None
-    for prev in ctx.predecessors.get(v.id, ()):
+    for prev in predecessors(ctx.catalog).get(v.id, ()):
         level = _level(ctx.catalog.variants[prev], ctx)
         if level is not None and (best is None or level > best):
             best = level
@@ -188,16 +187,6 @@ def _placed_outside(
     return placed, seps
 
 
-def freshness(date: dt.date | None, ctx: Context) -> float:
-    """How much a result still says, 0.25..1: fully for a year, then less as the
-    candidates move on (half at two years, a quarter from two and a half); a result
-    without a date counts fully (its model's release date already ages it)."""
-    if date is None:
-        return 1.0
-    age = (ctx.today - date).days / 365.25
-    return max(0.25, min(1.0, 1.5 - 0.5 * age))
-
-
 def _weighed(found: Found, ctx: Context) -> list[tuple[float, int, float]]:
     """(place, candidates reporting, weight) per benchmark: a benchmark that separates
     the candidates little weighs less, and so does an old result. Settings or editions
@@ -266,9 +255,7 @@ def _measured_sibling(v: Variant, ctx: Context) -> tuple[Variant, Found] | None:
     c = ctx.catalog
     # the release it directly replaces is the newest one naming it as successor (GPT-6
     # Luna replaces GPT-5.6 Luna; GPT-4.1, a year older, was only pointed to it)
-    if ctx.predecessors is None:
-        ctx.predecessors = predecessors(c)
-    for prev in ctx.predecessors.get(v.id, ()):
+    for prev in predecessors(c).get(v.id, ()):
         found = _relevant_results(c.variants[prev], ctx) if prev in ctx.results else None
         if found:
             return c.variants[prev], found
