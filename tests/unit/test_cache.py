@@ -74,7 +74,6 @@ def test_corrupted_cache_is_rebuilt(base: Path, damage: bytes) -> None:
 
 def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     """A well-formed cache whose recorded version differs is ignored even under the right name."""
-    import hashlib
     import marshal
 
     from llmpick.catalog.cache import catalog_rows
@@ -85,7 +84,7 @@ def test_cache_from_another_catalog_is_not_used(base: Path) -> None:
     rows["version"] = "0" * 64
     rows["variants"] = tuple([] for _ in rows["variants"])  # no variants, in columns
     payload = marshal.dumps(rows)
-    path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    path.write_bytes(cache_mod.seal(payload))
     again = load_catalog(base=base)
     assert again.version == good.version and again.variants
 
@@ -187,7 +186,6 @@ def test_index_pointing_at_a_missing_cache_falls_back(base: Path) -> None:
 
 def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
     """A cache file with a valid hash whose payload was changed by ``change``."""
-    import hashlib
     import marshal
 
     from llmpick.catalog.cache import catalog_rows
@@ -196,7 +194,7 @@ def _planted(good: object, change: Callable[[dict[str, Any]], None]) -> bytes:
     rows["provenance"] = cache_mod.provenance(good).to_data()  # type: ignore[arg-type]
     change(rows)
     payload = marshal.dumps(rows)
-    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    return cache_mod.seal(payload)
 
 
 def _column(rows: dict[str, Any], table: str, field: str) -> list[Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import marshal
 import stat
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from llmpick.catalog import layer_cache as C
 from llmpick.catalog import layer_format as F
 from llmpick.catalog import layer_merge as M
+from llmpick.catalog.cache import seal
 from llmpick.catalog.load import load_catalog
 from llmpick.catalog.records import Catalog, to_data
 from tests.unit.test_refresh import FIX, TODAY, layer_from, tables
@@ -104,7 +104,7 @@ def test_a_damaged_plan_or_one_that_does_not_fit_is_made_again(
     key, plan = marshal.loads(kept.read_bytes().partition(b"\n")[2])
     plan["merged"] = [("no-such-model", {"max_output": 5}, [], False)]
     payload = marshal.dumps((key, plan))
-    kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    kept.write_bytes(seal(payload))
     assert_same(C.merged(curated, raw, path, TODAY), want)
     assert marshal.loads(kept.read_bytes().partition(b"\n")[2])[1]["merged"] != plan["merged"]
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from hashlib import blake2b as Blake2b
 
 # changed with the layout of the columns: a file the index vouches for is not checked again
-CACHE_FORMAT = "7"
+CACHE_FORMAT = "8"
 # the records the cache stores as positional columns (catalog_rows, below)
 _CACHED_RECORDS: tuple[type, ...] = (
     Provider,
@@ -142,7 +142,7 @@ def file_id(path: Path) -> str | None:
 def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog | None:
     """The cached catalog, or None when missing, damaged, unsafe or for other files.
 
-    The file is ``<sha256 of payload>\n<payload>``, the payload a marshal of plain
+    The file is sealed (``seal``: a digest line, then the payload), the payload a marshal of plain
     lists, tuples and strings (marshal cannot run code, and is several times faster to
     read than JSON). It must be a regular file we own, not a link, at most
     MAX_CACHE_BYTES; what it holds must pass the hash and then the shape check of
@@ -160,9 +160,8 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     except OSError:
         return None
     vouched = vouched and file_id(path) == checked  # not changed while it was read
-    cut = raw.find(b"\n")
-    payload = memoryview(raw)[cut + 1 :]  # no copy of several megabytes
-    if cut != 64 or not (vouched or _digest(payload) == raw[:cut]):
+    payload = unseal(raw, trusted=vouched)
+    if payload is None:
         return None
     try:
         data = marshal.loads(payload)
@@ -176,7 +175,7 @@ def read_cache(path: Path, version: str, checked: str | None = None) -> Catalog 
     return cat
 
 
-def blake2b(data: bytes = b"", digest_size: int = 32) -> Blake2b:
+def blake2b(data: bytes | memoryview = b"", digest_size: int = 32) -> Blake2b:
     """A BLAKE2b hash from CPython's own module, which hashlib also serves, without
     loading OpenSSL: that import took ~3 ms of every run that hashed something."""
     try:
@@ -186,12 +185,24 @@ def blake2b(data: bytes = b"", digest_size: int = 32) -> Blake2b:
     return made(data, digest_size=digest_size)
 
 
-def _digest(payload: bytes | memoryview) -> bytes:
-    """The SHA-256 of a cache payload, in hex. hashlib (and OpenSSL with it, ~3 ms) is
-    imported here, when a cache is written or checked, which a warm run does not do."""
-    import hashlib
+def seal(payload: bytes) -> bytes:
+    """A cache file's bytes (the catalog's, the kept layer merge's): the BLAKE2b of
+    ``payload`` in hex, a newline, then ``payload``."""
+    return _digest(payload) + b"\n" + payload
 
-    return hashlib.sha256(payload).hexdigest().encode()
+
+def unseal(raw: bytes, *, trusted: bool = False) -> memoryview | None:
+    """The payload of bytes ``seal`` made, without a copy; None when the digest does not
+    match. ``trusted``: the file is one the index vouches for, and is not hashed again."""
+    cut = raw.find(b"\n")
+    payload = memoryview(raw)[cut + 1 :]
+    if cut != 64 or not (trusted or _digest(payload) == raw[:cut]):
+        return None
+    return payload
+
+
+def _digest(payload: bytes | memoryview) -> bytes:
+    return blake2b(payload).hexdigest().encode()
 
 
 def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
@@ -202,9 +213,8 @@ def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
     payload = marshal.dumps(rows)
     if len(payload) >= MAX_CACHE_BYTES:
         return False
-    blob = _digest(payload) + b"\n" + payload
     try:
-        write_atomic(path, blob)
+        write_atomic(path, seal(payload))
         clean_cache(directory)
     except (OSError, WriteError):
         return False

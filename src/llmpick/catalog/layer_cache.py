@@ -5,7 +5,7 @@ layer of today's tables, 830 entries kept; reading the plan and building the rec
 from it takes about 5).
 
 One file in the cache directory (``cache.py``'s, checked the same way): ``layer-merge.bin``,
-``<BLAKE2b of payload>\\n<payload>``, the payload a marshal of (key, plan). The key is a
+sealed as the catalog cache is (``cache.seal``), the payload a marshal of (key, plan). The key is a
 hash of the layer's bytes and path, the catalog's version (a hash of its files), the
 day (a shutdown date can pass), the cache's key start (llmpick's version, the record
 shapes, Python's) and the merge code's own files, so that a changed input or an edited
@@ -83,8 +83,10 @@ def _read(file: Path, key: bytes) -> Plan | None:
         raw = read_bounded(file, MAX_PLAN_BYTES, private=True)
     except OSError:
         return None
-    digest, _, payload = raw.partition(b"\n")
-    if _digest(payload) != digest:
+    from llmpick.catalog.cache import unseal
+
+    payload = unseal(raw)
+    if payload is None:
         return None
     try:
         stored: Any = marshal.loads(payload)
@@ -97,6 +99,7 @@ def _read(file: Path, key: bytes) -> Plan | None:
 
 
 def _write(file: Path, key: bytes, plan: Plan) -> None:
+    from llmpick.catalog.cache import seal
     from llmpick.errors import WriteError
     from llmpick.files import write_atomic
 
@@ -106,12 +109,5 @@ def _write(file: Path, key: bytes, plan: Plan) -> None:
         return
     if len(payload) >= MAX_PLAN_BYTES:
         return
-    blob = _digest(payload) + b"\n" + payload
     with contextlib.suppress(OSError, WriteError):  # a plan not kept only costs speed
-        write_atomic(file, blob, mode=0o600)  # private as the layer it comes from
-
-
-def _digest(payload: bytes) -> bytes:
-    from llmpick.catalog.cache import blake2b
-
-    return blake2b(payload).hexdigest().encode()
+        write_atomic(file, seal(payload), mode=0o600)  # private as the layer it comes from

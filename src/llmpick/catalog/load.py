@@ -102,9 +102,7 @@ def _read_all(files: Sequence[SourceFile]) -> list[Problem]:
 
 
 def _digest(files: Iterable[SourceFile]) -> str:
-    import hashlib  # with OpenSSL, ~3 ms: only when files are read
-
-    h = hashlib.sha256(key_start())
+    h = blake2b(key_start())
     for f in files:
         h.update(
             f"\0{f.label}\0{f.kind}\0{f.family_id}\0{f.provider_dir}\0{f.overlay}\0{f.root}"
