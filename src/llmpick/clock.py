@@ -31,14 +31,18 @@ import time
 TODAY_VARIABLE = "LLMPICK_TODAY"
 
 
-def _fixed_day() -> dt.date | None:
-    value = os.environ.get(TODAY_VARIABLE)
+def parse_day(value: object) -> dt.date | None:
+    """The day a text starts with (``2026-12-07``, or a timestamp), or None."""
     if not isinstance(value, str):
         return None
     try:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+def _fixed_day() -> dt.date | None:
+    return parse_day(os.environ.get(TODAY_VARIABLE))
 
 
 def today() -> dt.date:

@@ -85,10 +85,11 @@ def load_guide(path: Path | None = None) -> Guide:
 
 def _read(path: Path, label: str) -> dict[str, Any]:
     """The file as a mapping with no keys but 'sections' and 'terms'."""
+    from llmpick.files import read_bounded
     from llmpick.yamlsafe import YamlProblem, decode, parse
 
     try:
-        data: Any = parse(decode(path.read_bytes(), label), label)
+        data: Any = parse(decode(read_bounded(path), label), label)
     except OSError as exc:
         raise CatalogError([Problem(label, f"cannot read: {exc.strerror or exc}")]) from None
     except YamlProblem as exc:

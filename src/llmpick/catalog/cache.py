@@ -369,16 +369,22 @@ _CHECKS: dict[Any, Callable[[Any, Sequence[Any]], bool]] = {
 RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
 
 
+def too_fresh(mtimes_ns: Iterable[int]) -> bool:
+    """Whether a file was modified too recently (RACY_NS) for its stat data to vouch
+    for its content: a same-size edit within the same tick would keep them."""
+    from llmpick import clock
+
+    now = clock.nanoseconds()
+    return any(now - mtime < RACY_NS for mtime in mtimes_ns)
+
+
 def write_index(index: Path | None, version: str, cached: Path, mtimes_ns: Iterable[int]) -> None:
     """Record that the source files with these stat data give ``version``, cached in
     ``cached`` as it is now: only once it was written by us, or read and checked, for
     a cache file the index names is then served without checking it again."""
-    from llmpick import clock
-
     if index is None:
         return
-    now = clock.nanoseconds()
-    if any(now - mtime < RACY_NS for mtime in mtimes_ns):
+    if too_fresh(mtimes_ns):
         return  # too fresh to trust stat data for
     checked = file_id(cached)
     if checked is None:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from llmpick import vocabulary
+from llmpick import clock, vocabulary
 from llmpick.vocabulary import ID_CHARS, MODALITIES
 
 FORMAT = 1
@@ -48,12 +48,8 @@ def as_count(x: Any) -> int | None:
 
 
 def as_date(x: Any) -> str | None:
-    if not isinstance(x, str):
-        return None
-    try:
-        return dt.date.fromisoformat(x.strip()[:10]).isoformat()
-    except ValueError:
-        return None
+    day = clock.parse_day(x)
+    return day.isoformat() if day else None
 
 
 @dataclass(slots=True)
@@ -102,10 +98,6 @@ _PROVIDER_ID = re.compile(rf"[{ID_CHARS}]{{1,64}}")
 
 def is_text(v: Any, most: int = 300) -> bool:
     return isinstance(v, str) and 0 < len(v) <= most and v.isprintable()
-
-
-def _is_date(v: Any) -> bool:
-    return isinstance(v, str) and as_date(v) == v
 
 
 def _price_ok(v: Any) -> bool:
@@ -186,7 +178,7 @@ def layer_from_json(raw: bytes) -> Layer:
         models = s.get("models")
         if (
             not isinstance(models, dict)
-            or not _is_date(s.get("fetched"))
+            or not _date_ok(s.get("fetched"))
             or not is_text(s.get("url"), 2000)
             or as_count(s.get("entries")) is None
         ):

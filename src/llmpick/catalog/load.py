@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmpick.catalog.cache import (
-    RACY_NS,
     blake2b,
     cache_dir,
     key_start,
     private_dir,
     read_cache,
+    too_fresh,
     write_cache,
     write_index,
 )
@@ -130,7 +130,7 @@ class _Loaded:
     mcp`, the test suite) that loads again with nothing changed gets the same Catalog
     back without reading the cache again (~20 ms for the bundled catalog); a changed,
     added or removed file changes the key. As for the index, files modified within
-    RACY_NS are not trusted: a catalog that holds one is not kept. A loaded catalog is
+    ``too_fresh`` are not trusted: a catalog that holds one is not kept. A loaded catalog is
     not modified afterwards (``apply_layer`` and the engine build new mappings)."""
 
     def __init__(self, size: int = 4) -> None:
@@ -144,10 +144,7 @@ class _Loaded:
         return cat
 
     def keep(self, key: tuple[str, str | None], cat: Catalog, files: Sequence[SourceFile]) -> None:
-        from llmpick import clock
-
-        now = clock.nanoseconds()
-        if any(now - f.stat[1] < RACY_NS for f in files):
+        if too_fresh(f.stat[1] for f in files):
             return
         self._kept[key] = cat
         while len(self._kept) > self.size:

@@ -344,7 +344,7 @@ class Catalog:
     """The refresh layer merged in (``layer_merge.RefreshInfo``), None for the curated catalog;
     never cached: the layer is applied after loading."""
     provenance: Any = None
-    """Which overlays it was loaded with and what they changed (``load.Provenance``, set
+    """Which overlays it was loaded with and what they changed (``Provenance``, below, set
     by ``load_catalog``); None for a catalog built in code. Cached beside the rows."""
 
     @property
