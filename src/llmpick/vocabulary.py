@@ -148,6 +148,11 @@ ACCESS_SAID = {"open": "open (downloadable weights)", "proprietary": "proprietar
 HOSTING_SAID = {"self": "self (your hardware)", "api": "api (a provider serves it)"}
 
 
+def option_name(field: str) -> str:
+    """The command-line option of a requirement field: ``gpu_memory`` -> ``--gpu-memory``."""
+    return "--" + field.replace("_", "-")
+
+
 def one_of(choices: tuple[str, ...] | list[str], said: dict[str, str] | None = None) -> str:
     """'a, b or c': a vocabulary in words, for help text that matches validation;
     ``said`` gives some members a longer wording."""

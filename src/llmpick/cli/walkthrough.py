@@ -27,7 +27,7 @@ from llmpick.engine.requirements import CHOICES, build
 from llmpick.errors import UsageError
 from llmpick.suggest import nearest
 from llmpick.units import format_memory, format_params, format_tokens
-from llmpick.vocabulary import NEEDS, TASKS
+from llmpick.vocabulary import NEEDS, TASKS, option_name
 
 Given = dict[str, Any]
 
@@ -512,7 +512,7 @@ def command_line(options: RequirementOptions, more: list[str]) -> list[str]:
 
     given = options.given()
     for key in sorted(given, key=asked):
-        flag = "--" + key.replace("_", "-")
+        flag = option_name(key)
         value = given[key]
         if value is True:
             words.append(flag)

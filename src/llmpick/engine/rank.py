@@ -216,6 +216,7 @@ def _context(
     *,
     placed: bool = True,
     measured: Mapping[str, evidence.Measured] | None = None,
+    checks: tuple[Check, ...] | None = None,
 ) -> Context:
     """The rules' context, with every catalogued model as the pool results are placed in
     (``recommend`` narrows it to the candidates, and asks for no catalog-wide places);
@@ -229,7 +230,8 @@ def _context(
     places, seps = evidence.places(results) if placed else ({}, {})
     ctx = Context(c, today, places, benchmarks, pool=results, results=results, separations=seps)
     ctx.measured = dict(measured or {})
-    checks = active_checks(r, ctx.measured)
+    if checks is None:
+        checks = active_checks(r, ctx.measured)
     ctx.fails = lambda v: [e.text for e in check(v, r, c, checks)]
     return ctx
 
@@ -522,9 +524,10 @@ def recommend(
     the run to some models (a relaxation need only re-check those it could admit).
     ``measured``: pass rates on the user's own cases by variant id (--evidence).
     """
-    ctx = _context(c, r, placed=False, measured=measured)  # placed among the candidates below
     fits: Fits = {}  # the checks place each model on the hardware; the scores read it
     checks = active_checks(r, measured, fits)
+    # placed among the candidates below
+    ctx = _context(c, r, placed=False, measured=measured, checks=checks)
     verdicts, passing, counts = _checked(c, r, checks, only)
     # a successor's hard constraints were just checked with everyone else's
     ctx.fails = lambda v: (

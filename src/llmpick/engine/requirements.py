@@ -30,6 +30,7 @@ from llmpick.vocabulary import (
     Task,
     language_code,
     language_name,
+    option_name,
 )
 
 _STRICT: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
@@ -350,7 +351,7 @@ def _read(values: dict[str, Any], origin: str) -> tuple[dict[str, Any], list[str
     resolved: list[str] = []
     for key, value in values.items():
         name = str(key).replace("-", "_")
-        where = "--" + name.replace("_", "-") if origin == "options" else name
+        where = option_name(name) if origin == "options" else name
         if name not in INPUT_FIELDS:
             problems.append(unknown_key(key, INPUT_FIELDS))
             continue
@@ -379,7 +380,7 @@ def _hardware(clean: dict[str, Any], resolved: list[str]) -> list[str]:
             "(e.g. rtx-4090, m4-max; see 'llmpick recommend --help')"
         )
     if len(budgets) > 1:
-        said = " and ".join("--" + h.replace("_", "-") for h in budgets)
+        said = " and ".join(map(option_name, budgets))
         problems.append(
             f"{said}: give one memory budget (--gpu-memory is one GPU, --gpus several, "
             "--unified-memory a Mac, --ram a CPU-only run)"

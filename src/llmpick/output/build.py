@@ -19,6 +19,7 @@ from llmpick.engine.rank import Recommendation, Verdict, price_for
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.scoring import RULES
 from llmpick.units import format_memory, format_params, format_tokens
+from llmpick.vocabulary import option_name
 
 SCHEMA_VERSION = "1.0"
 
@@ -293,7 +294,7 @@ def relaxation_words(changes: dict[str, Any], r: Requirements) -> str:
     (``--gpu-memory 48``, ``drop --platform``), so a suggestion re-runs as printed."""
     words: list[str] = []
     for name, value in changes.items():
-        option = "--" + name.replace("_", "-")
+        option = option_name(name)
         if name == "gpus":
             words.append(f"--gpus {len(value)}x{value[0]:g}")
         elif name == "min_context":

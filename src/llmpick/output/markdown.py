@@ -149,7 +149,7 @@ def _fit(c: Candidate) -> list[str]:
     gb, memory = c.get("memory_gb"), c.get("memory")
     if gb is not None and memory is not None:  # estimated together
         lines.append(
-            f"Memory: about {gb:.1f} GB at {c['quantization']} "
+            f"Memory: about {format_estimate(gb)} at {c['quantization']} "
             f"with {memory['context_tokens']:,} tokens of context."
         )
     placed = c.get("placement")
