@@ -600,7 +600,8 @@ def _before_scoring(
     eligible = passing
     if r.prefer in PREFERENCES and passing:
         # cost and speed re-order the models fit for the job, compared among themselves
-        fit = {v.variant.id: fitness(v.variant, r, ctx) for v in passing}
+        balanced = r.replace(prefer="balanced")
+        fit = {v.variant.id: fitness(v.variant, r, ctx, balanced) for v in passing}
         floor = max(fit.values()) - PREFERENCE_MARGIN
         eligible = [v for v in passing if fit[v.variant.id] >= floor]
         ctx.preference_eligible = frozenset(v.variant.id for v in eligible)

@@ -70,10 +70,10 @@ PREFERENCES = ("cost", "speed")  # the rules that serve --prefer rather than fit
 PREFERENCE_MARGIN = 15.0
 
 
-def fitness(v: Variant, r: Requirements, ctx: Context) -> float:
-    """How well the model fits the job: the balanced score without cost and speed."""
+def fitness(v: Variant, r: Requirements, ctx: Context, balanced: Requirements) -> float:
+    """How well the model fits the job: the balanced score without cost and speed
+    (``balanced``: ``r`` with prefer=balanced, made once for all the models)."""
     fx = Tally()
-    balanced = r.replace(prefer="balanced")
     for spec in counted_rules(r, ctx):
         if spec.name not in PREFERENCES:
             fx.rule = spec.name
