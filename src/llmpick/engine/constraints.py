@@ -172,10 +172,12 @@ def gpu_fit(v: Variant, r: Requirements) -> tuple[Estimate | None, Estimate | No
     )
 
 
-def _gpu(v: Variant, r: Requirements, c: Catalog, fits: Fits | None = None) -> Exclusion | None:
+def _gpu(
+    v: Variant, r: Requirements, c: Catalog, fits: Fits | None = None, setup: Setup | None = None
+) -> Exclusion | None:
     # a GPU budget constrains self-hosting only: with --hosting any (or api), a model an
-    # API serves stays, marked as not needing your GPU
-    setup = setup_of(r)
+    # API serves stays, marked as not needing your GPU (``setup``: r's, made once)
+    setup = setup if setup is not None else setup_of(r)
     if setup is None:
         return None
     api_ok = r.hosting != "self" and _served_by_api(v)
@@ -221,6 +223,7 @@ def _speed(
     c: Catalog,
     measured: Mapping[str, Measured] | None = None,
     fits: Fits | None = None,
+    setup: Setup | None = None,
 ) -> Exclusion | None:
     """--min-speed: the decoding speed measured on the user's server (``measured``, from
     --evidence) or else estimated on the user's hardware. A model whose speed cannot be
@@ -241,9 +244,10 @@ def _speed(
                 "7",
             )
         return None
-    fit = placement(v, r, fits)[0]
+    setup = setup if setup is not None else setup_of(r)
+    fit = placement(v, r, fits, setup)[0]
     if fit is None:
-        if setup_of(r) is None:
+        if setup is None:
             return Exclusion("min_speed", "unknown: no memory budget to size it on", "7")
         if r.hosting != "self" and _served_by_api(v):  # kept for its API: speed unknown
             return Exclusion(
@@ -479,9 +483,10 @@ def active_checks(
         "max_price": r.max_price is not None,
         "fine_tune": r.fine_tune,
     }
+    setup = setup_of(r)  # once for every model
     extra: dict[Check, dict[str, object]] = {
-        _speed: {"measured": measured, "fits": fits},
-        _gpu: {"fits": fits},
+        _speed: {"measured": measured, "fits": fits, "setup": setup},
+        _gpu: {"fits": fits, "setup": setup},
     }
     return tuple(
         partial(fn, **extra[fn]) if fn in extra else fn
