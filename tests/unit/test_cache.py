@@ -473,6 +473,25 @@ def test_a_second_load_in_the_process_gives_the_same_catalog_without_reading(
     assert load_catalog(base=base) is first
 
 
+@pytest.mark.parametrize("in_process", [False, True])
+def test_an_edit_that_keeps_the_size_and_puts_the_mtime_back_is_seen(
+    base: Path, in_process: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``touch -r`` or ``rsync -t`` after a same-size edit: the change time gives it away."""
+    import os
+
+    if in_process:
+        monkeypatch.setattr(load_mod, "_LOADED", load_mod._Loaded())
+    age(base)
+    assert load_catalog(base=base).variants["rocket-7b"].name == "Rocket-7B"
+    fam = base / "families" / "acme" / "rocket.yaml"
+    before = fam.stat()
+    fam.write_text(fam.read_text().replace("name: Rocket-7B\n", "name: Rocket-7X\n"))
+    os.utime(fam, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert fam.stat().st_size == before.st_size
+    assert load_catalog(base=base).variants["rocket-7b"].name == "Rocket-7X"
+
+
 @pytest.mark.usefixtures("reuse")
 def test_a_changed_added_or_removed_file_gives_a_new_catalog_in_the_process(
     base: Path, tmp_path: Path

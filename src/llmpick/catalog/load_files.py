@@ -30,7 +30,9 @@ class SourceFile:
     path: Path | str
     label: str  # how it is named in messages
     kind: str  # "providers" | "licenses" | "datasets" | "family" | "evidence"
-    stat: tuple[int, int, int, int]  # size, mtime_ns, inode, device
+    # size, mtime_ns, inode, device, ctime_ns: the change time cannot be set back, so an
+    # edit that keeps the size and restores the mtime (touch -r, rsync -t) is still seen
+    stat: tuple[int, int, int, int, int]
     data: bytes = b""
     family_id: str = ""
     provider_dir: str = ""
@@ -57,7 +59,7 @@ class Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _stat(path: Path | str, label: str, out: Collected) -> tuple[int, int, int, int] | None:
+def _stat(path: Path | str, label: str, out: Collected) -> tuple[int, int, int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -71,7 +73,7 @@ def _stat(path: Path | str, label: str, out: Collected) -> tuple[int, int, int, 
             Problem(label, f"file is {st.st_size:,} bytes; the limit is {MAX_BYTES:,}")
         )
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_ctime_ns)
 
 
 def _label(path: Path, root: Path, overlay: bool) -> str:
