@@ -173,14 +173,13 @@ def one_writer(path: Path) -> Iterator[None]:
 
 
 def age_warning(cat: Catalog, on: dt.date | None = None) -> str | None:
-    """A warning when the newest data (catalog check or refresh) is older than 90 days."""
+    """A warning when the newest data (catalog check or refresh) is older than 90 days.
+    A merged catalog keeps every curated check date, so its newest is the curated one's
+    or later."""
     on = on or clock.today()
     dates: list[dt.date] = [d for d in (cat.newest_verified,) if d is not None]
-    info = cat.refresh
-    if info is not None:
-        dates.append(info.fetched)
-        if info.bundled_date is not None:
-            dates.append(info.bundled_date)
+    if cat.refresh is not None:
+        dates.append(cat.refresh.fetched)
     if not dates:
         return None
     newest = max(dates)

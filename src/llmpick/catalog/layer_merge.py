@@ -113,7 +113,6 @@ class RefreshInfo:
     written: str
     sources: dict[str, tuple[str, str, int]]  # name -> (url, fetched, entries)
     fetched: dt.date
-    bundled_date: dt.date | None
     changes: dict[str, list[Change]] = field(default_factory=dict)
     confirmed: int = 0  # prices upstream still agrees with (their date moved on)
     unreviewed: dict[str, list[str]] = field(default_factory=dict)  # id -> sources
@@ -314,7 +313,6 @@ def apply_plan(cat: Catalog, plan: Plan, on: dt.date) -> Catalog:
         written=plan["written"],
         sources={n: (url, fetched, entries) for n, url, fetched, entries in sources},
         fetched=max(dt.date.fromisoformat(fetched) for _, _, fetched, _ in sources),
-        bundled_date=cat.newest_verified,
         damaged=plan["damaged"],
     )
     variants = dict(cat.variants)
