@@ -76,12 +76,73 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+# the catalogs most tests read, loaded into the shared cache before the workers need them
+_WARM = f"""
+import os
+from llmpick.catalog.load import load_catalog
+for base in ("", {str(FIXTURE_CATALOG)!r}, {str(ROOT / "tests/fixtures/refresh/catalog")!r}):
+    if base:
+        os.environ["LLMPICK_BASE_CATALOG"] = base
+    load_catalog()
+"""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In a parallel run, the controlling process fills the workers' shared catalog cache
+    (``_session_cache``) while they collect: the bundled catalog is then parsed once per
+    run (about 0.4 s of CPU), instead of once in each worker, and in no test's time. The
+    workers wait on the lock it holds, which is free long before they first need it."""
+    config = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no") == "no":
+        return
+    import fcntl
+    import threading
+
+    shared = _shared_cache(config._tmp_path_factory)  # type: ignore[attr-defined]
+    lock = shared.with_suffix(".lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    data = shared.with_suffix(".data")
+    data.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMPICK_")}
+    env.update(LLMPICK_CACHE_DIR=str(shared), LLMPICK_DATA_DIR=str(data))
+    env.update(LLMPICK_TODAY="2026-11-30")
+    warm = subprocess.Popen([sys.executable, "-c", _WARM], env=env, stdout=subprocess.DEVNULL)
+
+    def done() -> None:
+        warm.wait()  # a failure here is the tests' to report: they load the same
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+    threading.Thread(target=done, daemon=True).start()
+
+
+def _shared_cache(factory: pytest.TempPathFactory) -> Path:
+    """The catalog cache the workers of one parallel run share, beside their own
+    temporary directories (each worker's is a directory of the controller's)."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    shared = base / "session-cache"
+    shared.mkdir(mode=0o700, exist_ok=True)
+    return shared
+
+
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One catalog cache for the whole run: it is keyed by the content of every catalog
     file, so a test that edits a catalog gets its own entry, and the bundled and test
-    catalogs are parsed and validated once per run instead of once per test."""
-    return tmp_path_factory.mktemp("session-cache")
+    catalogs are parsed and validated once per run instead of once per test. The workers
+    of a parallel run share one (it is written atomically, for concurrent processes),
+    which the controlling process fills first (``pytest_sessionstart``)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.mktemp("session-cache")
+    import fcntl
+
+    shared = _shared_cache(tmp_path_factory)
+    with shared.with_suffix(".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)  # until the controller has filled it
+    return shared
 
 
 @cache
