@@ -431,15 +431,19 @@ def server() -> Iterator[Any]:
 
 
 # the same, on one pseudo-terminal: each command line sets its own settings (and unsets
-# the names given), and writes its marks where its screen goes
+# the names given), and its terminal's size if it has one, as a person resizes a
+# window; it writes its marks where its screen goes
 _TERMINAL_RUNS = f"""
-import gc, json, os, sys
+import fcntl, gc, json, os, struct, sys, termios
 from llmpick.cli.app import run
 gc.disable()  # as the console script does
-for args, env, unset in json.loads(sys.argv[1]):
+for args, env, unset, size in json.loads(sys.argv[1]):
     for name in unset:
         os.environ.pop(name, None)
     os.environ.update(env)
+    if size:
+        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+        assert tuple(os.get_terminal_size(sys.stdout.fileno()))[::-1] == tuple(size)
     print({_MARK!r} + "start", flush=True)
     code = run(args)
     sys.stdout.flush()
@@ -449,7 +453,9 @@ for args, env, unset in json.loads(sys.argv[1]):
 
 
 def runs_in_a_terminal(
-    commands: Sequence[tuple[Sequence[str], dict[str, str]]],
+    commands: Sequence[
+        tuple[Sequence[str], dict[str, str]] | tuple[Sequence[str], dict[str, str], tuple[int, int]]
+    ],
     *,
     env: dict[str, str],
     rows: int,
@@ -460,11 +466,13 @@ def runs_in_a_terminal(
     """Several command lines, each with its own settings, in turn in one process on one
     pseudo-terminal of ``rows`` x ``cols`` (the run() that `llmpick` calls): a process
     costs about 0.2 s of CPU, and what a terminal shows depends on the terminal and the
-    settings, not on a fresh process. Each one's exit code and screen, the terminal's
-    text passed through ``clean`` first."""
+    settings, not on a fresh process. A command line given a third item, (rows, columns),
+    runs after the terminal is resized to it (and the later ones too, until the next
+    resize). Each one's exit code and screen, the terminal's text passed through
+    ``clean`` first."""
     import pexpect
 
-    given = [[list(args), own, list(unset)] for args, own in commands]
+    given = [[list(c[0]), c[1], list(unset), list(c[2]) if len(c) > 2 else None] for c in commands]
     child = spawn_pty(
         sys.executable,
         ["-c", _TERMINAL_RUNS, json.dumps(given)],
@@ -480,3 +488,26 @@ def runs_in_a_terminal(
     shown = re.findall(rf"^{_MARK}start\r?\n(.*?)^{_MARK}(-?\d+)\r?$", text, re.M | re.S)
     assert len(shown) == len(commands), text
     return [(int(code), screen) for screen, code in shown]
+
+
+def once_per_run(name: str, compute: Callable[[], Any], factory: pytest.TempPathFactory) -> Any:
+    """What ``compute`` returns (JSON data), computed once in the whole run: the workers
+    of a parallel run share out a test file's tests, and without this each worker that
+    got one would start the same processes again (a pseudo-terminal session of every
+    command's help costs seconds). The first to ask computes it, holding a lock the others
+    wait on, then they read its result. It must not depend on the test that asks (give
+    file contents, not paths in the test's own directory). JSON turns tuples into lists."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return json.loads(json.dumps(compute()))
+    import fcntl
+
+    base = factory.getbasetemp().parent  # the run's, above each worker's own
+    kept = base / f"once-{name}.json"
+    with (base / f"once-{name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if kept.exists():
+            return json.loads(kept.read_text())
+        value = json.loads(json.dumps(compute()))
+        kept.with_suffix(".part").write_text(json.dumps(value))
+        kept.with_suffix(".part").replace(kept)
+        return value
