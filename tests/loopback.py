@@ -12,8 +12,9 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, s
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     # a short poll: stopping waits up to one interval for the loop to notice (the default
-    # half second cost every test that starts a server)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    # half second cost every test that starts a server; 50 ms still cost the ~60 tests of
+    # fit and refresh ~40 ms each, while a wake-up costs microseconds)
+    threading.Thread(target=server.serve_forever, args=(0.005,), daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
