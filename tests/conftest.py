@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
@@ -511,3 +512,137 @@ def once_per_run(name: str, compute: Callable[[], Any], factory: pytest.TempPath
         kept.with_suffix(".part").write_text(json.dumps(value))
         kept.with_suffix(".part").replace(kept)
         return value
+
+
+# llmpick's run() on one pseudo-terminal, given command lines one at a time (each as a
+# JSON line, not echoed: [args, settings, size]), each run with the process's settings
+# and its own (restored after), its terminal resized first if it has a size
+_SESSION = f"""
+import fcntl, gc, json, os, struct, sys, termios
+from llmpick.cli.app import run
+gc.disable()  # as the console script does
+while True:
+    shown = termios.tcgetattr(0)
+    quiet = [*shown[:3], shown[3] & ~termios.ECHO, *shown[4:]]
+    termios.tcsetattr(0, termios.TCSANOW, quiet)
+    print({_MARK!r} + "ready", flush=True)
+    line = os.read(0, 1 << 16)
+    termios.tcsetattr(0, termios.TCSANOW, shown)
+    if not line.strip():
+        break
+    args, env, size = json.loads(line)
+    kept = dict(os.environ)
+    os.environ.update(env)
+    if size:
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    print({_MARK!r} + "start", flush=True)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({_MARK!r} + str(code), flush=True)
+    os.environ.clear()
+    os.environ.update(kept)
+"""
+
+
+_ENDED = rf"{re.escape(_MARK)}(-?\d+)\r?\n"  # a run's end, and its exit code
+
+
+class TerminalSession:
+    """One llmpick process on one pseudo-terminal that runs command lines one after
+    another, each driven by a test as a person would drive ``llmpick ARGS`` (the run()
+    that `llmpick` calls; stdin, stdout and stderr the terminal): for conversations
+    whose point is a terminal but not a fresh process, which costs about 0.25 s of CPU.
+    Tests whose point is the process (its exit status after a signal) start their own."""
+
+    def __init__(self, env: dict[str, str], rows: int, cols: int) -> None:
+        self.child = spawn_pty(
+            sys.executable,
+            ["-c", _SESSION],
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(rows, cols),
+        )
+        self.busy = False
+        self.seen = io.StringIO()
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] | None = None
+    ) -> Any:
+        """Start ``llmpick ARGS`` with ``env`` on top of the session's settings, on a
+        terminal of ``size`` (rows, columns) if given: the pexpect child to converse with,
+        its output from the start of this run on."""
+        child = self.child
+        child.expect_exact(_MARK + "ready")
+        child.sendline(json.dumps([list(args), env or {}, list(size) if size else None]))
+        child.expect_exact(_MARK + "start")
+        self.busy = True
+        self.seen = io.StringIO()
+        self.seen.write(child.buffer)  # read with the mark, not yet matched
+        child.logfile_read = self.seen
+        child.timeout = 30
+        return child
+
+    def end(self) -> tuple[int, str]:
+        """Wait for the run to end: its exit code and what the terminal showed."""
+        self.child.expect(_ENDED)
+        return self._ended()
+
+    def interrupt(self) -> tuple[int, str]:
+        """Ctrl-C at a prompt, pressed again if nothing happened (``press_ctrl_c``): the
+        run's exit code and what the terminal showed."""
+        import pexpect
+
+        for _ in range(3):
+            self.child.sendintr()
+            if self.child.expect([_ENDED, pexpect.TIMEOUT], timeout=3.0) == 0:
+                return self._ended()
+        return self.end()
+
+    def _ended(self) -> tuple[int, str]:
+        self.busy = False
+        shown = self.seen.getvalue()
+        return int(self.child.match.group(1)), shown[: shown.rfind(_MARK)]
+
+    def close(self) -> None:
+        import pexpect
+
+        if self.child.isalive() and not self.busy:
+            self.child.expect_exact(_MARK + "ready")
+            self.child.sendline("")
+            self.child.expect(pexpect.EOF)
+        self.child.close(force=True)
+
+
+@pytest.fixture(scope="module")
+def _terminal_sessions() -> Iterator[dict[str, TerminalSession]]:
+    kept: dict[str, TerminalSession] = {}
+    yield kept
+    for session in kept.values():
+        session.close()
+
+
+@pytest.fixture
+def terminal_session(
+    _terminal_sessions: dict[str, TerminalSession],
+) -> Iterator[Callable[..., TerminalSession]]:
+    """The test module's ``TerminalSession``: ``terminal_session(env, rows=24, cols=80)``
+    starts it at the first test that asks (in that test's isolated environment; the
+    settings given are the session's, and later calls' are ignored) and it serves the
+    module's tests in turn. A test that leaves a run unfinished (it failed) ends it."""
+    made: list[TerminalSession] = []
+
+    def get(env: dict[str, str], rows: int = 24, cols: int = 80) -> TerminalSession:
+        session = _terminal_sessions.get("session")
+        if session is None or not session.child.isalive():
+            session = _terminal_sessions["session"] = TerminalSession(env, rows, cols)
+        made.append(session)
+        return session
+
+    yield get
+    for session in made:
+        if session.busy:
+            session.busy = False
+            session.child.close(force=True)
+            _terminal_sessions.pop("session", None)
