@@ -602,8 +602,9 @@ class TerminalSession:
 
     def _ended(self) -> tuple[int, str]:
         self.busy = False
-        shown = self.seen.getvalue()
-        return int(self.child.match.group(1)), shown[: shown.rfind(_MARK)]
+        shown = self.seen.getvalue()  # up to the end's mark (the next may follow)
+        ended = re.search(_ENDED, shown)
+        return int(self.child.match.group(1)), shown[: ended.start() if ended else None]
 
     def close(self) -> None:
         import pexpect

@@ -3,12 +3,10 @@ pseudo-terminal of 40, 80 and 120 columns, as a newcomer would meet it."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import shlex
-import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -19,11 +17,9 @@ import pytest
 from tests.conftest import (
     ROOT,
     Result,
-    close_ended,
+    TerminalSession,
     once_per_run,
-    press_ctrl_c,
     runs_in_a_terminal,
-    spawn_pty,
 )
 
 Cli = Callable[..., Result]
@@ -32,14 +28,6 @@ pexpect = pytest.importorskip("pexpect")
 
 WIDTHS = (40, 80, 120)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run llmpick in a pseudo-terminal ``cols`` wide; its exit code and screen text."""
-    child, seen = _spawn(*args, cols=cols, env=env)
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    return child.exitstatus, _screen(seen)
 
 
 def _person(env: dict[str, str] | None) -> dict[str, str]:
@@ -228,33 +216,19 @@ def test_help_reads_at_the_width(path: str, cols: int) -> None:
 # --- the walkthrough --------------------------------------------------------------
 
 
-def _spawn(
-    *args: str, cols: int, env: dict[str, str] | None = None
-) -> tuple[pexpect.spawn, io.StringIO]:  # type: ignore[name-defined]
-    """llmpick started in a pseudo-terminal ``cols`` wide, and what it has shown so far."""
-    child = spawn_pty(
-        sys.executable,
-        ["-m", "llmpick", *args],
-        env=_person(env),
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(24, cols),
-    )
-    seen = io.StringIO()
-    child.logfile_read = seen
-    return child, seen
-
-
-def _screen(seen: io.StringIO) -> str:
-    return _text(seen.getvalue())
+@pytest.fixture
+def session(terminal_session: Callable[..., TerminalSession]) -> TerminalSession:
+    """The module's llmpick process on a pseudo-terminal, for the walkthroughs (a person
+    at a terminal: ``_person``), resized to each one's width."""
+    return terminal_session(_person(None))
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
-    cols: int, tmp_path: Path, cli: Cli
+    cols: int, tmp_path: Path, cli: Cli, session: TerminalSession
 ) -> None:
     first = tmp_path / "first.json"
-    child, seen = _spawn("recommend", "--export", str(first), cols=cols)
+    child = session.run("recommend", "--export", str(first), size=(24, cols))
     child.expect("back: the previous one")
     for question, answer in [
         ("What is the model for", "chat"),
@@ -307,10 +281,9 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "needs: structured-output" in child.before
     assert "access: open" in child.before
     child.sendline("y")
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    text = _screen(seen)
-    assert child.exitstatus == 0, text
+    code, shown = session.end()
+    text = _text(shown)
+    assert code == 0, text
 
     # the same request as one command line, quoted for the shell, that repeats it
     tail = text.split("The same without the questions:\n", 1)[1]
@@ -322,7 +295,7 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "--export" in words and "--task" in words
     second = tmp_path / "second.json"
     words[words.index("--export") + 1] = str(second)
-    run = cli(*words[1:])  # in-process: the walkthrough's process is the one above
+    run = cli(*words[1:])  # in-process: the walkthrough's terminal is the one above
     assert run.code == 0, run
     asked = json.loads(first.read_text())["requirements"]
     again = json.loads(second.read_text())["requirements"]
@@ -331,15 +304,14 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert asked["gpu_memory"] == 24 and asked["access"] == "open"
 
 
-def test_back_at_the_first_question_says_so() -> None:
-    child, _ = _spawn("recommend", cols=80)
+def test_back_at_the_first_question_says_so(session: TerminalSession) -> None:
+    child = session.run("recommend", size=(24, 80))
     child.expect("What is the model for")
     child.sendline("back")
     child.expect(r"this\s+is\s+the\s+first\s+question")
     child.expect("What is the model for")
-    press_ctrl_c(child)
-    close_ended(child)
-    assert child.exitstatus == 130
+    code, _ = session.interrupt()
+    assert code == 130
 
 
 # --- listings ---------------------------------------------------------------------
