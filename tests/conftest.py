@@ -398,7 +398,23 @@ def run_process(
 
 
 _MARK = "=== llmpick-test-run "
-_RUNS = f"""
+# the start of every script below that runs several command lines in one process:
+# Typer builds the app's Click command tree on every call (~20 ms, most of what a help
+# screen costs), which a process of one command line does once; so do these, as the
+# ``cli`` fixture does in-process (the tree is the same for every call)
+_ONE_TREE = """
+import typer.main
+_build, _built = typer.main.get_command, {}
+def _built_once(typer_instance):
+    key = id(typer_instance)
+    if key not in _built:
+        _built[key] = (typer_instance, _build(typer_instance))
+    return _built[key][1]
+typer.main.get_command = _built_once
+"""
+_RUNS = (
+    _ONE_TREE
+    + f"""
 import gc, json, sys
 from llmpick.cli.app import run
 gc.disable()  # as the console script does
@@ -410,6 +426,7 @@ for args in json.loads(sys.argv[1]):
         stream.flush()
         print({_MARK!r} + str(code), file=stream, flush=True)
 """
+)
 
 
 def runs_in_a_process(
@@ -491,7 +508,9 @@ def server() -> Iterator[Any]:
 # the same, on one pseudo-terminal: each command line sets its own settings (and unsets
 # the names given), and its terminal's size if it has one, as a person resizes a
 # window; it writes its marks where its screen goes
-_TERMINAL_RUNS = f"""
+_TERMINAL_RUNS = (
+    _ONE_TREE
+    + f"""
 import fcntl, gc, json, os, struct, sys, termios
 from llmpick.cli.app import run
 gc.disable()  # as the console script does
@@ -508,6 +527,7 @@ for args, env, unset, size in json.loads(sys.argv[1]):
     sys.stderr.flush()
     print({_MARK!r} + str(code), flush=True)
 """
+)
 
 
 def runs_in_a_terminal(
@@ -574,7 +594,9 @@ def once_per_run(name: str, compute: Callable[[], Any], factory: pytest.TempPath
 # llmpick's run() on one pseudo-terminal, given command lines one at a time (each as a
 # JSON line, not echoed: [args, settings, size]), each run with the process's settings
 # and its own (restored after), its terminal resized first if it has a size
-_SESSION = f"""
+_SESSION = (
+    _ONE_TREE
+    + f"""
 import fcntl, gc, json, os, struct, sys, termios
 from llmpick.cli.app import run
 gc.disable()  # as the console script does
@@ -600,6 +622,7 @@ while True:
     os.environ.clear()
     os.environ.update(kept)
 """
+)
 
 
 _ENDED = rf"{re.escape(_MARK)}(-?\d+)\r?\n"  # a run's end, and its exit code
