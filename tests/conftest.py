@@ -90,19 +90,19 @@ for base in ("", {str(FIXTURE_CATALOG)!r}, {str(ROOT / "tests/fixtures/refresh/c
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In a parallel run, the controlling process fills the workers' shared catalog cache
-    (``_session_cache``) while they collect: the bundled catalog is then parsed once per
-    run (about 0.4 s of CPU), instead of once in each worker, and in no test's time. The
-    workers wait on the lock it holds, which is free long before they first need it."""
+    """In a parallel run, the controlling process does two things once, in the
+    background while the workers start, that each worker would otherwise do itself:
+    it fills the workers' shared catalog cache (``_session_cache``; the bundled catalog
+    is then parsed once per run, about 0.4 s of CPU, and in no test's time), and it
+    rewrites the test files' asserts (``_rewrite_ahead``). The workers wait on a lock
+    it holds for each, free by the time they first need it or soon after."""
     config = session.config
     if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no") == "no":
         return
-    import fcntl
     import threading
 
     shared = _shared_cache(config._tmp_path_factory)  # type: ignore[attr-defined]
-    lock = shared.with_suffix(".lock").open("w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    filling, rewriting = _held(shared.with_suffix(".lock")), _held(shared.parent / "rewrite.lock")
     data = shared.with_suffix(".data")
     data.mkdir(mode=0o700)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMPICK_")}
@@ -110,19 +110,49 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     env.update(LLMPICK_TODAY="2026-11-30")
     warm = subprocess.Popen([sys.executable, "-c", _WARM], env=env, stdout=subprocess.DEVNULL)
 
-    def done() -> None:
+    def fill() -> None:
         warm.wait()  # a failure here is the tests' to report: they load the same
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+        filling.close()  # and with it the lock
 
-    threading.Thread(target=done, daemon=True).start()
-    _rewrite_ahead(session)
+    def rewrite() -> None:
+        try:
+            _rewrite_ahead(session)
+        finally:
+            rewriting.close()
+
+    threading.Thread(target=fill, daemon=True).start()
+    threading.Thread(target=rewrite, daemon=True).start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """A worker collects once the controller has rewritten the test files."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+        _wait_for(factory.getbasetemp().parent / "rewrite.lock")
+
+
+def _held(path: Path) -> Any:
+    """``path`` opened and locked for good: the lock goes with the file's closing."""
+    import fcntl
+
+    held = path.open("w")
+    fcntl.flock(held, fcntl.LOCK_EX)
+    return held
+
+
+def _wait_for(path: Path) -> None:
+    """Until whoever holds the lock on ``path`` lets it go (at once if no one does)."""
+    import fcntl
+
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
 
 
 def _rewrite_ahead(session: pytest.Session) -> None:
     """Rewrite the asserts of the test files the run will collect, and keep the result
     where pytest looks for it (``__pycache__``, hash-checked), once, before the workers
-    start: each worker would otherwise rewrite every file itself (about 1.5 s of CPU a
+    collect: each worker would otherwise rewrite every file itself (about 1.5 s of CPU a
     worker for the whole suite; pytest keeps no rewritten copy when bytecode is not
     written, or in a fresh clone). Where bytecode is not to be written
     (PYTHONDONTWRITEBYTECODE), what this wrote is removed at the end of the run. Pytest's
@@ -195,11 +225,9 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     which the controlling process fills first (``pytest_sessionstart``)."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return tmp_path_factory.mktemp("session-cache")
-    import fcntl
 
     shared = _shared_cache(tmp_path_factory)
-    with shared.with_suffix(".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_SH)  # until the controller has filled it
+    _wait_for(shared.with_suffix(".lock"))  # until the controller has filled it
     return shared
 
 
