@@ -8,14 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import (
     FIXTURE_CATALOG,
+    Result,
     once_per_run,
-    run_process,
     runs_in_a_terminal,
 )
 
@@ -157,11 +158,17 @@ def pager(tmp_path: Path) -> tuple[str, Path]:
     return f"cat > '{paged}'", paged
 
 
-def test_piped_output_is_never_paged(pager: tuple[str, Path]) -> None:
+def test_piped_output_is_never_paged(
+    pager: tuple[str, Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # in-process, where stdout is no terminal (as a pipe); on 6 rows the listing would
+    # page in a terminal, so only the pipe keeps it from the pager
     command, paged = pager
-    p = run_process("models", env={"PAGER": command, "LLMPICK_PAGER": command})
-    assert p.returncode == 0, p.stderr
-    assert "rocket-7b-chat" in p.stdout
+    for name, value in (("PAGER", command), ("LLMPICK_PAGER", command), ("LINES", "6")):
+        monkeypatch.setenv(name, value)
+    r = cli("models")
+    assert r.code == 0, r
+    assert "rocket-7b-chat" in r.out and len(r.out.splitlines()) > 6
     assert not paged.exists()
 
 
