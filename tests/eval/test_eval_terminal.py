@@ -42,7 +42,7 @@ def _spawn(args: list[str], tmp_path: Path) -> pexpect.spawn:  # type: ignore[na
 
 @pytest.mark.slow  # eval in a pseudo-terminal, its six answers each delayed by the server
 def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cursor(
-    server, write_cases, write_targets, tmp_path
+    server, write_cases, write_targets, tmp_path, quick_slow
 ) -> None:
     cases = write_cases(
         [{"id": str(i), "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(6)]
@@ -64,7 +64,7 @@ def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cu
 
 @pytest.mark.slow  # eval in a pseudo-terminal against a slow server, interrupted mid-run
 def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
-    server, write_cases, write_targets, tmp_path
+    server, write_cases, write_targets, tmp_path, quick_slow
 ) -> None:
     many = [{"id": str(i), "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(40)]
     cases = write_cases(many)
