@@ -50,8 +50,24 @@ def _doc(server: FakeOpenAI) -> dict[str, Any]:
     return go(targets, cases, max_failures=2)[1]
 
 
-def test_the_report_is_self_contained_and_escaped(server: FakeOpenAI) -> None:
-    page = report_html(_doc(server))
+_PAGES: list[str] = []
+
+
+@pytest.fixture
+def page() -> str:
+    """The report of one run of ``_doc`` against its own scripted server, made at the
+    first test that asks, under its isolated environment, then kept: the tests only read
+    it (an eval run each cost about 0.2 s)."""
+    if not _PAGES:
+        server = FakeOpenAI().start()
+        try:
+            _PAGES.append(report_html(_doc(server)))
+        finally:
+            server.stop()
+    return _PAGES[0]
+
+
+def test_the_report_is_self_contained_and_escaped(page: str) -> None:
     assert "<script" not in page.lower() and "<img" not in page.lower()
     assert "&lt;script&gt;" in page and "\x1b" not in page
     # nothing to fetch: no tag with a src or href, and a policy that forbids loading
@@ -246,12 +262,11 @@ PROBED = """new Promise(done => {
 @pytest.mark.skipif(_browser() is None, reason="no chromium installed (.ci/run installs it)")
 @pytest.mark.parametrize("width", [500, 1000])
 def test_a_real_browser_draws_the_charts_and_no_text_overflows(
-    server: FakeOpenAI, tmp_path: Path, width: int, browser: Browser
+    page: str, tmp_path: Path, width: int, browser: Browser
 ) -> None:
     import base64
     import json
 
-    page = report_html(_doc(server))
     report = tmp_path / "report.html"
     report.write_text(page)
     # the probe needs a script, which the report's own policy forbids: a test copy
