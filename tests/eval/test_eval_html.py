@@ -151,13 +151,15 @@ class Browser:
             f"--user-data-dir={home / 'profile'}",
             "--remote-debugging-pipe",
         ]
+        self._log = (home / "chromium.log").open("wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-S", "-c", _AT_3_AND_4, *map(str, there), path, *flags],
             pass_fds=there, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env={**os.environ, "HOME": str(home)},
+            stderr=self._log, env={**os.environ, "HOME": str(home)},
         )  # fmt: skip
         for fd in there:
             os.close(fd)
+        self.home = home
         self._sent = 0
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
@@ -169,15 +171,22 @@ class Browser:
 
         while b"\0" not in self._buffer:
             left = deadline - time.monotonic()
-            assert left > 0 and select.select([self._from], [], [], left)[0], "no answer"
+            assert left > 0 and select.select([self._from], [], [], left)[0], self.said("no answer")
             chunk = os.read(self._from, 1 << 20)
-            assert chunk, "the browser ended"
+            assert chunk, self.said("the browser ended")
             self._buffer += chunk
         message, _, self._buffer = self._buffer.partition(b"\0")
         found: dict[str, Any] = json.loads(message)
         return found
 
-    def send(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+    def said(self, what: str) -> str:
+        """``what``, and the end of what the browser wrote on stderr, for a failure."""
+        log = self.home / "chromium.log"
+        return f"{what}; chromium's stderr ends:\n{log.read_text(errors='replace')[-2000:]}"
+
+    def send(
+        self, method: str, session: str | None = None, wait: float = 60, **params: Any
+    ) -> dict[str, Any]:
         """A command's result (on a page when ``session`` is given); events that come
         meanwhile are kept for ``wait_for``."""
         import json
@@ -188,7 +197,7 @@ class Browser:
         if session:
             message["sessionId"] = session
         os.write(self._to, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + wait
         while True:
             got = self._read(deadline)
             if got.get("id") == self._sent:
@@ -227,13 +236,14 @@ class Browser:
 
     def close(self) -> None:
         try:
-            self.send("Browser.close")
-            self.proc.wait(timeout=10)
+            self.send("Browser.close", wait=5)
+            self.proc.wait(timeout=5)
         except Exception:
             self.proc.kill()
             self.proc.wait()
         os.close(self._to)
         os.close(self._from)
+        self._log.close()
 
 
 @pytest.fixture(scope="module")
