@@ -135,7 +135,8 @@ def _plain(screen: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
 
 
-@pytest.mark.slow  # eval in a pseudo-terminal, its six answers each delayed by the server
+@pytest.mark.slow  # the pseudo-terminal runs of `screens`: every test that reads them is
+# marked so, and runs first beside the others, so one worker, not each, makes them
 def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cursor(
     screens: dict[str, Any],
 ) -> None:
@@ -171,6 +172,8 @@ def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
     assert 0 < len(kept) < 40
 
 
+@pytest.mark.slow  # the pseudo-terminal runs of `screens`: every test that reads them is
+# marked so, and runs first beside the others, so one worker, not each, makes them
 def test_one_target_at_80_columns_keeps_every_number_whole(screens: dict[str, Any]) -> None:
     text = _plain(screens["one"][1])
     lines = text.splitlines()
@@ -183,7 +186,8 @@ def test_one_target_at_80_columns_keeps_every_number_whole(screens: dict[str, An
     assert "the only target that answered" in text
 
 
-@pytest.mark.slow  # eval in a pseudo-terminal, against real sockets
+@pytest.mark.slow  # the pseudo-terminal runs of `screens`: every test that reads them is
+# marked so, and runs first beside the others, so one worker, not each, makes them
 def test_unreachable_targets_empty_answers_and_failures_in_a_terminal(
     screens: dict[str, Any],
 ) -> None:
