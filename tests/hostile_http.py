@@ -37,6 +37,8 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.loopback import POLL_S
+
 BIG = 48 * 1024 * 1024
 BOMB = 512 * 1024 * 1024
 CAP = 256 * 1024 * 1024
@@ -91,7 +93,7 @@ class Hostile(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(POLL_S,), daemon=True)
         self.sent: dict[str, int] = {}
 
     def start(self) -> Hostile:

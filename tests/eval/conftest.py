@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.eval import fake_openai
+
 
 @pytest.fixture
 def write_cases(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -32,3 +34,13 @@ def write_targets(tmp_path: Path):  # type: ignore[no-untyped-def]
         return str(p)
 
     return write
+
+
+@pytest.fixture
+def quick_slow(monkeypatch: pytest.MonkeyPatch) -> float:
+    """The scripted server's ``slow`` model answers after 0.1 s instead of 0.3 s, for the
+    tests that need answers in flight or coming in over time (concurrency, Ctrl-C
+    mid-run, a progress display), not a given delay: every answer waited for is idle
+    time of a test runner. The delay set, for tests that count with it."""
+    monkeypatch.setattr(fake_openai, "SLOW", 0.1)
+    return fake_openai.SLOW

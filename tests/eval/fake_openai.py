@@ -38,6 +38,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.loopback import POLL_S
+
 HANG = 10.0
 SLOW = 0.3
 LISTED = [
@@ -68,7 +70,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.seen: Counter[tuple[str, str]] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.max_in_flight: Counter[str] = Counter()
-        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(POLL_S,), daemon=True)
 
     @property
     def url(self) -> str:

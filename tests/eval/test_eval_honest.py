@@ -268,7 +268,9 @@ def test_a_model_the_server_lists_under_latest_is_not_suspect(server: FakeOpenAI
     assert listed("llama3", ["llama3:latest"]) and not listed("llama3", ["llama3.1:latest"])
 
 
-def test_one_failing_request_cancels_the_others(server: FakeOpenAI, tmp_path: Path) -> None:
+def test_one_failing_request_cancels_the_others(
+    server: FakeOpenAI, tmp_path: Path, quick_slow: float
+) -> None:
     def fail(rec: dict[str, Any]) -> None:
         raise WriteError("cannot append to /dev/full: No space left on device")
 

@@ -90,7 +90,9 @@ def test_every_answer_empty_is_said_with_its_likely_cause(
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
-def test_out_on_a_full_disk_is_one_write_error(server: FakeOpenAI, tmp_path: Path) -> None:
+def test_out_on_a_full_disk_is_one_write_error(
+    server: FakeOpenAI, tmp_path: Path, quick_slow: float
+) -> None:
     cases, targets = files(tmp_path, server, "slow")
     s = Session(EvalOptions(cases, targets, out="/dev/full"), _nolookup)
     with pytest.raises(WriteError, match="No space left on device"):

@@ -10,10 +10,13 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tests.conftest import close_ended, spawn_pty
+from tests.conftest import _MARK, close_ended, runs_in_a_terminal, spawn_pty
+from tests.eval.fake_openai import FakeOpenAI
 from tests.eval.test_eval_run import target
 
 pexpect = pytest.importorskip("pexpect")
@@ -40,23 +43,108 @@ def _spawn(args: list[str], tmp_path: Path) -> pexpect.spawn:  # type: ignore[na
     return child
 
 
-@pytest.mark.slow  # eval in a pseudo-terminal, its six answers each delayed by the server
-def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cursor(
-    server, write_cases, write_targets, tmp_path
-) -> None:
-    cases = write_cases(
-        [{"id": str(i), "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(6)]
+_SHARED: list[dict[str, tuple[int, str, Path]]] = []
+
+
+@pytest.fixture
+def screens(tmp_path_factory: pytest.TempPathFactory, quick_slow: float) -> dict[str, Any]:
+    """The command lines of the tests below that need a terminal, not a process of their
+    own (unlike Ctrl-C), in turn in one process on one 24 x 80 pseudo-terminal: an eval
+    process costs about 0.4 s of CPU, and what the terminal shows is each run's. Run at
+    the first test that asks, under its isolated environment, then kept: each run's
+    exit code, screen (as written, escapes and all) and results file."""
+    if not _SHARED:
+        _SHARED.append(_terminal_runs(tmp_path_factory.mktemp("terminal")))
+    return _SHARED[0]
+
+
+def _cases(d: Path, name: str, n: int, prefix: str = "") -> str:
+    path = d / name
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"{prefix}{i}", "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}})
+            + "\n"
+            for i in range(n)
+        )
     )
-    tg = write_targets([target(server, "slow", "slow")])
-    out = tmp_path / "res.jsonl"
-    child = _spawn([cases, "--targets", tg, "--out", str(out)], tmp_path)
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    screen = child.logfile_read.getvalue()
-    assert child.exitstatus == 0, screen
+    return str(path)
+
+
+def _targets(d: Path, name: str, targets: list[dict[str, Any]]) -> str:
+    path = d / name
+    path.write_text(yaml.safe_dump({"targets": targets}, sort_keys=False))
+    return str(path)
+
+
+def _terminal_runs(d: Path) -> dict[str, tuple[int, str, Path]]:
+    server = FakeOpenAI().start()
+    try:
+        four = _targets(
+            d,
+            "four.yaml",
+            [
+                target(server, "good", "right"),
+                target(server, "cutter", "cut"),
+                target(server, "liar", "wrong"),
+                target(server, "typo", "missing"),
+            ],
+        )
+        four_cases = _cases(d, "four.jsonl", 4, prefix="c")
+        runs = {
+            "progress": (
+                [
+                    _cases(d, "six.jsonl", 6),
+                    "--targets",
+                    _targets(d, "slow.yaml", [target(server, "slow", "slow")]),
+                ],
+                d / "progress.jsonl",
+            ),
+            "one": (
+                [
+                    _cases(d, "three.jsonl", 3),
+                    "--targets",
+                    _targets(
+                        d, "one.yaml", [target(server, "a-rather-long-target-name", "stream")]
+                    ),
+                ],
+                None,
+            ),
+            "unreachable": ([four_cases, "--targets", four], d / "r.jsonl"),
+            "again": ([four_cases, "--targets", four, "--resume"], d / "r.jsonl"),
+        }
+        commands = [
+            (["eval", *args, *(["--out", str(out)] if out else [])], {})
+            for args, out in runs.values()
+        ]
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80", "LINES": "24"}
+        env.pop("NO_COLOR", None)
+        env["TERM"] = "xterm-256color"
+        # a run's last escape (the cursor shown again) ends no line: its mark starts one
+        shown = runs_in_a_terminal(
+            commands, env=env, rows=24, cols=80, clean=lambda t: t.replace(_MARK, "\n" + _MARK)
+        )
+    finally:
+        server.stop()
+    return {
+        name: (code, screen, out or d)
+        for (name, (_, out)), (code, screen) in zip(runs.items(), shown, strict=True)
+    }
+
+
+def _plain(screen: str) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+
+
+@pytest.mark.slow  # the pseudo-terminal runs of `screens`: every test that reads them is
+# marked so, and runs first beside the others, so one worker, not each, makes them
+def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cursor(
+    screens: dict[str, Any],
+) -> None:
+    code, screen, out = screens["progress"]
+    assert code == 0, screen
     assert "asking" in screen and "[progress" not in screen  # the progress display
     assert "Traceback" not in screen and "internal error" not in screen
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+    text = _plain(screen)
     assert "6/6" in text and "pick: slow" in text  # the report
     assert screen.rfind(SHOW_CURSOR) > screen.rfind(HIDE_CURSOR) >= 0
     assert len(out.read_text().splitlines()) == 6
@@ -64,7 +152,7 @@ def test_eval_in_a_terminal_shows_progress_prints_the_report_and_restores_the_cu
 
 @pytest.mark.slow  # eval in a pseudo-terminal against a slow server, interrupted mid-run
 def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
-    server, write_cases, write_targets, tmp_path
+    server, write_cases, write_targets, tmp_path, quick_slow
 ) -> None:
     many = [{"id": str(i), "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(40)]
     cases = write_cases(many)
@@ -84,20 +172,10 @@ def test_ctrl_c_in_a_terminal_keeps_results_and_restores_the_cursor(
     assert 0 < len(kept) < 40
 
 
-def _screen(child: pexpect.spawn) -> str:  # type: ignore[name-defined]
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
-
-
-def test_one_target_at_80_columns_keeps_every_number_whole(
-    server, write_cases, write_targets, tmp_path
-) -> None:
-    cases = write_cases(
-        [{"id": str(i), "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(3)]
-    )
-    tg = write_targets([target(server, "a-rather-long-target-name", "stream")])
-    text = _screen(_spawn([cases, "--targets", tg], tmp_path))
+@pytest.mark.slow  # the pseudo-terminal runs of `screens`: every test that reads them is
+# marked so, and runs first beside the others, so one worker, not each, makes them
+def test_one_target_at_80_columns_keeps_every_number_whole(screens: dict[str, Any]) -> None:
+    text = _plain(screens["one"][1])
     lines = text.splitlines()
     header = next(x for x in lines if x.startswith("target"))
     row = next(x for x in lines if x.startswith("a-rather-long-target-name"))
@@ -108,23 +186,12 @@ def test_one_target_at_80_columns_keeps_every_number_whole(
     assert "the only target that answered" in text
 
 
-@pytest.mark.slow  # eval in a pseudo-terminal, against real sockets
+@pytest.mark.slow  # the pseudo-terminal runs of `screens`: every test that reads them is
+# marked so, and runs first beside the others, so one worker, not each, makes them
 def test_unreachable_targets_empty_answers_and_failures_in_a_terminal(
-    server, write_cases, write_targets, tmp_path
+    screens: dict[str, Any],
 ) -> None:
-    cases = write_cases(
-        [{"id": f"c{i}", "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(4)]
-    )
-    tg = write_targets(
-        [
-            target(server, "good", "right"),
-            target(server, "cutter", "cut"),
-            target(server, "liar", "wrong"),
-            target(server, "typo", "missing"),
-        ]
-    )
-    out = tmp_path / "r.jsonl"
-    text = _screen(_spawn([cases, "--targets", tg, "--out", str(out)], tmp_path))
+    text = _plain(screens["unreachable"][1])
     unreachable = text.split("unreachable (no answer at all")[1]
     assert "typo: the endpoint does not list 'missing'" in unreachable
     table = text.split("pass rate against cost")[0]
@@ -133,5 +200,5 @@ def test_unreachable_targets_empty_answers_and_failures_in_a_terminal(
     failures = text.split("cases not passed")[1]
     assert "liar: 4 of 4" in failures and "c0 (fail): equals: expected 'a'" in failures
     assert "+1 more" in failures
-    again = _screen(_spawn([cases, "--targets", tg, "--out", str(out), "--resume"], tmp_path))
+    again = _plain(screens["again"][1])
     assert "reusing 8 results from" in again and "8 results reused" in again

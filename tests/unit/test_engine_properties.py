@@ -126,7 +126,7 @@ SETTINGS = settings(
 def test_every_candidate_meets_every_hard_constraint(values: dict[str, Any]) -> None:
     c = cat()
     r = build(values, origin="file")
-    rec = recommend(c, r, top=10)
+    rec = recommend(c, r, top=10, relax=False)  # what would pass otherwise is not read
     for verdict in rec.ranked:
         assert verdict.passed
         assert_meets(c, r, verdict.variant.id)
@@ -183,8 +183,9 @@ def test_adding_a_constraint_never_adds_a_candidate(
         return
     # otherwise a GPU budget added to a stated-less hosting brings its implied
     # self-hosting: a filter like any other, so the property holds there too
-    passing_before = {k for k, v in recommend(c, before).verdicts.items() if v.passed}
-    passing_after = {k for k, v in recommend(c, after).verdicts.items() if v.passed}
+    # (what would pass with a constraint relaxed is not read)
+    passing_before = {k for k, v in recommend(c, before, relax=False).verdicts.items() if v.passed}
+    passing_after = {k for k, v in recommend(c, after, relax=False).verdicts.items() if v.passed}
     assert passing_after <= passing_before
 
 
@@ -223,7 +224,7 @@ def test_every_result_the_catalog_holds_for_the_job_is_used(values: dict[str, An
     from llmpick.engine.evidence import canonical, comparable_edition, measures
 
     c = bundled_catalog()
-    rec = recommend(c, build(values), top=5)
+    rec = recommend(c, build(values), top=5, relax=False)  # relaxations are not read
     for verdict in rec.ranked:
         names = {canonical(e.benchmark, e.metric) for e in verdict.variant.evidence}
         held = [n for n in names if comparable_edition(n) and measures(n, rec.benchmarks)]

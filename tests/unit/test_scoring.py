@@ -129,6 +129,20 @@ def test_cost_counts_api_prices_and_footprint_only_when_optimising_cost() -> Non
         assert ranked[0].variant.id == "a1"
 
 
+def test_the_footprint_a_cost_reason_gives_is_the_estimate_the_fit_gives() -> None:
+    # one formatter for an estimate: the cost reason said "about 17 GB" beside a fit of
+    # "about 16.8 GB" (and would say "about 0 GB" for a model under half a gigabyte)
+    small, big = make_variant("s", params_b=0.1), make_variant("b", params_b=7.0)
+    r = build({"task": "chat", "hosting": "self", "gpu_memory": 24, "prefer": "cost"})
+    for v in recommend(make_catalog(small, big), r).ranked:
+        texts = [x.text for x in v.reasons]
+        cost = next(t for t in texts if t.endswith("GB of GPU memory"))
+        fit = next(t for t in texts if t.startswith("fits your"))
+        figure = cost.split("about ")[1].removesuffix(" of GPU memory")
+        assert f"about {figure} with" in fit, (cost, fit)
+        assert figure != "0 GB"
+
+
 def test_lifecycle_names_the_newest_successor_that_passes() -> None:
     old = make_variant("old", status="legacy", successor="mid")
     mid = make_variant("mid", status="retired", successor="new")

@@ -13,7 +13,7 @@ from llmpick.engine.model_facts import blended_price, price_for, thinks_always
 from llmpick.engine.placement import fit_said
 from llmpick.engine.requirements import Requirements
 from llmpick.engine.rule import WEIGHTS, Context, Effects, rule
-from llmpick.units import format_params, format_tokens, format_usd
+from llmpick.units import format_estimate, format_params, format_tokens, format_usd
 from llmpick.vocabulary import PLATFORM_NAMES
 
 # compiled on first use (only --prefer speed reads it)
@@ -79,7 +79,7 @@ def cost(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     band = 0 if rank <= 0.25 else 2 if rank >= 0.75 else 1
     if est is not None and _self_hosted(v, r):
         what = ("among the lightest", "mid-sized among those", "among the heaviest")
-        text = f"{what[band]} that pass: about {est.total_gb:.0f} GB of GPU memory"
+        text = f"{what[band]} that pass: about {format_estimate(est.total_gb)} of GPU memory"
     elif price is not None:
         what = ("among the cheapest", "mid-priced among those", "among the costliest")
         # the tier when it changed the price (an unknown long rate is a note of its own)
@@ -210,7 +210,7 @@ def _price_met(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     if not self_hosted:
         return
     est = ctx.estimates.get(v.id)
-    needs = f" (about {est.total_gb:.0f} GB of GPU memory)" if est is not None else ""
+    needs = f" (about {format_estimate(est.total_gb)} of GPU memory)" if est is not None else ""
     if v.params_b is not None and est is None:
         needs = f" ({format_params(v.params_b)} parameters to host)"
     if price is None:
