@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
@@ -76,12 +77,158 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+# the catalogs most tests read, loaded into the shared cache before the workers need them
+_WARM = f"""
+import os
+from llmpick.catalog.load import load_catalog
+for base in ("", {str(FIXTURE_CATALOG)!r}, {str(ROOT / "tests/fixtures/refresh/catalog")!r}):
+    if base:
+        os.environ["LLMPICK_BASE_CATALOG"] = base
+    load_catalog()
+"""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In a parallel run, the controlling process does two things once, in the
+    background while the workers start, that each worker would otherwise do itself:
+    it fills the workers' shared catalog cache (``_session_cache``; the bundled catalog
+    is then parsed once per run, about 0.4 s of CPU, and in no test's time), and it
+    rewrites the test files' asserts (``_rewrite_ahead``). The workers wait on a lock
+    it holds for each, free by the time they first need it or soon after."""
+    config = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no") == "no":
+        return
+    import threading
+
+    shared = _shared_cache(config._tmp_path_factory)  # type: ignore[attr-defined]
+    filling, rewriting = _held(shared.with_suffix(".lock")), _held(shared.parent / "rewrite.lock")
+    data = shared.with_suffix(".data")
+    data.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMPICK_")}
+    env.update(LLMPICK_CACHE_DIR=str(shared), LLMPICK_DATA_DIR=str(data))
+    env.update(LLMPICK_TODAY="2026-11-30")
+    warm = subprocess.Popen([sys.executable, "-c", _WARM], env=env, stdout=subprocess.DEVNULL)
+
+    def fill() -> None:
+        warm.wait()  # a failure here is the tests' to report: they load the same
+        filling.close()  # and with it the lock
+
+    def rewrite() -> None:
+        try:
+            _rewrite_ahead(session)
+        finally:
+            rewriting.close()
+
+    threading.Thread(target=fill, daemon=True).start()
+    threading.Thread(target=rewrite, daemon=True).start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """A worker collects once the controller has rewritten the test files."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+        _wait_for(factory.getbasetemp().parent / "rewrite.lock")
+
+
+def _held(path: Path) -> Any:
+    """``path`` opened and locked for good: the lock goes with the file's closing."""
+    import fcntl
+
+    held = path.open("w")
+    fcntl.flock(held, fcntl.LOCK_EX)
+    return held
+
+
+def _wait_for(path: Path) -> None:
+    """Until whoever holds the lock on ``path`` lets it go (at once if no one does)."""
+    import fcntl
+
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+
+
+def _rewrite_ahead(session: pytest.Session) -> None:
+    """Rewrite the asserts of the test files the run will collect, and keep the result
+    where pytest looks for it (``__pycache__``, hash-checked), once, before the workers
+    collect: each worker would otherwise rewrite every file itself (about 1.5 s of CPU a
+    worker for the whole suite; pytest keeps no rewritten copy when bytecode is not
+    written, or in a fresh clone). Where bytecode is not to be written
+    (PYTHONDONTWRITEBYTECODE), what this wrote is removed at the end of the run. Pytest's
+    own steps, which it reads back at import; if they change, this does nothing and the
+    workers rewrite as before."""
+    config = session.config
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        steps = (rewrite._read_pyc, rewrite._rewrite_test, rewrite._write_pyc)
+        patterns = config.getini("python_files")
+    except (ImportError, AttributeError, KeyError, ValueError):
+        return
+    read, rewrite_one, write = steps
+    for fn in _test_files(config, patterns, rewrite.fnmatch_ex):
+        pyc = rewrite.get_cache_dir(fn) / (fn.name[:-3] + rewrite.PYC_TAIL)
+        if read(fn, pyc) is None and rewrite.try_makedirs(pyc.parent):
+            source_hash, co = rewrite_one(fn, config)
+            if write(state, co, source_hash, pyc) and sys.dont_write_bytecode:
+                _WRITTEN.append(pyc)
+
+
+_WRITTEN: list[Path] = []  # removed at the end where bytecode is not to be written
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for pyc in _WRITTEN:
+        pyc.unlink(missing_ok=True)
+
+
+def _test_files(
+    config: pytest.Config, patterns: list[str], match: Callable[[str, Path], bool]
+) -> list[Path]:
+    """The test files and conftest files under the run's paths (or testpaths), and the
+    conftest files above them: what the workers will import and rewrite."""
+    here = config.invocation_params.dir
+    found: dict[Path, None] = {}
+    for arg in config.args:
+        path = (here / arg.split("::")[0]).resolve()
+        for parent in [path, *path.parents]:
+            if (parent / "conftest.py").is_file():
+                found[parent / "conftest.py"] = None
+            if parent == config.rootpath:
+                break
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for fn in files:
+            if fn.name == "conftest.py" or any(match(p, fn) for p in patterns):
+                found[fn] = None
+    return list(found)
+
+
+def _shared_cache(factory: pytest.TempPathFactory) -> Path:
+    """The catalog cache the workers of one parallel run share, beside their own
+    temporary directories (each worker's is a directory of the controller's)."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    shared = base / "session-cache"
+    shared.mkdir(mode=0o700, exist_ok=True)
+    return shared
+
+
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One catalog cache for the whole run: it is keyed by the content of every catalog
     file, so a test that edits a catalog gets its own entry, and the bundled and test
-    catalogs are parsed and validated once per run instead of once per test."""
-    return tmp_path_factory.mktemp("session-cache")
+    catalogs are parsed and validated once per run instead of once per test. The workers
+    of a parallel run share one (it is written atomically, for concurrent processes),
+    which the controlling process fills first (``pytest_sessionstart``)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.mktemp("session-cache")
+
+    shared = _shared_cache(tmp_path_factory)
+    _wait_for(shared.with_suffix(".lock"))  # until the controller has filled it
+    return shared
 
 
 @cache
@@ -279,7 +426,23 @@ def run_process(
 
 
 _MARK = "=== llmpick-test-run "
-_RUNS = f"""
+# the start of every script below that runs several command lines in one process:
+# Typer builds the app's Click command tree on every call (~20 ms, most of what a help
+# screen costs), which a process of one command line does once; so do these, as the
+# ``cli`` fixture does in-process (the tree is the same for every call)
+_ONE_TREE = """
+import typer.main
+_build, _built = typer.main.get_command, {}
+def _built_once(typer_instance):
+    key = id(typer_instance)
+    if key not in _built:
+        _built[key] = (typer_instance, _build(typer_instance))
+    return _built[key][1]
+typer.main.get_command = _built_once
+"""
+_RUNS = (
+    _ONE_TREE
+    + f"""
 import gc, json, sys
 from llmpick.cli.app import run
 gc.disable()  # as the console script does
@@ -291,6 +454,7 @@ for args in json.loads(sys.argv[1]):
         stream.flush()
         print({_MARK!r} + str(code), file=stream, flush=True)
 """
+)
 
 
 def runs_in_a_process(
@@ -370,25 +534,34 @@ def server() -> Iterator[Any]:
 
 
 # the same, on one pseudo-terminal: each command line sets its own settings (and unsets
-# the names given), and writes its marks where its screen goes
-_TERMINAL_RUNS = f"""
-import gc, json, os, sys
+# the names given), and its terminal's size if it has one, as a person resizes a
+# window; it writes its marks where its screen goes
+_TERMINAL_RUNS = (
+    _ONE_TREE
+    + f"""
+import fcntl, gc, json, os, struct, sys, termios
 from llmpick.cli.app import run
 gc.disable()  # as the console script does
-for args, env, unset in json.loads(sys.argv[1]):
+for args, env, unset, size in json.loads(sys.argv[1]):
     for name in unset:
         os.environ.pop(name, None)
     os.environ.update(env)
+    if size:
+        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+        assert tuple(os.get_terminal_size(sys.stdout.fileno()))[::-1] == tuple(size)
     print({_MARK!r} + "start", flush=True)
     code = run(args)
     sys.stdout.flush()
     sys.stderr.flush()
     print({_MARK!r} + str(code), flush=True)
 """
+)
 
 
 def runs_in_a_terminal(
-    commands: Sequence[tuple[Sequence[str], dict[str, str]]],
+    commands: Sequence[
+        tuple[Sequence[str], dict[str, str]] | tuple[Sequence[str], dict[str, str], tuple[int, int]]
+    ],
     *,
     env: dict[str, str],
     rows: int,
@@ -399,11 +572,13 @@ def runs_in_a_terminal(
     """Several command lines, each with its own settings, in turn in one process on one
     pseudo-terminal of ``rows`` x ``cols`` (the run() that `llmpick` calls): a process
     costs about 0.2 s of CPU, and what a terminal shows depends on the terminal and the
-    settings, not on a fresh process. Each one's exit code and screen, the terminal's
-    text passed through ``clean`` first."""
+    settings, not on a fresh process. A command line given a third item, (rows, columns),
+    runs after the terminal is resized to it (and the later ones too, until the next
+    resize). Each one's exit code and screen, the terminal's text passed through
+    ``clean`` first."""
     import pexpect
 
-    given = [[list(args), own, list(unset)] for args, own in commands]
+    given = [[list(c[0]), c[1], list(unset), list(c[2]) if len(c) > 2 else None] for c in commands]
     child = spawn_pty(
         sys.executable,
         ["-c", _TERMINAL_RUNS, json.dumps(given)],
@@ -419,3 +594,164 @@ def runs_in_a_terminal(
     shown = re.findall(rf"^{_MARK}start\r?\n(.*?)^{_MARK}(-?\d+)\r?$", text, re.M | re.S)
     assert len(shown) == len(commands), text
     return [(int(code), screen) for screen, code in shown]
+
+
+def once_per_run(name: str, compute: Callable[[], Any], factory: pytest.TempPathFactory) -> Any:
+    """What ``compute`` returns (JSON data), computed once in the whole run: the workers
+    of a parallel run share out a test file's tests, and without this each worker that
+    got one would start the same processes again (a pseudo-terminal session of every
+    command's help costs seconds). The first to ask computes it, holding a lock the others
+    wait on, then they read its result. It must not depend on the test that asks (give
+    file contents, not paths in the test's own directory). JSON turns tuples into lists."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return json.loads(json.dumps(compute()))
+    import fcntl
+
+    base = factory.getbasetemp().parent  # the run's, above each worker's own
+    kept = base / f"once-{name}.json"
+    with (base / f"once-{name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if kept.exists():
+            return json.loads(kept.read_text())
+        value = json.loads(json.dumps(compute()))
+        kept.with_suffix(".part").write_text(json.dumps(value))
+        kept.with_suffix(".part").replace(kept)
+        return value
+
+
+# llmpick's run() on one pseudo-terminal, given command lines one at a time (each as a
+# JSON line, not echoed: [args, settings, size]), each run with the process's settings
+# and its own (restored after), its terminal resized first if it has a size
+_SESSION = (
+    _ONE_TREE
+    + f"""
+import fcntl, gc, json, os, struct, sys, termios
+from llmpick.cli.app import run
+gc.disable()  # as the console script does
+while True:
+    shown = termios.tcgetattr(0)
+    quiet = [*shown[:3], shown[3] & ~termios.ECHO, *shown[4:]]
+    termios.tcsetattr(0, termios.TCSANOW, quiet)
+    print({_MARK!r} + "ready", flush=True)
+    line = os.read(0, 1 << 16)
+    termios.tcsetattr(0, termios.TCSANOW, shown)
+    if not line.strip():
+        break
+    args, env, size = json.loads(line)
+    kept = dict(os.environ)
+    os.environ.update(env)
+    if size:
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    print({_MARK!r} + "start", flush=True)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({_MARK!r} + str(code), flush=True)
+    os.environ.clear()
+    os.environ.update(kept)
+"""
+)
+
+
+_ENDED = rf"{re.escape(_MARK)}(-?\d+)\r?\n"  # a run's end, and its exit code
+
+
+class TerminalSession:
+    """One llmpick process on one pseudo-terminal that runs command lines one after
+    another, each driven by a test as a person would drive ``llmpick ARGS`` (the run()
+    that `llmpick` calls; stdin, stdout and stderr the terminal): for conversations
+    whose point is a terminal but not a fresh process, which costs about 0.25 s of CPU.
+    Tests whose point is the process (its exit status after a signal) start their own."""
+
+    def __init__(self, env: dict[str, str], rows: int, cols: int) -> None:
+        self.child = spawn_pty(
+            sys.executable,
+            ["-c", _SESSION],
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(rows, cols),
+        )
+        self.busy = False
+        self.seen = io.StringIO()
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] | None = None
+    ) -> Any:
+        """Start ``llmpick ARGS`` with ``env`` on top of the session's settings, on a
+        terminal of ``size`` (rows, columns) if given: the pexpect child to converse with,
+        its output from the start of this run on."""
+        child = self.child
+        child.expect_exact(_MARK + "ready")
+        child.sendline(json.dumps([list(args), env or {}, list(size) if size else None]))
+        child.expect_exact(_MARK + "start")
+        self.busy = True
+        self.seen = io.StringIO()
+        self.seen.write(child.buffer)  # read with the mark, not yet matched
+        child.logfile_read = self.seen
+        child.timeout = 30
+        return child
+
+    def end(self) -> tuple[int, str]:
+        """Wait for the run to end: its exit code and what the terminal showed."""
+        self.child.expect(_ENDED)
+        return self._ended()
+
+    def interrupt(self) -> tuple[int, str]:
+        """Ctrl-C at a prompt, pressed again if nothing happened (``press_ctrl_c``): the
+        run's exit code and what the terminal showed."""
+        import pexpect
+
+        for _ in range(3):
+            self.child.sendintr()
+            if self.child.expect([_ENDED, pexpect.TIMEOUT], timeout=3.0) == 0:
+                return self._ended()
+        return self.end()
+
+    def _ended(self) -> tuple[int, str]:
+        self.busy = False
+        shown = self.seen.getvalue()  # up to the end's mark (the next may follow)
+        ended = re.search(_ENDED, shown)
+        return int(self.child.match.group(1)), shown[: ended.start() if ended else None]
+
+    def close(self) -> None:
+        import pexpect
+
+        if self.child.isalive() and not self.busy:
+            self.child.expect_exact(_MARK + "ready")
+            self.child.sendline("")
+            self.child.expect(pexpect.EOF)
+        self.child.close(force=True)
+
+
+@pytest.fixture(scope="module")
+def _terminal_sessions() -> Iterator[dict[str, TerminalSession]]:
+    kept: dict[str, TerminalSession] = {}
+    yield kept
+    for session in kept.values():
+        session.close()
+
+
+@pytest.fixture
+def terminal_session(
+    _terminal_sessions: dict[str, TerminalSession],
+) -> Iterator[Callable[..., TerminalSession]]:
+    """The test module's ``TerminalSession``: ``terminal_session(env, rows=24, cols=80)``
+    starts it at the first test that asks (in that test's isolated environment; the
+    settings given are the session's, and later calls' are ignored) and it serves the
+    module's tests in turn. A test that leaves a run unfinished (it failed) ends it."""
+    made: list[TerminalSession] = []
+
+    def get(env: dict[str, str], rows: int = 24, cols: int = 80) -> TerminalSession:
+        session = _terminal_sessions.get("session")
+        if session is None or not session.child.isalive():
+            session = _terminal_sessions["session"] = TerminalSession(env, rows, cols)
+        made.append(session)
+        return session
+
+    yield get
+    for session in made:
+        if session.busy:
+            session.busy = False
+            session.child.close(force=True)
+            _terminal_sessions.pop("session", None)

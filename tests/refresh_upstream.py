@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +30,8 @@ class Upstream:
     def __init__(self) -> None:
         self.data = tables()
         self.auth: list[str | None] = []  # the Authorization header of each request
+        # "together-*" requests are answered only once both have arrived
+        self.together = threading.Barrier(2)
         self.base = ""
         self.server: ThreadingHTTPServer | None = None
 
@@ -76,9 +79,14 @@ def _handler(up: Upstream) -> type[BaseHTTPRequestHandler]:
                 self.send_body(litellm)
             elif path == "api.json":
                 self.send_body(json.dumps(up.data["models.dev"]).encode())
-            elif path.startswith("slow-"):  # slow-litellm.json, slow-api.json: 1 s late
-                time.sleep(1)
-                name = "litellm" if path == "slow-litellm.json" else "models.dev"
+            elif path.startswith("together-"):  # together-litellm.json, together-api.json
+                # answered when both have been asked, so the two downloads end at once
+                try:
+                    up.together.wait(timeout=30)
+                except threading.BrokenBarrierError:
+                    self.send_body(b'{"error": "the other request never came"}', status=503)
+                    return
+                name = "litellm" if path == "together-litellm.json" else "models.dev"
                 self.send_body(litellm if name == "litellm" else json.dumps(up.data[name]).encode())
             elif path == "truncated":
                 self.send_body(litellm[: len(litellm) // 2])

@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from tests.conftest import once_per_run
 
 # slow: two processes, each building its own catalog cache under its own hash seed
 pytestmark = pytest.mark.slow
@@ -43,13 +46,23 @@ print(json.dumps(answers))
 """
 
 
-@pytest.fixture(scope="module")
+_ANSWERS: dict[str, list[list[object]]] = {}
+
+
+@pytest.fixture
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[object]]]:
     """Every command's answer under hash seeds 1 and 2, one process per seed (the two
-    run side by side)."""
+    run side by side): asked at the first test that needs them, under its isolated
+    environment, once in the whole run (``once_per_run``), then kept."""
+    if not _ANSWERS:
+        factory = tmp_path_factory
+        _ANSWERS.update(once_per_run("seeds", lambda: _ask(factory.mktemp("seeds")), factory))
+    return _ANSWERS
+
+
+def _ask(caches: Path) -> dict[str, list[list[object]]]:
     import os
 
-    caches = tmp_path_factory.mktemp("seed-caches")
     requests = json.dumps([[*args, "--json"] for args in COMMANDS])
     procs = {
         seed: subprocess.Popen(

@@ -3,25 +3,23 @@ pseudo-terminal of 40, 80 and 120 columns, as a newcomer would meet it."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import shlex
-import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import (
     ROOT,
     Result,
-    close_ended,
-    press_ctrl_c,
+    TerminalSession,
+    once_per_run,
     runs_in_a_terminal,
-    spawn_pty,
 )
 
 Cli = Callable[..., Result]
@@ -30,24 +28,6 @@ pexpect = pytest.importorskip("pexpect")
 
 WIDTHS = (40, 80, 120)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def terminal(*args: str, cols: int, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run llmpick in a pseudo-terminal ``cols`` wide; its exit code and screen text."""
-    child, seen = _spawn(*args, cols=cols, env=env)
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    return child.exitstatus, _screen(seen)
-
-
-def terminal_runs(
-    *commands: tuple[str, ...], cols: int, env: dict[str, str] | None = None
-) -> list[tuple[int, str]]:
-    """Like ``terminal``, for several command lines in turn in one process (the run()
-    that `llmpick` calls, in the same pseudo-terminal): a process costs about 0.2 s, and
-    the same command lines are asked at every width. Each one's exit code and text."""
-    asked = [(args, {}) for args in commands]
-    return runs_in_a_terminal(asked, env=_person(env), rows=24, cols=cols, clean=_text)
 
 
 def _person(env: dict[str, str] | None) -> dict[str, str]:
@@ -79,27 +59,70 @@ _ASKED: tuple[tuple[str, ...], ...] = (
 )
 
 
-@cache
-def _screens(cols: int) -> dict[tuple[str, ...], tuple[int, str]]:
-    """What a person sees for each of the command lines above, and for every command's
-    help, at ``cols`` columns, its exit code and screen text: asked in turn in one
-    pseudo-terminal (``terminal_runs``), since every width asks the same."""
+# what each command line in the session below sets for itself, and nothing else does
+_OWN = ("LLMPICK_PAGER", "LLMPICK_BASE_CATALOG")
+_FIXTURE = {"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
+Key = tuple[int, str, tuple[str, ...]]  # (columns, what for, command line)
+_SHOWN: dict[Key, tuple[int, str]] = {}
+_PAGED: dict[int, str] = {}
+_FACTORY: list[pytest.TempPathFactory] = []
+
+
+@pytest.fixture(autouse=True)
+def _factory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where the session below writes its input files (kept for ``screen``)."""
+    _FACTORY[:] = [tmp_path_factory]
+
+
+def _session() -> dict[Key, tuple[int, str]]:
+    """What a person sees for every command line the tests below ask, at every width:
+    each of ``_ASKED``, every command's help, the schemas (each through a pager that
+    appends to a file of the width's own) and the input files with a mistyped key, at 40,
+    80 and 120 columns, and two constraints at 80: in turn in one process in one
+    pseudo-terminal, resized between the widths as a person resizes a window (a process
+    in a terminal costs about 0.2 s of CPU, and what it shows depends on the terminal and
+    the settings, not on a fresh process). Once in the whole run (``once_per_run``)."""
+    if not _SHOWN:
+        factory = _FACTORY[0]
+        kept = once_per_run("first-minutes", lambda: _ask(factory.mktemp("asked")), factory)
+        _SHOWN.update({(c, why, tuple(a)): (code, text) for c, why, a, code, text in kept["runs"]})
+        _PAGED.update({int(c): text for c, text in kept["paged"].items()})
+    return _SHOWN
+
+
+def _ask(folder: Path) -> dict[str, Any]:
     helps = [(*path.split(), "--help") for path in sorted(_commands())]
-    asked = list(dict.fromkeys([*_ASKED, *helps]))
-    return dict(zip(asked, terminal_runs(*asked, cols=cols), strict=True))
+    plain = {"LLMPICK_PAGER": ""}
+    keys: list[tuple[int, str, tuple[str, ...]]] = []
+    asked: list[tuple[tuple[str, ...], dict[str, str], tuple[int, int]]] = []
+    for cols in WIDTHS:
+        paged = {"LLMPICK_PAGER": f"cat >> {folder / f'paged-{cols}.json'}"}
+        runs = [("screen", args, plain) for args in dict.fromkeys([*_ASKED, *helps])]
+        runs += [("schema", ("schema", name), paged) for name in _SCHEMAS]
+        runs += [("mistyped", args, _FIXTURE) for args in _mistyped(folder)]
+        if cols == 80:
+            runs += [("constraints", args, _FIXTURE) for args in _CONSTRAINTS]
+        keys += [(cols, why, args) for why, args, _ in runs]
+        asked += [(args, env, (24, cols)) for _, args, env in runs]
+    shown = runs_in_a_terminal(
+        asked, env=_person(None), rows=24, cols=WIDTHS[0], unset=_OWN, clean=_text
+    )
+    return {
+        "runs": [[*key, code, text] for key, (code, text) in zip(keys, shown, strict=True)],
+        "paged": {cols: (folder / f"paged-{cols}.json").read_text() for cols in WIDTHS},
+    }
 
 
-def screen(*args: str, cols: int) -> tuple[int, str]:
-    return _screens(cols)[args]
+def screen(*args: str, cols: int, why: str = "screen") -> tuple[int, str]:
+    return _session()[cols, why, args]
 
 
 # --- bare `llmpick` ---------------------------------------------------------------
 
 
-# slow: the first to ask for a width's screens, which one process in a pseudo-terminal
-# answers for every command line and every command's help (``_screens``)
-@pytest.mark.slow
-@pytest.mark.parametrize("cols", WIDTHS)
+# slow at the first width: the first to ask for the screens, which one process in a
+# pseudo-terminal answers for every command line at every width (``_session``)
+@pytest.mark.parametrize("cols", [pytest.param(WIDTHS[0], marks=pytest.mark.slow), *WIDTHS[1:]])
 def test_bare_llmpick_greets_and_names_three_commands(cols: int) -> None:
     code, text = screen(cols=cols)
     assert code == 0, text
@@ -157,7 +180,7 @@ def test_every_command_has_examples() -> None:
 
 def _helps(cols: int) -> dict[str, tuple[int, str]]:
     """Every command's help at ``cols`` columns: its exit code and screen text."""
-    return {path: _screens(cols)[(*path.split(), "--help")] for path in sorted(_commands())}
+    return {path: screen(*path.split(), "--help", cols=cols) for path in sorted(_commands())}
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
@@ -193,33 +216,19 @@ def test_help_reads_at_the_width(path: str, cols: int) -> None:
 # --- the walkthrough --------------------------------------------------------------
 
 
-def _spawn(
-    *args: str, cols: int, env: dict[str, str] | None = None
-) -> tuple[pexpect.spawn, io.StringIO]:  # type: ignore[name-defined]
-    """llmpick started in a pseudo-terminal ``cols`` wide, and what it has shown so far."""
-    child = spawn_pty(
-        sys.executable,
-        ["-m", "llmpick", *args],
-        env=_person(env),
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(24, cols),
-    )
-    seen = io.StringIO()
-    child.logfile_read = seen
-    return child, seen
-
-
-def _screen(seen: io.StringIO) -> str:
-    return _text(seen.getvalue())
+@pytest.fixture
+def session(terminal_session: Callable[..., TerminalSession]) -> TerminalSession:
+    """The module's llmpick process on a pseudo-terminal, for the walkthroughs (a person
+    at a terminal: ``_person``), resized to each one's width."""
+    return terminal_session(_person(None))
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
 def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
-    cols: int, tmp_path: Path, cli: Cli
+    cols: int, tmp_path: Path, cli: Cli, session: TerminalSession
 ) -> None:
     first = tmp_path / "first.json"
-    child, seen = _spawn("recommend", "--export", str(first), cols=cols)
+    child = session.run("recommend", "--export", str(first), size=(24, cols))
     child.expect("back: the previous one")
     for question, answer in [
         ("What is the model for", "chat"),
@@ -272,10 +281,9 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "needs: structured-output" in child.before
     assert "access: open" in child.before
     child.sendline("y")
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    text = _screen(seen)
-    assert child.exitstatus == 0, text
+    code, shown = session.end()
+    text = _text(shown)
+    assert code == 0, text
 
     # the same request as one command line, quoted for the shell, that repeats it
     tail = text.split("The same without the questions:\n", 1)[1]
@@ -287,7 +295,7 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert "--export" in words and "--task" in words
     second = tmp_path / "second.json"
     words[words.index("--export") + 1] = str(second)
-    run = cli(*words[1:])  # in-process: the walkthrough's process is the one above
+    run = cli(*words[1:])  # in-process: the walkthrough's terminal is the one above
     assert run.code == 0, run
     asked = json.loads(first.read_text())["requirements"]
     again = json.loads(second.read_text())["requirements"]
@@ -296,15 +304,14 @@ def test_walkthrough_steps_back_offers_defaults_and_ends_with_the_command(
     assert asked["gpu_memory"] == 24 and asked["access"] == "open"
 
 
-def test_back_at_the_first_question_says_so() -> None:
-    child, _ = _spawn("recommend", cols=80)
+def test_back_at_the_first_question_says_so(session: TerminalSession) -> None:
+    child = session.run("recommend", size=(24, 80))
     child.expect("What is the model for")
     child.sendline("back")
     child.expect(r"this\s+is\s+the\s+first\s+question")
     child.expect("What is the model for")
-    press_ctrl_c(child)
-    close_ended(child)
-    assert child.exitstatus == 130
+    code, _ = session.interrupt()
+    assert code == 130
 
 
 # --- listings ---------------------------------------------------------------------
@@ -368,18 +375,14 @@ def test_providers_keep_names_to_a_few_lines(cols: int) -> None:
         assert run <= 2, f"a row wraps onto more than 3 lines:\n{text}"
 
 
-@pytest.mark.slow  # a process in a pseudo-terminal, its two commands each through a pager
+_SCHEMAS = ("cases", "targets")
+
+
 @pytest.mark.parametrize("cols", WIDTHS)
-def test_schema_is_paged_in_a_terminal_and_offers_eval_files(
-    cols: int, tmp_path: Path, cli: Cli
-) -> None:
-    paged = tmp_path / "paged.json"
-    names = ("cases", "targets")
-    shown = terminal_runs(
-        *[("schema", name) for name in names], cols=cols, env={"LLMPICK_PAGER": f"cat >> {paged}"}
-    )
+def test_schema_is_paged_in_a_terminal_and_offers_eval_files(cols: int, cli: Cli) -> None:
     every = ""
-    for name, (code, text) in zip(names, shown, strict=True):
+    for name in _SCHEMAS:
+        code, text = screen("schema", name, cols=cols, why="schema")  # paged: not on screen
         piped_code, piped = _piped(cli, "schema", name)
         assert piped_code == 0, piped
         schema = json.loads(piped)
@@ -387,7 +390,7 @@ def test_schema_is_paged_in_a_terminal_and_offers_eval_files(
         assert code == 0, text
         every += piped
         assert len(piped.splitlines()) > 24
-    assert paged.read_text() == every  # the pager got each, in turn, and the same JSON
+    assert _PAGED[cols] == every  # the pager got each, in turn, and the same JSON
 
 
 # --- hints that name the fix ------------------------------------------------------
@@ -435,60 +438,48 @@ def test_a_missing_from_file_gets_a_hint_that_fits(cols: int) -> None:
     assert "hint: check the FILE in --from litellm=FILE" in said
 
 
-@pytest.mark.parametrize("cols", WIDTHS)
-def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int, tmp_path: Path) -> None:
-    (tmp_path / "cases.yaml").write_text(
+# what each command line of ``_mistyped`` must say
+_MISTYPED_SAID = (
+    "expect.regx: unknown key 'regx'; did you mean 'regex'?",
+    "unknown key 'modle'; did you mean 'model'?",
+    "unknown key 'gpu_memroy'; did you mean 'gpu_memory'?",
+    "licence: unknown key 'licence'; did you mean 'license'?",
+)
+
+
+def _mistyped(folder: Path) -> list[tuple[str, ...]]:
+    """Input files of each kind with a mistyped key, written in ``folder`` (and the files
+    beside them without one): the command line that reads each."""
+    (folder / "cases.yaml").write_text(
         "- id: a\n  prompt: Capital of France?\n  expect: {regx: Paris}\n"
     )
-    (tmp_path / "good-cases.yaml").write_text(
+    (folder / "good-cases.yaml").write_text(
         "- id: a\n  prompt: Capital of France?\n  expect: {regex: Paris}\n"
     )
-    (tmp_path / "targets.yaml").write_text(
+    (folder / "targets.yaml").write_text(
         "targets:\n  - base_url: http://127.0.0.1:9/v1\n    served_as: m\n    modle: qwen3-8b\n"
     )
-    (tmp_path / "good-targets.yaml").write_text(
+    (folder / "good-targets.yaml").write_text(
         "targets:\n  - base_url: http://127.0.0.1:9/v1\n    served_as: m\n"
     )
-    (tmp_path / "req.yaml").write_text("task: chat\ngpu_memroy: 24\n")
+    (folder / "req.yaml").write_text("task: chat\ngpu_memroy: 24\n")
     family = (ROOT / "tests/fixtures/catalog/families/acme/rocket.yaml").read_text()
     assert "\nlicense:" in family
-    (tmp_path / "rocket2.yaml").write_text(family.replace("\nlicense:", "\nlicence:", 1))
-    asked = [
-        (
-            (
-                "eval",
-                str(tmp_path / "cases.yaml"),
-                "--targets",
-                str(tmp_path / "good-targets.yaml"),
-            ),
-            "expect.regx: unknown key 'regx'; did you mean 'regex'?",
-        ),
-        (
-            (
-                "eval",
-                str(tmp_path / "good-cases.yaml"),
-                "--targets",
-                str(tmp_path / "targets.yaml"),
-            ),
-            "unknown key 'modle'; did you mean 'model'?",
-        ),
-        (
-            ("recommend", "-r", str(tmp_path / "req.yaml")),
-            "unknown key 'gpu_memroy'; did you mean 'gpu_memory'?",
-        ),
-        (
-            ("catalog", "validate", str(tmp_path / "rocket2.yaml")),
-            "licence: unknown key 'licence'; did you mean 'license'?",
-        ),
+    (folder / "rocket2.yaml").write_text(family.replace("\nlicense:", "\nlicence:", 1))
+    return [
+        ("eval", str(folder / "cases.yaml"), "--targets", str(folder / "good-targets.yaml")),
+        ("eval", str(folder / "good-cases.yaml"), "--targets", str(folder / "targets.yaml")),
+        ("recommend", "-r", str(folder / "req.yaml")),
+        ("catalog", "validate", str(folder / "rocket2.yaml")),
     ]
-    shown = terminal_runs(
-        *[args for args, _ in asked],
-        cols=cols,
-        env={"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")},
-    )
-    for (_, wanted), (code, text) in zip(asked, shown, strict=True):
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_a_mistyped_key_in_any_input_file_names_the_key_meant(cols: int) -> None:
+    shown = [shown for (c, why, _), shown in _session().items() if (c, why) == (cols, "mistyped")]
+    for said, (code, text) in zip(_MISTYPED_SAID, shown, strict=True):
         assert code in (2, 3), text
-        assert wanted in _said(text), text
+        assert said in _said(text), text
         assert "Extra inputs are not permitted" not in text
 
 
@@ -505,14 +496,14 @@ def test_a_missing_argument_says_what_it_is(cols: int) -> None:
     ), said
 
 
+_CONSTRAINTS = (
+    ("why", "cloudy-1", "--gpu-memory", "8"),
+    ("recommend", "--task", "chat", "--min-context", "1M"),
+)
+
+
 def test_constraints_are_named_in_words_not_field_names() -> None:
-    fixture = {"LLMPICK_BASE_CATALOG": str(ROOT / "tests/fixtures/catalog")}
-    (code, text), (_, text2) = terminal_runs(
-        ("why", "cloudy-1", "--gpu-memory", "8"),
-        ("recommend", "--task", "chat", "--min-context", "1M"),
-        cols=80,
-        env=fixture,
-    )
+    (code, text), (_, text2) = [screen(*a, cols=80, why="constraints") for a in _CONSTRAINTS]
     assert code == 0, text
     assert "x gpu memory:" in text and "gpu_memory" not in text
     text = text2

@@ -344,22 +344,27 @@ def test_a_directory_that_is_not_a_catalog_is_refused(
 
 
 def test_pipes_are_refused_without_blocking(tmp_path: Path, fixture_catalog: Path) -> None:
+    """In a process of their own (a read that blocks fails on the timeout instead of
+    hanging the suite), the three command lines in turn in one."""
     import os
 
-    from tests.conftest import run_process
+    from tests.conftest import runs_in_a_process
 
-    root = make_overlay(tmp_path / "o")
-    os.mkfifo(root / "families" / "evil" / "x.yaml")
-    proc = run_process("catalog", "validate", str(root), timeout=30)
-    assert proc.returncode == 3 and "x.yaml: not a regular file" in proc.stderr, proc.stderr
-    (root / "families" / "evil" / "x.yaml").unlink()
-    (root / "providers.yaml").unlink()
-    os.mkfifo(root / "providers.yaml")
-    proc = run_process("catalog", "validate", str(root), timeout=30)
-    assert proc.returncode == 3 and "providers.yaml: not a regular file" in proc.stderr
+    family = make_overlay(tmp_path / "o1")
+    os.mkfifo(family / "families" / "evil" / "x.yaml")
+    providers = make_overlay(tmp_path / "o2")
+    (providers / "providers.yaml").unlink()
+    os.mkfifo(providers / "providers.yaml")
     os.mkfifo(tmp_path / "req.yaml")
-    proc = run_process("recommend", "-r", str(tmp_path / "req.yaml"), timeout=30)
-    assert proc.returncode == 2 and "not a regular file" in proc.stderr, proc.stderr
+    in_family, in_providers, requirements = runs_in_a_process(
+        ("catalog", "validate", str(family)),
+        ("catalog", "validate", str(providers)),
+        ("recommend", "-r", str(tmp_path / "req.yaml")),
+        timeout=30,
+    )
+    assert in_family.code == 3 and "x.yaml: not a regular file" in in_family.err, in_family
+    assert in_providers.code == 3 and "providers.yaml: not a regular file" in in_providers.err
+    assert requirements.code == 2 and "not a regular file" in requirements.err, requirements
 
 
 def test_many_problems_in_one_file_are_reported_in_linear_time(

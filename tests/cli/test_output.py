@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import (
     FIXTURE_CATALOG,
-    run_process,
+    Result,
+    once_per_run,
     runs_in_a_terminal,
 )
 
@@ -35,16 +37,6 @@ def errors(stderr: str) -> list[str]:
 
 # what each command line of a test below sets for itself, and nothing else does
 _SETTINGS = ("PAGER", "LLMPICK_PAGER", "LESS", "CI", "LLMPICK_BASE_CATALOG")
-
-
-def terminal_runs(
-    commands: list[tuple[tuple[str, ...], dict[str, str]]], rows: int
-) -> list[tuple[int, str]]:
-    """Several command lines, each with its own settings (and no other's), in turn in
-    one process on one pseudo-terminal of ``rows`` x 80: paging depends on the terminal
-    and the settings, not on a fresh process. Each one's exit code and screen."""
-    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
-    return runs_in_a_terminal(commands, env=env, rows=rows, cols=80, unset=_SETTINGS)
 
 
 # what each test below runs in a terminal: (command line, screen rows, settings); the
@@ -73,73 +65,77 @@ for _args, _, _env in IN_TERMINAL.values():
     if _args[0] != "guide":
         _env.update(SMALL)
 
-_SCREENS: dict[str, tuple[int, str, Path]] = {}
+Shown = dict[str, tuple[int, str, str | None]]
+_SCREENS: Shown = {}
 
 
 @pytest.fixture
-def screens(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, Path]]:
-    """Each case of IN_TERMINAL: its exit code, its screen and the file its pager writes
-    (one process for each screen height, the cases of that height in turn). Run at the
-    first test that asks, under that test's isolated environment, then kept."""
+def screens(tmp_path_factory: pytest.TempPathFactory) -> Shown:
+    """Each case of IN_TERMINAL: its exit code, its screen and what its pager wrote (None
+    if it was never run). Run at the first test that asks, under that test's isolated
+    environment, once in the whole run (``once_per_run``), then kept."""
     if not _SCREENS:
-        _SCREENS.update(_in_terminal(tmp_path_factory.mktemp("paged")))
+        factory = tmp_path_factory
+        found = once_per_run("paging", lambda: _in_terminal(factory.mktemp("paged")), factory)
+        _SCREENS.update({name: tuple(case) for name, case in found.items()})
     return _SCREENS
 
 
-def _in_terminal(paged_dir: Path) -> dict[str, tuple[int, str, Path]]:
-    found: dict[str, tuple[int, str, Path]] = {}
-    for rows in sorted({rows for _, rows, _ in IN_TERMINAL.values()}):
-        names = [name for name, (_, r, _) in IN_TERMINAL.items() if r == rows]
-        paged = {name: paged_dir / f"{name}.txt" for name in names}
-        commands = [
-            (
-                IN_TERMINAL[name][0],
-                {k: v.format(paged=paged[name]) for k, v in IN_TERMINAL[name][2].items()},
-            )
-            for name in names
-        ]
-        for name, (code, screen) in zip(names, terminal_runs(commands, rows), strict=True):
-            found[name] = (code, screen, paged[name])
-    return found
+def _in_terminal(paged_dir: Path) -> Shown:
+    """The cases in turn in one process on one pseudo-terminal 80 wide, resized to each
+    case's height (paging depends on the terminal and the settings, not on a fresh
+    process), each with its own settings and no other's."""
+    names = sorted(IN_TERMINAL, key=lambda name: IN_TERMINAL[name][1])
+    paged = {name: paged_dir / f"{name}.txt" for name in names}
+    commands = [
+        (
+            IN_TERMINAL[name][0],
+            {k: v.format(paged=paged[name]) for k, v in IN_TERMINAL[name][2].items()},
+            (IN_TERMINAL[name][1], 80),
+        )
+        for name in names
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
+    shown = runs_in_a_terminal(commands, env=env, rows=6, cols=80, unset=_SETTINGS)
+    return {
+        name: (code, screen, paged[name].read_text() if paged[name].exists() else None)
+        for name, (code, screen) in zip(names, shown, strict=True)
+    }
 
 
-# slow: the first to ask for the terminal cases, which come from two processes in
-# pseudo-terminals (``screens``); the tests after it read them
+# slow: the first to ask for the terminal cases, which come from one process in a
+# pseudo-terminal (``screens``); the tests after it read them
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(LONG))
-def test_long_listings_go_through_the_pager_in_a_terminal(
-    name: str, screens: dict[str, tuple[int, str, Path]]
-) -> None:
-    code, screen, paged = screens[name]
+def test_long_listings_go_through_the_pager_in_a_terminal(name: str, screens: Shown) -> None:
+    code, screen, text = screens[name]
     assert code == 0, screen
-    text = paged.read_text()
+    assert text is not None, screen
     assert len(text.splitlines()) > 6  # taller than the screen: that is why it paged
     first = text.splitlines()[0].strip()
     assert first and first not in screen  # it went to the pager, not the screen
 
 
 def test_models_page_shows_the_table_and_llmpick_pager_wins(
-    screens: dict[str, tuple[int, str, Path]],
+    screens: Shown,
 ) -> None:
-    code, screen, paged = screens["llmpick-pager-wins"]
+    code, screen, text = screens["llmpick-pager-wins"]
     assert code == 0, screen
-    text = paged.read_text()
+    assert text is not None, screen
     assert "rocket-7b-chat" in text and "5 models" in text
     assert "rocket-7b-chat" not in screen
 
 
 @pytest.mark.parametrize("name", list(SHORT))
-def test_no_pager_when_asked_for_json_or_short(
-    name: str, screens: dict[str, tuple[int, str, Path]]
-) -> None:
+def test_no_pager_when_asked_for_json_or_short(name: str, screens: Shown) -> None:
     code, screen, paged = screens[name]
     assert code == 0, screen
-    assert not paged.exists()
+    assert paged is None  # the pager never ran
     assert "rocket-7b-chat" in screen or "2.14" in screen
 
 
 def test_a_pager_that_quits_early_is_not_an_error(
-    screens: dict[str, tuple[int, str, Path]],
+    screens: Shown,
 ) -> None:
     code, screen, _ = screens["quits-early"]
     assert code == 0, screen
@@ -147,7 +143,7 @@ def test_a_pager_that_quits_early_is_not_an_error(
 
 
 def test_a_missing_pager_still_prints_the_answer(
-    screens: dict[str, tuple[int, str, Path]],
+    screens: Shown,
 ) -> None:
     code, screen, _ = screens["missing-pager"]
     assert code == 0, screen
@@ -162,11 +158,17 @@ def pager(tmp_path: Path) -> tuple[str, Path]:
     return f"cat > '{paged}'", paged
 
 
-def test_piped_output_is_never_paged(pager: tuple[str, Path]) -> None:
+def test_piped_output_is_never_paged(
+    pager: tuple[str, Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # in-process, where stdout is no terminal (as a pipe); on 6 rows the listing would
+    # page in a terminal, so only the pipe keeps it from the pager
     command, paged = pager
-    p = run_process("models", env={"PAGER": command, "LLMPICK_PAGER": command})
-    assert p.returncode == 0, p.stderr
-    assert "rocket-7b-chat" in p.stdout
+    for name, value in (("PAGER", command), ("LLMPICK_PAGER", command), ("LINES", "6")):
+        monkeypatch.setenv(name, value)
+    r = cli("models")
+    assert r.code == 0, r
+    assert "rocket-7b-chat" in r.out and len(r.out.splitlines()) > 6
     assert not paged.exists()
 
 

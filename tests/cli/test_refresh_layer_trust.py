@@ -139,16 +139,17 @@ def test_the_writer_never_writes_a_layer_its_reader_refuses(
     assert L.layer_path().read_bytes() == before
 
 
-@pytest.mark.slow  # two processes refresh at once, each from a source 1 s late (to overlap)
+@pytest.mark.slow  # two processes refresh at once, their sources answering both together
 def test_two_refreshes_at_once_keep_both_sources(upstream: Upstream) -> None:
     env = {**os.environ}
     cmd = [sys.executable, "-m", "llmpick", "catalog", "refresh"]
+    litellm, models_dev = upstream.url("together-litellm.json"), upstream.url("together-api.json")
     a = subprocess.Popen(
-        [*cmd, "--source", "litellm", "--url", f"litellm={upstream.url('slow-litellm.json')}"],
+        [*cmd, "--source", "litellm", "--url", f"litellm={litellm}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     b = subprocess.Popen(
-        [*cmd, "--source", "models.dev", "--url", f"models.dev={upstream.url('slow-api.json')}"],
+        [*cmd, "--source", "models.dev", "--url", f"models.dev={models_dev}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     for p in (a, b):

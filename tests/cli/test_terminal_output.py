@@ -137,13 +137,13 @@ def test_long_answer_says_a_decoding_once_and_sizes_it(
     assert "max_new_tokens=4096" in said and "--min-context 64k sizes it for the" in said
 
 
-def test_errors_wrap_in_a_terminal_and_stay_one_line_in_a_pipe() -> None:
+def test_errors_wrap_in_a_terminal_and_stay_one_line_in_a_pipe(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """In a terminal an error and its hint wrap between words with a hanging indent; to
     a pipe or a log each stays one line, for grep."""
     import os
     import sys
-
-    from tests.conftest import run_process
 
     pexpect = pytest.importorskip("pexpect")
     args = ["-m", "llmpick", "recommend", "--task", "chatt", "--gpu-memory", "lots"]
@@ -155,6 +155,7 @@ def test_errors_wrap_in_a_terminal_and_stay_one_line_in_a_pipe() -> None:
     assert child.exitstatus == 2 and lines[0].startswith("error: invalid value for --task")
     assert max(len(line) for line in lines) <= 40
     assert [line for line in lines if line.startswith("       ")]  # the hanging indent
-    piped = run_process(*args[2:], env={"COLUMNS": "40"})
-    assert piped.returncode == 2
-    assert [line.split(":")[0] for line in piped.stderr.splitlines()] == ["error", "hint"]
+    monkeypatch.setenv("COLUMNS", "40")
+    piped = cli(*args[2:])  # in-process: stderr is no terminal, as a pipe or a log
+    assert piped.code == 2
+    assert [line.split(":")[0] for line in piped.err.splitlines()] == ["error", "hint"]

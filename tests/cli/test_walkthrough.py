@@ -1,4 +1,6 @@
-"""The interactive walkthrough, driven in a real pseudo-terminal."""
+"""The interactive walkthrough, driven in a real pseudo-terminal: one llmpick process
+there for the module's conversations (``conftest.TerminalSession``), and a process of its
+own where the process is the point (its exit status after Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -9,21 +11,32 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Result, close_ended, press_ctrl_c, spawn_pty
+from tests.conftest import Result, TerminalSession, close_ended, press_ctrl_c, spawn_pty
 
 pexpect = pytest.importorskip("pexpect")
+Sessions = Callable[..., TerminalSession]
 
 
-def spawn(env: dict[str, str] | None = None) -> pexpect.spawn:  # type: ignore[name-defined]
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+def _person() -> dict[str, str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
     env.pop("CI", None)
+    return env
+
+
+def spawn() -> pexpect.spawn:  # type: ignore[name-defined]
+    """`llmpick recommend` in a process of its own on a pseudo-terminal."""
     return spawn_pty(
-        sys.executable, ["-m", "llmpick", "recommend"], env=env, encoding="utf-8", timeout=30
+        sys.executable, ["-m", "llmpick", "recommend"], env=_person(), encoding="utf-8", timeout=30
     )
 
 
-def test_walkthrough_asks_skips_and_answers() -> None:
-    child = spawn()
+@pytest.fixture
+def session(terminal_session: Sessions) -> TerminalSession:
+    return terminal_session(_person())
+
+
+def test_walkthrough_asks_skips_and_answers(session: TerminalSession) -> None:
+    child = session.run("recommend")
     child.expect("What is the model for")
     assert "§2.14" in child.before  # each question explains itself from the guide
     child.sendline("chatt")  # a typo gets the nearest choice and the question again
@@ -69,9 +82,8 @@ def test_walkthrough_asks_skips_and_answers() -> None:
     assert "language: German (de)" in summary and "prefer: quality" in summary
     child.sendline("y")
     child.expect("Shortlist for: task=chat, access=open")
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    assert child.exitstatus == 0
+    code, _ = session.end()
+    assert code == 0
 
 
 def _to_gpu_question(child: pexpect.spawn) -> None:  # type: ignore[name-defined]
@@ -87,23 +99,22 @@ def _to_gpu_question(child: pexpect.spawn) -> None:  # type: ignore[name-defined
     child.expect("GPU memory in GB")
 
 
-def test_auto_without_a_gpu_asks_again_at_once() -> None:
+def test_auto_without_a_gpu_asks_again_at_once(session: TerminalSession) -> None:
     from llmpick.hardware import detect
 
     if detect().best_gpu_gb is not None:
         pytest.skip("this machine has an NVIDIA GPU")
-    child = spawn(env={"PATH": "/nonexistent"})  # no nvidia-smi
+    child = session.run("recommend", env={"PATH": "/nonexistent"})  # no nvidia-smi
     _to_gpu_question(child)
     child.sendline("auto")
     child.expect(r"give\s+the\s+memory\s+in\s+GB")  # wrapped at the width
     child.expect("GPU memory in GB")
-    press_ctrl_c(child)
-    close_ended(child)
-    assert child.exitstatus == 130
+    code, _ = session.interrupt()
+    assert code == 130
 
 
-def test_no_at_the_summary_changes_an_answer() -> None:
-    child = spawn()
+def test_no_at_the_summary_changes_an_answer(session: TerminalSession) -> None:
+    child = session.run("recommend")
     _to_gpu_question(child)
     child.sendline("16")
     for question in ("Largest model", "Capabilities", "special domain", "commercial use"):
@@ -131,9 +142,8 @@ def test_no_at_the_summary_changes_an_answer() -> None:
     assert "tokens per month: 10M in / 2M out" in child.before
     child.sendline("y")
     child.expect("Shortlist for: task=chat, access=proprietary")
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    assert child.exitstatus == 0
+    code, _ = session.end()
+    assert code == 0
 
 
 def test_ctrl_c_exits_130_without_traceback() -> None:
@@ -146,8 +156,8 @@ def test_ctrl_c_exits_130_without_traceback() -> None:
     assert "Traceback" not in (child.before or "")
 
 
-def test_proprietary_skips_hardware_questions() -> None:
-    child = spawn()
+def test_proprietary_skips_hardware_questions(session: TerminalSession) -> None:
+    child = session.run("recommend")
     child.expect("What is the model for")
     child.sendline("qa")
     child.expect("Which language")
@@ -158,9 +168,8 @@ def test_proprietary_skips_hardware_questions() -> None:
     assert "GPU" not in child.before and "fine-tune" not in child.before
     child.sendline("azure")
     child.expect("Tokens a month")  # an API answer asks the monthly volume
-    press_ctrl_c(child)
-    close_ended(child)
-    assert child.exitstatus == 130
+    code, _ = session.interrupt()
+    assert code == 130
 
 
 def test_no_terminal_and_no_requirements_exits_2_with_a_hint(
@@ -177,16 +186,13 @@ def test_no_terminal_and_no_requirements_exits_2_with_a_hint(
     assert r.out == ""
 
 
-def test_the_conversation_fits_an_80_column_terminal() -> None:
+def test_the_conversation_fits_an_80_column_terminal(session: TerminalSession) -> None:
     """Notes wrap between words with a hanging indent, and a long list of choices goes
     on a line of its own instead of making the prompt wrap: no line is wider than the
     terminal, typed answers included."""
-    import io
     import re
 
-    child = spawn(env={"COLUMNS": "80"})
-    seen = io.StringIO()
-    child.logfile_read = seen
+    child = session.run("recommend", env={"COLUMNS": "80"})
     for question, answer in [
         ("What is the model for", "chatt"),  # the 'did you mean' note too
         ("What is the model for", "chat"),
@@ -206,16 +212,16 @@ def test_the_conversation_fits_an_80_column_terminal() -> None:
     ]:
         child.expect(question)
         child.sendline(answer)
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", seen.getvalue()).replace("\r", "")
+    code, seen = session.end()
+    assert code == 0, seen
+    text = re.sub(r"\x1b\[[0-9;]*m", "", seen).replace("\r", "")
     assert "answers: chat, instruct" in text and "answers: tools, structured-output" in text
     wide = [line for line in text.splitlines() if len(line) > 80]
     assert not wide, wide
 
 
-def test_the_gpu_question_takes_several_gpus() -> None:
-    child = spawn()
+def test_the_gpu_question_takes_several_gpus(session: TerminalSession) -> None:
+    child = session.run("recommend")
     _to_gpu_question(child)
     child.sendline("24+16")
     for question in ("Largest model", "Capabilities", "special domain", "commercial use"):
@@ -231,6 +237,5 @@ def test_the_gpu_question_takes_several_gpus() -> None:
     child.expect("--tensor-split 24,16")  # the run line for a layer split
     child.expect("The same without the questions")
     child.expect(r"--gpus 24\+16")  # both GPUs, as the option reads them back
-    child.expect(pexpect.EOF)
-    close_ended(child)
-    assert child.exitstatus == 0
+    code, _ = session.end()
+    assert code == 0
