@@ -19,6 +19,7 @@ from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
+from llmpick.engine.best_first import BestFirst
 from llmpick.engine.constraints import (
     CHECK_CITATIONS,
     Check,
@@ -40,6 +41,7 @@ from llmpick.engine.scoring import (
     guide_citations,
     most_points,
     points,
+    rough_points,
     score,
 )
 from llmpick.engine.slots import (
@@ -459,32 +461,34 @@ def _ranking(
     Only the models that can change the first places or that count are scored here:
     those that can repeat another or share its slot (``slots.linked``), those in
     ``keep``, and those whose most possible score (``most_points``) reaches the first
-    places, taken best bound first until the first places are settled. Each of the
-    others takes a place of its own below them, and is scored when all are ranked."""
+    places, taken best bound first until the first places are settled (``BestFirst``:
+    a rough bound orders them all, and only those that come to the top have theirs
+    found). Each of the others takes a place of its own below them, and is scored when
+    all are ranked."""
     if len(passing) < PRUNE_FROM:  # few: scoring them all costs less than bounding them
-        sure: list[tuple[float, Verdict]] = [(math.inf, v) for v in passing]
-        bounds: list[tuple[float, Verdict]] = []
+        sure, bounds = passing, BestFirst[Verdict]([], [], lambda v: 0.0)
     else:
         sure, bounds = _bounded(passing, c, r, ctx, keep)
-    for _, v in sure:
+    for v in sure:
         _score(v, r, ctx)
-    done = 0
+    taken: list[tuple[float, Verdict]] = []  # the others scored so far, with their bounds
     n = min(len(bounds), 4 * top + 16)
     while True:
-        for _, v in bounds[done:n]:
+        while len(taken) < n:
+            most, v = bounds.pop()
             _score(v, r, ctx)
-        done = n
-        if n < len(bounds) and not all(v.score <= most for most, v in bounds[:n]):
-            n = len(bounds)  # a rule gave more than it said it could: score them all
+            taken.append((most, v))
+        if bounds and not all(v.score <= most for most, v in taken):
+            n += len(bounds)  # a rule gave more than it said it could: score them all
             continue
-        chosen = [v for _, v in sure + bounds[:n]]
+        chosen = sure + [v for _, v in taken]
         unique, shares, duplicates = _places(sorted(chosen, key=_sort_key), c)
         head, tail, last = _first_places(unique, c, top)
-        if n == len(bounds) or top <= 0 or (last is not None and last.score > bounds[n][0]):
+        if not bounds or top <= 0 or (last is not None and last.score > bounds.peek()):
             break
-        n = min(len(bounds), 4 * n)
+        n = min(len(taken) + len(bounds), 4 * n)
     _settle(shares, duplicates)
-    rest = [v for _, v in bounds[n:]]
+    rest = bounds.rest()
     for v in rest:
         v.score_later(partial(_score, v, r, ctx))
 
@@ -496,14 +500,15 @@ def _ranking(
 
 def _bounded(
     passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, keep: set[str]
-) -> tuple[list[tuple[float, Verdict]], list[tuple[float, Verdict]]]:
+) -> tuple[list[Verdict], BestFirst[Verdict]]:
     """The models that must be scored (their bound unused), and the others best bound
-    first, each with its most possible score."""
-    most = most_points(r, ctx)
+    first."""
     must = linked((v.variant for v in passing), c) | keep
-    sure = [(math.inf, v) for v in passing if v.variant.id in must]
-    others = ((most(v.variant), v) for v in passing if v.variant.id not in must)
-    return sure, sorted(others, key=lambda bv: -bv[0])
+    sure = [v for v in passing if v.variant.id in must]
+    others = [v for v in passing if v.variant.id not in must]
+    rough = rough_points([v.variant for v in others], r, ctx)
+    most = most_points(r, ctx)
+    return sure, BestFirst(others, rough, lambda v: most(v.variant))
 
 
 def recommend(
