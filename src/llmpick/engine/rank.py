@@ -575,9 +575,15 @@ def _checked(
     verdicts: dict[str, Verdict] = {}
     passing: list[Verdict] = []
     counts: dict[str, int] = {}
-    for vid in sorted(c.variants if only is None else only & c.variants.keys()):
-        found = check(c.variants[vid], r, c, checks)
-        verdict = verdicts[vid] = Verdict(c.variants[vid], found)
+    variants = c.variants
+    for vid in sorted(variants if only is None else only & variants.keys()):
+        v = variants[vid]
+        found = []  # ``check``, written out: it runs for every model
+        for fn in checks:
+            ex = fn(v, r, c)
+            if ex is not None:
+                found.append(ex)
+        verdict = verdicts[vid] = Verdict(v, found)
         if not found:
             passing.append(verdict)
             continue
