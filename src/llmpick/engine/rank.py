@@ -92,7 +92,7 @@ class Verdict:
     _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
     _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
     # how to score it when its score is first read (``score_later``)
-    _later: Callable[[], None] | None = None
+    _later: Callable[[Verdict], None] | None = None
 
     @property
     def passed(self) -> bool:
@@ -107,15 +107,16 @@ class Verdict:
     def score(self, value: float) -> None:
         self._score = value
 
-    def score_later(self, how: Callable[[], None]) -> None:
-        """Say how to score it when its score or reasons are first read: a ranking need
-        not score the models that cannot reach its first places until they are read."""
+    def score_later(self, how: Callable[[Verdict], None]) -> None:
+        """Say how to score it when its score or reasons are first read (``how`` is given
+        the verdict): a ranking need not score the models that cannot reach its first
+        places until they are read."""
         self._later = how
 
     def _scored(self) -> None:
         if self._later is not None:
             later, self._later = self._later, None
-            later()
+            later(self)
 
     @property
     def reasons(self) -> list[Reason]:
@@ -270,11 +271,10 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Contex
     for verdict in passing:
         v = verdict.variant
         if costs:
-            price = price_for(v, r)
             est = verdict.estimate
             if v.open_weights and r.hosting != "api" and est is not None:
                 hosted[v.id] = est.total_gb
-            elif price is not None:
+            elif v.pricing is not None and (price := price_for(v, r)) is not None:
                 # at the user's monthly volume when given (its input:output mix), else 3:1
                 usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
                 api[v.id] = math.log(usd + 0.01)
@@ -489,8 +489,9 @@ def _ranking(
         n = min(len(taken) + len(bounds), 4 * n)
     _settle(shares, duplicates)
     rest = bounds.rest()
+    later = partial(_score, r=r, ctx=ctx)  # one for all of them: thousands
     for v in rest:
-        v.score_later(partial(_score, v, r, ctx))
+        v.score_later(later)
 
     def everything() -> list[Verdict]:  # each of the rest is scored as the sort reads it
         return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
