@@ -74,10 +74,11 @@ MAX_PER_PROVIDER = 3
 
 @dataclass(slots=True, eq=False, repr=False)
 class Verdict:
-    """Everything the engine concluded about one variant."""
+    """Everything the engine concluded about one variant (a request makes one for every
+    catalogued model: its defaults are shared, never a new list each)."""
 
     variant: Variant
-    exclusions: list[Exclusion] = field(default_factory=list)
+    exclusions: list[Exclusion]
     _score: float = 0.0  # ``score``
     estimate: Estimate | None = None
     placement: Placement | None = None  # where the estimate sits on the user's hardware
@@ -85,12 +86,12 @@ class Verdict:
     duplicate_of: str | None = None
     # variants of the same base model (differing only in post-training or modality) that
     # this one's slot stands for; each has ``same_base_as`` set to this one's id
-    also: list[str] = field(default_factory=list)
+    also: tuple[str, ...] = ()
     same_base_as: str | None = None
     # the score's reasons and caveats, spelled out when first read (``explain_with``)
     _said: tuple[list[Reason], list[Reason]] | None = None
     _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
-    _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
+    _notes: tuple[Reason, ...] = ()  # added before they were spelled
     # how to score it when its score is first read (``score_later``)
     _later: Callable[[Verdict], None] | None = None
 
@@ -134,7 +135,7 @@ class Verdict:
     def note(self, reason: Reason) -> None:
         """Add a reason after the rules' (one that shares a slot)."""
         if self._said is None:
-            self._notes.append(reason)
+            self._notes = (*self._notes, reason)
         else:
             self._said[0].append(reason)
 
@@ -146,8 +147,8 @@ class Verdict:
             if self._explain is not None:
                 score, reasons, caveats = self._explain()
                 assert score == self.score, (self.variant.id, score, self.score)
-            self._said = (reasons + self._notes, caveats)
-            self._notes = []
+            self._said = (reasons + list(self._notes), caveats)
+            self._notes = ()
         return self._said
 
 
@@ -397,7 +398,7 @@ def _settle(shares: list[Share], duplicates: list[tuple[Verdict, str]]) -> None:
         v.duplicate_of = first
     for v, slot, why in shares:
         v.same_base_as = slot.variant.id
-        slot.also.append(v.variant.id)
+        slot.also = (*slot.also, v.variant.id)
         slot.note(
             Reason(
                 f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
