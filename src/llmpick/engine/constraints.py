@@ -48,10 +48,6 @@ def _served_by_api(v: Variant) -> bool:
     return bool(v.access.api or v.access.platforms) and v.api_status != "retired"
 
 
-def _is_safety_classifier(v: Variant) -> bool:
-    return v.domain == "safety"
-
-
 Check = Callable[[Variant, Requirements, Catalog], Exclusion | None]
 
 
@@ -315,7 +311,7 @@ _NOT_EMBEDDING = Exclusion("task", "not an embedding or encoder model", "2.16")
 
 
 def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if _is_safety_classifier(v) and r.domain != "safety":
+    if v.domain == "safety" and r.domain != "safety":  # a safety classifier
         return _GUARD
     if r.task in GENERATIVE:
         return _generates(v, r)
