@@ -77,11 +77,8 @@ def _evidence_rough(models: Sequence[Variant], r: Requirements, ctx: Context) ->
     weight = WEIGHTS[r.prefer]["evidence"]
     counts = _measuring(ctx)
     preds = predecessors(ctx.catalog)
-    kin: dict[tuple[str, bool], int] = {}  # (family, kind) -> the most any sized one reports
-    for vid, k in counts.items():
-        w = ctx.catalog.variants[vid]
-        if w.params_b is not None and k > kin.get((w.family, w.moe), 0):
-            kin[w.family, w.moe] = k
+    # (family, kind) -> the most any of its measured kin reports (``_measured_kin``)
+    kin = {key: max(counts[sib.id] for sib in sibs) for key, sibs in _all_kin(ctx).items() if sibs}
 
     @functools.cache  # a few counts, met thousands of times
     def most(own: int, stand_in: int) -> float:
@@ -329,22 +326,25 @@ def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
     results say little of a mixture of experts) with a published size and a result on a
     benchmark that measures the job, once per context: the stand-ins
     ``_measured_sibling`` chooses among (most of a family has none)."""
-    hit = ctx.measured_kin.get((family, moe))
-    if hit is None:
+    return _all_kin(ctx).get((family, moe), [])
+
+
+def _all_kin(ctx: Context) -> dict[tuple[str, bool], list[Variant]]:
+    """``_measured_kin`` of every family and kind that has any, found at once from the
+    families' lists (a few thousand measured models among 20,000), once per context."""
+    if ctx.measured_kin is None:
         c = ctx.catalog
-        fam = c.families.get(family)
-        kin = (c.variants.get(sid) for sid in (fam.variants if fam is not None else ()))
-        measuring = _measuring(ctx)
-        hit = [
-            sib
-            for sib in kin
-            if sib is not None
-            and sib.id in measuring
-            and sib.moe == moe
-            and sib.params_b is not None
-        ]
-        ctx.measured_kin[family, moe] = hit
-    return hit
+        measuring = _measuring(ctx).keys()
+        found: dict[tuple[str, bool], list[Variant]] = {}
+        for fid, fam in c.families.items():
+            if measuring.isdisjoint(fam.variants):  # most families: no result
+                continue
+            for sid in fam.variants:
+                sib = c.variants.get(sid)
+                if sib is not None and sid in measuring and sib.params_b is not None:
+                    found.setdefault((fid, sib.moe), []).append(sib)
+        ctx.measured_kin = found
+    return ctx.measured_kin
 
 
 def _measuring(ctx: Context) -> dict[str, int]:
