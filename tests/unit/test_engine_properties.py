@@ -256,6 +256,32 @@ def test_no_model_scores_above_its_most_points(values: dict[str, Any]) -> None:
 
 
 @SETTINGS
+@given(requirement_values(), st.sampled_from(["balanced", "quality", "cost", "speed"]))
+def test_the_rough_bound_is_never_below_the_exact_one(values: dict[str, Any], prefer: str) -> None:
+    """A ranking orders the models by ``rough_points`` and finds the exact bound only of
+    those at its top: a rough bound below the exact one could skip a model that reaches
+    the first places. It holds for every catalogued model, passing or not."""
+    from llmpick.engine import rank
+    from llmpick.engine.scoring import most_points, rough_points
+
+    seen: list[Any] = []
+    real = rank._ranking
+
+    def spy(passing: Any, c: Any, r: Any, ctx: Any, top: int, keep: Any) -> Any:
+        seen.append(ctx)
+        return real(passing, c, r, ctx, top, keep)
+
+    r = build({**values, "prefer": prefer}, origin="file")
+    with patch.object(rank, "_ranking", spy):
+        recommend(cat(), r, top=5, relax=False)
+    (ctx,) = seen
+    models = list(cat().variants.values())
+    most = most_points(r, ctx)
+    for v, rough in zip(models, rough_points(models, r, ctx), strict=True):
+        assert rough >= most(v), v.id
+
+
+@SETTINGS
 @given(requirement_values(), st.integers(1, 3))
 def test_skipping_models_that_cannot_reach_the_first_places_changes_no_answer(
     values: dict[str, Any], top: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -35,7 +36,7 @@ from llmpick.cli.options import RequirementCommand
 from llmpick.cli.state import state
 from llmpick.errors import CatalogError, ExitCode, LlmpickError
 
-app = typer.Typer(
+_ROOT: dict[str, Any] = dict(
     name="llmpick",
     help="Pick the right large language model for a job, with reasons.\n\n"
     "Examples:\n\n"
@@ -58,7 +59,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     catalog: Annotated[
@@ -95,51 +95,112 @@ def root(
 
 
 # every command, in the order of --help; each lives in the module named after it
-catalog_app = typer.Typer(
-    help="Check the bundled catalog or an overlay; refresh prices, limits and new models."
-    "\n\nExamples:\n\n\b\n"
-    "  llmpick catalog validate ./our-models\n"
-    "  llmpick catalog refresh --dry-run\n"
-    "  llmpick catalog status",
-    no_args_is_help=True,
-)
-catalog_app.command("validate", short_help="Check the catalog or an overlay; exit 3 on a problem.")(
-    catalog.validate
-)
-catalog_app.command("refresh", short_help="Update prices, limits and new API models.")(
-    catalog.refresh
-)
-catalog_app.command("status", short_help="How fresh the catalog and its refresh layer are.")(
-    catalog.status
+def _catalog_group() -> typer.Typer:
+    group = typer.Typer(
+        help="Check the bundled catalog or an overlay; refresh prices, limits and new models."
+        "\n\nExamples:\n\n\b\n"
+        "  llmpick catalog validate ./our-models\n"
+        "  llmpick catalog refresh --dry-run\n"
+        "  llmpick catalog status",
+        no_args_is_help=True,
+    )
+    group.command("validate", short_help="Check the catalog or an overlay; exit 3 on a problem.")(
+        catalog.validate
+    )
+    group.command("refresh", short_help="Update prices, limits and new API models.")(
+        catalog.refresh
+    )
+    group.command("status", short_help="How fresh the catalog and its refresh layer are.")(
+        catalog.status
+    )
+    return group
+
+
+# (name, function or group, what Typer is told of it); the commands that take the
+# requirement options (--task, --gpu-memory ...) are RequirementCommands: cli/options.py
+_COMMANDS: tuple[tuple[str, Callable[..., Any], dict[str, Any]], ...] = (
+    (
+        "recommend",
+        recommend.recommend,
+        {"cls": RequirementCommand, "short_help": "A ranked, explained shortlist for a job."},
+    ),
+    (
+        "why",
+        why.why,
+        {
+            "cls": RequirementCommand,
+            "short_help": "Why one model ranks where it does, or is left out.",
+        },
+    ),
+    (
+        "providers",
+        providers.providers,
+        {"short_help": "Who makes models, by the four kinds of guide §1.1."},
+    ),
+    ("models", models.models, {"short_help": "List and search the catalog's models."}),
+    (
+        "show",
+        show.show,
+        {"cls": RequirementCommand, "short_help": "One model's or family's facts and sources."},
+    ),
+    ("fit", fit.fit, {"short_help": "The GPU memory a model needs, per quantization."}),
+    ("guide", guide.guide, {"short_help": "Read the guide that explanations cite."}),
+    ("catalog", _catalog_group, {"short_help": "Validate, refresh and date the catalog."}),
+    (
+        "schema",
+        schema.schema,
+        {"short_help": "JSON Schemas of llmpick's documents and input files."},
+    ),
+    (
+        "eval",
+        eval_cmd.eval_,
+        {"short_help": "Try models on your own cases: pass rate, speed, cost."},
+    ),
+    (
+        "mcp",
+        mcp.mcp,
+        {"short_help": "Serve llmpick's answers to coding agents over MCP (stdio)."},
+    ),
+    (
+        "completion",
+        completion.completion,
+        {"short_help": "Print the shell completion script (bash, zsh, fish)."},
+    ),
 )
 
-# the commands that take the requirement options (--task, --gpu-memory ...): cli/options.py
-app.command(
-    "recommend", cls=RequirementCommand, short_help="A ranked, explained shortlist for a job."
-)(recommend.recommend)
-app.command(
-    "why", cls=RequirementCommand, short_help="Why one model ranks where it does, or is left out."
-)(why.why)
-app.command("providers", short_help="Who makes models, by the four kinds of guide §1.1.")(
-    providers.providers
-)
-app.command("models", short_help="List and search the catalog's models.")(models.models)
-app.command(
-    "show", cls=RequirementCommand, short_help="One model's or family's facts and sources."
-)(show.show)
-app.command("fit", short_help="The GPU memory a model needs, per quantization.")(fit.fit)
-app.command("guide", short_help="Read the guide that explanations cite.")(guide.guide)
-app.add_typer(catalog_app, name="catalog", short_help="Validate, refresh and date the catalog.")
-app.command("schema", short_help="JSON Schemas of llmpick's documents and input files.")(
-    schema.schema
-)
-app.command("eval", short_help="Try models on your own cases: pass rate, speed, cost.")(
-    eval_cmd.eval_
-)
-app.command("mcp", short_help="Serve llmpick's answers to coding agents over MCP (stdio).")(mcp.mcp)
-app.command("completion", short_help="Print the shell completion script (bash, zsh, fish).")(
-    completion.completion
-)
+
+def _app(only: str | None = None) -> typer.Typer:
+    """The command line with every command, or with only the one named ``only``."""
+    made = typer.Typer(**_ROOT)
+    made.callback()(root)
+    for name, fn, how in _COMMANDS:
+        if only is not None and name != only:
+            continue
+        if fn is _catalog_group:
+            made.add_typer(_catalog_group(), name=name, **how)
+        else:
+            made.command(name, **how)(fn)
+    return made
+
+
+app = _app()
+_NAMES = frozenset(name for name, _, _ in _COMMANDS)
+
+
+def _parser_for(argv: list[str]) -> typer.Typer:
+    """The command line to parse ``argv`` with: one with only the command ``argv`` names,
+    when it names one after the root's options that take part in no help or error of
+    the root's own (Typer turns each command it has into a parser on every run: ~15 ms
+    for all, of which one command takes a few); else the whole one."""
+    words = iter(argv)
+    for word in words:
+        if word == "--catalog":
+            next(words, None)
+        elif word == "--no-refresh" or word.startswith("--catalog="):
+            continue
+        else:
+            return _app(word) if word in _NAMES else app
+    return app
 
 
 def _say(label: str, text: str) -> None:
@@ -243,7 +304,7 @@ def run(argv: list[str] | None = None) -> int:
                 from llmpick.cli.completion import complete
 
                 return complete(app)
-            rv = app(args=argv, standalone_mode=False, prog_name="llmpick")
+            rv = _parser_for(argv)(args=argv, standalone_mode=False, prog_name="llmpick")
     except LlmpickError as exc:
         _report(exc)
         return int(exc.exit_code)

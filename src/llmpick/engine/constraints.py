@@ -34,9 +34,10 @@ from llmpick.units import (
 from llmpick.vocabulary import PLATFORM_NAMES
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@dataclass(slots=True, frozen=True, eq=False, repr=False)
 class Exclusion:
-    """Why a hard constraint drops a model."""
+    """Why a hard constraint drops a model (one may stand for many models: the same
+    exclusion is given to every model it drops for the same reason)."""
 
     constraint: str  # the requirement field (or "task", "status")
     text: str
@@ -47,14 +48,15 @@ def _served_by_api(v: Variant) -> bool:
     return bool(v.access.api or v.access.platforms) and v.api_status != "retired"
 
 
-def _is_safety_classifier(v: Variant) -> bool:
-    return v.domain == "safety"
-
-
 Check = Callable[[Variant, Requirements, Catalog], Exclusion | None]
 
 
-def _status(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
+def _status(
+    v: Variant,
+    r: Requirements,
+    c: Catalog,
+    said: dict[tuple[str, str, str | None], Exclusion] | None = None,
+) -> Exclusion | None:
     # legacy models are still available: they stay in, ranked lower with a caveat. For
     # open weights the status is the weights'; the API has its own (api_status).
     status = v.status
@@ -62,15 +64,25 @@ def _status(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
         status = v.api_status
     if status in ("active", "legacy") or r.include_legacy:
         return None
+    key = (status, v.status, v.successor)  # ``said``: one exclusion for each, per request
+    hit = said.get(key) if said is not None else None
+    if hit is None:
+        hit = _retired(status, v.status, v.successor, c)
+        if said is not None:
+            said[key] = hit
+    return hit
+
+
+def _retired(status: str, own: str, successor: str | None, c: Catalog) -> Exclusion:
     from llmpick.catalog.query import current_successor
 
-    now = current_successor(c, v.successor)
+    now = current_successor(c, successor)
     succ = f"; replaced by {now}" if now else ""
     what = {
         "deprecated": "deprecated: its shutdown is announced",
         "retired": "retired: no longer served",
     }[status]
-    if status != v.status:
+    if status != own:
         what = f"its maker's API is {what.split(':')[0]}"
     return Exclusion("status", f"{what}{succ} (use --include-legacy to consider it)", "4.1")
 
@@ -276,9 +288,31 @@ def _flavour(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
     return None
 
 
+# the task's exclusions, each the same for every model it excludes
+_GUARD = Exclusion("task", "a safety classifier (guard model), not a general model", "2.16")
+_VECTORS = Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
+_ENCODER = Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
+_CLASSIFIER = Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
+_TRANSLATES = Exclusion("task", "a translation model: it only translates", "2.16")
+_BASE = Exclusion(
+    "task",
+    "a base model: without instruction tuning it needs tedious prompt engineering "
+    "(pass --fine-tune if you will tune it)",
+    "2.2",
+)
+_NO_SPANS = Exclusion("task", "an embedding model cannot extract spans of text", "2.16")
+_DECODER_BASE = Exclusion(
+    "task",
+    "a decoder base model: not instruction-tuned, so it needs fine-tuning first "
+    "(pass --fine-tune if you will tune it)",
+    "2.2",
+)
+_NOT_EMBEDDING = Exclusion("task", "not an embedding or encoder model", "2.16")
+
+
 def _task(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
-    if _is_safety_classifier(v) and r.domain != "safety":
-        return Exclusion("task", "a safety classifier (guard model), not a general model", "2.16")
+    if v.domain == "safety" and r.domain != "safety":  # a safety classifier
+        return _GUARD
     if r.task in GENERATIVE:
         return _generates(v, r)
     if r.task in ("classification", "extraction"):
@@ -293,37 +327,27 @@ def _generates(v: Variant, r: Requirements) -> Exclusion | None:
     will be tuned to), and is not made for one other job."""
     task = r.task
     if v.flavour == "embedding":
-        return Exclusion("task", "an embedding model: it produces vectors, not text", "2.16")
+        return _VECTORS
     if v.architecture == "encoder-only":
-        return Exclusion("task", "an encoder-only model: it cannot generate text", "2.2")
+        return _ENCODER
     classifier = "task-finetune" in v.tuning and v.architecture != "decoder-only"
     if classifier and not (v.domain == "translation" and task == "translation"):
-        return Exclusion("task", "a classifier fine-tuned for one labelled task", "2.16")
+        return _CLASSIFIER
     if v.flavour == "base" and not r.fine_tune and v.domain != "translation":
-        return Exclusion(
-            "task",
-            "a base model: without instruction tuning it needs tedious prompt engineering "
-            "(pass --fine-tune if you will tune it)",
-            "2.2",
-        )
+        return _BASE
     if v.domain == "translation" and task not in ("translation", None):
-        return Exclusion("task", "a translation model: it only translates", "2.16")
+        return _TRANSLATES
     return None
 
 
 def _labels(v: Variant, r: Requirements) -> Exclusion | None:
     """Whether it can classify or extract: encoders can, decoders once instruction-tuned."""
     if v.flavour == "embedding" and r.task == "extraction":
-        return Exclusion("task", "an embedding model cannot extract spans of text", "2.16")
+        return _NO_SPANS
     if v.flavour == "base" and v.architecture == "decoder-only" and not r.fine_tune:
-        return Exclusion(
-            "task",
-            "a decoder base model: not instruction-tuned, so it needs fine-tuning first "
-            "(pass --fine-tune if you will tune it)",
-            "2.2",
-        )
+        return _DECODER_BASE
     if v.domain == "translation":
-        return Exclusion("task", "a translation model: it only translates", "2.16")
+        return _TRANSLATES
     return None
 
 
@@ -333,7 +357,7 @@ def _embeds(v: Variant) -> Exclusion | None:
         v.architecture == "encoder-only" and "task-finetune" not in v.tuning
     ):
         return None
-    return Exclusion("task", "not an embedding or encoder model", "2.16")
+    return _NOT_EMBEDDING
 
 
 def _language(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:
@@ -487,6 +511,7 @@ def active_checks(
     extra: dict[Check, dict[str, object]] = {
         _speed: {"measured": measured, "fits": fits, "setup": setup},
         _gpu: {"fits": fits, "setup": setup},
+        _status: {"said": {}},
     }
     return tuple(
         partial(fn, **extra[fn]) if fn in extra else fn

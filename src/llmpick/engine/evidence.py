@@ -18,6 +18,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from llmpick.catalog.records import Variant
 
@@ -371,7 +372,7 @@ def best_results(variants: Iterable[Variant]) -> dict[str, dict[str, float]]:
     """variant id -> {canonical benchmark: its best comparable score}; results whose
     edition is not stated are left out (they cannot be compared)."""
     out: dict[str, dict[str, float]] = {}
-    for v in variants:
+    for v in filter(_EVIDENCE, variants):  # most have none
         mine: dict[str, float] = {}
         for e in v.evidence:
             name = canonical(e.benchmark, e.metric)
@@ -383,6 +384,9 @@ def best_results(variants: Iterable[Variant]) -> dict[str, dict[str, float]]:
         if mine:
             out[v.id] = mine
     return out
+
+
+_EVIDENCE = attrgetter("evidence")
 
 
 def places(

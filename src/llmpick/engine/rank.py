@@ -19,6 +19,7 @@ from typing import Any
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine import evidence
+from llmpick.engine.best_first import BestFirst
 from llmpick.engine.constraints import (
     CHECK_CITATIONS,
     Check,
@@ -40,6 +41,7 @@ from llmpick.engine.scoring import (
     guide_citations,
     most_points,
     points,
+    rough_points,
     score,
 )
 from llmpick.engine.slots import (
@@ -72,10 +74,11 @@ MAX_PER_PROVIDER = 3
 
 @dataclass(slots=True, eq=False, repr=False)
 class Verdict:
-    """Everything the engine concluded about one variant."""
+    """Everything the engine concluded about one variant (a request makes one for every
+    catalogued model: its defaults are shared, never a new list each)."""
 
     variant: Variant
-    exclusions: list[Exclusion] = field(default_factory=list)
+    exclusions: list[Exclusion]
     _score: float = 0.0  # ``score``
     estimate: Estimate | None = None
     placement: Placement | None = None  # where the estimate sits on the user's hardware
@@ -83,14 +86,14 @@ class Verdict:
     duplicate_of: str | None = None
     # variants of the same base model (differing only in post-training or modality) that
     # this one's slot stands for; each has ``same_base_as`` set to this one's id
-    also: list[str] = field(default_factory=list)
+    also: tuple[str, ...] = ()
     same_base_as: str | None = None
     # the score's reasons and caveats, spelled out when first read (``explain_with``)
     _said: tuple[list[Reason], list[Reason]] | None = None
     _explain: Callable[[], tuple[float, list[Reason], list[Reason]]] | None = None
-    _notes: list[Reason] = field(default_factory=list)  # added before they were spelled
+    _notes: tuple[Reason, ...] = ()  # added before they were spelled
     # how to score it when its score is first read (``score_later``)
-    _later: Callable[[], None] | None = None
+    _later: Callable[[Verdict], None] | None = None
 
     @property
     def passed(self) -> bool:
@@ -105,15 +108,16 @@ class Verdict:
     def score(self, value: float) -> None:
         self._score = value
 
-    def score_later(self, how: Callable[[], None]) -> None:
-        """Say how to score it when its score or reasons are first read: a ranking need
-        not score the models that cannot reach its first places until they are read."""
+    def score_later(self, how: Callable[[Verdict], None]) -> None:
+        """Say how to score it when its score or reasons are first read (``how`` is given
+        the verdict): a ranking need not score the models that cannot reach its first
+        places until they are read."""
         self._later = how
 
     def _scored(self) -> None:
         if self._later is not None:
             later, self._later = self._later, None
-            later()
+            later(self)
 
     @property
     def reasons(self) -> list[Reason]:
@@ -131,7 +135,7 @@ class Verdict:
     def note(self, reason: Reason) -> None:
         """Add a reason after the rules' (one that shares a slot)."""
         if self._said is None:
-            self._notes.append(reason)
+            self._notes = (*self._notes, reason)
         else:
             self._said[0].append(reason)
 
@@ -143,8 +147,8 @@ class Verdict:
             if self._explain is not None:
                 score, reasons, caveats = self._explain()
                 assert score == self.score, (self.variant.id, score, self.score)
-            self._said = (reasons + self._notes, caveats)
-            self._notes = []
+            self._said = (reasons + list(self._notes), caveats)
+            self._notes = ()
         return self._said
 
 
@@ -268,11 +272,10 @@ def _rank_costs(passing: list[Verdict], r: Requirements, ctx: Context) -> Contex
     for verdict in passing:
         v = verdict.variant
         if costs:
-            price = price_for(v, r)
             est = verdict.estimate
             if v.open_weights and r.hosting != "api" and est is not None:
                 hosted[v.id] = est.total_gb
-            elif price is not None:
+            elif v.pricing is not None and (price := price_for(v, r)) is not None:
                 # at the user's monthly volume when given (its input:output mix), else 3:1
                 usd = price.monthly(*r.tokens_per_month) if r.tokens_per_month else price.blended
                 api[v.id] = math.log(usd + 0.01)
@@ -395,7 +398,7 @@ def _settle(shares: list[Share], duplicates: list[tuple[Verdict, str]]) -> None:
         v.duplicate_of = first
     for v, slot, why in shares:
         v.same_base_as = slot.variant.id
-        slot.also.append(v.variant.id)
+        slot.also = (*slot.also, v.variant.id)
         slot.note(
             Reason(
                 f"also: {v.variant.id} (score {v.score:g}), {why}, in this one slot",
@@ -459,34 +462,37 @@ def _ranking(
     Only the models that can change the first places or that count are scored here:
     those that can repeat another or share its slot (``slots.linked``), those in
     ``keep``, and those whose most possible score (``most_points``) reaches the first
-    places, taken best bound first until the first places are settled. Each of the
-    others takes a place of its own below them, and is scored when all are ranked."""
+    places, taken best bound first until the first places are settled (``BestFirst``:
+    a rough bound orders them all, and only those that come to the top have theirs
+    found). Each of the others takes a place of its own below them, and is scored when
+    all are ranked."""
     if len(passing) < PRUNE_FROM:  # few: scoring them all costs less than bounding them
-        sure: list[tuple[float, Verdict]] = [(math.inf, v) for v in passing]
-        bounds: list[tuple[float, Verdict]] = []
+        sure, bounds = passing, BestFirst[Verdict]([], [], lambda v: 0.0)
     else:
         sure, bounds = _bounded(passing, c, r, ctx, keep)
-    for _, v in sure:
+    for v in sure:
         _score(v, r, ctx)
-    done = 0
+    taken: list[tuple[float, Verdict]] = []  # the others scored so far, with their bounds
     n = min(len(bounds), 4 * top + 16)
     while True:
-        for _, v in bounds[done:n]:
+        while len(taken) < n:
+            most, v = bounds.pop()
             _score(v, r, ctx)
-        done = n
-        if n < len(bounds) and not all(v.score <= most for most, v in bounds[:n]):
-            n = len(bounds)  # a rule gave more than it said it could: score them all
+            taken.append((most, v))
+        if bounds and not all(v.score <= most for most, v in taken):
+            n += len(bounds)  # a rule gave more than it said it could: score them all
             continue
-        chosen = [v for _, v in sure + bounds[:n]]
+        chosen = sure + [v for _, v in taken]
         unique, shares, duplicates = _places(sorted(chosen, key=_sort_key), c)
         head, tail, last = _first_places(unique, c, top)
-        if n == len(bounds) or top <= 0 or (last is not None and last.score > bounds[n][0]):
+        if not bounds or top <= 0 or (last is not None and last.score > bounds.peek()):
             break
-        n = min(len(bounds), 4 * n)
+        n = min(len(taken) + len(bounds), 4 * n)
     _settle(shares, duplicates)
-    rest = [v for _, v in bounds[n:]]
+    rest = bounds.rest()
+    later = partial(_score, r=r, ctx=ctx)  # one for all of them: thousands
     for v in rest:
-        v.score_later(partial(_score, v, r, ctx))
+        v.score_later(later)
 
     def everything() -> list[Verdict]:  # each of the rest is scored as the sort reads it
         return sorted(head, key=_sort_key) + sorted(tail + rest, key=_sort_key)
@@ -496,14 +502,15 @@ def _ranking(
 
 def _bounded(
     passing: list[Verdict], c: Catalog, r: Requirements, ctx: Context, keep: set[str]
-) -> tuple[list[tuple[float, Verdict]], list[tuple[float, Verdict]]]:
+) -> tuple[list[Verdict], BestFirst[Verdict]]:
     """The models that must be scored (their bound unused), and the others best bound
-    first, each with its most possible score."""
-    most = most_points(r, ctx)
+    first."""
     must = linked((v.variant for v in passing), c) | keep
-    sure = [(math.inf, v) for v in passing if v.variant.id in must]
-    others = ((most(v.variant), v) for v in passing if v.variant.id not in must)
-    return sure, sorted(others, key=lambda bv: -bv[0])
+    sure = [v for v in passing if v.variant.id in must]
+    others = [v for v in passing if v.variant.id not in must]
+    rough = rough_points([v.variant for v in others], r, ctx)
+    most = most_points(r, ctx)
+    return sure, BestFirst(others, rough, lambda v: most(v.variant))
 
 
 def recommend(
@@ -570,9 +577,15 @@ def _checked(
     verdicts: dict[str, Verdict] = {}
     passing: list[Verdict] = []
     counts: dict[str, int] = {}
-    for vid in sorted(c.variants if only is None else only & c.variants.keys()):
-        found = check(c.variants[vid], r, c, checks)
-        verdict = verdicts[vid] = Verdict(c.variants[vid], found)
+    variants = c.variants
+    for vid in sorted(variants if only is None else only & variants.keys()):
+        v = variants[vid]
+        found = []  # ``check``, written out: it runs for every model
+        for fn in checks:
+            ex = fn(v, r, c)
+            if ex is not None:
+                found.append(ex)
+        verdict = verdicts[vid] = Verdict(v, found)
         if not found:
             passing.append(verdict)
             continue

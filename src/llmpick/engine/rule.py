@@ -8,7 +8,7 @@ them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -54,9 +54,11 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
-    measured_kin: dict[tuple[str, bool], list[Variant]] = field(default_factory=dict)
+    # each family and kind's measured models (``rules_results._all_kin``), found once
+    measured_kin: dict[tuple[str, bool], list[Variant]] | None = None
     kin_levels: dict[tuple[str, bool], float | None] = field(default_factory=dict)  # _kin_level
-    measuring: frozenset[str] | None = None  # the models with a result that measures the job
+    # the models with a result that measures the job, and how many such benchmarks each has
+    measuring: dict[str, int] | None = None
     counted: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # counted_rules
     cost_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 cheapest..1
     speed_rank: dict[str, float] = field(default_factory=dict)  # variant id -> 0 fastest..1
@@ -124,6 +126,8 @@ RuleFn = Callable[[Variant, Requirements, Context, Effects], None]
 Applies = Callable[[Requirements, Context], bool]
 Most = Callable[[Requirements, Context], float]  # the most points a rule gives, per request
 MostEach = Callable[[Variant, Requirements, Context], float]  # ... where it depends on the model
+# ... of many models at once, in their order (cheaper, and never below ``MostEach``)
+RoughAll = Callable[[Sequence[Variant], Requirements, Context], Iterable[float]]
 
 
 # each rule is one object, registered once: compared by identity (no generated __eq__ and
@@ -139,6 +143,10 @@ class Rule:
     # ranking skips scoring the models that cannot reach its first places (``most_points``)
     most: Most | None = None
     most_each: MostEach | None = None
+    # bounds of many models at once, cheaper than ``most_each`` and never below it: a
+    # ranking orders thousands of models by them, and finds ``most_each`` only for those
+    # that come to its top
+    rough: RoughAll | None = None
 
 
 REGISTERED: list[Rule] = []  # in the order they were imported; scoring.RULES orders them
@@ -151,13 +159,17 @@ def rule(
     when: Applies | None = None,
     most: Most | None = None,
     most_each: MostEach | None = None,
+    rough: RoughAll | None = None,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a scoring rule. ``when``: the requests it applies to (a rule for
     translation says nothing of a chat model); the rule is not run for the others.
     A rule that gives points says the most it can give (``most`` for any model of a
-    request, or ``most_each`` for one model), never less than it gives."""
+    request, or ``most_each`` for one model), never less than it gives; ``rough``, cheaper
+    bounds of many models at once, is never below ``most_each``."""
     if points and (most is None) == (most_each is None):
         raise TypeError(f"rule {name!r}: give most or most_each")
+    if rough is not None and most_each is None:
+        raise TypeError(f"rule {name!r}: rough bounds most_each")
 
     def register(fn: RuleFn) -> RuleFn:
         if when is not None:
@@ -167,7 +179,7 @@ def rule(
                 if when(r, ctx):
                     inner(v, r, ctx, fx)
 
-        REGISTERED.append(Rule(name, fn, cites, points, when, most, most_each))
+        REGISTERED.append(Rule(name, fn, cites, points, when, most, most_each, rough))
         return fn
 
     return register

@@ -6,6 +6,8 @@ deprecation, retirement, previews).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.model_facts import GENERATIVE, domain_fit
@@ -22,6 +24,7 @@ from llmpick.units import format_params, format_tokens, format_usd
         "model that is no longer current loses 6",
     ),
     most_each=lambda v, r, ctx: round(_recency_points(v, r, ctx) or 0.0, 1),
+    rough=lambda models, r, ctx: _recency_rough(models, r, ctx),
 )
 def recency(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     points = _recency_points(v, r, ctx)
@@ -46,12 +49,34 @@ def _recency_points(v: Variant, r: Requirements, ctx: Context) -> float | None:
     if v.released is None:
         # an undated model its maker has moved on from is a risk, not a current one
         return -6.0 * WEIGHTS[r.prefer]["recency"] if v.status != "active" and aging else None
+    return _dated_points(v.released, aging, r, ctx)
+
+
+def _dated_points(released: dt.date, aging: bool, r: Requirements, ctx: Context) -> float:
     # newer generations of generative models are markedly stronger; encoders (and
     # encoder-decoders) used for classification, extraction and embeddings age slowly
     scale = (1.0 if aging else 0.4) * WEIGHTS[r.prefer]["recency"]
-    age = (ctx.today - v.released).days / 365.25
+    age = (ctx.today - released).days / 365.25
     floor = -12.0 if aging else -4.0
     return max(floor, min(12.0, 12.0 - 6.0 * age)) * scale
+
+
+def _recency_rough(models: Sequence[Variant], r: Requirements, ctx: Context) -> Iterator[float]:
+    """A bound of recency's points for each model, once per release date: the more of
+    an aging and a slowly aging model's (a generative task ages every model), and none
+    for an undated one (it can only lose)."""
+    dates = list(map(_RELEASED, models))
+    kinds = (True,) if r.task in GENERATIVE else (True, False)
+    table = {
+        day: max(round(_dated_points(day, aging, r, ctx), 1) for aging in kinds)
+        for day in set(dates)
+        if day is not None
+    }
+    table[None] = 0.0
+    return map(table.__getitem__, dates)
+
+
+_RELEASED = attrgetter("released")
 
 
 def _generation(released: dt.date, age: float, aging: bool) -> str:

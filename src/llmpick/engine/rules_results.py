@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import weakref
+from collections.abc import Sequence
+from itertools import repeat
 
 from llmpick.catalog.records import Catalog, Variant
 from llmpick.engine.evidence import (
+    FULL_WEIGHT,
     SIBLING_SHARE,
     UNMEASURED,
     base,
@@ -65,6 +69,47 @@ def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
     return round(_evidence_points(weight, UNMEASURED + SIBLING_SHARE * (best - UNMEASURED)), 1)
 
 
+def _evidence_rough(models: Sequence[Variant], r: Requirements, ctx: Context) -> list[float]:
+    """A bound of ``_evidence_most`` for each model, from how many results that measure
+    the job it and its possible stand-ins report (``_best_level``): each model's own
+    count, the largest among the sized ones of its family and kind, and its
+    predecessors'; a model with none of them gets none."""
+    weight = WEIGHTS[r.prefer]["evidence"]
+    counts = _measuring(ctx)
+    preds = predecessors(ctx.catalog)
+    # (family, kind) -> the most any of its measured kin reports (``_measured_kin``)
+    kin = {key: max(counts[sib.id] for sib in sibs) for key, sibs in _all_kin(ctx).items() if sibs}
+
+    @functools.cache  # a few counts, met thousands of times
+    def most(own: int, stand_in: int) -> float:
+        level = max(
+            _best_level(own), UNMEASURED + SIBLING_SHARE * (_best_level(stand_in) - UNMEASURED)
+        )
+        return round(_evidence_points(weight, level), 1)
+
+    def alone(v: Variant) -> float:  # one with results, or a predecessor
+        sized = kin.get((v.family, v.moe), 0) if v.params_b is not None else 0
+        before = max(map(counts.get, preds.get(v.id, ()), repeat(0)), default=0)
+        return most(counts.get(v.id, 0), max(sized, before))
+
+    by_kin = {key: most(0, k) for key, k in kin.items()}
+    return [
+        alone(v)
+        if v.id in counts or v.id in preds
+        else by_kin.get((v.family, v.moe), 0.0)
+        if v.params_b is not None
+        else 0.0
+        for v in models
+    ]
+
+
+def _best_level(results: int) -> float:
+    """The highest level ``results`` results can give: each first among at least
+    FULL_WEIGHT candidates, weighing fully (a place is at most 1, a weight at most 1, and
+    benchmarks grouped as one count once; ``_weighed``)."""
+    return quality([(1.0, FULL_WEIGHT, 1.0)] * results)
+
+
 def _level(v: Variant, ctx: Context) -> float | None:
     """The quality level of a model's results that measure the job (None: it has none)."""
     found = _relevant_results(v, ctx) if v.id in ctx.results else None
@@ -91,6 +136,7 @@ def _kin_level(family: str, moe: bool, ctx: Context) -> float | None:
         "a real result",
     ),
     most_each=_evidence_most,
+    rough=_evidence_rough,
 )
 def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     weight = WEIGHTS[r.prefer]["evidence"]
@@ -280,28 +326,36 @@ def _measured_kin(family: str, moe: bool, ctx: Context) -> list[Variant]:
     results say little of a mixture of experts) with a published size and a result on a
     benchmark that measures the job, once per context: the stand-ins
     ``_measured_sibling`` chooses among (most of a family has none)."""
-    hit = ctx.measured_kin.get((family, moe))
-    if hit is None:
+    return _all_kin(ctx).get((family, moe), [])
+
+
+def _all_kin(ctx: Context) -> dict[tuple[str, bool], list[Variant]]:
+    """``_measured_kin`` of every family and kind that has any, found at once from the
+    families' lists (a few thousand measured models among 20,000), once per context."""
+    if ctx.measured_kin is None:
         c = ctx.catalog
-        fam = c.families.get(family)
-        kin = (c.variants.get(sid) for sid in (fam.variants if fam is not None else ()))
-        if ctx.measuring is None:
-            ctx.measuring = frozenset(
-                vid
-                for vid, results in ctx.results.items()
-                if any(measures(name, ctx.benchmarks) for name in results)
-            )
-        measuring = ctx.measuring
-        hit = [
-            sib
-            for sib in kin
-            if sib is not None
-            and sib.id in measuring
-            and sib.moe == moe
-            and sib.params_b is not None
-        ]
-        ctx.measured_kin[family, moe] = hit
-    return hit
+        measuring = _measuring(ctx).keys()
+        found: dict[tuple[str, bool], list[Variant]] = {}
+        for fid, fam in c.families.items():
+            if measuring.isdisjoint(fam.variants):  # most families: no result
+                continue
+            for sid in fam.variants:
+                sib = c.variants.get(sid)
+                if sib is not None and sid in measuring and sib.params_b is not None:
+                    found.setdefault((fid, sib.moe), []).append(sib)
+        ctx.measured_kin = found
+    return ctx.measured_kin
+
+
+def _measuring(ctx: Context) -> dict[str, int]:
+    """The models with results on benchmarks that measure the job, and how many each
+    has, once per context."""
+    if ctx.measuring is None:
+        names = set().union(*ctx.results.values())  # a few dozen benchmarks, each once
+        good = {name for name in names if measures(name, ctx.benchmarks)}
+        counts = {vid: len(good.intersection(results)) for vid, results in ctx.results.items()}
+        ctx.measuring = {vid: k for vid, k in counts.items() if k}
+    return ctx.measuring
 
 
 def _stands_in(sib: Variant, v: Variant) -> bool:
