@@ -173,18 +173,20 @@ def _validate_mapping_file(
 def parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
     """Read the overlays' YAML before the base catalog's: an overlay that is not plain
     YAML (a python tag, an alias bomb, endless nesting) is somebody else's text, and is
-    refused at once instead of after parsing every bundled file."""
-    from llmpick.yamlsafe import YamlProblem, decode, parse
+    refused at once instead of after validating every bundled file. A large catalog is
+    parsed whole here, shared with worker processes (``load_parse``)."""
+    from llmpick.catalog.load_parse import parse_all, parse_one, parsers
 
+    workers = parsers(files) - 1
+    if workers:
+        parse_all(files, workers)
     problems = []
     for src in files:
-        if not src.overlay:
-            continue
-        try:
-            src.text = decode(src.data, src.label)
-            src.parsed = parse(src.text, src.label)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
+        if src.overlay:
+            if not src.read:
+                parse_one(src)
+            if src.problem is not None:
+                problems.append(src.problem)
     return problems
 
 
@@ -210,16 +212,14 @@ _UNREADABLE = object()
 
 def _data(src: SourceFile, problems: list[Problem]) -> Any:
     """The YAML of ``src`` (read ahead for an overlay), or _UNREADABLE with the problem said."""
-    from llmpick.yamlsafe import YamlProblem, decode, parse
+    if not src.read:
+        from llmpick.catalog.load_parse import parse_one
 
-    if src.parsed is not None:
-        return src.parsed
-    try:
-        src.text = decode(src.data, src.label)
-        return parse(src.text, src.label)
-    except YamlProblem as exc:
-        problems.append(exc.problem)
+        parse_one(src)
+    if src.problem is not None:
+        problems.append(src.problem)
         return _UNREADABLE
+    return src.parsed
 
 
 def _add_mapping_file(src: SourceFile, data: Any, parts: Parts, problems: list[Problem]) -> None:
