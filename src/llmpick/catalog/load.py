@@ -235,13 +235,18 @@ def _validated(
     files: Sequence[SourceFile], version: str, overlays: Sequence[str | Path], base_env: str | None
 ) -> Catalog:
     """The catalog of ``files``, parsed, validated and resolved; CatalogError on any problem."""
+    from llmpick.catalog.load_parse import Shared
     from llmpick.catalog.load_resolve import resolve
     from llmpick.catalog.load_validate import parse_overlays
 
-    problems = parse_overlays(files)
-    if problems:
-        raise _fail(problems)
-    parts = _validate_files(files, problems)
+    with Shared(files) as parse:
+        problems = [] if parse.shared else parse_overlays(files)
+        if problems:
+            raise _fail(problems)
+        parts = _validate_files(files, problems)
+    refused = parse_overlays(files) if parse.shared else []
+    if refused:
+        raise _fail(refused)
     cat = resolve(parts, problems, version)
     if problems:
         raise _fail(problems)

@@ -43,6 +43,7 @@ class SourceFile:
     read: bool = False
     parsed: Any = None
     problem: Problem | None = None
+    pending: Any = None  # the worker parsing it, while its results have not been read
     _lines: Any = None
 
     def line(self, loc: tuple[Any, ...]) -> int | None:

@@ -40,6 +40,9 @@ BYTES_PER_PARSER = 2_000_000  # the least a worker (or this process) is given to
 MAX_PARSERS = 4  # this process and three workers, at most
 WAIT_AT_LEAST = 10.0  # seconds a worker may take beyond this process's own run ...
 WAIT_TIMES = 5  # ... or this many times as long as this process took for its own
+# validating a file takes about this share of the time parsing it does: this process,
+# which validates while the workers parse, is given that much less to parse
+VALIDATE = 0.3
 
 
 def parse_one(src: SourceFile) -> None:
@@ -70,45 +73,97 @@ def parsers(files: Sequence[SourceFile]) -> int:
     return max(1, min(cores, size // BYTES_PER_PARSER, MAX_PARSERS))
 
 
-def parse_all(files: Sequence[SourceFile], workers: int) -> None:
-    """Parse every file of ``files``: this process the first run, ``workers`` forked
-    processes one run each (runs of about equal size), each result kept on its file."""
-    runs = _runs(files, workers + 1)
-    started: list[tuple[int, int, list[SourceFile]]] = []
-    try:
-        for run in runs[1:]:
-            # no interrupt between the fork and noting the worker, which must be reaped
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                worker = _start(run)
-                if worker is not None:
-                    started.append((*worker, run))
-            finally:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            if worker is None:  # no fork, no pipe: this process parses the run
+class Shared:
+    """The parse of ``files`` shared out, for the time of a ``with`` block: on entering,
+    ``parsers(files) - 1`` workers are started, each for a run of the files; this
+    process parses the first run itself as validation reads it (``read``), and a
+    worker's run is received when validation first reaches one of its files, so that
+    this process validates its own run while the workers parse theirs. On leaving,
+    every worker is ended and reaped. ``shared``: whether any worker was started."""
+
+    def __init__(self, files: Sequence[SourceFile]) -> None:
+        self.files = files
+        self.workers: list[_Worker] = []
+        self.began = 0.0
+        self.deadline: float | None = None
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.workers)
+
+    def __enter__(self) -> Shared:
+        n = parsers(self.files)
+        if n > 1:
+            self.began = time.monotonic()
+            for run in _runs(self.files, n)[1:]:
+                self._start(run)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+    def _start(self, run: list[SourceFile]) -> None:
+        # no interrupt between the fork and noting the worker, which must be reaped
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            started = _start(run)
+            if started is not None:  # else this process parses the run as it reads it
+                worker = _Worker(self, *started, run)
+                self.workers.append(worker)
                 for src in run:
-                    parse_one(src)
-        began = time.monotonic()
-        for src in runs[0]:
-            parse_one(src)
-        mine = time.monotonic() - began
-        deadline = time.monotonic() + max(WAIT_AT_LEAST, WAIT_TIMES * mine)
-        for _pid, fd, run in started:
-            if not _received(fd, run, deadline):
-                for src in run:
-                    parse_one(src)
-    finally:
-        for pid, fd, _ in started:
-            _stop(pid, fd)
+                    src.pending = worker
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    def until(self) -> float:
+        """When the workers must have sent their runs: WAIT_TIMES as long as this process
+        took to reach the first of them, WAIT_AT_LEAST seconds at least."""
+        if self.deadline is None:
+            now = time.monotonic()
+            self.deadline = now + max(WAIT_AT_LEAST, WAIT_TIMES * (now - self.began))
+        return self.deadline
+
+
+class _Worker:
+    def __init__(self, shared: Shared, pid: int, fd: int, run: list[SourceFile]) -> None:
+        self.shared, self.pid, self.fd, self.run = shared, pid, fd, run
+        self.running = True
+
+    def receive(self) -> None:
+        """The worker's results, kept on its files; when they cannot be had, its files
+        are left for this process to parse (``read``)."""
+        for src in self.run:
+            src.pending = None
+        if not _received(self.fd, self.run, self.shared.until()):
+            for src in self.run:
+                src.read = False
+        self.stop()
+
+    def stop(self) -> None:
+        if self.running:
+            self.running = False
+            _stop(self.pid, self.fd)
+
+
+def read(src: SourceFile) -> None:
+    """Make sure ``src`` is read: by the worker it was given to, else here."""
+    if src.pending is not None:
+        src.pending.receive()
+    if not src.read:
+        parse_one(src)
 
 
 def _runs(files: Sequence[SourceFile], n: int) -> list[list[SourceFile]]:
-    """``files`` cut into ``n`` runs in order, of about equal bytes."""
+    """``files`` cut into ``n`` runs in order, the workers' of about equal size, and the
+    first, which this process parses while it validates, smaller by VALIDATE."""
     total = sum(len(f.data) for f in files) or 1
+    first = total / ((n - 1) * (1 + VALIDATE) + 1)
     runs: list[list[SourceFile]] = [[] for _ in range(n)]
     done = 0
     for src in files:
-        runs[min(n - 1, done * n // total)].append(src)
+        k = 0 if done < first else 1 + int((done - first) * (n - 1) // (total - first))
+        runs[min(n - 1, k)].append(src)
         done += len(src.data)
     return runs
 
@@ -170,8 +225,8 @@ def _received(fd: int, run: list[SourceFile], deadline: float) -> bool:
 
     chunks = []
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
+        left = max(0.0, deadline - time.monotonic())  # 0: only what has come in
+        if not select.select([fd], [], [], left)[0]:
             return False
         chunk = os.read(fd, 1 << 20)
         if not chunk:

@@ -173,18 +173,16 @@ def _validate_mapping_file(
 def parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
     """Read the overlays' YAML before the base catalog's: an overlay that is not plain
     YAML (a python tag, an alias bomb, endless nesting) is somebody else's text, and is
-    refused at once instead of after validating every bundled file. A large catalog is
-    parsed whole here, shared with worker processes (``load_parse``)."""
-    from llmpick.catalog.load_parse import parse_all, parse_one, parsers
+    refused at once instead of after parsing every bundled file. When the parse is
+    shared out (``load_parse.Shared``), call it again once every file is validated: the
+    files were validated as they came in, and their problems count only if no overlay
+    is refused."""
+    from llmpick.catalog.load_parse import read
 
-    workers = parsers(files) - 1
-    if workers:
-        parse_all(files, workers)
     problems = []
     for src in files:
         if src.overlay:
-            if not src.read:
-                parse_one(src)
+            read(src)
             if src.problem is not None:
                 problems.append(src.problem)
     return problems
@@ -211,11 +209,10 @@ _UNREADABLE = object()
 
 
 def _data(src: SourceFile, problems: list[Problem]) -> Any:
-    """The YAML of ``src`` (read ahead for an overlay), or _UNREADABLE with the problem said."""
-    if not src.read:
-        from llmpick.catalog.load_parse import parse_one
+    """The YAML of ``src``, or _UNREADABLE with the problem said."""
+    from llmpick.catalog.load_parse import read
 
-        parse_one(src)
+    read(src)
     if src.problem is not None:
         problems.append(src.problem)
         return _UNREADABLE
