@@ -223,3 +223,52 @@ def test_only_a_large_catalog_on_linux_without_threads_is_shared_out(
     for platform in ("darwin", "win32"):
         monkeypatch.setattr(sys, "platform", platform)
         assert load_parse.parsers(files(1000, 10_000)) == 1
+
+
+@pytest.mark.private_cache
+def test_a_large_catalog_s_cache_is_written_apart_and_then_served(
+    tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmpick.catalog import load as load_mod
+    from llmpick.catalog.cache import cache_dir
+
+    paths = [overlay(tmp_path / "one")]
+    for path in paths[0].rglob("*.yaml"):  # old enough for the index to vouch for
+        os.utime(path, (time.time() - 3600,) * 2)
+    monkeypatch.setattr(load_parse, "parsers", lambda files: 3)
+    first = load_catalog(paths, base=FIXTURE_CATALOG)
+    writers = list(load_parse._APART)
+    assert len(writers) == 1  # this process did not wait for the write
+    load_parse.finish()
+    assert not load_parse._APART
+    assert_reaped(writers)
+    where = cache_dir()
+    assert where is not None
+    assert len(list(where.glob("catalog-*.bin"))) == 1
+    assert len(list(where.glob("index-*"))) == 1
+    monkeypatch.setattr(load_mod, "_validate_files", lambda *a: pytest.fail("parsed again"))
+    again = load_catalog(paths, base=FIXTURE_CATALOG)
+    assert catalog_rows(again) == catalog_rows(first)
+
+
+@pytest.mark.private_cache
+def test_a_writer_that_fails_only_costs_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmpick.catalog import load as load_mod
+    from llmpick.catalog.cache import cache_dir
+
+    def broken(*args: Any) -> bool:
+        raise OSError("the disk is gone")
+
+    paths = [overlay(tmp_path / "one")]
+    here = loaded(paths, FIXTURE_CATALOG, 0, monkeypatch)
+    with monkeypatch.context() as m:
+        m.setattr(load_parse, "parsers", lambda files: 3)
+        m.setattr(load_mod, "write_cache", broken)
+        cat = load_catalog(paths, base=FIXTURE_CATALOG)
+        load_parse.finish()
+    assert (catalog_rows(cat), provenance(cat).to_data()) == here
+    where = cache_dir()
+    assert where is not None
+    assert not list(where.glob("catalog-*.bin"))

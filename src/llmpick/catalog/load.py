@@ -212,10 +212,26 @@ def _cached_or_validated(
     if cached is None:
         cached = _validated(files, version, overlays, base_env)
         if cdir is not None and cpath is not None:
+            if _written_apart(files, index, version, cpath, cached):
+                return _based(cached, base_env)
             trusted = write_cache(cdir, cpath, cached)
     if cpath is not None and trusted:
         write_index(index, version, cpath, [f.stat[1] for f in files])
     return _based(cached, base_env)
+
+
+def _written_apart(
+    files: Sequence[SourceFile], index: Path | None, version: str, cpath: Path, cat: Catalog
+) -> bool:
+    """Whether a forked process writes the cache of a large catalog (and then its index),
+    as this one answers; False (write it here) for a small one, or where it cannot."""
+    from llmpick.catalog.load_parse import apart, parsers
+
+    def write() -> None:
+        if write_cache(cpath.parent, cpath, cat):
+            write_index(index, version, cpath, [f.stat[1] for f in files])
+
+    return parsers(files) > 1 and apart(write)
 
 
 def _indexed(cdir: Path | None, index: Path | None) -> Catalog | None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from llmpick.errors import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from llmpick.catalog.load_files import SourceFile
 
@@ -61,16 +61,23 @@ def parsers(files: Sequence[SourceFile]) -> int:
     """How many processes should parse ``files``, this one included: 1 (this one alone)
     for a small catalog, or where forking is not safe or not there."""
     size = sum(len(f.data) for f in files)
-    if size < PARALLEL_BYTES or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+    if size < PARALLEL_BYTES or not can_fork():
         return 1
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return 1  # a forked copy of a threaded process may hold a lock no thread will free
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - Linux has it
         cores = os.cpu_count() or 1
     return max(1, min(cores, size // BYTES_PER_PARSER, MAX_PARSERS))
+
+
+def can_fork() -> bool:
+    """Whether a worker may be forked: on Linux (macOS's system libraries are not safe
+    to use in a forked child), and from a process with one thread (a forked copy of a
+    threaded one may hold a lock that no thread will free)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
 
 
 class Shared:
@@ -260,10 +267,61 @@ def _apply(payload: bytes, run: list[SourceFile]) -> bool:
     return True
 
 
-def _stop(pid: int, fd: int) -> None:
+def _stop(pid: int, fd: int | None) -> None:
     """Close our end of a worker's pipe, end it if it still runs, and reap it."""
-    os.close(fd)
+    if fd is not None:
+        os.close(fd)
     with contextlib.suppress(OSError):  # one that has exited is a zombie until reaped
         os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+_APART: list[int] = []  # the processes ``apart`` started, until reaped
+
+
+def apart(job: Callable[[], object]) -> bool:
+    """Run ``job`` in a forked process, while this one goes on (writing the cache of a
+    large catalog while the engine answers); False when none can be forked (then run it
+    here). The process is waited for when this one exits (``finish``)."""
+    if not can_fork():
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+                job()
+                status = 0
+            finally:
+                os._exit(status)  # nothing of the parent's may run here
+        if not _APART:
+            import atexit
+
+            atexit.register(finish)
+        _APART.append(pid)
+    except OSError:
+        return False
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    return True
+
+
+def finish(wait: float = WAIT_AT_LEAST) -> None:
+    """Wait for what ``apart`` started, ``wait`` seconds at most; then end what is left
+    (an interrupt has already ended a writer, which removed its temporary file)."""
+    deadline = time.monotonic() + wait
+    while _APART:
+        pid = _APART[0]
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done or time.monotonic() > deadline:
+            if not done:
+                _stop(pid, None)
+            _APART.pop(0)
+        else:
+            time.sleep(0.005)
