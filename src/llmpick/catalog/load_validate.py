@@ -216,7 +216,8 @@ def _data(src: SourceFile, problems: list[Problem]) -> Any:
     if src.problem is not None:
         problems.append(src.problem)
         return _UNREADABLE
-    return src.parsed
+    data, src.parsed = src.parsed, None  # handed over: not kept beyond its validation
+    return data
 
 
 def _add_mapping_file(src: SourceFile, data: Any, parts: Parts, problems: list[Problem]) -> None:
