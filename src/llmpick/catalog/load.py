@@ -15,7 +15,10 @@ it is listed with the overlays wherever they are shown.
 
 The validated catalog is cached (``cache.py``), keyed by a hash of every file's
 bytes, so a repeated run skips YAML parsing and a changed file is never served
-from a stale cache.
+from a stale cache. A large catalog's cold load on Linux is shared with forked worker
+processes (``load_parse.py``: the YAML parsed while this process validates, the cache
+written while it answers); the catalog and the problems are those of a load in one
+process.
 
 This module is the way in: ``load_catalog``, the in-process reuse (``_Loaded``) and the
 cache with its index. The files are found by ``load_files.py``; a cold load validates
