@@ -3,17 +3,20 @@ problem that refuses it (``yamlsafe``: size, UTF-8, depth, aliases, duplicate ke
 
 A cold load of a large catalog spends most of its time in libyaml's events (20,000
 models: about 1.5 s of 3.3). On Linux, where ``fork`` is safe, a large set of files is
-shared out: worker processes each parse a run of the files with the same code and send
-the plain data back through a pipe (``marshal``; ``pickle`` when a file holds dates or
-other values marshal cannot write), while this process parses the first run. The data
-and the problems are those of parsing in order here: each file's result is kept on its
-``SourceFile``, whoever parsed it, and validation reads them in file order. A worker that
-cannot be started, dies, errs, sends what cannot be read or has not finished in time
-leaves its run to this process; every worker is killed and reaped before this returns
-(an interrupt included), so none outlives the load. Elsewhere (Windows, macOS, a
-process with threads), and for a small catalog, the files are parsed here, the
-overlays first (``load_validate.parse_overlays``) and the others as validation reads
-them.
+shared out (``Shared``): worker processes each parse a run of the files with the same
+code and send the plain data back through a pipe (``marshal``; ``pickle`` when a file
+holds dates or other values marshal cannot write), while this process parses and
+validates the first run; a worker's results are read when validation reaches its
+files. The data and the problems are those of parsing in order here: each file's
+result is kept on its ``SourceFile``, whoever parsed it, and validation reads them in
+file order. A worker that cannot be started, dies, errs, sends what cannot be read or
+has not finished in time leaves its run to this process; every worker is killed and
+reaped when the load ends, an interrupt included. Elsewhere (Windows, macOS, a process
+with threads), and for a small catalog, the files are parsed here, the overlays first
+(``load_validate.parse_overlays``) and the others as validation reads them.
+
+``apart`` runs a job in a forked process (the cache of a large catalog is written while
+this process answers), waited for at exit (``finish``).
 """
 
 from __future__ import annotations
