@@ -204,6 +204,7 @@ def test_only_a_large_catalog_on_linux_without_threads_is_shared_out(
             SourceFile(f"f{i}", f"f{i}", "family", (0, 0, 0, 0, 0), b"x" * size) for i in range(n)
         ]
 
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
     assert load_parse.parsers(files(10, 100_000)) == 1  # 1 MB: the bundled catalog's size
     assert load_parse.parsers(files(1000, 6_000)) == 3  # 6 MB: two MB a process
@@ -212,6 +213,10 @@ def test_only_a_large_catalog_on_linux_without_threads_is_shared_out(
     assert load_parse.parsers(files(1000, 10_000)) == 1  # one core
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert load_parse.parsers(files(1000, 10_000)) == 2
+    for load, parsers in ((0.9, 2), (1.4, 2), (1.6, 1), (4.0, 1)):  # the cores others use
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
+        assert load_parse.parsers(files(1000, 10_000)) == parsers, load
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()

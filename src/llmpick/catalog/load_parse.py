@@ -61,8 +61,11 @@ def parse_one(src: SourceFile) -> None:
 
 
 def parsers(files: Sequence[SourceFile]) -> int:
-    """How many processes should parse ``files``, this one included: 1 (this one alone)
-    for a small catalog, or where forking is not safe or not there."""
+    """How many processes should parse ``files``, this one included: as many as there
+    are cores free for them (those this process may use, less the load average of the
+    last minute, rounded), and 1 (this one alone) for a small catalog, or where forking
+    is not safe or not there. A worker on a core that others keep busy only takes this
+    process's turns: on a saturated machine a shared load took longer than one here."""
     size = sum(len(f.data) for f in files)
     if size < PARALLEL_BYTES or not can_fork():
         return 1
@@ -70,7 +73,11 @@ def parsers(files: Sequence[SourceFile]) -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - Linux has it
         cores = os.cpu_count() or 1
-    return max(1, min(cores, size // BYTES_PER_PARSER, MAX_PARSERS))
+    try:
+        free = 1 + int(cores - os.getloadavg()[0] + 0.5)  # this process's core included
+    except OSError:  # pragma: no cover - Linux has it
+        free = cores
+    return max(1, min(cores, free, size // BYTES_PER_PARSER, MAX_PARSERS))
 
 
 def can_fork() -> bool:
