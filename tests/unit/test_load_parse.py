@@ -277,3 +277,30 @@ def test_a_writer_that_fails_only_costs_the_cache(
     where = cache_dir()
     assert where is not None
     assert not list(where.glob("catalog-*.bin"))
+
+
+def test_workers_are_heard_from_past_descriptor_1023(
+    tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1100:
+        if hard != resource.RLIM_INFINITY and hard < 1100:
+            pytest.skip("cannot open 1,100 files here")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1100, hard))
+    held = [os.dup(0) for _ in range(1024)]  # the workers' pipes come after these
+    try:
+        paths = [overlay(tmp_path / "one")]
+        here = loaded(paths, FIXTURE_CATALOG, 0, monkeypatch)
+        sent: list[bytes] = []
+        real = load_parse._apply
+        monkeypatch.setattr(load_parse, "_apply", lambda p, run: sent.append(p[:1]) or real(p, run))
+        assert loaded(paths, FIXTURE_CATALOG, 2, monkeypatch) == here
+        assert len(sent) == 2  # both workers' results were read, not parsed again here
+    finally:
+        for fd in held:
+            os.close(fd)
+        if soft < 1100:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert_reaped(started)

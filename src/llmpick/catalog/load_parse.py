@@ -111,6 +111,8 @@ class Shared:
     def __enter__(self) -> Shared:
         n = parsers(self.files)
         if n > 1:
+            import llmpick.yamlsafe  # noqa: F401 - loaded once, for this process and the workers
+
             self.began = time.monotonic()
             for run in _runs(self.files, n)[1:]:
                 self._start(run)
@@ -240,10 +242,12 @@ def _received(fd: int, run: list[SourceFile], deadline: float) -> bool:
     or cannot be read (the run is then parsed here)."""
     import select
 
+    poll = select.poll()  # not select(): it refuses a descriptor above 1023
+    poll.register(fd, select.POLLIN)
     chunks = []
     while True:
         left = max(0.0, deadline - time.monotonic())  # 0: only what has come in
-        if not select.select([fd], [], [], left)[0]:
+        if not poll.poll(left * 1000):
             return False
         chunk = os.read(fd, 1 << 20)
         if not chunk:
