@@ -460,9 +460,10 @@ def _columns(cls: type, records: Sequence[Any], memo: dict[Any, Any]) -> tuple[A
         col = list(map(get, records))
         if how == _PLAIN:
             out.append(_shared(col, memo))
-        elif how == _DATE:
-            iso = [None if d is None else d.isoformat() for d in col]
-            out.append(list(map(memo.setdefault, iso, iso)))
+        elif how == _DATE:  # each distinct date written out once (20k: 54,000 -> ~900)
+            iso = {d: d.isoformat() for d in set(col) if d is not None}
+            iso = {d: memo.setdefault(text, text) for d, text in iso.items()}
+            out.append([None if d is None else iso[d] for d in col])
         elif how == _ONE:
             out.append(_columns(inner, col, memo))
         elif how == _OPTIONAL:

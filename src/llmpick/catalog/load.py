@@ -15,7 +15,10 @@ it is listed with the overlays wherever they are shown.
 
 The validated catalog is cached (``cache.py``), keyed by a hash of every file's
 bytes, so a repeated run skips YAML parsing and a changed file is never served
-from a stale cache.
+from a stale cache. A large catalog's cold load on Linux is shared with forked worker
+processes (``load_parse.py``: the YAML parsed while this process validates, the cache
+written while it answers); the catalog and the problems are those of a load in one
+process.
 
 This module is the way in: ``load_catalog``, the in-process reuse (``_Loaded``) and the
 cache with its index. The files are found by ``load_files.py``; a cold load validates
@@ -212,10 +215,26 @@ def _cached_or_validated(
     if cached is None:
         cached = _validated(files, version, overlays, base_env)
         if cdir is not None and cpath is not None:
+            if _written_apart(files, index, version, cpath, cached):
+                return _based(cached, base_env)
             trusted = write_cache(cdir, cpath, cached)
     if cpath is not None and trusted:
         write_index(index, version, cpath, [f.stat[1] for f in files])
     return _based(cached, base_env)
+
+
+def _written_apart(
+    files: Sequence[SourceFile], index: Path | None, version: str, cpath: Path, cat: Catalog
+) -> bool:
+    """Whether a forked process writes the cache of a large catalog (and then its index),
+    as this one answers; False (write it here) for a small one, or where it cannot."""
+    from llmpick.catalog.load_parse import apart, parsers
+
+    def write() -> None:
+        if write_cache(cpath.parent, cpath, cat):
+            write_index(index, version, cpath, [f.stat[1] for f in files])
+
+    return parsers(files) > 1 and apart(write)
 
 
 def _indexed(cdir: Path | None, index: Path | None) -> Catalog | None:
@@ -235,13 +254,18 @@ def _validated(
     files: Sequence[SourceFile], version: str, overlays: Sequence[str | Path], base_env: str | None
 ) -> Catalog:
     """The catalog of ``files``, parsed, validated and resolved; CatalogError on any problem."""
+    from llmpick.catalog.load_parse import Shared
     from llmpick.catalog.load_resolve import resolve
     from llmpick.catalog.load_validate import parse_overlays
 
-    problems = parse_overlays(files)
-    if problems:
-        raise _fail(problems)
-    parts = _validate_files(files, problems)
+    with Shared(files) as parse:
+        problems = [] if parse.shared else parse_overlays(files)
+        if problems:
+            raise _fail(problems)
+        parts = _validate_files(files, problems)
+    refused = parse_overlays(files) if parse.shared else []
+    if refused:
+        raise _fail(refused)
     cat = resolve(parts, problems, version)
     if problems:
         raise _fail(problems)

@@ -258,6 +258,8 @@ def spanning_problems(
     facts that differ between releases itself, with its source."""
     if fid in NOT_YET_SPLIT:
         return []
+    if not any(v.inherited for v in map(variants.get, fam.variants) if v is not None):
+        return []  # nothing taken from the family: nothing that may not hold
     why = spans_releases(fam.variants, variants)
     if not why:
         return []

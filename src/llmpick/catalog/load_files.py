@@ -39,7 +39,11 @@ class SourceFile:
     root: str = ""
     text: str = ""
     overlay: str = ""  # the overlay path it belongs to; "" for the base catalog
-    parsed: Any = None  # its YAML, when read ahead (overlays: see load_validate.parse_overlays)
+    # once read (``load_parse``): its YAML, or the problem that refuses it
+    read: bool = False
+    parsed: Any = None
+    problem: Problem | None = None
+    pending: Any = None  # the worker parsing it, while its results have not been read
     _lines: Any = None
 
     def line(self, loc: tuple[Any, ...]) -> int | None:

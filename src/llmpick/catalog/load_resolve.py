@@ -105,58 +105,102 @@ def _resolve_variant(
     return variant
 
 
+_REQUIRED = ("license", "open_weights", "verified", "sources")
+
+
 def _missing(fam: FamilyIn, v: VariantIn, sources: list[str]) -> list[str]:
     """The required facts that neither the variant nor its family states."""
-    return [
-        name
-        for name, given in (
-            ("license", v.license is not None or fam.license is not None),
-            ("open_weights", v.open_weights is not None or fam.open_weights is not None),
-            ("verified", v.verified is not None or fam.verified is not None),
-            ("sources", bool(sources)),
-        )
-        if not given
-    ]
+    given = (
+        v.license is not None or fam.license is not None,
+        v.open_weights is not None or fam.open_weights is not None,
+        v.verified is not None or fam.verified is not None,
+        bool(sources),
+    )
+    if all(given):
+        return []
+    return [name for name, stated in zip(_REQUIRED, given, strict=True) if not stated]
 
 
 def _variant_record(fid: str, fam: FamilyIn, vid: str, v: VariantIn, sources: list[str]) -> Variant:
-    """The variant's record: what it states, else what its family states for it."""
+    """The variant's record: what it states, else what its family states for it. The
+    fields are given in their order, not by name: 20,000 calls with 33 keywords each
+    cost ~0.1 s in matching names alone (``_VARIANT_FIELDS`` checks the order)."""
     status = v.status or fam.status
     return Variant(
-        id=vid,
-        family=fid,
-        provider=fam.provider,
-        name=v.name,
-        flavour=v.flavour,
-        tuning=v.tuning,
-        architecture=fam.architecture,
-        moe=v.moe if v.moe is not None else fam.moe,
-        params_b=v.params_b,
-        active_params_b=v.active_params_b,
-        context_window=v.context_window or fam.context_window,
-        max_output=v.max_output,
-        open_weights=v.open_weights if v.open_weights is not None else bool(fam.open_weights),
-        license=v.license or fam.license or "",
-        status=status,
-        successor=v.successor or (fam.successor if status != "active" else None),
-        base_model=v.base_model,
-        domain=v.domain or fam.domain,
-        modalities=v.modalities or fam.modalities,
-        languages=v.languages if v.languages is not None else fam.languages,
-        capabilities=v.capabilities if v.capabilities is not None else (fam.capabilities or []),
-        access=v.access,
-        arch=v.arch,
-        pricing=v.pricing,
-        evidence=v.evidence,
-        released=v.released or fam.released,
-        sources=sources,
-        verified=v.verified or fam.verified,  # type: ignore[arg-type]  # _missing checked
-        notes=v.notes,
-        weights_format=v.weights_format,
-        api_status=v.api_status,
-        reasoning=v.reasoning or fam.reasoning,
-        inherited=inherited(fam, v),
+        vid,  # id
+        fid,  # family
+        fam.provider,  # provider
+        v.name,  # name
+        v.flavour,  # flavour
+        v.tuning,  # tuning
+        fam.architecture,  # architecture
+        v.moe if v.moe is not None else fam.moe,  # moe
+        v.params_b,  # params_b
+        v.active_params_b,  # active_params_b
+        v.context_window or fam.context_window,  # context_window
+        v.max_output,  # max_output
+        v.open_weights if v.open_weights is not None else bool(fam.open_weights),  # open_weights
+        v.license or fam.license or "",  # license
+        status,  # status
+        v.successor or (fam.successor if status != "active" else None),  # successor
+        v.base_model,  # base_model
+        v.domain or fam.domain,  # domain
+        v.modalities or fam.modalities,  # modalities
+        v.languages if v.languages is not None else fam.languages,  # languages
+        v.capabilities if v.capabilities is not None else (fam.capabilities or []),  # capabilities
+        v.access,  # access
+        v.arch,  # arch
+        v.pricing,  # pricing
+        v.evidence,  # evidence
+        v.released or fam.released,  # released
+        sources,  # sources
+        v.verified or fam.verified,  # type: ignore[arg-type]  # verified; _missing checked
+        v.notes,  # notes
+        v.weights_format,  # weights_format
+        v.api_status,  # api_status
+        v.reasoning or fam.reasoning,  # reasoning
+        inherited(fam, v),  # inherited
     )
+
+
+# the order _variant_record gives Variant's fields in
+_VARIANT_FIELDS = [
+    "id",
+    "family",
+    "provider",
+    "name",
+    "flavour",
+    "tuning",
+    "architecture",
+    "moe",
+    "params_b",
+    "active_params_b",
+    "context_window",
+    "max_output",
+    "open_weights",
+    "license",
+    "status",
+    "successor",
+    "base_model",
+    "domain",
+    "modalities",
+    "languages",
+    "capabilities",
+    "access",
+    "arch",
+    "pricing",
+    "evidence",
+    "released",
+    "sources",
+    "verified",
+    "notes",
+    "weights_format",
+    "api_status",
+    "reasoning",
+    "inherited",
+]
+if list(Variant.__dataclass_fields__) != _VARIANT_FIELDS:  # pragma: no cover - a new field
+    raise TypeError("load_resolve._variant_record gives Variant's fields in another order")
 
 
 def _variant_problems(

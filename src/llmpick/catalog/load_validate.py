@@ -173,18 +173,18 @@ def _validate_mapping_file(
 def parse_overlays(files: Sequence[SourceFile]) -> list[Problem]:
     """Read the overlays' YAML before the base catalog's: an overlay that is not plain
     YAML (a python tag, an alias bomb, endless nesting) is somebody else's text, and is
-    refused at once instead of after parsing every bundled file."""
-    from llmpick.yamlsafe import YamlProblem, decode, parse
+    refused at once instead of after parsing every bundled file. When the parse is
+    shared out (``load_parse.Shared``), call it again once every file is validated: the
+    files were validated as they came in, and their problems count only if no overlay
+    is refused."""
+    from llmpick.catalog.load_parse import read
 
     problems = []
     for src in files:
-        if not src.overlay:
-            continue
-        try:
-            src.text = decode(src.data, src.label)
-            src.parsed = parse(src.text, src.label)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
+        if src.overlay:
+            read(src)
+            if src.problem is not None:
+                problems.append(src.problem)
     return problems
 
 
@@ -209,17 +209,15 @@ _UNREADABLE = object()
 
 
 def _data(src: SourceFile, problems: list[Problem]) -> Any:
-    """The YAML of ``src`` (read ahead for an overlay), or _UNREADABLE with the problem said."""
-    from llmpick.yamlsafe import YamlProblem, decode, parse
+    """The YAML of ``src``, or _UNREADABLE with the problem said."""
+    from llmpick.catalog.load_parse import read
 
-    if src.parsed is not None:
-        return src.parsed
-    try:
-        src.text = decode(src.data, src.label)
-        return parse(src.text, src.label)
-    except YamlProblem as exc:
-        problems.append(exc.problem)
+    read(src)
+    if src.problem is not None:
+        problems.append(src.problem)
         return _UNREADABLE
+    data, src.parsed = src.parsed, None  # handed over: not kept beyond its validation
+    return data
 
 
 def _add_mapping_file(src: SourceFile, data: Any, parts: Parts, problems: list[Problem]) -> None:
