@@ -64,6 +64,16 @@ def overlay(
     return root
 
 
+@pytest.fixture(autouse=True)
+def _left_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads that earlier tests in this worker left running (a scripted server's
+    request still asleep) are not this module's: its loads see only the threads its own
+    tests start, as a command-line process would."""
+    real = threading.active_count
+    others = real() - 1
+    monkeypatch.setattr(threading, "active_count", lambda: real() - others)
+
+
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The process ids of the workers started; the load runs on three processes."""
