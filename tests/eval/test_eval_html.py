@@ -5,6 +5,7 @@ overflowing its box."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from llmpick.evaluation.cases import Case
-from llmpick.evaluation.html import report_html
+from llmpick.evaluation.html import LABEL_CHARS, latency_chart, pass_rate_chart, report_html
 from llmpick.evaluation.targets import TargetSpec, resolve_target
 from tests.eval.fake_openai import FakeOpenAI
 from tests.eval.test_eval_honest import _nowhere, go, tgt
@@ -65,6 +66,35 @@ def page() -> str:
         finally:
             server.stop()
     return _PAGES[0]
+
+
+def _texts(svg: str | None) -> list[str]:
+    assert svg is not None
+    return [html.unescape(t) for t in re.findall(r">([^<>]+)</text>", svg)]
+
+
+def test_chart_labels_are_short_names_and_whole_prices() -> None:
+    # pygal leaves the labels beside a horizontal bar whole: a long target name took the
+    # plot's width (at 125 characters no bar was drawn, and rendering grew past 6 GB);
+    # and the price axis cut "$0.002" to "$0.00…"
+    long = "a-model-with-a-long-name-" + "x" * 35
+    rows: list[Any] = [
+        {
+            "name": name,
+            "latency_s": {"p50": 0.007, "p95": 0.024},
+            "pass_rate": 0.6,
+            "pass_rate_interval": (0.3, 0.9),
+            "cost_per_answer_usd": cost,
+        }
+        for name, cost in ((long, 0.000032), ("small", 0.0000019))
+    ]
+    latency = _texts(latency_chart(rows))
+    names = [t for t in latency if t.startswith("a-model")]
+    assert names == [long[: LABEL_CHARS - 1] + "…"]
+    ticks = [t for t in latency if t.endswith(" s")]
+    assert len(ticks) >= 4 and len(set(ticks)) == len(ticks), ticks  # no "0.00 s" twice
+    prices = [t for t in _texts(pass_rate_chart(rows)) if t.startswith("$")]
+    assert len(prices) >= 4 and not any("…" in p for p in prices), prices
 
 
 def test_the_report_is_self_contained_and_escaped(page: str) -> None:

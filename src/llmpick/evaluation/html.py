@@ -65,6 +65,15 @@ def _secs(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f} s"
 
 
+LABEL_CHARS = 30
+
+
+def _label(name: str) -> str:
+    """A target's name as a chart labels it: at most LABEL_CHARS characters."""
+    text = clean(name)
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
 def per_1000(row: TargetRow) -> float | None:
     """Cost per 1,000 cases at the measured cost per answer."""
     c = row.get("cost_per_answer_usd")
@@ -123,6 +132,9 @@ def pass_rate_chart(rows: list[TargetRow]) -> str | None:
         y_title="pass rate (%) with its 95% interval",
         legend_at_bottom=True,
         truncate_legend=40,
+        truncate_label=-1,  # a price is never cut short ("$0.00…" for $0.002)
+        x_labels_major_count=8,
+        show_minor_x_labels=False,
         print_values=False,
         value_formatter=lambda y: f"{y:.0f}%",
         x_value_formatter=lambda x: format_usd(x),
@@ -154,10 +166,13 @@ def latency_chart(rows: list[TargetRow]) -> str | None:
         height=max(200, 70 + 46 * len(timed)),
         x_title="seconds per answer",
         legend_at_bottom=True,
-        truncate_label=30,
-        value_formatter=lambda s: f"{s:.2f} s",
+        truncate_label=LABEL_CHARS,
+        value_formatter=lambda s: f"{s:.3g} s",  # .2f gave an axis of 0.00 s, 0.00 s, 0.01 s, ...
     )
-    chart.x_labels = [clean(r["name"]) for r in timed]
+    # pygal does not shorten the labels beside a horizontal bar, and a long one took the
+    # plot's whole width (a 125-character target name drew no bars and made pygal's
+    # renderer grow past 6 GB): they are cut here, as the legend's are
+    chart.x_labels = [_label(r["name"]) for r in timed]
     chart.add("p50", [r["latency_s"]["p50"] for r in timed])
     chart.add("p95", [r["latency_s"]["p95"] for r in timed])
     return _svg(chart)
