@@ -88,14 +88,24 @@ for base in ("", {str(FIXTURE_CATALOG)!r}, {str(ROOT / "tests/fixtures/refresh/c
 """
 
 
+# one text drawn makes hypothesis build (or read) its Unicode tables in .hypothesis/
+_UNICODE = """
+from hypothesis import given, settings, strategies as st
+given(text=st.text())(settings(max_examples=1, database=None)(lambda text: None))()
+"""
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In a parallel run, the controlling process does two things once, in the
     background while the workers start, that each worker would otherwise do itself:
     it fills the workers' shared catalog cache (``_session_cache``; the bundled catalog
     is then parsed once per run, about 0.4 s of CPU, and in no test's time), and it
-    rewrites the test files' asserts (``_rewrite_ahead``). The workers wait on a lock
-    it holds for each, free by the time they first need it or soon after."""
+    rewrites the test files' asserts (``_rewrite_ahead``); and meanwhile hypothesis
+    tables the Unicode characters its text strategies draw from (``_UNICODE``), which it
+    keeps in .hypothesis/: in a fresh clone, as in CI, each worker built them in its
+    first text test otherwise (about 2 s of CPU). The workers wait on a lock it holds
+    for each, free by the time they first need it or soon after."""
     config = session.config
     if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no") == "no":
         return
@@ -114,9 +124,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         warm.wait()  # a failure here is the tests' to report: they load the same
         filling.close()  # and with it the lock
 
+    unicode = subprocess.Popen([sys.executable, "-c", _UNICODE], stdout=subprocess.DEVNULL)
+
     def rewrite() -> None:
         try:
             _rewrite_ahead(session)
+            unicode.wait()  # a failure leaves the workers to build the tables themselves
         finally:
             rewriting.close()
 
