@@ -580,11 +580,7 @@ def _checked(
     variants = c.variants
     for vid in sorted(variants if only is None else only & variants.keys()):
         v = variants[vid]
-        found = []  # ``check``, written out: it runs for every model
-        for fn in checks:
-            ex = fn(v, r, c)
-            if ex is not None:
-                found.append(ex)
+        found = check(v, r, c, checks)
         verdict = verdicts[vid] = Verdict(v, found)
         if not found:
             passing.append(verdict)

@@ -5,8 +5,6 @@ and alignment, and the domain.
 
 from __future__ import annotations
 
-from itertools import repeat
-
 from llmpick.catalog.records import Variant
 from llmpick.engine.model_facts import (
     GENERATIVE,
@@ -280,13 +278,6 @@ def _alignment(v: Variant) -> tuple[str, str] | None:
     return None
 
 
-def _domain_cap(r: Requirements) -> float:
-    """The most ``domain`` gives any model for ``r`` (``_domain_most``'s largest)."""
-    if r.domain and r.domain != "general":
-        return 15
-    return 18 + 4 if r.task == "code" else 0
-
-
 def _domain_most(v: Variant, r: Requirements, ctx: Context) -> float:
     """The most ``domain`` gives ``v``: an adaptation to the domain asked for, or to code
     (with fill-in-the-middle) for code."""
@@ -306,8 +297,7 @@ def _domain_most(v: Variant, r: Requirements, ctx: Context) -> float:
         "--domain favours models adapted to it, a specialisation counting less as it ages "
         "past a year; single-task fine-tunes and other domains weigh less for general work",
     ),
-    most_each=_domain_most,
-    rough=lambda models, r, ctx: repeat(_domain_cap(r), len(models)),
+    most_each=_domain_most,  # cheap for every model: its own rough bound
 )
 def domain(v: Variant, r: Requirements, ctx: Context, fx: Effects) -> None:
     tuning = set(v.tuning)

@@ -112,8 +112,7 @@ def linked(variants: Iterable[Variant], c: Catalog) -> set[str]:
     seen: dict[tuple[object, ...], str] = {}
     kin: dict[tuple[str, str, bool], list[tuple[int, Variant]]] = {}
     for v in variants:
-        hf = v.access.hf_repo  # ``identity``, written out for the most common case
-        first = seen.setdefault(("hf", hf.lower()) if hf else identity(v), v.id)
+        first = seen.setdefault(identity(v), v.id)
         if first != v.id:
             out.update((first, v.id))
         if v.released is not None and v.params_b is not None:  # neither rule holds without

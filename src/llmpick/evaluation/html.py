@@ -14,7 +14,7 @@ import html
 import re
 from typing import TYPE_CHECKING, Any
 
-from llmpick.evaluation.report import case_label, failure_outcome
+from llmpick.evaluation.report import case_label, clip, failure_outcome
 from llmpick.safetext import clean
 from llmpick.units import format_usd
 
@@ -70,8 +70,7 @@ LABEL_CHARS = 30
 
 def _label(name: str) -> str:
     """A target's name as a chart labels it: at most LABEL_CHARS characters."""
-    text = clean(name)
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+    return clip(clean(name), LABEL_CHARS) or ""
 
 
 def per_1000(row: TargetRow) -> float | None:
@@ -165,8 +164,8 @@ def latency_chart(rows: list[TargetRow]) -> str | None:
         width=900,
         height=max(200, 70 + 46 * len(timed)),
         x_title="seconds per answer",
+        truncate_label=LABEL_CHARS,  # the seconds on the axis, left whole (auto cut "0.005 s")
         legend_at_bottom=True,
-        truncate_label=LABEL_CHARS,
         value_formatter=lambda s: f"{s:.3g} s",  # .2f gave an axis of 0.00 s, 0.00 s, 0.01 s, ...
     )
     # pygal does not shorten the labels beside a horizontal bar, and a long one took the

@@ -222,7 +222,7 @@ def _doubts(recs: list[dict[str, Any]], answered: list[dict[str, Any]]) -> list[
 MAX_SHOWN_ANSWER = 300
 
 
-def _clip(text: str | None, n: int = MAX_SHOWN_ANSWER) -> str | None:
+def clip(text: str | None, n: int = MAX_SHOWN_ANSWER) -> str | None:
     if text is None:
         return None
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -237,7 +237,7 @@ def expected_text(case: Case | None) -> str | None:
     data = case.expect.model_dump(
         mode="json", by_alias=True, exclude_none=True, exclude_defaults=True
     )
-    return _clip(json.dumps(data, ensure_ascii=False), 200)
+    return clip(json.dumps(data, ensure_ascii=False), 200)
 
 
 def failure(rec: dict[str, Any], case: Case | None) -> Failure:
@@ -256,7 +256,7 @@ def failure(rec: dict[str, Any], case: Case | None) -> Failure:
         "repeat": rec["repeat"],
         "outcome": rec["outcome"],
         "expected": expected_text(case),
-        "answer": _clip(rec.get("answer")),
+        "answer": clip(rec.get("answer")),
         "why": why,
         "truncated": bool(rec.get("truncated")),
     }
