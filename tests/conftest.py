@@ -129,8 +129,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     def rewrite() -> None:
         try:
             _rewrite_ahead(session)
-            unicode.wait()  # a failure leaves the workers to build the tables themselves
         finally:
+            unicode.wait()  # a failure leaves the workers to build the tables themselves
             rewriting.close()
 
     threading.Thread(target=fill, daemon=True).start()

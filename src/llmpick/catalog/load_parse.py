@@ -291,6 +291,7 @@ def _stop(pid: int, fd: int | None) -> None:
         os.waitpid(pid, 0)
 
 
+_WAITED_AT_EXIT: list[bool] = []  # ``finish`` registered once, however many jobs
 _APART: list[int] = []  # the processes ``apart`` started, until reaped
 
 
@@ -311,10 +312,11 @@ def apart(job: Callable[[], object]) -> bool:
                 status = 0
             finally:
                 os._exit(status)  # nothing of the parent's may run here
-        if not _APART:
+        if not _WAITED_AT_EXIT:
             import atexit
 
             atexit.register(finish)
+            _WAITED_AT_EXIT.append(True)
         _APART.append(pid)
     except OSError:
         return False
@@ -323,10 +325,10 @@ def apart(job: Callable[[], object]) -> bool:
     return True
 
 
-def finish(wait: float = WAIT_AT_LEAST) -> None:
-    """Wait for what ``apart`` started, ``wait`` seconds at most; then end what is left
-    (an interrupt has already ended a writer, which removed its temporary file)."""
-    deadline = time.monotonic() + wait
+def finish() -> None:
+    """Wait for what ``apart`` started, WAIT_AT_LEAST seconds at most; then end what is
+    left (an interrupt has already ended a writer, which removed its temporary file)."""
+    deadline = time.monotonic() + WAIT_AT_LEAST
     while _APART:
         pid = _APART[0]
         try:

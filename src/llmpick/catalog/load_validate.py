@@ -2,7 +2,8 @@
 pydantic models, entry by entry, the problems named by file, field path and line.
 
 An overlay is somebody else's text, so it is read first and refused at once when it is
-not plain YAML, and an overlay entry that replaces one with the same id must say so
+not plain YAML (when the parse is shared out, ``load_parse``, once every file is read:
+the same problems, later), and an overlay entry that replaces one with the same id must say so
 (``replaces: true``). ``Parts`` holds the valid entries by kind, with where each came
 from, for ``load_resolve.py`` to build the records. Only a cold load (no cache, or a
 changed file) imports this module, and pydantic with it.
