@@ -54,6 +54,8 @@ class Context:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     separations: dict[str, float] = field(default_factory=dict)  # benchmark -> weight
     found: dict[str, Found] = field(default_factory=dict)  # variant id -> its results here
+    # variant id -> the quality level of those results, None without (``rules_results._level``)
+    levels: dict[str, float | None] = field(default_factory=dict)
     # each family and kind's measured models (``rules_results._all_kin``), found once
     measured_kin: dict[tuple[str, bool], list[Variant]] | None = None
     kin_levels: dict[tuple[str, bool], float | None] = field(default_factory=dict)  # _kin_level

@@ -56,9 +56,9 @@ def _evidence_most(v: Variant, r: Requirements, ctx: Context) -> float:
     of half the best level among the models that could stand in for it (its
     predecessors, and its measured kin when its size is published)."""
     weight = WEIGHTS[r.prefer]["evidence"]
-    found = _relevant_results(v, ctx) if v.id in ctx.results else None
-    if found:
-        return round(_evidence_points(weight, quality(_weighed(found, ctx))), 1)
+    own = _level(v, ctx)
+    if own is not None:
+        return round(_evidence_points(weight, own), 1)
     best = _kin_level(v.family, v.moe, ctx) if v.params_b is not None else None
     for prev in predecessors(ctx.catalog).get(v.id, ()):
         level = _level(ctx.catalog.variants[prev], ctx)
@@ -111,9 +111,13 @@ def _best_level(results: int) -> float:
 
 
 def _level(v: Variant, ctx: Context) -> float | None:
-    """The quality level of a model's results that measure the job (None: it has none)."""
-    found = _relevant_results(v, ctx) if v.id in ctx.results else None
-    return quality(_weighed(found, ctx)) if found else None
+    """The quality level of a model's results that measure the job (None: it has none),
+    once per context: its bound, its score and the models it stands in for read it."""
+    levels = ctx.levels
+    if v.id not in levels:
+        found = _relevant_results(v, ctx) if v.id in ctx.results else None
+        levels[v.id] = quality(_weighed(found, ctx)) if found else None
+    return levels[v.id]
 
 
 def _kin_level(family: str, moe: bool, ctx: Context) -> float | None:
@@ -142,7 +146,8 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
     weight = WEIGHTS[r.prefer]["evidence"]
     found = _relevant_results(v, ctx)
     if found:
-        level = quality(_weighed(found, ctx))
+        level = _level(v, ctx)
+        assert level is not None  # found: it has results here
         fx.add(_evidence_points(weight, level), _described(found, ctx) if fx.words else "", "4.2")
         return
     unranked = _unranked_results(v, ctx) if fx.words else []
@@ -160,8 +165,9 @@ def published_results(v: Variant, r: Requirements, ctx: Context, fx: Effects) ->
             said = held or f"no {_task_word(r.task)} result in the catalog"
             fx.warn(f"{said}: test it yourself", "4.2")
         return
-    sib, sib_found = sibling  # `why SIBLING` shows its results
-    own = quality(_weighed(sib_found, ctx))
+    sib, _ = sibling  # `why SIBLING` shows its results
+    own = _level(sib, ctx)
+    assert own is not None  # a stand-in has results here
     level = UNMEASURED + SIBLING_SHARE * (own - UNMEASURED)
     fx.add(
         _evidence_points(weight, level),
