@@ -52,3 +52,20 @@ def test_a_relaxation_carries_the_change_that_returns_its_models() -> None:
     for x in rec.relaxations:
         again = recommend(c, r.replace(**x.changes), relax=False)
         assert len(again.ranked) == x.returns
+
+
+def test_an_exclusion_names_what_lifts_it_as_options_and_the_engine_no_option() -> None:
+    """The engine says which requirement change lets a retired model through; only the
+    output words it as an option (an MCP client reads the same document)."""
+    from llmpick.output.build import shortlist
+
+    c = make_catalog(make_variant("old", status="retired"), make_variant("new"))
+    r = build({"task": "chat"})
+    rec = recommend(c, r)
+    (why,) = rec.verdicts["old"].exclusions
+    assert why.lifted_by == (("include_legacy", True),)
+    assert "--" not in why.text
+    (doc,) = shortlist(c, rec, named=["old"])["excluded"]["models"]
+    assert doc["reasons"][0]["text"] == f"{why.text} (use --include-legacy to consider it)"
+    again = recommend(c, r.replace(**dict(why.lifted_by)))
+    assert again.verdicts["old"].passed

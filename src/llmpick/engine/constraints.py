@@ -42,6 +42,9 @@ class Exclusion:
     constraint: str  # the requirement field (or "task", "status")
     text: str
     guide: str
+    # the requirement changes (field, value) that would let the model through, when one
+    # does: the output words them as options, as it words a relaxation
+    lifted_by: tuple[tuple[str, object], ...] = ()
 
 
 def _served_by_api(v: Variant) -> bool:
@@ -84,7 +87,7 @@ def _retired(status: str, own: str, successor: str | None, c: Catalog) -> Exclus
     }[status]
     if status != own:
         what = f"its maker's API is {what.split(':')[0]}"
-    return Exclusion("status", f"{what}{succ} (use --include-legacy to consider it)", "4.1")
+    return Exclusion("status", f"{what}{succ}", "4.1", (("include_legacy", True),))
 
 
 def _access(v: Variant, r: Requirements, c: Catalog) -> Exclusion | None:

@@ -13,6 +13,7 @@ from llmpick import __version__
 from llmpick.advice import decoding, how_to_load, monthly_cost, structured_output
 from llmpick.catalog.layer import age_warning
 from llmpick.catalog.records import Catalog, Pricing, Variant, to_data
+from llmpick.engine.constraints import Exclusion
 from llmpick.engine.model_facts import Price
 from llmpick.engine.placement import Setup
 from llmpick.engine.rank import Recommendation, Verdict, price_for
@@ -220,15 +221,22 @@ def overlay_caveats(c: Catalog, v: Any) -> list[dict[str, Any]]:
     return [{"text": text, "guide": guide} for text, guide in overlay_facts(c, v)]
 
 
-def exclusion(verdict: Verdict) -> dict[str, Any]:
+def exclusion(verdict: Verdict, r: Requirements) -> dict[str, Any]:
     return {
         "id": verdict.variant.id,
         "name": verdict.variant.name,
         "reasons": [
-            {"constraint": x.constraint, "text": x.text, "guide": x.guide}
+            {"constraint": x.constraint, "text": _excluded_text(x, r), "guide": x.guide}
             for x in verdict.exclusions
         ],
     }
+
+
+def _excluded_text(x: Exclusion, r: Requirements) -> str:
+    """An exclusion's reason, with the options that would lift it when one would."""
+    if not x.lifted_by:
+        return x.text
+    return f"{x.text} (use {relaxation_words(dict(x.lifted_by), r)} to consider it)"
 
 
 def shortlist(
@@ -247,7 +255,7 @@ def shortlist(
     for vid in named or []:
         verdict = rec.verdicts.get(vid)
         if verdict is not None and not verdict.passed:
-            excluded_models.append(exclusion(verdict))
+            excluded_models.append(exclusion(verdict, rec.requirements))
     total_excluded = sum(1 for v in rec.verdicts.values() if not v.passed)
     duplicates = {
         v.variant.id: v.duplicate_of for v in rec.verdicts.values() if v.duplicate_of is not None
@@ -409,7 +417,7 @@ def why(c: Catalog, rec: Recommendation, variant_id: str) -> dict[str, Any]:
     rank = rec.rank_of(variant_id)
     data = candidate(c, verdict, rank, rec.requirements)
     data["passed"] = verdict.passed
-    data["exclusions"] = exclusion(verdict)["reasons"]
+    data["exclusions"] = exclusion(verdict, rec.requirements)["reasons"]
     data["duplicate_of"] = verdict.duplicate_of
     data["of"] = rec.passed
     data["requirements"] = rec.requirements.to_data()
