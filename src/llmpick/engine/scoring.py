@@ -28,7 +28,7 @@ from operator import add
 from llmpick.catalog.records import Variant
 from llmpick.engine import rules_fit, rules_lifecycle, rules_results, rules_serving
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.rule import REGISTERED, Context, Effects, MostEach, Reason, Rule, Tally
+from llmpick.engine.rule import REGISTERED, Context, Effects, Reason, Rule, Tally
 
 # every rule's module (each registers its rules on import)
 _MODULES = (rules_fit, rules_results, rules_lifecycle, rules_serving)
@@ -93,18 +93,27 @@ def points(v: Variant, r: Requirements, ctx: Context) -> float:
     return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
 
 
+def _bounds(r: Requirements, ctx: Context) -> tuple[float, list[Rule]]:
+    """(50 plus the most of every rule whose most is the same for every model, the rules
+    that bound each model apart), in the order the rules count: what ``most_points`` and
+    ``rough_points`` add up."""
+    fixed = 50.0
+    varying: list[Rule] = []
+    for spec in counted_rules(r, ctx):
+        if spec.most_each is not None:
+            varying.append(spec)
+        elif spec.most is not None:
+            fixed += spec.most(r, ctx)
+    return fixed, varying
+
+
 def most_points(r: Requirements, ctx: Context) -> Callable[[Variant], float]:
     """The most a model can score for ``r``: every rule's most points (exact for
     recency and published results, which vary most; the rest by request), found far
     more cheaply than ``points``, which never exceeds it. A ranking need not score the
     models that cannot reach its first places."""
-    fixed = 50.0
-    each: list[MostEach] = []
-    for spec in counted_rules(r, ctx):
-        if spec.most_each is not None:
-            each.append(spec.most_each)
-        elif spec.most is not None:
-            fixed += spec.most(r, ctx)
+    fixed, varying = _bounds(r, ctx)
+    each = [spec.most_each for spec in varying if spec.most_each is not None]
 
     def most(v: Variant) -> float:
         total = fixed
@@ -119,15 +128,12 @@ def rough_points(models: Sequence[Variant], r: Requirements, ctx: Context) -> li
     """A bound of ``most_points`` for each of ``models``, never below it, found for
     thousands at a fraction of its cost (each rule's ``rough`` bounds where it has them):
     a ranking orders the models by it and finds the exact bound of the first few."""
-    fixed = 50.0
+    fixed, varying = _bounds(r, ctx)
     columns: list[Iterable[float]] = []
-    for spec in counted_rules(r, ctx):
-        each = spec.most_each
-        if each is not None:
-            rough = spec.rough
-            columns.append(rough(models, r, ctx) if rough else [each(v, r, ctx) for v in models])
-        elif spec.most is not None:
-            fixed += spec.most(r, ctx)
+    for spec in varying:
+        each, rough = spec.most_each, spec.rough
+        assert each is not None  # _bounds gives only the rules that bound each model
+        columns.append(rough(models, r, ctx) if rough else [each(v, r, ctx) for v in models])
     # added in the order ``most_points`` adds them, each term no less: never below it
     totals: Iterable[float] = repeat(fixed, len(models))
     for column in columns:
