@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
@@ -88,11 +89,30 @@ for base in ("", {str(FIXTURE_CATALOG)!r}, {str(ROOT / "tests/fixtures/refresh/c
 """
 
 
-# one text drawn makes hypothesis build (or read) its Unicode tables in .hypothesis/
-_UNICODE = """
-from hypothesis import given, settings, strategies as st
-given(text=st.text())(settings(max_examples=1, database=None)(lambda text: None))()
-"""
+def _unicode_tables() -> None:
+    """The two tables hypothesis keeps in .hypothesis/ for its text strategies, made
+    before the workers draw their first text (each built both in its first text test
+    otherwise, about 2 s of CPU). The table of the characters UTF-8 encodes is written
+    here: hypothesis finds it by encoding and decoding each of the 1,114,112 code points
+    in turn (about 2 s of CPU), and the answer is a fact of UTF-8: every code point but
+    the surrogates, each one decoding back to itself. It is written in hypothesis's own
+    form, which it reads back as it would its own; if that form changes, hypothesis does
+    not find it and builds the table itself, as before. The table of each character's
+    Unicode category (0.2 s) hypothesis builds here itself (``charmap``)."""
+    import gzip
+
+    from hypothesis.internal import charmap
+
+    utf8 = charmap.charmap_file("codec-v2-utf-8")
+    if not utf8.exists():
+        surrogates = (0xD800, 0xDFFF)
+        table = [[[0, surrogates[0] - 1], [surrogates[1] + 1, sys.maxunicode]], []]
+        utf8.parent.mkdir(parents=True, exist_ok=True)
+        part = utf8.with_name(f"{utf8.name}.{os.getpid()}.part")
+        with gzip.GzipFile(part, "wb", mtime=1) as f:  # as hypothesis writes it
+            f.write(json.dumps(table).encode())
+        part.replace(utf8)
+    charmap.charmap()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -101,10 +121,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     background while the workers start, that each worker would otherwise do itself:
     it fills the workers' shared catalog cache (``_session_cache``; the bundled catalog
     is then parsed once per run, about 0.4 s of CPU, and in no test's time), and it
-    rewrites the test files' asserts (``_rewrite_ahead``); and meanwhile hypothesis
-    tables the Unicode characters its text strategies draw from (``_UNICODE``), which it
-    keeps in .hypothesis/: in a fresh clone, as in CI, each worker built them in its
-    first text test otherwise (about 2 s of CPU). The workers wait on a lock it holds
+    rewrites the test files' asserts (``_rewrite_ahead``), then makes hypothesis's
+    tables of the Unicode characters its text strategies draw from (``_unicode_tables``),
+    which it keeps in .hypothesis/: in a fresh clone, as in CI, each worker built them
+    in its first text test otherwise (about 2 s of CPU). The workers wait on a lock it holds
     for each, free by the time they first need it or soon after."""
     config = session.config
     if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no") == "no":
@@ -124,13 +144,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         warm.wait()  # a failure here is the tests' to report: they load the same
         filling.close()  # and with it the lock
 
-    unicode = subprocess.Popen([sys.executable, "-c", _UNICODE], stdout=subprocess.DEVNULL)
-
     def rewrite() -> None:
         try:
             _rewrite_ahead(session)
         finally:
-            unicode.wait()  # a failure leaves the workers to build the tables themselves
+            with contextlib.suppress(Exception):  # the workers then build them themselves
+                _unicode_tables()
             rewriting.close()
 
     threading.Thread(target=fill, daemon=True).start()
