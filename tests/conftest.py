@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 import io
 import json
 import os
@@ -384,7 +385,30 @@ class Result:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
-_BUILT: dict[int, tuple[object, object]] = {}  # id(app): (app, its Click command)
+def _tree_key(typer_instance: Any) -> str:
+    """What Typer builds an app's Click command tree from, as text: the app's settings,
+    its callback, and each command's and group's name, function and settings (Typer's
+    defaults by their values). Two apps that read the same build the same tree. The
+    command line makes a new app for each run that names a command (one with only that
+    command: cli/app.py), so the app itself cannot be the key. Runs in the processes of
+    ``_ONE_TREE`` too (its source is sent), hence its own imports."""
+    import typer
+    from typer.models import DefaultPlaceholder
+
+    def said(value: Any) -> str:
+        if isinstance(value, DefaultPlaceholder):
+            value = value.value
+        if isinstance(value, typer.Typer) or type(value).__module__ == "typer.models":
+            fields = ", ".join(f"{k}={said(v)}" for k, v in sorted(vars(value).items()))
+            return f"{type(value).__name__}({fields})"
+        if isinstance(value, list | tuple):
+            return f"[{', '.join(map(said, value))}]"
+        return repr(value)  # a function or class by its name and address: the same object
+
+    return said(typer_instance)
+
+
+_BUILT: dict[str, object] = {}  # _tree_key(app): its Click command
 
 
 @pytest.fixture
@@ -392,9 +416,10 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     """Run llmpick in-process through its real error boundary.
 
     Typer turns the app into a Click command tree on every call, reading the signature
-    and annotations of every command (~25 ms, against ~5 ms for a typical command on the
-    test catalog); a process does that once, and so do the tests: the tree is built once
-    per run and reused, as it is the same for every call."""
+    and annotations of every command it holds (~25 ms for all, ~6 ms for one, against
+    ~5 ms for a typical command on the test catalog); a process does that once, and so
+    do the tests: each tree is built once per run and reused, as it is the same for
+    every call (``_tree_key``)."""
     import typer.main
 
     from llmpick.cli.app import run
@@ -403,10 +428,10 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     build = typer.main.get_command
 
     def built_once(typer_instance: typer.Typer) -> object:
-        key = id(typer_instance)
+        key = _tree_key(typer_instance)
         if key not in _BUILT:
-            _BUILT[key] = (typer_instance, build(typer_instance))  # the app kept alive
-        return _BUILT[key][1]
+            _BUILT[key] = build(typer_instance)
+        return _BUILT[key]
 
     monkeypatch.setattr(typer.main, "get_command", built_once)
 
@@ -462,16 +487,20 @@ _MARK = "=== llmpick-test-run "
 # Typer builds the app's Click command tree on every call (~20 ms, most of what a help
 # screen costs), which a process of one command line does once; so do these, as the
 # ``cli`` fixture does in-process (the tree is the same for every call)
-_ONE_TREE = """
+_ONE_TREE = (
+    "from typing import Any\n"
+    + inspect.getsource(_tree_key)
+    + """
 import typer.main
 _build, _built = typer.main.get_command, {}
 def _built_once(typer_instance):
-    key = id(typer_instance)
+    key = _tree_key(typer_instance)
     if key not in _built:
-        _built[key] = (typer_instance, _build(typer_instance))
-    return _built[key][1]
+        _built[key] = _build(typer_instance)
+    return _built[key]
 typer.main.get_command = _built_once
 """
+)
 _RUNS = (
     _ONE_TREE
     + f"""
