@@ -412,18 +412,13 @@ _BUILT: dict[str, object] = {}  # _tree_key(app): its Click command
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run llmpick in-process through its real error boundary.
-
-    Typer turns the app into a Click command tree on every call, reading the signature
+def trees_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typer turns the app into a Click command tree on every call, reading the signature
     and annotations of every command it holds (~25 ms for all, ~6 ms for one, against
     ~5 ms for a typical command on the test catalog); a process does that once, and so
-    do the tests: each tree is built once per run and reused, as it is the same for
-    every call (``_tree_key``)."""
+    do the tests that run the command line in-process: each tree is built once per run
+    and reused, as it is the same for every call (``_tree_key``)."""
     import typer.main
-
-    from llmpick.cli.app import run
-    from llmpick.cli.state import state
 
     build = typer.main.get_command
 
@@ -434,6 +429,14 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
         return _BUILT[key]
 
     monkeypatch.setattr(typer.main, "get_command", built_once)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], trees_built_once: None):  # type: ignore[no-untyped-def]
+    """Run llmpick in-process through its real error boundary (each command tree built
+    once per run: ``trees_built_once``)."""
+    from llmpick.cli.app import run
+    from llmpick.cli.state import state
 
     def invoke(*args: str) -> Result:
         # what a new process starts with (the root command resets it too; a shell's
