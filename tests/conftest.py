@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import inspect
 import io
 import json
 import os
@@ -88,11 +90,30 @@ for base in ("", {str(FIXTURE_CATALOG)!r}, {str(ROOT / "tests/fixtures/refresh/c
 """
 
 
-# one text drawn makes hypothesis build (or read) its Unicode tables in .hypothesis/
-_UNICODE = """
-from hypothesis import given, settings, strategies as st
-given(text=st.text())(settings(max_examples=1, database=None)(lambda text: None))()
-"""
+def _unicode_tables() -> None:
+    """The two tables hypothesis keeps in .hypothesis/ for its text strategies, made
+    before the workers draw their first text (each built both in its first text test
+    otherwise, about 2 s of CPU). The table of the characters UTF-8 encodes is written
+    here: hypothesis finds it by encoding and decoding each of the 1,114,112 code points
+    in turn (about 2 s of CPU), and the answer is a fact of UTF-8: every code point but
+    the surrogates, each one decoding back to itself. It is written in hypothesis's own
+    form, which it reads back as it would its own; if that form changes, hypothesis does
+    not find it and builds the table itself, as before. The table of each character's
+    Unicode category (0.2 s) hypothesis builds here itself (``charmap``)."""
+    import gzip
+
+    from hypothesis.internal import charmap
+
+    utf8 = charmap.charmap_file("codec-v2-utf-8")
+    if not utf8.exists():
+        surrogates = (0xD800, 0xDFFF)
+        table = [[[0, surrogates[0] - 1], [surrogates[1] + 1, sys.maxunicode]], []]
+        utf8.parent.mkdir(parents=True, exist_ok=True)
+        part = utf8.with_name(f"{utf8.name}.{os.getpid()}.part")
+        with gzip.GzipFile(part, "wb", mtime=1) as f:  # as hypothesis writes it
+            f.write(json.dumps(table).encode())
+        part.replace(utf8)
+    charmap.charmap()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -101,10 +122,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     background while the workers start, that each worker would otherwise do itself:
     it fills the workers' shared catalog cache (``_session_cache``; the bundled catalog
     is then parsed once per run, about 0.4 s of CPU, and in no test's time), and it
-    rewrites the test files' asserts (``_rewrite_ahead``); and meanwhile hypothesis
-    tables the Unicode characters its text strategies draw from (``_UNICODE``), which it
-    keeps in .hypothesis/: in a fresh clone, as in CI, each worker built them in its
-    first text test otherwise (about 2 s of CPU). The workers wait on a lock it holds
+    rewrites the test files' asserts (``_rewrite_ahead``), then makes hypothesis's
+    tables of the Unicode characters its text strategies draw from (``_unicode_tables``),
+    which it keeps in .hypothesis/: in a fresh clone, as in CI, each worker built them
+    in its first text test otherwise (about 2 s of CPU). The workers wait on a lock it holds
     for each, free by the time they first need it or soon after."""
     config = session.config
     if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no") == "no":
@@ -124,13 +145,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         warm.wait()  # a failure here is the tests' to report: they load the same
         filling.close()  # and with it the lock
 
-    unicode = subprocess.Popen([sys.executable, "-c", _UNICODE], stdout=subprocess.DEVNULL)
-
     def rewrite() -> None:
         try:
             _rewrite_ahead(session)
         finally:
-            unicode.wait()  # a failure leaves the workers to build the tables themselves
+            with contextlib.suppress(Exception):  # the workers then build them themselves
+                _unicode_tables()
             rewriting.close()
 
     threading.Thread(target=fill, daemon=True).start()
@@ -365,31 +385,58 @@ class Result:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
-_BUILT: dict[int, tuple[object, object]] = {}  # id(app): (app, its Click command)
+def _tree_key(typer_instance: Any) -> str:
+    """What Typer builds an app's Click command tree from, as text: the app's settings,
+    its callback, and each command's and group's name, function and settings (Typer's
+    defaults by their values). Two apps that read the same build the same tree. The
+    command line makes a new app for each run that names a command (one with only that
+    command: cli/app.py), so the app itself cannot be the key. Runs in the processes of
+    ``_ONE_TREE`` too (its source is sent), hence its own imports."""
+    import typer
+    from typer.models import DefaultPlaceholder
+
+    def said(value: Any) -> str:
+        if isinstance(value, DefaultPlaceholder):
+            value = value.value
+        if isinstance(value, typer.Typer) or type(value).__module__ == "typer.models":
+            fields = ", ".join(f"{k}={said(v)}" for k, v in sorted(vars(value).items()))
+            return f"{type(value).__name__}({fields})"
+        if isinstance(value, list | tuple):
+            return f"[{', '.join(map(said, value))}]"
+        return repr(value)  # a function or class by its name and address: the same object
+
+    return said(typer_instance)
+
+
+_BUILT: dict[str, object] = {}  # _tree_key(app): its Click command
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run llmpick in-process through its real error boundary.
-
-    Typer turns the app into a Click command tree on every call, reading the signature
-    and annotations of every command (~25 ms, against ~5 ms for a typical command on the
-    test catalog); a process does that once, and so do the tests: the tree is built once
-    per run and reused, as it is the same for every call."""
+def trees_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typer turns the app into a Click command tree on every call, reading the signature
+    and annotations of every command it holds (~25 ms for all, ~6 ms for one, against
+    ~5 ms for a typical command on the test catalog); a process does that once, and so
+    do the tests that run the command line in-process: each tree is built once per run
+    and reused, as it is the same for every call (``_tree_key``)."""
     import typer.main
-
-    from llmpick.cli.app import run
-    from llmpick.cli.state import state
 
     build = typer.main.get_command
 
     def built_once(typer_instance: typer.Typer) -> object:
-        key = id(typer_instance)
+        key = _tree_key(typer_instance)
         if key not in _BUILT:
-            _BUILT[key] = (typer_instance, build(typer_instance))  # the app kept alive
-        return _BUILT[key][1]
+            _BUILT[key] = build(typer_instance)
+        return _BUILT[key]
 
     monkeypatch.setattr(typer.main, "get_command", built_once)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], trees_built_once: None):  # type: ignore[no-untyped-def]
+    """Run llmpick in-process through its real error boundary (each command tree built
+    once per run: ``trees_built_once``)."""
+    from llmpick.cli.app import run
+    from llmpick.cli.state import state
 
     def invoke(*args: str) -> Result:
         # what a new process starts with (the root command resets it too; a shell's
@@ -443,16 +490,20 @@ _MARK = "=== llmpick-test-run "
 # Typer builds the app's Click command tree on every call (~20 ms, most of what a help
 # screen costs), which a process of one command line does once; so do these, as the
 # ``cli`` fixture does in-process (the tree is the same for every call)
-_ONE_TREE = """
+_ONE_TREE = (
+    "from typing import Any\n"
+    + inspect.getsource(_tree_key)
+    + """
 import typer.main
 _build, _built = typer.main.get_command, {}
 def _built_once(typer_instance):
-    key = id(typer_instance)
+    key = _tree_key(typer_instance)
     if key not in _built:
-        _built[key] = (typer_instance, _build(typer_instance))
-    return _built[key][1]
+        _built[key] = _build(typer_instance)
+    return _built[key]
 typer.main.get_command = _built_once
 """
+)
 _RUNS = (
     _ONE_TREE
     + f"""

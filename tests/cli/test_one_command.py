@@ -12,13 +12,13 @@ import pytest
 from llmpick.cli import app as cli
 
 
-def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch, whole: bool) -> tuple[int, str, str]:
-    if whole:
-        monkeypatch.setattr(cli, "_parser_for", lambda argv: cli.app)
+def _run(argv: list[str], whole: bool) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.run(argv)
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        if whole:
+            mp.setattr(cli, "_parser_for", lambda argv: cli.app)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.run(argv)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -44,6 +44,8 @@ def test_a_named_command_is_parsed_alone() -> None:
         ["providers", "--kind", "comunity"],
     ],
 )
-def test_it_reads_as_with_every_command(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_reads_as_with_every_command(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, trees_built_once: None
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    assert _run(argv, monkeypatch, whole=False) == _run(argv, monkeypatch, whole=True)
+    assert _run(argv, whole=False) == _run(argv, whole=True)
