@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -342,6 +344,27 @@ def test_cleanup_removes_only_its_own_files(base: Path, monkeypatch: pytest.Monk
         fam.write_text(fam.read_text().replace("name: Rocket-7B\n", f"name: Rocket-7B-{i}\n", 1))
         load_catalog(base=base)
     assert all(f.exists() for f in theirs)
+
+
+def test_cleanup_removes_the_temporary_files_of_dead_writers_only(base: Path) -> None:
+    """A writer killed before it could remove its temporary file (the size of a cache)
+    leaves it; the next cleanup removes it once it is old, never a live writer's (new)
+    nor a file that only looks like one."""
+    d = cache_mod.cache_dir()
+    assert d is not None
+    d.mkdir(mode=0o700, exist_ok=True)
+    old = time.time() - cache_mod.STALE_TEMP_SECONDS - 60
+    dead = [d / f".catalog-{'a' * 32}.bin.k2_x9q0z.tmp", d / f".index-{'b' * 32}.ab12cd34.tmp"]
+    live = d / f".catalog-{'c' * 32}.bin.zz99yy88.tmp"
+    theirs = [d / ".catalog-notes.bin.k2_x9q0z.tmp", d / f".catalog-{'a' * 32}.bin.tmp"]
+    for f in (*dead, live, *theirs):
+        f.write_text("half a cache")
+    for f in (*dead, *theirs):
+        os.utime(f, (old, old))
+    load_catalog(base=base)
+    assert list(d.glob("catalog-*.bin"))  # written, and the directory cleaned
+    assert not any(f.exists() for f in dead)
+    assert live.exists() and all(f.exists() for f in theirs)
 
 
 def test_equal_records_are_stored_once_and_only_equal_ones(base: Path) -> None:

@@ -289,6 +289,32 @@ def test_a_writer_that_fails_only_costs_the_cache(
     assert not list(where.glob("catalog-*.bin"))
 
 
+@pytest.mark.private_cache
+def test_a_writer_ended_at_exit_removes_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer still at work when this process exits is asked to end, and removes its
+    temporary file (the size of the cache) on its way out, before it would be killed."""
+    from llmpick.catalog.cache import cache_dir
+
+    paths = [overlay(tmp_path / "one")]
+    where = cache_dir()
+    assert where is not None
+    with monkeypatch.context() as m:
+        m.setattr(load_parse, "parsers", lambda files: 3)
+        m.setattr(os, "fsync", lambda fd: time.sleep(60))  # the writer's disk hangs
+        load_catalog(paths, base=FIXTURE_CATALOG)
+        writers = list(load_parse._APART)
+        began = time.monotonic()
+        while not list(where.glob(".catalog-*.tmp")) and time.monotonic() - began < 20:
+            time.sleep(0.01)
+        assert list(where.glob(".catalog-*.tmp"))  # written, and now being synced
+        m.setattr(load_parse, "WAIT_AT_LEAST", 0.0)
+        load_parse.finish()
+    assert_reaped(writers)
+    assert not list(where.glob(".catalog-*")) and not list(where.glob("catalog-*"))
+
+
 def test_workers_are_heard_from_past_descriptor_1023(
     tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

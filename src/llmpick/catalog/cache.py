@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import sys
+import time
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice, starmap
@@ -94,6 +95,14 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 _KEEP_CACHES = 8
 _CACHE_NAME = re.compile(r"catalog-[0-9a-f]{32}\.bin")
 _INDEX_NAME = re.compile(r"index-[0-9a-f]{32}")
+# the temporary file ``write_atomic`` writes either through (a dot, the name, mkstemp's
+# eight characters), left behind by a writer that was killed before it could remove it
+_TEMP_NAME = re.compile(r"\.(catalog-[0-9a-f]{32}\.bin|index-[0-9a-f]{32})\.[a-z0-9_]{8}\.tmp")
+# a temporary file not modified for this long is a dead writer's: a live one writes its
+# whole file at once, then only syncs and renames it (the cache is written within
+# seconds, and a writer that the answer waited for is ended ``load_parse.WAIT_AT_LEAST``
+# seconds after it)
+STALE_TEMP_SECONDS = 600
 _warned: set[str] = set()
 
 
@@ -222,25 +231,30 @@ def write_cache(directory: Path, path: Path, cat: Catalog) -> bool:
 
 
 def clean_cache(directory: Path) -> None:
-    """Keep the newest few caches and indexes. Only files whose whole name is one this
-    module writes (``catalog-<32 hex>.bin``, ``index-<32 hex>``), that are regular files
-    and ours, are ever removed: the directory may be shared by mistake."""
-    for pattern, keep in ((_CACHE_NAME, _KEEP_CACHES), (_INDEX_NAME, 4 * _KEEP_CACHES)):
-        ours: list[tuple[int, str]] = []
-        with os.scandir(directory) as entries:
-            for e in entries:
-                if not pattern.fullmatch(e.name):
-                    continue
-                try:
-                    st = e.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISREG(st.st_mode) and (
-                    not hasattr(os, "getuid") or st.st_uid == os.getuid()
-                ):
-                    ours.append((st.st_mtime_ns, e.name))
-        for _, name in sorted(ours)[:-keep]:
-            (directory / name).unlink(missing_ok=True)
+    """Keep the newest few caches and indexes, and remove the temporary files of writers
+    that were killed (``STALE_TEMP_SECONDS`` old; a live writer's is newer). Only files
+    whose whole name is one this module writes (``catalog-<32 hex>.bin``,
+    ``index-<32 hex>``, their temporary files), that are regular files and ours, are
+    ever removed: the directory may be shared by mistake."""
+    stale = time.time_ns() - STALE_TEMP_SECONDS * 1_000_000_000
+    names = (_CACHE_NAME, _INDEX_NAME, _TEMP_NAME)
+    ours: dict[re.Pattern[str], list[tuple[int, str]]] = {p: [] for p in names}
+    with os.scandir(directory) as entries:
+        for e in entries:
+            pattern = next((p for p in ours if p.fullmatch(e.name)), None)
+            if pattern is None:
+                continue
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and (not hasattr(os, "getuid") or st.st_uid == os.getuid()):
+                ours[pattern].append((st.st_mtime_ns, e.name))
+    doomed = sorted(ours[_CACHE_NAME])[:-_KEEP_CACHES]
+    doomed += sorted(ours[_INDEX_NAME])[: -4 * _KEEP_CACHES]
+    doomed += [(mtime, name) for mtime, name in ours[_TEMP_NAME] if mtime < stale]
+    for _, name in doomed:
+        (directory / name).unlink(missing_ok=True)
 
 
 def _well_formed(data: Any, cat: Catalog) -> bool:

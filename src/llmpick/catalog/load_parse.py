@@ -16,7 +16,9 @@ with threads), and for a small catalog, the files are parsed here, the overlays 
 (``load_validate.parse_overlays``) and the others as validation reads them.
 
 ``apart`` runs a job in a forked process (the cache of a large catalog is written while
-this process answers), waited for at exit (``finish``).
+this process answers), waited for at exit (``finish``) and then asked to end (SIGTERM,
+on which it leaves through its ``finally`` clauses: a writer removes its temporary
+file), killed only if it does not.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ BYTES_PER_PARSER = 2_000_000  # the least a worker (or this process) is given to
 MAX_PARSERS = 4  # this process and three workers, at most
 WAIT_AT_LEAST = 10.0  # seconds a worker may take beyond this process's own run ...
 WAIT_TIMES = 5  # ... or this many times as long as this process took for its own
+GRACE = 2.0  # seconds a process ``apart`` started has to end once asked to (SIGTERM)
 # validating a file takes about this share of the time parsing it does: this process,
 # which validates while the workers parse, is given that much less to parse
 VALIDATE = 0.3
@@ -307,6 +310,7 @@ def apart(job: Callable[[], object]) -> bool:
         if pid == 0:
             status = 1
             try:
+                signal.signal(signal.SIGTERM, _terminated)
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
                 job()
                 status = 0
@@ -325,9 +329,18 @@ def apart(job: Callable[[], object]) -> bool:
     return True
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM in a process ``apart`` started: leave through the job's ``finally``
+    clauses (a cache writer removes its temporary file), as an interrupt does."""
+    raise SystemExit(1)
+
+
 def finish() -> None:
     """Wait for what ``apart`` started, WAIT_AT_LEAST seconds at most; then end what is
-    left (an interrupt has already ended a writer, which removed its temporary file)."""
+    left: asked first (SIGTERM, up to GRACE seconds, so that a writer removes its
+    temporary file), killed if it does not end (its temporary file is then removed by a
+    later ``cache.clean_cache``). An interrupt has already ended a writer, which removed
+    its temporary file."""
     deadline = time.monotonic() + WAIT_AT_LEAST
     while _APART:
         pid = _APART[0]
@@ -337,7 +350,22 @@ def finish() -> None:
             done = pid
         if done or time.monotonic() > deadline:
             if not done:
-                _stop(pid, None)
+                _ended(pid)
             _APART.pop(0)
         else:
             time.sleep(0.005)
+
+
+def _ended(pid: int) -> None:
+    """Ask ``pid`` to end (SIGTERM), wait GRACE seconds at most, then kill and reap it."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGTERM)
+    until = time.monotonic() + GRACE
+    while time.monotonic() < until:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+        except ChildProcessError:
+            return
+        time.sleep(0.005)
+    _stop(pid, None)
