@@ -211,30 +211,38 @@ def _cached_or_validated(
     version = _digest(files)
     cpath = cdir / f"catalog-{version[:32]}.bin" if cdir else None
     cached = read_cache(cpath, version) if cpath is not None else None
-    trusted = cached is not None  # read and checked
     if cached is None:
-        cached = _validated(files, version, overlays, base_env)
-        if cdir is not None and cpath is not None:
-            if _written_apart(files, index, version, cpath, cached):
-                return _based(cached, base_env)
-            trusted = write_cache(cdir, cpath, cached)
-    if cpath is not None and trusted:
+        from llmpick.catalog.load_parse import parsers
+
+        n = parsers(files)  # once: the load average it reads changes
+        cached = _validated(files, version, overlays, base_env, n)
+        if cpath is not None:
+            _cache(files, index, version, cpath, cached, apart=n > 1)
+    elif cpath is not None:  # read and checked
         write_index(index, version, cpath, [f.stat[1] for f in files])
     return _based(cached, base_env)
 
 
-def _written_apart(
-    files: Sequence[SourceFile], index: Path | None, version: str, cpath: Path, cat: Catalog
-) -> bool:
-    """Whether a forked process writes the cache of a large catalog (and then its index),
-    as this one answers; False (write it here) for a small one, or where it cannot."""
-    from llmpick.catalog.load_parse import apart, parsers
+def _cache(
+    files: Sequence[SourceFile],
+    index: Path | None,
+    version: str,
+    cpath: Path,
+    cat: Catalog,
+    *,
+    apart: bool,
+) -> None:
+    """Write the cache of ``cat``, then its index once the cache is written: for a large
+    catalog (``apart``) in a forked process, as this one answers (``load_parse.apart``),
+    else, or where none can be forked, here."""
+    from llmpick.catalog import load_parse
 
     def write() -> None:
         if write_cache(cpath.parent, cpath, cat):
             write_index(index, version, cpath, [f.stat[1] for f in files])
 
-    return parsers(files) > 1 and apart(write)
+    if not (apart and load_parse.apart(write)):
+        write()
 
 
 def _indexed(cdir: Path | None, index: Path | None) -> Catalog | None:
@@ -251,14 +259,19 @@ def _indexed(cdir: Path | None, index: Path | None) -> Catalog | None:
 
 
 def _validated(
-    files: Sequence[SourceFile], version: str, overlays: Sequence[str | Path], base_env: str | None
+    files: Sequence[SourceFile],
+    version: str,
+    overlays: Sequence[str | Path],
+    base_env: str | None,
+    parsers: int,
 ) -> Catalog:
-    """The catalog of ``files``, parsed, validated and resolved; CatalogError on any problem."""
+    """The catalog of ``files``, parsed (by ``parsers`` processes, this one included),
+    validated and resolved; CatalogError on any problem."""
     from llmpick.catalog.load_parse import Shared
     from llmpick.catalog.load_resolve import resolve
     from llmpick.catalog.load_validate import parse_overlays
 
-    with Shared(files) as parse:
+    with Shared(files, parsers) as parse:
         problems = [] if parse.shared else parse_overlays(files)
         if problems:
             raise _fail(problems)

@@ -95,14 +95,14 @@ def can_fork() -> bool:
 
 class Shared:
     """The parse of ``files`` shared out, for the time of a ``with`` block: on entering,
-    ``parsers(files) - 1`` workers are started, each for a run of the files; this
+    ``n - 1`` workers are started (``n``: ``parsers(files)``), each for a run of the files; this
     process parses the first run itself as validation reads it (``read``), and a
     worker's run is received when validation first reaches one of its files, so that
     this process validates its own run while the workers parse theirs. On leaving,
     every worker is ended and reaped. ``shared``: whether any worker was started."""
 
-    def __init__(self, files: Sequence[SourceFile]) -> None:
-        self.files = files
+    def __init__(self, files: Sequence[SourceFile], n: int) -> None:
+        self.files, self.n = files, n
         self.workers: list[_Worker] = []
         self.began = 0.0
         self.deadline: float | None = None
@@ -112,7 +112,7 @@ class Shared:
         return bool(self.workers)
 
     def __enter__(self) -> Shared:
-        n = parsers(self.files)
+        n = self.n
         if n > 1:
             import llmpick.yamlsafe  # noqa: F401 - loaded once, for this process and the workers
 
