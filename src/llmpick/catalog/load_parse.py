@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from llmpick.errors import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from llmpick.catalog.load_files import SourceFile
 
@@ -126,17 +126,13 @@ class Shared:
             worker.stop()
 
     def _start(self, run: list[SourceFile]) -> None:
-        # no interrupt between the fork and noting the worker, which must be reaped
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
+        with _uninterrupted():  # the worker is noted before an interrupt can come
             started = _start(run)
             if started is not None:  # else this process parses the run as it reads it
                 worker = _Worker(self, *started, run)
                 self.workers.append(worker)
                 for src in run:
                     src.pending = worker
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def until(self) -> float:
         """When the workers must have sent their runs: WAIT_TIMES as long as this process
@@ -197,23 +193,49 @@ def _start(run: list[SourceFile]) -> tuple[int, int] | None:
         out, into = os.pipe()
     except OSError:
         return None
+
+    def work() -> None:
+        os.close(out)
+        _send(into, _work(run))
+
+    pid = _forked(work)
+    os.close(into)
+    if pid is None:
+        os.close(out)
+        return None
+    return pid, out
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """SIGINT held back for the time of the block: a process forked in it must be noted
+    (to be reaped) before an interrupt can end this one."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _forked(job: Callable[[], object]) -> int | None:
+    """A forked process running ``job``: its process id, or None when none can be
+    forked. Call it within ``_uninterrupted``. The process takes interrupts again, takes
+    SIGTERM as a request to end (``_terminated``: its ``finally`` clauses run), and
+    whatever happens leaves through os._exit: nothing of this process's may run there."""
     try:
         pid = os.fork()
     except OSError:
-        os.close(out)
-        os.close(into)
         return None
-    if pid == 0:  # the worker: whatever happens, it leaves through os._exit
+    if pid == 0:
         status = 1
         try:
+            signal.signal(signal.SIGTERM, _terminated)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            os.close(out)
-            _send(into, _work(run))
+            job()
             status = 0
         finally:
-            os._exit(status)  # nothing of the parent's may run here
-    os.close(into)
-    return pid, out
+            os._exit(status)
+    return pid
 
 
 def _work(run: list[SourceFile]) -> bytes:
@@ -304,33 +326,21 @@ def apart(job: Callable[[], object]) -> bool:
     here). The process is waited for when this one exits (``finish``)."""
     if not can_fork():
         return False
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                signal.signal(signal.SIGTERM, _terminated)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-                job()
-                status = 0
-            finally:
-                os._exit(status)  # nothing of the parent's may run here
+    with _uninterrupted():
+        pid = _forked(job)
+        if pid is None:
+            return False
         if not _WAITED_AT_EXIT:
             import atexit
 
             atexit.register(finish)
             _WAITED_AT_EXIT.append(True)
         _APART.append(pid)
-    except OSError:
-        return False
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     return True
 
 
 def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM in a process ``apart`` started: leave through the job's ``finally``
+    """SIGTERM in a forked process: leave through the job's ``finally``
     clauses (a cache writer removes its temporary file), as an interrupt does."""
     raise SystemExit(1)
 
