@@ -20,7 +20,6 @@ import os
 import re
 import stat
 import sys
-import time
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice, starmap
@@ -236,7 +235,9 @@ def clean_cache(directory: Path) -> None:
     whose whole name is one this module writes (``catalog-<32 hex>.bin``,
     ``index-<32 hex>``, their temporary files), that are regular files and ours, are
     ever removed: the directory may be shared by mistake."""
-    stale = time.time_ns() - STALE_TEMP_SECONDS * 1_000_000_000
+    from llmpick import clock
+
+    stale = clock.nanoseconds() - STALE_TEMP_SECONDS * 1_000_000_000
     names = (_CACHE_NAME, _INDEX_NAME, _TEMP_NAME)
     ours: dict[re.Pattern[str], list[tuple[int, str]]] = {p: [] for p in names}
     with os.scandir(directory) as entries:
