@@ -69,11 +69,15 @@ def _left_behind(monkeypatch: pytest.MonkeyPatch) -> None:
     """Threads that earlier tests in this worker left running (a scripted server's
     request still asleep) are not this module's: its loads see only the threads its own
     tests start, as a command-line process would."""
-    real = threading.active_count
-    others = real() - 1
-    # at least this one: a left-behind thread that ends during the test made it 0, and
-    # the load refused to fork (the cache was then written here, not apart)
-    monkeypatch.setattr(threading, "active_count", lambda: max(1, real() - others))
+    # the thread objects themselves (not a count, nor idents, which a new thread may
+    # reuse): a left-behind thread that ends during the test must not hide one it starts
+    others = set(threading.enumerate()) - {threading.main_thread()}
+
+    def ours() -> int:
+        alive = set(threading.enumerate()) - {threading.main_thread()}
+        return 1 + len(alive - others)
+
+    monkeypatch.setattr(threading, "active_count", ours)
 
 
 @pytest.fixture
