@@ -8,7 +8,6 @@ import dataclasses
 import json
 import re
 import shlex
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -367,19 +366,18 @@ def test_pipes_are_refused_without_blocking(tmp_path: Path, fixture_catalog: Pat
     assert requirements.code == 2 and "not a regular file" in requirements.err, requirements
 
 
-def test_many_problems_in_one_file_are_reported_in_linear_time(
+def test_many_problems_in_one_file_are_reported_with_their_lines_and_counted(
     tmp_path: Path, fixture_catalog: Path, cli: Callable[..., Result]
 ) -> None:
+    """2,000 problems: the first are named with their lines, the rest counted (the time
+    it takes, linear, is a budget of benchmarks/bench.py's hostile files)."""
     n = 2000
     body = "".join(
         f"  v{i}:\n    name: V{i}\n    flavour: base\n    colour: blue\n" for i in range(n)
     )
     family = FAMILY.split("variants:\n")[0] + "variants:\n" + body
     root = make_overlay(tmp_path / "o", family)
-    start = time.perf_counter()
     r = cli("catalog", "validate", str(root))
-    elapsed = time.perf_counter() - start
     assert r.code == 3 and f"and {n - 200} more" in r.err, r
     assert "evil.yaml:17: variants.v0.colour: unknown key" in r.err
     assert "evil.yaml:21: variants.v1.colour: unknown key" in r.err
-    assert elapsed < 10, f"{elapsed:.1f} s for {n} problems"
