@@ -354,28 +354,28 @@ def finish() -> None:
     deadline = time.monotonic() + WAIT_AT_LEAST
     while _APART:
         pid = _APART[0]
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done or time.monotonic() > deadline:
-            if not done:
-                _ended(pid)
-            _APART.pop(0)
-        else:
-            time.sleep(0.005)
+        if not _reaped(pid, deadline):
+            _ended(pid)
+        _APART.pop(0)
 
 
 def _ended(pid: int) -> None:
     """Ask ``pid`` to end (SIGTERM), wait GRACE seconds at most, then kill and reap it."""
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGTERM)
-    until = time.monotonic() + GRACE
-    while time.monotonic() < until:
+    if not _reaped(pid, time.monotonic() + GRACE):
+        _stop(pid, None)
+
+
+def _reaped(pid: int, until: float) -> bool:
+    """Whether ``pid`` has ended and is reaped by ``until`` (a monotonic time), looked
+    at every 5 ms."""
+    while True:
         try:
             if os.waitpid(pid, os.WNOHANG)[0]:
-                return
-        except ChildProcessError:
-            return
+                return True
+        except ChildProcessError:  # reaped already
+            return True
+        if time.monotonic() >= until:
+            return False
         time.sleep(0.005)
-    _stop(pid, None)

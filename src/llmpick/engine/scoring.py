@@ -28,7 +28,16 @@ from operator import add
 from llmpick.catalog.records import Variant
 from llmpick.engine import rules_fit, rules_lifecycle, rules_results, rules_serving
 from llmpick.engine.requirements import Requirements
-from llmpick.engine.rule import REGISTERED, Context, Effects, Reason, Rule, Tally
+from llmpick.engine.rule import (
+    REGISTERED,
+    Context,
+    Effects,
+    MostEach,
+    Reason,
+    RoughAll,
+    Rule,
+    Tally,
+)
 
 # every rule's module (each registers its rules on import)
 _MODULES = (rules_fit, rules_results, rules_lifecycle, rules_serving)
@@ -93,15 +102,15 @@ def points(v: Variant, r: Requirements, ctx: Context) -> float:
     return round(max(0.0, min(100.0, 50.0 + fx.total)), 1)
 
 
-def _bounds(r: Requirements, ctx: Context) -> tuple[float, list[Rule]]:
-    """(50 plus the most of every rule whose most is the same for every model, the rules
-    that bound each model apart), in the order the rules count: what ``most_points`` and
-    ``rough_points`` add up."""
+def _bounds(r: Requirements, ctx: Context) -> tuple[float, list[tuple[MostEach, RoughAll | None]]]:
+    """(50 plus the most of every rule whose most is the same for every model, the
+    bounds of each rule that bounds each model apart: exact, rough), in the order the
+    rules count: what ``most_points`` and ``rough_points`` add up."""
     fixed = 50.0
-    varying: list[Rule] = []
+    varying: list[tuple[MostEach, RoughAll | None]] = []
     for spec in counted_rules(r, ctx):
         if spec.most_each is not None:
-            varying.append(spec)
+            varying.append((spec.most_each, spec.rough))
         elif spec.most is not None:
             fixed += spec.most(r, ctx)
     return fixed, varying
@@ -113,7 +122,7 @@ def most_points(r: Requirements, ctx: Context) -> Callable[[Variant], float]:
     more cheaply than ``points``, which never exceeds it. A ranking need not score the
     models that cannot reach its first places."""
     fixed, varying = _bounds(r, ctx)
-    each = [spec.most_each for spec in varying if spec.most_each is not None]
+    each = [exact for exact, _ in varying]
 
     def most(v: Variant) -> float:
         total = fixed
@@ -130,9 +139,7 @@ def rough_points(models: Sequence[Variant], r: Requirements, ctx: Context) -> li
     a ranking orders the models by it and finds the exact bound of the first few."""
     fixed, varying = _bounds(r, ctx)
     columns: list[Iterable[float]] = []
-    for spec in varying:
-        each, rough = spec.most_each, spec.rough
-        assert each is not None  # _bounds gives only the rules that bound each model
+    for each, rough in varying:
         columns.append(rough(models, r, ctx) if rough else [each(v, r, ctx) for v in models])
     # added in the order ``most_points`` adds them, each term no less: never below it
     totals: Iterable[float] = repeat(fixed, len(models))
