@@ -544,8 +544,9 @@ def runs_in_a_process(
     return [Result(int(code), out, err) for (out, code), (err, _) in zip(outs, errs, strict=True)]
 
 
-def press_ctrl_c(child: Any, patience: float = 3.0) -> None:
-    """Ctrl-C at a prompt, as a person does it: once, and again if nothing happened.
+def press_ctrl_c(child: Any, patience: float = 3.0, until: Any = None) -> None:
+    """Ctrl-C at a prompt, as a person does it: once, and again if nothing happened
+    (``until``: what shows it happened; the end of the process unless said).
 
     CPython's input() has a known race: a SIGINT that arrives after the interpreter last
     checked for signals but before the blocking read starts only sets a flag, and the read
@@ -553,11 +554,12 @@ def press_ctrl_c(child: Any, patience: float = 3.0) -> None:
     the second press is the one the test then sees end the process."""
     import pexpect
 
+    ended = pexpect.EOF if until is None else until
     for _ in range(3):
         child.sendintr()
-        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=patience) == 0:
+        if child.expect([ended, pexpect.TIMEOUT], timeout=patience) == 0:
             return
-    child.expect(pexpect.EOF)
+    child.expect(ended)
 
 
 # a child that runs llmpick and then prints its own peak memory (VmHWM) last on stderr:
@@ -764,13 +766,8 @@ class TerminalSession:
     def interrupt(self) -> tuple[int, str]:
         """Ctrl-C at a prompt, pressed again if nothing happened (``press_ctrl_c``): the
         run's exit code and what the terminal showed."""
-        import pexpect
-
-        for _ in range(3):
-            self.child.sendintr()
-            if self.child.expect([_ENDED, pexpect.TIMEOUT], timeout=3.0) == 0:
-                return self._ended()
-        return self.end()
+        press_ctrl_c(self.child, until=_ENDED)
+        return self._ended()
 
     def _ended(self) -> tuple[int, str]:
         self.busy = False

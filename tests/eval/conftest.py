@@ -4,6 +4,7 @@ tests/conftest.py)."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,27 +14,31 @@ import yaml
 from tests.eval import fake_openai
 
 
+def write_cases_in(d: Path, cases: list[dict[str, Any]], name: str = "cases.jsonl") -> str:
+    """A cases file in ``d``: JSON lines, or YAML when ``name`` says so; its path."""
+    p = d / name
+    if name.endswith(".jsonl"):
+        p.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    else:
+        p.write_text(yaml.safe_dump(cases, sort_keys=False))
+    return str(p)
+
+
+def write_targets_in(d: Path, targets: list[dict[str, Any]], name: str = "targets.yaml") -> str:
+    """A targets file in ``d``; its path."""
+    p = d / name
+    p.write_text(yaml.safe_dump({"targets": targets}, sort_keys=False))
+    return str(p)
+
+
 @pytest.fixture
 def write_cases(tmp_path: Path):  # type: ignore[no-untyped-def]
-    def write(cases: list[dict[str, Any]], name: str = "cases.jsonl") -> str:
-        p = tmp_path / name
-        if name.endswith(".jsonl"):
-            p.write_text("".join(json.dumps(c) + "\n" for c in cases))
-        else:
-            p.write_text(yaml.safe_dump(cases, sort_keys=False))
-        return str(p)
-
-    return write
+    return partial(write_cases_in, tmp_path)
 
 
 @pytest.fixture
 def write_targets(tmp_path: Path):  # type: ignore[no-untyped-def]
-    def write(targets: list[dict[str, Any]], name: str = "targets.yaml") -> str:
-        p = tmp_path / name
-        p.write_text(yaml.safe_dump({"targets": targets}, sort_keys=False))
-        return str(p)
-
-    return write
+    return partial(write_targets_in, tmp_path)
 
 
 @pytest.fixture

@@ -153,8 +153,8 @@ def _hang_runs(d: Path) -> HangRuns:
         commands.append(
             ("eval", str(recursive), "--targets", str(d / "answering.yaml"), "--out", str(out))
         )
-        fifos = {resume: d / f"out-{resume}.fifo" for resume in (False, True)}
-        if hasattr(os, "mkfifo"):
+        fifos = {r: d / f"out-{r}.fifo" for r in (False, True)} if hasattr(os, "mkfifo") else {}
+        if fifos:
             one = d / "one.jsonl"
             one.write_text(json.dumps({"id": "a", "prompt": "<<x>>", "expect": {"equals": "x"}}))
             (d / "fifo.yaml").write_text(yaml.safe_dump({"targets": [_target(fifo_server)]}))
@@ -174,7 +174,7 @@ def _hang_runs(d: Path) -> HangRuns:
             out,
             {
                 resume: (run, fifo, list(fifo_server.log))
-                for (resume, fifo), run in zip(fifos.items(), fifo_runs, strict=False)
+                for (resume, fifo), run in zip(fifos.items(), fifo_runs, strict=True)
             },
         )
     finally:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.conftest import _MARK, close_ended, runs_in_a_terminal, spawn_pty
+from tests.eval.conftest import write_cases_in, write_targets_in
 from tests.eval.fake_openai import FakeOpenAI
 from tests.eval.test_eval_run import target
 
@@ -59,35 +59,24 @@ def screens(tmp_path_factory: pytest.TempPathFactory, quick_slow: float) -> dict
 
 
 def _cases(d: Path, name: str, n: int, prefix: str = "") -> str:
-    path = d / name
-    path.write_text(
-        "".join(
-            json.dumps({"id": f"{prefix}{i}", "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}})
-            + "\n"
-            for i in range(n)
-        )
-    )
-    return str(path)
-
-
-def _targets(d: Path, name: str, targets: list[dict[str, Any]]) -> str:
-    path = d / name
-    path.write_text(yaml.safe_dump({"targets": targets}, sort_keys=False))
-    return str(path)
+    cases = [
+        {"id": f"{prefix}{i}", "prompt": f"q{i} <<a>>", "expect": {"equals": "a"}} for i in range(n)
+    ]
+    return write_cases_in(d, cases, name)
 
 
 def _terminal_runs(d: Path) -> dict[str, tuple[int, str, Path]]:
     server = FakeOpenAI().start()
     try:
-        four = _targets(
+        four = write_targets_in(
             d,
-            "four.yaml",
             [
                 target(server, "good", "right"),
                 target(server, "cutter", "cut"),
                 target(server, "liar", "wrong"),
                 target(server, "typo", "missing"),
             ],
+            "four.yaml",
         )
         four_cases = _cases(d, "four.jsonl", 4, prefix="c")
         runs = {
@@ -95,7 +84,7 @@ def _terminal_runs(d: Path) -> dict[str, tuple[int, str, Path]]:
                 [
                     _cases(d, "six.jsonl", 6),
                     "--targets",
-                    _targets(d, "slow.yaml", [target(server, "slow", "slow")]),
+                    write_targets_in(d, [target(server, "slow", "slow")], "slow.yaml"),
                 ],
                 d / "progress.jsonl",
             ),
@@ -103,8 +92,8 @@ def _terminal_runs(d: Path) -> dict[str, tuple[int, str, Path]]:
                 [
                     _cases(d, "three.jsonl", 3),
                     "--targets",
-                    _targets(
-                        d, "one.yaml", [target(server, "a-rather-long-target-name", "stream")]
+                    write_targets_in(
+                        d, [target(server, "a-rather-long-target-name", "stream")], "one.yaml"
                     ),
                 ],
                 None,
