@@ -70,6 +70,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.seen: Counter[tuple[str, str]] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.max_in_flight: Counter[str] = Counter()
+        self.stopping = threading.Event()  # wakes a ``hang`` request when the server stops
         self.thread = threading.Thread(target=self.serve_forever, args=(POLL_S,), daemon=True)
 
     @property
@@ -81,6 +82,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        self.stopping.set()  # no request thread is left asleep behind the test
         self.shutdown()
         self.server_close()
 
@@ -184,8 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "r429" and first_time:
             self._json(429, {"error": {"message": "slow down"}}, {"Retry-After": "0"})
             return
-        if kind == "hang":
-            time.sleep(HANG)
+        if kind == "hang" and self.server.stopping.wait(HANG):
+            self.close_connection = True  # the server stopped: nobody waits for the answer
+            return
         if kind == "slow":
             time.sleep(SLOW)
         if kind == "close":

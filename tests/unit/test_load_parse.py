@@ -66,9 +66,10 @@ def overlay(
 
 @pytest.fixture(autouse=True)
 def _left_behind(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Threads that earlier tests in this worker left running (a scripted server's
-    request still asleep) are not this module's: its loads see only the threads its own
-    tests start, as a command-line process would."""
+    """Threads that earlier tests in this worker left running are not this module's: its
+    loads see only the threads its own tests start, as a command-line process would. (A
+    scripted server's sleeping request is woken when it stops, but a stopped server's
+    request threads are not joined: one may still be ending as the next test starts.)"""
     # the thread objects themselves (not a count, nor idents, which a new thread may
     # reuse): a left-behind thread that ends during the test must not hide one it starts
     others = set(threading.enumerate()) - {threading.main_thread()}
